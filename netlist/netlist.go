@@ -1,0 +1,350 @@
+package netlist
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"oscsim/tech"
+)
+
+// Netlist is a validated chip description: every value in SI units, every
+// default filled in, every oscillator reference resolved to an index. It is
+// immutable once returned by Load or Parse.
+type Netlist struct {
+	// File is the path the description was read from ("" for in-memory).
+	File        string
+	Name        string
+	Description string
+	// Tech is the technology card with the description's overrides applied.
+	Tech        tech.Card
+	Oscillators Oscillators
+	Couplings   Couplings
+	// SHIL is nil when the chip has no pump.
+	SHIL      *SHIL
+	Detectors []Detector
+	Run       Run
+}
+
+// Oscillators describes the ring-oscillator array.
+type Oscillators struct {
+	Names  []string
+	Stages int
+	// Frequency is the nominal natural frequency f0 in Hz, which is also the
+	// reference frequency (the pump runs at 2·f0, detectors sample at f0).
+	Frequency float64
+	// FrequencyDerived is true when Frequency came from the tech card.
+	FrequencyDerived bool
+	// Layout is "line" or "grid"; Rows×Cols is the grid (1×N for a line).
+	Layout     string
+	Rows, Cols int
+	// FreqSigma is the relative 1σ frequency mismatch between rings.
+	FreqSigma float64
+	// Linewidth is the FWHM of a free ring's Lorentzian line in Hz; the
+	// phase then diffuses with variance 2π·Linewidth·t.
+	Linewidth float64
+	// Init is "random" (uniform phases), "zero" or "phases" (InitPhases).
+	Init       string
+	InitPhases []float64 // radians, len N when Init == "phases"
+	// RingModel is the path of a characterised ring model file, or "".
+	RingModel string
+}
+
+// N returns the number of oscillators.
+func (o Oscillators) N() int { return len(o.Names) }
+
+// Couplings describes the transmission-gate coupling fabric and the
+// couplings programmed into it.
+type Couplings struct {
+	// Bits is the number of code bits per coupling (parallel TG fingers);
+	// MaxCode ≤ 2^Bits−1 is the largest magnitude code accepted.
+	Bits, MaxCode int
+	// Quantize is "scale" (real weights scaled so FullScale maps to MaxCode)
+	// or "exact" (weights must be integer codes in [−MaxCode, MaxCode]).
+	Quantize  string
+	FullScale float64
+	// UnitResistance is the on-resistance of one TG finger in ohms (one
+	// code step), or 0 when UnitK is given instead.
+	UnitResistance float64
+	// UnitK is the phase-model coupling rate of one code step as a fraction
+	// of ω0, or 0 when UnitResistance is given.
+	UnitK float64
+	// Sigma is the relative 1σ conductance mismatch of one TG finger.
+	Sigma float64
+	// Topology is the physical coupling fabric: "explicit" (only the
+	// programmed sites are built), "all-to-all", "kings" or "grid".
+	Topology string
+	// Edges are the programmed couplings, one per unordered pair (I < J).
+	Edges []Edge
+	// WeightsFile is the weights file the edges were read from, or "".
+	WeightsFile string
+}
+
+// Edge is one symmetric coupling between oscillators I < J with weight W.
+// Pos is where it was written (zero for couplings from a weights file).
+type Edge struct {
+	I, J int
+	W    float64
+	Pos  Pos
+}
+
+// SHIL describes the sub-harmonic injection-locking pump at 2·f0.
+type SHIL struct {
+	// Current is the pump current amplitude in amperes, or 0 when Ks is given.
+	Current float64
+	// Ks is the SHIL rate K_s as a fraction of ω0, or 0 when Current is given.
+	Ks float64
+	// Schedule is "constant", "ramp" (0 → full over the run after Start) or
+	// "ramp-hold" (0 → full over Ramp after Start, then held).
+	Schedule string
+	Ramp     float64 // seconds
+	Start    float64 // seconds
+	Targets  []int
+}
+
+// Detector is one bank of phase detectors.
+type Detector struct {
+	Name    string
+	Kind    string // "sampler", "xor", "tdc" or "counter"
+	Targets []int
+	Bits    int     // TDC resolution
+	Every   int     // sample every this many reference cycles; 0 = at the end only
+	Window  float64 // counter window in seconds
+	Jitter  float64 // aperture jitter (1σ) in seconds
+}
+
+// Run holds the run settings.
+type Run struct {
+	Duration      float64 // seconds
+	Cycles        float64 // Duration·f0
+	StepsPerCycle float64
+	Model         string // "cycle" or "phase"
+	Integrator    string // "euler", "heun" or "rk4"
+	Seed          int64
+}
+
+// Dt returns the time step in seconds.
+func (n *Netlist) Dt() float64 { return 1 / (n.Oscillators.Frequency * n.Run.StepsPerCycle) }
+
+// Steps returns the number of time steps of the run.
+func (n *Netlist) Steps() int {
+	s := n.Run.Cycles * n.Run.StepsPerCycle
+	return int(s + 0.5)
+}
+
+// Summary is a one-line description of a valid chip.
+func (n *Netlist) Summary() string {
+	shil := "no SHIL"
+	if n.SHIL != nil {
+		shil = "SHIL " + n.SHIL.Schedule
+	}
+	return fmt.Sprintf("%s: %d rings (%d stages, %s, %s) on %s, %d couplings (%d-bit, max code %d), %s, %d detector bank(s), %s model, %g cycles × %g steps",
+		n.Name, n.Oscillators.N(), n.Oscillators.Stages, FormatSI(n.Oscillators.Frequency, "Hz"), n.Oscillators.Layout,
+		n.Tech.Name, len(n.Couplings.Edges), n.Couplings.Bits, n.Couplings.MaxCode, shil, len(n.Detectors),
+		n.Run.Model, n.Run.Cycles, n.Run.StepsPerCycle)
+}
+
+// Error is one problem in a chip description, at a position.
+type Error struct {
+	File string
+	Pos  Pos
+	Key  string
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		b.WriteByte(':')
+	}
+	if e.Pos.Line > 0 {
+		fmt.Fprintf(&b, "%d:%d:", e.Pos.Line, e.Pos.Col)
+	}
+	if b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ErrInvalid is wrapped by every error Load and Parse return for a bad
+// description, so callers can tell bad input from I/O failures.
+var ErrInvalid = errors.New("invalid chip description")
+
+// Errors is the list of problems found in one description.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+// Unwrap lets errors.Is(err, ErrInvalid) hold.
+func (es Errors) Unwrap() error { return ErrInvalid }
+
+// Load reads and validates the chip description at path. Relative paths
+// inside it (weights, ring model) are resolved against its directory.
+func Load(path string) (*Netlist, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("netlist: %w", err)
+	}
+	return Parse(path, src, nil)
+}
+
+// FileReader reads a file referenced by a description (the weights file).
+// Parse uses os.ReadFile when it is nil; embedded configs pass their own.
+type FileReader func(name string) ([]byte, error)
+
+// Parse validates the chip description src; name is used in messages and
+// to resolve relative file references. Every problem is reported at once as
+// an Errors value.
+func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
+	v := &validator{file: name, pos: keyPositions(string(src)), read: read}
+	var prim struct {
+		Chip        toml.Primitive   `toml:"chip"`
+		Tech        toml.Primitive   `toml:"tech"`
+		Oscillators toml.Primitive   `toml:"oscillators"`
+		Couplings   toml.Primitive   `toml:"couplings"`
+		Coupling    []toml.Primitive `toml:"coupling"`
+		SHIL        *toml.Primitive  `toml:"shil"`
+		Detector    []toml.Primitive `toml:"detector"`
+		Run         toml.Primitive   `toml:"run"`
+	}
+	md, err := toml.Decode(string(src), &prim)
+	if err != nil {
+		v.tomlErr(err, "")
+		return nil, v.errs
+	}
+	var raw rawFile
+	failed := map[string]bool{}
+	dec := func(section string, p toml.Primitive, dst any) {
+		if err := md.PrimitiveDecode(p, dst); err != nil {
+			v.tomlErr(err, section)
+			failed[section] = true
+		}
+	}
+	dec("chip", prim.Chip, &raw.Chip)
+	dec("tech", prim.Tech, &raw.Tech)
+	dec("oscillators", prim.Oscillators, &raw.Oscillators)
+	dec("couplings", prim.Couplings, &raw.Couplings)
+	raw.Coupling = make([]rawCoupling, len(prim.Coupling))
+	for i, p := range prim.Coupling {
+		dec(fmt.Sprintf("coupling[%d]", i), p, &raw.Coupling[i])
+	}
+	if prim.SHIL != nil {
+		raw.SHIL = new(rawSHIL)
+		dec("shil", *prim.SHIL, raw.SHIL)
+	}
+	raw.Detector = make([]rawDetector, len(prim.Detector))
+	for i, p := range prim.Detector {
+		dec(fmt.Sprintf("detector[%d]", i), p, &raw.Detector[i])
+	}
+	dec("run", prim.Run, &raw.Run)
+
+	// Strict: every key must be known. Keys of sections that failed to
+	// decode are left out, since the decoder stopped inside them.
+	unknown := md.Undecoded()
+	sort.Slice(unknown, func(i, j int) bool { return v.at(keyPath(unknown[i])).Line < v.at(keyPath(unknown[j])).Line })
+	for _, k := range unknown {
+		path := keyPath(k)
+		sec := strings.SplitN(path, ".", 2)[0]
+		if failed[sec] || isParentOfUndecoded(k, unknown) {
+			continue
+		}
+		v.errAt(path, "unknown key%s", suggest(k))
+	}
+	n := v.build(&raw)
+	if len(v.errs) > 0 {
+		sort.SliceStable(v.errs, func(i, j int) bool {
+			a, b := v.errs[i].Pos, v.errs[j].Pos
+			return a.Line < b.Line || (a.Line == b.Line && a.Col < b.Col)
+		})
+		return nil, v.errs
+	}
+	return n, nil
+}
+
+// keyPath renders a toml.Key; array-table indices are not in toml.Key, so
+// positions for them are looked up without the index first.
+func keyPath(k toml.Key) string { return strings.Join(k, ".") }
+
+// isParentOfUndecoded reports whether k is a table whose own keys are also
+// listed, so that an unknown table is reported once per key, not also as a
+// table.
+func isParentOfUndecoded(k toml.Key, all []toml.Key) bool {
+	p := keyPath(k) + "."
+	for _, o := range all {
+		if strings.HasPrefix(keyPath(o), p) {
+			return true
+		}
+	}
+	return false
+}
+
+var knownKeys = map[string][]string{
+	"":            {"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"},
+	"chip":        {"name", "description", "tech"},
+	"tech":        {"vdd", "node_cap", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth"},
+	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model"},
+	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology"},
+	"coupling":    {"from", "to", "weight"},
+	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets"},
+	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},
+	"run":         {"duration", "cycles", "steps_per_cycle", "model", "integrator", "seed"},
+}
+
+// suggest returns " (did you mean ...?)" for a near-miss key.
+func suggest(k toml.Key) string {
+	parent := ""
+	if len(k) > 1 {
+		parent = k[len(k)-2]
+	}
+	known, ok := knownKeys[parent]
+	if !ok {
+		return ""
+	}
+	last := k[len(k)-1]
+	best, bestD := "", 3
+	for _, c := range known {
+		if d := editDistance(last, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	if best == "" {
+		return fmt.Sprintf(" (known keys here: %s)", strings.Join(known, ", "))
+	}
+	return fmt.Sprintf(" (did you mean %q?)", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := prev[j-1]
+			if a[i-1] != b[j-1] {
+				c++
+			}
+			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

@@ -1,0 +1,168 @@
+package netlist
+
+import (
+	"fmt"
+)
+
+// The raw TOML schema. Pointer fields are optional; validation fills
+// defaults and turns this into a Netlist. Field tags are the TOML keys.
+
+type rawFile struct {
+	Chip        rawChip        `toml:"chip"`
+	Tech        rawTech        `toml:"tech"`
+	Oscillators rawOscillators `toml:"oscillators"`
+	Couplings   rawCouplings   `toml:"couplings"`
+	Coupling    []rawCoupling  `toml:"coupling"`
+	SHIL        *rawSHIL       `toml:"shil"`
+	Detector    []rawDetector  `toml:"detector"`
+	Run         rawRun         `toml:"run"`
+}
+
+type rawChip struct {
+	Name        string `toml:"name"`
+	Description string `toml:"description"`
+	Tech        string `toml:"tech"`
+}
+
+// rawTech overrides fields of the chosen technology card.
+type rawTech struct {
+	VDD          *Voltage     `toml:"vdd"`
+	NodeCap      *Capacitance `toml:"node_cap"`
+	InvReff      *Resistance  `toml:"inv_reff"`
+	ShortCircuit *Ratio       `toml:"short_circuit"`
+	LeakInv      *Power       `toml:"leak_inv"`
+	TGRon        *Resistance  `toml:"tg_ron"`
+	AreaInv      *Area        `toml:"area_inv"`
+	AreaNAND2    *Area        `toml:"area_nand2"`
+	AreaTG       *Area        `toml:"area_tg"`
+	AreaDFF      *Area        `toml:"area_dff"`
+	AreaSRAM     *Area        `toml:"area_sram"`
+	EnergyDFF    *Energy      `toml:"energy_dff"`
+	AVT          *float64     `toml:"avt_mv_um"`
+	Vth          *Voltage     `toml:"vth"`
+	WN           *Length      `toml:"wn"`
+	L            *Length      `toml:"l"`
+	PadPitch     *Length      `toml:"pad_pitch"`
+	PadDepth     *Length      `toml:"pad_depth"`
+}
+
+type rawOscillators struct {
+	Count      *int        `toml:"count"`
+	Names      []string    `toml:"names"`
+	Stages     *int        `toml:"stages"`
+	Frequency  *Frequency  `toml:"frequency"`
+	Layout     string      `toml:"layout"`
+	Rows       *int        `toml:"rows"`
+	Cols       *int        `toml:"cols"`
+	FreqSigma  *Ratio      `toml:"freq_sigma"`
+	Linewidth  *Frequency  `toml:"linewidth"`
+	PhaseNoise *PhaseNoise `toml:"phase_noise"`
+	Init       string      `toml:"init"`
+	InitPhases []float64   `toml:"init_phases"`
+	RingModel  string      `toml:"ring_model"`
+}
+
+type rawCouplings struct {
+	Bits           *int        `toml:"bits"`
+	MaxCode        *int        `toml:"max_code"`
+	Quantize       string      `toml:"quantize"`
+	FullScale      *float64    `toml:"full_scale"`
+	UnitResistance *Resistance `toml:"unit_resistance"`
+	UnitK          *Ratio      `toml:"unit_k"`
+	Sigma          *Ratio      `toml:"sigma"`
+	Weights        string      `toml:"weights"`
+	WeightsKey     string      `toml:"weights_key"`
+	Topology       string      `toml:"topology"`
+}
+
+type rawCoupling struct {
+	From   Ref      `toml:"from"`
+	To     Ref      `toml:"to"`
+	Weight *float64 `toml:"weight"`
+}
+
+type rawSHIL struct {
+	Current  *Current  `toml:"current"`
+	Ks       *Ratio    `toml:"ks"`
+	Schedule string    `toml:"schedule"`
+	Ramp     *Duration `toml:"ramp"`
+	Start    *Duration `toml:"start"`
+	Targets  Targets   `toml:"targets"`
+}
+
+type rawDetector struct {
+	Name    string    `toml:"name"`
+	Kind    string    `toml:"kind"`
+	Targets Targets   `toml:"targets"`
+	Bits    *int      `toml:"bits"`
+	Every   *int      `toml:"every"`
+	Window  *Duration `toml:"window"`
+	Jitter  *Duration `toml:"jitter"`
+}
+
+type rawRun struct {
+	Duration      *Duration `toml:"duration"`
+	Cycles        *float64  `toml:"cycles"`
+	StepsPerCycle *float64  `toml:"steps_per_cycle"`
+	Model         string    `toml:"model"`
+	Integrator    string    `toml:"integrator"`
+	Seed          *int64    `toml:"seed"`
+}
+
+// Ref names an oscillator by name (a string) or by index (an integer).
+type Ref struct {
+	Name  string
+	Index int
+	IsIdx bool
+	Set   bool
+}
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (r *Ref) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case string:
+		*r = Ref{Name: x, Set: true}
+	case int64:
+		*r = Ref{Index: int(x), IsIdx: true, Set: true}
+	default:
+		return fmt.Errorf("want an oscillator name or index, got %T %v", v, v)
+	}
+	return nil
+}
+
+func (r Ref) String() string {
+	if r.IsIdx {
+		return fmt.Sprint(r.Index)
+	}
+	return fmt.Sprintf("%q", r.Name)
+}
+
+// Targets is "all" or a list of oscillator names or indices.
+type Targets struct {
+	All  bool
+	Refs []Ref
+	Set  bool
+}
+
+// UnmarshalTOML implements toml.Unmarshaler.
+func (t *Targets) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case string:
+		if x != "all" {
+			return fmt.Errorf("targets: want \"all\" or a list of oscillators, got %q", x)
+		}
+		*t = Targets{All: true, Set: true}
+	case []any:
+		t.Set = true
+		for _, e := range x {
+			var r Ref
+			if err := r.UnmarshalTOML(e); err != nil {
+				return fmt.Errorf("targets: %w", err)
+			}
+			t.Refs = append(t.Refs, r)
+		}
+	default:
+		return fmt.Errorf("targets: want \"all\" or a list of oscillators, got %T", v)
+	}
+	return nil
+}

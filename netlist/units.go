@@ -1,0 +1,235 @@
+package netlist
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Unit-bearing values. Each type implements encoding.TextUnmarshaler, so a
+// bad value is reported by the TOML decoder at its line and column. A bare
+// number (TOML integer or float, or a string without a unit) is read in the
+// SI base unit of the type.
+
+// Frequency is a frequency in hertz ("1.2GHz", "10kHz").
+type Frequency float64
+
+// Duration is a time in seconds ("250ps", "50ns").
+type Duration float64
+
+// Current is a current in amperes ("30uA").
+type Current float64
+
+// Voltage is a voltage in volts ("1.0V", "900mV").
+type Voltage float64
+
+// Capacitance is a capacitance in farads ("10fF").
+type Capacitance float64
+
+// Resistance is a resistance in ohms ("5kOhm", "5kΩ").
+type Resistance float64
+
+// Length is a length in metres ("65nm", "0.2um").
+type Length float64
+
+// Area is an area in square metres ("4.5um2", "1.2mm2").
+type Area float64
+
+// Power is a power in watts ("75uW").
+type Power float64
+
+// Energy is an energy in joules ("3fJ").
+type Energy float64
+
+// Ratio is a dimensionless fraction; "3%" is 0.03 and a bare number is taken
+// as the fraction itself.
+type Ratio float64
+
+// PhaseNoise is a single-sideband phase-noise figure L(Δf) in the 1/f²
+// region, written "-90dBc/Hz@1MHz".
+type PhaseNoise struct {
+	DBcHz  float64 // L in dBc/Hz
+	Offset float64 // offset frequency Δf in Hz
+}
+
+var prefixes = map[string]float64{
+	"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3,
+	"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+}
+
+// splitNumber splits "1.5GHz" into "1.5" and "GHz".
+func splitNumber(s string) (num, suffix string) {
+	end := 0
+	for end < len(s) {
+		c := s[end]
+		if (c >= '0' && c <= '9') || c == '.' || c == '+' || c == '-' {
+			end++
+			continue
+		}
+		if (c == 'e' || c == 'E') && end+1 < len(s) && (s[end+1] == '-' || s[end+1] == '+' || (s[end+1] >= '0' && s[end+1] <= '9')) {
+			end++
+			continue
+		}
+		break
+	}
+	return s[:end], strings.TrimSpace(s[end:])
+}
+
+// parseSI reads "<number><prefix><unit>" where unit is one of units (the
+// first is the canonical one used in messages). what names the quantity.
+func parseSI(text []byte, what string, units ...string) (float64, error) {
+	s := strings.TrimSpace(string(text))
+	if s == "" {
+		return 0, fmt.Errorf("empty %s (want e.g. \"1.5%s\")", what, "k"+units[0])
+	}
+	num, suffix := splitNumber(s)
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a %s (want a number with a unit, e.g. \"2.5%s\")", s, what, "k"+units[0])
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a finite %s", s, what)
+	}
+	if suffix == "" {
+		return v, nil
+	}
+	for _, u := range units {
+		if !strings.HasSuffix(suffix, u) {
+			continue
+		}
+		p, ok := prefixes[strings.TrimSuffix(suffix, u)]
+		if ok {
+			return v * p, nil
+		}
+	}
+	return 0, fmt.Errorf("%q has unit %q, want a %s in %s with an SI prefix (f p n u m k M G)", s, suffix, what, units[0])
+}
+
+func (f *Frequency) UnmarshalText(b []byte) error {
+	v, err := parseSI(b, "frequency", "Hz")
+	*f = Frequency(v)
+	return err
+}
+
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := parseSI(b, "duration", "s")
+	*d = Duration(v)
+	return err
+}
+
+func (c *Current) UnmarshalText(b []byte) error {
+	v, err := parseSI(b, "current", "A")
+	*c = Current(v)
+	return err
+}
+
+func (c *Voltage) UnmarshalText(b []byte) error {
+	v, err := parseSI(b, "voltage", "V")
+	*c = Voltage(v)
+	return err
+}
+
+func (c *Capacitance) UnmarshalText(b []byte) error {
+	v, err := parseSI(b, "capacitance", "F")
+	*c = Capacitance(v)
+	return err
+}
+
+func (r *Resistance) UnmarshalText(b []byte) error {
+	v, err := parseSI(b, "resistance", "Ohm", "ohm", "Ω")
+	*r = Resistance(v)
+	return err
+}
+
+func (l *Length) UnmarshalText(b []byte) error {
+	v, err := parseSI(b, "length", "m")
+	*l = Length(v)
+	return err
+}
+
+func (a *Area) UnmarshalText(b []byte) error {
+	// The prefix applies to the metre before squaring: 1 mm² = (1e-3 m)²,
+	// so parse the length "<n><prefix>m" and square the prefix only.
+	s := strings.TrimSpace(string(b))
+	s = strings.TrimSuffix(strings.TrimSuffix(s, "²"), "2")
+	num, suffix := splitNumber(s)
+	v, err := parseSI([]byte(s), "area", "m")
+	if err == nil && suffix != "" {
+		p := prefixes[strings.TrimSuffix(suffix, "m")]
+		n, _ := strconv.ParseFloat(num, 64)
+		v = n * p * p
+	}
+	*a = Area(v)
+	return err
+}
+
+func (p *Power) UnmarshalText(b []byte) error {
+	v, err := parseSI(b, "power", "W")
+	*p = Power(v)
+	return err
+}
+
+func (e *Energy) UnmarshalText(b []byte) error {
+	v, err := parseSI(b, "energy", "J")
+	*e = Energy(v)
+	return err
+}
+
+func (r *Ratio) UnmarshalText(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	scale := 1.0
+	if strings.HasSuffix(s, "%") {
+		s, scale = strings.TrimSpace(strings.TrimSuffix(s, "%")), 0.01
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%q is not a ratio (want e.g. \"3%%\" or 0.03)", string(b))
+	}
+	*r = Ratio(v * scale)
+	return nil
+}
+
+func (p *PhaseNoise) UnmarshalText(b []byte) error {
+	s := strings.ReplaceAll(string(b), " ", "")
+	l, off, ok := strings.Cut(s, "@")
+	if !ok || !strings.HasSuffix(l, "dBc/Hz") {
+		return fmt.Errorf("%q is not a phase-noise figure (want e.g. \"-90dBc/Hz@1MHz\")", string(b))
+	}
+	v, err := strconv.ParseFloat(strings.TrimSuffix(l, "dBc/Hz"), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return fmt.Errorf("%q: bad dBc/Hz value (want e.g. \"-90dBc/Hz@1MHz\")", string(b))
+	}
+	f, err := parseSI([]byte(off), "offset frequency", "Hz")
+	if err != nil {
+		return err
+	}
+	p.DBcHz, p.Offset = v, f
+	return nil
+}
+
+// Linewidth returns the full width at half maximum (Hz) of the Lorentzian
+// line of an oscillator whose 1/f² phase noise is p: with A = L·Δf² (L as a
+// linear ratio), FWHM = 2π·A (Demir, Mehrotra & Roychowdhury, TCAS-I 47(5),
+// 2000; hardware.md §4.2).
+func (p PhaseNoise) Linewidth() float64 {
+	return 2 * math.Pi * math.Pow(10, p.DBcHz/10) * p.Offset * p.Offset
+}
+
+// FormatSI formats v with an SI prefix and unit, e.g. FormatSI(1.4e9, "Hz")
+// is "1.4GHz".
+func FormatSI(v float64, unit string) string {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'g', 4, 64) + unit
+	}
+	a := math.Abs(v)
+	for _, p := range []struct {
+		s string
+		f float64
+	}{{"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}, {"", 1}, {"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}} {
+		if a >= p.f*0.9995 {
+			return strconv.FormatFloat(v/p.f, 'g', 4, 64) + p.s + unit
+		}
+	}
+	return strconv.FormatFloat(v/1e-15, 'g', 4, 64) + "f" + unit
+}

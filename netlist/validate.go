@@ -1,0 +1,730 @@
+package netlist
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"oscsim/tech"
+)
+
+type validator struct {
+	file string
+	pos  map[string]Pos
+	used map[string]bool
+	read FileReader
+	errs Errors
+
+	names []string       // oscillator names, once known
+	index map[string]int // name → index
+}
+
+// at returns the position of a dotted key path. Array-table keys written
+// without an index ("coupling.weight") match the first unreported
+// "coupling[i].weight".
+func (v *validator) at(path string) Pos {
+	if p, ok := v.pos[path]; ok {
+		return p
+	}
+	head, rest, _ := strings.Cut(path, ".")
+	if !strings.Contains(head, "[") {
+		for i := 0; ; i++ {
+			cand := fmt.Sprintf("%s[%d]", head, i)
+			if _, ok := v.pos[cand]; !ok {
+				break
+			}
+			full := cand
+			if rest != "" {
+				full += "." + rest
+			}
+			if p, ok := v.pos[full]; ok {
+				if v.used == nil {
+					v.used = map[string]bool{}
+				}
+				if !v.used[full] {
+					v.used[full] = true
+					return p
+				}
+			}
+		}
+	}
+	// Fall back to the enclosing table.
+	if i := strings.LastIndex(path, "."); i > 0 {
+		return v.at(path[:i])
+	}
+	return Pos{}
+}
+
+func (v *validator) errAt(key, format string, args ...any) {
+	v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// tomlErr records a decoder error, keeping its line and column.
+func (v *validator) tomlErr(err error, section string) {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		key := pe.LastKey
+		if section != "" && strings.Contains(section, "[") && !strings.HasPrefix(key, section) {
+			// Array-table sections: the decoder's key lacks the index.
+			if _, k, ok := strings.Cut(key, "."); ok {
+				key = section + "." + k
+			} else if key == "" {
+				key = section
+			}
+		}
+		msg := pe.Message
+		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
+		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
+		v.errs = append(v.errs, &Error{File: v.file, Pos: Pos{pe.Position.Line, pe.Position.Col}, Key: key, Msg: msg})
+		return
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: err.Error()})
+}
+
+func oneOf(s string, allowed ...string) bool {
+	for _, a := range allowed {
+		if s == a {
+			return true
+		}
+	}
+	return false
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func (v *validator) build(r *rawFile) *Netlist {
+	n := &Netlist{File: v.file, Name: r.Chip.Name, Description: r.Chip.Description}
+	if n.Name == "" {
+		n.Name = strings.TrimSuffix(filepath.Base(v.file), filepath.Ext(v.file))
+	}
+	v.buildTech(n, r)
+	v.buildOscillators(n, &r.Oscillators)
+	v.buildRun(n, &r.Run)
+	v.buildCouplings(n, r)
+	v.buildSHIL(n, r.SHIL)
+	v.buildDetectors(n, r.Detector)
+	return n
+}
+
+func (v *validator) buildTech(n *Netlist, r *rawFile) {
+	name := r.Chip.Tech
+	if name == "" {
+		name = "45nm"
+	}
+	card, err := tech.Lookup(name)
+	if err != nil {
+		v.errAt("chip.tech", "%v", strings.TrimPrefix(err.Error(), "tech: "))
+		card, _ = tech.Lookup("45nm")
+	}
+	t := r.Tech
+	pos := func(key string, x float64) bool {
+		if !(x > 0) {
+			v.errAt("tech."+key, "must be positive (got %g)", x)
+			return false
+		}
+		return true
+	}
+	set := func(dst *float64, key string, p *float64) {
+		if p != nil && pos(key, *p) {
+			*dst = *p
+		}
+	}
+	f := func(p any) *float64 { // unit pointer → *float64
+		switch x := p.(type) {
+		case *Voltage:
+			if x != nil {
+				return (*float64)(x)
+			}
+		case *Capacitance:
+			if x != nil {
+				return (*float64)(x)
+			}
+		case *Resistance:
+			if x != nil {
+				return (*float64)(x)
+			}
+		case *Ratio:
+			if x != nil {
+				return (*float64)(x)
+			}
+		case *Power:
+			if x != nil {
+				return (*float64)(x)
+			}
+		case *Area:
+			if x != nil {
+				return (*float64)(x)
+			}
+		case *Energy:
+			if x != nil {
+				return (*float64)(x)
+			}
+		case *Length:
+			if x != nil {
+				return (*float64)(x)
+			}
+		}
+		return nil
+	}
+	set(&card.VDD, "vdd", f(t.VDD))
+	set(&card.NodeCap, "node_cap", f(t.NodeCap))
+	set(&card.InvReff, "inv_reff", f(t.InvReff))
+	if t.ShortCircuit != nil {
+		if *t.ShortCircuit < 0 {
+			v.errAt("tech.short_circuit", "must not be negative (got %g)", float64(*t.ShortCircuit))
+		} else {
+			card.ShortCircuit = float64(*t.ShortCircuit)
+		}
+	}
+	set(&card.LeakInv, "leak_inv", f(t.LeakInv))
+	set(&card.TGRon, "tg_ron", f(t.TGRon))
+	set(&card.AreaInv, "area_inv", f(t.AreaInv))
+	set(&card.AreaNAND2, "area_nand2", f(t.AreaNAND2))
+	set(&card.AreaTG, "area_tg", f(t.AreaTG))
+	set(&card.AreaDFF, "area_dff", f(t.AreaDFF))
+	set(&card.AreaSRAM, "area_sram", f(t.AreaSRAM))
+	set(&card.EnergyDFF, "energy_dff", f(t.EnergyDFF))
+	if t.AVT != nil && pos("avt_mv_um", *t.AVT) {
+		card.AVT = *t.AVT * 1e-3 * 1e-6
+	}
+	set(&card.Vth, "vth", f(t.Vth))
+	set(&card.WN, "wn", f(t.WN))
+	set(&card.L, "l", f(t.L))
+	set(&card.PadPitch, "pad_pitch", f(t.PadPitch))
+	set(&card.PadDepth, "pad_depth", f(t.PadDepth))
+	if card.Vth >= card.VDD {
+		v.errAt("tech.vth", "threshold %gV must be below VDD %gV", card.Vth, card.VDD)
+	}
+	n.Tech = card
+}
+
+func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
+	o := &n.Oscillators
+	switch {
+	case r.Count != nil && r.Names != nil:
+		v.errAt("oscillators.names", "give either count or names, not both")
+	case r.Names != nil:
+		seen := map[string]bool{}
+		for _, name := range r.Names {
+			if name == "" {
+				v.errAt("oscillators.names", "empty oscillator name")
+			} else if seen[name] {
+				v.errAt("oscillators.names", "duplicate oscillator name %q", name)
+			}
+			seen[name] = true
+		}
+		o.Names = append([]string(nil), r.Names...)
+	case r.Count != nil:
+		if *r.Count < 1 {
+			v.errAt("oscillators.count", "a chip needs at least one oscillator (got %d)", *r.Count)
+		} else if *r.Count > 1<<22 {
+			v.errAt("oscillators.count", "at most %d oscillators (got %d)", 1<<22, *r.Count)
+		} else {
+			o.Names = make([]string, *r.Count)
+			for i := range o.Names {
+				o.Names[i] = fmt.Sprintf("osc%d", i)
+			}
+		}
+	default:
+		v.errAt("oscillators", "empty chip: give oscillators.count or oscillators.names")
+	}
+	N := len(o.Names)
+	o.Stages = 5
+	if r.Stages != nil {
+		o.Stages = *r.Stages
+		if o.Stages < 3 || o.Stages%2 == 0 {
+			v.errAt("oscillators.stages", "a single-ended ring needs an odd number of stages ≥ 3 (got %d)", o.Stages)
+		}
+	}
+	if r.Frequency != nil {
+		o.Frequency = float64(*r.Frequency)
+		if !(o.Frequency > 0) {
+			v.errAt("oscillators.frequency", "frequency must be positive (got %g Hz)", o.Frequency)
+		}
+	} else if o.Stages >= 3 {
+		// f0 = 1/(2·N·t_d) for an N-stage single-ended ring (Rabaey §5.4).
+		o.Frequency = 1 / (2 * float64(o.Stages) * n.Tech.StageDelay(n.Tech.NodeCap))
+		o.FrequencyDerived = true
+	}
+	o.Layout = r.Layout
+	if o.Layout == "" {
+		o.Layout = "line"
+		if r.Rows != nil || r.Cols != nil {
+			o.Layout = "grid"
+		}
+	}
+	switch o.Layout {
+	case "line":
+		o.Rows, o.Cols = 1, N
+	case "grid":
+		if r.Rows == nil || r.Cols == nil {
+			v.errAt("oscillators.layout", "a grid layout needs rows and cols")
+		} else {
+			o.Rows, o.Cols = *r.Rows, *r.Cols
+			if o.Rows*o.Cols != N {
+				v.errAt("oscillators.rows", "rows×cols = %d×%d = %d does not match %d oscillators", o.Rows, o.Cols, o.Rows*o.Cols, N)
+			}
+		}
+	default:
+		v.errAt("oscillators.layout", "unknown layout %q (want \"line\" or \"grid\")", o.Layout)
+	}
+	if r.FreqSigma != nil {
+		o.FreqSigma = float64(*r.FreqSigma)
+		if o.FreqSigma < 0 || o.FreqSigma > 0.5 {
+			v.errAt("oscillators.freq_sigma", "frequency mismatch sigma must be in [0, 50%%] (got %g%%)", 100*o.FreqSigma)
+		}
+	}
+	switch {
+	case r.Linewidth != nil && r.PhaseNoise != nil:
+		v.errAt("oscillators.phase_noise", "give either linewidth or phase_noise, not both")
+	case r.Linewidth != nil:
+		o.Linewidth = float64(*r.Linewidth)
+		if o.Linewidth < 0 {
+			v.errAt("oscillators.linewidth", "linewidth must not be negative (got %g Hz)", o.Linewidth)
+		}
+	case r.PhaseNoise != nil:
+		o.Linewidth = r.PhaseNoise.Linewidth()
+		if o.Frequency > 0 && r.PhaseNoise.Offset >= o.Frequency/2 {
+			v.errAt("oscillators.phase_noise", "offset %s must be well below f0 (the 1/f² region)", FormatSI(r.PhaseNoise.Offset, "Hz"))
+		}
+	}
+	o.Init = r.Init
+	if o.Init == "" {
+		o.Init = "random"
+		if r.InitPhases != nil {
+			o.Init = "phases"
+		}
+	}
+	switch o.Init {
+	case "random", "zero":
+		if r.InitPhases != nil {
+			v.errAt("oscillators.init_phases", "init_phases needs init = \"phases\" (got %q)", o.Init)
+		}
+	case "phases":
+		if len(r.InitPhases) != N {
+			v.errAt("oscillators.init_phases", "want %d phases in degrees, one per oscillator (got %d)", N, len(r.InitPhases))
+		}
+		o.InitPhases = make([]float64, len(r.InitPhases))
+		for i, d := range r.InitPhases {
+			if !finite(d) {
+				v.errAt("oscillators.init_phases", "phase %d is not finite (got %g)", i, d)
+			}
+			o.InitPhases[i] = d * math.Pi / 180
+		}
+	default:
+		v.errAt("oscillators.init", "unknown init %q (want \"random\", \"zero\" or \"phases\")", o.Init)
+	}
+	if r.RingModel != "" {
+		o.RingModel = v.resolve(r.RingModel)
+	}
+}
+
+func (v *validator) resolve(p string) string {
+	if filepath.IsAbs(p) || v.file == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(v.file), p)
+}
+
+func (v *validator) buildRun(n *Netlist, r *rawRun) {
+	run := &n.Run
+	f0 := n.Oscillators.Frequency
+	switch {
+	case r.Duration != nil && r.Cycles != nil:
+		v.errAt("run.cycles", "give either duration or cycles, not both")
+	case r.Duration != nil:
+		run.Duration = float64(*r.Duration)
+		if !(run.Duration > 0) {
+			v.errAt("run.duration", "duration must be positive (got %gs)", run.Duration)
+		}
+		run.Cycles = run.Duration * f0
+	case r.Cycles != nil:
+		run.Cycles = *r.Cycles
+		if !(run.Cycles > 0) || !finite(run.Cycles) {
+			v.errAt("run.cycles", "cycles must be positive (got %g)", run.Cycles)
+		}
+		if f0 > 0 {
+			run.Duration = run.Cycles / f0
+		}
+	default:
+		run.Cycles = 50
+		if f0 > 0 {
+			run.Duration = 50 / f0
+		}
+	}
+	run.Model = r.Model
+	if run.Model == "" {
+		run.Model = "phase"
+	}
+	if !oneOf(run.Model, "cycle", "phase") {
+		v.errAt("run.model", "unknown model %q (want \"cycle\" or \"phase\")", run.Model)
+	}
+	run.Integrator = r.Integrator
+	if run.Integrator == "" {
+		run.Integrator = "heun"
+	}
+	if !oneOf(run.Integrator, "euler", "heun", "rk4") {
+		v.errAt("run.integrator", "unknown integrator %q (want \"euler\", \"heun\" or \"rk4\")", run.Integrator)
+	}
+	run.StepsPerCycle = 32
+	if run.Model == "phase" {
+		run.StepsPerCycle = 4
+	}
+	if r.StepsPerCycle != nil {
+		run.StepsPerCycle = *r.StepsPerCycle
+		if !(run.StepsPerCycle > 0) || !finite(run.StepsPerCycle) {
+			v.errAt("run.steps_per_cycle", "steps per cycle must be positive (got %g)", run.StepsPerCycle)
+		}
+	}
+	run.Seed = 1
+	if r.Seed != nil {
+		run.Seed = *r.Seed
+	}
+	if run.Cycles*run.StepsPerCycle > 1e9 {
+		v.errAt("run.steps_per_cycle", "%g cycles × %g steps is more than 1e9 steps", run.Cycles, run.StepsPerCycle)
+	}
+}
+
+// MinStepsPerCycle is the least number of steps per oscillation cycle the
+// cycle model accepts: the waveform must be sampled at least 8 times a
+// cycle, which is 4 samples per period of the 2·f0 pump (twice Nyquist).
+const MinStepsPerCycle = 8
+
+func (v *validator) resolveRef(key string, r Ref) (int, bool) {
+	N := len(v.names)
+	if r.IsIdx {
+		if r.Index < 0 || r.Index >= N {
+			v.errAt(key, "no oscillator with index %d (the chip has %d)", r.Index, N)
+			return 0, false
+		}
+		return r.Index, true
+	}
+	i, ok := v.index[r.Name]
+	if !ok {
+		v.errAt(key, "no oscillator named %q", r.Name)
+	}
+	return i, ok
+}
+
+func (v *validator) resolveTargets(key string, t Targets, N int) []int {
+	if !t.Set || t.All {
+		out := make([]int, N)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	seen := map[int]bool{}
+	var out []int
+	for _, r := range t.Refs {
+		i, ok := v.resolveRef(key, r)
+		if ok && !seen[i] {
+			out = append(out, i)
+			seen[i] = true
+		}
+	}
+	if len(out) == 0 && len(t.Refs) == 0 {
+		v.errAt(key, "empty target list (use \"all\" or name oscillators)")
+	}
+	return out
+}
+
+func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
+	v.names = n.Oscillators.Names
+	v.index = make(map[string]int, len(v.names))
+	for i, s := range v.names {
+		v.index[s] = i
+	}
+	c := &n.Couplings
+	rc := &r.Couplings
+	c.Bits = 4
+	if rc.Bits != nil {
+		c.Bits = *rc.Bits
+		if c.Bits < 1 || c.Bits > 16 {
+			v.errAt("couplings.bits", "bits must be in 1..16 (got %d)", c.Bits)
+			c.Bits = 4
+		}
+	}
+	c.MaxCode = 1<<c.Bits - 1
+	if rc.MaxCode != nil {
+		if *rc.MaxCode < 1 || *rc.MaxCode > c.MaxCode {
+			v.errAt("couplings.max_code", "max_code must be in 1..%d for %d bits (got %d)", c.MaxCode, c.Bits, *rc.MaxCode)
+		} else {
+			c.MaxCode = *rc.MaxCode
+		}
+	}
+	c.Quantize = rc.Quantize
+	if c.Quantize == "" {
+		c.Quantize = "scale"
+	}
+	if !oneOf(c.Quantize, "scale", "exact") {
+		v.errAt("couplings.quantize", "unknown quantize %q (want \"scale\" or \"exact\")", c.Quantize)
+	}
+	if rc.FullScale != nil {
+		c.FullScale = *rc.FullScale
+		if !(c.FullScale > 0) || !finite(c.FullScale) {
+			v.errAt("couplings.full_scale", "full_scale must be positive and finite (got %g)", c.FullScale)
+		}
+	}
+	switch {
+	case rc.UnitResistance != nil && rc.UnitK != nil:
+		v.errAt("couplings.unit_k", "give either unit_resistance or unit_k, not both")
+	case rc.UnitResistance != nil:
+		c.UnitResistance = float64(*rc.UnitResistance)
+		if !(c.UnitResistance > 0) {
+			v.errAt("couplings.unit_resistance", "must be positive (got %g Ω)", c.UnitResistance)
+		}
+	case rc.UnitK != nil:
+		c.UnitK = float64(*rc.UnitK)
+		if !(c.UnitK > 0) {
+			v.errAt("couplings.unit_k", "must be positive (got %g)", c.UnitK)
+		}
+	default:
+		// [A] Default coupling strength: the largest code gives a phase-model
+		// rate K = 5% of ω0, well inside the weak-coupling regime in which
+		// the phase model holds (architecture.md, "Two fidelity levels").
+		c.UnitK = 0.05 / float64(c.MaxCode)
+	}
+	if rc.Sigma != nil {
+		c.Sigma = float64(*rc.Sigma)
+		if c.Sigma < 0 || c.Sigma > 1 {
+			v.errAt("couplings.sigma", "conductance mismatch sigma must be in [0, 100%%] (got %g%%)", 100*c.Sigma)
+		}
+	}
+	c.Topology = rc.Topology
+	if c.Topology == "" {
+		c.Topology = "explicit"
+	}
+	if !oneOf(c.Topology, "explicit", "all-to-all", "kings", "grid") {
+		v.errAt("couplings.topology", "unknown topology %q (want \"explicit\", \"all-to-all\", \"kings\" or \"grid\")", c.Topology)
+	}
+	if c.Topology == "kings" || c.Topology == "grid" {
+		if n.Oscillators.Layout != "grid" {
+			v.errAt("couplings.topology", "topology %q needs oscillators.layout = \"grid\"", c.Topology)
+		}
+	}
+
+	pairs := map[[2]int]int{} // pair → index in c.Edges
+	for k, e := range r.Coupling {
+		base := fmt.Sprintf("coupling[%d]", k)
+		if !e.From.Set {
+			v.errAt(base, "missing key from")
+		}
+		if !e.To.Set {
+			v.errAt(base, "missing key to")
+		}
+		if e.Weight == nil {
+			v.errAt(base, "missing key weight")
+		}
+		if !e.From.Set || !e.To.Set || e.Weight == nil {
+			continue
+		}
+		i, ok1 := v.resolveRef(base+".from", e.From)
+		j, ok2 := v.resolveRef(base+".to", e.To)
+		w := *e.Weight
+		if !finite(w) {
+			v.errAt(base+".weight", "weight is not finite (got %g)", w)
+			continue
+		}
+		if !ok1 || !ok2 {
+			continue
+		}
+		if i == j {
+			v.errAt(base+".to", "a ring cannot be coupled to itself (%s)", v.names[i])
+			continue
+		}
+		key := [2]int{min(i, j), max(i, j)}
+		if prev, dup := pairs[key]; dup {
+			p := c.Edges[prev].Pos
+			v.errAt(base, "duplicate coupling %s–%s (first given at line %d)", v.names[i], v.names[j], p.Line)
+			continue
+		}
+		if c.Quantize == "exact" && !v.checkCode(base+".weight", w, c.MaxCode) {
+			continue
+		}
+		pairs[key] = len(c.Edges)
+		c.Edges = append(c.Edges, Edge{I: key[0], J: key[1], W: w, Pos: v.at(base)})
+	}
+	if rc.Weights != "" {
+		c.WeightsFile = v.resolve(rc.Weights)
+		edges, err := readWeights(c.WeightsFile, rc.WeightsKey, len(v.names), v.read)
+		if err != nil {
+			v.errAt("couplings.weights", "%v", err)
+		}
+		for _, e := range edges {
+			key := [2]int{e.I, e.J}
+			if prev, dup := pairs[key]; dup {
+				v.errAt("couplings.weights", "%s: coupling %s–%s is also given at line %d", rc.Weights, v.names[e.I], v.names[e.J], c.Edges[prev].Pos.Line)
+				continue
+			}
+			if c.Quantize == "exact" && !v.checkCode("couplings.weights", e.W, c.MaxCode) {
+				continue
+			}
+			pairs[key] = len(c.Edges)
+			c.Edges = append(c.Edges, e)
+		}
+	}
+	if c.Topology == "kings" || c.Topology == "grid" {
+		cols := n.Oscillators.Cols
+		for _, e := range c.Edges {
+			ri, ci, rj, cj := e.I/cols, e.I%cols, e.J/cols, e.J%cols
+			dr, dc := abs(ri-rj), abs(ci-cj)
+			okNb := dr <= 1 && dc <= 1
+			if c.Topology == "grid" {
+				okNb = dr+dc == 1
+			}
+			if !okNb {
+				v.errs = append(v.errs, &Error{File: v.file, Pos: e.Pos, Key: "couplings.topology",
+					Msg: fmt.Sprintf("coupling %s–%s is not a %s-graph neighbour pair", v.names[e.I], v.names[e.J], c.Topology)})
+			}
+		}
+	}
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+func (v *validator) checkCode(key string, w float64, maxCode int) bool {
+	if w != math.Trunc(w) {
+		v.errAt(key, "quantize = \"exact\" needs integer weight codes (got %g)", w)
+		return false
+	}
+	if math.Abs(w) > float64(maxCode) {
+		v.errAt(key, "weight code %g is out of range: the coupler has codes −%d…+%d", w, maxCode, maxCode)
+		return false
+	}
+	return true
+}
+
+func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
+	if r == nil {
+		return
+	}
+	s := &SHIL{}
+	switch {
+	case r.Current != nil && r.Ks != nil:
+		v.errAt("shil.ks", "give either current or ks, not both")
+	case r.Current != nil:
+		s.Current = float64(*r.Current)
+		if s.Current < 0 {
+			v.errAt("shil.current", "pump current must not be negative (got %gA)", s.Current)
+		}
+	case r.Ks != nil:
+		s.Ks = float64(*r.Ks)
+		if s.Ks < 0 {
+			v.errAt("shil.ks", "ks must not be negative (got %g)", s.Ks)
+		}
+	default:
+		v.errAt("shil", "the pump needs a strength: current (e.g. \"20uA\") or ks (a fraction of ω0, e.g. 0.02)")
+	}
+	s.Schedule = r.Schedule
+	if s.Schedule == "" {
+		s.Schedule = "constant"
+	}
+	if !oneOf(s.Schedule, "constant", "ramp", "ramp-hold") {
+		v.errAt("shil.schedule", "unknown schedule %q (want \"constant\", \"ramp\" or \"ramp-hold\")", s.Schedule)
+	}
+	if r.Start != nil {
+		s.Start = float64(*r.Start)
+		if s.Start < 0 || s.Start >= n.Run.Duration {
+			v.errAt("shil.start", "start must be in [0, run duration %s) (got %s)", FormatSI(n.Run.Duration, "s"), FormatSI(s.Start, "s"))
+		}
+	}
+	if r.Ramp != nil {
+		s.Ramp = float64(*r.Ramp)
+		if !(s.Ramp > 0) {
+			v.errAt("shil.ramp", "ramp time must be positive (got %gs)", s.Ramp)
+		}
+		if s.Schedule != "ramp-hold" {
+			v.errAt("shil.ramp", "ramp is used only by schedule = \"ramp-hold\" (got %q)", s.Schedule)
+		}
+	} else if s.Schedule == "ramp-hold" {
+		v.errAt("shil.schedule", "schedule \"ramp-hold\" needs a ramp time (e.g. ramp = \"20ns\")")
+	}
+	s.Targets = v.resolveTargets("shil.targets", r.Targets, len(n.Oscillators.Names))
+	if n.Run.Model == "cycle" && n.Run.StepsPerCycle < MinStepsPerCycle {
+		v.errAt("run.steps_per_cycle", "the cycle model needs at least %d steps per cycle to resolve the 2·f0 pump (got %g)", MinStepsPerCycle, n.Run.StepsPerCycle)
+	}
+	n.SHIL = s
+}
+
+func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
+	N := len(n.Oscillators.Names)
+	if n.Run.Model == "cycle" && n.SHIL == nil && n.Run.StepsPerCycle < MinStepsPerCycle {
+		v.errAt("run.steps_per_cycle", "the cycle model needs at least %d steps per cycle to resolve the waveform (got %g)", MinStepsPerCycle, n.Run.StepsPerCycle)
+	}
+	if len(rs) == 0 {
+		n.Detectors = []Detector{{Name: "sampler", Kind: "sampler", Targets: v.resolveTargets("", Targets{}, N)}}
+		return
+	}
+	names := map[string]bool{}
+	for k, r := range rs {
+		base := fmt.Sprintf("detector[%d]", k)
+		d := Detector{Name: r.Name, Kind: r.Kind}
+		if d.Kind == "" {
+			v.errAt(base, "missing key kind (\"sampler\", \"xor\", \"tdc\" or \"counter\")")
+			continue
+		}
+		if !oneOf(d.Kind, "sampler", "xor", "tdc", "counter") {
+			v.errAt(base+".kind", "unknown detector kind %q (want \"sampler\", \"xor\", \"tdc\" or \"counter\")", d.Kind)
+			continue
+		}
+		if d.Name == "" {
+			d.Name = fmt.Sprintf("%s%d", d.Kind, k)
+		}
+		if names[d.Name] {
+			v.errAt(base+".name", "duplicate detector name %q", d.Name)
+		}
+		names[d.Name] = true
+		d.Targets = v.resolveTargets(base+".targets", r.Targets, N)
+		if r.Bits != nil {
+			if d.Kind != "tdc" {
+				v.errAt(base+".bits", "bits applies to kind = \"tdc\" only")
+			}
+			d.Bits = *r.Bits
+		}
+		if d.Kind == "tdc" {
+			if r.Bits == nil {
+				d.Bits = 6
+			}
+			if d.Bits < 1 || d.Bits > 16 {
+				v.errAt(base+".bits", "TDC bits must be in 1..16 (got %d)", d.Bits)
+			}
+		}
+		if r.Every != nil {
+			d.Every = *r.Every
+			if d.Every < 0 {
+				v.errAt(base+".every", "every must be ≥ 0 reference cycles (0 = at the end only; got %d)", d.Every)
+			}
+		}
+		if r.Window != nil {
+			if d.Kind != "counter" {
+				v.errAt(base+".window", "window applies to kind = \"counter\" only")
+			}
+			d.Window = float64(*r.Window)
+		}
+		if d.Kind == "counter" {
+			if r.Window == nil {
+				d.Window = n.Run.Duration / 2
+			}
+			if !(d.Window > 0) || d.Window > n.Run.Duration*(1+1e-9) {
+				v.errAt(base+".window", "counter window must be in (0, run duration %s] (got %s)", FormatSI(n.Run.Duration, "s"), FormatSI(d.Window, "s"))
+			}
+		}
+		if r.Jitter != nil {
+			d.Jitter = float64(*r.Jitter)
+			if d.Jitter < 0 {
+				v.errAt(base+".jitter", "jitter must not be negative (got %gs)", d.Jitter)
+			}
+		}
+		n.Detectors = append(n.Detectors, d)
+	}
+}

@@ -1,0 +1,156 @@
+package tech
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Card is one technology node. All fields are SI units (volts, farads, ohms,
+// square metres, watts, joules, metres). A zero field means "not known for
+// this card"; models that need it report an error rather than guess.
+type Card struct {
+	// Name is the card's name as a chip description writes it, e.g. "45nm".
+	Name string
+	// Node is the drawn feature size in metres.
+	Node float64
+	// VDD is the nominal supply voltage in volts.
+	VDD float64
+	// NodeCap is the default total capacitance of one ring stage's output
+	// node in farads (device, wire and explicit load together).
+	NodeCap float64
+	// InvReff is the effective switching resistance of the ring's unit
+	// inverter in ohms; the stage delay is t_d = ln2·InvReff·NodeCap
+	// (Rabaey, Digital Integrated Circuits, 2nd ed., eq. 5.21).
+	InvReff float64
+	// ShortCircuit is the short-circuit (crowbar) and device-capacitance
+	// power as a fraction of N·C·VDD²·f.
+	ShortCircuit float64
+	// LeakInv is the static leakage power of one unit inverter in watts.
+	LeakInv float64
+	// TGRon is the on-resistance of one transmission-gate finger in ohms
+	// (NMOS ∥ PMOS, mid-rail), the unit conductance step of a coupling code.
+	TGRon float64
+	// AreaInv, AreaNAND2, AreaTG, AreaDFF and AreaSRAM are cell areas in m²:
+	// unit inverter, 2-input NAND, one TG finger with its share of the gate
+	// driver, a D flip-flop, and one SRAM configuration bit.
+	AreaInv, AreaNAND2, AreaTG, AreaDFF, AreaSRAM float64
+	// EnergyDFF is the energy of one flip-flop sample (clock and data) in J.
+	EnergyDFF float64
+	// AVT is the Pelgrom threshold-mismatch coefficient in V·m:
+	// σ(ΔV_T) = AVT/√(W·L) (Pelgrom et al., JSSC 24(5), 1989).
+	AVT float64
+	// Vth is the nominal threshold voltage in volts.
+	Vth float64
+	// WN and L are the width and length of the ring's NMOS device in metres
+	// (PMOS is taken as twice as wide); they set the Pelgrom mismatch.
+	WN, L float64
+	// PadPitch is the pitch of one I/O pad along the die edge and PadDepth
+	// the depth of the pad ring, both in metres.
+	PadPitch, PadDepth float64
+}
+
+const (
+	um  = 1e-6
+	um2 = 1e-12
+	nm  = 1e-9
+	fF  = 1e-15
+	fJ  = 1e-15
+	nW  = 1e-9
+	mV  = 1e-3
+)
+
+// cards returns a fresh copy of the built-in cards. It is a function, not a
+// package variable, so that no caller can change another caller's card.
+func cards() map[string]Card {
+	nangate := func(a, node float64) float64 { // scale a NanGate45 area to another node by (node/45nm)²
+		s := node / (45 * nm)
+		return a * s * s
+	}
+	return map[string]Card{
+		// 180 nm: generic bulk CMOS, 1.8 V. Areas are NanGate45 cells
+		// scaled by (180/45)² [D]; drive, capacitance and leakage are
+		// textbook values [U] (hardware.md §0 tags).
+		"180nm": {
+			Name: "180nm", Node: 180 * nm, VDD: 1.8,
+			NodeCap: 5 * fF, InvReff: 12e3, ShortCircuit: 0.10, LeakInv: 0.05 * nW,
+			TGRon:   4e3,
+			AreaInv: nangate(0.532*um2, 180*nm), AreaNAND2: nangate(0.798*um2, 180*nm),
+			AreaTG: nangate(0.532*um2, 180*nm), AreaDFF: nangate(4.522*um2, 180*nm),
+			AreaSRAM: 4.65 * um2, EnergyDFF: 20 * fJ,
+			AVT: 5 * mV * um, Vth: 0.45, WN: 0.36 * um, L: 0.18 * um,
+			PadPitch: 90 * um, PadDepth: 250 * um,
+		},
+		// 65 nm: the node of the UMN ring-oscillator Ising chips (Lo 2023
+		// "1.2 V, 65 nm", COBI "65 nm", hardware.md §1–3). Areas are NanGate45
+		// scaled by (65/45)² ≈ 2.09 (hardware.md §4.5 [D]); TG finger
+		// resistance from §4.5's first-order estimate for a minimum device
+		// (2–6 kΩ) [D]; A_VT 3.5 mV·µm from §4.3 [U]; node capacitance from
+		// Moy's 21 fJ per node per cycle at 1.2 V over a 7-stage ring [D].
+		"65nm": {
+			Name: "65nm", Node: 65 * nm, VDD: 1.2,
+			NodeCap: 2 * fF, InvReff: 8e3, ShortCircuit: 0.08, LeakInv: 0.3 * nW,
+			TGRon:   4e3,
+			AreaInv: nangate(0.532*um2, 65*nm), AreaNAND2: nangate(0.798*um2, 65*nm),
+			AreaTG: nangate(0.532*um2, 65*nm), AreaDFF: nangate(4.522*um2, 65*nm),
+			AreaSRAM: 0.525 * um2, EnergyDFF: 5 * fJ,
+			AVT: 3.5 * mV * um, Vth: 0.40, WN: 0.2 * um, L: 0.06 * um,
+			PadPitch: 60 * um, PadDepth: 180 * um,
+		},
+		// 45 nm: PTM 45 nm HP class, the project's ngspice anchor
+		// (hardware.md §4.4 [V]): 5 stages, VDD 1.0 V, 10 fF per node,
+		// Wn/Wp = 90/180 nm → 1.399 GHz and 75.2 µW. InvReff is fitted to
+		// that frequency: t_d = 1/(2·5·1.399 GHz) = 71.5 ps = ln2·R·10 fF →
+		// R = 10.3 kΩ. ShortCircuit = 75.2/69.9 − 1 = 0.076 from the same
+		// anchor. Areas are NanGate45 (INV_X1 0.532, NAND2_X1 0.798,
+		// DFF_X1 4.522 µm², §4.5 [V]); SRAM bit 0.346 µm² (45 nm 6T) [U].
+		"45nm": {
+			Name: "45nm", Node: 45 * nm, VDD: 1.0,
+			NodeCap: 10 * fF, InvReff: 10.3e3, ShortCircuit: 0.076, LeakInv: 0.5 * nW,
+			TGRon:   5e3,
+			AreaInv: 0.532 * um2, AreaNAND2: 0.798 * um2, AreaTG: 0.532 * um2,
+			AreaDFF: 4.522 * um2, AreaSRAM: 0.346 * um2, EnergyDFF: 3 * fJ,
+			AVT: 2.5 * mV * um, Vth: 0.35, WN: 90 * nm, L: 45 * nm,
+			PadPitch: 50 * um, PadDepth: 150 * um,
+		},
+		// 28 nm HKMG: areas NanGate45 scaled by (28/45)² [D]; A_VT
+		// 1.8 mV·µm and 0.5 V overdrive from hardware.md §4.3 [U].
+		"28nm": {
+			Name: "28nm", Node: 28 * nm, VDD: 0.9,
+			NodeCap: 0.8 * fF, InvReff: 9e3, ShortCircuit: 0.06, LeakInv: 1 * nW,
+			TGRon:   6e3,
+			AreaInv: nangate(0.532*um2, 28*nm), AreaNAND2: nangate(0.798*um2, 28*nm),
+			AreaTG: nangate(0.532*um2, 28*nm), AreaDFF: nangate(4.522*um2, 28*nm),
+			AreaSRAM: 0.127 * um2, EnergyDFF: 1.5 * fJ,
+			AVT: 1.8 * mV * um, Vth: 0.40, WN: 0.1 * um, L: 0.03 * um,
+			PadPitch: 40 * um, PadDepth: 120 * um,
+		},
+	}
+}
+
+// Lookup returns a copy of the built-in card with the given name
+// (e.g. "45nm"). The error lists the known names.
+func Lookup(name string) (Card, error) {
+	c, ok := cards()[name]
+	if !ok {
+		return Card{}, fmt.Errorf("tech: unknown card %q (known: %s)", name, strings.Join(Names(), ", "))
+	}
+	return c, nil
+}
+
+// Names returns the names of the built-in cards, largest node first.
+func Names() []string {
+	m := cards()
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool { return m[names[i]].Node > m[names[j]].Node })
+	return names
+}
+
+// StageDelay returns the delay of one inverter stage driving load cap (F):
+// t_d = ln2·InvReff·cap (Rabaey eq. 5.21, 50% point of an RC step response).
+func (c Card) StageDelay(cap float64) float64 { return ln2 * c.InvReff * cap }
+
+const ln2 = 0.6931471805599453
