@@ -1,0 +1,329 @@
+package chip
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+
+	"oscsim/coupling"
+	"oscsim/netlist"
+	"oscsim/phasedet"
+	"oscsim/ringosc"
+	"oscsim/shil"
+)
+
+// Options select the chip instance to compile.
+type Options struct {
+	// Seed overrides the description's run seed when SetSeed is true.
+	Seed    int64
+	SetSeed bool
+	// Instance numbers the chip instance: each instance draws its own
+	// mismatch from (seed, instance).
+	Instance int
+	// Ring replaces the analytic ring model (e.g. a characterised one).
+	Ring *ringosc.Model
+}
+
+// Chip is one compiled chip instance: device rates with mismatch drawn and
+// couplings programmed. A Chip is not safe for concurrent Program calls; Run
+// may be called concurrently when no Program runs.
+type Chip struct {
+	nl       *netlist.Netlist
+	seed     int64
+	instance int
+	ring     ringosc.Model
+	n        int
+
+	// Ring parameters.
+	h1, g2   float64   // coupling and pump gains of the ring model
+	c, vdd   float64   // node capacitance (F) and supply (V)
+	f0, wref float64   // nominal frequency (Hz) and reference ω (rad/s)
+	dOmega   []float64 // ω_i − ω_ref (rad/s), mismatch drawn
+	diff     float64   // phase diffusion D (rad²/s)
+
+	// Couplings.
+	quant  coupling.Quantizer
+	gUnit  float64 // unit finger conductance (S)
+	edges  []netlist.Edge
+	codes  []int
+	report coupling.Report
+	csr    csr
+
+	// Pump.
+	pumpI    float64 // pump current amplitude (A)
+	ks       float64 // full-strength SHIL rate (rad/s)
+	sched    shil.Schedule
+	pumpMask []float64 // 1 for targeted rings
+
+	detectors []detector
+	programs  int
+}
+
+type detector struct {
+	netlist.Detector
+	kind phasedet.Kind
+}
+
+// csr holds the coupling matrix with both directions of every pair: row i
+// lists the rings j that inject into ring i.
+type csr struct {
+	rowPtr []int32
+	col    []int32
+	g      []float64 // signed conductance (S): + in-phase path, − inverter path
+	k      []float64 // signed phase-model rate K_ij (rad/s)
+	edge   []int32   // index into Chip.edges
+	gTot   []float64 // Σ_j |G_ij|
+	gNeg   []float64 // Σ_j over inverter-path couplers of |G_ij|
+}
+
+// ErrStep is wrapped by errors about a time step the model cannot use.
+var ErrStep = errors.New("step size")
+
+// Compile builds one chip instance from a validated description.
+func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
+	if nl == nil || nl.Oscillators.N() == 0 {
+		return nil, fmt.Errorf("chip: empty chip description")
+	}
+	o := nl.Oscillators
+	ch := &Chip{nl: nl, seed: nl.Run.Seed, instance: opt.Instance, n: o.N()}
+	if opt.SetSeed {
+		ch.seed = opt.Seed
+	}
+	if opt.Ring != nil {
+		ch.ring = *opt.Ring
+	} else {
+		if o.RingModel != "" {
+			return nil, fmt.Errorf("chip: %s: oscillators.ring_model %q must be loaded by the caller (Options.Ring)", nl.File, o.RingModel)
+		}
+		ch.ring = ringosc.Analytic(o.Stages)
+	}
+	if err := ch.ring.Validate(); err != nil {
+		return nil, fmt.Errorf("chip: %w", err)
+	}
+	ch.h1, ch.g2 = ch.ring.CouplingGain(), ch.ring.PumpGain()
+	ch.c, ch.vdd = nl.Tech.NodeCap, nl.Tech.VDD
+	ch.f0 = o.Frequency
+	ch.wref = 2 * math.Pi * ch.f0
+	ch.diff = ringosc.Diffusion(o.Linewidth)
+
+	// Frequency mismatch: ω_i = ω0·(1 + σ_f·z_i), z_i ~ N(0,1) per ring.
+	ch.dOmega = make([]float64, ch.n)
+	for i := range ch.dOmega {
+		z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagFreq, uint64(i)))
+		ch.dOmega[i] = ch.wref * o.FreqSigma * z
+	}
+
+	// Coupling fabric.
+	cp := nl.Couplings
+	ch.quant = coupling.Quantizer{MaxCode: cp.MaxCode, FullScale: cp.FullScale, Exact: cp.Quantize == "exact"}
+	if cp.UnitResistance > 0 {
+		ch.gUnit = 1 / cp.UnitResistance
+	} else {
+		ch.gUnit = coupling.UnitConductance(cp.UnitK*ch.wref, ch.h1, ch.c)
+	}
+
+	// Pump.
+	ch.pumpMask = make([]float64, ch.n)
+	if s := nl.SHIL; s != nil {
+		for _, i := range s.Targets {
+			ch.pumpMask[i] = 1
+		}
+		if s.Current > 0 {
+			ch.pumpI = s.Current
+			ch.ks = shil.Rate(s.Current, ch.g2, ch.c, ch.vdd)
+		} else {
+			ch.ks = s.Ks * ch.wref
+			if ch.g2 > 0 {
+				ch.pumpI = shil.Current(ch.ks, ch.g2, ch.c, ch.vdd)
+			}
+		}
+		ch.sched = shil.Schedule{Kind: s.Schedule, Start: s.Start, Ramp: s.Ramp, End: nl.Run.Duration}
+	}
+
+	for _, d := range nl.Detectors {
+		k, err := phasedet.ParseKind(d.Kind)
+		if err != nil {
+			return nil, fmt.Errorf("chip: %w", err)
+		}
+		ch.detectors = append(ch.detectors, detector{Detector: d, kind: k})
+	}
+
+	if _, err := ch.Program(cp.Edges); err != nil {
+		return nil, err
+	}
+	ch.programs = 0 // the initial programming is part of compilation
+	return ch, nil
+}
+
+// Program replaces the chip's couplings with edges (one per unordered pair,
+// I < J), quantising them onto codes. The instance's mismatch is kept: a
+// coupler site's deviation depends only on (seed, instance, pair, path).
+// With quantize = "scale" and no full_scale in the description, the largest
+// |weight| maps to the largest code.
+func (ch *Chip) Program(edges []netlist.Edge) (coupling.Report, error) {
+	q := ch.quant
+	if !q.Exact && !(q.FullScale > 0) {
+		for _, e := range edges {
+			q.FullScale = math.Max(q.FullScale, math.Abs(e.W))
+		}
+		if q.FullScale == 0 {
+			q.FullScale = 1
+		}
+	}
+	ws := make([]float64, len(edges))
+	for k, e := range edges {
+		if e.I < 0 || e.J < 0 || e.I >= ch.n || e.J >= ch.n || e.I == e.J {
+			return coupling.Report{}, fmt.Errorf("chip: coupling %d: bad pair (%d, %d) for %d oscillators", k, e.I, e.J, ch.n)
+		}
+		ws[k] = e.W
+	}
+	codes, rep, err := q.Quantize(ws)
+	if err != nil {
+		return rep, fmt.Errorf("chip: %w", err)
+	}
+	type entry struct {
+		row, col int32
+		g        float64
+		edge     int32
+	}
+	ents := make([]entry, 0, 2*len(edges))
+	sigma := ch.nl.Couplings.Sigma
+	for k, e := range edges {
+		c := codes[k]
+		if c == 0 {
+			continue
+		}
+		lo, hi := uint64(min(e.I, e.J)), uint64(max(e.I, e.J))
+		if c > 0 {
+			// In-phase path: one TG between the two taps, shared by both
+			// directions, so both see the same conductance.
+			z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, 0))
+			g := coupling.Conductance(c, ch.gUnit, sigma, z)
+			ents = append(ents, entry{int32(e.I), int32(e.J), g, int32(k)}, entry{int32(e.J), int32(e.I), g, int32(k)})
+		} else {
+			// Inverter path: one inverter + TG per direction, each with
+			// its own mismatch.
+			for dir, p := range [2][2]int{{e.I, e.J}, {e.J, e.I}} {
+				z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, uint64(1+dir)))
+				g := coupling.Conductance(c, ch.gUnit, sigma, z)
+				ents = append(ents, entry{int32(p[0]), int32(p[1]), -g, int32(k)})
+			}
+		}
+	}
+	sort.Slice(ents, func(a, b int) bool {
+		if ents[a].row != ents[b].row {
+			return ents[a].row < ents[b].row
+		}
+		return ents[a].col < ents[b].col
+	})
+	m := csr{
+		rowPtr: make([]int32, ch.n+1),
+		col:    make([]int32, len(ents)),
+		g:      make([]float64, len(ents)),
+		k:      make([]float64, len(ents)),
+		edge:   make([]int32, len(ents)),
+		gTot:   make([]float64, ch.n),
+		gNeg:   make([]float64, ch.n),
+	}
+	for x, e := range ents {
+		m.rowPtr[e.row+1]++
+		m.col[x], m.g[x], m.edge[x] = e.col, e.g, e.edge
+		m.k[x] = coupling.Rate(e.g, ch.h1, ch.c)
+		m.gTot[e.row] += math.Abs(e.g)
+		if e.g < 0 {
+			m.gNeg[e.row] += -e.g
+		}
+	}
+	for i := 0; i < ch.n; i++ {
+		m.rowPtr[i+1] += m.rowPtr[i]
+	}
+	ch.csr, ch.edges, ch.codes, ch.report = m, edges, codes, rep
+	ch.quant.FullScale = q.FullScale
+	ch.programs++
+	return rep, nil
+}
+
+// N returns the number of oscillators.
+func (ch *Chip) N() int { return ch.n }
+
+// Netlist returns the description the chip was compiled from.
+func (ch *Chip) Netlist() *netlist.Netlist { return ch.nl }
+
+// Seed returns the seed the instance was drawn with.
+func (ch *Chip) Seed() int64 { return ch.seed }
+
+// Instance returns the instance number.
+func (ch *Chip) Instance() int { return ch.instance }
+
+// Quantization returns the report of the last programming.
+func (ch *Chip) Quantization() coupling.Report { return ch.report }
+
+// Codes returns the signed code of every programmed edge.
+func (ch *Chip) Codes() []int { return append([]int(nil), ch.codes...) }
+
+// Edges returns the programmed edges.
+func (ch *Chip) Edges() []netlist.Edge { return append([]netlist.Edge(nil), ch.edges...) }
+
+// Reprograms returns how many times Program was called after Compile.
+func (ch *Chip) Reprograms() int { return ch.programs }
+
+// NumCouplers returns the number of nonzero directed coupling entries.
+func (ch *Chip) NumCouplers() int { return len(ch.csr.col) }
+
+// Detuning returns ω_i − ω_ref (rad/s) of every ring, mismatch included.
+func (ch *Chip) Detuning() []float64 { return append([]float64(nil), ch.dOmega...) }
+
+// Rates returns the phase-model constants: the unit coupling rate per code
+// step, the full-strength SHIL rate K_s (both rad/s) and the reference ω.
+func (ch *Chip) Rates() (unitK, ks, wref float64) {
+	return coupling.Rate(ch.gUnit, ch.h1, ch.c), ch.ks, ch.wref
+}
+
+// UnitConductance returns the conductance of one TG finger (S).
+func (ch *Chip) UnitConductance() float64 { return ch.gUnit }
+
+// PumpCurrent returns the pump amplitude (A).
+func (ch *Chip) PumpCurrent() float64 { return ch.pumpI }
+
+// Ring returns the ring model in use.
+func (ch *Chip) Ring() ringosc.Model { return ch.ring }
+
+// maxRate bounds the fastest relaxation rate of the phase model (rad/s):
+// the Jacobian's eigenvalues are bounded by 2·max_i Σ_j |K_ij| + 2·K_s
+// (Gershgorin), plus the fastest detuning.
+func (ch *Chip) maxRate() float64 {
+	var mx float64
+	for i := 0; i < ch.n; i++ {
+		s := 0.0
+		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
+			s += math.Abs(ch.csr.k[x])
+		}
+		mx = math.Max(mx, 2*s+2*ch.ks*ch.pumpMask[i]+math.Abs(ch.dOmega[i]))
+	}
+	return mx
+}
+
+// CheckStep reports whether steps per cycle spc can integrate the chip in
+// model ("cycle" or "phase"). The phase model needs dt·λ ≤ 0.5 for the
+// fastest rate λ; the cycle model needs the same of its coupling and pump
+// perturbation, plus netlist.MinStepsPerCycle samples of the waveform.
+func (ch *Chip) CheckStep(model string, spc float64) error {
+	dt := 1 / (ch.f0 * spc)
+	lam := ch.maxRate()
+	if model == "cycle" {
+		if spc < netlist.MinStepsPerCycle {
+			return fmt.Errorf("%w: the cycle model needs at least %d steps per cycle (got %g)", ErrStep, netlist.MinStepsPerCycle, spc)
+		}
+		// The instantaneous perturbation peaks above its cycle average
+		// (for the analytic model |Γ·Δv| ≤ γ1 while h1 = γ1/4), so bound it
+		// by 4× the averaged rate.
+		lam *= 4
+	}
+	if dt*lam > 0.5 {
+		need := math.Ceil(2 * lam / ch.f0) // dt·λ ≤ 0.5 ⇔ spc ≥ 2λ/f0
+		return fmt.Errorf("%w: a step of %s is too long for the fastest rate %.3g rad/s of this chip (coupling + pump + detuning); the %s model needs steps_per_cycle ≥ %g (got %g)",
+			ErrStep, netlist.FormatSI(dt, "s"), lam, model, need, spc)
+	}
+	return nil
+}
