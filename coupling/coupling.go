@@ -60,7 +60,7 @@ type Report struct {
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("%d weights → %d in-phase + %d inverter couplers, %d levels used, %d zeroed, %d clipped, max |err| %.3g, rms err %.3g",
+	return fmt.Sprintf("%d weights → %d in-phase + %d inverter couplers, %d level(s) used, %d zeroed, %d clipped, max |err| %.3g, rms err %.3g",
 		r.Weights, r.Positive, r.Negative, r.LevelsUsed, r.Zeroed, r.Clipped, r.MaxAbsErr, r.RMSErr)
 }
 
