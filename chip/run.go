@@ -63,7 +63,8 @@ type Lock struct {
 	FreqOffset []float64 `json:"freq_offset_hz"`
 	// Synchronised is true when all rings share one mean frequency.
 	Synchronised bool `json:"synchronised"`
-	// PumpLocked counts pumped rings locked to the reference at 0 or π.
+	// PumpLocked counts pumped rings frequency-locked to the reference (a
+	// detuned ring locks at φ = ½·asin(Δω/K_s), not exactly at 0 or π).
 	PumpLocked int `json:"pump_locked"`
 	// Binarised counts rings whose final phase is within 20° of 0 or π.
 	Binarised int `json:"binarised"`
@@ -615,7 +616,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			if bin {
 				lk.Binarised++
 			}
-			if ch.pumpMask[i] > 0 && ch.ks > 0 && bin && math.Abs(f)*tl < lockTolCycles {
+			if ch.pumpMask[i] > 0 && ch.ks > 0 && math.Abs(f)*tl < lockTolCycles {
 				lk.PumpLocked++
 			}
 		}
