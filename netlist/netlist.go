@@ -266,7 +266,12 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		}
 		v.errAt(path, "unknown key%s", suggest(k))
 	}
-	n := v.build(&raw)
+	// Semantic checks run only on fully decoded input: a section the
+	// decoder stopped in holds partial values.
+	var n *Netlist
+	if len(failed) == 0 {
+		n = v.build(&raw)
+	}
 	if len(v.errs) > 0 {
 		sort.SliceStable(v.errs, func(i, j int) bool {
 			a, b := v.errs[i].Pos, v.errs[j].Pos

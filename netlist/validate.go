@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/BurntSushi/toml"
@@ -82,8 +84,27 @@ func (v *validator) tomlErr(err error, section string) {
 		v.errs = append(v.errs, &Error{File: v.file, Pos: Pos{pe.Position.Line, pe.Position.Col}, Key: key, Msg: msg})
 		return
 	}
-	v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: err.Error()})
+	// Type mismatches come as "toml: line N (last key \"k\"): message".
+	if m := typeErrRe.FindStringSubmatch(err.Error()); m != nil {
+		key, msg := m[2], m[3]
+		if section != "" && strings.Contains(section, "[") {
+			if _, k, ok := strings.Cut(key, "."); ok {
+				key = section + "." + k
+			}
+		}
+		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
+		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
+		pos := v.at(key)
+		if pos.Line == 0 {
+			pos.Line, _ = strconv.Atoi(m[1])
+		}
+		v.errs = append(v.errs, &Error{File: v.file, Pos: pos, Key: key, Msg: msg})
+		return
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: strings.TrimPrefix(err.Error(), "toml: ")})
 }
+
+var typeErrRe = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
 
 func oneOf(s string, allowed ...string) bool {
 	for _, a := range allowed {

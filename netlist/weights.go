@@ -50,7 +50,12 @@ func readWeights(path, key string, n int, read FileReader) ([]Edge, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		keys := z.Keys()
+		// npyio lists members with their ".npy" suffix; numpy names
+		// arrays without it.
+		var keys []string
+		for _, k := range z.Keys() {
+			keys = append(keys, strings.TrimSuffix(k, ".npy"))
+		}
 		has := func(k string) bool {
 			for _, x := range keys {
 				if x == k {
@@ -173,7 +178,10 @@ func readNpy(r io.Reader) ([]float64, []int, error) {
 }
 
 func readNpzArray(z *npz.Reader, key string) ([]float64, []int, error) {
-	rc, err := z.Open(key)
+	rc, err := z.Open(key + ".npy")
+	if err != nil {
+		rc, err = z.Open(key)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

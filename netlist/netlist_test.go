@@ -1,0 +1,218 @@
+package netlist
+
+import (
+	"errors"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the expected messages of testdata/invalid")
+
+// Every file in testdata/invalid is rejected with exactly the message in
+// its .err golden file (regenerate with go test -run Invalid -update).
+func TestInvalidCorpus(t *testing.T) {
+	files, err := filepath.Glob("testdata/invalid/*.toml")
+	if err != nil || len(files) == 0 {
+		t.Fatal("no corpus", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			_, err := Load(f)
+			if err == nil {
+				t.Fatal("want an error")
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error does not wrap ErrInvalid: %v", err)
+			}
+			golden := strings.TrimSuffix(f, ".toml") + ".err"
+			got := err.Error() + "\n"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create)", err)
+			}
+			if got != string(want) {
+				t.Errorf("message:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestValidCorpus(t *testing.T) {
+	files, _ := filepath.Glob("testdata/valid/*.toml")
+	files = append(files, mustGlob(t, "../configs/*.toml")...)
+	for _, f := range files {
+		if _, err := Load(f); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func mustGlob(t *testing.T, p string) []string {
+	m, err := filepath.Glob(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// A weights file is symmetrised and its zeros dropped.
+func TestWeightsFile(t *testing.T) {
+	n, err := Load("testdata/valid/weights_file.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Edge{{I: 0, J: 1, W: 0.5}, {I: 2, J: 3, W: -1}}
+	if len(n.Couplings.Edges) != len(want) {
+		t.Fatalf("edges %v, want %v", n.Couplings.Edges, want)
+	}
+	for k, e := range want {
+		g := n.Couplings.Edges[k]
+		if g.I != e.I || g.J != e.J || g.W != e.W {
+			t.Errorf("edge %d = %+v, want %+v", k, g, e)
+		}
+	}
+}
+
+// Directed weights: both triangles → mean, one triangle → that value.
+func TestSymmetrize(t *testing.T) {
+	e, err := Symmetrize("x", 3, []int{0, 1, 1}, []int{1, 0, 2}, []float64{1, 3, -2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e) != 2 || e[0].W != 2 || e[1].W != -2 {
+		t.Errorf("got %+v, want (0,1)=2 and (1,2)=−2", e)
+	}
+	if _, err := Symmetrize("x", 3, []int{1}, []int{1}, []float64{1}); err == nil {
+		t.Error("a diagonal weight must be an error")
+	}
+	if _, err := Symmetrize("x", 3, []int{0}, []int{1}, []float64{math.NaN()}); err == nil {
+		t.Error("a NaN weight must be an error")
+	}
+}
+
+func TestUnits(t *testing.T) {
+	cases := []struct {
+		in   string
+		dst  interface{ UnmarshalText([]byte) error }
+		want float64
+		get  func() float64
+	}{}
+	var f Frequency
+	var d Duration
+	var c Current
+	var r Ratio
+	var res Resistance
+	var a Area
+	var l Length
+	add := func(in string, dst interface{ UnmarshalText([]byte) error }, get func() float64, want float64) {
+		cases = append(cases, struct {
+			in   string
+			dst  interface{ UnmarshalText([]byte) error }
+			want float64
+			get  func() float64
+		}{in, dst, want, get})
+	}
+	add("1.2GHz", &f, func() float64 { return float64(f) }, 1.2e9)
+	add("10kHz", &f, func() float64 { return float64(f) }, 1e4)
+	add("250ps", &d, func() float64 { return float64(d) }, 250e-12)
+	add("50ns", &d, func() float64 { return float64(d) }, 50e-9)
+	add("30uA", &c, func() float64 { return float64(c) }, 30e-6)
+	add("30µA", &c, func() float64 { return float64(c) }, 30e-6)
+	add("3%", &r, func() float64 { return float64(r) }, 0.03)
+	add("0.03", &r, func() float64 { return float64(r) }, 0.03)
+	add("5kOhm", &res, func() float64 { return float64(res) }, 5e3)
+	add("5kΩ", &res, func() float64 { return float64(res) }, 5e3)
+	add("4.8mm2", &a, func() float64 { return float64(a) }, 4.8e-6)
+	add("0.532um²", &a, func() float64 { return float64(a) }, 0.532e-12)
+	add("65nm", &l, func() float64 { return float64(l) }, 65e-9)
+	add("1e9", &f, func() float64 { return float64(f) }, 1e9)
+	for _, tc := range cases {
+		if err := tc.dst.UnmarshalText([]byte(tc.in)); err != nil {
+			t.Errorf("%q: %v", tc.in, err)
+			continue
+		}
+		if got := tc.get(); math.Abs(got/tc.want-1) > 1e-12 {
+			t.Errorf("%q = %g, want %g", tc.in, got, tc.want)
+		}
+	}
+	for _, bad := range []string{"1.2GHzz", "GHz", "", "fast", "1.2 Hz Hz", "nan", "inf"} {
+		if err := f.UnmarshalText([]byte(bad)); err == nil {
+			t.Errorf("%q: want an error", bad)
+		}
+	}
+	var p PhaseNoise
+	if err := p.UnmarshalText([]byte("-83.3dBc/Hz@1MHz")); err != nil {
+		t.Fatal(err)
+	}
+	// FWHM = 2π·L·Δf²: L = 10^(−8.33), Δf = 1 MHz → 2π·4.677 kHz = 29.4 kHz
+	// (hardware.md §4.2: A = 4.7 kHz for L(1 MHz) = −83.3 dBc/Hz).
+	if lw := p.Linewidth(); math.Abs(lw/(2*math.Pi*4677.35)-1) > 1e-3 {
+		t.Errorf("linewidth %g Hz, want %g", lw, 2*math.Pi*4677.35)
+	}
+}
+
+// A bad unit is reported by the TOML decoder at its line and column; this
+// pins the behaviour of BurntSushi/toml that the schema relies on.
+func TestBadValuePosition(t *testing.T) {
+	_, err := Parse("chip.toml", []byte("[oscillators]\ncount = 2\n  frequency = \"fast\"\n"), nil)
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 1 {
+		t.Fatalf("want one error, got %v", err)
+	}
+	e := es[0]
+	if e.Pos.Line != 3 || e.Pos.Col != 16 || e.Key != "oscillators.frequency" {
+		t.Errorf("got %s at %d:%d, want oscillators.frequency at 3:16", e.Key, e.Pos.Line, e.Pos.Col)
+	}
+}
+
+func TestKeyPositions(t *testing.T) {
+	src := "a = 1\n[t]\n  x = [1,\n  2]\n  y = \"\"\"\nz = 1\n\"\"\"\n[[c]]\nk = 1\n[[c]]\n  k = 2 # c\n"
+	p := keyPositions(src)
+	want := map[string]Pos{"a": {1, 1}, "t.x": {3, 3}, "t.y": {5, 3}, "c[0].k": {9, 1}, "c[1].k": {11, 3}}
+	for k, w := range want {
+		if p[k] != w {
+			t.Errorf("%s at %v, want %v", k, p[k], w)
+		}
+	}
+	if _, ok := p["t.z"]; ok {
+		t.Error("z inside a multi-line string must not be a key")
+	}
+}
+
+// FuzzLoad checks that no input makes Parse panic, and that every error is
+// an Errors value with the file name.
+func FuzzLoad(f *testing.F) {
+	for _, g := range append(mustGlobF(f, "testdata/*/*.toml"), mustGlobF(f, "../configs/*.toml")...) {
+		b, err := os.ReadFile(g)
+		if err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		n, err := Parse("fuzz.toml", src, func(string) ([]byte, error) { return nil, os.ErrNotExist })
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error not wrapping ErrInvalid: %v", err)
+			}
+			return
+		}
+		if n.Oscillators.N() == 0 {
+			t.Fatal("a valid netlist with no oscillators")
+		}
+	})
+}
+
+func mustGlobF(f *testing.F, p string) []string {
+	m, _ := filepath.Glob(p)
+	return m
+}
