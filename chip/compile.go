@@ -48,6 +48,7 @@ type Chip struct {
 	edges  []netlist.Edge
 	codes  []int
 	report coupling.Report
+	scale  float64 // full scale of the current program
 	csr    csr
 
 	// Pump.
@@ -162,7 +163,18 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 // With quantize = "scale" and no full_scale in the description, the largest
 // |weight| maps to the largest code.
 func (ch *Chip) Program(edges []netlist.Edge) (coupling.Report, error) {
+	return ch.ProgramScale(edges, ch.nl.Couplings.FullScale)
+}
+
+// ProgramScale is Program with an explicit full scale: the weight magnitude
+// that maps to the largest code (0 = the largest |weight| of edges). Use it
+// to program several weight sets on one common scale, so that their codes
+// (and energies computed from them) are comparable.
+func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.Report, error) {
 	q := ch.quant
+	if !q.Exact {
+		q.FullScale = fullScale
+	}
 	if !q.Exact && !(q.FullScale > 0) {
 		for _, e := range edges {
 			q.FullScale = math.Max(q.FullScale, math.Abs(e.W))
@@ -238,8 +250,7 @@ func (ch *Chip) Program(edges []netlist.Edge) (coupling.Report, error) {
 	for i := 0; i < ch.n; i++ {
 		m.rowPtr[i+1] += m.rowPtr[i]
 	}
-	ch.csr, ch.edges, ch.codes, ch.report = m, edges, codes, rep
-	ch.quant.FullScale = q.FullScale
+	ch.csr, ch.edges, ch.codes, ch.report, ch.scale = m, edges, codes, rep, q.FullScale
 	ch.programs++
 	return rep, nil
 }
@@ -255,6 +266,18 @@ func (ch *Chip) Seed() int64 { return ch.seed }
 
 // Instance returns the instance number.
 func (ch *Chip) Instance() int { return ch.instance }
+
+// FullScale returns the weight magnitude that the current program maps to
+// the largest code.
+func (ch *Chip) FullScale() float64 { return ch.scale }
+
+// CodeValue returns the weight a signed code stands for in the current
+// program.
+func (ch *Chip) CodeValue(code int) float64 {
+	q := ch.quant
+	q.FullScale = ch.scale
+	return q.Value(code)
+}
 
 // Quantization returns the report of the last programming.
 func (ch *Chip) Quantization() coupling.Report { return ch.report }
@@ -305,9 +328,12 @@ func (ch *Chip) maxRate() float64 {
 }
 
 // CheckStep reports whether steps per cycle spc can integrate the chip in
-// model ("cycle" or "phase"). The phase model needs dt·λ ≤ 0.5 for the
-// fastest rate λ; the cycle model needs the same of its coupling and pump
-// perturbation, plus netlist.MinStepsPerCycle samples of the waveform.
+// model ("cycle" or "phase"). The phase model needs dt·λ ≤ 1 for the
+// Gershgorin bound λ of its fastest rate: explicit Euler and Heun are
+// stable on the negative real axis up to dt·λ = 2, so this keeps a margin
+// of 2 on a bound that is itself pessimistic. The cycle model needs the same
+// of its coupling and pump perturbation, plus netlist.MinStepsPerCycle
+// samples of the waveform.
 func (ch *Chip) CheckStep(model string, spc float64) error {
 	dt := 1 / (ch.f0 * spc)
 	lam := ch.maxRate()
@@ -320,8 +346,8 @@ func (ch *Chip) CheckStep(model string, spc float64) error {
 		// by 4× the averaged rate.
 		lam *= 4
 	}
-	if dt*lam > 0.5 {
-		need := math.Ceil(2 * lam / ch.f0) // dt·λ ≤ 0.5 ⇔ spc ≥ 2λ/f0
+	if dt*lam > 1 {
+		need := math.Ceil(lam / ch.f0) // dt·λ ≤ 1 ⇔ spc ≥ λ/f0
 		return fmt.Errorf("%w: a step of %s is too long for the fastest rate %.3g rad/s of this chip (coupling + pump + detuning); the %s model needs steps_per_cycle ≥ %g (got %g)",
 			ErrStep, netlist.FormatSI(dt, "s"), lam, model, need, spc)
 	}
