@@ -43,6 +43,10 @@ type RunOptions struct {
 	NoNoise bool
 	// KsScale multiplies the pump strength (0 = 1).
 	KsScale float64
+	// NoiseSeed selects another noise realisation (phase noise, random
+	// initial phases, detector jitter) on the same chip instance; 0 keeps
+	// the streams of (seed, instance, input). Mismatch does not change.
+	NoiseSeed int64
 }
 
 // Readout holds what one detector bank read.
@@ -225,8 +229,12 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 			return nil, fmt.Errorf("chip: input %d has %d frequency offsets, want %d", b, len(in.FreqOffset), N)
 		}
 		gi := opt.InputBase + b
-		e.rngs = append(e.rngs, stream(ch.seed, ch.instance, gi, tagNoise))
-		e.detRng = append(e.detRng, stream(ch.seed, ch.instance, gi, tagDet))
+		ns := ch.seed
+		if opt.NoiseSeed != 0 {
+			ns = int64(key(uint64(ch.seed), uint64(opt.NoiseSeed)))
+		}
+		e.rngs = append(e.rngs, stream(ns, ch.instance, gi, tagNoise))
+		e.detRng = append(e.detRng, stream(ns, ch.instance, gi, tagDet))
 		var initRng *rand.Rand
 		for i := 0; i < N; i++ {
 			var p float64
@@ -237,7 +245,7 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 				p = ch.nl.Oscillators.InitPhases[i]
 			case ch.nl.Oscillators.Init == "random":
 				if initRng == nil {
-					initRng = stream(ch.seed, ch.instance, gi, tagInit)
+					initRng = stream(ns, ch.instance, gi, tagInit)
 				}
 				p = (2*initRng.Float64() - 1) * math.Pi
 			}
