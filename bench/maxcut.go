@@ -130,14 +130,19 @@ func ReferenceCut(n int, edges []netlist.Edge, seed uint64) float64 {
 		t0, t1 := 2*wmax, 0.01*wmax
 		for k := 0; k < sweeps; k++ {
 			T := t0 * math.Pow(t1/t0, float64(k)/float64(sweeps-1))
-			for i := 0; i < n; i++ {
-				// Flipping s_i changes the cut by s_i·Σ_j J_ij·s_j
-				// (edges to j with s_j = s_i become cut, and vice versa).
+			for step := 0; step < n; step++ {
+				// Random site order: with a sequential sweep, zero-cost
+				// moves carry every domain wall along with the sweep and
+				// walls never meet.
+				i := rng.IntN(n)
+				// Flipping s_i toggles every incident edge: an uncut
+				// edge (s_i = s_j) adds −J_ij, a cut one removes it, so
+				// the cut changes by −s_i·Σ_j J_ij·s_j.
 				h := 0.0
 				for _, a := range adj[i] {
 					h += a.w * float64(s[a.j])
 				}
-				d := float64(s[i]) * h
+				d := -float64(s[i]) * h
 				if d >= 0 || rng.Float64() < math.Exp(d/T) {
 					s[i] = -s[i]
 					cut += d
