@@ -39,6 +39,10 @@ type RunOptions struct {
 	// InputBase is the global index of inputs[0]: input b draws its noise
 	// from the stream (seed, instance, InputBase+b).
 	InputBase int
+	// Indices, when not nil, gives each input's global index instead
+	// (len = number of inputs), so inputs gathered from anywhere keep
+	// their own noise streams in any batch.
+	Indices []int
 	// NoNoise switches phase noise and detector jitter off.
 	NoNoise bool
 	// KsScale multiplies the pump strength (0 = 1).
@@ -229,6 +233,12 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 			return nil, fmt.Errorf("chip: input %d has %d frequency offsets, want %d", b, len(in.FreqOffset), N)
 		}
 		gi := opt.InputBase + b
+		if opt.Indices != nil {
+			if len(opt.Indices) != B {
+				return nil, fmt.Errorf("chip: %d input indices for %d inputs", len(opt.Indices), B)
+			}
+			gi = opt.Indices[b]
+		}
 		ns := ch.seed
 		if opt.NoiseSeed != 0 {
 			ns = int64(key(uint64(ch.seed), uint64(opt.NoiseSeed)))
