@@ -153,7 +153,9 @@ func engineTableRing() *ringosc.Model {
 
 func goldenCases(tb testing.TB) []goldenCase {
 	var cs []goldenCase
-	for _, name := range configs.Names() {
+	// The example configs of the golden file (others added later are not
+	// part of it).
+	for _, name := range []string{"maxcut-ring8.toml", "shil-binarize.toml", "two-rings-antiphase.toml", "two-rings-inphase.toml"} {
 		src, err := configs.Read(name)
 		if err != nil {
 			tb.Fatal(err)
