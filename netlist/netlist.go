@@ -28,6 +28,9 @@ type Netlist struct {
 	SHIL      *SHIL
 	Detectors []Detector
 	Run       Run
+	// Pads is the number of I/O and supply bond pads on the die edge, or 0
+	// to let the area ledger assume its default.
+	Pads int
 }
 
 // Oscillators describes the ring-oscillator array.
@@ -44,6 +47,9 @@ type Oscillators struct {
 	Rows, Cols int
 	// FreqSigma is the relative 1σ frequency mismatch between rings.
 	FreqSigma float64
+	// FreqSigmaPelgrom is true when FreqSigma was derived from the card's
+	// device size (freq_sigma = "pelgrom", ringosc.PelgromSigma).
+	FreqSigmaPelgrom bool
 	// Linewidth is the FWHM of a free ring's Lorentzian line in Hz; the
 	// phase then diffuses with variance 2π·Linewidth·t.
 	Linewidth float64
@@ -78,6 +84,14 @@ type Couplings struct {
 	// Topology is the physical coupling fabric: "explicit" (only the
 	// programmed sites are built), "all-to-all", "kings" or "grid".
 	Topology string
+	// Programmable is true when every coupler site is built with both
+	// paths, MaxCode fingers per path and its configuration bits; false for
+	// a hard-wired chip whose sites hold only the fingers their code needs.
+	// Default: true for the fabric topologies, false for "explicit".
+	Programmable bool
+	// Random, when not nil, is the random instance the edges were drawn
+	// from (couplings.random_levels): one edge per fabric site.
+	Random *RandomWeights
 	// Edges are the programmed couplings, one per unordered pair (I < J).
 	Edges []Edge
 	// WeightsFile is the weights file the edges were read from, or "".
@@ -301,10 +315,10 @@ func isParentOfUndecoded(k toml.Key, all []toml.Key) bool {
 
 var knownKeys = map[string][]string{
 	"":            {"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"},
-	"chip":        {"name", "description", "tech"},
-	"tech":        {"vdd", "node_cap", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth"},
+	"chip":        {"name", "description", "tech", "pads"},
+	"tech":        {"vdd", "node_cap", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
 	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model"},
-	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology"},
+	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "programmable", "random_levels", "random_seed"},
 	"coupling":    {"from", "to", "weight"},
 	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets"},
 	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},

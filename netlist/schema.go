@@ -22,6 +22,7 @@ type rawChip struct {
 	Name        string `toml:"name"`
 	Description string `toml:"description"`
 	Tech        string `toml:"tech"`
+	Pads        *int   `toml:"pads"`
 }
 
 // rawTech overrides fields of the chosen technology card.
@@ -44,6 +45,8 @@ type rawTech struct {
 	L            *Length      `toml:"l"`
 	PadPitch     *Length      `toml:"pad_pitch"`
 	PadDepth     *Length      `toml:"pad_depth"`
+	CUnit        *Capacitance `toml:"c_unit"`
+	EnergyBit    *Energy      `toml:"energy_bit"`
 }
 
 type rawOscillators struct {
@@ -54,7 +57,7 @@ type rawOscillators struct {
 	Layout     string      `toml:"layout"`
 	Rows       *int        `toml:"rows"`
 	Cols       *int        `toml:"cols"`
-	FreqSigma  *Ratio      `toml:"freq_sigma"`
+	FreqSigma  *FreqSigma  `toml:"freq_sigma"`
 	Linewidth  *Frequency  `toml:"linewidth"`
 	PhaseNoise *PhaseNoise `toml:"phase_noise"`
 	Init       string      `toml:"init"`
@@ -73,6 +76,9 @@ type rawCouplings struct {
 	Weights        string      `toml:"weights"`
 	WeightsKey     string      `toml:"weights_key"`
 	Topology       string      `toml:"topology"`
+	Programmable   *bool       `toml:"programmable"`
+	RandomLevels   []float64   `toml:"random_levels"`
+	RandomSeed     *int64      `toml:"random_seed"`
 }
 
 type rawCoupling struct {

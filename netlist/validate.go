@@ -123,6 +123,12 @@ func (v *validator) build(r *rawFile) *Netlist {
 		n.Name = strings.TrimSuffix(filepath.Base(v.file), filepath.Ext(v.file))
 	}
 	v.buildTech(n, r)
+	if r.Chip.Pads != nil {
+		n.Pads = *r.Chip.Pads
+		if n.Pads < 1 {
+			v.errAt("chip.pads", "a die needs at least one pad (got %d)", n.Pads)
+		}
+	}
 	v.buildOscillators(n, &r.Oscillators)
 	v.buildRun(n, &r.Run)
 	v.buildCouplings(n, r)
@@ -217,6 +223,8 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	set(&card.L, "l", f(t.L))
 	set(&card.PadPitch, "pad_pitch", f(t.PadPitch))
 	set(&card.PadDepth, "pad_depth", f(t.PadDepth))
+	set(&card.CUnit, "c_unit", f(t.CUnit))
+	set(&card.EnergyBit, "energy_bit", f(t.EnergyBit))
 	if card.Vth >= card.VDD {
 		v.errAt("tech.vth", "threshold %gV must be below VDD %gV", card.Vth, card.VDD)
 	}
@@ -294,7 +302,8 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 		v.errAt("oscillators.layout", "unknown layout %q (want \"line\" or \"grid\")", o.Layout)
 	}
 	if r.FreqSigma != nil {
-		o.FreqSigma = float64(*r.FreqSigma)
+		o.FreqSigma = r.FreqSigma.Value
+		v.resolveFreqSigma(n, r.FreqSigma)
 		if o.FreqSigma < 0 || o.FreqSigma > 0.5 {
 			v.errAt("oscillators.freq_sigma", "frequency mismatch sigma must be in [0, 50%%] (got %g%%)", 100*o.FreqSigma)
 		}
@@ -523,6 +532,10 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	if !oneOf(c.Topology, "explicit", "all-to-all", "kings", "grid") {
 		v.errAt("couplings.topology", "unknown topology %q (want \"explicit\", \"all-to-all\", \"kings\" or \"grid\")", c.Topology)
 	}
+	c.Programmable = c.Topology != "explicit"
+	if rc.Programmable != nil {
+		c.Programmable = *rc.Programmable
+	}
 	if c.Topology == "kings" || c.Topology == "grid" {
 		if n.Oscillators.Layout != "grid" {
 			v.errAt("couplings.topology", "topology %q needs oscillators.layout = \"grid\"", c.Topology)
@@ -589,6 +602,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			c.Edges = append(c.Edges, e)
 		}
 	}
+	v.buildRandom(n, rc, len(r.Coupling))
 	if c.Topology == "kings" || c.Topology == "grid" {
 		cols := n.Oscillators.Cols
 		for _, e := range c.Edges {
