@@ -1,0 +1,323 @@
+package chip
+
+import (
+	"fmt"
+	"math"
+
+	"oscsim/coupling"
+	"oscsim/netlist"
+	"oscsim/phasedet"
+	"oscsim/ringosc"
+	"oscsim/shil"
+	"oscsim/tech"
+)
+
+// Line is one entry of a ledger breakdown: a component's share and the
+// formula it came from, written with the card fields and chip parameters
+// it used, so every figure can be traced to a technology card.
+type Line struct {
+	Name string `json:"name"`
+	// Value is in m² (area), W (power) or J (energy).
+	Value   float64 `json:"value"`
+	Formula string  `json:"formula"`
+}
+
+// Ledger is the area, power and energy account of one chip instance, for
+// one run or (without a run) as an estimate from the description alone.
+// The totals are the sums of their breakdowns: DieArea = Σ Area,
+// TotalPower = Σ Power, EnergyPerRun = Σ Energy.
+type Ledger struct {
+	Chip string `json:"chip"`
+	Tech string `json:"tech"`
+
+	// Area is the die broken down: the core's components, the placement
+	// overhead that brings them to the core area, the pad ring, and the
+	// unused core area of a pad-limited die.
+	Area     []Line  `json:"area"`
+	CoreArea float64 `json:"core_area_m2"`
+	DieArea  float64 `json:"die_area_m2"`
+	// DieSide is the side of the (square) die in metres.
+	DieSide float64 `json:"die_side_m"`
+	// Pads is the pad count used; PadsAssumed is true when the description
+	// gave none and DefaultPads was used.
+	Pads        int  `json:"pads"`
+	PadsAssumed bool `json:"pads_assumed"`
+	// PadLimited is true when the pad ring, not the core, sets the die size.
+	PadLimited bool `json:"pad_limited"`
+
+	// Power is the average power during a run, broken down.
+	Power      []Line  `json:"power"`
+	TotalPower float64 `json:"total_power_w"`
+	// CouplerPowerFrom is "run" when the TG conduction power came from the
+	// phase differences of a run, or "estimate" (uniformly distributed
+	// phase differences, ⟨cos Δ⟩ = 0) without one.
+	CouplerPowerFrom string `json:"coupler_power_from"`
+
+	// Energy is the energy of one solution from a blank chip: one
+	// programming of the couplers plus one run.
+	Energy       []Line  `json:"energy"`
+	EnergyPerRun float64 `json:"energy_per_run_j"`
+	// ProgramEnergy is the energy of one (re)configuration of every
+	// coupler site: ConfigBits·EnergyBit.
+	ProgramEnergy float64 `json:"program_energy_j"`
+	// Programs counts the programmings of this instance so far (the
+	// initial one plus Chip.Reprograms()).
+	Programs int `json:"programs"`
+
+	Sites        int           `json:"coupler_sites"`
+	Programmable bool          `json:"programmable"`
+	Hardware     coupling.Site `json:"coupler_hardware"`
+	ConfigBits   int           `json:"config_bits"`
+
+	// Duration is the run's simulated time; TimeToSolution is the time of
+	// one solution (the run; programming time is not modelled).
+	Duration       float64 `json:"duration_s"`
+	TimeToSolution float64 `json:"time_to_solution_s"`
+
+	// Assumptions lists the choices the ledger made that the description
+	// and card do not fix, and card fields that were missing (counted 0).
+	Assumptions []string `json:"assumptions"`
+}
+
+// Ledger constants that no card or description sets. Each is an
+// assumption [A]; docs/power.md lists them.
+const (
+	// CoreUtilization is the fraction of the core area occupied by cells;
+	// the rest is placement and routing overhead (a common standard-cell
+	// row utilisation).
+	CoreUtilization = 0.7
+	// SignalPads is the number of non-supply pads DefaultPads assumes:
+	// reference clock, reset, pump enable, configuration clock, data and
+	// load, read-out clock and data.
+	SignalPads = 8
+	// SupplyPadCurrent is the supply current (A) one VDD/VSS pad pair
+	// carries in DefaultPads (electromigration / IR-drop rule of thumb).
+	SupplyPadCurrent = 50e-3
+	// TournamentMatches is the number of pairwise matches (and so
+	// reprogrammings and runs) per image of the OscNet v1.5 ten-class
+	// tournament (algorithms.md §1.10, king-of-the-hill order).
+	TournamentMatches = 9
+)
+
+// DefaultPads returns the pad count assumed when a description gives none:
+// SignalPads plus one VDD/VSS pair per SupplyPadCurrent of supply current
+// P/VDD, at least two pairs.
+func DefaultPads(power, vdd float64) int {
+	pairs := 2
+	if vdd > 0 {
+		pairs = max(pairs, int(math.Ceil(power/vdd/SupplyPadCurrent)))
+	}
+	return SignalPads + 2*pairs
+}
+
+// DieGeometry returns the side s (m) of a square die whose core needs area
+// core (m², utilisation included) and whose pad ring holds pads pads of
+// pitch p and depth d: the inner side must fit both the core, √core, and
+// the pads along its four edges, pads·p/4; then s = inner + 2d. padRing is
+// s² − (s−2d)², and padLimited reports whether the pads set the size.
+func DieGeometry(core float64, pads int, p, d float64) (s, padRing float64, padLimited bool) {
+	a := math.Sqrt(core)
+	b := float64(pads) * p / 4
+	inner := math.Max(a, b)
+	s = inner + 2*d
+	return s, s*s - inner*inner, b > a
+}
+
+// Ledger returns the chip's area, power and energy account. With res nil
+// it estimates from the description: the couplers' TG conduction uses
+// uniformly distributed phase differences and the detectors their
+// scheduled samples. With a run's result it uses that run's duration,
+// coupler power (mean over its inputs) and detector samples.
+func (ch *Chip) Ledger(res *Result) *Ledger {
+	nl := ch.nl
+	card := nl.Tech
+	o := nl.Oscillators
+	cp := nl.Couplings
+	N := ch.n
+	L := &Ledger{Chip: nl.Name, Tech: card.Name, Programs: 1 + ch.programs, Programmable: cp.Programmable}
+	note := func(format string, args ...any) { L.Assumptions = append(L.Assumptions, fmt.Sprintf(format, args...)) }
+	si := netlist.FormatSI
+	for _, f := range missingFields(card) {
+		note("card %s has no %s: the lines that use it count 0", card.Name, f)
+	}
+
+	T := nl.Run.Duration
+	if res != nil {
+		T = res.Duration
+	}
+	L.Duration, L.TimeToSolution = T, T
+	f0, vdd := ch.f0, ch.vdd
+
+	// Rings: ringosc.Area and ringosc.RingPower (hardware.md §4.4).
+	ringA := float64(N) * ringosc.Area(card, o.Stages)
+	rp := ringosc.RingPower(card, o.Stages, ch.c, f0)
+
+	// Couplers: the sites the fabric builds and the codes programmed now.
+	var hw coupling.Site
+	nNeg := 0
+	for _, c := range ch.codes {
+		if c < 0 {
+			nNeg++
+		}
+	}
+	if cp.Programmable {
+		L.Sites = nl.FabricSites()
+		hw = coupling.ProgrammableSite(cp.MaxCode, cp.Bits).Scale(L.Sites)
+		note("coupler sites are programmable: both paths with %d fingers each, 2 path inverters and %d+1 configuration bits per site; path inverters switch only on sites programmed to the inverter path", cp.MaxCode, cp.Bits)
+	} else {
+		for _, c := range ch.codes {
+			if c != 0 {
+				L.Sites++
+			}
+			hw = hw.Add(coupling.FixedSite(c))
+		}
+		note("coupler sites are hard-wired: each holds only the fingers of its code, no configuration bits")
+	}
+	L.Hardware, L.ConfigBits = hw, hw.Bits
+	tgA, invA, cfgA := hw.Area(card)
+
+	// TG conduction (coupling.Power): from a run, or ⟨1 − s·cos Δ⟩ = 1.
+	var tgP float64
+	if res != nil && len(res.CouplerPower) > 0 {
+		for _, p := range res.CouplerPower {
+			tgP += p
+		}
+		tgP /= float64(len(res.CouplerPower))
+		L.CouplerPowerFrom = "run"
+	} else {
+		m := &ch.csr
+		for i := 0; i < N; i++ {
+			for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
+				if g := float64(m.g[x]); g < 0 || int(m.col[x]) > i { // in-phase TG shared: count once
+					tgP += math.Abs(g) * vdd * vdd / 4
+				}
+			}
+		}
+		L.CouplerPowerFrom = "estimate"
+		note("TG conduction estimated with uniformly distributed phase differences (⟨cos Δ⟩ = 0); a run replaces it with the phase differences it carried")
+	}
+	invP := coupling.InverterPower(2*nNeg, card, f0)
+	cplLeak := hw.Leakage(card)
+
+	// SHIL pump (shil.Power with the schedule's mean amplitude).
+	var pumpA, pumpInj, pumpDist float64
+	nt := 0
+	if s := nl.SHIL; s != nil {
+		nt = len(s.Targets)
+		pumpA = shil.Area(nt, card)
+		mean, on := ch.sched.Mean(T), ch.sched.OnFraction(T)
+		pumpInj = shil.Power(ch.pumpI*mean, nt, vdd, 0, f0)
+		pumpDist = shil.Power(0, nt, vdd, shil.DistCap(nt, card), f0) * on
+	}
+
+	// Detectors: phasedet.Area per channel and SampleEnergy per sample.
+	var detA, detE float64
+	var detSamples int
+	for d, det := range ch.detectors {
+		bits := det.Bits
+		if det.kind == phasedet.Counter {
+			// A counter holds the largest count of its window.
+			bits = max(1, int(math.Ceil(math.Log2(det.Window*f0+1))))
+		}
+		detA += float64(len(det.Targets)) * phasedet.Area(det.kind, bits, card)
+		var perTarget float64 // samples (or counted edges) per target
+		switch {
+		case det.kind == phasedet.Counter:
+			perTarget = math.Round(det.Window * f0)
+		case res != nil && d < len(res.Readouts):
+			perTarget = float64(len(res.Readouts[d].Times))
+		default:
+			perTarget = 1
+			if det.Every > 0 {
+				perTarget = math.Max(1, math.Floor(T*f0/float64(det.Every)))
+			}
+		}
+		detSamples += int(perTarget) * len(det.Targets)
+		detE += perTarget * float64(len(det.Targets)) * phasedet.SampleEnergy(det.kind, bits, card)
+	}
+	detP := 0.0
+	if T > 0 {
+		detP = detE / T
+	}
+
+	// Power breakdown.
+	L.Power = []Line{
+		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·C·VDD²·f0 = %d·%d·%s·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(vdd, "V"), si(f0, "Hz"))},
+		{"rings: short-circuit", float64(N) * rp.ShortCircuit, fmt.Sprintf("ShortCircuit·switching = %.3g·switching", card.ShortCircuit)},
+		{"rings: leakage", float64(N) * rp.Leakage, fmt.Sprintf("N·stages·LeakInv = %d·%d·%s", N, o.Stages, si(card.LeakInv, "W"))},
+		{"couplers: TG conduction", tgP, fmt.Sprintf("Σ G·VDD²·(1 − s·cos Δ)/4 over conducting TGs (%s)", L.CouplerPowerFrom)},
+		{"couplers: path inverters", invP, fmt.Sprintf("2·%d inverter-path sites·CUnit·VDD²·f0·(1+ShortCircuit), CUnit = %s", nNeg, si(card.CUnit, "F"))},
+		{"couplers: leakage", cplLeak, fmt.Sprintf("(fingers + inverters + 2·bits)·LeakInv = (%d + %d + 2·%d)·%s", hw.Fingers, hw.Inverters, hw.Bits, si(card.LeakInv, "W"))},
+		{"SHIL pump: injection", pumpInj, fmt.Sprintf("n·VDD·2·I·⟨schedule⟩/π, n = %d, I = %s", nt, si(ch.pumpI, "A"))},
+		{"SHIL pump: distribution", pumpDist, fmt.Sprintf("Devices(n)·CUnit·VDD²·2·f0·on-fraction, %d devices", shil.Devices(nt))},
+		{"detectors: sampling", detP, fmt.Sprintf("%d samples·SampleEnergy / T", detSamples)},
+	}
+	for _, l := range L.Power {
+		L.TotalPower += l.Value
+	}
+
+	// Area breakdown.
+	cells := []Line{
+		{"rings", ringA, fmt.Sprintf("N·stages·AreaInv = %d·%d·%.3gµm²", N, o.Stages, card.AreaInv*1e12)},
+		{"couplers: TG fingers", tgA, fmt.Sprintf("%d fingers·AreaTG (%d sites)", hw.Fingers, L.Sites)},
+		{"couplers: path inverters", invA, fmt.Sprintf("%d·AreaInv", hw.Inverters)},
+		{"couplers: configuration bits", cfgA, fmt.Sprintf("%d bits·AreaSRAM", hw.Bits)},
+		{"SHIL pump", pumpA, fmt.Sprintf("Devices(%d) = %d unit inverters·AreaInv", nt, shil.Devices(nt))},
+		{"detectors", detA, fmt.Sprintf("Σ targets·phasedet.Area over %d bank(s)", len(ch.detectors))},
+	}
+	var sum float64
+	for _, l := range cells {
+		sum += l.Value
+	}
+	L.CoreArea = sum / CoreUtilization
+	L.Pads = nl.Pads
+	if L.Pads == 0 {
+		L.Pads, L.PadsAssumed = DefaultPads(L.TotalPower, vdd), true
+		note("pad count not given: %d assumed (%d signal + VDD/VSS pairs of %s each)", L.Pads, SignalPads, si(SupplyPadCurrent, "A"))
+	}
+	s, ring, padLimited := DieGeometry(L.CoreArea, L.Pads, card.PadPitch, card.PadDepth)
+	L.DieSide, L.PadLimited = s, padLimited
+	L.DieArea = s * s
+	fill := 0.0
+	if padLimited {
+		fill = L.DieArea - ring - L.CoreArea
+	} else {
+		ring = L.DieArea - L.CoreArea // the same value, without rounding residue
+	}
+	L.Area = append(cells,
+		Line{"core overhead (placement, routing)", L.CoreArea - sum, fmt.Sprintf("cells·(1/%.2g − 1)", CoreUtilization)},
+		Line{"pad ring (I/O)", ring, fmt.Sprintf("s² − (s − 2·PadDepth)², %d pads at %s pitch, depth %s", L.Pads, si(card.PadPitch, "m"), si(card.PadDepth, "m"))},
+		Line{"unused core (pad-limited die)", fill, "(s − 2·PadDepth)² − core"},
+	)
+	note("core utilisation %.2g; square die; the pad ring holds all pads on its four inner edges", CoreUtilization)
+
+	// Energy of one solution: program once, then run.
+	L.ProgramEnergy = float64(hw.Bits) * card.EnergyBit
+	L.Energy = []Line{
+		{"programming", L.ProgramEnergy, fmt.Sprintf("config bits·EnergyBit = %d·%s", hw.Bits, si(card.EnergyBit, "J"))},
+		{"run", L.TotalPower * T, fmt.Sprintf("total power·T = %s·%s", si(L.TotalPower, "W"), si(T, "s"))},
+	}
+	for _, l := range L.Energy {
+		L.EnergyPerRun += l.Value
+	}
+	return L
+}
+
+// missingFields lists the card fields the ledger uses that are zero.
+func missingFields(c tech.Card) []string {
+	var out []string
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{
+		{"VDD", c.VDD}, {"NodeCap", c.NodeCap}, {"LeakInv", c.LeakInv}, {"AreaInv", c.AreaInv},
+		{"AreaNAND2", c.AreaNAND2}, {"AreaTG", c.AreaTG}, {"AreaDFF", c.AreaDFF}, {"AreaSRAM", c.AreaSRAM},
+		{"EnergyDFF", c.EnergyDFF}, {"PadPitch", c.PadPitch}, {"PadDepth", c.PadDepth},
+		{"CUnit", c.CUnit}, {"EnergyBit", c.EnergyBit},
+	} {
+		if !(f.v > 0) {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}

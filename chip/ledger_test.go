@@ -1,0 +1,271 @@
+package chip
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"strings"
+	"testing"
+
+	"oscsim/netlist"
+)
+
+// tinyChip is a hand-checkable chip on the 45 nm card: two 5-stage rings at
+// 1 GHz, one programmable site at code +1 (3 magnitude codes in 2 bits) of
+// 100 kΩ per finger, a constant 5 µA pump on both rings, a sampler per
+// ring read once, 20 pads, 50 cycles.
+const tinyChip = `
+[chip]
+name = "tiny"
+tech = "45nm"
+pads = 20
+[oscillators]
+count = 2
+stages = 5
+frequency = "1GHz"
+init_phases = [0.0, 90.0]
+[couplings]
+bits = 2
+max_code = 3
+quantize = "exact"
+unit_resistance = "100kOhm"
+programmable = true
+[[coupling]]
+from = 0
+to = 1
+weight = 1
+[shil]
+current = "5uA"
+[[detector]]
+kind = "sampler"
+[run]
+cycles = 50
+model = "phase"
+`
+
+func compileSrc(t *testing.T, src string) *Chip {
+	t.Helper()
+	nl, err := netlist.Parse("t.toml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := Compile(nl, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+func lineValue(t *testing.T, ls []Line, name string) float64 {
+	t.Helper()
+	for _, l := range ls {
+		if l.Name == name {
+			return l.Value
+		}
+	}
+	t.Fatalf("no ledger line %q", name)
+	return 0
+}
+
+// TestLedgerHand checks every line of the tiny chip's estimate against
+// values worked out by hand from the 45 nm card (tech.go: AreaInv = AreaTG
+// 0.532 µm², AreaDFF 4.522 µm², AreaSRAM 0.346 µm², NodeCap 10 fF,
+// ShortCircuit 0.076, LeakInv 0.5 nW, CUnit 0.4 fF, EnergyDFF 3 fJ,
+// EnergyBit 20 fJ, PadPitch 50 µm, PadDepth 150 µm).
+func TestLedgerHand(t *testing.T) {
+	t.Parallel()
+	L := compileSrc(t, tinyChip).Ledger(nil)
+	const um2 = 1e-12
+	T := 50e-9
+	pumpInj := 2 * 1.0 * 2 * 5e-6 / math.Pi // n·VDD·2I/π
+	for _, c := range []struct {
+		name      string
+		ls        []Line
+		want, tol float64
+	}{
+		// Area: rings 2·5 inverters; one programmable site = 3·3 fingers,
+		// 2 inverters, 2+1 bits; pump Devices(2) = 3; 2 flip-flops.
+		{"rings", L.Area, 10 * 0.532 * um2, 1e-12},
+		{"couplers: TG fingers", L.Area, 9 * 0.532 * um2, 1e-12},
+		{"couplers: path inverters", L.Area, 2 * 0.532 * um2, 1e-12},
+		{"couplers: configuration bits", L.Area, 3 * 0.346 * um2, 1e-12},
+		{"SHIL pump", L.Area, 3 * 0.532 * um2, 1e-12},
+		{"detectors", L.Area, 2 * 4.522 * um2, 1e-12},
+		// Pad-limited: inner side 20·50 µm/4 = 250 µm, die side 550 µm,
+		// ring 550² − 250² µm².
+		{"pad ring (I/O)", L.Area, (550*550 - 250*250) * um2, 1e-9},
+		// Power: rings 2·5·10 fF·1 V²·1 GHz = 100 µW, +7.6%, leakage
+		// 10·0.5 nW; TG at code 1 = 10 µS with ⟨cos Δ⟩ = 0: G·V²/4 = 2.5 µW;
+		// no inverter-path code; leakage (9 + 2 + 2·3)·0.5 nW; pump
+		// injection 2·1 V·2·5 µA/π, distribution 3·0.4 fF·1 V²·2 GHz;
+		// 2 samples·3 fJ over 50 ns.
+		{"rings: switching", L.Power, 100e-6, 1e-12},
+		{"rings: short-circuit", L.Power, 7.6e-6, 1e-12},
+		{"rings: leakage", L.Power, 5e-9, 1e-12},
+		{"couplers: TG conduction", L.Power, 2.5e-6, 1e-12},
+		{"couplers: path inverters", L.Power, 0, 0},
+		{"couplers: leakage", L.Power, 17 * 0.5e-9, 1e-12},
+		{"SHIL pump: injection", L.Power, pumpInj, 1e-12},
+		{"SHIL pump: distribution", L.Power, 3 * 0.4e-15 * 2e9, 1e-12},
+		{"detectors: sampling", L.Power, 2 * 3e-15 / T, 1e-9},
+		// Energy: 3 configuration bits·20 fJ; the run at total power.
+		{"programming", L.Energy, 60e-15, 1e-12},
+	} {
+		got := lineValue(t, c.ls, c.name)
+		if c.want == 0 {
+			if got != 0 {
+				t.Errorf("%s = %g, want 0", c.name, got)
+			}
+			continue
+		}
+		if math.Abs(got/c.want-1) > c.tol {
+			t.Errorf("%s = %.6g, want %.6g", c.name, got, c.want)
+		}
+	}
+	if !L.PadLimited || L.Pads != 20 || L.PadsAssumed || math.Abs(L.DieSide-550e-6) > 1e-12 {
+		t.Errorf("die: side %g, pads %d (assumed %v), pad-limited %v", L.DieSide, L.Pads, L.PadsAssumed, L.PadLimited)
+	}
+	if L.Sites != 1 || L.ConfigBits != 3 || L.CouplerPowerFrom != "estimate" {
+		t.Errorf("sites %d, bits %d, coupler power from %q", L.Sites, L.ConfigBits, L.CouplerPowerFrom)
+	}
+	checkTotals(t, L)
+}
+
+// checkTotals holds every total to the sum of its breakdown.
+func checkTotals(t *testing.T, L *Ledger) {
+	t.Helper()
+	sum := func(ls []Line) float64 {
+		s := 0.0
+		for _, l := range ls {
+			if l.Value < -1e-18 {
+				t.Errorf("line %q is negative: %g", l.Name, l.Value)
+			}
+			s += l.Value
+		}
+		return s
+	}
+	for _, c := range []struct {
+		name       string
+		total, sum float64
+	}{
+		{"die area", L.DieArea, sum(L.Area)},
+		{"total power", L.TotalPower, sum(L.Power)},
+		{"energy per run", L.EnergyPerRun, sum(L.Energy)},
+		{"core area", L.CoreArea, sum(L.Area[:len(L.Area)-2])},
+	} {
+		if math.Abs(c.total-c.sum) > 1e-9*math.Abs(c.total) {
+			t.Errorf("%s %g ≠ Σ breakdown %g", c.name, c.total, c.sum)
+		}
+	}
+	if want := L.TotalPower * L.Duration; math.Abs(lineValue(t, L.Energy, "run")-want) > 1e-9*want {
+		t.Errorf("run energy ≠ total power × duration")
+	}
+}
+
+// TestLedgerTotals holds the totals to their breakdowns for every embedded
+// example chip (estimate) and a hard-wired and a core-limited case.
+func TestLedgerTotals(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{
+		tinyChip,
+		strings.Replace(tinyChip, "programmable = true", "programmable = false", 1),
+		strings.Replace(tinyChip, "pads = 20", "pads = 4", 1),
+		strings.Replace(tinyChip, "pads = 20\n", "", 1),
+	} {
+		checkTotals(t, compileSrc(t, src).Ledger(nil))
+	}
+	// Hard-wired: the site holds only its code's finger, no bits.
+	L := compileSrc(t, strings.Replace(tinyChip, "programmable = true", "programmable = false", 1)).Ledger(nil)
+	if L.Hardware.Fingers != 1 || L.Hardware.Bits != 0 || L.ProgramEnergy != 0 {
+		t.Errorf("hard-wired site: %+v, program energy %g", L.Hardware, L.ProgramEnergy)
+	}
+	// Default pads: 8 signal + 2 supply pairs at this power.
+	L = compileSrc(t, strings.Replace(tinyChip, "pads = 20\n", "", 1)).Ledger(nil)
+	if L.Pads != 12 || !L.PadsAssumed {
+		t.Errorf("default pads %d (assumed %v), want 12", L.Pads, L.PadsAssumed)
+	}
+}
+
+// TestLedgerCouplerPowerFromRun checks the phase-dependent TG power a run
+// puts into the ledger (coupling.Power over the run): two rings on the
+// in-phase path locked in phase dissipate nothing in their TG; held
+// exactly anti-phase (an equilibrium without noise or mismatch) they
+// dissipate the maximum G·VDD²/2 = 10 µS·1 V²/2 = 5 µW.
+func TestLedgerCouplerPowerFromRun(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		phases string
+		want   float64
+	}{
+		{"in phase", "[0.0, 0.0]", 0},
+		{"anti-phase", "[0.0, 180.0]", 5e-6},
+	} {
+		ch := compileSrc(t, strings.Replace(tinyChip, "[0.0, 90.0]", tc.phases, 1))
+		res, err := ch.Run(context.Background(), nil, RunOptions{NoNoise: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		L := ch.Ledger(res)
+		got := lineValue(t, L.Power, "couplers: TG conduction")
+		if L.CouplerPowerFrom != "run" || math.Abs(got-tc.want) > 1e-3*5e-6 {
+			t.Errorf("%s: TG conduction %g W (from %s), want %g W", tc.name, got, L.CouplerPowerFrom, tc.want)
+		}
+		checkTotals(t, L)
+	}
+}
+
+// The ledger marshals to JSON with its totals.
+func TestLedgerJSON(t *testing.T) {
+	t.Parallel()
+	b, err := json.Marshal(compileSrc(t, tinyChip).Ledger(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{`"die_area_m2"`, `"total_power_w"`, `"energy_per_run_j"`, `"coupler_sites":1`, `"formula"`} {
+		if !strings.Contains(string(b), k) {
+			t.Errorf("JSON lacks %s", k)
+		}
+	}
+}
+
+// RandomTopK's topologies are nested in k and respect the per-row budget:
+// every oscillator has at least k partners, at most n−1, and k = n−1 is
+// the complete graph.
+func TestRandomTopK(t *testing.T) {
+	t.Parallel()
+	const n = 30
+	ks := []int{2, 5, 10, 29}
+	tops := RandomTopK(n, ks, 7)
+	prev := map[[2]int]bool{}
+	for x, tp := range tops {
+		deg := make([]int, n)
+		cur := map[[2]int]bool{}
+		for _, e := range tp.Edges {
+			if e.I >= e.J {
+				t.Fatalf("edge (%d, %d) not ordered", e.I, e.J)
+			}
+			cur[[2]int{e.I, e.J}] = true
+			deg[e.I]++
+			deg[e.J]++
+		}
+		for p := range prev {
+			if !cur[p] {
+				t.Errorf("k = %d drops edge %v of k = %d", ks[x], p, ks[x-1])
+			}
+		}
+		for i, d := range deg {
+			if d < ks[x] {
+				t.Errorf("k = %d: oscillator %d has %d partners", ks[x], i, d)
+			}
+		}
+		prev = cur
+	}
+	if got := len(tops[3].Edges); got != n*(n-1)/2 {
+		t.Errorf("k = n−1: %d edges, want %d", got, n*(n-1)/2)
+	}
+	again := RandomTopK(n, ks[:1], 7)
+	if len(again[0].Edges) != len(tops[0].Edges) || again[0].Edges[0] != tops[0].Edges[0] {
+		t.Error("RandomTopK is not a pure function of its seed")
+	}
+}
