@@ -182,7 +182,7 @@ func maxCutSuccess(t testing.TB, nl *netlist.Netlist, runs int) (ok int, ratio, 
 		if c >= ref-1e-9 {
 			ok++
 		}
-			ratio += c / ref
+		ratio += c / ref
 	}
 	return ok, ratio / float64(runs), ref
 }
