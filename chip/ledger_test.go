@@ -207,6 +207,9 @@ func TestLedgerCouplerPowerFromRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		L := ch.Ledger(res)
+		if res.Ledger == nil || res.Ledger.TotalPower != L.TotalPower {
+			t.Errorf("%s: Result.Ledger %v does not match Chip.Ledger(res)", tc.name, res.Ledger)
+		}
 		got := lineValue(t, L.Power, "couplers: TG conduction")
 		if L.CouplerPowerFrom != "run" || math.Abs(got-tc.want) > 1e-3*5e-6 {
 			t.Errorf("%s: TG conduction %g W (from %s), want %g W", tc.name, got, L.CouplerPowerFrom, tc.want)

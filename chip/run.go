@@ -103,8 +103,13 @@ type Result struct {
 	// CouplerPower is the average power dissipated in the coupling TGs
 	// over the run for each input (W), from the phase differences they
 	// carried (coupling.Power).
-	CouplerPower []float64     `json:"coupler_power_w"`
-	Wall         time.Duration `json:"wall_ns"`
+	CouplerPower []float64 `json:"coupler_power_w"`
+	// Ledger is the chip's area, power and energy account for this run:
+	// Chip.Ledger with the run's coupler power, duration and samples. It
+	// is left out of the result's JSON (which engine golden files pin);
+	// `oscsim run -o` writes it beside the result.
+	Ledger *Ledger       `json:"-"`
+	Wall   time.Duration `json:"wall_ns"`
 }
 
 // Spins returns sign(cos φ) of the final phases of input b.
@@ -647,6 +652,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			res.CouplerPower[b] = powAcc[b] / float64(powN)
 		}
 	}
+	res.Ledger = ch.Ledger(res)
 	return res, nil
 }
 
