@@ -1,0 +1,577 @@
+package sweep
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// palette is a colour-blind-friendly set (Okabe & Ito 2008), then greys.
+var palette = []color.RGBA{
+	{0, 114, 178, 255}, {213, 94, 0, 255}, {0, 158, 115, 255}, {204, 121, 167, 255},
+	{230, 159, 0, 255}, {86, 180, 233, 255}, {240, 228, 66, 255}, {0, 0, 0, 255},
+	{120, 120, 120, 255}, {180, 180, 180, 255},
+}
+
+func colour(i int) color.RGBA { return palette[i%len(palette)] }
+
+func withAlpha(c color.RGBA, a uint8) color.Color {
+	// Premultiplied: scale the channels with the alpha.
+	f := float64(a) / 255
+	return color.RGBA{uint8(float64(c.R) * f), uint8(float64(c.G) * f), uint8(float64(c.B) * f), a}
+}
+
+// Plot draws the figures of a results directory into outDir, one file per
+// figure and format ("png", "svg", "pdf"), and returns the files written:
+//
+//   - accuracy-vs-AXIS for every numeric axis: the mean accuracy with the
+//     min–max band over instances and seeds and the 95% interval of the
+//     mean as error bars, one curve per value of the other axes;
+//   - accuracy-vs-power when the points' power differs: every point at
+//     its mean power and accuracy, labelled by its first axis value, with
+//     the Pareto front (no other point is both cheaper and more accurate)
+//     marked;
+//   - breakdown-area and breakdown-power: the ledger's lines stacked, one
+//     bar per point (one bar when every point has the same breakdown).
+func Plot(dir, outDir string, formats []string) ([]string, error) {
+	t, err := ReadSummary(dir)
+	if err != nil {
+		return nil, err
+	}
+	if t.Len() == 0 {
+		return nil, fmt.Errorf("sweep: %s has no finished points to plot", dir)
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, err
+	}
+	var files []string
+	save := func(p *plot.Plot, name string, w, h vg.Length) error {
+		for _, f := range formats {
+			path := filepath.Join(outDir, name+"."+f)
+			if err := p.Save(w, h, path); err != nil {
+				return fmt.Errorf("sweep: plot %s: %w", path, err)
+			}
+			files = append(files, path)
+		}
+		return nil
+	}
+	for a, ax := range t.Meta.Axes {
+		if ax.Unit == unitText || len(distinct(t, a)) < 2 {
+			continue
+		}
+		p, err := accuracyVsAxis(t, a)
+		if err != nil {
+			return files, err
+		}
+		if err := save(p, "accuracy-vs-"+fileName(ax.Path), 16*vg.Centimeter, 11*vg.Centimeter); err != nil {
+			return files, err
+		}
+	}
+	if varies(t, MetricPower) {
+		p, err := accuracyVsPower(t)
+		if err != nil {
+			return files, err
+		}
+		if err := save(p, "accuracy-vs-power", 16*vg.Centimeter, 11*vg.Centimeter); err != nil {
+			return files, err
+		}
+	}
+	bd, err := readBreakdown(dir, t.Meta)
+	if err != nil {
+		return files, fmt.Errorf("sweep: %w", err)
+	}
+	for _, q := range []string{"area", "power"} {
+		p, w, err := breakdownBars(t, bd, q)
+		if err != nil {
+			return files, err
+		}
+		if p == nil {
+			continue
+		}
+		if err := save(p, "breakdown-"+q, w, 12*vg.Centimeter); err != nil {
+			return files, err
+		}
+	}
+	return files, nil
+}
+
+func fileName(path string) string {
+	r := strings.NewReplacer(".", "-", "[", "", "]", "", "_", "-")
+	return r.Replace(path)
+}
+
+// distinct returns the distinct cells of axis a, in first-seen order.
+func distinct(t *Summary, a int) []string {
+	var out []string
+	seen := map[string]bool{}
+	for r := 0; r < t.Len(); r++ {
+		if c := t.Axis[r][a]; !seen[c] {
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// varies reports whether a metric's mean differs by more than 1% across
+// points.
+func varies(t *Summary, metric string) bool {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for r := 0; r < t.Len(); r++ {
+		v := t.Stat(r, metric).Mean
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	return hi > lo && (hi-lo) > 0.01*math.Max(math.Abs(hi), math.Abs(lo))
+}
+
+// scale picks how a unit's values are shown: a factor and the unit text
+// with an SI prefix that keeps max |v| in [1, 1000).
+func scale(unit string, maxAbs float64) (float64, string) {
+	switch unit {
+	case unitRatio:
+		return 100, "%"
+	case "", unitText:
+		return 1, ""
+	case "m2":
+		for _, p := range []struct {
+			f float64
+			s string
+		}{{1, "m²"}, {1e-6, "mm²"}, {1e-12, "µm²"}} {
+			if maxAbs >= p.f {
+				return 1 / p.f, p.s
+			}
+		}
+		return 1e12, "µm²"
+	}
+	sym := unit
+	if unit == "Ohm" {
+		sym = "Ω"
+	}
+	if maxAbs == 0 || math.IsNaN(maxAbs) {
+		return 1, sym
+	}
+	for _, p := range []struct {
+		f float64
+		s string
+	}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}} {
+		if maxAbs >= p.f*0.9995 {
+			return 1 / p.f, p.s + sym
+		}
+	}
+	return 1e15, "f" + sym
+}
+
+func axisLabel(label, unit string) string {
+	if unit == "" {
+		return label
+	}
+	return label + " (" + unit + ")"
+}
+
+// metricLabel turns a metric name into a label: "success_rate" →
+// "success rate".
+func metricLabel(m string) string { return strings.ReplaceAll(m, "_", " ") }
+
+func newPlot(t *Summary, title string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font.Size = vg.Points(11)
+	p.Add(plotter.NewGrid())
+	p.Legend.Top = false
+	p.Legend.Left = true
+	p.Legend.TextStyle.Font.Size = vg.Points(8)
+	return p
+}
+
+// accuracyRange sets the y axis of an accuracy plot: 0 to 1 when every
+// value is a fraction.
+func accuracyRange(p *plot.Plot, t *Summary) {
+	acc := t.Meta.Accuracy
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for r := 0; r < t.Len(); r++ {
+		s := t.Stat(r, acc)
+		lo, hi = math.Min(lo, s.Min), math.Max(hi, s.Max)
+	}
+	if lo >= 0 && hi <= 1 {
+		p.Y.Min, p.Y.Max = 0, 1.05
+	}
+}
+
+// accuracyVsAxis plots the accuracy against axis a: mean with markers,
+// min–max band over instances and seeds, 95% interval error bars; one
+// curve per combination of the other axes' values.
+func accuracyVsAxis(t *Summary, a int) (*plot.Plot, error) {
+	m := t.Meta
+	ax := m.Axes[a]
+	acc := m.Accuracy
+	maxAbs := 0.0
+	for r := 0; r < t.Len(); r++ {
+		if v, ok := t.AxisValue(r, a); ok {
+			maxAbs = math.Max(maxAbs, math.Abs(v))
+		}
+	}
+	f, u := scale(ax.Unit, maxAbs)
+	title := fmt.Sprintf("%s: %s against %s\nband: min–max over %d instances × %d noise seeds; bars: 95%% interval of the mean",
+		m.Name, metricLabel(acc), ax.Label, m.Instances, m.Seeds)
+	p := newPlot(t, title)
+	p.X.Label.Text = axisLabel(ax.Label, u)
+	p.Y.Label.Text = metricLabel(acc)
+	accuracyRange(p, t)
+
+	// Group the rows by the other axes' cells.
+	type series struct {
+		name string
+		rows []int
+	}
+	var groups []*series
+	byKey := map[string]*series{}
+	for r := 0; r < t.Len(); r++ {
+		if _, ok := t.AxisValue(r, a); !ok {
+			continue
+		}
+		var parts []string
+		for b, other := range m.Axes {
+			if b != a {
+				parts = append(parts, fmt.Sprintf("%s = %s", other.Label, formatAxisCell(t.Axis[r][b], other.Unit)))
+			}
+		}
+		k := strings.Join(parts, ", ")
+		g := byKey[k]
+		if g == nil {
+			g = &series{name: k}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.rows = append(g.rows, r)
+	}
+	for gi, g := range groups {
+		sort.SliceStable(g.rows, func(i, j int) bool {
+			x, _ := t.AxisValue(g.rows[i], a)
+			y, _ := t.AxisValue(g.rows[j], a)
+			return x < y
+		})
+		n := len(g.rows)
+		mean := make(plotter.XYs, n)
+		band := make(plotter.XYs, 0, 2*n)
+		bars := errPoints{XYs: make(plotter.XYs, n), YErrors: make(plotter.YErrors, n)}
+		for i, r := range g.rows {
+			x, _ := t.AxisValue(r, a)
+			s := t.Stat(r, acc)
+			mean[i] = plotter.XY{X: x * f, Y: s.Mean}
+			bars.XYs[i] = mean[i]
+			lo, hi := s.Mean-s.CI95Lo, s.CI95Hi-s.Mean
+			if math.IsNaN(lo) || math.IsNaN(hi) {
+				lo, hi = 0, 0
+			}
+			bars.YErrors[i] = struct{ Low, High float64 }{lo, hi}
+		}
+		for _, r := range g.rows {
+			x, _ := t.AxisValue(r, a)
+			band = append(band, plotter.XY{X: x * f, Y: t.Stat(r, acc).Max})
+		}
+		for i := n - 1; i >= 0; i-- {
+			x, _ := t.AxisValue(g.rows[i], a)
+			band = append(band, plotter.XY{X: x * f, Y: t.Stat(g.rows[i], acc).Min})
+		}
+		c := colour(gi)
+		poly, err := plotter.NewPolygon(band)
+		if err != nil {
+			return nil, err
+		}
+		poly.Color = withAlpha(c, 50)
+		poly.LineStyle.Width = 0
+		line, pts, err := plotter.NewLinePoints(mean)
+		if err != nil {
+			return nil, err
+		}
+		line.Color, line.Width = c, vg.Points(1.5)
+		pts.Color, pts.Shape, pts.Radius = c, draw.CircleGlyph{}, vg.Points(2.5)
+		eb, err := plotter.NewYErrorBars(bars)
+		if err != nil {
+			return nil, err
+		}
+		eb.Color, eb.CapWidth = c, vg.Points(4)
+		p.Add(poly, line, pts, eb)
+		name := g.name
+		if name == "" {
+			name = "mean"
+		}
+		if len(groups) <= 8 {
+			p.Legend.Add(name, line, pts)
+		}
+	}
+	if len(groups) == 1 {
+		band, _ := plotter.NewPolygon(plotter.XYs{{}, {}, {}})
+		band.Color = withAlpha(colour(0), 50)
+		band.LineStyle.Width = 0
+		p.Legend.Add("min–max", band)
+	}
+	return p, nil
+}
+
+// errPoints are points with asymmetric y errors.
+type errPoints struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+func formatAxisCell(c, unit string) string {
+	v, err := strconv.ParseFloat(c, 64)
+	if err != nil || unit == unitText {
+		return c
+	}
+	f, u := scale(unit, math.Abs(v))
+	return strconv.FormatFloat(v*f, 'g', 4, 64) + u
+}
+
+// accuracyVsPower plots every point at its mean power and accuracy, with
+// the Pareto front marked.
+func accuracyVsPower(t *Summary) (*plot.Plot, error) {
+	m := t.Meta
+	acc := m.Accuracy
+	maxP := 0.0
+	for r := 0; r < t.Len(); r++ {
+		maxP = math.Max(maxP, t.Stat(r, MetricPower).Mean)
+	}
+	f, u := scale("W", maxP)
+	lbl := ""
+	if len(m.Axes) > 0 {
+		lbl = m.Axes[0].Label
+	}
+	p := newPlot(t, fmt.Sprintf("%s: %s against power\npoints labelled by %s; bars: 95%% interval; line: Pareto front", m.Name, metricLabel(acc), lbl))
+	p.X.Label.Text = axisLabel("mean power", u)
+	p.Y.Label.Text = metricLabel(acc)
+	accuracyRange(p, t)
+	all := make(plotter.XYs, t.Len())
+	bars := errPoints{XYs: make(plotter.XYs, t.Len()), YErrors: make(plotter.YErrors, t.Len())}
+	labels := make([]string, t.Len())
+	for r := 0; r < t.Len(); r++ {
+		s := t.Stat(r, acc)
+		all[r] = plotter.XY{X: t.Stat(r, MetricPower).Mean * f, Y: s.Mean}
+		bars.XYs[r] = all[r]
+		lo, hi := s.Mean-s.CI95Lo, s.CI95Hi-s.Mean
+		if math.IsNaN(lo) || math.IsNaN(hi) {
+			lo, hi = 0, 0
+		}
+		bars.YErrors[r] = struct{ Low, High float64 }{lo, hi}
+		var parts []string
+		for a, ax := range m.Axes {
+			parts = append(parts, formatAxisCell(t.Axis[r][a], ax.Unit))
+		}
+		labels[r] = strings.Join(parts, ", ")
+	}
+	front := paretoFront(all)
+	sc, err := plotter.NewScatter(all)
+	if err != nil {
+		return nil, err
+	}
+	sc.Color, sc.Shape, sc.Radius = colour(0), draw.CircleGlyph{}, vg.Points(2.5)
+	eb, err := plotter.NewYErrorBars(bars)
+	if err != nil {
+		return nil, err
+	}
+	eb.Color, eb.CapWidth = colour(0), vg.Points(3)
+	var step plotter.XYs
+	var fp plotter.XYs
+	for k, i := range front {
+		if k > 0 {
+			step = append(step, plotter.XY{X: all[i].X, Y: all[front[k-1]].Y})
+		}
+		step = append(step, all[i])
+		fp = append(fp, all[i])
+	}
+	fl, err := plotter.NewLine(step)
+	if err != nil {
+		return nil, err
+	}
+	fl.Color, fl.Width, fl.Dashes = colour(1), vg.Points(1.5), []vg.Length{vg.Points(4), vg.Points(2)}
+	fs, err := plotter.NewScatter(fp)
+	if err != nil {
+		return nil, err
+	}
+	fs.Color, fs.Shape, fs.Radius = colour(1), draw.RingGlyph{}, vg.Points(5)
+	// Label every point when there are few, else the front only.
+	if len(all) > 12 {
+		onFront := map[int]bool{}
+		for _, i := range front {
+			onFront[i] = true
+		}
+		for i := range labels {
+			if !onFront[i] {
+				labels[i] = ""
+			}
+		}
+	}
+	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: all, Labels: labels})
+	if err != nil {
+		return nil, err
+	}
+	for i := range lb.TextStyle {
+		lb.TextStyle[i].Font.Size = vg.Points(7)
+	}
+	lb.Offset = vg.Point{X: vg.Points(4), Y: vg.Points(-10)}
+	p.Add(fl, eb, sc, fs, lb)
+	p.Legend.Add("points (mean over runs)", sc)
+	p.Legend.Add("Pareto front", fl, fs)
+	p.Legend.Top, p.Legend.Left = false, false
+	return p, nil
+}
+
+// paretoFront returns the indices of the points no other point beats in
+// both power (x, lower is better) and accuracy (y, higher is better), in
+// order of rising power.
+func paretoFront(xy plotter.XYs) []int {
+	idx := make([]int, len(xy))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		a, b := xy[idx[i]], xy[idx[j]]
+		return a.X < b.X || a.X == b.X && a.Y > b.Y
+	})
+	var out []int
+	best := math.Inf(-1)
+	for _, i := range idx {
+		if xy[i].Y > best {
+			out = append(out, i)
+			best = xy[i].Y
+		}
+	}
+	return out
+}
+
+// breakdownBars stacks the ledger lines of one quantity per point. The
+// area bars show the core's components (the pad ring and a pad-limited
+// die's unused core go in the title).
+func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (*plot.Plot, vg.Length, error) {
+	m := t.Meta
+	na := len(m.Axes)
+	type bar struct {
+		label string
+		vals  map[string]float64
+	}
+	var comps []string
+	var bars []bar
+	var outside []string
+	die := map[string]bool{"pad ring (I/O)": true, "unused core (pad-limited die)": true}
+	var dieArea, padRing float64
+	for r := 0; r < t.Len(); r++ {
+		rows := bd[t.Point[r]]
+		b := bar{vals: map[string]float64{}}
+		var parts []string
+		for a, ax := range m.Axes {
+			parts = append(parts, formatAxisCell(t.Axis[r][a], ax.Unit))
+		}
+		b.label = strings.Join(parts, "\n")
+		for _, row := range rows {
+			if row[na+1] != quantity {
+				continue
+			}
+			name := row[na+2]
+			v, _ := strconv.ParseFloat(row[na+3], 64)
+			if quantity == "area" && die[name] {
+				if r == 0 && name == "pad ring (I/O)" {
+					padRing = v
+				}
+				if r == 0 && !contains(outside, name) {
+					outside = append(outside, name)
+				}
+				continue
+			}
+			if !contains(comps, name) {
+				comps = append(comps, name)
+			}
+			b.vals[name] = v
+		}
+		if quantity == "area" && r == 0 {
+			dieArea = t.Stat(r, MetricArea).Mean
+		}
+		bars = append(bars, b)
+	}
+	if len(comps) == 0 {
+		return nil, 0, nil
+	}
+	// Drop components that are zero everywhere.
+	var keep []string
+	for _, c := range comps {
+		for _, b := range bars {
+			if b.vals[c] != 0 {
+				keep = append(keep, c)
+				break
+			}
+		}
+	}
+	comps = keep
+	// One bar when every point has the same breakdown.
+	same := true
+	for _, b := range bars[1:] {
+		for _, c := range comps {
+			if d := math.Abs(b.vals[c] - bars[0].vals[c]); d > 1e-9*math.Abs(bars[0].vals[c]) {
+				same = false
+			}
+		}
+	}
+	if same {
+		bars = bars[:1]
+		bars[0].label = "every point"
+	}
+	maxTot := 0.0
+	for _, b := range bars {
+		s := 0.0
+		for _, c := range comps {
+			s += b.vals[c]
+		}
+		maxTot = math.Max(maxTot, s)
+	}
+	unit := map[string]string{"area": "m2", "power": "W"}[quantity]
+	f, u := scale(unit, maxTot)
+	title := fmt.Sprintf("%s: %s breakdown (chip.Ledger)", m.Name, quantity)
+	if quantity == "area" {
+		title += fmt.Sprintf("\ncore cells with placement overhead; the die is %.3g mm² with the pad ring (%.3g mm²)", dieArea*1e6, padRing*1e6)
+	} else {
+		title += "\ncoupler conduction from the runs' mean power; other lines estimated from the description"
+	}
+	p := newPlot(t, title)
+	p.Y.Label.Text = axisLabel(quantity, u)
+	width := vg.Points(math.Max(8, math.Min(40, 300/float64(len(bars)))))
+	var prev *plotter.BarChart
+	for ci, c := range comps {
+		vals := make(plotter.Values, len(bars))
+		for i, b := range bars {
+			vals[i] = b.vals[c] * f
+		}
+		bc, err := plotter.NewBarChart(vals, width)
+		if err != nil {
+			return nil, 0, err
+		}
+		bc.Color = colour(ci)
+		bc.LineStyle.Width = 0
+		if prev != nil {
+			bc.StackOn(prev)
+		}
+		prev = bc
+		p.Add(bc)
+		p.Legend.Add(c, bc)
+	}
+	names := make([]string, len(bars))
+	for i, b := range bars {
+		names[i] = b.label
+	}
+	p.NominalX(names...)
+	p.X.Tick.Label.Font.Size = vg.Points(7)
+	p.Legend.Top, p.Legend.Left = true, false
+	p.Y.Min = 0
+	p.Y.Max = maxTot * f * (1.15 + 0.07*float64(len(comps)))
+	w := vg.Length(math.Max(16, math.Min(40, 4+1.2*float64(len(bars))))) * vg.Centimeter
+	return p, w, nil
+}
