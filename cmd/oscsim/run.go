@@ -111,6 +111,8 @@ type runDoc struct {
 	Settings runSettings  `json:"settings"`
 	Result   *chip.Result `json:"result"`
 	Spins    [][]int      `json:"spins"`
+	// Ledger is the run's area, power and energy account (Result.Ledger).
+	Ledger *chip.Ledger `json:"ledger"`
 }
 
 // runSettings are the settings actually used, with derived device rates.
@@ -133,7 +135,7 @@ func newRunDoc(src string, ch *chip.Chip, res *chip.Result, withTrace bool) runD
 	if !withTrace {
 		r.Trace = nil
 	}
-	d := runDoc{Source: src, Seed: ch.Seed(), Instance: ch.Instance(), Result: &r,
+	d := runDoc{Source: src, Seed: ch.Seed(), Instance: ch.Instance(), Result: &r, Ledger: res.Ledger,
 		Settings: runSettings{Netlist: ch.Netlist(), UnitKRadPerS: uk, KsRadPerS: ks, UnitConductance: ch.UnitConductance(),
 			PumpCurrent: ch.PumpCurrent(), CouplingGain: ring.CouplingGain(), PumpGain: ring.PumpGain(),
 			Quantization: ch.Quantization().String(), Codes: ch.Codes()}}
@@ -254,7 +256,41 @@ func printSummary(w io.Writer, src string, ch *chip.Chip, res *chip.Result) {
 		fmt.Fprintf(tw, "detector\t%s (%s, %d rings, %d samples), last: %s\n", ro.Detector, ro.Kind, len(ro.Targets), len(ro.Times), strings.Join(vals, " "))
 	}
 	fmt.Fprintf(tw, "power\tcoupler TGs %s average over the run (phase-dependent)\n", netlist.FormatSI(res.CouplerPower[0], "W"))
+	if L := res.Ledger; L != nil {
+		fmt.Fprintf(tw, "ledger\ttotal %s: %s\n", netlist.FormatSI(L.TotalPower, "W"), groupLines(L.Power, L.TotalPower, "W"))
+		fmt.Fprintf(tw, "\tdie %.4g mm² (core %.4g mm², %d pads): %s\n", L.DieArea*1e6, L.CoreArea*1e6, L.Pads, groupLines(L.Area, L.DieArea, ""))
+		fmt.Fprintf(tw, "\tenergy %s per run (programming %s + run %s), time to solution %s; details: oscsim report\n",
+			netlist.FormatSI(L.EnergyPerRun, "J"), netlist.FormatSI(L.ProgramEnergy, "J"),
+			netlist.FormatSI(L.EnergyPerRun-L.ProgramEnergy, "J"), netlist.FormatSI(L.TimeToSolution, "s"))
+	}
 	rate := float64(res.Steps) * float64(o.N()) / res.Wall.Seconds()
 	fmt.Fprintf(tw, "wall\t%s (%.3g ring-steps/s)\n", res.Wall.Round(1000), rate)
 	tw.Flush()
+}
+
+// groupLines sums ledger lines by component (the name before ":") and
+// lists each group's share of total, e.g. "rings 43%, couplers 43%, …";
+// with unit set, the absolute value is shown too.
+func groupLines(ls []chip.Line, total float64, unit string) string {
+	var names []string
+	sum := map[string]float64{}
+	for _, l := range ls {
+		g, _, _ := strings.Cut(l.Name, ":")
+		if _, ok := sum[g]; !ok {
+			names = append(names, g)
+		}
+		sum[g] += l.Value
+	}
+	parts := make([]string, 0, len(names))
+	for _, g := range names {
+		if sum[g] == 0 {
+			continue
+		}
+		v := fmt.Sprintf("%.0f%%", 100*sum[g]/total)
+		if unit != "" {
+			v = netlist.FormatSI(sum[g], unit) + " (" + v + ")"
+		}
+		parts = append(parts, g+" "+v)
+	}
+	return strings.Join(parts, ", ")
 }
