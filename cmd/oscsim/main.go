@@ -33,6 +33,9 @@ func commands() map[string]command {
 		"validate": {runValidate, "check chip descriptions and report every problem"},
 		"configs":  {runConfigs, "list or print the embedded example chips"},
 		"report":   {runReport, "area, power, energy and time to solution of a chip, by component"},
+		"sweep":    {runSweep, "run a design-space sweep (axes × chip instances × noise seeds)"},
+		"merge":    {runMerge, "join the results of a sharded sweep"},
+		"plot":     {runPlot, "draw the figures of a sweep's results"},
 	}
 }
 
