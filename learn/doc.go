@@ -1,0 +1,2 @@
+// Package learn holds the trainers that produce oscillator-network weights.
+package learn
