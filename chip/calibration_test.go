@@ -237,6 +237,8 @@ func TestCalibrationMoyFull(t *testing.T) {
 // read from the paper.
 func TestCalibrationCOBIArea(t *testing.T) {
 	t.Parallel()
+	lo, hi := math.Inf(1), math.Inf(-1)
+	defer func() { t.Logf("die over 46–50 spins × 3–5 bits: %.3f–%.3f mm²", lo*1e6, hi*1e6) }()
 	for n := 46; n <= 50; n++ {
 		for bits := 3; bits <= 5; bits++ {
 			maxCode := 1<<bits - 1
@@ -253,6 +255,7 @@ func TestCalibrationCOBIArea(t *testing.T) {
 				t.Fatal(err)
 			}
 			L := ch.Ledger(nil)
+			lo, hi = math.Min(lo, L.DieArea), math.Max(hi, L.DieArea)
 			if n == 48 && bits == 4 {
 				t.Logf("COBI replica (48 spins, 4+1 bits): die %.3f mm² (%.2f × %.2f mm, published 4.8 mm²), core %.4f mm², pad ring %.3f mm², %d sites",
 					L.DieArea*1e6, L.DieSide*1e3, L.DieSide*1e3, L.CoreArea*1e6, L.Area[len(L.Area)-2].Value*1e6, L.Sites)

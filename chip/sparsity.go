@@ -31,9 +31,10 @@ type SparsityPoint struct {
 
 // SparsityOptions control a sweep.
 type SparsityOptions struct {
-	// Run runs each chip once (its description's model and duration) so
-	// the TG conduction comes from the phases it carries; otherwise the
-	// ledger's uniform-phase estimate is used.
+	// Run runs each chip once (its description's model and duration, with
+	// more steps per cycle when a dense fabric needs them) so the TG
+	// conduction comes from the phases it carries; otherwise the ledger's
+	// uniform-phase estimate is used.
 	Run bool
 	// Seed is the chip instance's seed (mismatch and noise).
 	Seed int64
@@ -121,7 +122,14 @@ func Sparsity(ctx context.Context, base *netlist.Netlist, tops []Topology, opt S
 		}
 		var res *Result
 		if opt.Run {
-			res, err = ch.Run(ctx, nil, RunOptions{})
+			// Denser fabrics couple more strongly: take the steps per
+			// cycle the chip needs if the description's are too few
+			// (CheckStep's bound, dt·λ ≤ 0.5).
+			spc := nl.Run.StepsPerCycle
+			if nl.Run.Model == "phase" {
+				spc = math.Max(spc, math.Ceil(2*ch.maxRate()/ch.f0))
+			}
+			res, err = ch.Run(ctx, nil, RunOptions{StepsPerCycle: spc})
 			if err != nil {
 				return nil, fmt.Errorf("chip: k = %d: %w", tp.K, err)
 			}
