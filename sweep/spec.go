@@ -287,7 +287,7 @@ func Parse(name string, src []byte) (*Spec, error) {
 
 	cols := p.columns(doc)
 	if len(p.errs) > 0 {
-		return nil, p.errs
+		return nil, p.sorted()
 	}
 	s.Axes = cols.axes
 	s.pathKeys = cols.pathKeys
@@ -297,9 +297,21 @@ func Parse(name string, src []byte) (*Spec, error) {
 		p.errs = append(p.errs[:maxErrors], &Error{File: name, Msg: fmt.Sprintf("… and %d more problems", n)})
 	}
 	if len(p.errs) > 0 {
-		return nil, p.errs
+		return nil, p.sorted()
 	}
 	return s, nil
+}
+
+// sorted returns the errors in file order, those without a position last.
+func (p *parser) sorted() Errors {
+	sort.SliceStable(p.errs, func(i, j int) bool {
+		a, b := p.errs[i].Pos, p.errs[j].Pos
+		if (a.Line == 0) != (b.Line == 0) {
+			return b.Line == 0
+		}
+		return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+	})
+	return p.errs
 }
 
 // readChip reads the base chip: "embedded:NAME" or a path relative to the
@@ -406,7 +418,9 @@ func (p *parser) columns(doc map[string]any) *columns {
 			c.pathKeys = append(c.pathKeys, key+".path")
 		}
 	}
-	if len(paths) == 0 {
+	_, hasAxis := doc["axis"]
+	_, hasPoint := doc["point"]
+	if !hasAxis && !hasPoint {
 		p.errAt("", "no axes: give [[axis]] tables (path and values) or [[point]] tables")
 	}
 	for i, path := range paths {
@@ -703,10 +717,15 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 	}
 	w, err := bench.New(bench.Spec{Kind: s.Workload.Kind, Params: params, Dir: s.Workload.Dir}, nl)
 	if err != nil {
-		// Name the workload axis or [workload] key the message is about.
+		// Name the workload axis or [workload] key the message is about:
+		// an unknown parameter at the axis's path, a bad value at the value.
 		key := "workload.kind"
 		for i, v := range vals {
 			if name, isWl := strings.CutPrefix(s.Axes[i].Path, "workload."); isWl && strings.Contains(err.Error(), name) {
+				if strings.Contains(err.Error(), "unknown parameter") {
+					p.errAt(s.pathKeys[i], "%s: %v", s.Axes[i].Path, err)
+					return pt
+				}
 				key = v.key
 			}
 		}

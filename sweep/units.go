@@ -145,6 +145,9 @@ func parseSI(s string) (v float64, unit string, ok bool) {
 	for _, u := range siUnits {
 		if p, found := strings.CutSuffix(rest, u.sym); found {
 			if f, ok := siPrefixes[p]; ok {
+				if u.canon == "m2" {
+					f *= f // a prefix of m² is squared: 1 mm² = 1e-6 m²
+				}
 				return x * f, u.canon, true
 			}
 		}

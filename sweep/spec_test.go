@@ -1,0 +1,126 @@
+package sweep
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// head is a valid sweep preamble on the test chip.
+const head = "[sweep]\nchip = \"ring6.toml\"\naccuracy = \"success_rate\"\n\n[workload]\nkind = \"maxcut\"\nruns = 2\n\n"
+
+// TestInvalidSweeps pins the message of each kind of bad sweep file: every
+// problem at its line and column in the sweep file, before any run.
+func TestInvalidSweeps(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ name, src, want string }{
+		{"unknown chip key", head + "[[axis]]\npath = \"oscillators.linewdth\"\nvalues = [\"1MHz\"]\n",
+			`x.toml:10:1: axis[0].path: oscillators.linewdth: unknown key (did you mean "linewidth"?)`},
+		{"bad value names its element", head + "[[axis]]\npath = \"oscillators.linewidth\"\nvalues = [\"1MHz\",\n  \"fast\"]\n",
+			`x.toml:12:3: axis[0].values[1]: oscillators.linewidth = "fast": "fast" is not a frequency (want a number with a unit, e.g. "2.5kHz")`},
+		{"unknown section", head + "[[axis]]\npath = \"foo.bar\"\nvalues = [1]\n",
+			`x.toml:10:1: axis[0].path: foo.bar: unknown path (want a chip key under chip, tech, oscillators, couplings, coupling, shil, detector, run, or workload.NAME)`},
+		{"run.seed", head + "[[axis]]\npath = \"run.seed\"\nvalues = [1, 2]\n",
+			`x.toml:10:1: axis[0].path: run.seed cannot be swept: sweep.seed, sweep.instances and sweep.seeds set the randomness`},
+		{"unknown sweep key", "[sweep]\nchip = \"ring6.toml\"\ninstance = 3\n[workload]\nkind = \"maxcut\"\n[[axis]]\npath = \"couplings.bits\"\nvalues = [3, 4]\n",
+			`x.toml:3:1: sweep.instance: unknown key (did you mean "instances"?)`},
+		{"unknown workload parameter", head + "[[axis]]\npath = \"workload.rnus\"\nvalues = [1, 2]\n",
+			`x.toml:10:1: axis[0].path: workload.rnus: bench: workload "maxcut" has unknown parameter(s) rnus`},
+		{"bad workload value", head + "[[axis]]\npath = \"workload.runs\"\nvalues = [1, 0]\n",
+			`x.toml:11:14: axis[0].values[1]: point (workload.runs = 0): bench: maxcut.runs must be ≥ 1 (got 0)`},
+		{"syntax", head + "[[axis]]\npath = \"couplings.bits\"\nvalues = [3, 4\n",
+			`x.toml:11:15: expected a comma (',') or array terminator (']'), but got end of file`},
+		{"points disagree", head + "[[point]]\noscillators.linewidth = \"1MHz\"\n[[point]]\ncouplings.sigma = 0.1\n",
+			`x.toml:11:1: point[1]: every point must set the same parameters (oscillators.linewidth); this one sets couplings.sigma`},
+		{"index out of range", head + "[[axis]]\npath = \"detector[3].jitter\"\nvalues = [\"1ps\"]\n",
+			`x.toml:11:11: axis[0].values[0]: detector[3].jitter = "1ps": detector[3]: the base chip has 1 [[detector]] table(s)`},
+		{"range without count", head + "[[axis]]\npath = \"shil.ks\"\nfrom = 0.01\nto = 0.05\n",
+			`x.toml:9:1: axis[0]: count is required with from and to (≥ 2)`},
+		{"a point's combination", head + "[[point]]\ncouplings.bits = 2\ncouplings.max_code = 7\n",
+			`x.toml:11:1: point[0].couplings.max_code: couplings.max_code = 7: max_code must be in 1..3 for 2 bits (got 7)`},
+		{"an error elsewhere in the chip", head + "[[axis]]\npath = \"oscillators.count\"\nvalues = [6, 4]\n",
+			"x.toml:11:14: axis[0].values[1]: point (oscillators.count = 4): testdata/ring6.toml: coupling[3].to: no oscillator with index 4 (the chip has 4)\n" +
+				"x.toml:11:14: axis[0].values[1]: point (oscillators.count = 4): testdata/ring6.toml: coupling[4].from: no oscillator with index 4 (the chip has 4)\n" +
+				"x.toml:11:14: axis[0].values[1]: point (oscillators.count = 4): testdata/ring6.toml: coupling[4].to: no oscillator with index 5 (the chip has 4)\n" +
+				"x.toml:11:14: axis[0].values[1]: point (oscillators.count = 4): testdata/ring6.toml: coupling[5].from: no oscillator with index 5 (the chip has 4)"},
+		{"every problem at once", "[sweep]\nchip = \"nope.toml\"\ninstances = 0\n[workload]\nkind = \"maxcut2\"\n[[axis]]\npath = \"couplings.bits\"\nvalues = []\n",
+			"x.toml:2:1: sweep.chip: cannot read the base chip: open testdata/nope.toml: no such file or directory\n" +
+				"x.toml:3:1: sweep.instances: must be ≥ 1 (got 0)\n" +
+				`x.toml:5:1: workload.kind: unknown workload "maxcut2" (want one of maxcut, oscnet-perclass, oscnet-pairwise)` + "\n" +
+				"x.toml:8:1: axis[0].values: want a non-empty list of values"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse("testdata/x.toml", []byte(c.src))
+			if err == nil {
+				t.Fatalf("no error, want\n%s", c.want)
+			}
+			if !errors.Is(err, ErrInvalid) {
+				t.Errorf("error does not wrap ErrInvalid: %v", err)
+			}
+			got := strings.ReplaceAll(err.Error(), "testdata/x.toml", "x.toml")
+			if got != c.want {
+				t.Errorf("got\n%s\nwant\n%s", got, c.want)
+			}
+		})
+	}
+}
+
+// TestPoints checks grid order (first axis slowest), listed points crossed
+// with the grid, ranges, units and column names.
+func TestPoints(t *testing.T) {
+	t.Parallel()
+	src := head + "[[point]]\n\"couplings.sigma\" = \"5%\"\n[[point]]\ncouplings.sigma = 0.1\n\n" +
+		"[[axis]]\npath = \"oscillators.linewidth\"\nfrom = 1e6\nto = 100e6\ncount = 3\nscale = \"log\"\n\n" +
+		"[[axis]]\npath = \"couplings.bits\"\nfrom = 3\nto = 4\ncount = 2\n"
+	s, err := Parse("testdata/x.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []string
+	for _, a := range s.Axes {
+		cols = append(cols, a.Column+" ["+a.Unit+"]")
+	}
+	if got, want := strings.Join(cols, ", "), "couplings.sigma [ratio], oscillators.linewidth_hz [Hz], couplings.bits []"; got != want {
+		t.Errorf("columns %s, want %s", got, want)
+	}
+	if len(s.Points) != 2*3*2 {
+		t.Fatalf("%d points, want 12", len(s.Points))
+	}
+	var rows []string
+	for _, p := range s.Points[:4] {
+		var r []string
+		for i, v := range p.Values {
+			r = append(r, v.Cell(s.Axes[i].Unit))
+		}
+		rows = append(rows, strings.Join(r, " "))
+	}
+	if got, want := strings.Join(rows, "; "), "0.05 1e+06 3; 0.05 1e+06 4; 0.05 1e+07 3; 0.05 1e+07 4"; got != want {
+		t.Errorf("first points %s, want %s", got, want)
+	}
+	p := s.Points[11]
+	if p.Netlist.Couplings.Sigma != 0.1 || p.Netlist.Oscillators.Linewidth != 100e6 || p.Netlist.Couplings.Bits != 4 {
+		t.Errorf("last point's chip: sigma %g, linewidth %g, bits %d", p.Netlist.Couplings.Sigma, p.Netlist.Oscillators.Linewidth, p.Netlist.Couplings.Bits)
+	}
+	if p.Key != "couplings.bits=4;couplings.sigma=0.1;oscillators.linewidth=1e+08" {
+		t.Errorf("key %q", p.Key)
+	}
+}
+
+func TestParseSI(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in   string
+		v    float64
+		unit string
+		ok   bool
+	}{
+		{"1.2MHz", 1.2e6, "Hz", true}, {"3%", 0.03, "ratio", true}, {"65nm", 65e-9, "m", true},
+		{"4.8mm2", 4.8e-6, "m2", true}, {"5kOhm", 5e3, "Ohm", true}, {"2k", 2e3, "", true},
+		{"15ps", 15e-12, "s", true}, {"0Hz", 0, "Hz", true}, {"pelgrom", 0, "", false}, {"-90dBc/Hz@1MHz", 0, "", false},
+	} {
+		v, u, ok := parseSI(c.in)
+		if ok != c.ok || ok && (u != c.unit || v != c.v && (v-c.v)/c.v > 1e-15) {
+			t.Errorf("parseSI(%q) = %g %q %v, want %g %q %v", c.in, v, u, ok, c.v, c.unit, c.ok)
+		}
+	}
+}

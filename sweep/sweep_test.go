@@ -1,0 +1,221 @@
+package sweep
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// resultFiles are the files a finished sweep writes; all must be equal
+// byte for byte between runs that should agree.
+var resultFiles = []string{MetaFile, RunsFile, SummaryFile, BreakdownFile}
+
+func load(t testing.TB, path string) *Spec {
+	t.Helper()
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func run(t testing.TB, s *Spec, opt Options) Progress {
+	t.Helper()
+	pr, err := Run(context.Background(), s, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pr
+}
+
+func sameFiles(t testing.TB, want, got string) {
+	t.Helper()
+	for _, f := range resultFiles {
+		a, err := os.ReadFile(filepath.Join(want, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(filepath.Join(got, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between %s and %s", f, want, got)
+		}
+	}
+}
+
+// reference runs the tiny sweep once per test binary.
+func reference(t testing.TB) (*Spec, string) {
+	t.Helper()
+	s := load(t, "testdata/tiny.toml")
+	dir := t.TempDir()
+	run(t, s, Options{Dir: dir, Jobs: 1})
+	return s, dir
+}
+
+// TestJobsDoNotMatter runs the tiny sweep with 1 and 3 runs in flight.
+func TestJobsDoNotMatter(t *testing.T) {
+	t.Parallel()
+	s, ref := reference(t)
+	dir := t.TempDir()
+	pr := run(t, s, Options{Dir: dir, Jobs: 3})
+	if pr.PointsDone != 6 || pr.RunsDone != 24 {
+		t.Errorf("progress %+v, want 6 points and 24 runs", pr)
+	}
+	sameFiles(t, ref, dir)
+	// The header and one row, to pin the format.
+	b, _ := os.ReadFile(filepath.Join(ref, RunsFile))
+	lines := strings.Split(string(b), "\n")
+	if want := "point,oscillators.linewidth_hz,couplings.sigma,instance,chip_seed,noise_seed,success_rate,mean_cut,area_m2,core_area_m2,power_w,energy_per_inference_j,time_to_solution_s"; lines[0] != want {
+		t.Errorf("header\n%s\nwant\n%s", lines[0], want)
+	}
+	if len(lines) != 1+24+1 || !strings.HasPrefix(lines[24], "5,2e+07,0.1,1,7,2,") {
+		t.Errorf("%d lines, last row %q", len(lines), lines[24])
+	}
+}
+
+// TestPointAlone runs one point of the tiny sweep as a one-point sweep:
+// its runs give the same numbers as in the sweep, with common and with
+// independent streams.
+func TestPointAlone(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("testdata/tiny.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, streams := range []string{"common", "independent"} {
+		full := strings.Replace(string(src), "[workload]", "streams = \""+streams+"\"\n\n[workload]", 1)
+		alone := full[:strings.Index(full, "[[axis]]")] +
+			"[[point]]\ncouplings.sigma = \"10%\"\noscillators.linewidth = \"20MHz\"\n"
+		dirs := [2]string{t.TempDir(), t.TempDir()}
+		for i, src := range []string{full, alone} {
+			s, err := Parse("testdata/"+streams+".toml", []byte(src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run(t, s, Options{Dir: dirs[i]})
+		}
+		rows := func(dir string, point string) []string {
+			b, _ := os.ReadFile(filepath.Join(dir, RunsFile))
+			var out []string
+			for _, l := range strings.Split(string(b), "\n")[1:] {
+				if p, rest, ok := strings.Cut(l, ","); ok && p == point {
+					f := strings.Split(rest, ",")
+					out = append(out, strings.Join(f[2:], ",")) // without the axis cells (column order differs)
+				}
+			}
+			return out
+		}
+		a, b := rows(dirs[0], "5"), rows(dirs[1], "0")
+		if len(a) != 4 || strings.Join(a, "\n") != strings.Join(b, "\n") {
+			t.Errorf("%s streams: point 5 in the sweep\n%s\nalone\n%s", streams, strings.Join(a, "\n"), strings.Join(b, "\n"))
+		}
+	}
+}
+
+// TestResumeAfterCut cuts runs.csv at random bytes (as a kill while
+// appending would) and at block boundaries, leaves the summaries stale,
+// and resumes: the results equal an uninterrupted run.
+func TestResumeAfterCut(t *testing.T) {
+	t.Parallel()
+	s, ref := reference(t)
+	runs, _ := os.ReadFile(filepath.Join(ref, RunsFile))
+	meta, _ := os.ReadFile(filepath.Join(ref, MetaFile))
+	rng := rand.New(rand.NewPCG(1, 2))
+	cuts := []int{0, 10, len(runs) - 1, bytes.Index(runs, []byte("\n1,")) + 1}
+	for i := 0; i < 4; i++ {
+		cuts = append(cuts, rng.IntN(len(runs)))
+	}
+	for _, cut := range cuts {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, MetaFile), meta, 0o644)
+		os.WriteFile(filepath.Join(dir, RunsFile), runs[:cut], 0o644)
+		os.WriteFile(filepath.Join(dir, SummaryFile), []byte("stale"), 0o644)
+		pr := run(t, s, Options{Dir: dir, Resume: true, Jobs: 2})
+		if want := bytes.Count(runs[:cut], []byte("\n")) - 1; cut > 0 && pr.Resumed != max(0, want)/4 {
+			t.Errorf("cut at %d: %d points resumed, want %d", cut, pr.Resumed, max(0, want)/4)
+		}
+		sameFiles(t, ref, dir)
+	}
+}
+
+// TestResumeGuards: existing results need --resume; another sweep's
+// results and a damaged middle of runs.csv are refused.
+func TestResumeGuards(t *testing.T) {
+	t.Parallel()
+	s, ref := reference(t)
+	if _, err := Run(context.Background(), s, Options{Dir: ref}); !errors.Is(err, ErrExists) {
+		t.Errorf("rerun without resume: %v, want ErrExists", err)
+	}
+	src, _ := os.ReadFile("testdata/tiny.toml")
+	other, err := Parse("testdata/tiny.toml", bytes.Replace(src, []byte("seed = 7"), []byte("seed = 8"), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), other, Options{Dir: ref, Resume: true}); err == nil || !strings.Contains(err.Error(), "another sweep") {
+		t.Errorf("resume with another seed: %v", err)
+	}
+	dir := t.TempDir()
+	runs, _ := os.ReadFile(filepath.Join(ref, RunsFile))
+	meta, _ := os.ReadFile(filepath.Join(ref, MetaFile))
+	os.WriteFile(filepath.Join(dir, MetaFile), meta, 0o644)
+	bad := bytes.Replace(runs, []byte("\n1,0,0.1,"), []byte("\n1,0,0.1,x,"), 1)
+	os.WriteFile(filepath.Join(dir, RunsFile), bad, 0o644)
+	if _, err := Run(context.Background(), s, Options{Dir: dir, Resume: true}); err == nil || !strings.Contains(err.Error(), "runs.csv: line 6") {
+		t.Errorf("damaged middle: %v", err)
+	}
+}
+
+// TestMerge runs 4 shards and merges them into the unsharded result;
+// an incomplete shard set is refused.
+func TestMerge(t *testing.T) {
+	t.Parallel()
+	s, ref := reference(t)
+	var dirs []string
+	for i := 0; i < 4; i++ {
+		d := filepath.Join(t.TempDir(), "shard")
+		pr := run(t, s, Options{Dir: d, Shard: i, Shards: 4})
+		if want := []int{2, 2, 1, 1}[i]; pr.Points != want {
+			t.Errorf("shard %d has %d points, want %d", i, pr.Points, want)
+		}
+		dirs = append(dirs, d)
+	}
+	out := t.TempDir()
+	if _, err := Merge(out, dirs[:3]); !errors.Is(err, ErrIncomplete) {
+		t.Errorf("3 of 4 shards: %v, want ErrIncomplete", err)
+	}
+	if _, err := Merge(out, dirs); err != nil {
+		t.Fatal(err)
+	}
+	sameFiles(t, ref, out)
+}
+
+// TestPlot draws the tiny sweep's figures.
+func TestPlot(t *testing.T) {
+	t.Parallel()
+	_, ref := reference(t)
+	files, err := Plot(ref, filepath.Join(ref, "plots"), []string{"png", "svg"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range files {
+		st, err := os.Stat(f)
+		if err != nil || st.Size() < 1000 {
+			t.Errorf("%s: %v, %d bytes", f, err, st.Size())
+		}
+		names = append(names, filepath.Base(f))
+	}
+	want := "accuracy-vs-oscillators-linewidth.png accuracy-vs-oscillators-linewidth.svg accuracy-vs-couplings-sigma.png accuracy-vs-couplings-sigma.svg breakdown-area.png breakdown-area.svg breakdown-power.png breakdown-power.svg"
+	got := strings.Join(names, " ")
+	got = strings.Replace(got, "accuracy-vs-power.png accuracy-vs-power.svg ", "", 1)
+	if got != want {
+		t.Errorf("figures %s\nwant %s", got, want)
+	}
+}
