@@ -36,6 +36,8 @@ func commands() map[string]command {
 		"sweep":    {runSweep, "run a design-space sweep (axes × chip instances × noise seeds)"},
 		"merge":    {runMerge, "join the results of a sharded sweep"},
 		"plot":     {runPlot, "draw the figures of a sweep's results"},
+		"data":     {runData, "fetch and verify data sets (MNIST, Fashion-MNIST, Iris) into the user cache"},
+		"train":    {runTrain, "train OscNet v1.5 weights (Hebbian, normalisation, top-k) and score them in software"},
 	}
 }
 
