@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"math"
@@ -16,10 +17,11 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// palette is a colour-blind-friendly set (Okabe & Ito 2008), then greys.
+// palette is a colour-blind-friendly set (Okabe & Ito 2008, with brown for
+// their yellow, which is too light on white), then greys.
 var palette = []color.RGBA{
 	{0, 114, 178, 255}, {213, 94, 0, 255}, {0, 158, 115, 255}, {204, 121, 167, 255},
-	{230, 159, 0, 255}, {86, 180, 233, 255}, {240, 228, 66, 255}, {0, 0, 0, 255},
+	{230, 159, 0, 255}, {86, 180, 233, 255}, {140, 86, 20, 255}, {0, 0, 0, 255},
 	{120, 120, 120, 255}, {180, 180, 180, 255},
 }
 
@@ -55,10 +57,10 @@ func Plot(dir, outDir string, formats []string) ([]string, error) {
 		return nil, err
 	}
 	var files []string
-	save := func(p *plot.Plot, name string, w, h vg.Length) error {
-		for _, f := range formats {
-			path := filepath.Join(outDir, name+"."+f)
-			if err := p.Save(w, h, path); err != nil {
+	save := func(f figure, name string) error {
+		for _, format := range formats {
+			path := filepath.Join(outDir, name+"."+format)
+			if err := f.save(path, format); err != nil {
 				return fmt.Errorf("sweep: plot %s: %w", path, err)
 			}
 			files = append(files, path)
@@ -69,20 +71,20 @@ func Plot(dir, outDir string, formats []string) ([]string, error) {
 		if ax.Unit == unitText || len(distinct(t, a)) < 2 {
 			continue
 		}
-		p, err := accuracyVsAxis(t, a)
+		f, err := accuracyVsAxis(t, a)
 		if err != nil {
 			return files, err
 		}
-		if err := save(p, "accuracy-vs-"+fileName(ax.Path), 16*vg.Centimeter, 11*vg.Centimeter); err != nil {
+		if err := save(f, "accuracy-vs-"+fileName(ax.Path)); err != nil {
 			return files, err
 		}
 	}
 	if varies(t, MetricPower) {
-		p, err := accuracyVsPower(t)
+		f, err := accuracyVsPower(t)
 		if err != nil {
 			return files, err
 		}
-		if err := save(p, "accuracy-vs-power", 16*vg.Centimeter, 11*vg.Centimeter); err != nil {
+		if err := save(f, "accuracy-vs-power"); err != nil {
 			return files, err
 		}
 	}
@@ -91,18 +93,58 @@ func Plot(dir, outDir string, formats []string) ([]string, error) {
 		return files, fmt.Errorf("sweep: %w", err)
 	}
 	for _, q := range []string{"area", "power"} {
-		p, w, err := breakdownBars(t, bd, q)
+		f, err := breakdownBars(t, bd, q)
 		if err != nil {
 			return files, err
 		}
-		if p == nil {
+		if f.p == nil {
 			continue
 		}
-		if err := save(p, "breakdown-"+q, w, 12*vg.Centimeter); err != nil {
+		if err := save(f, "breakdown-"+q); err != nil {
 			return files, err
 		}
 	}
 	return files, nil
+}
+
+// figure is a plot, its size (of the plot, without an outside legend)
+// and whether its legend goes in a strip to the right of it.
+type figure struct {
+	p             *plot.Plot
+	w, h          vg.Length
+	legendOutside bool
+}
+
+// save writes the figure in a format, through a temporary file.
+func (f figure) save(path, format string) error {
+	w := f.w
+	var leg plot.Legend
+	var lw vg.Length
+	if f.legendOutside {
+		leg = f.p.Legend
+		r := leg.Rectangle(draw.Canvas{})
+		lw = r.Max.X - r.Min.X + vg.Points(16)
+		w += lw
+	}
+	c, err := draw.NewFormattedCanvas(w, f.h, format)
+	if err != nil {
+		return err
+	}
+	dc := draw.New(c)
+	if f.legendOutside {
+		f.p.Legend = plot.NewLegend()
+		f.p.Draw(draw.Crop(dc, 0, -lw, 0, 0))
+		f.p.Legend = leg
+		leg.Top, leg.Left = true, true
+		leg.Draw(draw.Crop(dc, w-lw+vg.Points(8), 0, 0, -vg.Points(48)))
+	} else {
+		f.p.Draw(dc)
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
 }
 
 func fileName(path string) string {
@@ -210,7 +252,7 @@ func accuracyRange(p *plot.Plot, t *Summary) {
 // accuracyVsAxis plots the accuracy against axis a: mean with markers,
 // min–max band over instances and seeds, 95% interval error bars; one
 // curve per combination of the other axes' values.
-func accuracyVsAxis(t *Summary, a int) (*plot.Plot, error) {
+func accuracyVsAxis(t *Summary, a int) (figure, error) {
 	m := t.Meta
 	ax := m.Axes[a]
 	acc := m.Accuracy
@@ -224,6 +266,7 @@ func accuracyVsAxis(t *Summary, a int) (*plot.Plot, error) {
 	title := fmt.Sprintf("%s: %s against %s\nband: min–max over %d instances × %d noise seeds; bars: 95%% interval of the mean",
 		m.Name, metricLabel(acc), ax.Label, m.Instances, m.Seeds)
 	p := newPlot(t, title)
+
 	p.X.Label.Text = axisLabel(ax.Label, u)
 	p.Y.Label.Text = metricLabel(acc)
 	accuracyRange(p, t)
@@ -253,6 +296,12 @@ func accuracyVsAxis(t *Summary, a int) (*plot.Plot, error) {
 			groups = append(groups, g)
 		}
 		g.rows = append(g.rows, r)
+	}
+	// Bands for up to maxBands curves; more would hide each other.
+	const maxBands = 4
+	if len(groups) > maxBands {
+		p.Title.Text = fmt.Sprintf("%s: %s against %s\nbars: 95%% interval of the mean over %d instances × %d noise seeds (min–max in summary.csv)",
+			m.Name, metricLabel(acc), ax.Label, m.Instances, m.Seeds)
 	}
 	for gi, g := range groups {
 		sort.SliceStable(g.rows, func(i, j int) bool {
@@ -286,22 +335,28 @@ func accuracyVsAxis(t *Summary, a int) (*plot.Plot, error) {
 		c := colour(gi)
 		poly, err := plotter.NewPolygon(band)
 		if err != nil {
-			return nil, err
+			return figure{}, err
 		}
-		poly.Color = withAlpha(c, 50)
+		poly.Color = withAlpha(c, 40)
 		poly.LineStyle.Width = 0
+		if len(groups) > 1 {
+			poly.LineStyle = draw.LineStyle{Color: withAlpha(c, 160), Width: vg.Points(0.5), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
+		}
 		line, pts, err := plotter.NewLinePoints(mean)
 		if err != nil {
-			return nil, err
+			return figure{}, err
 		}
 		line.Color, line.Width = c, vg.Points(1.5)
 		pts.Color, pts.Shape, pts.Radius = c, draw.CircleGlyph{}, vg.Points(2.5)
 		eb, err := plotter.NewYErrorBars(bars)
 		if err != nil {
-			return nil, err
+			return figure{}, err
 		}
 		eb.Color, eb.CapWidth = c, vg.Points(4)
-		p.Add(poly, line, pts, eb)
+		if len(groups) <= maxBands {
+			p.Add(poly)
+		}
+		p.Add(line, pts, eb)
 		name := g.name
 		if name == "" {
 			name = "mean"
@@ -316,7 +371,7 @@ func accuracyVsAxis(t *Summary, a int) (*plot.Plot, error) {
 		band.LineStyle.Width = 0
 		p.Legend.Add("min–max", band)
 	}
-	return p, nil
+	return figure{p: p, w: 16 * vg.Centimeter, h: 11 * vg.Centimeter, legendOutside: len(groups) > 1}, nil
 }
 
 // errPoints are points with asymmetric y errors.
@@ -336,7 +391,7 @@ func formatAxisCell(c, unit string) string {
 
 // accuracyVsPower plots every point at its mean power and accuracy, with
 // the Pareto front marked.
-func accuracyVsPower(t *Summary) (*plot.Plot, error) {
+func accuracyVsPower(t *Summary) (figure, error) {
 	m := t.Meta
 	acc := m.Accuracy
 	maxP := 0.0
@@ -373,12 +428,12 @@ func accuracyVsPower(t *Summary) (*plot.Plot, error) {
 	front := paretoFront(all)
 	sc, err := plotter.NewScatter(all)
 	if err != nil {
-		return nil, err
+		return figure{}, err
 	}
 	sc.Color, sc.Shape, sc.Radius = colour(0), draw.CircleGlyph{}, vg.Points(2.5)
 	eb, err := plotter.NewYErrorBars(bars)
 	if err != nil {
-		return nil, err
+		return figure{}, err
 	}
 	eb.Color, eb.CapWidth = colour(0), vg.Points(3)
 	var step plotter.XYs
@@ -392,12 +447,12 @@ func accuracyVsPower(t *Summary) (*plot.Plot, error) {
 	}
 	fl, err := plotter.NewLine(step)
 	if err != nil {
-		return nil, err
+		return figure{}, err
 	}
 	fl.Color, fl.Width, fl.Dashes = colour(1), vg.Points(1.5), []vg.Length{vg.Points(4), vg.Points(2)}
 	fs, err := plotter.NewScatter(fp)
 	if err != nil {
-		return nil, err
+		return figure{}, err
 	}
 	fs.Color, fs.Shape, fs.Radius = colour(1), draw.RingGlyph{}, vg.Points(5)
 	// Label every point when there are few, else the front only.
@@ -414,7 +469,7 @@ func accuracyVsPower(t *Summary) (*plot.Plot, error) {
 	}
 	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: all, Labels: labels})
 	if err != nil {
-		return nil, err
+		return figure{}, err
 	}
 	for i := range lb.TextStyle {
 		lb.TextStyle[i].Font.Size = vg.Points(7)
@@ -424,7 +479,7 @@ func accuracyVsPower(t *Summary) (*plot.Plot, error) {
 	p.Legend.Add("points (mean over runs)", sc)
 	p.Legend.Add("Pareto front", fl, fs)
 	p.Legend.Top, p.Legend.Left = false, false
-	return p, nil
+	return figure{p: p, w: 16 * vg.Centimeter, h: 11 * vg.Centimeter}, nil
 }
 
 // paretoFront returns the indices of the points no other point beats in
@@ -453,7 +508,7 @@ func paretoFront(xy plotter.XYs) []int {
 // breakdownBars stacks the ledger lines of one quantity per point. The
 // area bars show the core's components (the pad ring and a pad-limited
 // die's unused core go in the title).
-func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (*plot.Plot, vg.Length, error) {
+func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (figure, error) {
 	m := t.Meta
 	na := len(m.Axes)
 	type bar struct {
@@ -499,7 +554,7 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (*plot.Pl
 		bars = append(bars, b)
 	}
 	if len(comps) == 0 {
-		return nil, 0, nil
+		return figure{}, nil
 	}
 	// Drop components that are zero everywhere.
 	var keep []string
@@ -552,7 +607,7 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (*plot.Pl
 		}
 		bc, err := plotter.NewBarChart(vals, width)
 		if err != nil {
-			return nil, 0, err
+			return figure{}, err
 		}
 		bc.Color = colour(ci)
 		bc.LineStyle.Width = 0
@@ -569,9 +624,7 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (*plot.Pl
 	}
 	p.NominalX(names...)
 	p.X.Tick.Label.Font.Size = vg.Points(7)
-	p.Legend.Top, p.Legend.Left = true, false
 	p.Y.Min = 0
-	p.Y.Max = maxTot * f * (1.15 + 0.07*float64(len(comps)))
-	w := vg.Length(math.Max(16, math.Min(40, 4+1.2*float64(len(bars))))) * vg.Centimeter
-	return p, w, nil
+	w := vg.Length(math.Max(10, math.Min(40, 4+1.2*float64(len(bars))))) * vg.Centimeter
+	return figure{p: p, w: w, h: 12 * vg.Centimeter, legendOutside: true}, nil
 }
