@@ -15,6 +15,9 @@
 //	kind = "maxcut"
 //	runs = 20
 //
+//	[set]                           # fixed overrides at every point
+//	"couplings.sigma" = "5%"
+//
 //	[[axis]]
 //	path = "oscillators.linewidth"
 //	values = ["0Hz", "1MHz", "5MHz"]

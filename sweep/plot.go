@@ -519,7 +519,7 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (figure, 
 	var bars []bar
 	var outside []string
 	die := map[string]bool{"pad ring (I/O)": true, "unused core (pad-limited die)": true}
-	var dieArea, padRing float64
+	var dieArea float64
 	for r := 0; r < t.Len(); r++ {
 		rows := bd[t.Point[r]]
 		b := bar{vals: map[string]float64{}}
@@ -535,9 +535,6 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (figure, 
 			name := row[na+2]
 			v, _ := strconv.ParseFloat(row[na+3], 64)
 			if quantity == "area" && die[name] {
-				if r == 0 && name == "pad ring (I/O)" {
-					padRing = v
-				}
 				if r == 0 && !contains(outside, name) {
 					outside = append(outside, name)
 				}
@@ -592,9 +589,14 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (figure, 
 	f, u := scale(unit, maxTot)
 	title := fmt.Sprintf("%s: %s breakdown (chip.Ledger)", m.Name, quantity)
 	if quantity == "area" {
-		title += fmt.Sprintf("\ncore cells with placement overhead; the die is %.3g mm² with the pad ring (%.3g mm²)", dieArea*1e6, padRing*1e6)
+		title += "\ncore: cells and placement overhead"
+		if len(bars) == 1 {
+			title += fmt.Sprintf("; die %.3g mm² with the pad ring", dieArea*1e6)
+		} else {
+			title += "; die with the pad ring: area_m2"
+		}
 	} else {
-		title += "\ncoupler conduction from the runs' mean power; other lines estimated from the description"
+		title += "\ncoupler conduction from the runs; other lines estimated from the description"
 	}
 	p := newPlot(t, title)
 	p.Y.Label.Text = axisLabel(quantity, u)
@@ -625,6 +627,6 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (figure, 
 	p.NominalX(names...)
 	p.X.Tick.Label.Font.Size = vg.Points(7)
 	p.Y.Min = 0
-	w := vg.Length(math.Max(10, math.Min(40, 4+1.2*float64(len(bars))))) * vg.Centimeter
+	w := vg.Length(math.Max(14, math.Min(40, 4+1.2*float64(len(bars))))) * vg.Centimeter
 	return figure{p: p, w: w, h: 12 * vg.Centimeter, legendOutside: true}, nil
 }

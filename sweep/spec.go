@@ -52,6 +52,9 @@ type Spec struct {
 	// the keys of listed points, then the grid axes.
 	Axes   []Axis
 	Points []*Point
+	// Set are the fixed overrides of the [set] table, applied to the base
+	// chip (or workload) at every point; they are not result columns.
+	Set []Assignment
 
 	sweepSum, chipSum string
 	pos               map[string]Pos
@@ -71,6 +74,12 @@ type Axis struct {
 	// Unit is the SI unit of the column's values, "ratio", "" or "text".
 	Unit  string `json:"unit"`
 	Label string `json:"label"`
+}
+
+// Assignment is one fixed override: a path and its value.
+type Assignment struct {
+	Path  string
+	Value Value
 }
 
 // Value is one axis value at a point.
@@ -217,8 +226,8 @@ func Parse(name string, src []byte) (*Spec, error) {
 	sum := sha256.Sum256(src)
 	s.sweepSum = hex.EncodeToString(sum[:])
 	for _, k := range sortedKeys(doc) {
-		if k != "sweep" && k != "workload" && k != "axis" && k != "point" {
-			p.errAt(k, "unknown table (want sweep, workload, axis or point)")
+		if k != "sweep" && k != "workload" && k != "set" && k != "axis" && k != "point" {
+			p.errAt(k, "unknown table (want sweep, workload, set, axis or point)")
 		}
 	}
 	sw := p.table(doc, "sweep", true)
@@ -286,6 +295,23 @@ func Parse(name string, src []byte) (*Spec, error) {
 	}
 
 	cols := p.columns(doc)
+	if st := p.table(doc, "set", false); st != nil {
+		flat := map[string]any{}
+		flatten("", st, flat)
+		keys := sortedKeys(flat)
+		for _, path := range keys {
+			key := "set." + path
+			if !p.checkPath(key, path) {
+				continue
+			}
+			for _, a := range cols.axes {
+				if a.Path == path {
+					p.errAt(key, "%s is also swept", path)
+				}
+			}
+			s.Set = append(s.Set, Assignment{Path: path, Value: newValue(flat[path], key)})
+		}
+	}
 	if len(p.errs) > 0 {
 		return nil, p.sorted()
 	}
@@ -673,6 +699,17 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 		params[k] = v
 	}
 	ok := true
+	for _, a := range s.Set {
+		if name, isWl := strings.CutPrefix(a.Path, "workload."); isWl {
+			params[name] = a.Value.Raw
+			continue
+		}
+		segs, _ := splitPath(a.Path)
+		if err := setPath(chipMap, segs, a.Value.Raw); err != nil {
+			p.errAt(a.Value.key, "%s = %s: %v", a.Path, quote(a.Value), err)
+			ok = false
+		}
+	}
 	for i, v := range vals {
 		path := s.Axes[i].Path
 		if name, isWl := strings.CutPrefix(path, "workload."); isWl {
@@ -701,7 +738,9 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 			return pt
 		}
 		for _, ne := range nes {
-			if i := matchAxis(s.Axes, ne.Key); i >= 0 && strings.HasPrefix(ne.Msg, "unknown key") {
+			if a := matchSet(s.Set, ne.Key); a != nil {
+				p.errAt(a.Value.key, "%s = %s: %s", a.Path, quote(a.Value), ne.Msg)
+			} else if i := matchAxis(s.Axes, ne.Key); i >= 0 && strings.HasPrefix(ne.Msg, "unknown key") {
 				p.errAt(s.pathKeys[i], "%s: %s", ne.Key, ne.Msg)
 			} else if i >= 0 {
 				p.errAt(vals[i].key, "%s = %s: %s", s.Axes[i].Path, quote(vals[i]), ne.Msg)
@@ -727,6 +766,13 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 					return pt
 				}
 				key = v.key
+			}
+		}
+		if key == "workload.kind" {
+			for _, a := range s.Set {
+				if name, isWl := strings.CutPrefix(a.Path, "workload."); isWl && strings.Contains(err.Error(), name) {
+					key = a.Value.key
+				}
 			}
 		}
 		if key == "workload.kind" {
@@ -765,6 +811,17 @@ func matchAxis(axes []Axis, key string) int {
 		}
 	}
 	return -1
+}
+
+// matchSet returns the [set] override a netlist error key is about.
+func matchSet(set []Assignment, key string) *Assignment {
+	k := stripIndex(key)
+	for i, a := range set {
+		if a.Path == key || stripIndex(a.Path) == k {
+			return &set[i]
+		}
+	}
+	return nil
 }
 
 // describe names a point by its values: "point (a = 1, b = "x")".

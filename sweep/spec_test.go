@@ -43,6 +43,10 @@ func TestInvalidSweeps(t *testing.T) {
 				"x.toml:11:14: axis[0].values[1]: point (oscillators.count = 4): testdata/ring6.toml: coupling[4].from: no oscillator with index 4 (the chip has 4)\n" +
 				"x.toml:11:14: axis[0].values[1]: point (oscillators.count = 4): testdata/ring6.toml: coupling[4].to: no oscillator with index 5 (the chip has 4)\n" +
 				"x.toml:11:14: axis[0].values[1]: point (oscillators.count = 4): testdata/ring6.toml: coupling[5].from: no oscillator with index 5 (the chip has 4)"},
+		{"bad fixed override", head + "[set]\noscillators.freq_sigma = \"lots\"\n\n[[axis]]\npath = \"couplings.bits\"\nvalues = [3, 4]\n",
+			`x.toml:10:1: set.oscillators.freq_sigma: oscillators.freq_sigma = "lots": "lots" is not a ratio or "pelgrom" (want e.g. "1.5%", 0.015 or "pelgrom")`},
+		{"override also swept", head + "[set]\n\"couplings.bits\" = 4\n\n[[axis]]\npath = \"couplings.bits\"\nvalues = [3, 4]\n",
+			`x.toml:10:1: set.couplings.bits: couplings.bits is also swept`},
 		{"every problem at once", "[sweep]\nchip = \"nope.toml\"\ninstances = 0\n[workload]\nkind = \"maxcut2\"\n[[axis]]\npath = \"couplings.bits\"\nvalues = []\n",
 			"x.toml:2:1: sweep.chip: cannot read the base chip: open testdata/nope.toml: no such file or directory\n" +
 				"x.toml:3:1: sweep.instances: must be ≥ 1 (got 0)\n" +
@@ -97,6 +101,9 @@ func TestPoints(t *testing.T) {
 	if got, want := strings.Join(rows, "; "), "0.05 1e+06 3; 0.05 1e+06 4; 0.05 1e+07 3; 0.05 1e+07 4"; got != want {
 		t.Errorf("first points %s, want %s", got, want)
 	}
+	if len(s.Set) != 0 {
+		t.Errorf("set %v, want none", s.Set)
+	}
 	p := s.Points[11]
 	if p.Netlist.Couplings.Sigma != 0.1 || p.Netlist.Oscillators.Linewidth != 100e6 || p.Netlist.Couplings.Bits != 4 {
 		t.Errorf("last point's chip: sigma %g, linewidth %g, bits %d", p.Netlist.Couplings.Sigma, p.Netlist.Oscillators.Linewidth, p.Netlist.Couplings.Bits)
@@ -122,5 +129,26 @@ func TestParseSI(t *testing.T) {
 		if ok != c.ok || ok && (u != c.unit || v != c.v && (v-c.v)/c.v > 1e-15) {
 			t.Errorf("parseSI(%q) = %g %q %v, want %g %q %v", c.in, v, u, ok, c.v, c.unit, c.ok)
 		}
+	}
+}
+
+// TestSet applies [set] overrides at every point without result columns.
+func TestSet(t *testing.T) {
+	t.Parallel()
+	src := head + "[set]\noscillators.freq_sigma = \"pelgrom\"\nworkload.runs = 3\n\n[[point]]\nchip.tech = \"65nm\"\n[[point]]\nchip.tech = \"28nm\"\n"
+	s, err := Parse("testdata/x.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Axes) != 1 || s.Axes[0].Column != "chip.tech" || s.Axes[0].Unit != "text" {
+		t.Fatalf("axes %+v", s.Axes)
+	}
+	for _, p := range s.Points {
+		if !p.Netlist.Oscillators.FreqSigmaPelgrom || p.Netlist.Oscillators.FreqSigma <= 0 {
+			t.Errorf("point %d: freq_sigma %g not from the card", p.Index, p.Netlist.Oscillators.FreqSigma)
+		}
+	}
+	if a, b := s.Points[0].Netlist.Oscillators.FreqSigma, s.Points[1].Netlist.Oscillators.FreqSigma; a == b {
+		t.Errorf("65 nm and 28 nm cards give the same Pelgrom σ_f %g", a)
 	}
 }
