@@ -265,6 +265,7 @@ func Parse(name string, src []byte) (*Spec, error) {
 			p.errAt("workload", "kind is required (one of %s)", strings.Join(bench.Kinds(), ", "))
 		} else if !contains(bench.Kinds(), s.Workload.Kind) {
 			p.errAt("workload.kind", "unknown workload %q (want one of %s)", s.Workload.Kind, strings.Join(bench.Kinds(), ", "))
+			s.Workload.Kind = "" // points are still checked against the chip
 		}
 		for k, v := range wl {
 			if k != "kind" {
@@ -294,6 +295,9 @@ func Parse(name string, src []byte) (*Spec, error) {
 		s.chipSum = hex.EncodeToString(sum[:])
 	}
 
+	// Problems so far do not keep the points from being checked; a bad
+	// base chip or bad axes do.
+	before := len(p.errs)
 	cols := p.columns(doc)
 	if st := p.table(doc, "set", false); st != nil {
 		flat := map[string]any{}
@@ -312,7 +316,7 @@ func Parse(name string, src []byte) (*Spec, error) {
 			s.Set = append(s.Set, Assignment{Path: path, Value: newValue(flat[path], key)})
 		}
 	}
-	if len(p.errs) > 0 {
+	if base == nil || len(p.errs) > before {
 		return nil, p.sorted()
 	}
 	s.Axes = cols.axes
