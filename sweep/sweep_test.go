@@ -219,3 +219,19 @@ func TestPlot(t *testing.T) {
 		t.Errorf("figures %s\nwant %s", got, want)
 	}
 }
+
+// TestUnknownMetric: a metric the workload does not report stops the
+// sweep at its first run, named at the sweep file's line.
+func TestUnknownMetric(t *testing.T) {
+	t.Parallel()
+	src, _ := os.ReadFile("testdata/tiny.toml")
+	s, err := Parse("testdata/tiny.toml", bytes.Replace(src, []byte(`metrics = ["mean_cut"]`), []byte(`metrics = ["mean_cut", "accuracy"]`), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Run(context.Background(), s, Options{Dir: t.TempDir()})
+	want := `testdata/tiny.toml:8:1: sweep.metrics: workload maxcut reports no metric "accuracy" (it reports best_cut, coupler_power_w, mean_cut, reference_cut, success_rate, time_to_solution_s)`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
