@@ -33,7 +33,10 @@ type Workload interface {
 	// Run evaluates the workload on chip instance ch with noise
 	// realisation seed (chip.RunOptions.NoiseSeed). It must give the same
 	// metrics for the same (chip seed, instance, seed), whatever the
-	// number of goroutines.
+	// number of goroutines. Run is called from several goroutines at
+	// once, each with its own chip (a sweep runs a point's instances and
+	// seeds concurrently), so a workload must not change its own state in
+	// Run: prepare everything in New.
 	Run(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, error)
 }
 
