@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"merge":    {runMerge, "join the results of a sharded sweep"},
 		"plot":     {runPlot, "draw the figures of a sweep's results"},
 		"data":     {runData, "fetch and verify data sets (MNIST, Fashion-MNIST, Iris) into the user cache"},
+		"eval":     {runEval, "classify test images on the simulated OscNet chip (per-class relaxation, pairwise tournament)"},
 		"train":    {runTrain, "train OscNet v1.5 weights (Hebbian, normalisation, top-k) and score them in software"},
 	}
 }
