@@ -79,6 +79,11 @@ func Run(ctx context.Context, s *Spec, opt Options) (Progress, error) {
 		opt.Jobs = runtime.GOMAXPROCS(0)
 	}
 	points := s.ShardPoints(opt.Shard, opt.Shards)
+	for _, p := range points {
+		if p.Workload == nil {
+			panic("sweep: point without a workload: load the spec with LoadShard for this shard")
+		}
+	}
 	meta := s.Meta(opt.Shard, opt.Shards)
 	pr := Progress{Points: len(points), Runs: len(points) * s.Instances * s.Seeds}
 

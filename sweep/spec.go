@@ -169,19 +169,28 @@ const maxErrors = 20
 var chipSections = []string{"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"}
 
 // Load reads and validates the sweep file at path.
-func Load(path string) (*Spec, error) {
+func Load(path string) (*Spec, error) { return LoadShard(path, 0, 1) }
+
+// LoadShard is Load for shard i of n: every point's chip is validated, but
+// only the shard's points get a workload (bench.New may train or load
+// data, which other shards need not repeat). A problem only a workload
+// finds in another shard's point is reported by that shard, or by Load
+// (oscsim sweep --list).
+func LoadShard(path string, i, n int) (*Spec, error) {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("sweep: %w", err)
 	}
-	return Parse(path, src)
+	return parse(path, src, i, n)
 }
 
 type parser struct {
-	file string
-	pos  map[string]Pos
-	errs Errors
-	seen map[string]bool
+	// shard, shards select the points whose workloads are built.
+	shard, shards int
+	file          string
+	pos           map[string]Pos
+	errs          Errors
+	seen          map[string]bool
 }
 
 func (p *parser) at(key string) Pos {
@@ -212,8 +221,10 @@ func (p *parser) errAt(key, format string, args ...any) {
 // the base chip and validated with netlist.Parse, and its workload built
 // with bench.New, so that no run starts on a sweep with a bad point.
 // Every problem is reported at once as an Errors value.
-func Parse(name string, src []byte) (*Spec, error) {
-	p := &parser{file: name, pos: positions(string(src)), seen: map[string]bool{}}
+func Parse(name string, src []byte) (*Spec, error) { return parse(name, src, 0, 1) }
+
+func parse(name string, src []byte, shard, shards int) (*Spec, error) {
+	p := &parser{file: name, pos: positions(string(src)), seen: map[string]bool{}, shard: shard, shards: max(1, shards)}
 	var doc map[string]any
 	if _, err := toml.Decode(string(src), &doc); err != nil {
 		var pe toml.ParseError
@@ -755,7 +766,7 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 		return pt
 	}
 	pt.Netlist = nl
-	if s.Workload.Kind == "" {
+	if s.Workload.Kind == "" || index%p.shards != p.shard {
 		return pt
 	}
 	w, err := bench.New(bench.Spec{Kind: s.Workload.Kind, Params: params, Dir: s.Workload.Dir}, nl)

@@ -235,3 +235,17 @@ func TestUnknownMetric(t *testing.T) {
 		t.Errorf("got %v\nwant %s", err, want)
 	}
 }
+
+// TestLoadShard builds workloads only for the shard's points.
+func TestLoadShard(t *testing.T) {
+	t.Parallel()
+	s, err := LoadShard("testdata/tiny.toml", 1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range s.Points {
+		if got, want := p.Workload != nil, p.Index%4 == 1; got != want || p.Netlist == nil {
+			t.Errorf("point %d: workload built %v, want %v", p.Index, got, want)
+		}
+	}
+}

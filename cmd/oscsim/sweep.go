@@ -63,7 +63,12 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageErr("sweep", "%v", err)
 		}
 	}
-	s, err := sweep.Load(pos[0])
+	// A shard builds only its own points' workloads; --list checks all.
+	li, ln := i, n
+	if *list {
+		li, ln = 0, 1
+	}
+	s, err := sweep.LoadShard(pos[0], li, ln)
 	if err != nil {
 		return err
 	}
