@@ -109,10 +109,17 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 	ch.diff = ringosc.Diffusion(o.Linewidth)
 
 	// Frequency mismatch: ω_i = ω0·(1 + σ_f·z_i), z_i ~ N(0,1) per ring.
+	// A characterised ring runs at its measured F0 (ω0 = 2π·F0), and the
+	// description's frequency is then the reference only.
 	ch.dOmega = make([]float64, ch.n)
+	w0, base := ch.wref, 0.0
+	if ch.ring.F0 > 0 {
+		w0 = 2 * math.Pi * ch.ring.F0
+		base = w0 - ch.wref
+	}
 	for i := range ch.dOmega {
 		z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagFreq, uint64(i)))
-		ch.dOmega[i] = ch.wref * o.FreqSigma * z
+		ch.dOmega[i] = base + w0*o.FreqSigma*z
 	}
 
 	// Coupling fabric.
@@ -257,6 +264,30 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 
 // N returns the number of oscillators.
 func (ch *Chip) N() int { return ch.n }
+
+// Coupler is one directed coupler of the programmed chip: ring To receives
+// current from ring From through conductance G (S, mismatch drawn). On the
+// in-phase path (Inverted false) one TG serves both directions, so the pair
+// appears twice with the same G; on the inverter path each direction has its
+// own inverter and TG. Edge indexes Edges().
+type Coupler struct {
+	From, To, Edge int
+	G              float64
+	Inverted       bool
+}
+
+// Couplers returns every directed coupler, ordered by receiving ring.
+func (ch *Chip) Couplers() []Coupler {
+	m := &ch.csr
+	out := make([]Coupler, 0, len(m.col))
+	for i := 0; i < ch.n; i++ {
+		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
+			g := float64(m.g[x])
+			out = append(out, Coupler{From: int(m.col[x]), To: i, Edge: int(m.edge[x]), G: math.Abs(g), Inverted: g < 0})
+		}
+	}
+	return out
+}
 
 // Netlist returns the description the chip was compiled from.
 func (ch *Chip) Netlist() *netlist.Netlist { return ch.nl }

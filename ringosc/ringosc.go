@@ -23,6 +23,78 @@ type Model struct {
 	// Gamma1 and C2 are the analytic amplitudes, used when the tables are
 	// nil: v = (1+cos θ)/2, Γ = −Gamma1·sin θ, Γp = −C2·sin 2θ.
 	Gamma1, C2 float64
+
+	// F0 is the ring's measured free-running frequency in Hz, or 0 when the
+	// model does not know it; a chip then runs its rings at
+	// oscillators.frequency. When F0 > 0 the rings run at F0 and
+	// oscillators.frequency is only the reference (pump at 2·f_ref,
+	// detectors at f_ref).
+	F0 float64
+	// Power is the ring's measured average supply power in watts at F0
+	// (0 = not measured).
+	Power float64
+	// Nodes are the normalised waveforms of every stage output over one
+	// cycle, sampled like Wave: Nodes[k] is the output of stage k, the
+	// stage that inverts Nodes[k−1]; Nodes[0] is the tap (equal to Wave).
+	// They set SPICE initial conditions at a given phase; nil when the
+	// model has no tables.
+	Nodes [][]float64
+	// PumpPhase is the phase ψ (rad) at which the chip's pump must drive the
+	// pump port, I·cos(2·ω_ref·t + ψ), for the ring to lock at φ = 0 or π.
+	// Pump holds the port's ISF as that phase-aligned pump sees it (see
+	// AlignPump); the engine's pump is I·cos(2·ω_ref·t).
+	PumpPhase float64
+	// Measured says how a characterised model was measured (nil for the
+	// analytic model).
+	Measured *Measured
+}
+
+// Measured records the circuit and the measurement a characterised model
+// comes from, so that a SPICE deck of a chip can rebuild the same ring.
+type Measured struct {
+	// Tool is the simulator ("ngspice-39"), Models the MOSFET cards used.
+	Tool, Models string
+	// NMOS and PMOS are the model names in the cards.
+	NMOS, PMOS string
+	// Stages, VDD (V) and NodeCap (F, the explicit load of each node) of
+	// the measured ring.
+	Stages  int
+	VDD     float64
+	NodeCap float64
+	// L, WN and WP are the ring inverter's channel length and widths (m).
+	L, WN, WP float64
+	// DevCap is the ring's own device capacitance per node (F), from the
+	// frequency's sensitivity to the load: f ∝ 1/(NodeCap + DevCap).
+	DevCap float64
+	// CouplerCin is the load one coupler inverter (widths CouplerWN and
+	// CouplerWP) puts on the node it is driven from (F, equivalent
+	// capacitance from the frequency shift).
+	CouplerCin           float64
+	CouplerWN, CouplerWP float64
+	// InverterPull is the frequency pull of the inverter path in its
+	// favoured (anti-phase) state: a ring that receives conductance G
+	// through inverter-path couplers runs faster by Δω = InverterPull·G/C
+	// (rad/s; negative = slower). It is zero for an ideal inverter, whose
+	// output is the exact complement 1 − v; a real one switches faster and
+	// a little later than the ring's node, so the coupler carries current
+	// even at anti-phase lock.
+	InverterPull float64
+	// TGRon is the mean on-resistance (Ω) of one transmission-gate switch
+	// of widths TGWN/TGWP over the common-mode range 0…VDD.
+	TGRon      float64
+	TGWN, TGWP float64
+	// TGCap is the capacitance (F) of one switch's channel and junctions,
+	// seen from its two terminals tied together.
+	TGCap float64
+	// ISFPoints is the number of charge injections, Charge their size as
+	// a fraction of q_max = NodeCap·VDD.
+	ISFPoints int
+	Charge    float64
+	// C1 and C2 are the magnitudes of the first and second Fourier
+	// coefficients of the tap's ISF, Γ(θ) ≈ c0 + Σ_n c_n·cos(nθ + ψ_n).
+	C1, C2 float64
+	// StepsPerCycle is the SPICE time-step limit used (steps per period).
+	StepsPerCycle float64
 }
 
 // ISFRms returns Hajimiri's estimate of the rms ISF of an N-stage
@@ -58,6 +130,11 @@ func (m *Model) Validate() error {
 	M := len(m.Wave)
 	if M < 16 || len(m.ISF) != M || len(m.Pump) != M {
 		return fmt.Errorf("ringosc: model %q: wave, isf and pump tables need the same length ≥ 16 (got %d, %d, %d)", m.Name, M, len(m.ISF), len(m.Pump))
+	}
+	for s, n := range m.Nodes {
+		if len(n) != M {
+			return fmt.Errorf("ringosc: model %q: node table %d has %d entries, want %d", m.Name, s, len(n), M)
+		}
 	}
 	for k := 0; k < M; k++ {
 		for _, x := range []float64{m.Wave[k], m.ISF[k], m.Pump[k]} {

@@ -1,0 +1,162 @@
+package ringosc
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// FileFormat names the ring-model file format written by Encode. A chip
+// description references such a file as oscillators.ring_model.
+const FileFormat = "oscsim-ring-model/1"
+
+// ErrFormat is wrapped by Decode errors about a malformed ring-model file.
+var ErrFormat = errors.New("bad ring-model file")
+
+// fileModel is the TOML layout of a ring-model file.
+type fileModel struct {
+	Format    string        `toml:"format"`
+	Name      string        `toml:"name"`
+	F0        float64       `toml:"f0_hz"`
+	Power     float64       `toml:"power_w"`
+	PumpPhase float64       `toml:"pump_phase_rad"`
+	Measured  *fileMeasured `toml:"measured"`
+	Tables    fileTables    `toml:"tables"`
+}
+
+type fileMeasured struct {
+	Tool          string  `toml:"tool"`
+	Models        string  `toml:"models"`
+	NMOS          string  `toml:"nmos"`
+	PMOS          string  `toml:"pmos"`
+	Stages        int     `toml:"stages"`
+	VDD           float64 `toml:"vdd_v"`
+	NodeCap       float64 `toml:"node_cap_f"`
+	L             float64 `toml:"l_m"`
+	WN            float64 `toml:"wn_m"`
+	WP            float64 `toml:"wp_m"`
+	DevCap        float64 `toml:"dev_cap_f"`
+	CouplerCin    float64 `toml:"coupler_cin_f"`
+	CouplerWN     float64 `toml:"coupler_wn_m"`
+	CouplerWP     float64 `toml:"coupler_wp_m"`
+	InverterPull  float64 `toml:"inverter_pull"`
+	TGRon         float64 `toml:"tg_ron_ohm"`
+	TGWN          float64 `toml:"tg_wn_m"`
+	TGWP          float64 `toml:"tg_wp_m"`
+	TGCap         float64 `toml:"tg_cap_f"`
+	ISFPoints     int     `toml:"isf_points"`
+	Charge        float64 `toml:"charge_fraction"`
+	C1            float64 `toml:"isf_c1"`
+	C2            float64 `toml:"isf_c2"`
+	StepsPerCycle float64 `toml:"steps_per_cycle"`
+}
+
+type fileTables struct {
+	Points int         `toml:"points"`
+	Wave   []float64   `toml:"wave"`
+	ISF    []float64   `toml:"isf"`
+	Pump   []float64   `toml:"pump"`
+	Nodes  [][]float64 `toml:"nodes"`
+}
+
+// Decode reads a ring-model file (format FileFormat, TOML) from r; name is
+// used in messages. Unknown keys are errors, as in chip descriptions. The
+// model is validated before it is returned.
+func Decode(r io.Reader, name string) (Model, error) {
+	var f fileModel
+	md, err := toml.NewDecoder(r).Decode(&f)
+	if err != nil {
+		return Model{}, fmt.Errorf("ringosc: %s: %w: %v", name, ErrFormat, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return Model{}, fmt.Errorf("ringosc: %s: %w: unknown key %s", name, ErrFormat, und[0])
+	}
+	if f.Format != FileFormat {
+		return Model{}, fmt.Errorf("ringosc: %s: %w: format %q, want %q", name, ErrFormat, f.Format, FileFormat)
+	}
+	t := f.Tables
+	if t.Points != len(t.Wave) {
+		return Model{}, fmt.Errorf("ringosc: %s: %w: tables.points = %d but wave has %d entries", name, ErrFormat, t.Points, len(t.Wave))
+	}
+	m := Model{Name: f.Name, Wave: t.Wave, ISF: t.ISF, Pump: t.Pump, Nodes: t.Nodes,
+		F0: f.F0, Power: f.Power, PumpPhase: f.PumpPhase}
+	if m.Name == "" {
+		m.Name = name
+	}
+	if fm := f.Measured; fm != nil {
+		m.Measured = &Measured{Tool: fm.Tool, Models: fm.Models, NMOS: fm.NMOS, PMOS: fm.PMOS,
+			Stages: fm.Stages, VDD: fm.VDD, NodeCap: fm.NodeCap, L: fm.L, WN: fm.WN, WP: fm.WP,
+			DevCap: fm.DevCap, CouplerCin: fm.CouplerCin, CouplerWN: fm.CouplerWN, CouplerWP: fm.CouplerWP, InverterPull: fm.InverterPull, TGRon: fm.TGRon, TGWN: fm.TGWN, TGWP: fm.TGWP, TGCap: fm.TGCap,
+			ISFPoints: fm.ISFPoints, Charge: fm.Charge, C1: fm.C1, C2: fm.C2, StepsPerCycle: fm.StepsPerCycle}
+	}
+	if !(m.F0 >= 0) || !(m.Power >= 0) || math.IsInf(m.F0, 0) || math.IsNaN(m.PumpPhase) {
+		return Model{}, fmt.Errorf("ringosc: %s: %w: f0_hz and power_w must be finite and ≥ 0", name, ErrFormat)
+	}
+	if err := m.Validate(); err != nil {
+		return Model{}, fmt.Errorf("ringosc: %s: %w: %v", name, ErrFormat, err)
+	}
+	return m, nil
+}
+
+// Encode writes m as a ring-model file. Numbers are written with 7
+// significant digits, so a file written twice from the same model is the
+// same bytes.
+func Encode(w io.Writer, m Model) error {
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if !m.Tabulated() {
+		return fmt.Errorf("ringosc: only tabulated models are written to files (model %q is analytic)", m.Name)
+	}
+	b := bufio.NewWriter(w)
+	num := func(x float64) string { return strconv.FormatFloat(x, 'g', 7, 64) }
+	arr := func(xs []float64) string {
+		var s strings.Builder
+		s.WriteByte('[')
+		for k, x := range xs {
+			if k > 0 {
+				s.WriteString(", ")
+				if k%8 == 0 {
+					s.WriteString("\n  ")
+				}
+			}
+			s.WriteString(num(x))
+		}
+		s.WriteByte(']')
+		return s.String()
+	}
+	fmt.Fprintf(b, "# oscsim ring model (oscsim characterize). Tables sample one cycle at\n")
+	fmt.Fprintf(b, "# θ_k = 2πk/points; θ = −π/2 is the tap's rising mid-rail crossing.\n")
+	fmt.Fprintf(b, "# wave and nodes are volts/VDD; isf and pump are Γ(θ) per q_max = C·VDD.\n")
+	fmt.Fprintf(b, "format = %q\nname = %q\n", FileFormat, m.Name)
+	fmt.Fprintf(b, "f0_hz = %s\npower_w = %s\npump_phase_rad = %s\n", num(m.F0), num(m.Power), num(m.PumpPhase))
+	if ms := m.Measured; ms != nil {
+		fmt.Fprintf(b, "\n[measured]\n")
+		fmt.Fprintf(b, "tool = %q\nmodels = %q\nnmos = %q\npmos = %q\n", ms.Tool, ms.Models, ms.NMOS, ms.PMOS)
+		fmt.Fprintf(b, "stages = %d\nvdd_v = %s\nnode_cap_f = %s\n", ms.Stages, num(ms.VDD), num(ms.NodeCap))
+		fmt.Fprintf(b, "l_m = %s\nwn_m = %s\nwp_m = %s\n", num(ms.L), num(ms.WN), num(ms.WP))
+		fmt.Fprintf(b, "dev_cap_f = %s\ncoupler_cin_f = %s\ncoupler_wn_m = %s\ncoupler_wp_m = %s\n", num(ms.DevCap), num(ms.CouplerCin), num(ms.CouplerWN), num(ms.CouplerWP))
+		fmt.Fprintf(b, "inverter_pull = %s\n", num(ms.InverterPull))
+		fmt.Fprintf(b, "tg_ron_ohm = %s\ntg_wn_m = %s\ntg_wp_m = %s\ntg_cap_f = %s\n", num(ms.TGRon), num(ms.TGWN), num(ms.TGWP), num(ms.TGCap))
+		fmt.Fprintf(b, "isf_points = %d\ncharge_fraction = %s\nisf_c1 = %s\nisf_c2 = %s\n", ms.ISFPoints, num(ms.Charge), num(ms.C1), num(ms.C2))
+		fmt.Fprintf(b, "steps_per_cycle = %s\n", num(ms.StepsPerCycle))
+	}
+	fmt.Fprintf(b, "\n[tables]\npoints = %d\n", len(m.Wave))
+	fmt.Fprintf(b, "wave = %s\n", arr(m.Wave))
+	fmt.Fprintf(b, "isf = %s\n", arr(m.ISF))
+	fmt.Fprintf(b, "pump = %s\n", arr(m.Pump))
+	if len(m.Nodes) > 0 {
+		fmt.Fprintf(b, "nodes = [\n")
+		for _, n := range m.Nodes {
+			fmt.Fprintf(b, " %s,\n", arr(n))
+		}
+		fmt.Fprintf(b, "]\n")
+	}
+	return b.Flush()
+}

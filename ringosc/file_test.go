@@ -1,0 +1,125 @@
+package ringosc
+
+import (
+	"bytes"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// tabulated returns a tabulated model sampled from closed forms: waveform
+// (1+cos θ)/2, ISF −γ·sin θ + a·cos 2θ, so its second harmonic has a known
+// phase.
+func tabulated(M int, gamma, a float64) Model {
+	m := Model{Name: "test", F0: 1.37e9, Power: 75e-6}
+	for k := 0; k < M; k++ {
+		th := 2 * math.Pi * float64(k) / float64(M)
+		m.Wave = append(m.Wave, 0.5*(1+math.Cos(th)))
+		m.ISF = append(m.ISF, -gamma*math.Sin(th)+a*math.Cos(2*th))
+	}
+	m.Pump = append([]float64(nil), m.ISF...)
+	for s := 0; s < 5; s++ {
+		var n []float64
+		for k := 0; k < M; k++ {
+			n = append(n, m.NodeV(s, 5, 2*math.Pi*float64(k)/float64(M)))
+		}
+		m.Nodes = append(m.Nodes, n)
+	}
+	m.Measured = &Measured{Tool: "ngspice-39", Models: "cards.lib", NMOS: "n", PMOS: "p", Stages: 5, VDD: 1, NodeCap: 10e-15,
+		L: 45e-9, WN: 90e-9, WP: 180e-9, DevCap: 0.6e-15, CouplerCin: 0.44e-15, CouplerWN: 90e-9, CouplerWP: 180e-9,
+		InverterPull: -0.03, TGRon: 4.5e3, TGWN: 90e-9, TGWP: 180e-9, TGCap: 0.43e-15, ISFPoints: 64, Charge: 0.02,
+		C1: gamma, C2: a, StepsPerCycle: 64}
+	return m
+}
+
+func TestFileRoundTrip(t *testing.T) {
+	t.Parallel()
+	m := tabulated(32, 0.5, 0.04)
+	var buf bytes.Buffer
+	if err := Encode(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(bytes.NewReader(buf.Bytes()), "x.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 7 significant digits: the tables come back within 1e-6 relative.
+	for k := range m.ISF {
+		if math.Abs(got.ISF[k]-m.ISF[k]) > 1e-6 || math.Abs(got.Wave[k]-m.Wave[k]) > 1e-6 || math.Abs(got.Nodes[3][k]-m.Nodes[3][k]) > 1e-6 {
+			t.Fatalf("table entry %d differs after a round trip", k)
+		}
+	}
+	if got.F0 != 1.37e9 || got.Measured == nil || got.Measured.TGCap != 0.43e-15 || got.Measured.InverterPull != -0.03 || got.Measured.Stages != 5 {
+		t.Errorf("scalars lost in the round trip: %+v %+v", got, got.Measured)
+	}
+	var again bytes.Buffer
+	if err := Encode(&again, got); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
+		t.Error("encoding a decoded model gives different bytes")
+	}
+}
+
+func TestDecodeErrors(t *testing.T) {
+	t.Parallel()
+	m := tabulated(32, 0.5, 0.04)
+	var buf bytes.Buffer
+	if err := Encode(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.String()
+	for name, src := range map[string]string{
+		"unknown key":  strings.Replace(good, "power_w", "power_watts", 1),
+		"format":       strings.Replace(good, FileFormat, "oscsim-ring-model/9", 1),
+		"short table":  strings.Replace(good, "points = 32", "points = 31", 1),
+		"not toml":     "format = ",
+		"missing isf ": strings.Replace(good, "isf = [", "isf_x = [", 1),
+	} {
+		if _, err := Decode(strings.NewReader(src), "bad.toml"); !errors.Is(err, ErrFormat) {
+			t.Errorf("%s: got %v, want ErrFormat", name, err)
+		}
+	}
+	if err := Encode(&buf, Analytic(5)); err == nil {
+		t.Error("encoding an analytic model should fail")
+	}
+}
+
+// TestAlignPump checks AlignPump against the closed form: for
+// Γp = −γ·sin θ + a·cos 2θ the second harmonic is (a2, b2) = (a, 0) =
+// −r·(sin β, cos β) with r = |a|, β = atan2(−a, 0) = −π/2 (a > 0); the
+// aligned table's second harmonic is −r·sin 2θ and its pump gain r/2.
+func TestAlignPump(t *testing.T) {
+	t.Parallel()
+	m := tabulated(256, 0.5, 0.04)
+	psi, al := AlignPump(m.ISF)
+	if math.Abs(psi-(-math.Pi/2)) > 1e-9 {
+		t.Errorf("pump phase %g, want −π/2", psi)
+	}
+	a2, b2 := Harmonic(al, 2)
+	// Linear interpolation of a table shifted by a quarter of its step
+	// attenuates the 2nd harmonic by < 1e-3 at 256 points.
+	if math.Abs(a2) > 1e-3 || math.Abs(b2+0.04) > 1e-4 {
+		t.Errorf("aligned 2nd harmonic (%g, %g), want (0, −0.04)", a2, b2)
+	}
+	m.Pump = al
+	if g := m.PumpGain(); math.Abs(g-0.02) > 1e-4 {
+		t.Errorf("pump gain %g, want r/2 = 0.02", g)
+	}
+}
+
+// TestNodeVAnalytic: node s of an N-stage ring inverts node s−1 one stage
+// delay (π/N) later, v_s(θ) = 1 − v_{s−1}(θ − π/N), and node N is node 0.
+func TestNodeVAnalytic(t *testing.T) {
+	t.Parallel()
+	m := Analytic(5)
+	for _, th := range []float64{0, 0.3, 2, -1.7} {
+		for s := 1; s <= 5; s++ {
+			want := 1 - m.NodeV(s-1, 5, th-math.Pi/5)
+			if got := m.NodeV(s%5, 5, th); s < 5 && math.Abs(got-want) > 1e-12 || s == 5 && math.Abs(m.NodeV(0, 5, th)-want) > 1e-12 {
+				t.Errorf("θ %g node %d: got %g, want %g", th, s, got, want)
+			}
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package ringosc
+
+import "math"
+
+// Harmonic returns the n-th Fourier coefficients of a table sampled
+// uniformly over one cycle: tab(θ) ≈ a0 + Σ_n (a_n·cos nθ + b_n·sin nθ),
+// so the magnitude of harmonic n is √(a_n² + b_n²). For n = 0 it returns
+// the mean in a and 0 in b.
+func Harmonic(tab []float64, n int) (a, b float64) {
+	M := len(tab)
+	if M == 0 {
+		return 0, 0
+	}
+	for k, x := range tab {
+		s, c := math.Sincos(2 * math.Pi * float64(n*k) / float64(M))
+		a += x * c
+		b += x * s
+	}
+	if n == 0 {
+		return a / float64(M), 0
+	}
+	return 2 * a / float64(M), 2 * b / float64(M)
+}
+
+// AlignPump returns the pump phase ψ and the phase-aligned pump table for
+// a pump port whose ISF is gp (sampled over one cycle).
+//
+// A pump I·cos(2·ω_ref·t + ψ) into a port with ISF Γp(θ), θ = ω_ref·t + φ,
+// averages over a cycle to (I/q_max)·½(a2·cos α + b2·sin α), α = 2φ − ψ,
+// where a2, b2 are the second-harmonic coefficients of Γp (only they
+// survive a 2·f0 injection; Hong & Hajimiri, JSSC 54(8), 2019). Writing
+// (a2, b2) = −r·(sin β, cos β), the average is −(r/2)·(I/q_max)·sin(2φ − ψ + β),
+// so the pump phase ψ = β makes the ring lock at φ = 0 or π with the SHIL
+// rate K_s = (r/2)·I/q_max, the phase model's −K_s·sin 2φ.
+//
+// The engine drives its pump as I·cos(2·ω_ref·t) (ψ = 0). The returned
+// table Γp(θ − β/2) has the second harmonic −r·sin 2θ, so that pump sees on
+// average exactly what the phase-aligned hardware pump sees; its other
+// harmonics average out against a 2·f0 pump. PumpGain of the aligned table
+// is r/2.
+func AlignPump(gp []float64) (psi float64, aligned []float64) {
+	a2, b2 := Harmonic(gp, 2)
+	beta := math.Atan2(-a2, -b2)
+	M := len(gp)
+	aligned = make([]float64, M)
+	for k := range aligned {
+		th := 2*math.Pi*float64(k)/float64(M) - beta/2
+		aligned[k] = lookup(gp, th)
+	}
+	return beta, aligned
+}
+
+// NodeV returns the normalised voltage of stage node s at phase θ. Without
+// node tables it uses the analytic waveform: node s lags node s−1 by one
+// stage delay (π/N) and inverts it, v_s(θ) = 1 − v_{s−1}(θ − π/N), so
+// v_s(θ) = (1 + cos(θ − s·π·(N+1)/N))/2 for v_0 = (1 + cos θ)/2.
+func (m *Model) NodeV(s, stages int, theta float64) float64 {
+	if len(m.Nodes) > s {
+		return lookup(m.Nodes[s], theta)
+	}
+	if s == 0 {
+		return m.V(theta)
+	}
+	N := float64(stages)
+	return 0.5 * (1 + math.Cos(theta-float64(s)*math.Pi*(N+1)/N))
+}
