@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 	"time"
 
 	"oscsim/netlist"
 	"oscsim/phasedet"
-	"oscsim/ringosc"
 )
 
 // Input is one input of a batch: the initial phases of the rings and an
@@ -47,6 +44,9 @@ type RunOptions struct {
 	NoNoise bool
 	// KsScale multiplies the pump strength (0 = 1).
 	KsScale float64
+	// Precision is the state's precision: "float64" (the default, "") or
+	// "float32" (faster; see PrecisionFloat32).
+	Precision string
 	// NoiseSeed selects another noise realisation (phase noise, random
 	// initial phases, detector jitter) on the same chip instance; 0 keeps
 	// the streams of (seed, instance, input). Mismatch does not change.
@@ -164,41 +164,13 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 	if err != nil {
 		return nil, err
 	}
+	defer e.close()
 	res, err := e.run(ctx)
 	if err != nil {
 		return nil, err
 	}
 	res.Wall = time.Since(start)
 	return res, nil
-}
-
-const (
-	modelPhase = iota
-	modelCycle
-)
-
-type engine struct {
-	ch      *Chip
-	n, b    int
-	model   int
-	integ   string
-	dt      float64
-	steps   int
-	sigma   float64 // √(2D·dt)
-	ksScale float64
-	workers int
-	chunks  [][2]int // row ranges, one per worker
-	scratch [][]float64
-
-	phi, tmp, k1, k2, k3, k4 []float64 // state and stages, len N·B, index i·B+b
-	bufA, bufB, bufC         []float64 // per-evaluation derived arrays
-	noise, dw                []float64
-	rngs                     []*rand.Rand
-	detRng                   []*rand.Rand
-	opt                      RunOptions
-	inputs                   []Input
-	tabulated                bool
-	ring                     *ringosc.Model
 }
 
 func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt RunOptions) (*engine, error) {
@@ -221,15 +193,7 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 	}
 	e.ring = &ch.ring
 	e.tabulated = ch.ring.Tabulated()
-	size := N * B
-	alloc := func() []float64 { return make([]float64, size) }
-	e.phi, e.tmp, e.k1, e.bufA, e.bufB, e.bufC, e.noise, e.dw = alloc(), alloc(), alloc(), alloc(), alloc(), alloc(), alloc(), alloc()
-	switch e.integ {
-	case "heun":
-		e.k2 = alloc()
-	case "rk4":
-		e.k2, e.k3, e.k4 = alloc(), alloc(), alloc()
-	}
+	e.phi, e.dw = make([]float64, N*B), make([]float64, N*B)
 	for b, in := range inputs {
 		if in.Phases != nil && len(in.Phases) != N {
 			return nil, fmt.Errorf("chip: input %d has %d phases, want %d", b, len(in.Phases), N)
@@ -248,7 +212,7 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 		if opt.NoiseSeed != 0 {
 			ns = int64(key(uint64(ch.seed), uint64(opt.NoiseSeed)))
 		}
-		e.rngs = append(e.rngs, stream(ns, ch.instance, gi, tagNoise))
+		e.rngs = append(e.rngs, pcgStream(ns, ch.instance, gi, tagNoise))
 		e.detRng = append(e.detRng, stream(ns, ch.instance, gi, tagDet))
 		var initRng *rand.Rand
 		for i := 0; i < N; i++ {
@@ -278,213 +242,10 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 			e.dw[i*B+b] = w
 		}
 	}
-	// Workers: split rows into equal-work chunks. Results do not depend on
-	// the split: every (i, b) is computed by the same arithmetic.
-	w := opt.Workers
-	if w <= 0 {
-		w = 1
-		if work := (len(ch.csr.col) + N) * B; work > 1<<15 {
-			w = runtime.GOMAXPROCS(0)
-		}
-	}
-	w = max(1, min(w, N))
-	e.workers = w
-	nnz := len(ch.csr.col)
-	total := nnz + N
-	lo := 0
-	for k := 0; k < w; k++ {
-		target := total * (k + 1) / w
-		hi := lo
-		for hi < N && (int(ch.csr.rowPtr[hi])+hi) < target {
-			hi++
-		}
-		if k == w-1 {
-			hi = N
-		}
-		e.chunks = append(e.chunks, [2]int{lo, hi})
-		e.scratch = append(e.scratch, make([]float64, 2*B))
-		lo = hi
+	if err := e.setup(); err != nil {
+		return nil, err
 	}
 	return e, nil
-}
-
-// parallel runs fn over the row chunks.
-func (e *engine) parallel(fn func(k, lo, hi int)) {
-	if e.workers == 1 {
-		fn(0, 0, e.n)
-		return
-	}
-	var wg sync.WaitGroup
-	for k, c := range e.chunks {
-		wg.Add(1)
-		go func(k, lo, hi int) {
-			defer wg.Done()
-			fn(k, lo, hi)
-		}(k, c[0], c[1])
-	}
-	wg.Wait()
-}
-
-// rhs evaluates dφ/dt at state phi and time t into out.
-func (e *engine) rhs(phi []float64, t float64, out []float64) {
-	B := e.b
-	ch := e.ch
-	m := &ch.csr
-	if e.model == modelPhase {
-		sn, cs := e.bufA, e.bufB
-		e.parallel(func(_, lo, hi int) {
-			for x := lo * B; x < hi*B; x++ {
-				sn[x], cs[x] = math.Sincos(phi[x])
-			}
-		})
-		ks := ch.ks * e.ksScale * ch.sched.Factor(t)
-		e.parallel(func(k, lo, hi int) {
-			S, C := e.scratch[k][:B], e.scratch[k][B:]
-			for i := lo; i < hi; i++ {
-				clear(S)
-				clear(C)
-				for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
-					kk := m.k[x]
-					base := int(m.col[x]) * B
-					sj, cj := sn[base:base+B], cs[base:base+B]
-					for b := range S {
-						S[b] += kk * sj[b]
-						C[b] += kk * cj[b]
-					}
-				}
-				// Σ_j K_ij sin(φ_j − φ_i) = cos φ_i·(K·sin φ)_i − sin φ_i·(K·cos φ)_i
-				// and sin 2φ_i = 2·sin φ_i·cos φ_i (eq. 12, algorithms.md §1.9).
-				kp := 2 * ks * ch.pumpMask[i]
-				base := i * B
-				for b := 0; b < B; b++ {
-					x := base + b
-					out[x] = e.dw[x] + cs[x]*S[b] - sn[x]*C[b] - kp*sn[x]*cs[x]
-				}
-			}
-		})
-		return
-	}
-	// Cycle model. bufA = v(θ), bufB = Γ(θ), bufC = Γp(θ) at θ = ω_ref·t + φ.
-	v, gam, gamp := e.bufA, e.bufB, e.bufC
-	wt := ch.wref * t
-	ring := e.ring
-	e.parallel(func(_, lo, hi int) {
-		for x := lo * B; x < hi*B; x++ {
-			th := wt + phi[x]
-			if e.tabulated {
-				v[x], gam[x], gamp[x] = ring.V(th), ring.Gamma(th), ring.GammaPump(th)
-				continue
-			}
-			s, c := math.Sincos(th)
-			v[x] = 0.5 * (1 + c)
-			gam[x] = -ring.Gamma1 * s
-			gamp[x] = -ring.C2 * 2 * s * c
-		}
-	})
-	// Pump current I_s·f(t)·cos(2·ω_ref·t), per q_max.
-	pump := ch.pumpI * e.ksScale * ch.sched.Factor(t) * math.Cos(2*wt) / (ch.c * ch.vdd)
-	invC := 1 / ch.c
-	e.parallel(func(k, lo, hi int) {
-		Y := e.scratch[k][:B]
-		for i := lo; i < hi; i++ {
-			clear(Y)
-			for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
-				g := m.g[x]
-				base := int(m.col[x]) * B
-				vj := v[base : base+B]
-				for b := range Y {
-					Y[b] += g * vj[b]
-				}
-			}
-			// Coupler current into node i per VDD:
-			// Σ_j G_ij·(v'_j − v_i) = Σ_j g_ij·v_j + Σ_neg |G_ij| − v_i·Σ_j |G_ij|,
-			// with v'_j = v_j (in-phase path) or 1 − v_j (inverter path).
-			gn, gt, pm := m.gNeg[i], m.gTot[i], pump*ch.pumpMask[i]
-			base := i * B
-			for b := 0; b < B; b++ {
-				x := base + b
-				cur := Y[b] + gn - gt*v[x]
-				out[x] = e.dw[x] + gam[x]*cur*invC + gamp[x]*pm
-			}
-		}
-	})
-}
-
-// drawNoise fills e.noise with σ·ξ, each input from its own stream.
-func (e *engine) drawNoise() {
-	if e.sigma == 0 {
-		return
-	}
-	B, N := e.b, e.n
-	for b := 0; b < B; b++ {
-		r := e.rngs[b]
-		for i := 0; i < N; i++ {
-			e.noise[i*B+b] = e.sigma * r.NormFloat64()
-		}
-	}
-}
-
-// step advances the state by one step from time t.
-func (e *engine) step(t float64) {
-	dt := e.dt
-	phi := e.phi
-	e.drawNoise()
-	nz := e.noise
-	noisy := e.sigma != 0
-	switch e.integ {
-	case "euler":
-		e.rhs(phi, t, e.k1)
-		for x := range phi {
-			phi[x] += dt * e.k1[x]
-		}
-	case "heun":
-		// Stochastic Heun (predictor–corrector with one noise increment).
-		e.rhs(phi, t, e.k1)
-		for x := range phi {
-			e.tmp[x] = phi[x] + dt*e.k1[x]
-			if noisy {
-				e.tmp[x] += nz[x]
-			}
-		}
-		e.rhs(e.tmp, t+dt, e.k2)
-		for x := range phi {
-			phi[x] += 0.5 * dt * (e.k1[x] + e.k2[x])
-		}
-	case "rk4":
-		// Classic RK4 on the drift; the noise increment is added after
-		// (an Euler–Maruyama treatment of the additive noise).
-		e.rhs(phi, t, e.k1)
-		for x := range phi {
-			e.tmp[x] = phi[x] + 0.5*dt*e.k1[x]
-		}
-		e.rhs(e.tmp, t+0.5*dt, e.k2)
-		for x := range phi {
-			e.tmp[x] = phi[x] + 0.5*dt*e.k2[x]
-		}
-		e.rhs(e.tmp, t+0.5*dt, e.k3)
-		for x := range phi {
-			e.tmp[x] = phi[x] + dt*e.k3[x]
-		}
-		e.rhs(e.tmp, t+dt, e.k4)
-		for x := range phi {
-			phi[x] += dt / 6 * (e.k1[x] + 2*e.k2[x] + 2*e.k3[x] + e.k4[x])
-		}
-	}
-	if noisy {
-		for x := range phi {
-			phi[x] += nz[x]
-		}
-	}
-}
-
-// checkFinite returns the first non-finite state entry, or -1.
-func (e *engine) checkFinite() int {
-	for x, p := range e.phi {
-		if math.IsNaN(p) || math.IsInf(p, 0) {
-			return x
-		}
-	}
-	return -1
 }
 
 type sampleSched struct {
@@ -539,31 +300,6 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	}
 	powAcc := make([]float64, B)
 	powN := 0
-	accumulatePower := func() {
-		// Coupler power from the phase differences across each TG
-		// (coupling.Power), averaged over the run at every cycle.
-		m := &ch.csr
-		for i := 0; i < N; i++ {
-			for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
-				j := int(m.col[x])
-				g := m.g[x]
-				inv := g < 0
-				if !inv && j < i {
-					continue // the in-phase TG is shared by both directions
-				}
-				ag := math.Abs(g)
-				for b := 0; b < B; b++ {
-					d := e.phi[j*B+b] - e.phi[i*B+b]
-					s := 1.0
-					if inv {
-						s = -1
-					}
-					powAcc[b] += ag * ch.vdd * ch.vdd * (1 - s*math.Cos(d)) / 4
-				}
-			}
-		}
-		powN++
-	}
 	powEvery := max(1, int(math.Round(spc)))
 
 	for n := 0; n < e.steps; n++ {
@@ -573,15 +309,16 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			}
 		}
 		if n == lockStart {
+			e.sync()
 			lockPhi = append([]float64(nil), e.phi...)
 		}
 		for d := range ch.detectors {
 			if ch.detectors[d].kind == phasedet.Counter && n == counterStart[d] {
+				e.sync()
 				counterPhi[d] = append([]float64(nil), e.phi...)
 			}
 		}
-		t := float64(n) * e.dt
-		e.step(t)
+		e.step(n)
 		if x := e.checkFinite(); x >= 0 {
 			return nil, fmt.Errorf("chip: %w at step %d (t = %s): oscillator %s, input %d (phase %g); try more steps per cycle",
 				ErrNaN, n+1, netlist.FormatSI(float64(n+1)*e.dt, "s"), ch.nl.Oscillators.Names[x/B], x%B, e.phi[x])
@@ -590,17 +327,21 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 		for d := range scheds {
 			s := &scheds[d]
 			if s.next < len(s.steps) && s.steps[s.next] == done {
+				e.sync()
 				e.sample(&res.Readouts[d], ch.detectors[d], float64(done)*e.dt)
 				s.next++
 			}
 		}
 		if done%powEvery == 0 {
-			accumulatePower()
+			e.accumulatePower(powAcc)
+			powN++
 		}
 		if e.opt.TraceEvery > 0 && done%e.opt.TraceEvery == 0 {
+			e.sync()
 			e.record(res.Trace, float64(done)*e.dt)
 		}
 	}
+	e.sync()
 	if lockPhi == nil {
 		lockPhi = append([]float64(nil), e.phi...)
 	}

@@ -1,0 +1,182 @@
+package chip
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+
+	"oscsim/ringosc"
+)
+
+// Precisions of the engine's state (RunOptions.Precision).
+const (
+	// PrecisionFloat64 is the reference precision (the default).
+	PrecisionFloat64 = "float64"
+	// PrecisionFloat32 halves the memory traffic and doubles the vector
+	// width. Phases are kept wrapped to [−π, π] with a whole-turn counter,
+	// sin/cos come from a single-precision polynomial (|error| ≤ 1.2e-7),
+	// and read-outs agree with float64 within the tolerances of
+	// TestFloat32MatchesFloat64.
+	PrecisionFloat32 = "float32"
+)
+
+const (
+	modelPhase = iota
+	modelCycle
+)
+
+// engine advances one batch on one chip: the run settings, the random
+// streams and the observers' view of the state, around a precision-specific
+// core (engine_core.go) and a persistent worker pool (engine_pool.go).
+type engine struct {
+	ch        *Chip
+	n, b      int
+	model     int
+	integ     string
+	dt        float64
+	steps     int
+	sigma     float64 // √(2D·dt)
+	ksScale   float64
+	opt       RunOptions
+	inputs    []Input
+	tabulated bool
+	ring      *ringosc.Model
+
+	// phi is the state as observers read it, index i·B+b: the state itself
+	// in float64, a copy refreshed by sync in float32. dw is Δω per (ring,
+	// input) until setup hands it to the core.
+	phi, dw []float64
+	rngs    []*rand.PCG // phase-noise stream of each input
+	detRng  []*rand.Rand
+
+	workers int
+	rows    [][2]int // rows of each worker (equal coupling work)
+	lanes   [][2]int // inputs of each worker
+	pool    *pool
+	core    stepper
+	stale   bool    // phi lags a float32 state
+	bad     int     // first non-finite state index after the last step, or −1
+	gPow    float64 // Σ|G| over the coupling TGs (S)
+}
+
+// stepper is the precision-specific part of the engine.
+type stepper interface {
+	work(k int)
+	step(n int)
+	sync()
+	power() []float64
+	bytes() int64
+}
+
+// setup splits the work, builds the core and starts the workers; newEngine
+// calls it once phi, dw and the streams are filled in.
+func (e *engine) setup() error {
+	ch, N, B := e.ch, e.n, e.b
+	nnz := len(ch.csr.col)
+	w := e.opt.Workers
+	if w <= 0 {
+		w = 1
+		if work := (nnz + N) * B; work > 1<<15 {
+			w = runtime.GOMAXPROCS(0)
+		}
+	}
+	w = max(1, min(w, N))
+	e.workers = w
+	// Rows: equal shares of couplers + rings.
+	total := nnz + N
+	lo := 0
+	for k := 0; k < w; k++ {
+		target := total * (k + 1) / w
+		hi := lo
+		for hi < N && (int(ch.csr.rowPtr[hi])+hi) < target {
+			hi++
+		}
+		if k == w-1 {
+			hi = N
+		}
+		e.rows = append(e.rows, [2]int{lo, hi})
+		lo = hi
+	}
+	// Inputs: equal shares, in whole vectors of 16 when there are enough.
+	per := (B + w - 1) / w
+	if B >= 16*w {
+		per = (per + 15) / 16 * 16
+	}
+	for k := 0; k < w; k++ {
+		a, b := min(k*per, B), min((k+1)*per, B)
+		if k == w-1 {
+			b = B
+		}
+		e.lanes = append(e.lanes, [2]int{a, b})
+	}
+	// Σ|G| over TGs: each inverter-path direction, each in-phase pair once.
+	for i := 0; i < N; i++ {
+		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
+			if g := ch.csr.g[x]; g < 0 || int(ch.csr.col[x]) > i {
+				e.gPow += math.Abs(g)
+			}
+		}
+	}
+	switch e.opt.Precision {
+	case "", PrecisionFloat64:
+		e.core = newCore[float64](e)
+	case PrecisionFloat32:
+		e.core = newCore[float32](e)
+	default:
+		return fmt.Errorf("chip: unknown precision %q (want %q or %q)", e.opt.Precision, PrecisionFloat64, PrecisionFloat32)
+	}
+	e.pool = newPool(w, e.core.work)
+	return nil
+}
+
+// close stops the workers.
+func (e *engine) close() {
+	e.pool.close()
+}
+
+// step advances the state by one step from t = n·dt.
+func (e *engine) step(n int) {
+	e.core.step(n)
+	e.stale = true
+}
+
+// sync brings e.phi up to date with the state.
+func (e *engine) sync() {
+	if e.stale {
+		e.core.sync()
+		e.stale = false
+	}
+}
+
+// checkFinite returns the first non-finite state entry after the last
+// step, or -1.
+func (e *engine) checkFinite() int {
+	if e.bad >= 0 {
+		e.sync()
+	}
+	return e.bad
+}
+
+// accumulatePower adds the power dissipated in the coupling TGs at the
+// current state to acc[b] (W): Σ over TGs of |G|·VDD²·(1 − s·cos Δ)/4
+// (coupling.Power), computed as VDD²/4·(Σ|G| − Σ_i Σ_j G_ij·cos(φ_j − φ_i))
+// with cos(φ_j − φ_i) = cos φ_j·cos φ_i + sin φ_j·sin φ_i, so it costs one
+// sparse product instead of a cosine per coupler and input.
+func (e *engine) accumulatePower(acc []float64) {
+	lane := e.core.power()
+	q := e.ch.vdd * e.ch.vdd / 4
+	for b := range acc {
+		acc[b] += q * (e.gPow - lane[b])
+	}
+}
+
+// Bytes returns the memory the engine's state takes (for the memory
+// benchmarks): the core's arrays plus the observers' float64 copy.
+func (e *engine) bytes() int64 {
+	n := e.core.bytes()
+	if e.opt.Precision == PrecisionFloat32 {
+		n += int64(len(e.phi)) * 8
+	}
+	return n
+}

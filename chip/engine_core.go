@@ -1,0 +1,460 @@
+package chip
+
+import "math"
+
+// Passes of the engine. A step is a start pass (noise increments and the
+// trigonometric terms of the state) and one pass per integrator stage; the
+// pool's barrier between passes is the only synchronisation. Rows are split
+// among workers for the start and stage passes, inputs (lanes) for noise
+// and coupler power, and every (ring, input) value is computed by the same
+// arithmetic whatever the split.
+const (
+	opStart = iota
+	opStage
+	opPower
+	opSync
+)
+
+// core is the state and the passes of an engine in precision T.
+//
+// Layout: index i·B+b for ring i and input b (the batch inner). The
+// trigonometric buffers tb hold what other rows read through the couplings:
+// the phase model stores sin φ_j ‖ cos φ_j per row (2B values), the cycle
+// model v(θ_j) (B values); two buffers alternate between integrator stages
+// so a stage can write the next stage's terms while others still read.
+type core[T real] struct {
+	e  *engine
+	kn *kernels[T]
+	N  int
+	B  int
+
+	phi   []T     // state; aliases e.phi in float64
+	turns []int32 // float32: whole turns removed from phi
+	dw    []T     // Δω_i plus input offsets (N·B), or nil when dwRow serves
+	dwRow []T     // Δω_i (N) when no input offsets its frequencies
+	k1    []T     // heun: first stage; rk4: k1 + 2·k2 + 2·k3 so far
+	nz    []T     // noise increments of the current step
+	tb    [2][]T  // trig buffers (see above)
+	gg    []T     // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
+	half  int     // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
+
+	rowPtr, col []int32
+	vals        []T // K_ij (phase) or G_ij (cycle) per coupler
+	gp          []T // coupler-power weight per coupler: G_ij, or 0 for the second direction of an in-phase TG
+	mask        []T // pump mask per ring
+	gn, gt      []T // cycle: Σ inverter-path |G|, Σ |G| per ring
+
+	scr    [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B)
+	bad    []int // per worker: first non-finite state index, or −1
+	lane   []float64
+	stages int
+
+	// Current pass.
+	op, stage int
+	times     [4]float64 // stage times (s)
+	wts       [4]T       // cycle: ω_ref·t at each stage (float32: mod 2π)
+	ks        [4]T       // phase: 2·K_s·f(t) at each stage
+	pump      [4]T       // cycle: pump current per q_max at each stage
+	dt, h, c6 T
+	sigma     float64
+	g1, m2    T
+	invC      T
+	tabulated bool
+	f32       bool
+}
+
+// isFloat32 reports whether T is float32.
+func isFloat32[T real]() bool {
+	var z T
+	_, ok := any(z).(float32)
+	return ok
+}
+
+func newCore[T real](e *engine) *core[T] {
+	ch, N, B := e.ch, e.n, e.b
+	c := &core[T]{e: e, kn: kernelsFor[T](), N: N, B: B}
+	size := N * B
+	f32 := isFloat32[T]()
+	c.f32 = f32
+	if f32 {
+		c.phi = make([]T, size)
+		c.turns = make([]int32, size)
+		for x, p := range e.phi {
+			t := math.Round(p / (2 * math.Pi))
+			c.phi[x] = T(p - t*2*math.Pi)
+			c.turns[x] = int32(max(min(t, math.MaxInt32), math.MinInt32))
+		}
+	} else {
+		c.phi = any(e.phi).([]T)
+	}
+	offsets := false
+	for _, in := range e.inputs {
+		offsets = offsets || in.FreqOffset != nil
+	}
+	if offsets {
+		if f32 {
+			c.dw = make([]T, size)
+			for x, w := range e.dw {
+				c.dw[x] = T(w)
+			}
+		} else {
+			c.dw = any(e.dw).([]T)
+		}
+	} else {
+		c.dwRow = make([]T, N)
+		for i := range c.dwRow {
+			c.dwRow[i] = T(e.dw[i*B])
+		}
+	}
+	e.dw = nil
+
+	m := &ch.csr
+	c.rowPtr, c.col = m.rowPtr, m.col
+	src := m.k
+	if e.model == modelCycle {
+		src = m.g
+	}
+	if f32 {
+		c.vals = make([]T, len(src))
+		for x, v := range src {
+			c.vals[x] = T(v)
+		}
+	} else {
+		c.vals = any(src).([]T)
+	}
+	c.gp = make([]T, len(m.g))
+	for i := 0; i < N; i++ {
+		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
+			// The in-phase TG is shared by both directions: count it once.
+			if g := m.g[x]; g < 0 || int(m.col[x]) > i {
+				c.gp[x] = T(g)
+			}
+		}
+	}
+	c.mask = make([]T, N)
+	for i, v := range ch.pumpMask {
+		c.mask[i] = T(v)
+	}
+
+	switch e.integ {
+	case "heun":
+		c.stages = 2
+	case "rk4":
+		c.stages = 4
+	default:
+		c.stages = 1
+	}
+	if c.stages > 1 {
+		c.k1 = make([]T, size)
+	}
+	if e.sigma != 0 {
+		c.nz = make([]T, size)
+	}
+	c.sigma = e.sigma
+	if e.model == modelPhase {
+		c.half = B
+		c.tb[0] = make([]T, 2*size)
+		if c.stages > 1 {
+			c.tb[1] = make([]T, 2*size)
+		}
+	} else {
+		c.half = size
+		c.tb[0] = make([]T, size)
+		if c.stages > 1 {
+			c.tb[1] = make([]T, size)
+		}
+		c.gg = make([]T, 2*size)
+		c.gn, c.gt = make([]T, N), make([]T, N)
+		for i := 0; i < N; i++ {
+			c.gn[i], c.gt[i] = T(m.gNeg[i]), T(m.gTot[i])
+		}
+		c.g1, c.m2 = T(-ch.ring.Gamma1), T(-ch.ring.C2*2)
+		c.invC = T(1 / ch.c)
+		c.tabulated = e.tabulated
+	}
+	dt := e.dt
+	c.dt, c.h, c.c6 = T(dt), T(0.5*dt), T(dt/6)
+	for range e.workers {
+		c.scr = append(c.scr, make([]T, 5*B))
+		c.bad = append(c.bad, -1)
+	}
+	c.lane = make([]float64, B)
+	return c
+}
+
+// bytes is the memory the state and the per-run coupler arrays take.
+func (c *core[T]) bytes() int64 {
+	w := int64(8)
+	if c.f32 {
+		w = 4
+	}
+	n := int64(len(c.phi)+len(c.dw)+len(c.dwRow)+len(c.k1)+len(c.nz)+len(c.tb[0])+len(c.tb[1])+len(c.gg)) * w
+	n += int64(len(c.turns)) * 4
+	if w == 4 {
+		n += int64(len(c.vals)) * w // float64 shares the chip's
+	}
+	n += int64(len(c.gp)+len(c.mask)+len(c.gn)+len(c.gt)) * w
+	for _, s := range c.scr {
+		n += int64(len(s)) * w
+	}
+	return n
+}
+
+// setTimes prepares the stage times and time-dependent rates of step n
+// (the same expressions the engine has always used, so float64 keeps its
+// bits: t = n·dt, then t + dt/2 and t + dt).
+func (c *core[T]) setTimes(n int) {
+	e, ch := c.e, c.e.ch
+	dt := e.dt
+	t := float64(n) * dt
+	c.times[0] = t
+	switch c.stages {
+	case 2:
+		c.times[1] = t + dt
+	case 4:
+		c.times[1], c.times[2], c.times[3] = t+0.5*dt, t+0.5*dt, t+dt
+	}
+	f32 := c.f32
+	for s := 0; s < c.stages; s++ {
+		ts := c.times[s]
+		if e.model == modelPhase {
+			c.ks[s] = T(2 * (ch.ks * e.ksScale * ch.sched.Factor(ts)))
+			continue
+		}
+		wt := ch.wref * ts
+		c.pump[s] = T(ch.pumpI * e.ksScale * ch.sched.Factor(ts) * math.Cos(2*wt) / (ch.c * ch.vdd))
+		if f32 {
+			wt = math.Mod(wt, 2*math.Pi)
+		}
+		c.wts[s] = T(wt)
+	}
+}
+
+// step advances the state by one step from t = n·dt.
+func (c *core[T]) step(n int) {
+	c.setTimes(n)
+	p := c.e.pool
+	c.op = opStart
+	p.run()
+	c.op = opStage
+	for s := 0; s < c.stages; s++ {
+		c.stage = s
+		p.run()
+	}
+	c.e.bad = -1
+	for k := range c.bad {
+		if c.bad[k] >= 0 {
+			c.e.bad = c.bad[k]
+			break
+		}
+	}
+}
+
+// work is worker k's share of the current pass.
+func (c *core[T]) work(k int) {
+	rows := c.e.rows[k]
+	switch c.op {
+	case opStart:
+		c.noise(c.e.lanes[k])
+		c.trig(0, rows, c.phi, c.wts[0])
+	case opStage:
+		c.stagePass(k, rows)
+	case opPower:
+		c.powerLanes(k, c.e.lanes[k])
+	case opSync:
+		c.syncRows(rows)
+	}
+}
+
+// noise draws the step's increments σ·ξ for inputs [lo, hi), each from its
+// own stream in ring order, as the engine always has.
+func (c *core[T]) noise(l [2]int) {
+	if c.nz == nil || l[0] == l[1] {
+		return
+	}
+	B, sigma, rngs := c.B, c.sigma, c.e.rngs[l[0]:l[1]]
+	for i := 0; i < c.N; i++ {
+		row := c.nz[i*B+l[0] : i*B+l[1]]
+		for b, r := range rngs {
+			row[b] = T(sigma * normal(r))
+		}
+	}
+}
+
+// trig fills trig buffer tb[buf] (and the cycle model's Γ, Γp) for rows
+// [lo, hi) from state y (indexed like phi) at ω_ref·t = wt.
+func (c *core[T]) trig(buf int, rows [2]int, y []T, wt T) {
+	for i := rows[0]; i < rows[1]; i++ {
+		c.trigRow(buf, i, y[i*c.B:(i+1)*c.B], wt)
+	}
+}
+
+func (c *core[T]) trigRow(buf, i int, y []T, wt T) {
+	B := c.B
+	if c.e.model == modelPhase {
+		o := i * 2 * B
+		c.kn.sincos(y, c.tb[buf][o:o+B], c.tb[buf][o+B:o+2*B])
+		return
+	}
+	v := c.tb[buf][i*B : (i+1)*B]
+	gam, gamp := c.gg[i*B:(i+1)*B], c.gg[c.half+i*B:c.half+(i+1)*B]
+	if !c.tabulated {
+		c.kn.cycleTrig(y, wt, v, gam, gamp, c.g1, c.m2)
+		return
+	}
+	ring := c.e.ring
+	for b, p := range y {
+		th := float64(wt) + float64(p) // float64: the engine's θ, bit for bit
+		if c.f32 {
+			th = float64(wt + p)
+		}
+		v[b], gam[b], gamp[b] = T(ring.V(th)), T(ring.Gamma(th)), T(ring.GammaPump(th))
+	}
+}
+
+// stagePass evaluates integrator stage c.stage for rows [lo, hi).
+func (c *core[T]) stagePass(k int, rows [2]int) {
+	B, s := c.B, c.stage
+	src, dst := s&1, (s+1)&1
+	scr := c.scr[k]
+	SC, f, y, dwb := scr[:2*B], scr[2*B:3*B], scr[3*B:4*B], scr[4*B:5*B]
+	final := s == c.stages-1
+	c.bad[k] = -1
+	tb := c.tb[src]
+	var nextWt T
+	if !final {
+		nextWt = c.wts[s+1]
+	}
+	for i := rows[0]; i < rows[1]; i++ {
+		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
+		cols, vals := c.col[lo:hi], c.vals[lo:hi]
+		base := i * B
+		dw := dwb
+		if c.dw != nil {
+			dw = c.dw[base : base+B]
+		} else {
+			w := c.dwRow[i]
+			for b := range dwb {
+				dwb[b] = w
+			}
+		}
+		// f = dφ/dt for row i at this stage.
+		out := f
+		switch {
+		case c.stages > 1 && s == 0:
+			out = c.k1[base : base+B] // heun's k1, rk4's running sum
+		}
+		if c.e.model == modelPhase {
+			c.kn.spmm2(cols, vals, tb, 2*B, B, B, SC)
+			o := i * 2 * B
+			c.kn.phaseF(out, dw, tb[o:o+B], tb[o+B:o+2*B], SC[:B], SC[B:], c.ks[s]*c.mask[i])
+		} else {
+			c.kn.spmm1(cols, vals, tb, B, B, SC[:B])
+			c.kn.cycleF(out, dw, tb[base:base+B], c.gg[base:base+B], c.gg[c.half+base:c.half+base+B], SC[:B],
+				c.gn[i], c.gt[i], c.invC, c.pump[s]*c.mask[i])
+		}
+		phi := c.phi[base : base+B]
+		if final {
+			switch c.stages {
+			case 1:
+				c.kn.axpy(phi, phi, c.dt, out)
+			case 2:
+				c.kn.heun(phi, phi, c.h, c.k1[base:base+B], out)
+			case 4:
+				c.kn.rk4(phi, phi, c.c6, c.k1[base:base+B], out)
+			}
+			if c.nz != nil {
+				c.kn.add(phi, c.nz[base:base+B])
+			}
+			var turns []int32
+			if c.turns != nil {
+				turns = c.turns[base : base+B]
+			}
+			if !c.kn.wrap(phi, turns) && c.bad[k] < 0 {
+				for b, p := range phi {
+					if p-p != 0 {
+						c.bad[k] = base + b
+						break
+					}
+				}
+			}
+			continue
+		}
+		// Intermediate state y of the next stage, and its trig terms.
+		switch {
+		case c.stages == 2: // heun predictor with the step's noise
+			c.kn.axpy(y, phi, c.dt, out)
+			if c.nz != nil {
+				c.kn.add(y, c.nz[base:base+B])
+			}
+		case s == 0: // rk4
+			c.kn.axpy(y, phi, c.h, out)
+		case s == 1:
+			c.kn.acc2(c.k1[base:base+B], out)
+			c.kn.axpy(y, phi, c.h, out)
+		default:
+			c.kn.acc2(c.k1[base:base+B], out)
+			c.kn.axpy(y, phi, c.dt, out)
+		}
+		c.trigRow(dst, i, y, nextWt)
+	}
+}
+
+// powerLanes sets c.lane[b] = Σ_i Σ_j G'_ij·cos(φ_j − φ_i) for inputs
+// [lo, hi), with G' the coupler-power weights: the sum runs over rings in
+// order for each input, so it does not depend on the split.
+func (c *core[T]) powerLanes(k int, l [2]int) {
+	n := l[1] - l[0]
+	if n == 0 {
+		return
+	}
+	B := c.B
+	var sc []T
+	var stride int
+	if c.e.model == modelPhase {
+		sc, stride = c.tb[0], 2*B
+	} else {
+		sc, stride = c.gg, B
+	}
+	for i := 0; i < c.N; i++ {
+		o := i*stride + l[0]
+		c.kn.sincos(c.phi[i*B+l[0]:i*B+l[1]], sc[o:o+n], sc[o+c.half:o+c.half+n])
+	}
+	SC := c.scr[k][:2*n]
+	acc := c.lane[l[0]:l[1]]
+	clear(acc)
+	for i := 0; i < c.N; i++ {
+		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
+		c.kn.spmm2(c.col[lo:hi], c.gp[lo:hi], sc[l[0]:], stride, c.half, n, SC)
+		o := i*stride + l[0]
+		sn, cs := sc[o:o+n], sc[o+c.half:o+c.half+n]
+		for b := range acc {
+			acc[b] += float64(cs[b]*SC[n+b] + sn[b]*SC[b])
+		}
+	}
+}
+
+// syncRows writes the float64 phases of rows [lo, hi) to e.phi.
+func (c *core[T]) syncRows(rows [2]int) {
+	lo, hi := rows[0]*c.B, rows[1]*c.B
+	dst, turns := c.e.phi[lo:hi], c.turns[lo:hi]
+	for x, p := range c.phi[lo:hi] {
+		dst[x] = float64(p) + float64(turns[x])*(2*math.Pi)
+	}
+}
+
+// sync refreshes e.phi (float32 only: in float64 it is the state).
+func (c *core[T]) sync() {
+	if c.turns == nil {
+		return
+	}
+	c.op = opSync
+	c.e.pool.run()
+}
+
+// power computes c.lane for the current state.
+func (c *core[T]) power() []float64 {
+	c.op = opPower
+	c.e.pool.run()
+	return c.lane
+}

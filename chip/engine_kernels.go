@@ -1,0 +1,280 @@
+package chip
+
+import "math"
+
+// real is the precision of an engine's state.
+type real interface{ ~float32 | ~float64 }
+
+// kernels are the engine's inner loops for one precision. Every kernel
+// computes each lane with the same sequence of separately rounded
+// operations whatever the number of lanes, so a lane's result does not
+// depend on the batch size, the lane's position in the batch or whether
+// the vector kernels (engine_simd_amd64.go) replace these plain-Go ones.
+// All slices are indexed from 0; n is the number of lanes.
+type kernels[T real] struct {
+	// spmm2 sets S[b] = Σ_x vals[x]·src[cols[x]·stride + b] and
+	// C[b] = Σ_x vals[x]·src[cols[x]·stride + half + b] for b < n, summing
+	// over x in order from zero, with dst = S ‖ C (len 2n).
+	spmm2 func(cols []int32, vals, src []T, stride, half, n int, dst []T)
+	// spmm1 is spmm2 without the second half: dst = S (len n).
+	spmm1 func(cols []int32, vals, src []T, stride, n int, dst []T)
+	// phaseF is the phase model's right-hand side (OscNet v1.5 eq. 12,
+	// algorithms.md §1.9), f = dw + cos φ·S − sin φ·C − kp·sin φ·cos φ:
+	// Σ_j K_ij sin(φ_j − φ_i) = cos φ_i·(K·sin φ)_i − sin φ_i·(K·cos φ)_i
+	// with S = K·sin φ, C = K·cos φ, and sin 2φ_i = 2·sin φ_i·cos φ_i
+	// (kp = 2·K_s·f(t) on pumped rings).
+	phaseF func(f, dw, sn, cs, S, C []T, kp T)
+	// cycleF is the cycle model's: f = dw + Γ·(Y + gn − gt·v)·invC + Γp·pm.
+	// The coupler current into node i per VDD is
+	// Σ_j G_ij·(v'_j − v_i) = Σ_j g_ij·v_j + Σ_neg |G_ij| − v_i·Σ_j |G_ij|
+	// with v'_j = v_j (in-phase path) or 1 − v_j (inverter path), so
+	// Y = G·v (signed g), gn = Σ_neg |G_ij|, gt = Σ_j |G_ij|; pm is the
+	// pump current per q_max on pumped rings.
+	cycleF func(f, dw, v, gam, gamp, Y []T, gn, gt, invC, pm T)
+	// sincos sets s, c = sin x, cos x.
+	sincos func(x, s, c []T)
+	// cycleTrig sets, at θ = wt + x, v = (1 + cos θ)/2, Γ = g1·sin θ and
+	// Γp = m2·sin θ·cos θ (the analytic ring: g1 = −Γ1, m2 = −2·C2).
+	cycleTrig func(x []T, wt T, v, gam, gamp []T, g1, m2 T)
+	axpy      func(y, p []T, a T, f []T)      // y = p + a·f
+	add       func(y, z []T)                  // y = y + z
+	heun      func(y, p []T, h T, k1, f []T)  // y = p + h·(k1 + f)
+	acc2      func(acc, f []T)                // acc = acc + 2·f
+	rk4       func(y, p []T, c T, acc, f []T) // y = p + c·(acc + f)
+	// wrap keeps float32 phases in [−π, π], counting whole turns removed,
+	// and reports whether every phase is finite (float64: check only).
+	wrap func(p []T, turns []int32) bool
+}
+
+// kernels64 and kernels32 are the plain-Go kernels; init in
+// engine_simd_amd64.go replaces entries with vector ones when the CPU has
+// them. They are not changed after package initialisation.
+var (
+	kernels64 = kernels[float64]{
+		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64],
+		sincos: sincos64Go, cycleTrig: cycleTrig64Go,
+		axpy: axpyGo[float64], add: addGo[float64], heun: heunGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
+		wrap: finite64Go,
+	}
+	kernels32 = kernels[float32]{
+		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32],
+		sincos: sincos32Go, cycleTrig: cycleTrig32Go,
+		axpy: axpyGo[float32], add: addGo[float32], heun: heunGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32],
+		wrap: wrap32Go,
+	}
+	// kernelsVector names the vector kernels in use ("" = plain Go).
+	kernelsVector string
+)
+
+// kernelsFor returns the kernels of precision T.
+func kernelsFor[T real]() *kernels[T] {
+	var z T
+	switch any(z).(type) {
+	case float32:
+		return any(&kernels32).(*kernels[T])
+	default:
+		return any(&kernels64).(*kernels[T])
+	}
+}
+
+// spmm2Go keeps four lanes of both halves in registers while it walks a
+// row's couplings, then finishes the remaining lanes one at a time.
+func spmm2Go[T real](cols []int32, vals, src []T, stride, half, n int, dst []T) {
+	vals = vals[:len(cols)]
+	S, C := dst[:n], dst[n:2*n]
+	b := 0
+	for ; b+4 <= n; b += 4 {
+		var s0, s1, s2, s3, c0, c1, c2, c3 T
+		for x, j := range cols {
+			v := vals[x]
+			o := int(j)*stride + b
+			s := (*[4]T)(src[o : o+4])
+			c := (*[4]T)(src[o+half : o+half+4])
+			s0 += v * s[0]
+			s1 += v * s[1]
+			s2 += v * s[2]
+			s3 += v * s[3]
+			c0 += v * c[0]
+			c1 += v * c[1]
+			c2 += v * c[2]
+			c3 += v * c[3]
+		}
+		S[b], S[b+1], S[b+2], S[b+3] = s0, s1, s2, s3
+		C[b], C[b+1], C[b+2], C[b+3] = c0, c1, c2, c3
+	}
+	for ; b < n; b++ {
+		var s, c T
+		for x, j := range cols {
+			v := vals[x]
+			o := int(j)*stride + b
+			s += v * src[o]
+			c += v * src[o+half]
+		}
+		S[b], C[b] = s, c
+	}
+}
+
+func spmm1Go[T real](cols []int32, vals, src []T, stride, n int, dst []T) {
+	vals = vals[:len(cols)]
+	Y := dst[:n]
+	b := 0
+	for ; b+8 <= n; b += 8 {
+		var y0, y1, y2, y3, y4, y5, y6, y7 T
+		for x, j := range cols {
+			v := vals[x]
+			o := int(j)*stride + b
+			s := (*[8]T)(src[o : o+8])
+			y0 += v * s[0]
+			y1 += v * s[1]
+			y2 += v * s[2]
+			y3 += v * s[3]
+			y4 += v * s[4]
+			y5 += v * s[5]
+			y6 += v * s[6]
+			y7 += v * s[7]
+		}
+		Y[b], Y[b+1], Y[b+2], Y[b+3] = y0, y1, y2, y3
+		Y[b+4], Y[b+5], Y[b+6], Y[b+7] = y4, y5, y6, y7
+	}
+	for ; b < n; b++ {
+		var y T
+		for x, j := range cols {
+			y += vals[x] * src[int(j)*stride+b]
+		}
+		Y[b] = y
+	}
+}
+
+func phaseFGo[T real](f, dw, sn, cs, S, C []T, kp T) {
+	n := len(f)
+	dw, sn, cs, S, C = dw[:n], sn[:n], cs[:n], S[:n], C[:n]
+	for b := range f {
+		f[b] = dw[b] + cs[b]*S[b] - sn[b]*C[b] - kp*sn[b]*cs[b]
+	}
+}
+
+func cycleFGo[T real](f, dw, v, gam, gamp, Y []T, gn, gt, invC, pm T) {
+	n := len(f)
+	dw, v, gam, gamp, Y = dw[:n], v[:n], gam[:n], gamp[:n], Y[:n]
+	for b := range f {
+		cur := Y[b] + gn - gt*v[b]
+		f[b] = dw[b] + gam[b]*cur*invC + gamp[b]*pm
+	}
+}
+
+func sincos64Go(x, s, c []float64) {
+	s, c = s[:len(x)], c[:len(x)]
+	for b, p := range x {
+		s[b], c[b] = math.Sincos(p)
+	}
+}
+
+func sincos32Go(x, s, c []float32) {
+	s, c = s[:len(x)], c[:len(x)]
+	for b, p := range x {
+		s[b], c[b] = sincos32(p)
+	}
+}
+
+func cycleTrig64Go(x []float64, wt float64, v, gam, gamp []float64, g1, m2 float64) {
+	v, gam, gamp = v[:len(x)], gam[:len(x)], gamp[:len(x)]
+	for b, p := range x {
+		s, c := math.Sincos(wt + p)
+		v[b] = 0.5 * (1 + c)
+		gam[b] = g1 * s
+		gamp[b] = m2 * s * c
+	}
+}
+
+func cycleTrig32Go(x []float32, wt float32, v, gam, gamp []float32, g1, m2 float32) {
+	v, gam, gamp = v[:len(x)], gam[:len(x)], gamp[:len(x)]
+	for b, p := range x {
+		s, c := sincos32(wt + p)
+		v[b] = 0.5 * (1 + c)
+		gam[b] = g1 * s
+		gamp[b] = m2 * s * c
+	}
+}
+
+func axpyGo[T real](y, p []T, a T, f []T) {
+	p, f = p[:len(y)], f[:len(y)]
+	for b := range y {
+		y[b] = p[b] + a*f[b]
+	}
+}
+
+func addGo[T real](y, z []T) {
+	z = z[:len(y)]
+	for b := range y {
+		y[b] += z[b]
+	}
+}
+
+func heunGo[T real](y, p []T, h T, k1, f []T) {
+	p, k1, f = p[:len(y)], k1[:len(y)], f[:len(y)]
+	for b := range y {
+		y[b] = p[b] + h*(k1[b]+f[b])
+	}
+}
+
+func acc2Go[T real](acc, f []T) {
+	f = f[:len(acc)]
+	for b := range acc {
+		acc[b] += 2 * f[b]
+	}
+}
+
+func rk4Go[T real](y, p []T, c T, acc, f []T) {
+	p, acc, f = p[:len(y)], acc[:len(y)], f[:len(y)]
+	for b := range y {
+		y[b] = p[b] + c*(acc[b]+f[b])
+	}
+}
+
+func finite64Go(p []float64, _ []int32) bool {
+	z := 0.0
+	for _, x := range p {
+		z += x - x // NaN for NaN or ±Inf, else 0
+	}
+	return z == 0
+}
+
+// Float32 phases are kept in [−π32, π32] with π32 = float32(π): whole turns
+// go to a counter, so the state keeps float32's resolution however far a
+// ring drifts. The turn is removed in float64 (wrapTurn32), so each wrap
+// rounds once, without the bias float32(2π) − 2π ≈ 1.7e-7 rad would add.
+const pi32 = float32(math.Pi)
+
+func wrap32Go(p []float32, turns []int32) bool {
+	turns = turns[:len(p)]
+	var z float32
+	for b, x := range p {
+		z += x - x // NaN for NaN or ±Inf, else 0
+		if x > pi32 || x < -pi32 {
+			p[b], turns[b] = wrapTurn32(x, turns[b])
+		}
+	}
+	return z == 0
+}
+
+// wrapTurn32 moves whole turns of x into the counter t.
+func wrapTurn32(x float32, t int32) (float32, int32) {
+	d := float64(x)
+	if d-d != 0 {
+		return x, t // not finite: left for the finite check
+	}
+	if math.Abs(d) > 1e6 {
+		k := math.Round(d / (2 * math.Pi))
+		d -= k * 2 * math.Pi
+		t += int32(max(min(k, math.MaxInt32), math.MinInt32))
+	}
+	for d > math.Pi {
+		d -= 2 * math.Pi
+		t++
+	}
+	for d < -math.Pi {
+		d += 2 * math.Pi
+		t--
+	}
+	return float32(d), t
+}
