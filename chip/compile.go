@@ -346,14 +346,14 @@ func (ch *Chip) Ring() ringosc.Model { return ch.ring }
 // maxRate bounds the fastest relaxation rate of the phase model (rad/s):
 // the Jacobian's eigenvalues are bounded by 2·max_i Σ_j |K_ij| + 2·K_s
 // (Gershgorin), plus the fastest detuning.
-func (ch *Chip) maxRate() float64 {
+func (ch *Chip) maxRate(ksScale float64) float64 {
 	var mx float64
 	for i := 0; i < ch.n; i++ {
 		s := 0.0
 		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
 			s += math.Abs(ch.csr.k[x])
 		}
-		mx = math.Max(mx, 2*s+2*ch.ks*ch.pumpMask[i]+math.Abs(ch.dOmega[i]))
+		mx = math.Max(mx, 2*s+2*ch.ks*ksScale*ch.pumpMask[i]+math.Abs(ch.dOmega[i]))
 	}
 	return mx
 }
@@ -366,21 +366,36 @@ func (ch *Chip) maxRate() float64 {
 // of its coupling and pump perturbation, plus netlist.MinStepsPerCycle
 // samples of the waveform.
 func (ch *Chip) CheckStep(model string, spc float64) error {
-	dt := 1 / (ch.f0 * spc)
-	lam := ch.maxRate()
-	if model == "cycle" {
-		if spc < netlist.MinStepsPerCycle {
-			return fmt.Errorf("%w: the cycle model needs at least %d steps per cycle (got %g)", ErrStep, netlist.MinStepsPerCycle, spc)
-		}
-		// The instantaneous perturbation peaks above its cycle average
-		// (for the analytic model |Γ·Δv| ≤ γ1 while h1 = γ1/4), so bound it
-		// by 4× the averaged rate.
-		lam *= 4
+	return ch.CheckStepScaled(model, spc, 1)
+}
+
+// CheckStepScaled is CheckStep with the pump scaled by ksScale (0 = 1), as
+// RunOptions.KsScale does.
+func (ch *Chip) CheckStepScaled(model string, spc, ksScale float64) error {
+	if model == "cycle" && spc < netlist.MinStepsPerCycle {
+		return fmt.Errorf("%w: the cycle model needs at least %d steps per cycle (got %g)", ErrStep, netlist.MinStepsPerCycle, spc)
 	}
-	if dt*lam > 1 {
-		need := math.Ceil(lam / ch.f0) // dt·λ ≤ 1 ⇔ spc ≥ λ/f0
+	if need := ch.MinStepsPerCycle(model, ksScale); spc < need {
+		dt := 1 / (ch.f0 * spc)
 		return fmt.Errorf("%w: a step of %s is too long for the fastest rate %.3g rad/s of this chip (coupling + pump + detuning); the %s model needs steps_per_cycle ≥ %g (got %g)",
-			ErrStep, netlist.FormatSI(dt, "s"), lam, model, need, spc)
+			ErrStep, netlist.FormatSI(dt, "s"), need*ch.f0, model, need, spc)
 	}
 	return nil
+}
+
+// MinStepsPerCycle returns the fewest steps per cycle with which model can
+// integrate the current program, the pump scaled by ksScale (0 = 1):
+// dt·λ ≤ 1 ⇔ spc ≥ λ/f0, with λ the Gershgorin bound of maxRate (4× for
+// the cycle model, whose instantaneous perturbation peaks above its cycle
+// average: for the analytic ring |Γ·Δv| ≤ γ1 while h1 = γ1/4), and at least
+// netlist.MinStepsPerCycle for the cycle model.
+func (ch *Chip) MinStepsPerCycle(model string, ksScale float64) float64 {
+	if ksScale == 0 {
+		ksScale = 1
+	}
+	lam := ch.maxRate(ksScale)
+	if model == "cycle" {
+		return math.Max(netlist.MinStepsPerCycle, math.Ceil(4*lam/ch.f0))
+	}
+	return math.Max(1, math.Ceil(lam/ch.f0))
 }

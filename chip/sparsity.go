@@ -123,12 +123,8 @@ func Sparsity(ctx context.Context, base *netlist.Netlist, tops []Topology, opt S
 		var res *Result
 		if opt.Run {
 			// Denser fabrics couple more strongly: take the steps per
-			// cycle the chip needs if the description's are too few
-			// (CheckStep's bound, dt·λ ≤ 0.5).
-			spc := nl.Run.StepsPerCycle
-			if nl.Run.Model == "phase" {
-				spc = math.Max(spc, math.Ceil(2*ch.maxRate()/ch.f0))
-			}
+			// cycle the chip needs if the description's are too few.
+			spc := math.Max(nl.Run.StepsPerCycle, ch.MinStepsPerCycle(nl.Run.Model, 1))
 			res, err = ch.Run(ctx, nil, RunOptions{StepsPerCycle: spc})
 			if err != nil {
 				return nil, fmt.Errorf("chip: k = %d: %w", tp.K, err)
