@@ -60,6 +60,13 @@ type OscNet struct {
 	Duration float64
 	// NoNoise switches phase noise off (chip.RunOptions.NoNoise).
 	NoNoise bool
+	// KsScale scales the chip's pump for this method (0 = 1), and
+	// StepsPerCycle overrides its step (0 = the chip's): the per-class
+	// method wants a pump strong enough to hold the read-out near the
+	// input, the pairwise method a weak one so that the network can move
+	// the state toward a prototype.
+	KsScale       float64
+	StepsPerCycle float64
 
 	classEdges [][]netlist.Edge // per-class programs (perclass)
 	classScale float64
@@ -88,6 +95,35 @@ type OscNetResult struct {
 
 // Accuracy returns Correct/Images.
 func (r OscNetResult) Accuracy() float64 { return float64(r.Correct) / float64(max(1, r.Images)) }
+
+// MethodDefaults fills the zero run settings of o with the defaults of
+// its method, measured on MNIST (docs/oscnet.md), both [A] choices the
+// paper leaves open:
+//   - perclass: the chip's pump at full strength (KsScale 1) and its run
+//     length, so that the read-out stays near the input and the energy
+//     compares classes;
+//   - pairwise: a pump at 0.1× and 60 cycles, so that the two-pattern
+//     network can pull the state to one of its prototypes; PairCode 5.
+func (o *OscNet) MethodDefaults(nl *netlist.Netlist) {
+	if o.Method != "pairwise" {
+		if o.KsScale == 0 {
+			o.KsScale = 1
+		}
+		return
+	}
+	if o.KsScale == 0 {
+		o.KsScale = 0.1
+	}
+	if o.Duration == 0 {
+		o.Duration = 60 / nl.Oscillators.Frequency
+	}
+	if o.StepsPerCycle == 0 {
+		o.StepsPerCycle = 2
+	}
+	if o.PairCode == 0 {
+		o.PairCode = 5
+	}
+}
 
 // Prepare builds the networks to program. It is called by Evaluate.
 func (o *OscNet) Prepare() error {
@@ -184,6 +220,19 @@ func (o *OscNet) Prepare() error {
 	return nil
 }
 
+// stepsFor returns the steps per cycle for the chip's current program: the
+// configured ones, or more if the program's coupling sums need them
+// (chip.MinStepsPerCycle), so that hub pixels of a dense network never make
+// a run fail part-way through an evaluation.
+func (o *OscNet) stepsFor(ch *chip.Chip) float64 {
+	nl := ch.Netlist()
+	spc := o.StepsPerCycle
+	if spc == 0 {
+		spc = nl.Run.StepsPerCycle
+	}
+	return math.Max(spc, ch.MinStepsPerCycle(nl.Run.Model, o.KsScale))
+}
+
 // initialPhases returns image k's initial phases: π(1−x_i)/2 plus a
 // uniform jitter in [−Jitter, Jitter] from a stream of (seed, image).
 func (o *OscNet) initialPhases(k int, seed int64) []float64 {
@@ -221,6 +270,7 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 	if err := o.Prepare(); err != nil {
 		return OscNetResult{}, err
 	}
+	o.MethodDefaults(ch.Netlist())
 	m := o.Model
 	if ch.N() != m.Pixels || o.Images.N != m.Pixels {
 		return OscNetResult{}, fmt.Errorf("oscnet: chip has %d rings, model %d pixels, images %d pixels", ch.N(), m.Pixels, o.Images.N)
@@ -232,7 +282,7 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 	for c := range res.Confusion {
 		res.Confusion[c] = make([]int, m.Classes)
 	}
-	opt := chip.RunOptions{NoiseSeed: seed, Duration: o.Duration, NoNoise: o.NoNoise}
+	opt := chip.RunOptions{NoiseSeed: seed, Duration: o.Duration, NoNoise: o.NoNoise, KsScale: o.KsScale}
 	var couplings, programs float64
 	nets := 0
 	for lo := from; lo < to; lo += o.Batch {
@@ -291,6 +341,7 @@ func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, b
 		if _, err := ch.ProgramScale(o.classEdges[c], o.classScale); err != nil {
 			return nil, 0, err
 		}
+		opt.StepsPerCycle = o.stepsFor(ch)
 		*couplings += float64(len(o.classEdges[c]))
 		*nets++
 		res, err := ch.Run(ctx, in, opt)
@@ -343,6 +394,7 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 			if _, err := ch.ProgramScale(edges, fs); err != nil {
 				return nil, 0, err
 			}
+			opt.StepsPerCycle = o.stepsFor(ch)
 			*couplings += float64(len(edges))
 			*nets++
 			idx := groups[w]
@@ -393,7 +445,9 @@ type oscnetWorkload struct {
 // "oscnet-pairwise" workloads: weights (an .npz from `oscsim train`,
 // required), dataset ("mnist"), data (a directory with the IDX files; the
 // user cache by default), images (500), offset (0), fraction (0.24),
-// pair_code (4), scale_quantile (1), jitter (0.1 rad), batch (64).
+// pair_code, ks_scale, cycles and steps_per_cycle (0 = the method's
+// defaults, see MethodDefaults), scale_quantile (0.99), jitter (0.1 rad),
+// batch (64).
 func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
 	wpath, err := p.String("weights", "")
 	if err != nil {
@@ -425,12 +479,23 @@ func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, err
 	if o.Fraction, err = p.Float("fraction", 0.24); err != nil {
 		return nil, err
 	}
-	if o.PairCode, err = p.Int("pair_code", 4); err != nil {
+	if o.PairCode, err = p.Int("pair_code", 0); err != nil {
 		return nil, err
 	}
-	if o.ScaleQuantile, err = p.Float("scale_quantile", 1); err != nil {
+	if o.ScaleQuantile, err = p.Float("scale_quantile", 0.99); err != nil {
 		return nil, err
 	}
+	if o.KsScale, err = p.Float("ks_scale", 0); err != nil {
+		return nil, err
+	}
+	if o.StepsPerCycle, err = p.Float("steps_per_cycle", 0); err != nil {
+		return nil, err
+	}
+	cycles, err := p.Float("cycles", 0)
+	if err != nil {
+		return nil, err
+	}
+	o.Duration = cycles / nl.Oscillators.Frequency
 	if o.Jitter, err = p.Float("jitter", 0.1); err != nil {
 		return nil, err
 	}

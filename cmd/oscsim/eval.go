@@ -53,7 +53,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.String("data", "", "directory with the IDX files (default: the user cache, fetched if missing)")
 	dsName := fs.String("dataset", "mnist", "data set: mnist or fashion-mnist")
 	fraction := fs.Float64("fraction", 0.24, "pairwise: share of W^(a,b)'s nonzero couplings kept")
-	pairCode := fs.Int("pair-code", 4, "pairwise: coupler code of one unit of W^(a,b)")
+	pairCode := fs.Int("pair-code", 0, "pairwise: coupler code of one unit of W^(a,b) (0 = method default, 5)")
+	ksScale := fs.Float64("ks-scale", 0, "scale the chip's pump (0 = method default: 1 per-class, 0.1 pairwise)")
+	cycles := fs.Float64("cycles", 0, "run length in cycles (0 = method default: the chip's per-class, 60 pairwise)")
 	bits := fs.Int("bits", 0, "override the coupler code bits (keeps the strongest coupling rate)")
 	noNoise := fs.Bool("no-noise", false, "switch phase noise off")
 	noMismatch := fs.Bool("no-mismatch", false, "no frequency or coupler mismatch")
@@ -94,7 +96,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	seedSet := *seed != 0
-	ch, err := chip.Compile(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
 	if err != nil {
 		return err
 	}
@@ -131,7 +133,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "weights   %s (%d classes, %d pixels, rule %s k=%d, norm %s)\n", *weights, m.Classes, m.Pixels, m.Settings.Rule, m.Settings.K, m.Settings.Norm)
 	fmt.Fprintf(stdout, "settings  %d test images from %d, seed %d, instance %d, noise %v, mismatch %v\n", *images, *offset, ch.Seed(), *instance, !*noNoise, !*noMismatch)
 	for _, meth := range methods {
-		o := &bench.OscNet{Model: m, Method: meth, Fraction: *fraction, PairCode: *pairCode, ScaleQuantile: 1, Jitter: 0.1, Batch: 64, NoNoise: *noNoise}
+		o := &bench.OscNet{Model: m, Method: meth, Fraction: *fraction, PairCode: *pairCode, ScaleQuantile: 0.99, Jitter: 0.1, Batch: 64,
+			NoNoise: *noNoise, KsScale: *ksScale, Duration: *cycles / nl.Oscillators.Frequency}
 		if err := o.LoadImages(ctx, *dsName, *data, *offset, *images); err != nil {
 			return err
 		}
