@@ -47,7 +47,7 @@ type engine struct {
 	// in float64, a copy refreshed by sync in float32. dw is Δω per (ring,
 	// input) until setup hands it to the core.
 	phi, dw []float64
-	rngs    []*rand.PCG // phase-noise stream of each input
+	rngs    []pcg // phase-noise stream of each input
 	detRng  []*rand.Rand
 
 	workers int

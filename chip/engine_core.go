@@ -256,9 +256,17 @@ func (c *core[T]) work(k int) {
 	switch c.op {
 	case opStart:
 		c.noise(c.e.lanes[k])
-		c.trig(0, rows, c.phi, c.wts[0])
+		if c.B == 1 {
+			c.trig1(0, rows, c.phi, c.wts[0])
+		} else {
+			c.trig(0, rows, c.phi, c.wts[0])
+		}
 	case opStage:
-		c.stagePass(k, rows)
+		if c.B == 1 {
+			c.stagePass1(k, rows)
+		} else {
+			c.stagePass(k, rows)
+		}
 	case opPower:
 		c.powerLanes(k, c.e.lanes[k])
 	case opSync:
@@ -272,12 +280,9 @@ func (c *core[T]) noise(l [2]int) {
 	if c.nz == nil || l[0] == l[1] {
 		return
 	}
-	B, sigma, rngs := c.B, c.sigma, c.e.rngs[l[0]:l[1]]
+	B, rngs := c.B, c.e.rngs[l[0]:l[1]]
 	for i := 0; i < c.N; i++ {
-		row := c.nz[i*B+l[0] : i*B+l[1]]
-		for b, r := range rngs {
-			row[b] = T(sigma * normal(r))
-		}
+		normalRow(rngs, c.nz[i*B+l[0]:i*B+l[1]], c.sigma)
 	}
 }
 
@@ -397,6 +402,185 @@ func (c *core[T]) stagePass(k int, rows [2]int) {
 			c.kn.axpy(y, phi, c.dt, out)
 		}
 		c.trigRow(dst, i, y, nextWt)
+	}
+}
+
+// sincosT is the precision's scalar sine and cosine.
+func sincosT[T real](x T) (T, T) {
+	if v, ok := any(x).(float32); ok {
+		s, c := sincos32(v)
+		return T(s), T(c)
+	}
+	s, c := math.Sincos(float64(x))
+	return T(s), T(c)
+}
+
+// trig1 is trig for a batch of one input, without a kernel call per row.
+func (c *core[T]) trig1(buf int, rows [2]int, y []T, wt T) {
+	tb := c.tb[buf]
+	if c.e.model == modelPhase {
+		for i := rows[0]; i < rows[1]; i++ {
+			tb[2*i], tb[2*i+1] = sincosT(y[i])
+		}
+		return
+	}
+	if c.tabulated {
+		c.trig(buf, rows, y, wt)
+		return
+	}
+	for i := rows[0]; i < rows[1]; i++ {
+		s, cs := sincosT(wt + y[i])
+		tb[i] = 0.5 * (1 + cs)
+		c.gg[i] = c.g1 * s
+		c.gg[c.half+i] = c.m2 * s * cs
+	}
+}
+
+// stagePass1 is stagePass for a batch of one input: the same arithmetic
+// as the kernels, written out per ring so a row costs no kernel calls.
+func (c *core[T]) stagePass1(k int, rows [2]int) {
+	s := c.stage
+	final := s == c.stages-1
+	tb, next := c.tb[s&1], (s+1)&1
+	var nextWt T
+	if !final {
+		nextWt = c.wts[s+1]
+	}
+	phase := c.e.model == modelPhase
+	ks, pump := c.ks[s], c.pump[s]
+	c.bad[k] = -1
+	one := c.scr[k][:1]
+	var sums [2][2]T
+	for i := rows[0]; i < rows[1]; i++ {
+		// Row sums two rows at a time: four independent chains instead of
+		// two, each still summed in its row's order.
+		if (i-rows[0])&1 == 0 {
+			if phase {
+				c.rowSums2(i, min(i+2, rows[1]), tb, &sums)
+			} else {
+				c.rowSums1(i, min(i+2, rows[1]), tb, &sums)
+			}
+		}
+		S, C := sums[(i-rows[0])&1][0], sums[(i-rows[0])&1][1]
+		var dw T
+		if c.dw != nil {
+			dw = c.dw[i]
+		} else {
+			dw = c.dwRow[i]
+		}
+		var f T
+		if phase {
+			sn, cs := tb[2*i], tb[2*i+1]
+			kp := ks * c.mask[i]
+			f = dw + cs*S - sn*C - kp*sn*cs
+		} else {
+			pm := pump * c.mask[i]
+			cur := S + c.gn[i] - c.gt[i]*tb[i]
+			f = dw + c.gg[i]*cur*c.invC + c.gg[c.half+i]*pm
+		}
+		p := c.phi[i]
+		if final {
+			switch c.stages {
+			case 1:
+				p = p + c.dt*f
+			case 2:
+				p = p + c.h*(c.k1[i]+f)
+			case 4:
+				p = p + c.c6*(c.k1[i]+f)
+			}
+			if c.nz != nil {
+				p += c.nz[i]
+			}
+			if c.f32 && (p > T(pi32) || p < -T(pi32)) {
+				w, t := wrapTurn32(float32(p), c.turns[i])
+				p, c.turns[i] = T(w), t
+			}
+			c.phi[i] = p
+			if p-p != 0 && c.bad[k] < 0 {
+				c.bad[k] = i
+			}
+			continue
+		}
+		var y T
+		switch {
+		case c.stages == 2:
+			c.k1[i] = f
+			y = p + c.dt*f
+			if c.nz != nil {
+				y += c.nz[i]
+			}
+		case s == 0:
+			c.k1[i] = f
+			y = p + c.h*f
+		case s == 1:
+			c.k1[i] += 2 * f
+			y = p + c.h*f
+		default:
+			c.k1[i] += 2 * f
+			y = p + c.dt*f
+		}
+		switch {
+		case phase:
+			c.tb[next][2*i], c.tb[next][2*i+1] = sincosT(y)
+		case c.tabulated:
+			one[0] = y
+			c.trigRow(next, i, one, nextWt)
+		default:
+			sn, cs := sincosT(nextWt + y)
+			c.tb[next][i] = 0.5 * (1 + cs)
+			c.gg[i] = c.g1 * sn
+			c.gg[c.half+i] = c.m2 * sn * cs
+		}
+	}
+}
+
+// rowSums2 sets sums[r] = (K·sin φ, K·cos φ) of rows i0+r < i1 (at most
+// two) for a batch of one, interleaving the two rows' chains.
+func (c *core[T]) rowSums2(i0, i1 int, tb []T, sums *[2][2]T) {
+	a0, a1 := c.rowPtr[i0], c.rowPtr[i0+1]
+	colA, valA := c.col[a0:a1], c.vals[a0:a1]
+	var s0, c0, s1, c1 T
+	x := 0
+	if i1 > i0+1 {
+		b0, b1 := c.rowPtr[i0+1], c.rowPtr[i0+2]
+		colB, valB := c.col[b0:b1], c.vals[b0:b1]
+		m := min(len(colA), len(colB))
+		colA, valA, colB, valB = colA[:len(colA)], valA[:len(colA)], colB[:m], valB[:m]
+		for ; x < m; x++ {
+			ja, jb := 2*int(colA[x]), 2*int(colB[x])
+			va, vb := valA[x], valB[x]
+			s0 += va * tb[ja]
+			c0 += va * tb[ja+1]
+			s1 += vb * tb[jb]
+			c1 += vb * tb[jb+1]
+		}
+		b0 += int32(m)
+		for y, j := range c.col[b0:b1] {
+			v := c.vals[int(b0)+y]
+			s1 += v * tb[2*int(j)]
+			c1 += v * tb[2*int(j)+1]
+		}
+	}
+	for ; x < len(colA); x++ {
+		j, v := 2*int(colA[x]), valA[x]
+		s0 += v * tb[j]
+		c0 += v * tb[j+1]
+	}
+	sums[0] = [2]T{s0, c0}
+	sums[1] = [2]T{s1, c1}
+}
+
+// rowSums1 is rowSums2 for the cycle model: sums[r][0] = (G·v) of the row.
+func (c *core[T]) rowSums1(i0, i1 int, tb []T, sums *[2][2]T) {
+	for r := 0; r < i1-i0; r++ {
+		lo, hi := c.rowPtr[i0+r], c.rowPtr[i0+r+1]
+		cols, vals := c.col[lo:hi], c.vals[lo:hi]
+		vals = vals[:len(cols)]
+		var y T
+		for x, j := range cols {
+			y += vals[x] * tb[j]
+		}
+		sums[r][0] = y
 	}
 }
 

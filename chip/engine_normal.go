@@ -4,62 +4,115 @@
 //
 // The ziggurat tables and the sampling loop below are copied from
 // math/rand/v2 (normal.go, Go 1.26) so that the engine draws exactly the
-// numbers rand.New(rand.NewPCG(...)).NormFloat64 would, without the
+// numbers rand.New(rand.NewPCG(...)).NormFloat64 would, without an
 // interface call per draw.
 
 package chip
 
 import (
 	"math"
-	"math/rand/v2"
+	"math/bits"
 )
 
-// pcgStream returns the PCG source behind stream(seed, instance, input,
-// tag): a generator built on it yields the same sequence.
-func pcgStream(seed int64, instance, input int, tag uint64) *rand.PCG {
+// pcg is math/rand/v2's PCG (128-bit LCG with the DXSM output function),
+// reimplemented so the engine's noise loop can inline it and keep the
+// states of a batch's inputs side by side. It yields exactly the numbers
+// rand.NewPCG(hi, lo) does (TestNormalMatchesRand).
+type pcg struct{ hi, lo uint64 }
+
+const (
+	pcgMulHi    = 2549297995355413924
+	pcgMulLo    = 4865540595714422341
+	pcgIncHi    = 6364136223846793005
+	pcgIncLo    = 1442695040888963407
+	pcgCheapMul = 0xda942042e4dd58b5
+)
+
+func (p *pcg) Uint64() uint64 {
+	hi, lo := bits.Mul64(p.lo, pcgMulLo)
+	hi += p.hi*pcgMulLo + p.lo*pcgMulHi
+	lo, c := bits.Add64(lo, pcgIncLo, 0)
+	hi, _ = bits.Add64(hi, pcgIncHi, c)
+	p.lo, p.hi = lo, hi
+	hi ^= hi >> 32
+	hi *= pcgCheapMul
+	hi ^= hi >> 48
+	hi *= lo | 1
+	return hi
+}
+
+// pcgStream returns the source behind stream(seed, instance, input, tag):
+// a rand.Rand built on rand.NewPCG with the same seeds yields its numbers.
+func pcgStream(seed int64, instance, input int, tag uint64) pcg {
 	k := key(uint64(seed), uint64(instance), uint64(input), tag)
-	return rand.NewPCG(k, mix(k))
+	return pcg{hi: k, lo: mix(k)}
 }
 
 // zigRN is the start of the ziggurat's tail (Marsaglia & Tsang 2000).
 const zigRN = 3.442619855899
 
 // pcgFloat64 is rand.Rand.Float64 on p.
-func pcgFloat64(p *rand.PCG) float64 {
+func pcgFloat64(p *pcg) float64 {
 	return float64(p.Uint64()<<11>>11) / (1 << 53)
 }
 
-// normal returns a standard-normal deviate from p: the same value
+// normal returns a standard-normal deviate from p: the value
 // rand.New(p).NormFloat64() returns (Marsaglia & Tsang's ziggurat).
-func normal(p *rand.PCG) float64 {
-	for {
+func normal(p *pcg) float64 {
+	u := p.Uint64()
+	j := int32(u) // possibly negative
+	i := u >> 32 & 0x7F
+	x := float64(j) * float64(zigWN[i])
+	if absInt32(j) < zigKN[i] {
+		return x // taken more than 99% of the time
+	}
+	return normalSlow(p, j, i, x)
+}
+
+func absInt32(j int32) uint32 {
+	if j < 0 {
+		return uint32(-j)
+	}
+	return uint32(j)
+}
+
+// normalSlow finishes a draw outside the ziggurat's rectangles: the tail
+// of the base strip or a wedge, restarting with a fresh draw on rejection,
+// as rand.Rand.NormFloat64 does.
+func normalSlow(p *pcg, j int32, i uint64, x float64) float64 {
+	if i == 0 {
+		for {
+			x = -math.Log(pcgFloat64(p)) * (1.0 / zigRN)
+			y := -math.Log(pcgFloat64(p))
+			if y+y >= x*x {
+				break
+			}
+		}
+		if j > 0 {
+			return zigRN + x
+		}
+		return -zigRN - x
+	}
+	if zigFN[i]+float32(pcgFloat64(p))*(zigFN[i-1]-zigFN[i]) < float32(math.Exp(-.5*x*x)) {
+		return x
+	}
+	return normal(p)
+}
+
+// normalRow sets out[b] = T(σ·ξ_b) with ξ_b drawn from st[b]: one draw per
+// stream, the fast path inlined.
+func normalRow[T real](st []pcg, out []T, sigma float64) {
+	out = out[:len(st)]
+	for b := range st {
+		p := &st[b]
 		u := p.Uint64()
-		j := int32(u) // possibly negative
+		j := int32(u)
 		i := u >> 32 & 0x7F
 		x := float64(j) * float64(zigWN[i])
-		aj := uint32(j)
-		if j < 0 {
-			aj = uint32(-j)
+		if absInt32(j) >= zigKN[i] {
+			x = normalSlow(p, j, i, x)
 		}
-		if aj < zigKN[i] {
-			return x // taken more than 99% of the time
-		}
-		if i == 0 {
-			for {
-				x = -math.Log(pcgFloat64(p)) * (1.0 / zigRN)
-				y := -math.Log(pcgFloat64(p))
-				if y+y >= x*x {
-					break
-				}
-			}
-			if j > 0 {
-				return zigRN + x
-			}
-			return -zigRN - x
-		}
-		if zigFN[i]+float32(pcgFloat64(p))*(zigFN[i-1]-zigFN[i]) < float32(math.Exp(-.5*x*x)) {
-			return x
-		}
+		out[b] = T(sigma * x)
 	}
 }
 

@@ -197,8 +197,21 @@ func TestNormalMatchesRand(t *testing.T) {
 	p := pcgStream(7, 1, 2, tagNoise)
 	r := stream(7, 1, 2, tagNoise)
 	for k := 0; k < 1_000_000; k++ {
-		if a, b := normal(p), r.NormFloat64(); a != b {
+		if a, b := normal(&p), r.NormFloat64(); a != b {
 			t.Fatalf("draw %d: %v, want %v", k, a, b)
+		}
+	}
+	// normalRow draws the same numbers, one per stream.
+	st := []pcg{pcgStream(7, 1, 2, tagNoise), pcgStream(7, 1, 3, tagNoise)}
+	r0, r1 := stream(7, 1, 2, tagNoise), stream(7, 1, 3, tagNoise)
+	out := make([]float64, 2)
+	for k := 0; k < 100_000; k++ {
+		normalRow(st, out, 0.5)
+		if a, b := out[0], 0.5*r0.NormFloat64(); a != b {
+			t.Fatalf("row draw %d: %v, want %v", k, a, b)
+		}
+		if a, b := out[1], 0.5*r1.NormFloat64(); a != b {
+			t.Fatalf("row draw %d: %v, want %v", k, a, b)
 		}
 	}
 }

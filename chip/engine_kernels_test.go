@@ -1,0 +1,154 @@
+package chip
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestVectorKernelsMatchGo holds the kernels in use (vector ones when built
+// with GOEXPERIMENT=simd on an AVX-512 machine) to the plain-Go ones, bit
+// for bit, on every lane count from 1 to 70 and 128.
+func TestVectorKernelsMatchGo(t *testing.T) {
+	t.Logf("vector kernels: %q", kernelsVector)
+	checkKernels(t, "float32", &kernels32, kernels[float32]{
+		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32],
+		sincos: sincos32Go, cycleTrig: cycleTrig32Go, axpy: axpyGo[float32], add: addGo[float32],
+		heun: heunGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32], wrap: wrap32Go,
+	})
+	checkKernels(t, "float64", &kernels64, kernels[float64]{
+		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64],
+		sincos: sincos64Go, cycleTrig: cycleTrig64Go, axpy: axpyGo[float64], add: addGo[float64],
+		heun: heunGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64], wrap: finite64Go,
+	})
+}
+
+func sameBits[T real](a, b []T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if math.Float64bits(float64(a[i])) != math.Float64bits(float64(b[i])) && !(a[i] != a[i] && b[i] != b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kernels[T]) {
+	r := rand.New(rand.NewPCG(1, 2))
+	vec := func(n int, scale float64) []T {
+		v := make([]T, n)
+		for i := range v {
+			v[i] = T(scale * (2*r.Float64() - 1))
+		}
+		return v
+	}
+	const rows = 50
+	lanes := []int{128}
+	for n := 1; n <= 70; n++ {
+		lanes = append(lanes, n)
+	}
+	for _, n := range lanes {
+		// Sparse products over a random row of 37 couplers.
+		cols := make([]int32, 37)
+		for x := range cols {
+			cols[x] = int32(r.IntN(rows))
+		}
+		vals := vec(len(cols), 1e8)
+		src := vec(rows*2*n, 1)
+		a, b := make([]T, 2*n), make([]T, 2*n)
+		got.spmm2(cols, vals, src, 2*n, n, n, a)
+		want.spmm2(cols, vals, src, 2*n, n, n, b)
+		if !sameBits(a, b) {
+			t.Errorf("%s spmm2, %d lanes: differs", name, n)
+		}
+		got.spmm1(cols, vals, src, 2*n, n, a[:n])
+		want.spmm1(cols, vals, src, 2*n, n, b[:n])
+		if !sameBits(a[:n], b[:n]) {
+			t.Errorf("%s spmm1, %d lanes: differs", name, n)
+		}
+		// Right-hand sides and updates.
+		dw, sn, cs, S, C := vec(n, 1e8), vec(n, 1), vec(n, 1), vec(n, 1e9), vec(n, 1e9)
+		fa, fb := make([]T, n), make([]T, n)
+		got.phaseF(fa, dw, sn, cs, S, C, 3e7)
+		want.phaseF(fb, dw, sn, cs, S, C, 3e7)
+		if !sameBits(fa, fb) {
+			t.Errorf("%s phaseF, %d lanes: differs", name, n)
+		}
+		got.cycleF(fa, dw, sn, cs, sn, C, 2e-5, 7e-5, 1e15, 3e8)
+		want.cycleF(fb, dw, sn, cs, sn, C, 2e-5, 7e-5, 1e15, 3e8)
+		if !sameBits(fa, fb) {
+			t.Errorf("%s cycleF, %d lanes: differs", name, n)
+		}
+		p, k1 := vec(n, 3), vec(n, 1e8)
+		for _, op := range []struct {
+			name string
+			a, b func(y []T)
+		}{
+			{"axpy", func(y []T) { got.axpy(y, p, 1e-10, dw) }, func(y []T) { want.axpy(y, p, 1e-10, dw) }},
+			{"heun", func(y []T) { got.heun(y, p, 5e-11, k1, dw) }, func(y []T) { want.heun(y, p, 5e-11, k1, dw) }},
+			{"rk4", func(y []T) { got.rk4(y, p, 2e-11, k1, dw) }, func(y []T) { want.rk4(y, p, 2e-11, k1, dw) }},
+			{"add", func(y []T) { copy(y, p); got.add(y, dw) }, func(y []T) { copy(y, p); want.add(y, dw) }},
+			{"acc2", func(y []T) { copy(y, k1); got.acc2(y, dw) }, func(y []T) { copy(y, k1); want.acc2(y, dw) }},
+		} {
+			op.a(fa)
+			op.b(fb)
+			if !sameBits(fa, fb) {
+				t.Errorf("%s %s, %d lanes: differs", name, op.name, n)
+			}
+		}
+		// Sine and cosine, with special and out-of-range values mixed in.
+		x := vec(n, 10)
+		if n > 5 {
+			x[1], x[2], x[3] = 0, T(math.Copysign(0, -1)), T(3e4)
+			x[4] = T(math.NaN())
+			x[5] = T(math.Inf(-1))
+		}
+		sa, ca, sb, cb := make([]T, n), make([]T, n), make([]T, n), make([]T, n)
+		got.sincos(x, sa, ca)
+		want.sincos(x, sb, cb)
+		if !sameBits(sa, sb) || !sameBits(ca, cb) {
+			t.Errorf("%s sincos, %d lanes: differs", name, n)
+		}
+		x = vec(n, 4)
+		va, ga, pa := make([]T, n), make([]T, n), make([]T, n)
+		vb, gb, pb := make([]T, n), make([]T, n), make([]T, n)
+		got.cycleTrig(x, 2.5, va, ga, pa, -0.3, -0.6)
+		want.cycleTrig(x, 2.5, vb, gb, pb, -0.3, -0.6)
+		if !sameBits(va, vb) || !sameBits(ga, gb) || !sameBits(pa, pb) {
+			t.Errorf("%s cycleTrig, %d lanes: differs", name, n)
+		}
+		// Wrapping and the finite check.
+		x = vec(n, 12)
+		if n > 9 && n%2 == 0 {
+			x[9] = T(math.NaN())
+		}
+		xa, xb := append([]T(nil), x...), append([]T(nil), x...)
+		ta, tb := make([]int32, n), make([]int32, n)
+		oa, ob := got.wrap(xa, ta), want.wrap(xb, tb)
+		if oa != ob || !sameBits(xa, xb) || !sameBits(ta2f[T](ta), ta2f[T](tb)) {
+			t.Errorf("%s wrap, %d lanes: differs (finite %v vs %v)", name, n, oa, ob)
+		}
+	}
+	// Sweep sine and cosine over a wide range.
+	const m = 1 << 16
+	x := make([]T, m)
+	for i := range x {
+		x[i] = T(math.Ldexp(2*r.Float64()-1, r.IntN(40)-10))
+	}
+	sa, ca, sb, cb := make([]T, m), make([]T, m), make([]T, m), make([]T, m)
+	got.sincos(x, sa, ca)
+	want.sincos(x, sb, cb)
+	if !sameBits(sa, sb) || !sameBits(ca, cb) {
+		t.Errorf("%s sincos sweep: differs", name)
+	}
+}
+
+func ta2f[T real](t []int32) []T {
+	out := make([]T, len(t))
+	for i, v := range t {
+		out[i] = T(v)
+	}
+	return out
+}
