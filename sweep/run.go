@@ -337,22 +337,33 @@ func (s *Spec) runOne(ctx context.Context, pt *Point, instance, seed int) ([]flo
 // tgLine names the ledger's coupler-conduction power line.
 const tgLine = "couplers: TG conduction"
 
-// ledgerMetrics returns the standard metrics from the chip's ledger (an
-// estimate from the description, chip.Ledger(nil)); when the workload
-// measured the couplers' power (coupler_power_w), it replaces the
-// ledger's estimate of the TG conduction.
+// ledgerMetrics returns the standard metrics from the chip's ledger after
+// the workload's run (chip.Ledger(nil): an estimate from the description
+// and the couplings programmed last). When the workload measured the
+// couplers' power (coupler_power_w), it replaces the ledger's estimate of
+// the TG conduction. An inference takes programs_per_image programmings
+// (1 if not reported) and time_to_solution_s of chip time (the ledger's
+// run time if not reported).
 func ledgerMetrics(ch *chip.Chip, m bench.Metrics) map[string]float64 {
 	L := ch.Ledger(nil)
 	power := L.TotalPower
 	if cp, ok := m["coupler_power_w"]; ok {
 		power += cp - lineValue(L.Power, tgLine)
 	}
+	programs := 1.0
+	if p, ok := m["programs_per_image"]; ok {
+		programs = p
+	}
+	t := L.TimeToSolution
+	if v, ok := m[MetricTime]; ok {
+		t = v
+	}
 	return map[string]float64{
 		MetricArea:     L.DieArea,
 		MetricCoreArea: L.CoreArea,
 		MetricPower:    power,
-		MetricEnergy:   L.ProgramEnergy + power*L.TimeToSolution,
-		MetricTime:     L.TimeToSolution,
+		MetricEnergy:   programs*L.ProgramEnergy + power*t,
+		MetricTime:     t,
 	}
 }
 

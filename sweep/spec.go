@@ -65,8 +65,9 @@ type Spec struct {
 // Axis is one swept parameter.
 type Axis struct {
 	// Path is the parameter's dotted TOML path: a chip key
-	// ("oscillators.linewidth", "detector[0].jitter") or a workload
-	// parameter ("workload.k").
+	// ("oscillators.linewidth", "detector[0].jitter"), a workload
+	// parameter ("workload.fraction"), or a tag ("tag.k"): a column that
+	// only labels the point (e.g. the k a weights file was trained with).
 	Path string `json:"path"`
 	// Column is its name in result files: the path with a unit suffix
 	// ("oscillators.linewidth_hz").
@@ -491,6 +492,11 @@ func (p *parser) checkPath(key, path string) bool {
 	}
 	head := segs[0].name
 	switch {
+	case head == "tag":
+		if len(segs) != 2 || segs[1].idx >= 0 {
+			p.errAt(key, "%s: a tag is tag.NAME", path)
+			return false
+		}
 	case head == "workload":
 		if len(segs) != 2 || segs[1].idx >= 0 {
 			p.errAt(key, "%s: a workload parameter is workload.NAME", path)
@@ -501,7 +507,7 @@ func (p *parser) checkPath(key, path string) bool {
 			return false
 		}
 	case !contains(chipSections, head):
-		p.errAt(key, "%s: unknown path (want a chip key under %s, or workload.NAME)", path, strings.Join(chipSections, ", "))
+		p.errAt(key, "%s: unknown path (want a chip key under %s, workload.NAME or tag.NAME)", path, strings.Join(chipSections, ", "))
 		return false
 	case len(segs) < 2:
 		p.errAt(key, "%s is a table: sweep a key inside it", path)
@@ -715,6 +721,9 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 	}
 	ok := true
 	for _, a := range s.Set {
+		if strings.HasPrefix(a.Path, "tag.") {
+			continue
+		}
 		if name, isWl := strings.CutPrefix(a.Path, "workload."); isWl {
 			params[name] = a.Value.Raw
 			continue
@@ -727,6 +736,9 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 	}
 	for i, v := range vals {
 		path := s.Axes[i].Path
+		if strings.HasPrefix(path, "tag.") {
+			continue // a result column only
+		}
 		if name, isWl := strings.CutPrefix(path, "workload."); isWl {
 			params[name] = v.Raw
 			continue

@@ -19,7 +19,7 @@ func TestInvalidSweeps(t *testing.T) {
 		{"bad value names its element", head + "[[axis]]\npath = \"oscillators.linewidth\"\nvalues = [\"1MHz\",\n  \"fast\"]\n",
 			`x.toml:12:3: axis[0].values[1]: oscillators.linewidth = "fast": "fast" is not a frequency (want a number with a unit, e.g. "2.5kHz")`},
 		{"unknown section", head + "[[axis]]\npath = \"foo.bar\"\nvalues = [1]\n",
-			`x.toml:10:1: axis[0].path: foo.bar: unknown path (want a chip key under chip, tech, oscillators, couplings, coupling, shil, detector, run, or workload.NAME)`},
+			`x.toml:10:1: axis[0].path: foo.bar: unknown path (want a chip key under chip, tech, oscillators, couplings, coupling, shil, detector, run, workload.NAME or tag.NAME)`},
 		{"run.seed", head + "[[axis]]\npath = \"run.seed\"\nvalues = [1, 2]\n",
 			`x.toml:10:1: axis[0].path: run.seed cannot be swept: sweep.seed, sweep.instances and sweep.seeds set the randomness`},
 		{"unknown sweep key", "[sweep]\nchip = \"ring6.toml\"\ninstance = 3\n[workload]\nkind = \"maxcut\"\n[[axis]]\npath = \"couplings.bits\"\nvalues = [3, 4]\n",
@@ -135,12 +135,12 @@ func TestParseSI(t *testing.T) {
 // TestSet applies [set] overrides at every point without result columns.
 func TestSet(t *testing.T) {
 	t.Parallel()
-	src := head + "[set]\noscillators.freq_sigma = \"pelgrom\"\nworkload.runs = 3\n\n[[point]]\nchip.tech = \"65nm\"\n[[point]]\nchip.tech = \"28nm\"\n"
+	src := head + "[set]\noscillators.freq_sigma = \"pelgrom\"\nworkload.runs = 3\n\n[[point]]\nchip.tech = \"65nm\"\ntag.node = 65\n[[point]]\nchip.tech = \"28nm\"\ntag.node = 28\n"
 	s, err := Parse("testdata/x.toml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Axes) != 1 || s.Axes[0].Column != "chip.tech" || s.Axes[0].Unit != "text" {
+	if len(s.Axes) != 2 || s.Axes[0].Column != "chip.tech" || s.Axes[0].Unit != "text" || s.Axes[1].Column != "tag.node" || s.Axes[1].Unit != "" {
 		t.Fatalf("axes %+v", s.Axes)
 	}
 	for _, p := range s.Points {
