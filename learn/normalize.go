@@ -149,7 +149,10 @@ func applyOp(op Op, v []float64, eps float64) {
 			ss += (x - m) * (x - m)
 		}
 		sd := math.Sqrt(ss / float64(len(v)))
-		if sd == 0 {
+		// A constant vector has sd 0 in exact arithmetic; rounding in the
+		// mean can leave ~1e-17, which must not be blown up to ±1. Real
+		// spreads of eq (10) are multiples of 1/n_c, far above this.
+		if sd <= 1e-12*(math.Abs(m)+1) {
 			clear(v)
 			return
 		}

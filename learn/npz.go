@@ -258,14 +258,66 @@ func (f fullReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// readPreamble reads the .npy magic, version and header, checking what
+// npyio assumes (it panics on a truncated header), and returns the bytes.
+func readPreamble(r io.Reader) ([]byte, error) {
+	pre := make([]byte, 10)
+	if _, err := io.ReadFull(r, pre); err != nil {
+		return nil, fmt.Errorf("truncated .npy preamble: %v", err)
+	}
+	if [6]byte(pre[:6]) != npy.Magic {
+		return nil, fmt.Errorf("not a .npy array (bad magic)")
+	}
+	var hlen int
+	switch pre[6] {
+	case 1:
+		hlen = int(binary.LittleEndian.Uint16(pre[8:10]))
+	case 2, 3:
+		var more [2]byte
+		if _, err := io.ReadFull(r, more[:]); err != nil {
+			return nil, fmt.Errorf("truncated .npy preamble: %v", err)
+		}
+		pre = append(pre, more[:]...)
+		hlen = int(binary.LittleEndian.Uint32(pre[8:12]))
+	default:
+		return nil, fmt.Errorf(".npy format version %d.%d is not supported", pre[6], pre[7])
+	}
+	if hlen > 1<<20 {
+		return nil, fmt.Errorf(".npy header of %d bytes is implausible", hlen)
+	}
+	hdr := make([]byte, hlen)
+	if _, err := io.ReadFull(r, hdr); err != nil {
+		return nil, fmt.Errorf("truncated .npy header: %v", err)
+	}
+	h := string(hdr)
+	for _, key := range []string{"'descr': ", "'fortran_order': ", "'shape': ", "\n"} {
+		if !strings.Contains(h, key) {
+			return nil, fmt.Errorf(".npy header lacks %q: %q", key, strings.TrimSpace(h))
+		}
+	}
+	if !(strings.Index(h, "'descr'") < strings.Index(h, "'fortran_order'") && strings.Index(h, "'fortran_order'") < strings.Index(h, "'shape'")) {
+		return nil, fmt.Errorf(".npy header keys are not in NumPy's order: %q", strings.TrimSpace(h))
+	}
+	return append(pre, hdr...), nil
+}
+
 // readArray decodes one .npy stream (via npyio) into an array.
-func readArray(r io.Reader, file, name string) (array, error) {
+func readArray(r io.Reader, file, name string) (a array, err error) {
+	defer func() {
+		if p := recover(); p != nil { // npyio panics on some malformed headers
+			a, err = array{}, fmt.Errorf("%w: %s: array %q: malformed .npy (%v)", ErrWeights, file, name, p)
+		}
+	}()
 	br := bufio.NewReaderSize(r, 1<<16)
-	rd, err := npy.NewReader(fullReader{br})
+	pre, err := readPreamble(br)
 	if err != nil {
 		return array{}, fmt.Errorf("%w: %s: array %q: %v", ErrWeights, file, name, err)
 	}
-	a := array{name: name, shape: slices.Clone(rd.Header.Descr.Shape)}
+	rd, err := npy.NewReader(fullReader{io.MultiReader(bytes.NewReader(pre), br)})
+	if err != nil {
+		return array{}, fmt.Errorf("%w: %s: array %q: %v", ErrWeights, file, name, err)
+	}
+	a = array{name: name, shape: slices.Clone(rd.Header.Descr.Shape)}
 	typ := rd.Header.Descr.Type
 	if len(typ) != 3 {
 		return array{}, fmt.Errorf("%w: %s: array %q: unsupported dtype %q", ErrWeights, file, name, typ)

@@ -109,21 +109,44 @@ type Settings struct {
 	K    int  `json:"k"`
 }
 
-// DefaultSettings returns the settings that reproduce the best row of
-// Table 2 of OscNet v1.5 (TopABS, k = 56) with the normalisation that
-// matched the paper best in our measurements (see docs/oscnet.md).
+// DefaultSettings returns the settings that reproduce Table 2 of OscNet
+// v1.5 best, TopABS with k = 56 (the paper's best row).
+//
+// The normalisation operator is an [A] choice (spec §1.5, §1.12). The
+// spec's first guess, a z-score along both axes with a per-row Dim 2, gives
+// 55.0% at TopABS k=56 against the paper's 86.55%: along the class axis the
+// z-score divides by the spread of a pair's similarity over the ten
+// classes, which for pairs that are background in almost every image is
+// tiny, so noise is blown up to |z| ≈ 3 and TopABS keeps exactly those
+// pairs. We swept the operators the spec lists (z-score, mean subtraction,
+// L1, L2, softmax) on each axis and the three extents of Dim 2 (row,
+// column, whole class) on the full 60k/10k MNIST split, scoring the RMS
+// distance to all 17 accuracies of Table 2. The best match (RMS 1.5
+// points) divides each pair's class vector by its L2 norm (Dim 1) and
+// subtracts the mean of each column (c, j) over i ≠ j (Dim 2): TopABS
+// k=56 gives 84.70% (−1.85), every Table 2 row is within 2.7 points, and
+// the curve has the paper's shape (peak near k = 56, 79.8% at k = 256,
+// 76.0% fully connected). The measured tables are in docs/oscnet.md.
 func DefaultSettings() Settings {
 	return Settings{
 		Threshold:  0.5,
 		Accumulate: AccumMean,
 		Norm:       NormBoth,
-		ClassOp:    OpZScore,
-		PixelOp:    OpZScore,
-		Scope:      ScopeRow,
+		ClassOp:    OpL2,
+		PixelOp:    OpCenter,
+		Scope:      ScopeCol,
 		Eps:        1e-8,
 		Rule:       RuleTopAbs,
 		K:          56,
 	}
+}
+
+// SpecSettings returns the spec's first-guess normalisation (z-score on
+// both axes, per-row Dim 2, spec §1.5), kept for comparison.
+func SpecSettings() Settings {
+	s := DefaultSettings()
+	s.ClassOp, s.PixelOp, s.Scope = OpZScore, OpZScore, ScopeRow
+	return s
 }
 
 // ErrSettings is wrapped by every settings validation error.
