@@ -21,6 +21,16 @@ const (
 	PrecisionFloat32 = "float32"
 )
 
+// EngineKernels names the engine's inner loops in this build on this
+// machine: "avx512" when built with GOEXPERIMENT=simd on a CPU with
+// AVX-512, else "go" (plain Go). Results are the same bits either way.
+func EngineKernels() string {
+	if kernelsVector == "" {
+		return "go"
+	}
+	return kernelsVector
+}
+
 const (
 	modelPhase = iota
 	modelCycle
@@ -44,8 +54,9 @@ type engine struct {
 	ring      *ringosc.Model
 
 	// phi is the state as observers read it, index i·B+b: the state itself
-	// in float64, a copy refreshed by sync in float32. dw is Δω per (ring,
-	// input) until setup hands it to the core.
+	// in float64; in float32 a copy refreshed by sync, which is valid until
+	// the next step or coupler-power pass (run syncs before each read). dw
+	// is Δω per (ring, input) until setup hands it to the core.
 	phi, dw []float64
 	rngs    []pcg // phase-noise stream of each input
 	detRng  []*rand.Rand
@@ -165,18 +176,15 @@ func (e *engine) checkFinite() int {
 // sparse product instead of a cosine per coupler and input.
 func (e *engine) accumulatePower(acc []float64) {
 	lane := e.core.power()
+	e.stale = true // float32: the pass used the space e.phi lives in
 	q := e.ch.vdd * e.ch.vdd / 4
 	for b := range acc {
 		acc[b] += q * (e.gPow - lane[b])
 	}
 }
 
-// Bytes returns the memory the engine's state takes (for the memory
-// benchmarks): the core's arrays plus the observers' float64 copy.
+// bytes returns the memory the engine's state takes (for the memory
+// benchmarks); in float32 the observers' float64 phases share a buffer.
 func (e *engine) bytes() int64 {
-	n := e.core.bytes()
-	if e.opt.Precision == PrecisionFloat32 {
-		n += int64(len(e.phi)) * 8
-	}
-	return n
+	return e.core.bytes()
 }

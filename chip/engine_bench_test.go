@@ -72,7 +72,10 @@ func circulantEdges(n, deg int, seed uint64) []netlist.Edge {
 	for i := 0; i < n; i++ {
 		for d := 1; d <= deg/2; d++ {
 			a, b := p[i], p[(i+d)%n]
-			w := 2*r.Float64() - 1
+			w := 0.1 + 0.9*r.Float64() // |w| ≥ 0.1: no weight quantises to code 0
+			if r.IntN(2) == 0 {
+				w = -w
+			}
 			out = append(out, netlist.Edge{I: min(a, b), J: max(a, b), W: w})
 		}
 	}

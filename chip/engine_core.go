@@ -1,6 +1,9 @@
 package chip
 
-import "math"
+import (
+	"math"
+	"unsafe"
+)
 
 // Passes of the engine. A step is a start pass (noise increments and the
 // trigonometric terms of the state) and one pass per integrator stage; the
@@ -40,11 +43,12 @@ type core[T real] struct {
 
 	rowPtr, col []int32
 	vals        []T // K_ij (phase) or G_ij (cycle) per coupler
-	gp          []T // coupler-power weight per coupler: G_ij, or 0 for the second direction of an in-phase TG
+	gScale      T   // G_ij = gScale·vals: C/h1 (phase) or 1 (cycle)
 	mask        []T // pump mask per ring
 	gn, gt      []T // cycle: Σ inverter-path |G|, Σ |G| per ring
 
 	scr    [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B)
+	pw     [][]T // per worker: coupler-power weights of one row
 	bad    []int // per worker: first non-finite state index, or −1
 	lane   []float64
 	stages int
@@ -122,14 +126,9 @@ func newCore[T real](e *engine) *core[T] {
 	} else {
 		c.vals = any(src).([]T)
 	}
-	c.gp = make([]T, len(m.g))
-	for i := 0; i < N; i++ {
-		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
-			// The in-phase TG is shared by both directions: count it once.
-			if g := m.g[x]; g < 0 || int(m.col[x]) > i {
-				c.gp[x] = T(g)
-			}
-		}
+	c.gScale = 1
+	if e.model == modelPhase {
+		c.gScale = T(ch.c / ch.h1)
 	}
 	c.mask = make([]T, N)
 	for i, v := range ch.pumpMask {
@@ -174,9 +173,26 @@ func newCore[T real](e *engine) *core[T] {
 	}
 	dt := e.dt
 	c.dt, c.h, c.c6 = T(dt), T(0.5*dt), T(dt/6)
+	deg := 0
+	for i := 0; i < N; i++ {
+		deg = max(deg, int(m.rowPtr[i+1]-m.rowPtr[i]))
+	}
 	for range e.workers {
 		c.scr = append(c.scr, make([]T, 5*B))
+		c.pw = append(c.pw, make([]T, deg))
 		c.bad = append(c.bad, -1)
+	}
+	if f32 {
+		// Observers read float64 phases (e.phi). Between steps the first
+		// trigonometric buffer (phase: 2·N·B float32) or Γ ‖ Γp (cycle) is
+		// free and exactly N·B float64 long, so e.phi lives there; sync
+		// refills it after a step or a coupler-power pass used the space.
+		buf := c.tb[0]
+		if e.model == modelCycle {
+			buf = c.gg
+		}
+		e.phi = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(buf))), size)
+		c.syncRows([2]int{0, N})
 	}
 	c.lane = make([]float64, B)
 	return c
@@ -193,9 +209,9 @@ func (c *core[T]) bytes() int64 {
 	if w == 4 {
 		n += int64(len(c.vals)) * w // float64 shares the chip's
 	}
-	n += int64(len(c.gp)+len(c.mask)+len(c.gn)+len(c.gt)) * w
-	for _, s := range c.scr {
-		n += int64(len(s)) * w
+	n += int64(len(c.mask)+len(c.gn)+len(c.gt)) * w
+	for k := range c.scr {
+		n += int64(len(c.scr[k])+len(c.pw[k])) * w
 	}
 	return n
 }
@@ -609,7 +625,17 @@ func (c *core[T]) powerLanes(k int, l [2]int) {
 	clear(acc)
 	for i := 0; i < c.N; i++ {
 		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-		c.kn.spmm2(c.col[lo:hi], c.gp[lo:hi], sc[l[0]:], stride, c.half, n, SC)
+		// Weights G_ij over the TGs: every inverter-path direction, and
+		// each in-phase TG once (it serves both directions).
+		cols, vals := c.col[lo:hi], c.vals[lo:hi]
+		pw := c.pw[k][:len(cols)]
+		for x, j := range cols {
+			pw[x] = 0
+			if v := vals[x]; v < 0 || int(j) > i {
+				pw[x] = c.gScale * v
+			}
+		}
+		c.kn.spmm2(cols, pw, sc[l[0]:], stride, c.half, n, SC)
 		o := i*stride + l[0]
 		sn, cs := sc[o:o+n], sc[o+c.half:o+c.half+n]
 		for b := range acc {

@@ -11,7 +11,8 @@ import (
 // GOEXPERIMENT=simd. Each lane does exactly the operations of the plain-Go
 // kernel (engine_kernels.go) in the same order, with no fused
 // multiply-add, so both give the same bits (TestVectorKernelsMatchGo);
-// lanes left over after the last whole vector run the plain-Go code.
+// lanes left over after the last whole vector go through one masked
+// partial vector.
 
 func init() {
 	if !archsimd.X86.AVX512() {
@@ -41,6 +42,12 @@ func bc32(x float32) f32x16      { return archsimd.BroadcastFloat32x16(x) }
 func ld64(s []float64) f64x8     { return archsimd.LoadFloat64x8((*[8]float64)(s)) }
 func st64(v f64x8, s []float64)  { v.Store((*[8]float64)(s)) }
 func bc64(x float64) f64x8       { return archsimd.BroadcastFloat64x8(x) }
+
+// Partial vectors: lanes past len(s) load as zero and are not stored.
+func ldp32(s []float32) f32x16    { return archsimd.LoadFloat32x16SlicePart(s) }
+func stp32(v f32x16, s []float32) { v.StoreSlicePart(s) }
+func ldp64(s []float64) f64x8     { return archsimd.LoadFloat64x8SlicePart(s) }
+func stp64(v f64x8, s []float64)  { v.StoreSlicePart(s) }
 
 // ---- sparse products ----
 
@@ -84,20 +91,16 @@ func spmm2x32(cols []int32, vals, src []float32, stride, half, n int, dst []floa
 		st32(s0, S[b:b+16])
 		st32(c0, C[b:b+16])
 	}
-	spmm2Tail(cols, vals, src, stride, half, b, n, S, C)
-}
-
-// spmm2Tail does lanes [b, n) one at a time.
-func spmm2Tail[T real](cols []int32, vals, src []T, stride, half, b, n int, S, C []T) {
-	for ; b < n; b++ {
-		var s, c T
+	if r := n - b; r > 0 {
+		var s0, c0 f32x16
 		for x, j := range cols {
-			v := vals[x]
+			v := bc32(vals[x])
 			o := int(j)*stride + b
-			s += v * src[o]
-			c += v * src[o+half]
+			s0 = s0.Add(v.Mul(ldp32(src[o : o+r])))
+			c0 = c0.Add(v.Mul(ldp32(src[o+half : o+half+r])))
 		}
-		S[b], C[b] = s, c
+		stp32(s0, S[b:n])
+		stp32(c0, C[b:n])
 	}
 }
 
@@ -129,16 +132,13 @@ func spmm1x32(cols []int32, vals, src []float32, stride, n int, dst []float32) {
 		}
 		st32(y0, Y[b:b+16])
 	}
-	spmm1Tail(cols, vals, src, stride, b, n, Y)
-}
-
-func spmm1Tail[T real](cols []int32, vals, src []T, stride, b, n int, Y []T) {
-	for ; b < n; b++ {
-		var y T
+	if r := n - b; r > 0 {
+		var y0 f32x16
 		for x, j := range cols {
-			y += vals[x] * src[int(j)*stride+b]
+			o := int(j)*stride + b
+			y0 = y0.Add(bc32(vals[x]).Mul(ldp32(src[o : o+r])))
 		}
-		Y[b] = y
+		stp32(y0, Y[b:n])
 	}
 }
 
@@ -182,7 +182,17 @@ func spmm2x64(cols []int32, vals, src []float64, stride, half, n int, dst []floa
 		st64(s0, S[b:b+8])
 		st64(c0, C[b:b+8])
 	}
-	spmm2Tail(cols, vals, src, stride, half, b, n, S, C)
+	if r := n - b; r > 0 {
+		var s0, c0 f64x8
+		for x, j := range cols {
+			v := bc64(vals[x])
+			o := int(j)*stride + b
+			s0 = s0.Add(v.Mul(ldp64(src[o : o+r])))
+			c0 = c0.Add(v.Mul(ldp64(src[o+half : o+half+r])))
+		}
+		stp64(s0, S[b:n])
+		stp64(c0, C[b:n])
+	}
 }
 
 func spmm1x64(cols []int32, vals, src []float64, stride, n int, dst []float64) {
@@ -213,61 +223,64 @@ func spmm1x64(cols []int32, vals, src []float64, stride, n int, dst []float64) {
 		}
 		st64(y0, Y[b:b+8])
 	}
-	spmm1Tail(cols, vals, src, stride, b, n, Y)
+	if r := n - b; r > 0 {
+		var y0 f64x8
+		for x, j := range cols {
+			o := int(j)*stride + b
+			y0 = y0.Add(bc64(vals[x]).Mul(ldp64(src[o : o+r])))
+		}
+		stp64(y0, Y[b:n])
+	}
 }
 
 // ---- right-hand sides ----
+//
+// The elementwise kernels run whole vectors and then one partial vector
+// (lanes past the end load as zero and are not stored), so odd batch
+// sizes stay vectorised.
 
 func phaseFx32(f, dw, sn, cs, S, C []float32, kp float32) {
 	n := len(f)
 	dw, sn, cs, S, C = dw[:n], sn[:n], cs[:n], S[:n], C[:n]
 	k := bc32(kp)
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		s, c := ld32(sn[b:b+16]), ld32(cs[b:b+16])
-		r := ld32(dw[b : b+16]).Add(c.Mul(ld32(S[b : b+16]))).Sub(s.Mul(ld32(C[b : b+16]))).Sub(k.Mul(s).Mul(c))
-		st32(r, f[b:b+16])
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		s, c := ldp32(sn[b:e]), ldp32(cs[b:e])
+		stp32(ldp32(dw[b:e]).Add(c.Mul(ldp32(S[b:e]))).Sub(s.Mul(ldp32(C[b:e]))).Sub(k.Mul(s).Mul(c)), f[b:e])
 	}
-	phaseFGo(f[b:], dw[b:], sn[b:], cs[b:], S[b:], C[b:], kp)
 }
 
 func phaseFx64(f, dw, sn, cs, S, C []float64, kp float64) {
 	n := len(f)
 	dw, sn, cs, S, C = dw[:n], sn[:n], cs[:n], S[:n], C[:n]
 	k := bc64(kp)
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		s, c := ld64(sn[b:b+8]), ld64(cs[b:b+8])
-		r := ld64(dw[b : b+8]).Add(c.Mul(ld64(S[b : b+8]))).Sub(s.Mul(ld64(C[b : b+8]))).Sub(k.Mul(s).Mul(c))
-		st64(r, f[b:b+8])
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		s, c := ldp64(sn[b:e]), ldp64(cs[b:e])
+		stp64(ldp64(dw[b:e]).Add(c.Mul(ldp64(S[b:e]))).Sub(s.Mul(ldp64(C[b:e]))).Sub(k.Mul(s).Mul(c)), f[b:e])
 	}
-	phaseFGo(f[b:], dw[b:], sn[b:], cs[b:], S[b:], C[b:], kp)
 }
 
 func cycleFx32(f, dw, v, gam, gamp, Y []float32, gn, gt, invC, pm float32) {
 	n := len(f)
 	dw, v, gam, gamp, Y = dw[:n], v[:n], gam[:n], gamp[:n], Y[:n]
 	gnv, gtv, ic, p := bc32(gn), bc32(gt), bc32(invC), bc32(pm)
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		cur := ld32(Y[b : b+16]).Add(gnv).Sub(gtv.Mul(ld32(v[b : b+16])))
-		r := ld32(dw[b : b+16]).Add(ld32(gam[b : b+16]).Mul(cur).Mul(ic)).Add(ld32(gamp[b : b+16]).Mul(p))
-		st32(r, f[b:b+16])
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		cur := ldp32(Y[b:e]).Add(gnv).Sub(gtv.Mul(ldp32(v[b:e])))
+		stp32(ldp32(dw[b:e]).Add(ldp32(gam[b:e]).Mul(cur).Mul(ic)).Add(ldp32(gamp[b:e]).Mul(p)), f[b:e])
 	}
-	cycleFGo(f[b:], dw[b:], v[b:], gam[b:], gamp[b:], Y[b:], gn, gt, invC, pm)
 }
 
 func cycleFx64(f, dw, v, gam, gamp, Y []float64, gn, gt, invC, pm float64) {
 	n := len(f)
 	dw, v, gam, gamp, Y = dw[:n], v[:n], gam[:n], gamp[:n], Y[:n]
 	gnv, gtv, ic, p := bc64(gn), bc64(gt), bc64(invC), bc64(pm)
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		cur := ld64(Y[b : b+8]).Add(gnv).Sub(gtv.Mul(ld64(v[b : b+8])))
-		r := ld64(dw[b : b+8]).Add(ld64(gam[b : b+8]).Mul(cur).Mul(ic)).Add(ld64(gamp[b : b+8]).Mul(p))
-		st64(r, f[b:b+8])
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		cur := ldp64(Y[b:e]).Add(gnv).Sub(gtv.Mul(ldp64(v[b:e])))
+		stp64(ldp64(dw[b:e]).Add(ldp64(gam[b:e]).Mul(cur).Mul(ic)).Add(ldp64(gamp[b:e]).Mul(p)), f[b:e])
 	}
-	cycleFGo(f[b:], dw[b:], v[b:], gam[b:], gamp[b:], Y[b:], gn, gt, invC, pm)
 }
 
 // ---- sine and cosine ----
@@ -303,35 +316,33 @@ func sincosv32(x f32x16) (s, c f32x16, ok bool) {
 func sincosx32(x, s, c []float32) {
 	n := len(x)
 	s, c = s[:n], c[:n]
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		sv, cv, ok := sincosv32(ld32(x[b : b+16]))
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		sv, cv, ok := sincosv32(ldp32(x[b:e]))
 		if !ok {
-			sincos32Go(x[b:b+16], s[b:b+16], c[b:b+16])
+			sincos32Go(x[b:e], s[b:e], c[b:e])
 			continue
 		}
-		st32(sv, s[b:b+16])
-		st32(cv, c[b:b+16])
+		stp32(sv, s[b:e])
+		stp32(cv, c[b:e])
 	}
-	sincos32Go(x[b:], s[b:], c[b:])
 }
 
 func cycleTrigx32(x []float32, wt float32, v, gam, gamp []float32, g1, m2 float32) {
 	n := len(x)
 	v, gam, gamp = v[:n], gam[:n], gamp[:n]
 	w, g, m := bc32(wt), bc32(g1), bc32(m2)
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		sv, cv, ok := sincosv32(w.Add(ld32(x[b : b+16])))
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		sv, cv, ok := sincosv32(w.Add(ldp32(x[b:e])))
 		if !ok {
-			cycleTrig32Go(x[b:b+16], wt, v[b:b+16], gam[b:b+16], gamp[b:b+16], g1, m2)
+			cycleTrig32Go(x[b:e], wt, v[b:e], gam[b:e], gamp[b:e], g1, m2)
 			continue
 		}
-		st32(bc32(0.5).Mul(bc32(1).Add(cv)), v[b:b+16])
-		st32(g.Mul(sv), gam[b:b+16])
-		st32(m.Mul(sv).Mul(cv), gamp[b:b+16])
+		stp32(bc32(0.5).Mul(bc32(1).Add(cv)), v[b:e])
+		stp32(g.Mul(sv), gam[b:e])
+		stp32(m.Mul(sv).Mul(cv), gamp[b:e])
 	}
-	cycleTrig32Go(x[b:], wt, v[b:], gam[b:], gamp[b:], g1, m2)
 }
 
 // Go's math.Sincos (sincos.go): π/4 in three parts and its polynomials.
@@ -384,35 +395,33 @@ func sincosv64(x f64x8) (s, c f64x8, ok bool) {
 func sincosx64(x, s, c []float64) {
 	n := len(x)
 	s, c = s[:n], c[:n]
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		sv, cv, ok := sincosv64(ld64(x[b : b+8]))
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		sv, cv, ok := sincosv64(ldp64(x[b:e]))
 		if !ok {
-			sincos64Go(x[b:b+8], s[b:b+8], c[b:b+8])
+			sincos64Go(x[b:e], s[b:e], c[b:e])
 			continue
 		}
-		st64(sv, s[b:b+8])
-		st64(cv, c[b:b+8])
+		stp64(sv, s[b:e])
+		stp64(cv, c[b:e])
 	}
-	sincos64Go(x[b:], s[b:], c[b:])
 }
 
 func cycleTrigx64(x []float64, wt float64, v, gam, gamp []float64, g1, m2 float64) {
 	n := len(x)
 	v, gam, gamp = v[:n], gam[:n], gamp[:n]
 	w, g, m := bc64(wt), bc64(g1), bc64(m2)
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		sv, cv, ok := sincosv64(w.Add(ld64(x[b : b+8])))
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		sv, cv, ok := sincosv64(w.Add(ldp64(x[b:e])))
 		if !ok {
-			cycleTrig64Go(x[b:b+8], wt, v[b:b+8], gam[b:b+8], gamp[b:b+8], g1, m2)
+			cycleTrig64Go(x[b:e], wt, v[b:e], gam[b:e], gamp[b:e], g1, m2)
 			continue
 		}
-		st64(bc64(0.5).Mul(bc64(1).Add(cv)), v[b:b+8])
-		st64(g.Mul(sv), gam[b:b+8])
-		st64(m.Mul(sv).Mul(cv), gamp[b:b+8])
+		stp64(bc64(0.5).Mul(bc64(1).Add(cv)), v[b:e])
+		stp64(g.Mul(sv), gam[b:e])
+		stp64(m.Mul(sv).Mul(cv), gamp[b:e])
 	}
-	cycleTrig64Go(x[b:], wt, v[b:], gam[b:], gamp[b:], g1, m2)
 }
 
 // ---- integrator updates ----
@@ -421,139 +430,127 @@ func axpyx32(y, p []float32, a float32, f []float32) {
 	n := len(y)
 	p, f = p[:n], f[:n]
 	av := bc32(a)
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		st32(ld32(p[b:b+16]).Add(av.Mul(ld32(f[b:b+16]))), y[b:b+16])
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		stp32(ldp32(p[b:e]).Add(av.Mul(ldp32(f[b:e]))), y[b:e])
 	}
-	axpyGo(y[b:], p[b:], a, f[b:])
 }
 
 func axpyx64(y, p []float64, a float64, f []float64) {
 	n := len(y)
 	p, f = p[:n], f[:n]
 	av := bc64(a)
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		st64(ld64(p[b:b+8]).Add(av.Mul(ld64(f[b:b+8]))), y[b:b+8])
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		stp64(ldp64(p[b:e]).Add(av.Mul(ldp64(f[b:e]))), y[b:e])
 	}
-	axpyGo(y[b:], p[b:], a, f[b:])
 }
 
 func addx32(y, z []float32) {
 	n := len(y)
 	z = z[:n]
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		st32(ld32(y[b:b+16]).Add(ld32(z[b:b+16])), y[b:b+16])
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		stp32(ldp32(y[b:e]).Add(ldp32(z[b:e])), y[b:e])
 	}
-	addGo(y[b:], z[b:])
 }
 
 func addx64(y, z []float64) {
 	n := len(y)
 	z = z[:n]
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		st64(ld64(y[b:b+8]).Add(ld64(z[b:b+8])), y[b:b+8])
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		stp64(ldp64(y[b:e]).Add(ldp64(z[b:e])), y[b:e])
 	}
-	addGo(y[b:], z[b:])
 }
 
 func heunx32(y, p []float32, h float32, k1, f []float32) {
 	n := len(y)
 	p, k1, f = p[:n], k1[:n], f[:n]
 	hv := bc32(h)
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		st32(ld32(p[b:b+16]).Add(hv.Mul(ld32(k1[b:b+16]).Add(ld32(f[b:b+16])))), y[b:b+16])
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		stp32(ldp32(p[b:e]).Add(hv.Mul(ldp32(k1[b:e]).Add(ldp32(f[b:e])))), y[b:e])
 	}
-	heunGo(y[b:], p[b:], h, k1[b:], f[b:])
 }
 
 func heunx64(y, p []float64, h float64, k1, f []float64) {
 	n := len(y)
 	p, k1, f = p[:n], k1[:n], f[:n]
 	hv := bc64(h)
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		st64(ld64(p[b:b+8]).Add(hv.Mul(ld64(k1[b:b+8]).Add(ld64(f[b:b+8])))), y[b:b+8])
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		stp64(ldp64(p[b:e]).Add(hv.Mul(ldp64(k1[b:e]).Add(ldp64(f[b:e])))), y[b:e])
 	}
-	heunGo(y[b:], p[b:], h, k1[b:], f[b:])
 }
 
 func acc2x32(acc, f []float32) {
 	n := len(acc)
 	f = f[:n]
 	two := bc32(2)
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		st32(ld32(acc[b:b+16]).Add(two.Mul(ld32(f[b:b+16]))), acc[b:b+16])
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		stp32(ldp32(acc[b:e]).Add(two.Mul(ldp32(f[b:e]))), acc[b:e])
 	}
-	acc2Go(acc[b:], f[b:])
 }
 
 func acc2x64(acc, f []float64) {
 	n := len(acc)
 	f = f[:n]
 	two := bc64(2)
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		st64(ld64(acc[b:b+8]).Add(two.Mul(ld64(f[b:b+8]))), acc[b:b+8])
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		stp64(ldp64(acc[b:e]).Add(two.Mul(ldp64(f[b:e]))), acc[b:e])
 	}
-	acc2Go(acc[b:], f[b:])
 }
 
 func rk4x32(y, p []float32, c float32, acc, f []float32) {
 	n := len(y)
 	p, acc, f = p[:n], acc[:n], f[:n]
 	cv := bc32(c)
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		st32(ld32(p[b:b+16]).Add(cv.Mul(ld32(acc[b:b+16]).Add(ld32(f[b:b+16])))), y[b:b+16])
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		stp32(ldp32(p[b:e]).Add(cv.Mul(ldp32(acc[b:e]).Add(ldp32(f[b:e])))), y[b:e])
 	}
-	rk4Go(y[b:], p[b:], c, acc[b:], f[b:])
 }
 
 func rk4x64(y, p []float64, c float64, acc, f []float64) {
 	n := len(y)
 	p, acc, f = p[:n], acc[:n], f[:n]
 	cv := bc64(c)
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		st64(ld64(p[b:b+8]).Add(cv.Mul(ld64(acc[b:b+8]).Add(ld64(f[b:b+8])))), y[b:b+8])
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		stp64(ldp64(p[b:e]).Add(cv.Mul(ldp64(acc[b:e]).Add(ldp64(f[b:e])))), y[b:e])
 	}
-	rk4Go(y[b:], p[b:], c, acc[b:], f[b:])
 }
 
 // ---- wrapping and finite checks ----
 
+// wrapx32 checks finiteness with z += p − p (NaN unless every lane is
+// finite) and hands the rare vector with a lane out of [−π32, π32] to the
+// plain-Go wrap, which removes the turn in float64.
 func wrapx32(p []float32, turns []int32) bool {
 	n := len(p)
 	turns = turns[:n]
 	var z f32x16
 	hi, lo := bc32(pi32), bc32(-pi32)
-	ok := true
-	b := 0
-	for ; b+16 <= n; b += 16 {
-		v := ld32(p[b : b+16])
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		v := ldp32(p[b:e])
 		z = z.Add(v.Sub(v))
 		if v.Greater(hi).Or(v.Less(lo)).ToBits() != 0 {
-			ok = wrap32Go(p[b:b+16], turns[b:b+16]) && ok
+			wrap32Go(p[b:e], turns[b:e])
 		}
 	}
-	if z.Equal(z).ToBits() != 0xFFFF {
-		ok = false
-	}
-	return wrap32Go(p[b:], turns[b:]) && ok
+	return z.Equal(z).ToBits() == 0xFFFF
 }
 
 func finitex64(p []float64, _ []int32) bool {
 	n := len(p)
 	var z f64x8
-	b := 0
-	for ; b+8 <= n; b += 8 {
-		v := ld64(p[b : b+8])
+	for b := 0; b < n; b += 8 {
+		v := ldp64(p[b:min(b+8, n)])
 		z = z.Add(v.Sub(v))
 	}
-	return z.Equal(z).ToBits() == 0xFF && finite64Go(p[b:], nil)
+	return z.Equal(z).ToBits() == 0xFF
 }

@@ -1,0 +1,342 @@
+// Command peers measures oscsim's phase-model engine side by side with a
+// numpy/scipy implementation of the same model on the same chip
+// (phase_numpy.py), and prints both rates in coupling-updates per second
+// and their ratio. A coupling-update is one directed coupler applied to one
+// input for one step.
+//
+//	go run ./bench/peers                        # plain-Go kernels
+//	GOEXPERIMENT=simd go run ./bench/peers      # AVX-512 kernels
+//
+// The chip is OscNet-sized: 784 rings, each coupled to 56 others scattered
+// over the array, a constant SHIL pump and phase noise; both sides take
+// Euler–Maruyama steps of 1/4 cycle with noise, batches of B = 1, 16, 64
+// inputs. First both run a short noise-free stretch from the same phases and
+// the final phases are compared, so the two are the same model. The Go side
+// is timed through chip.Run, so its rate includes setup, the finite check
+// and the coupler power averaged every cycle, which the numpy side does not
+// compute.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"oscsim/chip"
+	"oscsim/coupling"
+	"oscsim/netlist"
+	"oscsim/ringosc"
+)
+
+const chipTOML = `
+[chip]
+name = "oscnet784-peer"
+tech = "45nm"
+
+[oscillators]
+count = 784
+stages = 5
+frequency = "1.4GHz"
+freq_sigma = "1%"
+linewidth = "100kHz"
+init = "random"
+
+[couplings]
+bits = 4
+unit_k = 0.0001
+
+[shil]
+ks = 0.01
+schedule = "constant"
+targets = "all"
+
+[run]
+model = "phase"
+integrator = "euler"
+steps_per_cycle = 4
+cycles = 10
+`
+
+// circulantEdges connects ring p(i) to p(i+d), d = 1..deg/2, under a random
+// relabelling p: deg neighbours per ring, scattered (as in chip's
+// benchmarks).
+func circulantEdges(n, deg int, seed uint64) []netlist.Edge {
+	r := rand.New(rand.NewPCG(seed, 1))
+	p := r.Perm(n)
+	var out []netlist.Edge
+	for i := 0; i < n; i++ {
+		for d := 1; d <= deg/2; d++ {
+			a, b := p[i], p[(i+d)%n]
+			w := 0.1 + 0.9*r.Float64() // |w| ≥ 0.1: no weight quantises to code 0
+			if r.IntN(2) == 0 {
+				w = -w
+			}
+			out = append(out, netlist.Edge{I: min(a, b), J: max(a, b), W: w})
+		}
+	}
+	return out
+}
+
+func main() {
+	if err := run(os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "peers:", err)
+		os.Exit(1)
+	}
+}
+
+func run(w io.Writer) error {
+	fs := flag.NewFlagSet("peers", flag.ContinueOnError)
+	steps := fs.Int("steps", 400, "time steps per measurement")
+	repeat := fs.Int("repeat", 3, "measurements per case (the best is kept)")
+	batches := fs.String("batch", "1,16,64", "batch sizes")
+	python := fs.String("python", "/usr/bin/python3", "python with numpy and scipy")
+	keep := fs.String("dir", "", "directory for the exported problem (default: a temporary one)")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		return err
+	}
+	var bs []int
+	for _, s := range strings.Split(*batches, ",") {
+		b, err := strconv.Atoi(s)
+		if err != nil || b < 1 {
+			return fmt.Errorf("bad batch size %q", s)
+		}
+		bs = append(bs, b)
+	}
+	nl, err := netlist.Parse("oscnet784-peer.toml", []byte(chipTOML), nil)
+	if err != nil {
+		return err
+	}
+	ch, err := chip.Compile(nl, chip.Options{})
+	if err != nil {
+		return err
+	}
+	if _, err := ch.Program(circulantEdges(784, 56, 1)); err != nil {
+		return err
+	}
+	dir := *keep
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "oscsim-peers-"); err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+	}
+	nnz, err := export(dir, ch, 4)
+	if err != nil {
+		return err
+	}
+
+	// Same model: a noise-free stretch from the same phases.
+	in := inputs(ch.N(), 4)
+	const checkSteps = 200
+	res, err := ch.Run(context.Background(), in, chip.RunOptions{NoNoise: true, Duration: checkSteps / (nl.Oscillators.Frequency * 4)})
+	if err != nil {
+		return err
+	}
+	final := make([]float64, ch.N()*4)
+	for b := range res.Unwrapped {
+		for i, p := range res.Unwrapped[b] {
+			final[i*4+b] = p
+		}
+	}
+	if err := writeBin(filepath.Join(dir, "go_final.f64"), final); err != nil {
+		return err
+	}
+	var check struct {
+		MaxAbsDiff float64 `json:"max_abs_diff"`
+	}
+	out, err := exec.Command(*python, peerScript(), dir, "--check").Output()
+	if err != nil {
+		return fmt.Errorf("%s --check: %w", *python, err)
+	}
+	if err := json.Unmarshal(out, &check); err != nil {
+		return fmt.Errorf("python check output %q: %w", out, err)
+	}
+	fmt.Fprintf(w, "chip: 784 rings, %d couplers (%.0f per row), Euler–Maruyama, 1/4 cycle steps, phase noise, SHIL\n", nnz, float64(nnz)/784)
+	fmt.Fprintf(w, "same model: after %d noise-free steps max |φ_go − φ_numpy| = %.2g rad\n", checkSteps, check.MaxAbsDiff)
+	if !(check.MaxAbsDiff < 1e-9) {
+		return fmt.Errorf("numpy and Go disagree by %g rad: not the same model", check.MaxAbsDiff)
+	}
+	fmt.Fprintf(w, "go %s %s/%s, %d CPUs, kernels %q; %d steps, best of %d\n\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), chip.EngineKernels(), *steps, *repeat)
+
+	// numpy/scipy.
+	type row struct {
+		who, prec string
+		b, w      int
+		rate      float64
+	}
+	var rows []row
+	cmd := exec.Command(*python, peerScript(), dir, "--batch", *batches, "--steps", strconv.Itoa(*steps), "--repeat", strconv.Itoa(*repeat))
+	cmd.Stderr = os.Stderr
+	pipe, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	var versions string
+	sc := bufio.NewScanner(pipe)
+	for sc.Scan() {
+		var m struct {
+			Batch int     `json:"batch"`
+			DType string  `json:"dtype"`
+			Rate  float64 `json:"updates_per_s"`
+			Numpy string  `json:"numpy"`
+			Scipy string  `json:"scipy"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			return fmt.Errorf("python output %q: %w", sc.Text(), err)
+		}
+		versions = "numpy " + m.Numpy + ", scipy " + m.Scipy
+		rows = append(rows, row{"numpy/scipy", m.DType, m.Batch, 1, m.Rate})
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("%s: %w", *python, err)
+	}
+
+	// oscsim.
+	dur := float64(*steps) / (nl.Oscillators.Frequency * 4)
+	for _, prec := range []string{chip.PrecisionFloat64, chip.PrecisionFloat32} {
+		for _, b := range bs {
+			for _, workers := range []int{1, 2} {
+				best := 0.0
+				for r := 0; r < *repeat; r++ {
+					res, err := ch.Run(context.Background(), inputs(ch.N(), b), chip.RunOptions{Precision: prec, Workers: workers, Duration: dur})
+					if err != nil {
+						return err
+					}
+					best = math.Max(best, float64(nnz)*float64(b)*float64(res.Steps)/res.Wall.Seconds())
+				}
+				rows = append(rows, row{"oscsim", prec, b, workers, best})
+			}
+		}
+	}
+
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "engine\tprecision\tB\tthreads\tcoupling-updates/s\t")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.3g\t\n", r.who, r.prec, r.b, r.w, r.rate)
+	}
+	tw.Flush()
+	bestOf := func(who string, w int) row {
+		var best row
+		for _, r := range rows {
+			if r.who == who && r.w == w && r.rate > best.rate {
+				best = r
+			}
+		}
+		return best
+	}
+	np1, go1, go2 := bestOf("numpy/scipy", 1), bestOf("oscsim", 1), bestOf("oscsim", 2)
+	fmt.Fprintf(w, "\n%s\n", versions)
+	fmt.Fprintf(w, "best numpy/scipy (1 thread): %.3g (%s, B=%d)\n", np1.rate, np1.prec, np1.b)
+	fmt.Fprintf(w, "best oscsim, 1 thread:  %.3g (%s, B=%d)  ratio %.1f×\n", go1.rate, go1.prec, go1.b, go1.rate/np1.rate)
+	fmt.Fprintf(w, "best oscsim, 2 threads: %.3g (%s, B=%d)  ratio %.1f×\n", go2.rate, go2.prec, go2.b, go2.rate/np1.rate)
+	return nil
+}
+
+// inputs returns b inputs with fixed random initial phases.
+func inputs(n, b int) []chip.Input {
+	r := rand.New(rand.NewPCG(9, 9))
+	in := make([]chip.Input, b)
+	for k := range in {
+		in[k].Phases = make([]float64, n)
+		for i := range in[k].Phases {
+			in[k].Phases[i] = (2*r.Float64() - 1) * math.Pi
+		}
+	}
+	return in
+}
+
+// export writes the chip's phase model for phase_numpy.py: the coupling
+// rates K_ij as CSR (receiving ring i, source j), the detuning, the pump
+// term 2·K_s per ring, the step, the noise and b inputs' initial phases.
+func export(dir string, ch *chip.Chip, b int) (int, error) {
+	nl := ch.Netlist()
+	n := ch.N()
+	ring := ch.Ring()
+	h1, c := ring.CouplingGain(), nl.Tech.NodeCap
+	cp := ch.Couplers()
+	sort.SliceStable(cp, func(x, y int) bool {
+		if cp[x].To != cp[y].To {
+			return cp[x].To < cp[y].To
+		}
+		return cp[x].From < cp[y].From
+	})
+	rowptr := make([]int32, n+1)
+	col := make([]int32, len(cp))
+	k := make([]float64, len(cp))
+	for x, e := range cp {
+		g := e.G
+		if e.Inverted {
+			g = -g
+		}
+		rowptr[e.To+1]++
+		col[x], k[x] = int32(e.From), coupling.Rate(g, h1, c)
+	}
+	for i := 0; i < n; i++ {
+		rowptr[i+1] += rowptr[i]
+	}
+	_, ks, _ := ch.Rates()
+	kp := make([]float64, n)
+	for _, i := range nl.SHIL.Targets {
+		kp[i] = 2 * ks
+	}
+	spc := 4.0
+	dt := 1 / (nl.Oscillators.Frequency * spc)
+	meta := map[string]any{"n": n, "dt": dt, "sigma": math.Sqrt(2 * ringosc.Diffusion(nl.Oscillators.Linewidth) * dt), "check_steps": 200}
+	phi0 := make([]float64, n*b)
+	for bb, in := range inputs(n, b) {
+		for i, p := range in.Phases {
+			phi0[i*b+bb] = p
+		}
+	}
+	mb, err := json.Marshal(meta)
+	if err != nil {
+		return 0, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "meta.json"), mb, 0o644); err != nil {
+		return 0, err
+	}
+	for name, v := range map[string]any{"rowptr.i32": rowptr, "col.i32": col, "k.f64": k, "dw.f64": ch.Detuning(), "kp.f64": kp, "phi0.f64": phi0} {
+		if err := writeBin(filepath.Join(dir, name), v); err != nil {
+			return 0, err
+		}
+	}
+	return len(cp), nil
+}
+
+func writeBin(path string, v any) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := binary.Write(f, binary.LittleEndian, v); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// peerScript is phase_numpy.py next to this file.
+func peerScript() string {
+	_, file, _, ok := runtime.Caller(0)
+	if ok {
+		return filepath.Join(filepath.Dir(file), "phase_numpy.py")
+	}
+	return filepath.Join("bench", "peers", "phase_numpy.py")
+}
