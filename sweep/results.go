@@ -53,10 +53,12 @@ type Metric struct {
 // the same sweep file and base chip write the same Meta, so it guards
 // --resume and merge against mixing sweeps.
 type Meta struct {
-	Format      string   `json:"format"`
-	Name        string   `json:"name"`
-	Description string   `json:"description,omitempty"`
-	SweepFile   string   `json:"sweep_file"`
+	Format      string `json:"format"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	SweepFile   string `json:"sweep_file"`
+	// SweepSHA256 and ChipSHA256 fingerprint the sweep's content and the
+	// base chip's (decoded, so comments do not count).
 	SweepSHA256 string   `json:"sweep_sha256"`
 	Chip        string   `json:"chip"`
 	ChipSHA256  string   `json:"chip_sha256"`

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -235,8 +236,6 @@ func parse(name string, src []byte, shard, shards int) (*Spec, error) {
 		return nil, Errors{{File: name, Msg: err.Error()}}
 	}
 	s := &Spec{File: name, pos: p.pos}
-	sum := sha256.Sum256(src)
-	s.sweepSum = hex.EncodeToString(sum[:])
 	for _, k := range sortedKeys(doc) {
 		if k != "sweep" && k != "workload" && k != "set" && k != "axis" && k != "point" {
 			p.errAt(k, "unknown table (want sweep, workload, set, axis or point)")
@@ -302,9 +301,14 @@ func parse(name string, src []byte, shard, shards int) (*Spec, error) {
 			p.errAt("sweep.chip", "the base chip is invalid:\n%v", err)
 		} else if _, err := toml.Decode(string(chipSrc), &base); err != nil {
 			p.errAt("sweep.chip", "%v", err)
+		} else {
+			// The fingerprint of the chip's content, not its comments.
+			var buf bytes.Buffer
+			if err := toml.NewEncoder(&buf).Encode(base); err == nil {
+				sum := sha256.Sum256(buf.Bytes())
+				s.chipSum = hex.EncodeToString(sum[:])
+			}
 		}
-		sum := sha256.Sum256(chipSrc)
-		s.chipSum = hex.EncodeToString(sum[:])
 	}
 
 	// Problems so far do not keep the points from being checked; a bad
@@ -341,7 +345,42 @@ func parse(name string, src []byte, shard, shards int) (*Spec, error) {
 	if len(p.errs) > 0 {
 		return nil, p.sorted()
 	}
+	s.sweepSum = s.fingerprint()
 	return s, nil
+}
+
+// fingerprint hashes what the sweep computes (seeds, counts, metrics, the
+// workload and every point's values), so that comments and layout of the
+// sweep file do not keep --resume or merge from accepting its results.
+// Files a workload reads (weights, data) are not hashed.
+func (s *Spec) fingerprint() string {
+	type pt struct {
+		Key  string
+		Seed int64
+	}
+	doc := struct {
+		Seed                    int64
+		Instances, Seeds        int
+		Streams, Accuracy, Kind string
+		Metrics                 []string
+		Params                  map[string]any
+		Set                     []string
+		Axes                    []Axis
+		Points                  []pt
+	}{Seed: s.Seed, Instances: s.Instances, Seeds: s.Seeds, Streams: s.Streams, Accuracy: s.Accuracy,
+		Kind: s.Workload.Kind, Metrics: s.Metrics, Params: s.Workload.Params, Axes: s.Axes}
+	for _, a := range s.Set {
+		doc.Set = append(doc.Set, a.Path+"="+a.Value.Text)
+	}
+	for _, p := range s.Points {
+		doc.Points = append(doc.Points, pt{p.Key, p.ChipSeed})
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		panic("sweep: " + err.Error())
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }
 
 // sorted returns the errors in file order, those without a position last.

@@ -249,3 +249,25 @@ func TestLoadShard(t *testing.T) {
 		}
 	}
 }
+
+// TestFingerprint: comments and layout do not change a sweep's
+// fingerprint; a seed does.
+func TestFingerprint(t *testing.T) {
+	t.Parallel()
+	src, _ := os.ReadFile("testdata/tiny.toml")
+	a := load(t, "testdata/tiny.toml")
+	b, err := Parse("testdata/tiny.toml", append([]byte("# another comment\n\n"), bytes.ReplaceAll(src, []byte(" = "), []byte("  =  "))...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := Parse("testdata/tiny.toml", bytes.Replace(src, []byte("seed = 7"), []byte("seed = 8"), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Meta(0, 1).SweepSHA256 != b.Meta(0, 1).SweepSHA256 {
+		t.Error("a comment changed the fingerprint")
+	}
+	if a.Meta(0, 1).SweepSHA256 == c.Meta(0, 1).SweepSHA256 {
+		t.Error("another seed kept the fingerprint")
+	}
+}
