@@ -389,6 +389,24 @@ func formatAxisCell(c, unit string) string {
 	return strconv.FormatFloat(v*f, 'g', 4, 64) + u
 }
 
+// pointLabel names row r's point by its numeric axis values (tag.k = 56
+// → "56"), or by its text values when no axis is numeric (a file path by
+// its base name).
+func pointLabel(t *Summary, r int, sep string) string {
+	var num, txt []string
+	for a, ax := range t.Meta.Axes {
+		if ax.Unit == unitText {
+			txt = append(txt, filepath.Base(t.Axis[r][a]))
+		} else {
+			num = append(num, formatAxisCell(t.Axis[r][a], ax.Unit))
+		}
+	}
+	if len(num) > 0 {
+		return strings.Join(num, sep)
+	}
+	return strings.Join(txt, sep)
+}
+
 // accuracyVsPower plots every point at its mean power and accuracy, with
 // the Pareto front marked.
 func accuracyVsPower(t *Summary) (figure, error) {
@@ -399,10 +417,18 @@ func accuracyVsPower(t *Summary) (figure, error) {
 		maxP = math.Max(maxP, t.Stat(r, MetricPower).Mean)
 	}
 	f, u := scale("W", maxP)
-	lbl := ""
-	if len(m.Axes) > 0 {
-		lbl = m.Axes[0].Label
+	var num, txt []string
+	for _, ax := range m.Axes {
+		if ax.Unit == unitText {
+			txt = append(txt, ax.Label)
+		} else {
+			num = append(num, ax.Label)
+		}
 	}
+	if len(num) == 0 {
+		num = txt
+	}
+	lbl := strings.Join(num, ", ")
 	p := newPlot(t, fmt.Sprintf("%s: %s against power\npoints labelled by %s; bars: 95%% interval; line: Pareto front", m.Name, metricLabel(acc), lbl))
 	p.X.Label.Text = axisLabel("mean power", u)
 	p.Y.Label.Text = metricLabel(acc)
@@ -419,11 +445,7 @@ func accuracyVsPower(t *Summary) (figure, error) {
 			lo, hi = 0, 0
 		}
 		bars.YErrors[r] = struct{ Low, High float64 }{lo, hi}
-		var parts []string
-		for a, ax := range m.Axes {
-			parts = append(parts, formatAxisCell(t.Axis[r][a], ax.Unit))
-		}
-		labels[r] = strings.Join(parts, ", ")
+		labels[r] = pointLabel(t, r, ", ")
 	}
 	front := paretoFront(all)
 	sc, err := plotter.NewScatter(all)
@@ -522,12 +544,7 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (figure, 
 	var dieArea float64
 	for r := 0; r < t.Len(); r++ {
 		rows := bd[t.Point[r]]
-		b := bar{vals: map[string]float64{}}
-		var parts []string
-		for a, ax := range m.Axes {
-			parts = append(parts, formatAxisCell(t.Axis[r][a], ax.Unit))
-		}
-		b.label = strings.Join(parts, "\n")
+		b := bar{vals: map[string]float64{}, label: pointLabel(t, r, "\n")}
 		for _, row := range rows {
 			if row[na+1] != quantity {
 				continue
