@@ -56,3 +56,12 @@ func TestMaxCutWorkload(t *testing.T) {
 		t.Error("an unknown parameter must be an error")
 	}
 }
+
+func mustEmbedded(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := configs.Read(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
