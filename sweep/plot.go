@@ -613,7 +613,7 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (figure, 
 			title += "; die with the pad ring: area_m2"
 		}
 	} else {
-		title += "\ncoupler conduction from the runs; other lines estimated from the description"
+		title += "\nother lines estimated from the description; coupler conduction set to the runs' mean power"
 	}
 	p := newPlot(t, title)
 	p.Y.Label.Text = axisLabel(quantity, u)
