@@ -37,6 +37,7 @@ type Chip struct {
 
 	// Ring parameters.
 	h1, g2   float64   // coupling and pump gains of the ring model
+	h1inv    float64   // coupling gain of the inverter path (ringosc.Model.InverterGain)
 	c, vdd   float64   // node capacitance (F) and supply (V)
 	f0, wref float64   // nominal frequency (Hz) and reference ω (rad/s)
 	dOmega   []float64 // ω_i − ω_ref (rad/s), mismatch drawn
@@ -103,6 +104,7 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 		return nil, fmt.Errorf("chip: %w", err)
 	}
 	ch.h1, ch.g2 = ch.ring.CouplingGain(), ch.ring.PumpGain()
+	ch.h1inv = ch.ring.InverterGain()
 	ch.c, ch.vdd = nl.Tech.NodeCap, nl.Tech.VDD
 	ch.f0 = o.Frequency
 	ch.wref = 2 * math.Pi * ch.f0
@@ -249,6 +251,11 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 		m.rowPtr[e.row+1]++
 		m.col[x], m.g[x], m.edge[x] = e.col, e.g, e.edge
 		m.k[x] = coupling.Rate(e.g, ch.h1, ch.c)
+		if e.g < 0 {
+			// The inverter path couples through the inverter's output,
+			// whose gain a characterised ring model measures.
+			m.k[x] = coupling.Rate(e.g, ch.h1inv, ch.c)
+		}
 		m.gTot[e.row] += math.Abs(e.g)
 		if e.g < 0 {
 			m.gNeg[e.row] += -e.g

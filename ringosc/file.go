@@ -62,6 +62,7 @@ type fileTables struct {
 	Wave   []float64   `toml:"wave"`
 	ISF    []float64   `toml:"isf"`
 	Pump   []float64   `toml:"pump"`
+	Inv    []float64   `toml:"inv"`
 	Nodes  [][]float64 `toml:"nodes"`
 }
 
@@ -84,7 +85,7 @@ func Decode(r io.Reader, name string) (Model, error) {
 	if t.Points != len(t.Wave) {
 		return Model{}, fmt.Errorf("ringosc: %s: %w: tables.points = %d but wave has %d entries", name, ErrFormat, t.Points, len(t.Wave))
 	}
-	m := Model{Name: f.Name, Wave: t.Wave, ISF: t.ISF, Pump: t.Pump, Nodes: t.Nodes,
+	m := Model{Name: f.Name, Wave: t.Wave, ISF: t.ISF, Pump: t.Pump, Nodes: t.Nodes, Inv: t.Inv,
 		F0: f.F0, Power: f.Power, PumpPhase: f.PumpPhase}
 	if m.Name == "" {
 		m.Name = name
@@ -120,11 +121,11 @@ func Encode(w io.Writer, m Model) error {
 		var s strings.Builder
 		s.WriteByte('[')
 		for k, x := range xs {
-			if k > 0 {
+			switch {
+			case k > 0 && k%8 == 0:
+				s.WriteString(",\n  ")
+			case k > 0:
 				s.WriteString(", ")
-				if k%8 == 0 {
-					s.WriteString("\n  ")
-				}
 			}
 			s.WriteString(num(x))
 		}
@@ -133,7 +134,8 @@ func Encode(w io.Writer, m Model) error {
 	}
 	fmt.Fprintf(b, "# oscsim ring model (oscsim characterize). Tables sample one cycle at\n")
 	fmt.Fprintf(b, "# θ_k = 2πk/points; θ = −π/2 is the tap's rising mid-rail crossing.\n")
-	fmt.Fprintf(b, "# wave and nodes are volts/VDD; isf and pump are Γ(θ) per q_max = C·VDD.\n")
+	fmt.Fprintf(b, "# wave, nodes and inv (the inverter path's inverter output) are volts/VDD;\n")
+	fmt.Fprintf(b, "# isf and pump are Γ(θ) per q_max = C·VDD.\n")
 	fmt.Fprintf(b, "format = %q\nname = %q\n", FileFormat, m.Name)
 	fmt.Fprintf(b, "f0_hz = %s\npower_w = %s\npump_phase_rad = %s\n", num(m.F0), num(m.Power), num(m.PumpPhase))
 	if ms := m.Measured; ms != nil {
@@ -151,6 +153,9 @@ func Encode(w io.Writer, m Model) error {
 	fmt.Fprintf(b, "wave = %s\n", arr(m.Wave))
 	fmt.Fprintf(b, "isf = %s\n", arr(m.ISF))
 	fmt.Fprintf(b, "pump = %s\n", arr(m.Pump))
+	if m.Inv != nil {
+		fmt.Fprintf(b, "inv = %s\n", arr(m.Inv))
+	}
 	if len(m.Nodes) > 0 {
 		fmt.Fprintf(b, "nodes = [\n")
 		for _, n := range m.Nodes {

@@ -123,3 +123,32 @@ func TestNodeVAnalytic(t *testing.T) {
 		}
 	}
 }
+
+// TestInverterGain: with the exact complement as the inverter's output the
+// inverter path couples as strongly as the in-phase path; a squarer output
+// (a square wave's fundamental is 4/π of its swing) couples more strongly.
+func TestInverterGain(t *testing.T) {
+	t.Parallel()
+	m := tabulated(256, 0.5, 0)
+	if a, b := m.InverterGain(), m.CouplingGain(); a != b {
+		t.Errorf("no inv table: inverter gain %g, coupling gain %g", a, b)
+	}
+	m.Inv = make([]float64, len(m.Wave))
+	for k, v := range m.Wave {
+		m.Inv[k] = 1 - v
+	}
+	if a, b := m.InverterGain(), m.CouplingGain(); math.Abs(a-b) > 1e-6 {
+		t.Errorf("exact complement: inverter gain %g, coupling gain %g", a, b)
+	}
+	for k, v := range m.Wave {
+		m.Inv[k] = 0
+		if v < 0.5 {
+			m.Inv[k] = 1
+		}
+	}
+	// Γ = −γ·sin θ against a square wave: h1 = γ·(2/π)/2 = γ/π, against
+	// (1 + cos)/2: γ/4.
+	if a := m.InverterGain(); math.Abs(a-0.5/math.Pi) > 2e-3 {
+		t.Errorf("square complement: inverter gain %g, want γ/π = %g", a, 0.5/math.Pi)
+	}
+}

@@ -64,3 +64,36 @@ func (m *Model) NodeV(s, stages int, theta float64) float64 {
 	N := float64(stages)
 	return 0.5 * (1 + math.Cos(theta-float64(s)*math.Pi*(N+1)/N))
 }
+
+// InvV returns the normalised output of the inverter path's inverter when
+// the ring that drives it is at phase θ: the Inv table, or 1 − v(θ).
+func (m *Model) InvV(theta float64) float64 {
+	if m.Inv == nil {
+		return 1 - m.V(theta)
+	}
+	return lookup(m.Inv, theta)
+}
+
+// InverterGain returns h1 of the inverter path: the phase model's coupling
+// rate of an inverter-path coupler of conductance G is −InverterGain·G/C.
+// It is the first sine harmonic of the cycle-averaged interaction
+// H_inv(Δ) = ⟨Γ(θ)·(u(θ+Δ) − v(θ))⟩ ≈ −h1_inv·sin Δ with u the inverter's
+// output (InvV), as CouplingGain is of the in-phase path; with the exact
+// complement u = 1 − v it equals CouplingGain.
+func (m *Model) InverterGain() float64 {
+	if m.Inv == nil {
+		return m.CouplingGain()
+	}
+	const P, Q = 256, 512
+	h := 0.0
+	for p := 0; p < P; p++ {
+		d := 2 * math.Pi * float64(p) / P
+		s := 0.0
+		for q := 0; q < Q; q++ {
+			th := 2 * math.Pi * float64(q) / Q
+			s += m.Gamma(th) * (m.InvV(th+d) - m.V(th))
+		}
+		h += s / Q * math.Sin(d)
+	}
+	return -2 * h / P
+}

@@ -39,6 +39,12 @@ type Model struct {
 	// They set SPICE initial conditions at a given phase; nil when the
 	// model has no tables.
 	Nodes [][]float64
+	// Inv is the normalised output of the inverter path's inverter over one
+	// cycle of the ring that drives it, sampled like Wave, or nil for the
+	// exact complement 1 − v. A real coupler inverter switches faster than
+	// the ring's node, so its output is squarer than 1 − v and couples a
+	// little more strongly (InverterGain).
+	Inv []float64
 	// PumpPhase is the phase ψ (rad) at which the chip's pump must drive the
 	// pump port, I·cos(2·ω_ref·t + ψ), for the ring to lock at φ = 0 or π.
 	// Pump holds the port's ISF as that phase-aligned pump sees it (see
@@ -130,6 +136,9 @@ func (m *Model) Validate() error {
 	M := len(m.Wave)
 	if M < 16 || len(m.ISF) != M || len(m.Pump) != M {
 		return fmt.Errorf("ringosc: model %q: wave, isf and pump tables need the same length ≥ 16 (got %d, %d, %d)", m.Name, M, len(m.ISF), len(m.Pump))
+	}
+	if m.Inv != nil && len(m.Inv) != M {
+		return fmt.Errorf("ringosc: model %q: inv table has %d entries, want %d", m.Name, len(m.Inv), M)
 	}
 	for s, n := range m.Nodes {
 		if len(n) != M {
