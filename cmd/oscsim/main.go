@@ -39,6 +39,9 @@ func commands() map[string]command {
 		"data":     {runData, "fetch and verify data sets (MNIST, Fashion-MNIST, Iris) into the user cache"},
 		"eval":     {runEval, "classify test images on the simulated OscNet chip (per-class relaxation, pairwise tournament)"},
 		"train":    {runTrain, "train OscNet v1.5 weights (Hebbian, normalisation, top-k) and score them in software"},
+
+		"spice":        {runSpice, "write a transistor-level ngspice deck of a chip; --run cross-checks it against the models"},
+		"characterize": {runCharacterize, "measure a ring in ngspice (frequency, waveform, power, ISF) into a ring-model file"},
 	}
 }
 

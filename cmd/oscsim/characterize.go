@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"oscsim/ringosc"
+	"oscsim/spice"
+)
+
+const characterizeUsage = `
+Usage: oscsim characterize CHIP.toml [--ring NAME] [-o RING.toml] [flags]
+
+Measures one of the chip's rings in ngspice (its stages, supply and node
+load, built with the tech card's device sizes and the built-in generic
+45 nm cards or your own): free-running frequency, the waveform of every
+stage node, supply current and power, and the impulse sensitivity function
+(ISF) of the tap, by injecting small charge pulses at 64 points of the cycle
+and measuring the phase shift each causes. It also measures what the SPICE
+deck of a chip needs to rebuild the ring and its couplers (device
+capacitance, coupler inverter load and pull, switch resistance and
+capacitance).
+
+It writes a ring-model file. Name it in the chip description,
+
+  [oscillators]
+  ring_model = "RING.toml"
+
+and the cycle model runs with the measured waveform and ISF instead of the
+analytic default, the phase model with the coupling gain h1 and pump gain g2
+derived from them, and the rings at the measured frequency.
+
+Examples:
+  oscsim characterize spice/testdata/pair-inphase.toml -o ring.toml
+  oscsim characterize chip.toml --ring left --models ptm45hp.pm -o ptm-ring.toml
+`
+
+func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("characterize", characterizeUsage, stderr)
+	ring := fs.String("ring", "", "oscillator to characterise (default: the first; all rings of a chip share one design)")
+	out := fs.String("o", "", "write the ring model to this file (default: <chip>-<ring>.ring.toml)")
+	models := fs.String("models", "", "MOSFET cards to .include (default: the built-in generic 45 nm cards)")
+	nmos := fs.String("nmos", "", "NMOS model name in --models (default nmos)")
+	pmos := fs.String("pmos", "", "PMOS model name in --models (default pmos)")
+	points := fs.Int("points", 64, "charge injections over one cycle (a multiple of 16)")
+	charge := fs.Float64("charge", 0.02, "injected charge as a fraction of q_max = C·VDD")
+	steps := fs.Float64("steps", spice.DefaultStepsPerCycle, "ngspice time-step limit in steps per cycle")
+	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
+	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
+	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("characterize", "want one chip file, got %d", len(pos))
+	}
+	if (*nmos != "" || *pmos != "") && *models == "" {
+		return usageErr("characterize", "--nmos and --pmos name models in --models")
+	}
+	nl, _, err := loadChip(pos[0])
+	if err != nil {
+		return err
+	}
+	d := spice.NewDesign(nl.Tech, nil, *models)
+	if *nmos != "" {
+		d.NMOS = *nmos
+	}
+	if *pmos != "" {
+		d.PMOS = *pmos
+	}
+	d.StepsPerCycle = *steps
+	spec, err := spice.SpecFor(nl, *ring, d)
+	if err != nil {
+		return err
+	}
+	spec.Points, spec.Charge = *points, *charge
+	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+	if _, err := sim.Find(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "oscsim characterize: measuring %s in ngspice…\n", spec.Name)
+	c, err := spice.Characterize(ctx, sim, spec)
+	if err != nil {
+		return err
+	}
+	path := *out
+	if path == "" {
+		r := *ring
+		if r == "" {
+			r = nl.Oscillators.Names[0]
+		}
+		base := strings.TrimSuffix(filepath.Base(nl.File), filepath.Ext(nl.File))
+		path = fmt.Sprintf("%s-%s.ring.toml", base, r)
+	}
+	if err := writeFileAtomic(path, func(f *os.File) error { return ringosc.Encode(f, c.Model) }); err != nil {
+		return err
+	}
+	if err := c.WriteReport(stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "model       %s (reference it as oscillators.ring_model)\n", path)
+	if *showISF {
+		fmt.Fprintln(stdout, "\nθ (°)     Γ(θ)")
+		for k := range c.Theta {
+			fmt.Fprintf(stdout, "%7.1f  %8.4f\n", c.Theta[k]*180/math.Pi, c.Gamma[k])
+		}
+	}
+	return nil
+}

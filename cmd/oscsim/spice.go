@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"oscsim/chip"
+	"oscsim/netlist"
+	"oscsim/spice"
+)
+
+const spiceUsage = `
+Usage: oscsim spice CHIP.toml [flags]
+
+Writes a transistor-level ngspice deck of one chip instance: every ring as
+its CMOS inverter stages with their node loads, every coupling as
+transmission-gate fingers (code and mismatch of this instance) on the
+in-phase path or behind the inverter path's extra inverter, the SHIL pump as
+a current at 2·f_ref into each pumped ring's tap, initial conditions at the
+run's initial phases, a .tran over the run, and the tap voltages and supply
+currents needed to measure phases and power. Names in the deck are the
+description's oscillator names.
+
+With --run it simulates the deck in ngspice, runs the same chip (same
+instance, phases and detuning, no noise) in the cycle and phase models, and
+prints ngspice against both: frequencies, final phase differences and lock
+times of the couplings, SHIL phases and lock decisions, the binarised state,
+power, and the wall time of each. It fails when ngspice is missing or the
+deck does not converge.
+
+The rings and couplers are built as the chip's ring model was measured
+(oscillators.ring_model, written by oscsim characterize); without one, from
+the tech card's sizes with the built-in generic 45 nm cards.
+
+Examples:
+  oscsim spice configs/two-rings-inphase.toml -o two.cir
+  oscsim spice spice/testdata/pair-inverter.toml --run
+  oscsim spice my-chip.toml --models pdk.lib --nmos nch --pmos pch --run --keep decks/
+`
+
+func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("spice", spiceUsage, stderr)
+	out := fs.String("o", "", "write the deck to this file (default: stdout, unless --run)")
+	models := fs.String("models", "", "MOSFET cards to .include (default: the ring model's, else the built-in generic 45 nm cards)")
+	nmos := fs.String("nmos", "", "NMOS model name in --models (default nmos)")
+	pmos := fs.String("pmos", "", "PMOS model name in --models (default pmos)")
+	run := fs.Bool("run", false, "simulate in ngspice and compare with the cycle and phase models")
+	durText := fs.String("duration", "", "simulated time, e.g. 50ns (default: the description's run)")
+	cycles := fs.Float64("cycles", 0, "simulated time in reference cycles (instead of --duration)")
+	seed := fs.Int64("seed", 0, "seed for mismatch and random initial phases (default: the description's run.seed)")
+	instance := fs.Int("instance", 0, "chip instance number")
+	steps := fs.Float64("steps", 0, "ngspice time-step limit in steps per cycle (default: the ring model's, else 64)")
+	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
+	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
+	maxRings := fs.Int("detail", 8, "per-ring rows up to this many rings; summary rows above")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usageErr("spice", "want one chip file, got %d", len(pos))
+	}
+	if (*nmos != "" || *pmos != "") && *models == "" {
+		return usageErr("spice", "--nmos and --pmos name models in --models")
+	}
+	var dur netlist.Duration
+	if *durText != "" {
+		if err := dur.UnmarshalText([]byte(*durText)); err != nil || !(dur > 0) {
+			return usageErr("spice", "--duration %q: want a positive time such as 50ns", *durText)
+		}
+	}
+	nl, _, err := loadChip(pos[0])
+	if err != nil {
+		return err
+	}
+	seedSet := false
+	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
+	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+	if err != nil {
+		return err
+	}
+	d, err := designFor(ch, *models, *nmos, *pmos, *steps, stderr)
+	if err != nil {
+		return err
+	}
+	duration := float64(dur)
+	if *cycles > 0 {
+		duration = *cycles / nl.Oscillators.Frequency
+	}
+	if !*run {
+		deck, err := spice.Write(ch, d, spice.DeckOptions{Duration: duration})
+		if err != nil {
+			return err
+		}
+		for _, w := range deck.Warnings {
+			fmt.Fprintf(stderr, "oscsim spice: warning: %s\n", w)
+		}
+		if *out == "" {
+			_, err = io.WriteString(stdout, deck.Text)
+			return err
+		}
+		if err := writeFileAtomic(*out, func(f *os.File) error { _, err := f.WriteString(deck.Text); return err }); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "deck      %s (%d rings, %s simulated, time step ≤ %s)\nrun it    ngspice -b %s\n",
+			*out, len(deck.Rings), netlist.FormatSI(deck.Tstop, "s"), netlist.FormatSI(deck.Tmax, "s"), *out)
+		return nil
+	}
+	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+	if _, err := sim.Find(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "oscsim spice: simulating %s in ngspice (%d rings)…\n", nl.Name, ch.N())
+	opt := spice.CheckOptions{Design: d, Sim: sim, Duration: duration}
+	var deckFile *os.File
+	if *out != "" {
+		if deckFile, err = os.Create(*out); err != nil {
+			return err
+		}
+		opt.Deck = deckFile
+	}
+	res, err := spice.CrossCheck(ctx, ch, opt)
+	if deckFile != nil {
+		if cerr := deckFile.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		if errors.Is(err, spice.ErrNoConvergence) {
+			return fmt.Errorf("%w (try a smaller time step with --steps, or keep the deck with --keep to inspect it)", err)
+		}
+		return err
+	}
+	for _, w := range res.Deck.Warnings {
+		fmt.Fprintf(stderr, "oscsim spice: warning: %s\n", w)
+	}
+	fmt.Fprintf(stdout, "chip %s (%s), %d rings, %s simulated (%.4g cycles), ring model %q\n\n",
+		nl.Name, nl.File, ch.N(), netlist.FormatSI(res.Deck.Tstop, "s"), res.Spice.Cycles, ch.Ring().Name)
+	return res.WriteTable(stdout, *maxRings)
+}
+
+// designFor returns the transistor-level design of a compiled chip, from its
+// ring model's measured circuit or the tech card, with the user's cards.
+func designFor(ch *chip.Chip, models, nmos, pmos string, steps float64, stderr io.Writer) (spice.Design, error) {
+	ring := ch.Ring()
+	var rp = &ring
+	if ring.Measured == nil {
+		rp = nil
+	}
+	d := spice.NewDesign(ch.Netlist().Tech, rp, models)
+	if nmos != "" {
+		d.NMOS = nmos
+	}
+	if pmos != "" {
+		d.PMOS = pmos
+	}
+	if steps > 0 {
+		d.StepsPerCycle = steps
+	}
+	if rp == nil && models != "" {
+		fmt.Fprintf(stderr, "oscsim spice: warning: no characterised ring model for %s; coupler sizing and load trims use the generic cards' calibration (run oscsim characterize with these cards first)\n", models)
+	}
+	if rp != nil && models != "" && ring.Measured.Models != models {
+		fmt.Fprintf(stderr, "oscsim spice: warning: the ring model was measured with %s, the deck uses %s\n", ring.Measured.Models, models)
+	}
+	return d, d.Validate()
+}

@@ -1,0 +1,78 @@
+package spice
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"oscsim/chip"
+)
+
+// Speed of the engine's models against ngspice on the 4×4 array
+// (testdata/array4x4.toml), per ring-cycle: wall time / (rings × simulated
+// reference cycles × inputs). Record with
+//
+//	go test ./spice -run '^$' -bench . -benchtime 3x
+//
+// and put the numbers into docs/fidelity.md.
+
+const benchCycles = 40
+
+func benchPhases(b testing.TB, batch, n int) []chip.Input {
+	r := rand.New(rand.NewPCG(1, 2))
+	in := make([]chip.Input, batch)
+	for k := range in {
+		ph := make([]float64, n)
+		for i := range ph {
+			ph[i] = (2*r.Float64() - 1) * math.Pi
+		}
+		in[k] = chip.Input{Phases: ph}
+	}
+	return in
+}
+
+func BenchmarkEngine4x4(b *testing.B) {
+	ch, _ := load(b, "array4x4.toml")
+	dur := benchCycles / ch.Netlist().Oscillators.Frequency
+	for _, model := range []string{"cycle", "phase"} {
+		for _, batch := range []int{1, 20} {
+			b.Run(fmt.Sprintf("%s/batch%d", model, batch), func(b *testing.B) {
+				in := benchPhases(b, batch, ch.N())
+				b.ReportAllocs()
+				var wall time.Duration
+				for b.Loop() {
+					res, err := ch.Run(context.Background(), in, chip.RunOptions{Model: model, Duration: dur, NoNoise: true, Workers: 1})
+					if err != nil {
+						b.Fatal(err)
+					}
+					wall += res.Wall
+				}
+				per := float64(b.Elapsed().Nanoseconds()) / float64(b.N*ch.N()*benchCycles*batch)
+				b.ReportMetric(per, "ns/ring-cycle")
+			})
+		}
+	}
+}
+
+func BenchmarkNgspice4x4(b *testing.B) {
+	sim := needNgspice(b)
+	ch, m := load(b, "array4x4.toml")
+	d := NewDesign(ch.Netlist().Tech, m, "")
+	dur := benchCycles / ch.Netlist().Oscillators.Frequency
+	deck, err := Write(ch, d, DeckOptions{Phases: benchPhases(b, 1, ch.N())[0].Phases, Duration: dur})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wall time.Duration
+	for b.Loop() {
+		out, err := sim.Run(context.Background(), "bench4x4", deck.Text, dur)
+		if err != nil {
+			b.Fatal(err)
+		}
+		wall += out.Wall
+	}
+	b.ReportMetric(float64(wall.Nanoseconds())/float64(b.N*ch.N()*benchCycles), "ns/ring-cycle")
+}

@@ -1,0 +1,267 @@
+package spice
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrNoNgspice is returned when the ngspice executable cannot be found.
+// Tests that need ngspice skip on it; the CLI tells the user how to install
+// it (Debian/Ubuntu: apt-get install ngspice).
+var ErrNoNgspice = errors.New("ngspice not found on PATH (install it, e.g. apt-get install ngspice)")
+
+// ErrNoConvergence is wrapped when ngspice stops before the end of the
+// transient (time step too small, singular matrix, no DC operating point).
+var ErrNoConvergence = errors.New("ngspice did not converge")
+
+// Simulator runs ngspice in batch mode.
+type Simulator struct {
+	// Path is the ngspice executable; "" looks "ngspice" up on PATH.
+	Path string
+	// KeepDir, when not "", keeps decks, raw files and logs there instead
+	// of a temporary directory that is removed afterwards.
+	KeepDir string
+}
+
+// Find returns the path of the ngspice executable or ErrNoNgspice.
+func (s Simulator) Find() (string, error) {
+	if s.Path != "" {
+		if _, err := os.Stat(s.Path); err != nil {
+			return "", fmt.Errorf("%w: %v", ErrNoNgspice, err)
+		}
+		return s.Path, nil
+	}
+	p, err := exec.LookPath("ngspice")
+	if err != nil {
+		return "", ErrNoNgspice
+	}
+	return p, nil
+}
+
+// Version returns the simulator's version string, e.g. "ngspice-39".
+func (s Simulator) Version(ctx context.Context) (string, error) {
+	p, err := s.Find()
+	if err != nil {
+		return "", err
+	}
+	out, _ := exec.CommandContext(ctx, p, "--version").CombinedOutput()
+	if m := regexp.MustCompile(`ngspice-[0-9][0-9.]*`).Find(out); m != nil {
+		return string(m), nil
+	}
+	return "ngspice", nil
+}
+
+// Output is what one ngspice run produced.
+type Output struct {
+	// Names are the saved vectors in file order ("time", "v(left_n0)",
+	// "i(vdd_left)", all lower case) and Data[k] the samples of Names[k].
+	Names []string
+	Data  [][]float64
+	// Log is ngspice's standard output and error.
+	Log string
+	// Wall is the wall-clock time of the ngspice process.
+	Wall time.Duration
+}
+
+// Vec returns the samples of a saved vector by name (case-insensitive).
+func (o *Output) Vec(name string) ([]float64, error) {
+	name = strings.ToLower(name)
+	for k, n := range o.Names {
+		if n == name {
+			return o.Data[k], nil
+		}
+	}
+	return nil, fmt.Errorf("spice: vector %q not in the ngspice output (have %s)", name, strings.Join(o.Names, ", "))
+}
+
+// Time returns the time vector.
+func (o *Output) Time() []float64 { return o.Data[0] }
+
+// Run simulates deck (the text of a .cir file whose last analysis is a
+// .tran to tstop) and reads the binary raw file it writes. The deck is
+// named name.cir in the work directory.
+func (s Simulator) Run(ctx context.Context, name, deck string, tstop float64) (*Output, error) {
+	exe, err := s.Find()
+	if err != nil {
+		return nil, err
+	}
+	dir := s.KeepDir
+	if dir == "" {
+		dir, err = os.MkdirTemp("", "oscsim-spice-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	cir := filepath.Join(dir, name+".cir")
+	raw := filepath.Join(dir, name+".raw")
+	if err := os.WriteFile(cir, []byte(deck), 0o644); err != nil {
+		return nil, err
+	}
+	os.Remove(raw)
+	cmd := exec.CommandContext(ctx, exe, "-b", "-r", raw, cir)
+	cmd.Dir = dir
+	var logBuf bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
+	start := time.Now()
+	runErr := cmd.Run()
+	wall := time.Since(start)
+	log := logBuf.String()
+	if s.KeepDir != "" {
+		_ = os.WriteFile(filepath.Join(dir, name+".log"), logBuf.Bytes(), 0o644)
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	// Warnings such as "gmin stepping failed" are harmless when ngspice
+	// recovers, so a run fails only when the transient is incomplete.
+	problem := convergenceProblem(log)
+	f, err := os.Open(raw)
+	if err != nil {
+		if problem != "" {
+			return nil, fmt.Errorf("spice: %s: %w: %s", name, ErrNoConvergence, problem)
+		}
+		if runErr != nil {
+			return nil, fmt.Errorf("spice: %s: ngspice failed (%v): %s", name, runErr, lastLines(log, 8))
+		}
+		return nil, fmt.Errorf("spice: %s: ngspice wrote no output: %s", name, lastLines(log, 8))
+	}
+	defer f.Close()
+	out, err := ReadRaw(bufio.NewReader(f))
+	if err != nil {
+		if problem != "" || runErr != nil {
+			// ngspice stops writing a raw file whose analysis failed.
+			why := problem
+			if why == "" {
+				why = lastLines(log, 8)
+			}
+			return nil, fmt.Errorf("spice: %s: %w: %s", name, ErrNoConvergence, why)
+		}
+		return nil, fmt.Errorf("spice: %s: %w", name, err)
+	}
+	out.Log, out.Wall = log, wall
+	if t := out.Time(); len(t) == 0 || t[len(t)-1] < tstop*(1-1e-4) {
+		end := 0.0
+		if len(t) > 0 {
+			end = t[len(t)-1]
+		}
+		why := problem
+		if why == "" {
+			why = lastLines(log, 8)
+		}
+		return nil, fmt.Errorf("spice: %s: %w: the transient stopped at %.4g s of %.4g s: %s", name, ErrNoConvergence, end, tstop, why)
+	}
+	return out, nil
+}
+
+var convergencePatterns = []string{
+	"timestep too small",
+	"singular matrix",
+	"gmin stepping failed",
+	"source stepping failed",
+	"no convergence",
+	"simulation(s) aborted",
+	"iteration limit reached",
+}
+
+// convergenceProblem returns the first log line that reports a failed
+// solution, or "".
+func convergenceProblem(log string) string {
+	for _, line := range strings.Split(log, "\n") {
+		l := strings.ToLower(line)
+		for _, p := range convergencePatterns {
+			if strings.Contains(l, p) {
+				return strings.TrimSpace(line)
+			}
+		}
+	}
+	return ""
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// ReadRaw reads an ngspice raw file with real binary data (the format
+// ngspice -r writes): a text header ending in "Binary:" followed by
+// No. Points records of No. Variables little-endian float64 values. Only
+// the first plot is read.
+func ReadRaw(r *bufio.Reader) (*Output, error) {
+	var nvars, npts int
+	var names []string
+	inVars := false
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return nil, fmt.Errorf("raw file: header: %w", err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if inVars {
+			f := strings.Fields(line)
+			if len(f) >= 3 && len(names) < nvars {
+				names = append(names, strings.ToLower(f[1]))
+				continue
+			}
+			inVars = false
+		}
+		key, val, _ := strings.Cut(line, ":")
+		val = strings.TrimSpace(val)
+		switch strings.ToLower(strings.TrimSpace(key)) {
+		case "flags":
+			if strings.Contains(val, "complex") {
+				return nil, fmt.Errorf("raw file: complex data is not supported")
+			}
+		case "no. variables":
+			nvars, err = strconv.Atoi(val)
+		case "no. points":
+			npts, err = strconv.Atoi(val)
+		case "variables":
+			inVars = true
+		case "values":
+			return nil, fmt.Errorf("raw file: ASCII raw files are not supported (ngspice writes binary with -r)")
+		case "binary":
+			if len(names) != nvars || nvars == 0 {
+				return nil, fmt.Errorf("raw file: %d variable names for %d variables", len(names), nvars)
+			}
+			data := make([][]float64, nvars)
+			for k := range data {
+				data[k] = make([]float64, 0, npts)
+			}
+			buf := make([]byte, 8*nvars)
+			for p := 0; p < npts; p++ {
+				if _, err := io.ReadFull(r, buf); err != nil {
+					if p > 0 && (err == io.ErrUnexpectedEOF || err == io.EOF) {
+						break // a run that stopped early: keep what is there
+					}
+					return nil, fmt.Errorf("raw file: point %d: %w", p, err)
+				}
+				for k := 0; k < nvars; k++ {
+					data[k] = append(data[k], math.Float64frombits(binary.LittleEndian.Uint64(buf[8*k:])))
+				}
+			}
+			return &Output{Names: names, Data: data}, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("raw file: %q: %w", line, err)
+		}
+	}
+}
