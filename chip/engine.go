@@ -64,6 +64,7 @@ type engine struct {
 	workers int
 	rows    [][2]int // rows of each worker (equal coupling work)
 	lanes   [][2]int // inputs of each worker
+	byLanes bool     // split steps by inputs, not rows
 	pool    *pool
 	core    stepper
 	stale   bool    // phi lags a float32 state
@@ -129,6 +130,14 @@ func (e *engine) setup() error {
 			}
 		}
 	}
+	// With enough inputs for two whole vectors per worker, each worker
+	// advances its own inputs through the whole step: no barrier within a
+	// step, and each core reads only its inputs' share of the state.
+	vec := 8
+	if e.opt.Precision == PrecisionFloat32 {
+		vec = 16
+	}
+	e.byLanes = w > 1 && B >= 2*vec*w
 	switch e.opt.Precision {
 	case "", PrecisionFloat64:
 		e.core = newCore[float64](e)

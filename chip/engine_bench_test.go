@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"oscsim/netlist"
 )
@@ -195,15 +197,29 @@ func benchSteps(b *testing.B, ch *Chip, model, integ, prec string, B, w, nnz int
 	defer e.close()
 	e.step(0) // warm up
 	b.ReportAllocs()
+	cpu0 := cpuTime()
 	n := 1
 	for b.Loop() {
 		e.step(n)
 		n++
 	}
-	b.ReportMetric(float64(nnz)*float64(B)*float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+	upd := float64(nnz) * float64(B) * float64(b.N)
+	b.ReportMetric(upd/b.Elapsed().Seconds(), "updates/s")
+	b.ReportMetric(upd/(cpuTime()-cpu0).Seconds(), "updates/cpu-s")
 	mem := chipBytes(ch) + e.bytes()
 	budget := int64(nnz)*8 + int64(ch.n*B)*16
 	b.ReportMetric(float64(mem)/float64(budget), "mem/budget")
+}
+
+// cpuTime is the CPU time the process has used (user + system). On a
+// machine shared with other work, updates/cpu-s of a one-worker benchmark
+// is what the engine does per second of a core it has to itself.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkRun is a whole Run (setup, noise, detectors, lock and coupler

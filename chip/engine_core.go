@@ -14,6 +14,7 @@ import (
 const (
 	opStart = iota
 	opStage
+	opStep // a whole step for the worker's inputs (split by inputs)
 	opPower
 	opSync
 )
@@ -246,22 +247,32 @@ func (c *core[T]) setTimes(n int) {
 	}
 }
 
-// step advances the state by one step from t = n·dt.
+// step advances the state by one step from t = n·dt. With rows split
+// among workers a step is a start pass and one pass per stage; with inputs
+// split (c.e.byLanes) the workers share nothing within a step, so a step
+// is one pass.
 func (c *core[T]) step(n int) {
 	c.setTimes(n)
 	p := c.e.pool
-	c.op = opStart
-	p.run()
-	c.op = opStage
-	for s := 0; s < c.stages; s++ {
-		c.stage = s
+	for k := range c.bad {
+		c.bad[k] = -1
+	}
+	if c.e.byLanes {
+		c.op = opStep
 		p.run()
+	} else {
+		c.op = opStart
+		p.run()
+		c.op = opStage
+		for s := 0; s < c.stages; s++ {
+			c.stage = s
+			p.run()
+		}
 	}
 	c.e.bad = -1
-	for k := range c.bad {
-		if c.bad[k] >= 0 {
-			c.e.bad = c.bad[k]
-			break
+	for _, x := range c.bad {
+		if x >= 0 && (c.e.bad < 0 || x < c.e.bad) {
+			c.e.bad = x
 		}
 	}
 }
@@ -275,13 +286,20 @@ func (c *core[T]) work(k int) {
 		if c.B == 1 {
 			c.trig1(0, rows, c.phi, c.wts[0])
 		} else {
-			c.trig(0, rows, c.phi, c.wts[0])
+			c.trig(0, rows, [2]int{0, c.B}, c.phi, c.wts[0])
 		}
 	case opStage:
 		if c.B == 1 {
 			c.stagePass1(k, rows)
 		} else {
-			c.stagePass(k, rows)
+			c.stagePass(k, c.stage, rows, [2]int{0, c.B})
+		}
+	case opStep:
+		all, l := [2]int{0, c.N}, c.e.lanes[k]
+		c.noise(l)
+		c.trig(0, all, l, c.phi, c.wts[0])
+		for s := 0; s < c.stages; s++ {
+			c.stagePass(k, s, all, l)
 		}
 	case opPower:
 		c.powerLanes(k, c.e.lanes[k])
@@ -303,22 +321,25 @@ func (c *core[T]) noise(l [2]int) {
 }
 
 // trig fills trig buffer tb[buf] (and the cycle model's Γ, Γp) for rows
-// [lo, hi) from state y (indexed like phi) at ω_ref·t = wt.
-func (c *core[T]) trig(buf int, rows [2]int, y []T, wt T) {
+// rows[0] ≤ i < rows[1] and inputs l[0] ≤ b < l[1] from state y (indexed
+// like phi) at ω_ref·t = wt.
+func (c *core[T]) trig(buf int, rows, l [2]int, y []T, wt T) {
 	for i := rows[0]; i < rows[1]; i++ {
-		c.trigRow(buf, i, y[i*c.B:(i+1)*c.B], wt)
+		c.trigRow(buf, i, l[0], y[i*c.B+l[0]:i*c.B+l[1]], wt)
 	}
 }
 
-func (c *core[T]) trigRow(buf, i int, y []T, wt T) {
-	B := c.B
+// trigRow fills row i's trig terms for inputs b0 ≤ b < b0 + len(y).
+func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
+	B, n := c.B, len(y)
 	if c.e.model == modelPhase {
-		o := i * 2 * B
-		c.kn.sincos(y, c.tb[buf][o:o+B], c.tb[buf][o+B:o+2*B])
+		o := i*2*B + b0
+		c.kn.sincos(y, c.tb[buf][o:o+n], c.tb[buf][o+B:o+B+n])
 		return
 	}
-	v := c.tb[buf][i*B : (i+1)*B]
-	gam, gamp := c.gg[i*B:(i+1)*B], c.gg[c.half+i*B:c.half+(i+1)*B]
+	o := i*B + b0
+	v := c.tb[buf][o : o+n]
+	gam, gamp := c.gg[o:o+n], c.gg[c.half+o:c.half+o+n]
 	if !c.tabulated {
 		c.kn.cycleTrig(y, wt, v, gam, gamp, c.g1, c.m2)
 		return
@@ -333,14 +354,18 @@ func (c *core[T]) trigRow(buf, i int, y []T, wt T) {
 	}
 }
 
-// stagePass evaluates integrator stage c.stage for rows [lo, hi).
-func (c *core[T]) stagePass(k int, rows [2]int) {
-	B, s := c.B, c.stage
+// stagePass evaluates integrator stage s for rows [rows[0], rows[1]) and
+// inputs [l[0], l[1]).
+func (c *core[T]) stagePass(k, s int, rows, l [2]int) {
+	B := c.B
+	b0, n := l[0], l[1]-l[0]
+	if n == 0 {
+		return
+	}
 	src, dst := s&1, (s+1)&1
 	scr := c.scr[k]
-	SC, f, y, dwb := scr[:2*B], scr[2*B:3*B], scr[3*B:4*B], scr[4*B:5*B]
+	SC, f, y, dwb := scr[:2*n], scr[2*B:2*B+n], scr[3*B:3*B+n], scr[4*B:4*B+n]
 	final := s == c.stages-1
-	c.bad[k] = -1
 	tb := c.tb[src]
 	var nextWt T
 	if !final {
@@ -349,10 +374,10 @@ func (c *core[T]) stagePass(k int, rows [2]int) {
 	for i := rows[0]; i < rows[1]; i++ {
 		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
 		cols, vals := c.col[lo:hi], c.vals[lo:hi]
-		base := i * B
+		base := i*B + b0
 		dw := dwb
 		if c.dw != nil {
-			dw = c.dw[base : base+B]
+			dw = c.dw[base : base+n]
 		} else {
 			w := c.dwRow[i]
 			for b := range dwb {
@@ -363,33 +388,33 @@ func (c *core[T]) stagePass(k int, rows [2]int) {
 		out := f
 		switch {
 		case c.stages > 1 && s == 0:
-			out = c.k1[base : base+B] // heun's k1, rk4's running sum
+			out = c.k1[base : base+n] // heun's k1, rk4's running sum
 		}
 		if c.e.model == modelPhase {
-			c.kn.spmm2(cols, vals, tb, 2*B, B, B, SC)
-			o := i * 2 * B
-			c.kn.phaseF(out, dw, tb[o:o+B], tb[o+B:o+2*B], SC[:B], SC[B:], c.ks[s]*c.mask[i])
+			c.kn.spmm2(cols, vals, tb[b0:], 2*B, B, n, SC)
+			o := i*2*B + b0
+			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], c.ks[s]*c.mask[i])
 		} else {
-			c.kn.spmm1(cols, vals, tb, B, B, SC[:B])
-			c.kn.cycleF(out, dw, tb[base:base+B], c.gg[base:base+B], c.gg[c.half+base:c.half+base+B], SC[:B],
+			c.kn.spmm1(cols, vals, tb[b0:], B, n, SC[:n])
+			c.kn.cycleF(out, dw, tb[base:base+n], c.gg[base:base+n], c.gg[c.half+base:c.half+base+n], SC[:n],
 				c.gn[i], c.gt[i], c.invC, c.pump[s]*c.mask[i])
 		}
-		phi := c.phi[base : base+B]
+		phi := c.phi[base : base+n]
 		if final {
 			switch c.stages {
 			case 1:
 				c.kn.axpy(phi, phi, c.dt, out)
 			case 2:
-				c.kn.heun(phi, phi, c.h, c.k1[base:base+B], out)
+				c.kn.heun(phi, phi, c.h, c.k1[base:base+n], out)
 			case 4:
-				c.kn.rk4(phi, phi, c.c6, c.k1[base:base+B], out)
+				c.kn.rk4(phi, phi, c.c6, c.k1[base:base+n], out)
 			}
 			if c.nz != nil {
-				c.kn.add(phi, c.nz[base:base+B])
+				c.kn.add(phi, c.nz[base:base+n])
 			}
 			var turns []int32
 			if c.turns != nil {
-				turns = c.turns[base : base+B]
+				turns = c.turns[base : base+n]
 			}
 			if !c.kn.wrap(phi, turns) && c.bad[k] < 0 {
 				for b, p := range phi {
@@ -406,18 +431,18 @@ func (c *core[T]) stagePass(k int, rows [2]int) {
 		case c.stages == 2: // heun predictor with the step's noise
 			c.kn.axpy(y, phi, c.dt, out)
 			if c.nz != nil {
-				c.kn.add(y, c.nz[base:base+B])
+				c.kn.add(y, c.nz[base:base+n])
 			}
 		case s == 0: // rk4
 			c.kn.axpy(y, phi, c.h, out)
 		case s == 1:
-			c.kn.acc2(c.k1[base:base+B], out)
+			c.kn.acc2(c.k1[base:base+n], out)
 			c.kn.axpy(y, phi, c.h, out)
 		default:
-			c.kn.acc2(c.k1[base:base+B], out)
+			c.kn.acc2(c.k1[base:base+n], out)
 			c.kn.axpy(y, phi, c.dt, out)
 		}
-		c.trigRow(dst, i, y, nextWt)
+		c.trigRow(dst, i, b0, y, nextWt)
 	}
 }
 
@@ -441,7 +466,7 @@ func (c *core[T]) trig1(buf int, rows [2]int, y []T, wt T) {
 		return
 	}
 	if c.tabulated {
-		c.trig(buf, rows, y, wt)
+		c.trig(buf, rows, [2]int{0, 1}, y, wt)
 		return
 	}
 	for i := rows[0]; i < rows[1]; i++ {
@@ -464,7 +489,6 @@ func (c *core[T]) stagePass1(k int, rows [2]int) {
 	}
 	phase := c.e.model == modelPhase
 	ks, pump := c.ks[s], c.pump[s]
-	c.bad[k] = -1
 	one := c.scr[k][:1]
 	var sums [2][2]T
 	for i := rows[0]; i < rows[1]; i++ {
@@ -540,7 +564,7 @@ func (c *core[T]) stagePass1(k int, rows [2]int) {
 			c.tb[next][2*i], c.tb[next][2*i+1] = sincosT(y)
 		case c.tabulated:
 			one[0] = y
-			c.trigRow(next, i, one, nextWt)
+			c.trigRow(next, i, 0, one, nextWt)
 		default:
 			sn, cs := sincosT(nextWt + y)
 			c.tb[next][i] = 0.5 * (1 + cs)

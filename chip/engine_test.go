@@ -103,29 +103,32 @@ func TestBatchMatchesSingle(t *testing.T) {
 	}
 }
 
-// TestWorkersAgree: 1, 2 and 4 workers give the same bytes.
+// TestWorkersAgree: 1, 2 and 4 workers give the same bytes, with rows
+// split among workers (20 inputs) and inputs split (70).
 func TestWorkersAgree(t *testing.T) {
 	t.Parallel()
-	const n, B = 300, 20
-	in := engineInputs(n, B)
-	ch := engineTestChip(t, n, 3000, "heun")
-	for _, model := range []string{"phase", "cycle"} {
-		for _, prec := range []string{PrecisionFloat64, PrecisionFloat32} {
-			var ref []byte
-			for _, w := range []int{1, 2, 4} {
-				res := run(t, ch, in, RunOptions{Model: model, Precision: prec, Duration: 6e-9, Workers: w, TraceEvery: 7, StepsPerCycle: 64})
-				res.Wall = 0
-				got, err := json.Marshal(struct {
-					R *Result
-					U [][]float64
-				}{res, res.Unwrapped})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if ref == nil {
-					ref = got
-				} else if !bytes.Equal(got, ref) {
-					t.Errorf("%s/%s: %d workers differ from 1", model, prec, w)
+	const n = 300
+	ch := engineTestChip(t, n, 1500, "heun")
+	for _, B := range []int{1, 20, 70} {
+		in := engineInputs(n, B)
+		for _, model := range []string{"phase", "cycle"} {
+			for _, prec := range []string{PrecisionFloat64, PrecisionFloat32} {
+				var ref []byte
+				for _, w := range []int{1, 2, 4} {
+					res := run(t, ch, in, RunOptions{Model: model, Precision: prec, Duration: 4e-9, Workers: w, TraceEvery: 7, StepsPerCycle: 32})
+					res.Wall = 0
+					got, err := json.Marshal(struct {
+						R *Result
+						U [][]float64
+					}{res, res.Unwrapped})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if ref == nil {
+						ref = got
+					} else if !bytes.Equal(got, ref) {
+						t.Errorf("B=%d %s/%s: %d workers differ from 1", B, model, prec, w)
+					}
 				}
 			}
 		}
