@@ -59,18 +59,20 @@ type Meta struct {
 	SweepFile   string `json:"sweep_file"`
 	// SweepSHA256 and ChipSHA256 fingerprint the sweep's content and the
 	// base chip's (decoded, so comments do not count).
-	SweepSHA256 string   `json:"sweep_sha256"`
-	Chip        string   `json:"chip"`
-	ChipSHA256  string   `json:"chip_sha256"`
-	Workload    string   `json:"workload"`
-	Seed        int64    `json:"seed"`
-	Instances   int      `json:"instances"`
-	Seeds       int      `json:"seeds"`
-	Streams     string   `json:"streams"`
-	Accuracy    string   `json:"accuracy"`
-	Axes        []Axis   `json:"axes"`
-	Metrics     []Metric `json:"metrics"`
-	Points      int      `json:"points"`
+	SweepSHA256 string `json:"sweep_sha256"`
+	Chip        string `json:"chip"`
+	ChipSHA256  string `json:"chip_sha256"`
+	Workload    string `json:"workload"`
+	Seed        int64  `json:"seed"`
+	Instances   int    `json:"instances"`
+	Seeds       int    `json:"seeds"`
+	Streams     string `json:"streams"`
+	Accuracy    string `json:"accuracy"`
+	// Set lists the fixed overrides (the [set] table and --set).
+	Set     []string `json:"set,omitempty"`
+	Axes    []Axis   `json:"axes"`
+	Metrics []Metric `json:"metrics"`
+	Points  int      `json:"points"`
 	// Shard is "i/n" for a shard's results, "" for a whole sweep (run
 	// unsharded or merged).
 	Shard string `json:"shard,omitempty"`
@@ -86,6 +88,9 @@ func (s *Spec) Meta(shard, shards int) Meta {
 		Accuracy: s.Accuracy, Axes: s.Axes, Points: len(s.Points)}
 	for _, c := range s.MetricColumns() {
 		m.Metrics = append(m.Metrics, Metric{Column: c, Unit: metricUnit(c)})
+	}
+	for _, a := range s.Set {
+		m.Set = append(m.Set, a.Path+" = "+quote(a.Value))
 	}
 	if shards > 1 {
 		m.Shard = fmt.Sprintf("%d/%d", shard, shards)

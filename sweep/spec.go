@@ -171,7 +171,27 @@ const maxErrors = 20
 var chipSections = []string{"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"}
 
 // Load reads and validates the sweep file at path.
-func Load(path string) (*Spec, error) { return LoadShard(path, 0, 1) }
+func Load(path string) (*Spec, error) { return LoadWith(path, LoadOptions{}) }
+
+// LoadOptions adjust how a sweep file is loaded.
+type LoadOptions struct {
+	// Shard and Shards: see LoadShard.
+	Shard, Shards int
+	// Set are fixed overrides "path=value" added to the file's [set]
+	// table (replacing an entry of the same path), e.g. from the command
+	// line: "workload.images=100". The value is read as TOML, or as a
+	// string when it is not TOML ("oscillators.linewidth=1MHz").
+	Set []string
+}
+
+// LoadWith reads and validates the sweep file at path with options.
+func LoadWith(path string, opt LoadOptions) (*Spec, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sweep: %w", err)
+	}
+	return parse(path, src, opt)
+}
 
 // LoadShard is Load for shard i of n: every point's chip is validated, but
 // only the shard's points get a workload (bench.New may train or load
@@ -179,11 +199,7 @@ func Load(path string) (*Spec, error) { return LoadShard(path, 0, 1) }
 // finds in another shard's point is reported by that shard, or by Load
 // (oscsim sweep --list).
 func LoadShard(path string, i, n int) (*Spec, error) {
-	src, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("sweep: %w", err)
-	}
-	return parse(path, src, i, n)
+	return LoadWith(path, LoadOptions{Shard: i, Shards: n})
 }
 
 type parser struct {
@@ -223,10 +239,10 @@ func (p *parser) errAt(key, format string, args ...any) {
 // the base chip and validated with netlist.Parse, and its workload built
 // with bench.New, so that no run starts on a sweep with a bad point.
 // Every problem is reported at once as an Errors value.
-func Parse(name string, src []byte) (*Spec, error) { return parse(name, src, 0, 1) }
+func Parse(name string, src []byte) (*Spec, error) { return parse(name, src, LoadOptions{}) }
 
-func parse(name string, src []byte, shard, shards int) (*Spec, error) {
-	p := &parser{file: name, pos: positions(string(src)), seen: map[string]bool{}, shard: shard, shards: max(1, shards)}
+func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
+	p := &parser{file: name, pos: positions(string(src)), seen: map[string]bool{}, shard: opt.Shard, shards: max(1, opt.Shards)}
 	var doc map[string]any
 	if _, err := toml.Decode(string(src), &doc); err != nil {
 		var pe toml.ParseError
@@ -330,6 +346,38 @@ func parse(name string, src []byte, shard, shards int) (*Spec, error) {
 				}
 			}
 			s.Set = append(s.Set, Assignment{Path: path, Value: newValue(flat[path], key)})
+		}
+	}
+	for _, kv := range opt.Set {
+		path, text, ok := strings.Cut(kv, "=")
+		path = strings.TrimSpace(path)
+		key := "--set " + path
+		if !ok || path == "" {
+			p.errAt("--set "+kv, "want path=value")
+			continue
+		}
+		if !p.checkPath(key, path) {
+			continue
+		}
+		var doc map[string]any
+		var raw any = strings.TrimSpace(text)
+		if _, err := toml.Decode("v = "+text, &doc); err == nil {
+			raw = doc["v"]
+		}
+		for _, a := range cols.axes {
+			if a.Path == path {
+				p.errAt(key, "%s is swept", path)
+			}
+		}
+		a := Assignment{Path: path, Value: newValue(raw, key)}
+		replaced := false
+		for i := range s.Set {
+			if s.Set[i].Path == path {
+				s.Set[i], replaced = a, true
+			}
+		}
+		if !replaced {
+			s.Set = append(s.Set, a)
 		}
 	}
 	if base == nil || len(p.errs) > before {

@@ -152,3 +152,24 @@ func TestSet(t *testing.T) {
 		t.Errorf("65 nm and 28 nm cards give the same Pelgrom σ_f %g", a)
 	}
 }
+
+// TestSetFlag: command-line overrides join and replace [set] entries.
+func TestSetFlag(t *testing.T) {
+	t.Parallel()
+	s, err := LoadWith("testdata/tiny.toml", LoadOptions{Set: []string{"workload.runs=3", "oscillators.freq_sigma=2%", "run.cycles = 80"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.Points[0].Netlist
+	if p.Oscillators.FreqSigma != 0.02 || p.Run.Cycles != 80 {
+		t.Errorf("freq_sigma %g, cycles %g", p.Oscillators.FreqSigma, p.Run.Cycles)
+	}
+	if got := strings.Join(s.Meta(0, 1).Set, "; "); got != `workload.runs = 3; oscillators.freq_sigma = "2%"; run.cycles = 80` {
+		t.Errorf("meta set %s", got)
+	}
+	_, err = LoadWith("testdata/tiny.toml", LoadOptions{Set: []string{"couplings.sigma=0.1", "nope"}})
+	want := "testdata/tiny.toml: --set couplings.sigma: couplings.sigma is swept\ntestdata/tiny.toml: --set nope: want path=value"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+}

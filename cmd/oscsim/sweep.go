@@ -39,6 +39,7 @@ Examples:
   oscsim sweep configs/sweeps/maxcut-noise.toml -o results/noise --resume
   oscsim sweep configs/sweeps/maxcut-noise.toml --shard 2/8 -o /shared/noise/shard-2
   oscsim sweep --list configs/sweeps/maxcut-mismatch.toml
+  oscsim sweep configs/sweeps/oscnet-noise.toml --set workload.images=100 -o results/oscnet-noise-100
   oscsim plot results/maxcut-noise
 `
 
@@ -50,6 +51,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	jobs := fs.Int("jobs", 0, "runs in flight (0 = one per core; results do not depend on it)")
 	list := fs.Bool("list", false, "validate the sweep and list its points without running")
 	noProgress := fs.Bool("no-progress", false, "no progress bar (it is off anyway when stderr is not a terminal)")
+	var sets multiFlag
+	fs.Var(&sets, "set", "fixed override `path=value` at every point, added to the file's [set] (repeatable)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -68,7 +71,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *list {
 		li, ln = 0, 1
 	}
-	s, err := sweep.LoadShard(pos[0], li, ln)
+	s, err := sweep.LoadWith(pos[0], sweep.LoadOptions{Shard: li, Shards: ln, Set: sets})
 	if err != nil {
 		return err
 	}
@@ -122,6 +125,12 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	return nil
 }
+
+// multiFlag collects a repeatable string flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ", ") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // parseShard reads "i/n" with 0 ≤ i < n.
 func parseShard(s string) (i, n int, err error) {
