@@ -148,9 +148,16 @@ func Run(ctx context.Context, s *Spec, opt Options) (Progress, error) {
 
 	done := map[int]bool{}
 	breakdown := map[int][][]string{}
+	prev, _ := readBreakdown(opt.Dir, meta) // rows of points already done, if any
 	for _, b := range blocks {
 		done[b.point] = true
-		rows, err := breakdownRows(s, meta, inShard[b.point], b)
+		if rows, ok := prev[b.point]; ok {
+			breakdown[b.point] = rows
+			continue
+		}
+		// Killed after appending the point and before writing its
+		// breakdown: run its first run again for the ledger.
+		rows, err := s.breakdownAgain(ctx, meta, inShard[b.point], b)
 		if err != nil {
 			return pr, err
 		}
@@ -175,8 +182,9 @@ func Run(ctx context.Context, s *Spec, opt Options) (Progress, error) {
 	}
 	type result struct {
 		task
-		vals []float64
-		err  error
+		vals   []float64
+		ledger *chip.Ledger
+		err    error
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -208,14 +216,15 @@ func Run(ctx context.Context, s *Spec, opt Options) (Progress, error) {
 		go func() {
 			defer wg.Done()
 			for t := range tasks {
-				vals, err := s.runOne(ctx, t.pt, t.instance, t.seed)
-				results <- result{t, vals, err}
+				vals, L, err := s.runOne(ctx, t.pt, t.instance, t.seed)
+				results <- result{t, vals, L, err}
 			}
 		}()
 	}
 	go func() { wg.Wait(); close(results) }()
 
 	pending := map[int][][]float64{}
+	ledgers := map[int]*chip.Ledger{} // instance 0, seed 0's, per point
 	var firstErr error
 	for r := range results {
 		if firstErr != nil {
@@ -231,6 +240,9 @@ func Run(ctx context.Context, s *Spec, opt Options) (Progress, error) {
 			pending[p] = make([][]float64, s.Instances*s.Seeds)
 		}
 		pending[p][r.instance*s.Seeds+r.seed] = r.vals
+		if r.instance == 0 && r.seed == 0 {
+			ledgers[p] = r.ledger
+		}
 		pr.RunsDone++
 		if n := countDone(pending[p]); n == s.Instances*s.Seeds {
 			b := s.block(meta, r.pt, pending[p])
@@ -241,11 +253,11 @@ func Run(ctx context.Context, s *Spec, opt Options) (Progress, error) {
 				continue
 			}
 			blocks = append(blocks, b)
-			rows, err := breakdownRows(s, meta, r.pt, b)
-			if err == nil {
-				breakdown[p] = rows
-				err = writeSummary(opt.Dir, meta, blocks)
-			}
+			rows := breakdownRows(s, meta, r.pt, b, ledgers[p])
+			delete(ledgers, p)
+			var err error
+			breakdown[p] = rows
+			err = writeSummary(opt.Dir, meta, blocks)
 			if err == nil {
 				err = writeBreakdown(opt.Dir, meta, breakdown)
 			}
@@ -299,9 +311,9 @@ func NoiseSeed(k int) int64 { return int64(k) + 1 }
 
 // runOne runs the workload on one chip instance with one noise
 // realisation and returns the metric columns.
-func (s *Spec) runOne(ctx context.Context, pt *Point, instance, seed int) ([]float64, error) {
-	fail := func(err error) ([]float64, error) {
-		return nil, fmt.Errorf("sweep: point %d (%s), instance %d, noise seed %d: %w", pt.Index, pt.Key, instance, NoiseSeed(seed), err)
+func (s *Spec) runOne(ctx context.Context, pt *Point, instance, seed int) ([]float64, *chip.Ledger, error) {
+	fail := func(err error) ([]float64, *chip.Ledger, error) {
+		return nil, nil, fmt.Errorf("sweep: point %d (%s), instance %d, noise seed %d: %w", pt.Index, pt.Key, instance, NoiseSeed(seed), err)
 	}
 	ch, err := chip.Compile(pt.Netlist, chip.Options{Seed: pt.ChipSeed, SetSeed: true, Instance: instance})
 	if err != nil {
@@ -317,11 +329,12 @@ func (s *Spec) runOne(ctx context.Context, pt *Point, instance, seed int) ([]flo
 			if name == s.Accuracy {
 				key = "sweep.accuracy"
 			}
-			return nil, Errors{{File: s.File, Pos: s.pos[key], Key: key,
+			return nil, nil, Errors{{File: s.File, Pos: s.pos[key], Key: key,
 				Msg: fmt.Sprintf("workload %s reports no metric %q (it reports %s)", pt.Workload.Name(), name, strings.Join(m.Names(), ", "))}}
 		}
 	}
-	std := ledgerMetrics(ch, m)
+	L := ch.Ledger(nil)
+	std := ledgerMetrics(L, m)
 	cols := s.MetricColumns()
 	out := make([]float64, len(cols))
 	for i, c := range cols {
@@ -331,7 +344,7 @@ func (s *Spec) runOne(ctx context.Context, pt *Point, instance, seed int) ([]flo
 			out[i] = std[c]
 		}
 	}
-	return out, nil
+	return out, L, nil
 }
 
 // tgLine names the ledger's coupler-conduction power line.
@@ -344,8 +357,7 @@ const tgLine = "couplers: TG conduction"
 // the TG conduction. An inference takes programs_per_image programmings
 // (1 if not reported) and time_to_solution_s of chip time (the ledger's
 // run time if not reported).
-func ledgerMetrics(ch *chip.Chip, m bench.Metrics) map[string]float64 {
-	L := ch.Ledger(nil)
+func ledgerMetrics(L *chip.Ledger, m bench.Metrics) map[string]float64 {
 	power := L.TotalPower
 	if cp, ok := m["coupler_power_w"]; ok {
 		power += cp - lineValue(L.Power, tgLine)
@@ -422,16 +434,22 @@ func checkBlock(s *Spec, m Meta, inShard map[int]*Point, b block) error {
 	return nil
 }
 
-// breakdownRows returns a point's breakdown.csv rows: the area, power and
-// energy lines of instance 0's ledger (chip.Ledger(nil), an estimate from
-// the description). The coupler-conduction line is set so that the power
-// lines add up to the point's mean power_w, and the run energy follows.
-func breakdownRows(s *Spec, m Meta, pt *Point, b block) ([][]string, error) {
-	ch, err := chip.Compile(pt.Netlist, chip.Options{Seed: pt.ChipSeed, SetSeed: true, Instance: 0})
+// breakdownAgain runs a finished point's first run (instance 0, seed 0)
+// again for its ledger and returns the point's breakdown rows.
+func (s *Spec) breakdownAgain(ctx context.Context, m Meta, pt *Point, b block) ([][]string, error) {
+	_, L, err := s.runOne(ctx, pt, 0, 0)
 	if err != nil {
-		return nil, fmt.Errorf("sweep: point %d: %w", pt.Index, err)
+		return nil, err
 	}
-	L := ch.Ledger(nil)
+	return breakdownRows(s, m, pt, b, L), nil
+}
+
+// breakdownRows returns a point's breakdown.csv rows: the area, power and
+// energy lines of the ledger after instance 0's first run (chip.Ledger(nil):
+// an estimate from the description and the couplings programmed last).
+// The coupler-conduction line is set so that the power lines add up to
+// the point's mean power_w, and the run energy follows from that power.
+func breakdownRows(s *Spec, m Meta, pt *Point, b block, L *chip.Ledger) [][]string {
 	// The mean measured power over the point's runs.
 	pc := -1
 	for i, c := range m.Metrics {
@@ -474,5 +492,5 @@ func breakdownRows(s *Spec, m Meta, pt *Point, b block) ([][]string, error) {
 		}
 		add("energy", l.Name, v, "J")
 	}
-	return rows, nil
+	return rows
 }
