@@ -125,8 +125,10 @@ func compileBench(tb testing.TB, c benchChip) *Chip {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := ch.Program(c.edges()); err != nil {
-		tb.Fatal(err)
+	if c.edges != nil {
+		if _, err := ch.Program(c.edges()); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	return ch
 }
@@ -222,28 +224,87 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// BenchmarkRun is a whole Run (setup, noise, detectors, lock and coupler
-// power every cycle) of 10 cycles on the OscNet-sized chip.
+// BenchmarkRun times whole Runs of the OscNet workloads' shape on the
+// 784-ring chip, a batch of 64 images each (setup, noise, coupler power
+// every cycle and the lock measurement included):
+//   - pairwise784: one match of the pairwise tournament, 24% of W^(a,b)'s
+//     couplings kept (≈142 per ring), pump at 0.1×, 60 cycles at 2 steps a
+//     cycle, Heun;
+//   - perclass784: one class of the per-class method, top-56 couplings
+//     symmetrised (≈101 per ring), full pump, 15 cycles at 8 steps, Heun.
+//
+// A tournament over 10,000 images is 9 × ⌈10000/64⌉ pairwise784 runs, the
+// per-class method 10 × ⌈10000/64⌉ perclass784 runs (docs/performance.md).
 func BenchmarkRun(b *testing.B) {
-	ch := compileBench(b, benchChips[0])
-	ch.nl.Run.Integrator = "euler"
-	nnz := len(ch.csr.col)
-	for _, prec := range []string{PrecisionFloat32, PrecisionFloat64} {
-		for _, w := range []int{1, 2} {
-			b.Run(fmt.Sprintf("oscnet784/phase/%s/B64/w%d", prec, w), func(b *testing.B) {
-				in := make([]Input, 64)
-				opt := RunOptions{Model: "phase", Precision: prec, Workers: w}
-				b.ReportAllocs()
-				steps := 0
-				for b.Loop() {
-					res, err := ch.Run(context.Background(), in, opt)
-					if err != nil {
-						b.Fatal(err)
+	for _, c := range []struct {
+		name        string
+		deg         int
+		cycles, spc float64
+		ksScale     float64
+	}{{"pairwise784", 142, 60, 2, 0.1}, {"perclass784", 102, 15, 8, 1}} {
+		bc := benchChip{name: c.name, n: 784, toml: oscnetTOML(c.name, c.cycles, c.spc)}
+		ch := compileBench(b, bc)
+		if _, err := ch.Program(circulantEdges(784, c.deg, 7)); err != nil {
+			b.Fatal(err)
+		}
+		nnz := len(ch.csr.col)
+		for _, prec := range []string{"f32", "f64"} {
+			for _, w := range []int{1, 2} {
+				b.Run(fmt.Sprintf("%s/%s/B64/w%d", c.name, prec, w), func(b *testing.B) {
+					in := make([]Input, 64)
+					opt := RunOptions{Precision: map[string]string{"f32": PrecisionFloat32, "f64": PrecisionFloat64}[prec], Workers: w, KsScale: c.ksScale}
+					b.ReportAllocs()
+					steps := 0
+					cpu0 := cpuTime()
+					for b.Loop() {
+						res, err := ch.Run(context.Background(), in, opt)
+						if err != nil {
+							b.Fatal(err)
+						}
+						steps += res.Steps
 					}
-					steps += res.Steps
-				}
-				b.ReportMetric(float64(nnz)*64*float64(steps)/b.Elapsed().Seconds(), "updates/s")
-			})
+					upd := float64(nnz) * 64 * float64(steps)
+					b.ReportMetric(upd/b.Elapsed().Seconds(), "updates/s")
+					b.ReportMetric(upd/(cpuTime()-cpu0).Seconds(), "updates/cpu-s")
+				})
+			}
 		}
 	}
+}
+
+// oscnetTOML is configs/oscnet-mnist.toml's chip with its run settings.
+func oscnetTOML(name string, cycles, spc float64) string {
+	return fmt.Sprintf(`
+[chip]
+name = %q
+tech = "45nm"
+
+[oscillators]
+count = 784
+layout = "grid"
+rows = 28
+cols = 28
+stages = 5
+freq_sigma = "0.5%%"
+linewidth = "20kHz"
+init = "zero"
+
+[couplings]
+bits = 4
+unit_k = 0.00004
+sigma = "5%%"
+topology = "all-to-all"
+
+[shil]
+ks = 0.1
+schedule = "constant"
+
+[[detector]]
+kind = "sampler"
+
+[run]
+cycles = %g
+model = "phase"
+steps_per_cycle = %g
+`, name, cycles, spc)
 }

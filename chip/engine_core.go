@@ -14,8 +14,11 @@ import (
 const (
 	opStart = iota
 	opStage
-	opStep // a whole step for the worker's inputs (split by inputs)
-	opPower
+	opStep  // a whole step for the worker's inputs (split by inputs)
+	opPower // coupler power split by inputs
+	opPowerTrig
+	opPowerRows
+	opPowerSum
 	opSync
 )
 
@@ -48,11 +51,13 @@ type core[T real] struct {
 	mask        []T // pump mask per ring
 	gn, gt      []T // cycle: Σ inverter-path |G|, Σ |G| per ring
 
-	scr    [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B)
-	pw     [][]T // per worker: coupler-power weights of one row
-	bad    []int // per worker: first non-finite state index, or −1
-	lane   []float64
-	stages int
+	scr      [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B)
+	pw       [][]T // per worker: coupler-power weights of one row
+	pterm    []T   // coupler-power terms per (ring, input) when split by rows
+	ptermOwn bool  // pterm is its own array (not nz or k1)
+	bad      []int // per worker: first non-finite state index, or −1
+	lane     []float64
+	stages   int
 
 	// Current pass.
 	op, stage int
@@ -183,6 +188,18 @@ func newCore[T real](e *engine) *core[T] {
 		c.pw = append(c.pw, make([]T, deg))
 		c.bad = append(c.bad, -1)
 	}
+	if e.workers > 1 && !e.byLanes {
+		// Split by rows, the power passes keep per-row terms in a buffer
+		// that is free between steps.
+		switch {
+		case c.nz != nil:
+			c.pterm = c.nz
+		case c.k1 != nil:
+			c.pterm = c.k1
+		default:
+			c.pterm, c.ptermOwn = make([]T, size), true
+		}
+	}
 	if f32 {
 		// Observers read float64 phases (e.phi). Between steps the first
 		// trigonometric buffer (phase: 2·N·B float32) or Γ ‖ Γp (cycle) is
@@ -207,6 +224,9 @@ func (c *core[T]) bytes() int64 {
 	}
 	n := int64(len(c.phi)+len(c.dw)+len(c.dwRow)+len(c.k1)+len(c.nz)+len(c.tb[0])+len(c.tb[1])+len(c.gg)) * w
 	n += int64(len(c.turns)) * 4
+	if c.ptermOwn {
+		n += int64(len(c.pterm)) * w
+	}
 	if w == 4 {
 		n += int64(len(c.vals)) * w // float64 shares the chip's
 	}
@@ -303,6 +323,12 @@ func (c *core[T]) work(k int) {
 		}
 	case opPower:
 		c.powerLanes(k, c.e.lanes[k])
+	case opPowerTrig:
+		c.powerTrig(rows, [2]int{0, c.B})
+	case opPowerRows:
+		c.powerRows(k, rows)
+	case opPowerSum:
+		c.powerSum(c.e.lanes[k])
 	case opSync:
 		c.syncRows(rows)
 	}
@@ -624,46 +650,89 @@ func (c *core[T]) rowSums1(i0, i1 int, tb []T, sums *[2][2]T) {
 	}
 }
 
-// powerLanes sets c.lane[b] = Σ_i Σ_j G'_ij·cos(φ_j − φ_i) for inputs
-// [lo, hi), with G' the coupler-power weights: the sum runs over rings in
-// order for each input, so it does not depend on the split.
+// Coupler power. c.lane[b] = Σ_i Σ_j G'_ij·cos(φ_j − φ_i) for input b,
+// with G' the coupler-power weights (every inverter-path direction, each
+// in-phase TG once) and cos(φ_j − φ_i) = cos φ_i·cos φ_j + sin φ_i·sin φ_j.
+// Each row's term is rounded in T and the terms are summed in float64 over
+// rings in order for each input, whichever way the work is split: by
+// inputs (powerLanes: one pass) or by rows (powerTrig, powerRows into the
+// free N·B buffer pterm, then powerSum: three passes).
+
+// powerSC is where the power passes keep sin φ ‖ cos φ: the first trig
+// buffer (phase) or Γ ‖ Γp (cycle), both free between steps.
+func (c *core[T]) powerSC() (sc []T, stride int) {
+	if c.e.model == modelPhase {
+		return c.tb[0], 2 * c.B
+	}
+	return c.gg, c.B
+}
+
+// powerTrig fills powerSC for rows × inputs l.
+func (c *core[T]) powerTrig(rows, l [2]int) {
+	sc, stride := c.powerSC()
+	B, n := c.B, l[1]-l[0]
+	for i := rows[0]; i < rows[1]; i++ {
+		o := i*stride + l[0]
+		c.kn.sincos(c.phi[i*B+l[0]:i*B+l[1]], sc[o:o+n], sc[o+c.half:o+c.half+n])
+	}
+}
+
+// powerRow sets term[b] = cos φ_i·(G'·cos φ)_i + sin φ_i·(G'·sin φ)_i for
+// inputs l of row i.
+func (c *core[T]) powerRow(k, i int, l [2]int, term []T) {
+	sc, stride := c.powerSC()
+	n := l[1] - l[0]
+	lo, hi := c.rowPtr[i], c.rowPtr[i+1]
+	cols, vals := c.col[lo:hi], c.vals[lo:hi]
+	pw := c.pw[k][:len(cols)]
+	for x, j := range cols {
+		pw[x] = 0
+		if v := vals[x]; v < 0 || int(j) > i {
+			pw[x] = c.gScale * v
+		}
+	}
+	SC := c.scr[k][:2*n]
+	c.kn.spmm2(cols, pw, sc[l[0]:], stride, c.half, n, SC)
+	o := i*stride + l[0]
+	sn, cs := sc[o:o+n], sc[o+c.half:o+c.half+n]
+	term = term[:n]
+	for b := range term {
+		term[b] = cs[b]*SC[n+b] + sn[b]*SC[b]
+	}
+}
+
+// powerLanes does the whole computation for inputs l.
 func (c *core[T]) powerLanes(k int, l [2]int) {
 	n := l[1] - l[0]
 	if n == 0 {
 		return
 	}
-	B := c.B
-	var sc []T
-	var stride int
-	if c.e.model == modelPhase {
-		sc, stride = c.tb[0], 2*B
-	} else {
-		sc, stride = c.gg, B
-	}
+	c.powerTrig([2]int{0, c.N}, l)
+	acc := c.lane[l[0]:l[1]]
+	clear(acc)
+	term := c.scr[k][2*c.B : 2*c.B+n]
 	for i := 0; i < c.N; i++ {
-		o := i*stride + l[0]
-		c.kn.sincos(c.phi[i*B+l[0]:i*B+l[1]], sc[o:o+n], sc[o+c.half:o+c.half+n])
+		c.powerRow(k, i, l, term)
+		for b, t := range term {
+			acc[b] += float64(t)
+		}
 	}
-	SC := c.scr[k][:2*n]
+}
+
+// powerRows writes the terms of rows [lo, hi) to pterm.
+func (c *core[T]) powerRows(k int, rows [2]int) {
+	for i := rows[0]; i < rows[1]; i++ {
+		c.powerRow(k, i, [2]int{0, c.B}, c.pterm[i*c.B:(i+1)*c.B])
+	}
+}
+
+// powerSum sums pterm over rows for inputs l.
+func (c *core[T]) powerSum(l [2]int) {
 	acc := c.lane[l[0]:l[1]]
 	clear(acc)
 	for i := 0; i < c.N; i++ {
-		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-		// Weights G_ij over the TGs: every inverter-path direction, and
-		// each in-phase TG once (it serves both directions).
-		cols, vals := c.col[lo:hi], c.vals[lo:hi]
-		pw := c.pw[k][:len(cols)]
-		for x, j := range cols {
-			pw[x] = 0
-			if v := vals[x]; v < 0 || int(j) > i {
-				pw[x] = c.gScale * v
-			}
-		}
-		c.kn.spmm2(cols, pw, sc[l[0]:], stride, c.half, n, SC)
-		o := i*stride + l[0]
-		sn, cs := sc[o:o+n], sc[o+c.half:o+c.half+n]
-		for b := range acc {
-			acc[b] += float64(cs[b]*SC[n+b] + sn[b]*SC[b])
+		for b, t := range c.pterm[i*c.B+l[0] : i*c.B+l[1]] {
+			acc[b] += float64(t)
 		}
 	}
 }
@@ -688,7 +757,17 @@ func (c *core[T]) sync() {
 
 // power computes c.lane for the current state.
 func (c *core[T]) power() []float64 {
-	c.op = opPower
-	c.e.pool.run()
+	p := c.e.pool
+	if c.pterm == nil {
+		c.op = opPower
+		p.run()
+		return c.lane
+	}
+	c.op = opPowerTrig
+	p.run()
+	c.op = opPowerRows
+	p.run()
+	c.op = opPowerSum
+	p.run()
 	return c.lane
 }

@@ -5,6 +5,7 @@ package chip
 import (
 	"math"
 	"simd/archsimd"
+	"unsafe"
 )
 
 // Vector kernels for AVX-512 (16 float32 or 8 float64 lanes), built with
@@ -44,6 +45,16 @@ func st64(v f64x8, s []float64)  { v.Store((*[8]float64)(s)) }
 func bc64(x float64) f64x8       { return archsimd.BroadcastFloat64x8(x) }
 
 // Partial vectors: lanes past len(s) load as zero and are not stored.
+// In the sparse products' inner loops the mask is made once per row and
+// the load is masked directly (the masked-off lanes are never touched, so
+// pointing past the slice's end is safe, as in archsimd's own SlicePart).
+func ldm32(s []float32, m archsimd.Mask32x16) f32x16 {
+	return archsimd.LoadMaskedFloat32x16((*[16]float32)(unsafe.Pointer(unsafe.SliceData(s))), m)
+}
+func ldm64(s []float64, m archsimd.Mask64x8) f64x8 {
+	return archsimd.LoadMaskedFloat64x8((*[8]float64)(unsafe.Pointer(unsafe.SliceData(s))), m)
+}
+
 func ldp32(s []float32) f32x16    { return archsimd.LoadFloat32x16SlicePart(s) }
 func stp32(v f32x16, s []float32) { v.StoreSlicePart(s) }
 func ldp64(s []float64) f64x8     { return archsimd.LoadFloat64x8SlicePart(s) }
@@ -92,12 +103,13 @@ func spmm2x32(cols []int32, vals, src []float32, stride, half, n int, dst []floa
 		st32(c0, C[b:b+16])
 	}
 	if r := n - b; r > 0 {
+		m := archsimd.Mask32x16FromBits(uint16(0xffff >> (16 - r)))
 		var s0, c0 f32x16
 		for x, j := range cols {
 			v := bc32(vals[x])
 			o := int(j)*stride + b
-			s0 = s0.Add(v.Mul(ldp32(src[o : o+r])))
-			c0 = c0.Add(v.Mul(ldp32(src[o+half : o+half+r])))
+			s0 = s0.Add(v.Mul(ldm32(src[o:o+r], m)))
+			c0 = c0.Add(v.Mul(ldm32(src[o+half:o+half+r], m)))
 		}
 		stp32(s0, S[b:n])
 		stp32(c0, C[b:n])
@@ -133,10 +145,11 @@ func spmm1x32(cols []int32, vals, src []float32, stride, n int, dst []float32) {
 		st32(y0, Y[b:b+16])
 	}
 	if r := n - b; r > 0 {
+		m := archsimd.Mask32x16FromBits(uint16(0xffff >> (16 - r)))
 		var y0 f32x16
 		for x, j := range cols {
 			o := int(j)*stride + b
-			y0 = y0.Add(bc32(vals[x]).Mul(ldp32(src[o : o+r])))
+			y0 = y0.Add(bc32(vals[x]).Mul(ldm32(src[o:o+r], m)))
 		}
 		stp32(y0, Y[b:n])
 	}
@@ -183,12 +196,13 @@ func spmm2x64(cols []int32, vals, src []float64, stride, half, n int, dst []floa
 		st64(c0, C[b:b+8])
 	}
 	if r := n - b; r > 0 {
+		m := archsimd.Mask64x8FromBits(uint8(0xff >> (8 - r)))
 		var s0, c0 f64x8
 		for x, j := range cols {
 			v := bc64(vals[x])
 			o := int(j)*stride + b
-			s0 = s0.Add(v.Mul(ldp64(src[o : o+r])))
-			c0 = c0.Add(v.Mul(ldp64(src[o+half : o+half+r])))
+			s0 = s0.Add(v.Mul(ldm64(src[o:o+r], m)))
+			c0 = c0.Add(v.Mul(ldm64(src[o+half:o+half+r], m)))
 		}
 		stp64(s0, S[b:n])
 		stp64(c0, C[b:n])
@@ -224,10 +238,11 @@ func spmm1x64(cols []int32, vals, src []float64, stride, n int, dst []float64) {
 		st64(y0, Y[b:b+8])
 	}
 	if r := n - b; r > 0 {
+		m := archsimd.Mask64x8FromBits(uint8(0xff >> (8 - r)))
 		var y0 f64x8
 		for x, j := range cols {
 			o := int(j)*stride + b
-			y0 = y0.Add(bc64(vals[x]).Mul(ldp64(src[o : o+r])))
+			y0 = y0.Add(bc64(vals[x]).Mul(ldm64(src[o:o+r], m)))
 		}
 		stp64(y0, Y[b:n])
 	}
