@@ -18,7 +18,9 @@ import (
 //	go test ./chip -run '^$' -bench 'Step' -benchtime 2s -count 6 | tee new.txt
 //	GOEXPERIMENT=simd go test ./chip -run '^$' -bench 'Step' ...
 //
-// CI runs them once each as a smoke test: -bench . -benchtime 1x.
+// CI runs them once each as a smoke test (BenchmarkRun shortened by -short):
+//
+//	go test ./chip -short -run '^$' -bench . -benchtime 1x
 
 // benchChip is a benchmark chip: a description built in code and
 // programmed with generated edges.
@@ -253,6 +255,9 @@ func BenchmarkRun(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/%s/B64/w%d", c.name, prec, w), func(b *testing.B) {
 					in := make([]Input, 64)
 					opt := RunOptions{Precision: map[string]string{"f32": PrecisionFloat32, "f64": PrecisionFloat64}[prec], Workers: w, KsScale: c.ksScale}
+					if testing.Short() {
+						opt.Duration = 2 / ch.f0 // CI smoke: two cycles
+					}
 					b.ReportAllocs()
 					steps := 0
 					cpu0 := cpuTime()

@@ -91,6 +91,23 @@ func spmm2x32(cols []int32, vals, src []float32, stride, half, n int, dst []floa
 		st32(c2, C[b+32:b+48])
 		st32(c3, C[b+48:b+64])
 	}
+	for ; b+32 <= n; b += 32 {
+		var s0, s1, c0, c1 f32x16
+		for x, j := range cols {
+			v := bc32(vals[x])
+			o := int(j)*stride + b
+			s := (*[32]float32)(src[o : o+32])
+			c := (*[32]float32)(src[o+half : o+half+32])
+			s0 = s0.Add(v.Mul(ld32(s[0:16])))
+			s1 = s1.Add(v.Mul(ld32(s[16:32])))
+			c0 = c0.Add(v.Mul(ld32(c[0:16])))
+			c1 = c1.Add(v.Mul(ld32(c[16:32])))
+		}
+		st32(s0, S[b:b+16])
+		st32(s1, S[b+16:b+32])
+		st32(c0, C[b:b+16])
+		st32(c1, C[b+16:b+32])
+	}
 	for ; b+16 <= n; b += 16 {
 		var s0, c0 f32x16
 		for x, j := range cols {
@@ -183,6 +200,23 @@ func spmm2x64(cols []int32, vals, src []float64, stride, half, n int, dst []floa
 		st64(c1, C[b+8:b+16])
 		st64(c2, C[b+16:b+24])
 		st64(c3, C[b+24:b+32])
+	}
+	for ; b+16 <= n; b += 16 {
+		var s0, s1, c0, c1 f64x8
+		for x, j := range cols {
+			v := bc64(vals[x])
+			o := int(j)*stride + b
+			s := (*[16]float64)(src[o : o+16])
+			c := (*[16]float64)(src[o+half : o+half+16])
+			s0 = s0.Add(v.Mul(ld64(s[0:8])))
+			s1 = s1.Add(v.Mul(ld64(s[8:16])))
+			c0 = c0.Add(v.Mul(ld64(c[0:8])))
+			c1 = c1.Add(v.Mul(ld64(c[8:16])))
+		}
+		st64(s0, S[b:b+8])
+		st64(s1, S[b+8:b+16])
+		st64(c0, C[b:b+8])
+		st64(c1, C[b+8:b+16])
 	}
 	for ; b+8 <= n; b += 8 {
 		var s0, c0 f64x8

@@ -107,15 +107,15 @@ func TestBatchMatchesSingle(t *testing.T) {
 // split among workers (20 inputs) and inputs split (70).
 func TestWorkersAgree(t *testing.T) {
 	t.Parallel()
-	const n = 300
-	ch := engineTestChip(t, n, 1500, "heun")
+	const n = 200
+	ch := engineTestChip(t, n, 1000, "heun")
 	for _, B := range []int{1, 20, 70} {
 		in := engineInputs(n, B)
 		for _, model := range []string{"phase", "cycle"} {
 			for _, prec := range []string{PrecisionFloat64, PrecisionFloat32} {
 				var ref []byte
 				for _, w := range []int{1, 2, 4} {
-					res := run(t, ch, in, RunOptions{Model: model, Precision: prec, Duration: 4e-9, Workers: w, TraceEvery: 7, StepsPerCycle: 32})
+					res := run(t, ch, in, RunOptions{Model: model, Precision: prec, Duration: 2.5e-9, Workers: w, TraceEvery: 7, StepsPerCycle: 32})
 					res.Wall = 0
 					got, err := json.Marshal(struct {
 						R *Result
