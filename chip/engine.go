@@ -58,7 +58,8 @@ type engine struct {
 	// the next step or coupler-power pass (run syncs before each read). dw
 	// is Δω per (ring, input) until setup hands it to the core.
 	phi, dw []float64
-	rngs    []pcg // phase-noise stream of each input
+	rngs    []pcg // phase-noise stream of each input (filled by newEngine)
+	streams pcgs  // the same, side by side for the noise passes
 	detRng  []*rand.Rand
 
 	workers int
@@ -138,6 +139,7 @@ func (e *engine) setup() error {
 		vec = 16
 	}
 	e.byLanes = w > 1 && B >= 2*vec*w
+	e.streams = newPCGs(e.rngs)
 	switch e.opt.Precision {
 	case "", PrecisionFloat64:
 		e.core = newCore[float64](e)

@@ -340,9 +340,9 @@ func (c *core[T]) noise(l [2]int) {
 	if c.nz == nil || l[0] == l[1] {
 		return
 	}
-	B, rngs := c.B, c.e.rngs[l[0]:l[1]]
+	B := c.B
 	for i := 0; i < c.N; i++ {
-		normalRow(rngs, c.nz[i*B+l[0]:i*B+l[1]], c.sigma)
+		normalRow(c.e.streams, l[0], c.nz[i*B+l[0]:i*B+l[1]], c.sigma)
 	}
 }
 

@@ -99,21 +99,45 @@ func normalSlow(p *pcg, j int32, i uint64, x float64) float64 {
 	return normal(p)
 }
 
-// normalRow sets out[b] = T(σ·ξ_b) with ξ_b drawn from st[b]: one draw per
-// stream, the fast path inlined.
-func normalRow[T real](st []pcg, out []T, sigma float64) {
-	out = out[:len(st)]
-	for b := range st {
-		p := &st[b]
-		u := p.Uint64()
-		j := int32(u)
-		i := u >> 32 & 0x7F
-		x := float64(j) * float64(zigWN[i])
-		if absInt32(j) >= zigKN[i] {
-			x = normalSlow(p, j, i, x)
-		}
-		out[b] = T(sigma * x)
+// pcgs holds the streams of a batch's inputs side by side. (An AVX-512
+// version of the step, eight streams at once with VPMULLQ, was slower than
+// this scalar loop on Zen 5 and was dropped.)
+type pcgs struct{ hi, lo []uint64 }
+
+func newPCGs(st []pcg) pcgs {
+	p := pcgs{hi: make([]uint64, len(st)), lo: make([]uint64, len(st))}
+	for b, s := range st {
+		p.hi[b], p.lo[b] = s.hi, s.lo
 	}
+	return p
+}
+
+// normalRow sets out[b] = T(σ·ξ_b) with ξ_b drawn from stream b of st, for
+// b in [b0, b0+len(out)): one draw per stream, the fast path inlined.
+func normalRow[T real](st pcgs, b0 int, out []T, sigma float64) {
+	hi, lo := st.hi[b0:b0+len(out)], st.lo[b0:b0+len(out)]
+	for b := range out {
+		p := pcg{hi[b], lo[b]}
+		v := p.Uint64()
+		hi[b], lo[b] = p.hi, p.lo
+		out[b] = T(sigma * zigDraw(v, hi, lo, b))
+	}
+}
+
+// zigDraw turns the output u of stream b (state hi[b], lo[b], already
+// stepped) into a standard-normal deviate, drawing more from the stream on
+// the rare slow path.
+func zigDraw(u uint64, hi, lo []uint64, b int) float64 {
+	j := int32(u)
+	i := u >> 32 & 0x7F
+	x := float64(j) * float64(zigWN[i])
+	if absInt32(j) < zigKN[i] {
+		return x
+	}
+	p := pcg{hi[b], lo[b]}
+	x = normalSlow(&p, j, i, x)
+	hi[b], lo[b] = p.hi, p.lo
+	return x
 }
 
 var zigKN = [128]uint32{

@@ -204,17 +204,21 @@ func TestNormalMatchesRand(t *testing.T) {
 			t.Fatalf("draw %d: %v, want %v", k, a, b)
 		}
 	}
-	// normalRow draws the same numbers, one per stream.
-	st := []pcg{pcgStream(7, 1, 2, tagNoise), pcgStream(7, 1, 3, tagNoise)}
-	r0, r1 := stream(7, 1, 2, tagNoise), stream(7, 1, 3, tagNoise)
-	out := make([]float64, 2)
-	for k := 0; k < 100_000; k++ {
-		normalRow(st, out, 0.5)
-		if a, b := out[0], 0.5*r0.NormFloat64(); a != b {
-			t.Fatalf("row draw %d: %v, want %v", k, a, b)
-		}
-		if a, b := out[1], 0.5*r1.NormFloat64(); a != b {
-			t.Fatalf("row draw %d: %v, want %v", k, a, b)
+	// normalRow draws the same numbers, one per stream, from lane 1 on.
+	var st []pcg
+	var rs []*rand.Rand
+	for b := 0; b < 20; b++ {
+		st = append(st, pcgStream(7, 1, b, tagNoise))
+		rs = append(rs, stream(7, 1, b, tagNoise))
+	}
+	ps := newPCGs(st)
+	out := make([]float64, 19)
+	for k := 0; k < 20_000; k++ {
+		normalRow(ps, 1, out, 0.5)
+		for b, v := range out {
+			if want := 0.5 * rs[b+1].NormFloat64(); v != want {
+				t.Fatalf("row draw %d, stream %d: %v, want %v", k, b+1, v, want)
+			}
 		}
 	}
 }
