@@ -270,6 +270,18 @@ func accuracyVsAxis(t *Summary, a int) (figure, error) {
 	p.X.Label.Text = axisLabel(ax.Label, u)
 	p.Y.Label.Text = metricLabel(acc)
 	accuracyRange(p, t)
+	// A log axis when every value is positive and they span 20× or more
+	// (k = 10 … 783); a 0 keeps the axis linear.
+	lo, hi := math.Inf(1), 0.0
+	for r := 0; r < t.Len(); r++ {
+		if v, ok := t.AxisValue(r, a); ok {
+			lo, hi = math.Min(lo, v), math.Max(hi, v)
+		}
+	}
+	if lo > 0 && hi >= 20*lo {
+		p.X.Scale = plot.LogScale{}
+		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
 
 	// Group the rows by the other axes' cells.
 	type series struct {
@@ -278,13 +290,27 @@ func accuracyVsAxis(t *Summary, a int) (figure, error) {
 	}
 	var groups []*series
 	byKey := map[string]*series{}
+	// Other axes make separate curves, except those the plotted axis
+	// determines (a weights file listed with its k).
+	dependent := map[int]bool{}
+	for b := range m.Axes {
+		of := map[string]string{}
+		dependent[b] = true
+		for r := 0; r < t.Len(); r++ {
+			if v, ok := of[t.Axis[r][a]]; ok && v != t.Axis[r][b] {
+				dependent[b] = false
+				break
+			}
+			of[t.Axis[r][a]] = t.Axis[r][b]
+		}
+	}
 	for r := 0; r < t.Len(); r++ {
 		if _, ok := t.AxisValue(r, a); !ok {
 			continue
 		}
 		var parts []string
 		for b, other := range m.Axes {
-			if b != a {
+			if b != a && !dependent[b] {
 				parts = append(parts, fmt.Sprintf("%s = %s", other.Label, formatAxisCell(t.Axis[r][b], other.Unit)))
 			}
 		}
