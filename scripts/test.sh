@@ -30,4 +30,4 @@ if go run ./cmd/oscsim help 2>/dev/null | grep -q '^  data '; then
 	go run ./cmd/oscsim data fetch mnist >&2 || echo "scripts/test.sh: MNIST not fetched; MNIST tests will skip" >&2
 fi
 
-go test -count=1 ./... "$@"
+go test -count=1 -timeout 25m ./... "$@"
