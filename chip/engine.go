@@ -89,8 +89,10 @@ func (e *engine) setup() error {
 	nnz := len(ch.csr.col)
 	w := e.opt.Workers
 	if w <= 0 {
+		// Parallel when a pass is long enough (≳ 50 µs) to hide the
+		// barriers between passes.
 		w = 1
-		if work := (nnz + N) * B; work > 1<<15 {
+		if work := (nnz + N) * B; work >= 1<<17 {
 			w = runtime.GOMAXPROCS(0)
 		}
 	}
@@ -189,8 +191,12 @@ func (e *engine) accumulatePower(acc []float64) {
 	lane := e.core.power()
 	e.stale = true // float32: the pass used the space e.phi lives in
 	q := e.ch.vdd * e.ch.vdd / 4
+	scale := 1.0 // the core sums in units of its coupler values
+	if e.model == modelPhase {
+		scale = e.ch.c / e.ch.h1 // G = K·C/h1 (coupling.Rate)
+	}
 	for b := range acc {
-		acc[b] += q * (e.gPow - lane[b])
+		acc[b] += q * (e.gPow - scale*lane[b])
 	}
 }
 

@@ -47,7 +47,6 @@ type core[T real] struct {
 
 	rowPtr, col []int32
 	vals        []T // K_ij (phase) or G_ij (cycle) per coupler
-	gScale      T   // G_ij = gScale·vals: C/h1 (phase) or 1 (cycle)
 	mask        []T // pump mask per ring
 	gn, gt      []T // cycle: Σ inverter-path |G|, Σ |G| per ring
 
@@ -131,10 +130,6 @@ func newCore[T real](e *engine) *core[T] {
 		}
 	} else {
 		c.vals = any(src).([]T)
-	}
-	c.gScale = 1
-	if e.model == modelPhase {
-		c.gScale = T(ch.c / ch.h1)
 	}
 	c.mask = make([]T, N)
 	for i, v := range ch.pumpMask {
@@ -650,9 +645,12 @@ func (c *core[T]) rowSums1(i0, i1 int, tb []T, sums *[2][2]T) {
 	}
 }
 
-// Coupler power. c.lane[b] = Σ_i Σ_j G'_ij·cos(φ_j − φ_i) for input b,
-// with G' the coupler-power weights (every inverter-path direction, each
-// in-phase TG once) and cos(φ_j − φ_i) = cos φ_i·cos φ_j + sin φ_i·sin φ_j.
+// Coupler power. c.lane[b] = Σ_i Σ_j w_ij·cos(φ_j − φ_i) for input b, in
+// units of the coupler values (K for phase, G for cycle: the engine scales
+// by C/h1 for the phase model), with w the TG weights (tgWeights: inverter
+// path whole, in-phase halved, since both directions of an in-phase pair
+// share one TG and see the same cos) and cos(φ_j − φ_i) = cos φ_i·cos φ_j +
+// sin φ_i·sin φ_j.
 // Each row's term is rounded in T and the terms are summed in float64 over
 // rings in order for each input, whichever way the work is split: by
 // inputs (powerLanes: one pass) or by rows (powerTrig, powerRows into the
@@ -677,28 +675,18 @@ func (c *core[T]) powerTrig(rows, l [2]int) {
 	}
 }
 
-// powerRow sets term[b] = cos φ_i·(G'·cos φ)_i + sin φ_i·(G'·sin φ)_i for
-// inputs l of row i.
-func (c *core[T]) powerRow(k, i int, l [2]int, term []T) {
+// powerSums sets SC = (w·sin φ ‖ w·cos φ) of row i for inputs l, with w
+// the TG weights of the row's couplers (tgWeights).
+func (c *core[T]) powerSums(k, i int, l [2]int) (SC, sn, cs []T) {
 	sc, stride := c.powerSC()
 	n := l[1] - l[0]
 	lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-	cols, vals := c.col[lo:hi], c.vals[lo:hi]
-	pw := c.pw[k][:len(cols)]
-	for x, j := range cols {
-		pw[x] = 0
-		if v := vals[x]; v < 0 || int(j) > i {
-			pw[x] = c.gScale * v
-		}
-	}
-	SC := c.scr[k][:2*n]
-	c.kn.spmm2(cols, pw, sc[l[0]:], stride, c.half, n, SC)
+	w := c.pw[k][:hi-lo]
+	tgWeights(w, c.vals[lo:hi])
+	SC = c.scr[k][:2*n]
+	c.kn.spmm2(c.col[lo:hi], w, sc[l[0]:], stride, c.half, n, SC)
 	o := i*stride + l[0]
-	sn, cs := sc[o:o+n], sc[o+c.half:o+c.half+n]
-	term = term[:n]
-	for b := range term {
-		term[b] = cs[b]*SC[n+b] + sn[b]*SC[b]
-	}
+	return SC, sc[o : o+n], sc[o+c.half : o+c.half+n]
 }
 
 // powerLanes does the whole computation for inputs l.
@@ -707,22 +695,57 @@ func (c *core[T]) powerLanes(k int, l [2]int) {
 	if n == 0 {
 		return
 	}
+	if c.B == 1 {
+		c.power1()
+		return
+	}
 	c.powerTrig([2]int{0, c.N}, l)
 	acc := c.lane[l[0]:l[1]]
 	clear(acc)
-	term := c.scr[k][2*c.B : 2*c.B+n]
 	for i := 0; i < c.N; i++ {
-		c.powerRow(k, i, l, term)
-		for b, t := range term {
-			acc[b] += float64(t)
-		}
+		SC, sn, cs := c.powerSums(k, i, l)
+		c.kn.powAcc(acc, sn, cs, SC[:n], SC[n:])
 	}
 }
 
-// powerRows writes the terms of rows [lo, hi) to pterm.
+// power1 is powerLanes for a batch of one input, without kernel calls:
+// the same arithmetic, per ring.
+func (c *core[T]) power1() {
+	sc, stride := c.powerSC()
+	h := c.half
+	for i, p := range c.phi {
+		sc[i*stride], sc[i*stride+h] = sincosT(p)
+	}
+	tab := [2]T{0.5, 1}
+	acc := 0.0
+	for i := 0; i < c.N; i++ {
+		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
+		cols, vals := c.col[lo:hi], c.vals[lo:hi]
+		vals = vals[:len(cols)]
+		var S, C T
+		for x, j := range cols {
+			v := vals[x]
+			w := v * tab[math.Float64bits(float64(v))>>63]
+			o := int(j) * stride
+			S += w * sc[o]
+			C += w * sc[o+h]
+		}
+		acc += float64(sc[i*stride+h]*C + sc[i*stride]*S)
+	}
+	c.lane[0] = acc
+}
+
+// powerRows writes the terms of rows [lo, hi) to pterm, rounded in T as
+// powAcc rounds them.
 func (c *core[T]) powerRows(k int, rows [2]int) {
+	B := c.B
 	for i := rows[0]; i < rows[1]; i++ {
-		c.powerRow(k, i, [2]int{0, c.B}, c.pterm[i*c.B:(i+1)*c.B])
+		SC, sn, cs := c.powerSums(k, i, [2]int{0, B})
+		S, C := SC[:B], SC[B:]
+		term := c.pterm[i*B : (i+1)*B]
+		for b := range term {
+			term[b] = cs[b]*C[b] + sn[b]*S[b]
+		}
 	}
 }
 

@@ -44,6 +44,21 @@ type kernels[T real] struct {
 	// wrap keeps float32 phases in [−π, π], counting whole turns removed,
 	// and reports whether every phase is finite (float64: check only).
 	wrap func(p []T, turns []int32) bool
+	// powAcc adds the coupler-power terms of a row,
+	// acc[b] += float64(cos φ·C + sin φ·S) (the term rounded in T).
+	powAcc func(acc []float64, sn, cs, S, C []T)
+}
+
+// tgWeights sets w[x] to coupler x's share of the TG power sum when every
+// directed coupler of a row is visited: an inverter-path coupler (v < 0)
+// is its own TG; an in-phase TG serves both directions, so each direction
+// counts half. No branch: signs are random, a branch would mispredict.
+func tgWeights[T real](w, vals []T) {
+	tab := [2]T{0.5, 1}
+	w = w[:len(vals)]
+	for x, v := range vals {
+		w[x] = v * tab[math.Float64bits(float64(v))>>63]
+	}
 }
 
 // kernels64 and kernels32 are the plain-Go kernels; init in
@@ -54,13 +69,13 @@ var (
 		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go,
 		axpy: axpyGo[float64], add: addGo[float64], heun: heunGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
-		wrap: finite64Go,
+		wrap: finite64Go, powAcc: powAccGo[float64],
 	}
 	kernels32 = kernels[float32]{
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go,
 		axpy: axpyGo[float32], add: addGo[float32], heun: heunGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32],
-		wrap: wrap32Go,
+		wrap: wrap32Go, powAcc: powAccGo[float32],
 	}
 	// kernelsVector names the vector kernels in use ("" = plain Go).
 	kernelsVector string
@@ -111,6 +126,14 @@ func spmm2Go[T real](cols []int32, vals, src []T, stride, half, n int, dst []T) 
 			c += v * src[o+half]
 		}
 		S[b], C[b] = s, c
+	}
+}
+
+func powAccGo[T real](acc []float64, sn, cs, S, C []T) {
+	n := len(acc)
+	sn, cs, S, C = sn[:n], cs[:n], S[:n], C[:n]
+	for b := range acc {
+		acc[b] += float64(cs[b]*C[b] + sn[b]*S[b])
 	}
 }
 

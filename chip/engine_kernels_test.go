@@ -14,12 +14,12 @@ func TestVectorKernelsMatchGo(t *testing.T) {
 	checkKernels(t, "float32", &kernels32, kernels[float32]{
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go, axpy: axpyGo[float32], add: addGo[float32],
-		heun: heunGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32], wrap: wrap32Go,
+		heun: heunGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32], wrap: wrap32Go, powAcc: powAccGo[float32],
 	})
 	checkKernels(t, "float64", &kernels64, kernels[float64]{
 		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go, axpy: axpyGo[float64], add: addGo[float64],
-		heun: heunGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64], wrap: finite64Go,
+		heun: heunGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64], wrap: finite64Go, powAcc: powAccGo[float64],
 	})
 }
 
@@ -75,6 +75,15 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 		want.phaseF(fb, dw, sn, cs, S, C, 3e7)
 		if !sameBits(fa, fb) {
 			t.Errorf("%s phaseF, %d lanes: differs", name, n)
+		}
+		accA, accB := make([]float64, n), make([]float64, n)
+		for k := range accA {
+			accA[k], accB[k] = float64(k), float64(k)
+		}
+		got.powAcc(accA, sn, cs, S, C)
+		want.powAcc(accB, sn, cs, S, C)
+		if !sameBits(accA, accB) {
+			t.Errorf("%s powAcc, %d lanes: differs", name, n)
 		}
 		got.cycleF(fa, dw, sn, cs, sn, C, 2e-5, 7e-5, 1e15, 3e8)
 		want.cycleF(fb, dw, sn, cs, sn, C, 2e-5, 7e-5, 1e15, 3e8)

@@ -113,27 +113,31 @@ func newPCGs(st []pcg) pcgs {
 }
 
 // normalRow sets out[b] = T(σ·ξ_b) with ξ_b drawn from stream b of st, for
-// b in [b0, b0+len(out)): one draw per stream, the fast path inlined.
+// b in [b0, b0+len(out)): one draw per stream, the PCG step and the
+// ziggurat's fast path written out so the loop makes no calls.
 func normalRow[T real](st pcgs, b0 int, out []T, sigma float64) {
 	hi, lo := st.hi[b0:b0+len(out)], st.lo[b0:b0+len(out)]
+	hi, lo = hi[:len(out)], lo[:len(out)]
 	for b := range out {
-		p := pcg{hi[b], lo[b]}
-		v := p.Uint64()
-		hi[b], lo[b] = p.hi, p.lo
-		out[b] = T(sigma * zigDraw(v, hi, lo, b))
+		h, l := bits.Mul64(lo[b], pcgMulLo)
+		h += hi[b]*pcgMulLo + lo[b]*pcgMulHi
+		l, c := bits.Add64(l, pcgIncLo, 0)
+		h, _ = bits.Add64(h, pcgIncHi, c)
+		hi[b], lo[b] = h, l
+		u := (h ^ h>>32) * pcgCheapMul
+		u = (u ^ u>>48) * (l | 1)
+		j := int32(u)
+		i := u >> 32 & 0x7F
+		x := float64(j) * float64(zigWN[i])
+		if absInt32(j) >= zigKN[i] {
+			x = zigSlow(hi, lo, b, j, i, x)
+		}
+		out[b] = T(sigma * x)
 	}
 }
 
-// zigDraw turns the output u of stream b (state hi[b], lo[b], already
-// stepped) into a standard-normal deviate, drawing more from the stream on
-// the rare slow path.
-func zigDraw(u uint64, hi, lo []uint64, b int) float64 {
-	j := int32(u)
-	i := u >> 32 & 0x7F
-	x := float64(j) * float64(zigWN[i])
-	if absInt32(j) < zigKN[i] {
-		return x
-	}
+// zigSlow finishes a draw of stream b off the ziggurat's fast path.
+func zigSlow(hi, lo []uint64, b int, j int32, i uint64, x float64) float64 {
 	p := pcg{hi[b], lo[b]}
 	x = normalSlow(&p, j, i, x)
 	hi[b], lo[b] = p.hi, p.lo

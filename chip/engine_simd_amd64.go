@@ -24,12 +24,12 @@ func init() {
 	kernels32.phaseF, kernels32.cycleF = phaseFx32, cycleFx32
 	kernels32.sincos, kernels32.cycleTrig = sincosx32, cycleTrigx32
 	kernels32.axpy, kernels32.add, kernels32.heun, kernels32.acc2, kernels32.rk4 = axpyx32, addx32, heunx32, acc2x32, rk4x32
-	kernels32.wrap = wrapx32
+	kernels32.wrap, kernels32.powAcc = wrapx32, powAccx32
 	kernels64.spmm2, kernels64.spmm1 = spmm2x64, spmm1x64
 	kernels64.phaseF, kernels64.cycleF = phaseFx64, cycleFx64
 	kernels64.sincos, kernels64.cycleTrig = sincosx64, cycleTrigx64
 	kernels64.axpy, kernels64.add, kernels64.heun, kernels64.acc2, kernels64.rk4 = axpyx64, addx64, heunx64, acc2x64, rk4x64
-	kernels64.wrap = finitex64
+	kernels64.wrap, kernels64.powAcc = finitex64, powAccx64
 }
 
 type (
@@ -329,6 +329,30 @@ func cycleFx64(f, dw, v, gam, gamp, Y []float64, gn, gt, invC, pm float64) {
 		e := min(b+8, n)
 		cur := ldp64(Y[b:e]).Add(gnv).Sub(gtv.Mul(ldp64(v[b:e])))
 		stp64(ldp64(dw[b:e]).Add(ldp64(gam[b:e]).Mul(cur).Mul(ic)).Add(ldp64(gamp[b:e]).Mul(p)), f[b:e])
+	}
+}
+
+// powAccx32 is powAccGo: the row's terms in float32 vectors, widened to
+// float64 eight lanes at a time.
+func powAccx32(acc []float64, sn, cs, S, C []float32) {
+	n := len(acc)
+	sn, cs, S, C = sn[:n], cs[:n], S[:n], C[:n]
+	b := 0
+	for ; b+16 <= n; b += 16 {
+		t := ld32(cs[b : b+16]).Mul(ld32(C[b : b+16])).Add(ld32(sn[b : b+16]).Mul(ld32(S[b : b+16])))
+		st64(ld64(acc[b:b+8]).Add(t.GetLo().ConvertToFloat64()), acc[b:b+8])
+		st64(ld64(acc[b+8:b+16]).Add(t.GetHi().ConvertToFloat64()), acc[b+8:b+16])
+	}
+	powAccGo(acc[b:], sn[b:], cs[b:], S[b:], C[b:])
+}
+
+func powAccx64(acc []float64, sn, cs, S, C []float64) {
+	n := len(acc)
+	sn, cs, S, C = sn[:n], cs[:n], S[:n], C[:n]
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		t := ldp64(cs[b:e]).Mul(ldp64(C[b:e])).Add(ldp64(sn[b:e]).Mul(ldp64(S[b:e])))
+		stp64(ldp64(acc[b:e]).Add(t), acc[b:e])
 	}
 }
 

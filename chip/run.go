@@ -51,6 +51,10 @@ type RunOptions struct {
 	// initial phases, detector jitter) on the same chip instance; 0 keeps
 	// the streams of (seed, instance, input). Mismatch does not change.
 	NoiseSeed int64
+	// NoPower skips the coupler-power average (Result.CouplerPower stays
+	// nil, and the ledger estimates TG power without it): one sparse
+	// product less per cycle, for runs that need only the read-outs.
+	NoPower bool
 }
 
 // Readout holds what one detector bank read.
@@ -332,7 +336,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 				s.next++
 			}
 		}
-		if done%powEvery == 0 {
+		if !e.opt.NoPower && done%powEvery == 0 {
 			e.accumulatePower(powAcc)
 			powN++
 		}
@@ -387,7 +391,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 		lk.Synchronised = (hi-lo)*tl < lockTolCycles
 		res.Locks = append(res.Locks, lk)
 	}
-	res.CouplerPower = make([]float64, B)
+	if !e.opt.NoPower {
+		res.CouplerPower = make([]float64, B)
+	}
 	if powN > 0 {
 		for b := range powAcc {
 			res.CouplerPower[b] = powAcc[b] / float64(powN)
