@@ -161,7 +161,7 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 	if !(spc > 0) || !(dur > 0) || math.IsInf(spc, 0) || math.IsInf(dur, 0) {
 		return nil, fmt.Errorf("chip: %w: steps per cycle %g and duration %gs must be positive", ErrStep, spc, dur)
 	}
-	if err := ch.CheckStep(model, spc); err != nil {
+	if err := ch.CheckStepScaled(model, spc, opt.KsScale); err != nil {
 		return nil, fmt.Errorf("chip: %s: %w", nl.File, err)
 	}
 	e, err := ch.newEngine(inputs, model, spc, dur, opt)
