@@ -63,7 +63,9 @@ type engine struct {
 	detRng  []*rand.Rand
 
 	workers int
-	rows    [][2]int // rows of each worker (equal coupling work)
+	rows    [][2]int // rows of each worker (equal shares of rings)
+	order   []int32  // the stage passes' visiting order (rowOrder)
+	srows   [][2]int // positions in order of each worker (equal coupling work)
 	lanes   [][2]int // inputs of each worker
 	byLanes bool     // split steps by inputs, not rows
 	pool    *pool
@@ -98,19 +100,27 @@ func (e *engine) setup() error {
 	}
 	w = max(1, min(w, N))
 	e.workers = w
-	// Rows: equal shares of couplers + rings.
+	// Rows for the trig, power and sync passes: equal shares of rings.
+	for k := 0; k < w; k++ {
+		e.rows = append(e.rows, [2]int{N * k / w, N * (k + 1) / w})
+	}
+	// Stage passes: the rings in a cache-friendly order, cut into equal
+	// shares of couplers + rings.
+	e.order = rowOrder(ch.csr.rowPtr, ch.csr.col)
 	total := nnz + N
-	lo := 0
+	lo, done := 0, 0
 	for k := 0; k < w; k++ {
 		target := total * (k + 1) / w
 		hi := lo
-		for hi < N && (int(ch.csr.rowPtr[hi])+hi) < target {
+		for hi < N && done < target {
+			i := e.order[hi]
+			done += int(ch.csr.rowPtr[i+1]-ch.csr.rowPtr[i]) + 1
 			hi++
 		}
 		if k == w-1 {
 			hi = N
 		}
-		e.rows = append(e.rows, [2]int{lo, hi})
+		e.srows = append(e.srows, [2]int{lo, hi})
 		lo = hi
 	}
 	// Inputs: equal shares, in whole vectors of 16 when there are enough.

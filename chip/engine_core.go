@@ -305,9 +305,9 @@ func (c *core[T]) work(k int) {
 		}
 	case opStage:
 		if c.B == 1 {
-			c.stagePass1(k, rows)
+			c.stagePass1(k, c.e.srows[k])
 		} else {
-			c.stagePass(k, c.stage, rows, [2]int{0, c.B})
+			c.stagePass(k, c.stage, c.e.srows[k], [2]int{0, c.B})
 		}
 	case opStep:
 		all, l := [2]int{0, c.N}, c.e.lanes[k]
@@ -375,9 +375,9 @@ func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
 	}
 }
 
-// stagePass evaluates integrator stage s for rows [rows[0], rows[1]) and
-// inputs [l[0], l[1]).
-func (c *core[T]) stagePass(k, s int, rows, l [2]int) {
+// stagePass evaluates integrator stage s for inputs [l[0], l[1]) of the
+// rings at positions [pos[0], pos[1]) of the visiting order c.e.order.
+func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 	B := c.B
 	b0, n := l[0], l[1]-l[0]
 	if n == 0 {
@@ -392,7 +392,9 @@ func (c *core[T]) stagePass(k, s int, rows, l [2]int) {
 	if !final {
 		nextWt = c.wts[s+1]
 	}
-	for i := rows[0]; i < rows[1]; i++ {
+	order := c.e.order
+	for r := pos[0]; r < pos[1]; r++ {
+		i := int(order[r])
 		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
 		cols, vals := c.col[lo:hi], c.vals[lo:hi]
 		base := i*B + b0
@@ -437,9 +439,9 @@ func (c *core[T]) stagePass(k, s int, rows, l [2]int) {
 			if c.turns != nil {
 				turns = c.turns[base : base+n]
 			}
-			if !c.kn.wrap(phi, turns) && c.bad[k] < 0 {
+			if !c.kn.wrap(phi, turns) {
 				for b, p := range phi {
-					if p-p != 0 {
+					if p-p != 0 && (c.bad[k] < 0 || base+b < c.bad[k]) {
 						c.bad[k] = base + b
 						break
 					}
@@ -500,7 +502,7 @@ func (c *core[T]) trig1(buf int, rows [2]int, y []T, wt T) {
 
 // stagePass1 is stagePass for a batch of one input: the same arithmetic
 // as the kernels, written out per ring so a row costs no kernel calls.
-func (c *core[T]) stagePass1(k int, rows [2]int) {
+func (c *core[T]) stagePass1(k int, pos [2]int) {
 	s := c.stage
 	final := s == c.stages-1
 	tb, next := c.tb[s&1], (s+1)&1
@@ -512,17 +514,23 @@ func (c *core[T]) stagePass1(k int, rows [2]int) {
 	ks, pump := c.ks[s], c.pump[s]
 	one := c.scr[k][:1]
 	var sums [2][2]T
-	for i := rows[0]; i < rows[1]; i++ {
+	order := c.e.order
+	for r := pos[0]; r < pos[1]; r++ {
+		i := int(order[r])
 		// Row sums two rows at a time: four independent chains instead of
 		// two, each still summed in its row's order.
-		if (i-rows[0])&1 == 0 {
+		if (r-pos[0])&1 == 0 {
+			next := -1
+			if r+1 < pos[1] {
+				next = int(order[r+1])
+			}
 			if phase {
-				c.rowSums2(i, min(i+2, rows[1]), tb, &sums)
+				c.rowSums2(i, next, tb, &sums)
 			} else {
-				c.rowSums1(i, min(i+2, rows[1]), tb, &sums)
+				c.rowSums1(i, next, tb, &sums)
 			}
 		}
-		S, C := sums[(i-rows[0])&1][0], sums[(i-rows[0])&1][1]
+		S, C := sums[(r-pos[0])&1][0], sums[(r-pos[0])&1][1]
 		var dw T
 		if c.dw != nil {
 			dw = c.dw[i]
@@ -557,7 +565,7 @@ func (c *core[T]) stagePass1(k int, rows [2]int) {
 				p, c.turns[i] = T(w), t
 			}
 			c.phi[i] = p
-			if p-p != 0 && c.bad[k] < 0 {
+			if p-p != 0 && (c.bad[k] < 0 || i < c.bad[k]) {
 				c.bad[k] = i
 			}
 			continue
@@ -595,18 +603,19 @@ func (c *core[T]) stagePass1(k int, rows [2]int) {
 	}
 }
 
-// rowSums2 sets sums[r] = (K·sin φ, K·cos φ) of rows i0+r < i1 (at most
-// two) for a batch of one, interleaving the two rows' chains.
-func (c *core[T]) rowSums2(i0, i1 int, tb []T, sums *[2][2]T) {
-	a0, a1 := c.rowPtr[i0], c.rowPtr[i0+1]
+// rowSums2 sets sums[0] = (K·sin φ, K·cos φ) of row a and sums[1] that of
+// row b (b < 0: none) for a batch of one, interleaving the two rows' chains.
+func (c *core[T]) rowSums2(a, b int, tb []T, sums *[2][2]T) {
+	a0, a1 := c.rowPtr[a], c.rowPtr[a+1]
 	colA, valA := c.col[a0:a1], c.vals[a0:a1]
+	valA = valA[:len(colA)]
 	var s0, c0, s1, c1 T
 	x := 0
-	if i1 > i0+1 {
-		b0, b1 := c.rowPtr[i0+1], c.rowPtr[i0+2]
+	if b >= 0 {
+		b0, b1 := c.rowPtr[b], c.rowPtr[b+1]
 		colB, valB := c.col[b0:b1], c.vals[b0:b1]
 		m := min(len(colA), len(colB))
-		colA, valA, colB, valB = colA[:len(colA)], valA[:len(colA)], colB[:m], valB[:m]
+		colB, valB = colB[:m], valB[:m]
 		for ; x < m; x++ {
 			ja, jb := 2*int(colA[x]), 2*int(colB[x])
 			va, vb := valA[x], valB[x]
@@ -632,9 +641,12 @@ func (c *core[T]) rowSums2(i0, i1 int, tb []T, sums *[2][2]T) {
 }
 
 // rowSums1 is rowSums2 for the cycle model: sums[r][0] = (G·v) of the row.
-func (c *core[T]) rowSums1(i0, i1 int, tb []T, sums *[2][2]T) {
-	for r := 0; r < i1-i0; r++ {
-		lo, hi := c.rowPtr[i0+r], c.rowPtr[i0+r+1]
+func (c *core[T]) rowSums1(a, b int, tb []T, sums *[2][2]T) {
+	for r, i := range [2]int{a, b} {
+		if i < 0 {
+			break
+		}
+		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
 		cols, vals := c.col[lo:hi], c.vals[lo:hi]
 		vals = vals[:len(cols)]
 		var y T

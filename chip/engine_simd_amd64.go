@@ -66,30 +66,26 @@ func spmm2x32(cols []int32, vals, src []float32, stride, half, n int, dst []floa
 	vals = vals[:len(cols)]
 	S, C := dst[:n], dst[n:2*n]
 	b := 0
+	// 64 lanes: the sine half then the cosine half, four accumulators each
+	// (eight would not fit the registers the compiler allocates).
 	for ; b+64 <= n; b += 64 {
-		var s0, s1, s2, s3, c0, c1, c2, c3 f32x16
-		for x, j := range cols {
-			v := bc32(vals[x])
-			o := int(j)*stride + b
-			s := (*[64]float32)(src[o : o+64])
-			c := (*[64]float32)(src[o+half : o+half+64])
-			s0 = s0.Add(v.Mul(ld32(s[0:16])))
-			s1 = s1.Add(v.Mul(ld32(s[16:32])))
-			s2 = s2.Add(v.Mul(ld32(s[32:48])))
-			s3 = s3.Add(v.Mul(ld32(s[48:64])))
-			c0 = c0.Add(v.Mul(ld32(c[0:16])))
-			c1 = c1.Add(v.Mul(ld32(c[16:32])))
-			c2 = c2.Add(v.Mul(ld32(c[32:48])))
-			c3 = c3.Add(v.Mul(ld32(c[48:64])))
+		for h, D := range [2][]float32{S[b : b+64], C[b : b+64]} {
+			var s0, s1, s2, s3 f32x16
+			off := b + h*half
+			for x, j := range cols {
+				v := bc32(vals[x])
+				o := int(j)*stride + off
+				s := (*[64]float32)(src[o : o+64])
+				s0 = s0.Add(v.Mul(ld32(s[0:16])))
+				s1 = s1.Add(v.Mul(ld32(s[16:32])))
+				s2 = s2.Add(v.Mul(ld32(s[32:48])))
+				s3 = s3.Add(v.Mul(ld32(s[48:64])))
+			}
+			st32(s0, D[0:16])
+			st32(s1, D[16:32])
+			st32(s2, D[32:48])
+			st32(s3, D[48:64])
 		}
-		st32(s0, S[b:b+16])
-		st32(s1, S[b+16:b+32])
-		st32(s2, S[b+32:b+48])
-		st32(s3, S[b+48:b+64])
-		st32(c0, C[b:b+16])
-		st32(c1, C[b+16:b+32])
-		st32(c2, C[b+32:b+48])
-		st32(c3, C[b+48:b+64])
 	}
 	for ; b+32 <= n; b += 32 {
 		var s0, s1, c0, c1 f32x16
@@ -176,30 +172,25 @@ func spmm2x64(cols []int32, vals, src []float64, stride, half, n int, dst []floa
 	vals = vals[:len(cols)]
 	S, C := dst[:n], dst[n:2*n]
 	b := 0
+	// 32 lanes: the sine half then the cosine half, four accumulators each.
 	for ; b+32 <= n; b += 32 {
-		var s0, s1, s2, s3, c0, c1, c2, c3 f64x8
-		for x, j := range cols {
-			v := bc64(vals[x])
-			o := int(j)*stride + b
-			s := (*[32]float64)(src[o : o+32])
-			c := (*[32]float64)(src[o+half : o+half+32])
-			s0 = s0.Add(v.Mul(ld64(s[0:8])))
-			s1 = s1.Add(v.Mul(ld64(s[8:16])))
-			s2 = s2.Add(v.Mul(ld64(s[16:24])))
-			s3 = s3.Add(v.Mul(ld64(s[24:32])))
-			c0 = c0.Add(v.Mul(ld64(c[0:8])))
-			c1 = c1.Add(v.Mul(ld64(c[8:16])))
-			c2 = c2.Add(v.Mul(ld64(c[16:24])))
-			c3 = c3.Add(v.Mul(ld64(c[24:32])))
+		for h, D := range [2][]float64{S[b : b+32], C[b : b+32]} {
+			var s0, s1, s2, s3 f64x8
+			off := b + h*half
+			for x, j := range cols {
+				v := bc64(vals[x])
+				o := int(j)*stride + off
+				s := (*[32]float64)(src[o : o+32])
+				s0 = s0.Add(v.Mul(ld64(s[0:8])))
+				s1 = s1.Add(v.Mul(ld64(s[8:16])))
+				s2 = s2.Add(v.Mul(ld64(s[16:24])))
+				s3 = s3.Add(v.Mul(ld64(s[24:32])))
+			}
+			st64(s0, D[0:8])
+			st64(s1, D[8:16])
+			st64(s2, D[16:24])
+			st64(s3, D[24:32])
 		}
-		st64(s0, S[b:b+8])
-		st64(s1, S[b+8:b+16])
-		st64(s2, S[b+16:b+24])
-		st64(s3, S[b+24:b+32])
-		st64(c0, C[b:b+8])
-		st64(c1, C[b+8:b+16])
-		st64(c2, C[b+16:b+24])
-		st64(c3, C[b+24:b+32])
 	}
 	for ; b+16 <= n; b += 16 {
 		var s0, s1, c0, c1 f64x8
