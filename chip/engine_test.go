@@ -104,12 +104,12 @@ func TestBatchMatchesSingle(t *testing.T) {
 }
 
 // TestWorkersAgree: 1, 2 and 4 workers give the same bytes, with rows
-// split among workers (20 inputs) and inputs split (70).
+// split among workers (1 and 20 inputs) and inputs split (130).
 func TestWorkersAgree(t *testing.T) {
 	t.Parallel()
 	const n = 200
 	ch := engineTestChip(t, n, 1000, "heun")
-	for _, B := range []int{1, 20, 70} {
+	for _, B := range []int{1, 20, 130} {
 		in := engineInputs(n, B)
 		for _, model := range []string{"phase", "cycle"} {
 			for _, prec := range []string{PrecisionFloat64, PrecisionFloat32} {
