@@ -102,8 +102,11 @@ func (r OscNetResult) Accuracy() float64 { return float64(r.Correct) / float64(m
 //   - perclass: the chip's pump at full strength (KsScale 1) and its run
 //     length, so that the read-out stays near the input and the energy
 //     compares classes;
-//   - pairwise: a pump at 0.1× and 60 cycles, so that the two-pattern
-//     network can pull the state to one of its prototypes; PairCode 5.
+//   - pairwise: a pump at 0.02× and 60 cycles with PairCode 15, so that
+//     the two-pattern network can pull the state to one of its
+//     prototypes: a pixel flips only when x_i·h_i < −2·K_s (algorithms.md
+//     §1.9), and at PairCode 5 with a 0.1× pump no field reached that, so
+//     the tournament reduced to nearest-prototype matching of the input.
 func (o *OscNet) MethodDefaults(nl *netlist.Netlist) {
 	if o.Method != "pairwise" {
 		if o.KsScale == 0 {
@@ -112,7 +115,7 @@ func (o *OscNet) MethodDefaults(nl *netlist.Netlist) {
 		return
 	}
 	if o.KsScale == 0 {
-		o.KsScale = 0.1
+		o.KsScale = 0.02
 	}
 	if o.Duration == 0 {
 		o.Duration = 60 / nl.Oscillators.Frequency
@@ -121,7 +124,7 @@ func (o *OscNet) MethodDefaults(nl *netlist.Netlist) {
 		o.StepsPerCycle = 2
 	}
 	if o.PairCode == 0 {
-		o.PairCode = 5
+		o.PairCode = 15
 	}
 }
 
