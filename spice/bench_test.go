@@ -13,7 +13,10 @@ import (
 
 // Speed of the engine's models against ngspice on the 4×4 array
 // (testdata/array4x4.toml), per ring-cycle: wall time / (rings × simulated
-// reference cycles × inputs). Record with
+// reference cycles × inputs). The cycle model runs at the description's 32
+// steps per cycle; the phase model at its default 4 and at 1, which gives
+// the same final states on this chip (a step of one cycle is well inside
+// its stability bound). Record with
 //
 //	go test ./spice -run '^$' -bench . -benchtime 3x
 //
@@ -37,14 +40,18 @@ func benchPhases(b testing.TB, batch, n int) []chip.Input {
 func BenchmarkEngine4x4(b *testing.B) {
 	ch, _ := load(b, "array4x4.toml")
 	dur := benchCycles / ch.Netlist().Oscillators.Frequency
-	for _, model := range []string{"cycle", "phase"} {
+	for _, mc := range []struct {
+		model string
+		spc   float64
+	}{{"cycle", 32}, {"phase", 4}, {"phase", 1}} {
+		model := mc.model
 		for _, batch := range []int{1, 20} {
-			b.Run(fmt.Sprintf("%s/batch%d", model, batch), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/spc%g/batch%d", model, mc.spc, batch), func(b *testing.B) {
 				in := benchPhases(b, batch, ch.N())
 				b.ReportAllocs()
 				var wall time.Duration
 				for b.Loop() {
-					res, err := ch.Run(context.Background(), in, chip.RunOptions{Model: model, Duration: dur, NoNoise: true, Workers: 1})
+					res, err := ch.Run(context.Background(), in, chip.RunOptions{Model: model, StepsPerCycle: mc.spc, Duration: dur, NoNoise: true, Workers: 1})
 					if err != nil {
 						b.Fatal(err)
 					}
