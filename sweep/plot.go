@@ -455,6 +455,9 @@ func accuracyVsPower(t *Summary) (figure, error) {
 		num = txt
 	}
 	lbl := strings.Join(num, ", ")
+	if len(num) > 1 {
+		lbl = "their axis values"
+	}
 	p := newPlot(t, fmt.Sprintf("%s: %s against power\npoints labelled by %s; bars: 95%% interval; line: Pareto front", m.Name, metricLabel(acc), lbl))
 	p.X.Label.Text = axisLabel("mean power", u)
 	p.Y.Label.Text = metricLabel(acc)
