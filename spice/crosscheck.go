@@ -65,9 +65,10 @@ type Measure struct {
 	// couplers (ngspice: every supply; engine: ring model + coupler TGs).
 	RingPower  []float64
 	TotalPower float64
-	// Wall is the simulator's wall time; Cycles the simulated cycles.
-	Wall   time.Duration
-	Cycles float64
+	// Wall is the simulator's wall time (for ngspice also its CPU time);
+	// Cycles the simulated cycles.
+	Wall, CPU time.Duration
+	Cycles    float64
 }
 
 // Check is the outcome of a cross-check: the same chip run in ngspice and
@@ -124,7 +125,7 @@ func CrossCheck(ctx context.Context, ch *chip.Chip, opt CheckOptions) (*Check, e
 	if err != nil {
 		return nil, err
 	}
-	sm := &Measure{Model: "ngspice", Wall: so.Wall, Cycles: dur * fref}
+	sm := &Measure{Model: "ngspice", Wall: so.Wall, CPU: so.CPU, Cycles: dur * fref}
 	t := so.Time()
 	lo := dur * 0.8
 	sm.Freq = make([]float64, N)
@@ -341,8 +342,11 @@ func (c *Check) Rows(maxRings int) []Row {
 			add(fmt.Sprintf("lock time %s−%s", names[e.I], names[e.J]), "ns", c.Spice.PairLock[k]*1e9, func(m *Measure) float64 { return m.PairLock[k] * 1e9 }, ratio)
 		}
 		for _, i := range c.Pumped {
+			// The pump's two states are π apart: compare modulo π.
 			sv := deg(c.Spice.Final[i])
-			add("SHIL phase "+names[i], "°", sv, func(m *Measure) float64 { return near(sv, deg(m.Final[i])) }, func(s, m float64) string { return angle(s*math.Pi/180, m*math.Pi/180) })
+			add("SHIL phase "+names[i], "°", sv, func(m *Measure) float64 { return near(sv, deg(m.Final[i])) }, func(s, m float64) string {
+				return fmt.Sprintf("%+.1f° mod 180°", deg(0.5*wrap(2*(m-s)*math.Pi/180)))
+			})
 			lockv := func(m *Measure) float64 {
 				if m.PumpLocked[i] {
 					return 1
@@ -436,6 +440,13 @@ func (c *Check) WriteTable(w io.Writer, maxRings int) error {
 		fmt.Fprintf(tw, "\t%s\t%.3gx faster", m.Wall.Round(time.Microsecond), c.Spice.Wall.Seconds()/m.Wall.Seconds())
 	}
 	fmt.Fprintln(tw)
+	if c.Spice.CPU > 0 {
+		fmt.Fprintf(tw, "ngspice CPU time\t\t%s", c.Spice.CPU.Round(time.Millisecond))
+		for _, m := range c.Models {
+			fmt.Fprintf(tw, "\t\t%.3gx", c.Spice.CPU.Seconds()/m.Wall.Seconds())
+		}
+		fmt.Fprintln(tw)
+	}
 	per := func(m *Measure) string { return netlist.FormatSI(m.Wall.Seconds()/(N*m.Cycles), "s") }
 	fmt.Fprintf(tw, "per ring-cycle\t\t%s", per(c.Spice))
 	for _, m := range c.Models {

@@ -72,8 +72,9 @@ type Output struct {
 	Data  [][]float64
 	// Log is ngspice's standard output and error.
 	Log string
-	// Wall is the wall-clock time of the ngspice process.
-	Wall time.Duration
+	// Wall is the wall-clock time of the ngspice process, CPU its user and
+	// system CPU time (close to the wall time of an idle machine).
+	Wall, CPU time.Duration
 }
 
 // Vec returns the samples of a saved vector by name (case-insensitive).
@@ -155,6 +156,9 @@ func (s Simulator) Run(ctx context.Context, name, deck string, tstop float64) (*
 		return nil, fmt.Errorf("spice: %s: %w", name, err)
 	}
 	out.Log, out.Wall = log, wall
+	if ps := cmd.ProcessState; ps != nil {
+		out.CPU = ps.UserTime() + ps.SystemTime()
+	}
 	if t := out.Time(); len(t) == 0 || t[len(t)-1] < tstop*(1-1e-4) {
 		end := 0.0
 		if len(t) > 0 {
