@@ -51,7 +51,8 @@ type core[T real] struct {
 	gn, gt      []T // cycle: Σ inverter-path |G|, Σ |G| per ring
 
 	scr      [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B)
-	pw       [][]T // per worker: coupler-power weights of one row
+	pw       [][]T // per worker: TG weights of one row
+	tgw      []T   // TG weights of every coupler, kept for narrow batches
 	pterm    []T   // coupler-power terms per (ring, input) when split by rows
 	ptermOwn bool  // pterm is its own array (not nz or k1)
 	bad      []int // per worker: first non-finite state index, or −1
@@ -174,6 +175,16 @@ func newCore[T real](e *engine) *core[T] {
 	}
 	dt := e.dt
 	c.dt, c.h, c.c6 = T(dt), T(0.5*dt), T(dt/6)
+	// For a narrow batch the power product costs about as much per coupler
+	// as making its TG weight, so the weights are made once per run.
+	vec := 8
+	if f32 {
+		vec = 16
+	}
+	if B < 2*vec {
+		c.tgw = make([]T, len(c.vals))
+		tgWeights(c.tgw, c.vals)
+	}
 	deg := 0
 	for i := 0; i < N; i++ {
 		deg = max(deg, int(m.rowPtr[i+1]-m.rowPtr[i]))
@@ -225,7 +236,7 @@ func (c *core[T]) bytes() int64 {
 	if w == 4 {
 		n += int64(len(c.vals)) * w // float64 shares the chip's
 	}
-	n += int64(len(c.mask)+len(c.gn)+len(c.gt)) * w
+	n += int64(len(c.mask)+len(c.gn)+len(c.gt)+len(c.tgw)) * w
 	for k := range c.scr {
 		n += int64(len(c.scr[k])+len(c.pw[k])) * w
 	}
@@ -693,8 +704,13 @@ func (c *core[T]) powerSums(k, i int, l [2]int) (SC, sn, cs []T) {
 	sc, stride := c.powerSC()
 	n := l[1] - l[0]
 	lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-	w := c.pw[k][:hi-lo]
-	tgWeights(w, c.vals[lo:hi])
+	var w []T
+	if c.tgw != nil {
+		w = c.tgw[lo:hi]
+	} else {
+		w = c.pw[k][:hi-lo]
+		tgWeights(w, c.vals[lo:hi])
+	}
 	SC = c.scr[k][:2*n]
 	c.kn.spmm2(c.col[lo:hi], w, sc[l[0]:], stride, c.half, n, SC)
 	o := i*stride + l[0]
