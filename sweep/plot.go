@@ -270,17 +270,30 @@ func accuracyVsAxis(t *Summary, a int) (figure, error) {
 	p.X.Label.Text = axisLabel(ax.Label, u)
 	p.Y.Label.Text = metricLabel(acc)
 	accuracyRange(p, t)
-	// A log axis when every value is positive and they span 20× or more
-	// (k = 10 … 783); a 0 keeps the axis linear.
-	lo, hi := math.Inf(1), 0.0
+	// A log axis when the positive values span 20× or more (k = 10 …
+	// 783, linewidths 20 kHz … 1 GHz); a 0 is drawn a decade below the
+	// smallest positive value and labelled "0".
+	lo, hi, zero := math.Inf(1), 0.0, false
 	for r := 0; r < t.Len(); r++ {
 		if v, ok := t.AxisValue(r, a); ok {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
+			if v > 0 {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			} else if v == 0 {
+				zero = true
+			}
 		}
 	}
-	if lo > 0 && hi >= 20*lo {
+	xOf := func(v float64) float64 { return v * f }
+	if lo > 0 && hi >= 20*lo && (zero || allPositive(t, a)) {
+		z := lo * f / 10
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = zeroTicks{zero: z, show: zero}
+		xOf = func(v float64) float64 {
+			if v == 0 {
+				return z
+			}
+			return v * f
+		}
 	}
 
 	// Group the rows by the other axes' cells.
@@ -342,7 +355,7 @@ func accuracyVsAxis(t *Summary, a int) (figure, error) {
 		for i, r := range g.rows {
 			x, _ := t.AxisValue(r, a)
 			s := t.Stat(r, acc)
-			mean[i] = plotter.XY{X: x * f, Y: s.Mean}
+			mean[i] = plotter.XY{X: xOf(x), Y: s.Mean}
 			bars.XYs[i] = mean[i]
 			lo, hi := s.Mean-s.CI95Lo, s.CI95Hi-s.Mean
 			if math.IsNaN(lo) || math.IsNaN(hi) {
@@ -352,11 +365,11 @@ func accuracyVsAxis(t *Summary, a int) (figure, error) {
 		}
 		for _, r := range g.rows {
 			x, _ := t.AxisValue(r, a)
-			band = append(band, plotter.XY{X: x * f, Y: t.Stat(r, acc).Max})
+			band = append(band, plotter.XY{X: xOf(x), Y: t.Stat(r, acc).Max})
 		}
 		for i := n - 1; i >= 0; i-- {
 			x, _ := t.AxisValue(g.rows[i], a)
-			band = append(band, plotter.XY{X: x * f, Y: t.Stat(g.rows[i], acc).Min})
+			band = append(band, plotter.XY{X: xOf(x), Y: t.Stat(g.rows[i], acc).Min})
 		}
 		c := colour(gi)
 		poly, err := plotter.NewPolygon(band)
@@ -398,6 +411,38 @@ func accuracyVsAxis(t *Summary, a int) (figure, error) {
 		p.Legend.Add("min–max", band)
 	}
 	return figure{p: p, w: 16 * vg.Centimeter, h: 11 * vg.Centimeter, legendOutside: len(groups) > 1}, nil
+}
+
+// allPositive reports whether every numeric value of axis a is > 0.
+func allPositive(t *Summary, a int) bool {
+	for r := 0; r < t.Len(); r++ {
+		if v, ok := t.AxisValue(r, a); ok && v <= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// zeroTicks are log ticks with a tick labelled "0" at the position a
+// zero value is drawn.
+type zeroTicks struct {
+	zero float64
+	show bool
+}
+
+// Ticks implements plot.Ticker.
+func (z zeroTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	if !z.show {
+		return ts
+	}
+	var out []plot.Tick
+	for _, t := range ts {
+		if t.Value > z.zero*1.5 { // no decade tick on top of the zero
+			out = append(out, t)
+		}
+	}
+	return append(out, plot.Tick{Value: z.zero, Label: "0"})
 }
 
 // errPoints are points with asymmetric y errors.
