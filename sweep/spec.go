@@ -257,10 +257,43 @@ func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
 			p.errAt(k, "unknown table (want sweep, workload, set, axis or point)")
 		}
 	}
+	chipRef := p.sweepTable(s, doc)
+	p.workloadTable(s, doc)
+	base := p.baseChip(s, name, chipRef)
+
+	// Problems so far do not keep the points from being checked; a bad
+	// base chip or bad axes do.
+	before := len(p.errs)
+	cols := p.columns(doc)
+	p.overrides(s, doc, cols, opt.Set)
+	if base == nil || len(p.errs) > before {
+		return nil, p.sorted()
+	}
+	s.Axes = cols.axes
+	s.pathKeys = cols.pathKeys
+	p.expand(s, cols, base)
+	if len(p.errs) > maxErrors {
+		n := len(p.errs) - maxErrors
+		p.errs = append(p.errs[:maxErrors], &Error{File: name, Msg: fmt.Sprintf("… and %d more problems", n)})
+	}
+	if len(p.errs) > 0 {
+		return nil, p.sorted()
+	}
+	s.sweepSum = s.fingerprint()
+	return s, nil
+}
+
+var sweepKeys = []string{"name", "description", "chip", "seed", "instances", "seeds", "streams", "accuracy", "metrics"}
+
+// sweepTable reads [sweep] into s and returns its chip reference.
+func (p *parser) sweepTable(s *Spec, doc map[string]any) (chipRef string) {
 	sw := p.table(doc, "sweep", true)
-	s.Name = p.str(sw, "sweep.name", strings.TrimSuffix(filepath.Base(name), filepath.Ext(name)))
+	s.Name = p.str(sw, "sweep.name", strings.TrimSuffix(filepath.Base(p.file), filepath.Ext(p.file)))
 	s.Description = p.str(sw, "sweep.description", "")
-	chipRef := p.str(sw, "sweep.chip", "")
+	chipRef = p.str(sw, "sweep.chip", "")
+	if chipRef == "" && sw != nil {
+		p.errAt("sweep", "chip is required: a chip description path (relative to the sweep file) or \"embedded:NAME\"")
+	}
 	s.Seed = int64(p.integer(sw, "sweep.seed", 1, math.MinInt64))
 	s.Instances = p.integer(sw, "sweep.instances", 1, 1)
 	s.Seeds = p.integer(sw, "sweep.seeds", 1, 1)
@@ -278,14 +311,18 @@ func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
 		}
 	}
 	for _, k := range sortedKeys(sw) {
-		if !contains([]string{"name", "description", "chip", "seed", "instances", "seeds", "streams", "accuracy", "metrics"}, k) {
-			p.errAt("sweep."+k, "unknown key%s", suggest(k, []string{"name", "description", "chip", "seed", "instances", "seeds", "streams", "accuracy", "metrics"}))
+		if !contains(sweepKeys, k) {
+			p.errAt("sweep."+k, "unknown key%s", suggest(k, sweepKeys))
 		}
 	}
+	return chipRef
+}
 
-	// The workload: its kind and its parameters, the axes add to these.
+// workloadTable reads [workload]: the kind and the parameters the axes
+// add to.
+func (p *parser) workloadTable(s *Spec, doc map[string]any) {
 	wl := p.table(doc, "workload", true)
-	s.Workload = bench.Spec{Dir: filepath.Dir(name), Params: map[string]any{}}
+	s.Workload = bench.Spec{Dir: filepath.Dir(p.file), Params: map[string]any{}}
 	if wl != nil {
 		s.Workload.Kind = p.str(wl, "workload.kind", "")
 		if s.Workload.Kind == "" {
@@ -300,37 +337,41 @@ func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
 			}
 		}
 	}
+}
 
-	// The base chip.
-	var base map[string]any
-	var chipSrc []byte
+// baseChip reads and validates the base chip and returns it decoded as a
+// generic map (nil after a problem).
+func (p *parser) baseChip(s *Spec, name, chipRef string) (base map[string]any) {
 	if chipRef == "" {
-		if sw != nil {
-			p.errAt("sweep", "chip is required: a chip description path (relative to the sweep file) or \"embedded:NAME\"")
-		}
-	} else {
-		var err error
-		s.Chip, chipSrc, err = readChip(name, chipRef)
-		if err != nil {
-			p.errAt("sweep.chip", "%v", err)
-		} else if _, err := netlist.Parse(s.Chip, chipSrc, nil); err != nil {
-			p.errAt("sweep.chip", "the base chip is invalid:\n%v", err)
-		} else if _, err := toml.Decode(string(chipSrc), &base); err != nil {
-			p.errAt("sweep.chip", "%v", err)
-		} else {
-			// The fingerprint of the chip's content, not its comments.
-			var buf bytes.Buffer
-			if err := toml.NewEncoder(&buf).Encode(base); err == nil {
-				sum := sha256.Sum256(buf.Bytes())
-				s.chipSum = hex.EncodeToString(sum[:])
-			}
-		}
+		return nil // reported by sweepTable
 	}
+	var chipSrc []byte
+	var err error
+	s.Chip, chipSrc, err = readChip(name, chipRef)
+	if err != nil {
+		p.errAt("sweep.chip", "%v", err)
+		return nil
+	}
+	if _, err := netlist.Parse(s.Chip, chipSrc, nil); err != nil {
+		p.errAt("sweep.chip", "the base chip is invalid:\n%v", err)
+		return nil
+	}
+	if _, err := toml.Decode(string(chipSrc), &base); err != nil {
+		p.errAt("sweep.chip", "%v", err)
+		return nil
+	}
+	// The fingerprint of the chip's content, not its comments.
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(base); err == nil {
+		sum := sha256.Sum256(buf.Bytes())
+		s.chipSum = hex.EncodeToString(sum[:])
+	}
+	return base
+}
 
-	// Problems so far do not keep the points from being checked; a bad
-	// base chip or bad axes do.
-	before := len(p.errs)
-	cols := p.columns(doc)
+// overrides reads the [set] table and the command line's --set entries
+// (which replace [set] entries of the same path).
+func (p *parser) overrides(s *Spec, doc map[string]any, cols *columns, set []string) {
 	if st := p.table(doc, "set", false); st != nil {
 		flat := map[string]any{}
 		flatten("", st, flat)
@@ -348,7 +389,7 @@ func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
 			s.Set = append(s.Set, Assignment{Path: path, Value: newValue(flat[path], key)})
 		}
 	}
-	for _, kv := range opt.Set {
+	for _, kv := range set {
 		path, text, ok := strings.Cut(kv, "=")
 		path = strings.TrimSpace(path)
 		key := "--set " + path
@@ -380,21 +421,6 @@ func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
 			s.Set = append(s.Set, a)
 		}
 	}
-	if base == nil || len(p.errs) > before {
-		return nil, p.sorted()
-	}
-	s.Axes = cols.axes
-	s.pathKeys = cols.pathKeys
-	p.expand(s, cols, base)
-	if len(p.errs) > maxErrors {
-		n := len(p.errs) - maxErrors
-		p.errs = append(p.errs[:maxErrors], &Error{File: name, Msg: fmt.Sprintf("… and %d more problems", n)})
-	}
-	if len(p.errs) > 0 {
-		return nil, p.sorted()
-	}
-	s.sweepSum = s.fingerprint()
-	return s, nil
 }
 
 // fingerprint hashes what the sweep computes (seeds, counts, metrics, the
