@@ -230,7 +230,7 @@ func cpuTime() time.Duration {
 // 784-ring chip, a batch of 64 images each (setup, noise, coupler power
 // every cycle and the lock measurement included):
 //   - pairwise784: one match of the pairwise tournament, 24% of W^(a,b)'s
-//     couplings kept (≈142 per ring), pump at 0.1×, 60 cycles at 2 steps a
+//     couplings kept (≈142 per ring), pump at 0.02×, 60 cycles at 2 steps a
 //     cycle, Heun;
 //   - perclass784: one class of the per-class method, top-56 couplings
 //     symmetrised (≈101 per ring), full pump, 15 cycles at 8 steps, Heun.
@@ -243,7 +243,7 @@ func BenchmarkRun(b *testing.B) {
 		deg         int
 		cycles, spc float64
 		ksScale     float64
-	}{{"pairwise784", 142, 60, 2, 0.1}, {"perclass784", 102, 15, 8, 1}} {
+	}{{"pairwise784", 142, 60, 2, 0.02}, {"perclass784", 102, 15, 8, 1}} {
 		bc := benchChip{name: c.name, n: 784, toml: oscnetTOML(c.name, c.cycles, c.spc)}
 		ch := compileBench(b, bc)
 		if _, err := ch.Program(circulantEdges(784, c.deg, 7)); err != nil {
