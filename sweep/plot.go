@@ -285,9 +285,15 @@ func accuracyVsAxis(t *Summary, a int) (figure, error) {
 	}
 	xOf := func(v float64) float64 { return v * f }
 	if lo > 0 && hi >= 20*lo && (zero || allPositive(t, a)) {
+		// Ticks with SI prefixes (20k, 1M, 1G) in the base unit.
+		si := ax.Unit != "" && ax.Unit != unitRatio && ax.Unit != "m2"
+		if si {
+			f, u = 1, scaleUnit(ax.Unit)
+			p.X.Label.Text = axisLabel(ax.Label, u)
+		}
 		z := lo * f / 10
 		p.X.Scale = plot.LogScale{}
-		p.X.Tick.Marker = zeroTicks{zero: z, show: zero}
+		p.X.Tick.Marker = zeroTicks{zero: z, show: zero, si: si}
 		xOf = func(v float64) float64 {
 			if v == 0 {
 				return z
@@ -428,11 +434,20 @@ func allPositive(t *Summary, a int) bool {
 type zeroTicks struct {
 	zero float64
 	show bool
+	// si labels the ticks with SI prefixes ("20k", "1M").
+	si bool
 }
 
 // Ticks implements plot.Ticker.
 func (z zeroTicks) Ticks(min, max float64) []plot.Tick {
 	ts := plot.LogTicks{Prec: -1}.Ticks(min, max)
+	if z.si {
+		for i := range ts {
+			if ts[i].Label != "" {
+				ts[i].Label = siLabel(ts[i].Value)
+			}
+		}
+	}
 	if !z.show {
 		return ts
 	}
@@ -443,6 +458,27 @@ func (z zeroTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	return append(out, plot.Tick{Value: z.zero, Label: "0"})
+}
+
+// siLabel writes a tick value with an SI prefix: 2e4 → "20k".
+func siLabel(v float64) string {
+	for _, p := range []struct {
+		f float64
+		s string
+	}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}} {
+		if math.Abs(v) >= p.f*0.9995 {
+			return strconv.FormatFloat(v/p.f, 'g', 3, 64) + p.s
+		}
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// scaleUnit is a unit's symbol as axis labels show it.
+func scaleUnit(unit string) string {
+	if unit == "Ohm" {
+		return "Ω"
+	}
+	return unit
 }
 
 // errPoints are points with asymmetric y errors.
