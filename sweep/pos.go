@@ -1,12 +1,14 @@
 package sweep
 
 import (
+	"oscsim/netlist"
+
 	"strconv"
 	"strings"
 )
 
 // Pos is a position in a sweep file (1-based line and column).
-type Pos struct{ Line, Col int }
+type Pos = netlist.Pos
 
 // positions maps the keys and array elements of a TOML document to where
 // they are written, so that problems found after decoding can name their
@@ -70,7 +72,7 @@ type scanner struct {
 }
 
 func (s *scanner) eof() bool         { return s.i >= len(s.src) }
-func (s *scanner) here() Pos         { return Pos{s.line, s.col} }
+func (s *scanner) here() Pos         { return Pos{Line: s.line, Col: s.col} }
 func (s *scanner) has(p string) bool { return strings.HasPrefix(s.src[s.i:], p) }
 
 func (s *scanner) peek() byte {

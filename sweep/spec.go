@@ -118,33 +118,9 @@ type Point struct {
 	Workload bench.Workload
 }
 
-// Error is one problem in a sweep file, at a position.
-type Error struct {
-	File string
-	Pos  Pos
-	Key  string
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		b.WriteByte(':')
-	}
-	if e.Pos.Line > 0 {
-		fmt.Fprintf(&b, "%d:%d:", e.Pos.Line, e.Pos.Col)
-	}
-	if b.Len() > 0 {
-		b.WriteByte(' ')
-	}
-	if e.Key != "" {
-		b.WriteString(e.Key)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is one problem in a sweep file, at a position: the same type as a
+// chip description's problems, so both print as file:line:col: key: message.
+type Error = netlist.Error
 
 // ErrInvalid is wrapped by every error Parse returns for a bad sweep file.
 var ErrInvalid = errors.New("invalid sweep")
@@ -247,7 +223,7 @@ func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
 	if _, err := toml.Decode(string(src), &doc); err != nil {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			return nil, Errors{{File: name, Pos: Pos{pe.Position.Line, pe.Position.Col}, Msg: pe.Message}}
+			return nil, Errors{{File: name, Pos: Pos{Line: pe.Position.Line, Col: pe.Position.Col}, Msg: pe.Message}}
 		}
 		return nil, Errors{{File: name, Msg: err.Error()}}
 	}
