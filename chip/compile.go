@@ -203,6 +203,15 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	if err != nil {
 		return rep, fmt.Errorf("chip: %w", err)
 	}
+	// A fabric chip can only be programmed on the sites it builds
+	// (netlist.HasSite: King's graph and grid neighbours, a mask's pairs).
+	if top := ch.nl.Couplings.Topology; top != "explicit" && top != "all-to-all" {
+		for k, e := range edges {
+			if codes[k] != 0 && !ch.nl.HasSite(e.I, e.J) {
+				return rep, fmt.Errorf("chip: coupling %d (%s–%s) has no coupler site in the chip's %q fabric", k, ch.nl.Oscillators.Names[e.I], ch.nl.Oscillators.Names[e.J], top)
+			}
+		}
+	}
 	type entry struct {
 		row, col int32
 		g        float64

@@ -101,8 +101,8 @@ func FabricPairs(topology string, n, rows, cols int, fn func(i, j int)) bool {
 }
 
 // FabricSites returns the number of coupler sites the chip builds: every
-// pair of the fabric topology, or for "explicit" one per programmed edge.
-// Closed forms: N(N−1)/2 all-to-all; 4RC − 3(R+C) + 2 King's graph;
+// pair of the fabric topology, every pair of a "sites" mask, or for
+// "explicit" one per programmed edge. Closed forms: N(N−1)/2 all-to-all; 4RC − 3(R+C) + 2 King's graph;
 // 2RC − R − C grid (hardware.md §1 [D]).
 func (n *Netlist) FabricSites() int {
 	o, c := n.Oscillators, n.Couplings
@@ -117,6 +117,8 @@ func (n *Netlist) FabricSites() int {
 		return 4*R*C - 3*(R+C) + 2
 	case "grid":
 		return 2*R*C - R - C
+	case "sites":
+		return len(c.Sites)
 	}
 	return len(c.Edges)
 }
@@ -144,7 +146,7 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 		}
 	}
 	if c.Topology == "explicit" {
-		v.errAt("couplings.random_levels", "random weights need a fabric topology (\"all-to-all\", \"kings\" or \"grid\")")
+		v.errAt("couplings.random_levels", "random weights need a fabric topology (\"all-to-all\", \"kings\", \"grid\" or \"sites\")")
 		ok = false
 	}
 	if explicit > 0 || rc.Weights != "" {
@@ -162,11 +164,18 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 	// instance does not coincide with any run stream drawn from the seed.
 	rng := rand.New(rand.NewPCG(uint64(rw.Seed), 0x6f7363732d726e64))
 	o := n.Oscillators
-	FabricPairs(c.Topology, o.N(), o.Rows, o.Cols, func(i, j int) {
+	draw := func(i, j int) {
 		w := rw.Levels[rng.IntN(len(rw.Levels))]
 		if w != 0 {
 			c.Edges = append(c.Edges, Edge{I: i, J: j, W: w})
 		}
-	})
+	}
+	if c.Topology == "sites" {
+		for _, p := range c.Sites {
+			draw(int(p.I), int(p.J))
+		}
+	} else {
+		FabricPairs(c.Topology, o.N(), o.Rows, o.Cols, draw)
+	}
 	c.Random = rw
 }

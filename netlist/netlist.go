@@ -82,8 +82,13 @@ type Couplings struct {
 	// Sigma is the relative 1σ conductance mismatch of one TG finger.
 	Sigma float64
 	// Topology is the physical coupling fabric: "explicit" (only the
-	// programmed sites are built), "all-to-all", "kings" or "grid".
+	// programmed sites are built), "all-to-all", "kings", "grid" or
+	// "sites" (the pairs of a mask file, see sites.go).
 	Topology string
+	// Sites are the coupler sites of a "sites" fabric in increasing (I, J)
+	// order, read from SitesFile; nil for the other topologies.
+	Sites     []Pair
+	SitesFile string
 	// Programmable is true when every coupler site is built with both
 	// paths, MaxCode fingers per path and its configuration bits; false for
 	// a hard-wired chip whose sites hold only the fingers their code needs.
@@ -318,7 +323,7 @@ var knownKeys = map[string][]string{
 	"chip":        {"name", "description", "tech", "pads"},
 	"tech":        {"vdd", "node_cap", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
 	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model"},
-	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "programmable", "random_levels", "random_seed"},
+	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed"},
 	"coupling":    {"from", "to", "weight"},
 	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets"},
 	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},

@@ -76,6 +76,7 @@ type rawCouplings struct {
 	Weights        string      `toml:"weights"`
 	WeightsKey     string      `toml:"weights_key"`
 	Topology       string      `toml:"topology"`
+	Sites          string      `toml:"sites"`
 	Programmable   *bool       `toml:"programmable"`
 	RandomLevels   []float64   `toml:"random_levels"`
 	RandomSeed     *int64      `toml:"random_seed"`

@@ -529,8 +529,21 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	if c.Topology == "" {
 		c.Topology = "explicit"
 	}
-	if !oneOf(c.Topology, "explicit", "all-to-all", "kings", "grid") {
-		v.errAt("couplings.topology", "unknown topology %q (want \"explicit\", \"all-to-all\", \"kings\" or \"grid\")", c.Topology)
+	if !oneOf(c.Topology, "explicit", "all-to-all", "kings", "grid", "sites") {
+		v.errAt("couplings.topology", "unknown topology %q (want \"explicit\", \"all-to-all\", \"kings\", \"grid\" or \"sites\")", c.Topology)
+	}
+	switch {
+	case c.Topology == "sites" && rc.Sites == "":
+		v.errAt("couplings.topology", "topology \"sites\" needs couplings.sites, a mask file naming the coupler sites")
+	case c.Topology != "sites" && rc.Sites != "":
+		v.errAt("couplings.sites", "a sites mask needs couplings.topology = \"sites\" (got %q)", c.Topology)
+	case rc.Sites != "":
+		c.SitesFile = v.resolve(rc.Sites)
+		sites, err := readSites(c.SitesFile, len(v.names), v.read)
+		if err != nil {
+			v.errAt("couplings.sites", "%v", err)
+		}
+		c.Sites = sites
 	}
 	c.Programmable = c.Topology != "explicit"
 	if rc.Programmable != nil {
@@ -603,19 +616,16 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		}
 	}
 	v.buildRandom(n, rc, len(r.Coupling))
-	if c.Topology == "kings" || c.Topology == "grid" {
-		cols := n.Oscillators.Cols
+	if c.Topology == "kings" || c.Topology == "grid" || (c.Topology == "sites" && c.Sites != nil) {
 		for _, e := range c.Edges {
-			ri, ci, rj, cj := e.I/cols, e.I%cols, e.J/cols, e.J%cols
-			dr, dc := abs(ri-rj), abs(ci-cj)
-			okNb := dr <= 1 && dc <= 1
-			if c.Topology == "grid" {
-				okNb = dr+dc == 1
+			if n.HasSite(e.I, e.J) {
+				continue
 			}
-			if !okNb {
-				v.errs = append(v.errs, &Error{File: v.file, Pos: e.Pos, Key: "couplings.topology",
-					Msg: fmt.Sprintf("coupling %s–%s is not a %s-graph neighbour pair", v.names[e.I], v.names[e.J], c.Topology)})
+			msg := fmt.Sprintf("coupling %s–%s is not a %s-graph neighbour pair", v.names[e.I], v.names[e.J], c.Topology)
+			if c.Topology == "sites" {
+				msg = fmt.Sprintf("coupling %s–%s has no coupler site in the mask %s", v.names[e.I], v.names[e.J], filepath.Base(c.SitesFile))
 			}
+			v.errs = append(v.errs, &Error{File: v.file, Pos: e.Pos, Key: "couplings.topology", Msg: msg})
 		}
 	}
 }
