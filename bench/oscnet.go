@@ -91,6 +91,12 @@ type OscNetResult struct {
 	KeptFraction float64
 	// ChipTime is the simulated chip time per image (s).
 	ChipTime float64
+	// Power is the chip's mean power over the runs (W, weighted by run
+	// time) and CouplerPower its couplers' share, both from every run's
+	// ledger (chip.Ledger(res): the TG conduction from the phase
+	// differences each run carried). Energy is the energy of one
+	// inference (J): the runs of one image plus Programs programmings.
+	Power, CouplerPower, Energy float64
 }
 
 // Accuracy returns Correct/Images.
@@ -286,8 +292,8 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 		res.Confusion[c] = make([]int, m.Classes)
 	}
 	opt := chip.RunOptions{NoiseSeed: seed, Duration: o.Duration, NoNoise: o.NoNoise, KsScale: o.KsScale}
-	var couplings, programs float64
-	nets := 0
+	var programs float64
+	var tl tally
 	for lo := from; lo < to; lo += o.Batch {
 		hi := min(to, lo+o.Batch)
 		in := make([]chip.Input, hi-lo)
@@ -299,10 +305,10 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 		var t float64
 		switch o.Method {
 		case "perclass":
-			pred, t, err = o.perClass(ctx, ch, in, lo, opt, &couplings, &nets)
+			pred, t, err = o.perClass(ctx, ch, in, lo, opt, &tl)
 			programs += float64(m.Classes) * float64(hi-lo)
 		case "pairwise":
-			pred, t, err = o.tournament(ctx, ch, in, lo, opt, &couplings, &nets)
+			pred, t, err = o.tournament(ctx, ch, in, lo, opt, &tl)
 			programs += float64(m.Classes-1) * float64(hi-lo)
 		}
 		if err != nil {
@@ -318,15 +324,43 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 			res.Predicted = append(res.Predicted, p)
 		}
 	}
-	res.Couplings = couplings / float64(max(1, nets))
+	res.Couplings = tl.couplings / float64(max(1, tl.nets))
 	res.Programs = programs / float64(res.Images)
+	if tl.time > 0 {
+		res.Power, res.CouplerPower = tl.energy/tl.time, tl.couplerE/tl.time
+	}
+	// Every image takes part in the same number of runs, so the run energy
+	// per image is the total over the batch's inputs per image.
+	res.Energy = tl.energy/float64(res.Images) + res.Programs*ch.Ledger(nil).ProgramEnergy
 	if o.Method == "pairwise" && o.full > 0 {
 		res.KeptFraction = float64(o.kept) / float64(o.full)
 	}
 	return res, nil
 }
 
-func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, couplings *float64, nets *int) ([]int, float64, error) {
+// tally sums what an evaluation's runs cost: programmed couplings and
+// networks, and energy and time summed over every input of every run (an
+// input is one image's run on the physical chip).
+type tally struct {
+	couplings              float64
+	nets                   int
+	energy, couplerE, time float64
+}
+
+// add records a run of the chip's current program with n inputs.
+func (t *tally) add(res *chip.Result, edges, n int) {
+	t.couplings += float64(edges)
+	t.nets++
+	if L := res.Ledger; L != nil {
+		t.energy += L.TotalPower * res.Duration * float64(n)
+	}
+	for _, p := range res.CouplerPower {
+		t.couplerE += p * res.Duration
+	}
+	t.time += res.Duration * float64(n)
+}
+
+func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, tl *tally) ([]int, float64, error) {
 	m := o.Model
 	best := make([]float64, len(in))
 	pred := make([]int, len(in))
@@ -345,12 +379,11 @@ func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, b
 			return nil, 0, err
 		}
 		opt.StepsPerCycle = o.stepsFor(ch)
-		*couplings += float64(len(o.classEdges[c]))
-		*nets++
 		res, err := ch.Run(ctx, in, opt)
 		if err != nil {
 			return nil, 0, err
 		}
+		tl.add(res, len(o.classEdges[c]), len(in))
 		t += res.Duration
 		codes := ch.Codes()
 		for b := range in {
@@ -371,7 +404,7 @@ func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, b
 	return pred, t, nil
 }
 
-func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, couplings *float64, nets *int) ([]int, float64, error) {
+func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, tl *tally) ([]int, float64, error) {
 	m := o.Model
 	N := m.Pixels
 	win := make([]int, len(in))
@@ -398,8 +431,6 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 				return nil, 0, err
 			}
 			opt.StepsPerCycle = o.stepsFor(ch)
-			*couplings += float64(len(edges))
-			*nets++
 			idx := groups[w]
 			sub := make([]chip.Input, len(idx))
 			for k, b := range idx {
@@ -415,6 +446,7 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 			if err != nil {
 				return nil, 0, err
 			}
+			tl.add(res, len(edges), len(sub))
 			roundT = res.Duration
 			pw, pd := m.Prototype(w), m.Prototype(d)
 			for k, b := range idx {
@@ -551,19 +583,23 @@ func (o *OscNet) LoadImages(ctx context.Context, name, dataDir string, offset, n
 func (w *oscnetWorkload) Name() string { return w.name }
 
 // Run implements Workload: metrics accuracy, couplings (mean programmed
-// pairs per network), programs_per_image, kept_fraction (pairwise) and
-// chip_time_per_image_s.
+// pairs per network), programs_per_image, kept_fraction (pairwise),
+// chip_time_per_image_s, and the measured power_w, coupler_power_w and
+// energy_per_inference_j (OscNetResult.Power, CouplerPower, Energy).
 func (w *oscnetWorkload) Run(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, error) {
 	r, err := w.o.Evaluate(ctx, ch, 0, w.images, seed)
 	if err != nil {
 		return nil, err
 	}
 	m := Metrics{
-		"accuracy":              r.Accuracy(),
-		"couplings":             r.Couplings,
-		"programs_per_image":    r.Programs,
-		"chip_time_per_image_s": r.ChipTime,
-		"time_to_solution_s":    r.ChipTime,
+		"accuracy":               r.Accuracy(),
+		"couplings":              r.Couplings,
+		"programs_per_image":     r.Programs,
+		"chip_time_per_image_s":  r.ChipTime,
+		"time_to_solution_s":     r.ChipTime,
+		"power_w":                r.Power,
+		"coupler_power_w":        r.CouplerPower,
+		"energy_per_inference_j": r.Energy,
 	}
 	if r.Method == "pairwise" {
 		m["kept_fraction"] = r.KeptFraction

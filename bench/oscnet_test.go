@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -103,6 +104,16 @@ func TestOscNetSynthetic(t *testing.T) {
 		wantProg := map[string]float64{"perclass": 3, "pairwise": 2}[meth]
 		if r.Programs != wantProg {
 			t.Errorf("%s: %g programs per image, want %g", meth, r.Programs, wantProg)
+		}
+		// Power and energy come from the runs' ledgers: the couplers' share
+		// is part of the chip's power, and an inference's energy is its
+		// run time at that power plus its programmings (1e-9 relative).
+		L := ch.Ledger(nil)
+		if !(r.CouplerPower > 0 && r.CouplerPower < r.Power) {
+			t.Errorf("%s: coupler power %g W outside (0, chip power %g W)", meth, r.CouplerPower, r.Power)
+		}
+		if want := r.Power*r.ChipTime + r.Programs*L.ProgramEnergy; math.Abs(r.Energy-want) > 1e-9*want {
+			t.Errorf("%s: energy %g J per inference, want power·time + programs·E_prog = %g J", meth, r.Energy, want)
 		}
 		// Deterministic in the seed, whatever the batch size.
 		o.Batch = 5

@@ -359,7 +359,9 @@ const tgLine = "couplers: TG conduction"
 // run time if not reported).
 func ledgerMetrics(L *chip.Ledger, m bench.Metrics) map[string]float64 {
 	power := L.TotalPower
-	if cp, ok := m["coupler_power_w"]; ok {
+	if v, ok := m[MetricPower]; ok {
+		power = v // measured by the workload over all its runs
+	} else if cp, ok := m["coupler_power_w"]; ok {
 		power += cp - lineValue(L.Power, tgLine)
 	}
 	programs := 1.0
@@ -370,11 +372,15 @@ func ledgerMetrics(L *chip.Ledger, m bench.Metrics) map[string]float64 {
 	if v, ok := m[MetricTime]; ok {
 		t = v
 	}
+	energy := programs*L.ProgramEnergy + power*t
+	if v, ok := m[MetricEnergy]; ok {
+		energy = v
+	}
 	return map[string]float64{
 		MetricArea:     L.DieArea,
 		MetricCoreArea: L.CoreArea,
 		MetricPower:    power,
-		MetricEnergy:   programs*L.ProgramEnergy + power*t,
+		MetricEnergy:   energy,
 		MetricTime:     t,
 	}
 }

@@ -110,6 +110,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		ProgramsPerImage float64 `json:"programs_per_image"`
 		KeptFraction     float64 `json:"kept_fraction,omitempty"`
 		ChipTimePerImage float64 `json:"chip_time_per_image_s"`
+		Power            float64 `json:"power_w"`
+		CouplerPower     float64 `json:"coupler_power_w"`
+		Energy           float64 `json:"energy_per_inference_j"`
+		Area             float64 `json:"die_area_m2"`
 		WallSeconds      float64 `json:"wall_s"`
 	}
 	doc := struct {
@@ -145,11 +149,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		wall := time.Since(t0)
 		ro := runOut{Method: meth, Accuracy: r.Accuracy(), Images: r.Images, Correct: r.Correct, Confusion: r.Confusion,
-			Couplings: r.Couplings, ProgramsPerImage: r.Programs, KeptFraction: r.KeptFraction, ChipTimePerImage: r.ChipTime, WallSeconds: wall.Seconds()}
+			Couplings: r.Couplings, ProgramsPerImage: r.Programs, KeptFraction: r.KeptFraction, ChipTimePerImage: r.ChipTime,
+			Power: r.Power, CouplerPower: r.CouplerPower, Energy: r.Energy, Area: ch.Ledger(nil).DieArea, WallSeconds: wall.Seconds()}
 		doc.Runs = append(doc.Runs, ro)
 		fmt.Fprintf(stdout, "\n%s: accuracy %.2f%% (%d/%d)\n", meth, 100*r.Accuracy(), r.Correct, r.Images)
 		fmt.Fprintf(stdout, "  couplings %.0f per network, %.0f programs per image, chip time %s per image, wall %s\n",
 			r.Couplings, r.Programs, netlist.FormatSI(r.ChipTime, "s"), wall.Round(time.Millisecond))
+		fmt.Fprintf(stdout, "  power %s (couplers %s), energy %s per inference, die %.3g mm²\n",
+			netlist.FormatSI(r.Power, "W"), netlist.FormatSI(r.CouplerPower, "W"), netlist.FormatSI(r.Energy, "J"), ro.Area*1e6)
 		if meth == "pairwise" {
 			fmt.Fprintf(stdout, "  connections kept: %.1f%% of W^(a,b)'s nonzero couplings\n", 100*r.KeptFraction)
 		}
