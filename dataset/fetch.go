@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"archive/tar"
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -15,6 +16,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"oscsim/internal/atomicfile"
 )
 
 // ErrChecksum is wrapped by errors reporting a data file whose SHA-256 sum
@@ -335,35 +338,15 @@ func extractPinned(tgz, dir string, src source) error {
 // writeVerified writes r to a temporary file beside dst, checks its
 // SHA-256 and renames it to dst; on any failure the temporary file is
 // removed and dst is untouched.
-func writeVerified(dst string, r io.Reader, sum string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+func writeVerified(dst string, r io.Reader, sum string) error {
+	return atomicfile.Write(dst, func(w *bufio.Writer) error {
+		h := sha256.New()
+		if _, err := io.Copy(io.MultiWriter(w, h), r); err != nil {
+			return err
 		}
-	}()
-	h := sha256.New()
-	if _, err = io.Copy(io.MultiWriter(tmp, h), r); err != nil {
-		return fmt.Errorf("%s: %w", dst, err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
-		return fmt.Errorf("%w: %s: SHA-256 %s, want %s", ErrChecksum, filepath.Base(dst), got, sum)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("%s: %w", dst, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", dst, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("%s: %w", dst, err)
-	}
-	if err = os.Rename(tmp.Name(), dst); err != nil {
-		return err
-	}
-	return nil
+		if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+			return fmt.Errorf("%w: %s: SHA-256 %s, want %s", ErrChecksum, filepath.Base(dst), got, sum)
+		}
+		return nil
+	})
 }

@@ -11,10 +11,11 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"oscsim/internal/atomicfile"
 
 	"github.com/sbinet/npyio/npy"
 	"github.com/sbinet/npyio/npz"
@@ -41,37 +42,11 @@ type meta struct {
 // Save writes m to path in the .npz layout described in the package
 // documentation. The file is written to a temporary file in the same
 // directory and renamed into place, so a crash never leaves half a file.
-func (m *Model) Save(path string) (err error) {
+func (m *Model) Save(path string) error {
 	if err := m.check(); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("save: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	bw := bufio.NewWriter(tmp)
-	if err = m.writeNPZ(bw); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("save %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
+	if err := atomicfile.Write(path, func(w *bufio.Writer) error { return m.writeNPZ(w) }); err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
 	return nil

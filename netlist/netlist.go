@@ -340,10 +340,16 @@ func suggest(k toml.Key) string {
 	if !ok {
 		return ""
 	}
-	last := k[len(k)-1]
+	return Suggest(k[len(k)-1], known)
+}
+
+// Suggest returns " (did you mean "x"?)" for the known key nearest to k
+// (edit distance below 3), or " (known keys here: …)" when none is near;
+// for error messages about unknown keys.
+func Suggest(k string, known []string) string {
 	best, bestD := "", 3
 	for _, c := range known {
-		if d := editDistance(last, c); d < bestD {
+		if d := editDistance(k, c); d < bestD {
 			best, bestD = c, d
 		}
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"oscsim/internal/atomicfile"
 )
 
 // Merge joins the results directories of the shards of one sweep (run
@@ -101,7 +103,7 @@ func Merge(out string, dirs []string) (Meta, error) {
 		return Meta{}, fmt.Errorf("sweep: merge: %s holds results of another sweep; choose another directory", out)
 	}
 	for _, w := range []func() error{
-		func() error { return writeFileAtomic(filepath.Join(out, MetaFile), wholeJSON) },
+		func() error { return atomicfile.WriteFile(filepath.Join(out, MetaFile), wholeJSON) },
 		func() error { return writeRuns(out, whole, blocks) },
 		func() error { return writeSummary(out, whole, blocks) },
 		func() error { return writeBreakdown(out, whole, breakdown) },

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"oscsim/internal/atomicfile"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -144,7 +146,7 @@ func (f figure) save(path, format string) error {
 	if _, err := c.WriteTo(&buf); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	return atomicfile.WriteFile(path, buf.Bytes())
 }
 
 func fileName(path string) string {

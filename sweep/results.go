@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"oscsim/internal/atomicfile"
+
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -346,7 +348,7 @@ func writeSummary(dir string, m Meta, bs []block) error {
 	for _, b := range sorted {
 		buf.Write(csvLine(m.summaryRow(b)))
 	}
-	return writeFileAtomic(filepath.Join(dir, SummaryFile), buf.Bytes())
+	return atomicfile.WriteFile(filepath.Join(dir, SummaryFile), buf.Bytes())
 }
 
 // writeRuns writes runs.csv with the blocks in point order, atomically.
@@ -358,7 +360,7 @@ func writeRuns(dir string, m Meta, bs []block) error {
 	for _, b := range sorted {
 		buf.Write(encodeBlock(b.rows))
 	}
-	return writeFileAtomic(filepath.Join(dir, RunsFile), buf.Bytes())
+	return atomicfile.WriteFile(filepath.Join(dir, RunsFile), buf.Bytes())
 }
 
 // breakdownHeader is the header of breakdown.csv (long format): one row
@@ -384,7 +386,7 @@ func writeBreakdown(dir string, m Meta, rows map[int][][]string) error {
 	for _, p := range pts {
 		buf.Write(encodeBlock(rows[p]))
 	}
-	return writeFileAtomic(filepath.Join(dir, BreakdownFile), buf.Bytes())
+	return atomicfile.WriteFile(filepath.Join(dir, BreakdownFile), buf.Bytes())
 }
 
 // readBreakdown reads breakdown.csv rows by point.
@@ -411,35 +413,6 @@ func readBreakdown(dir string, m Meta) (map[int][][]string, error) {
 		out[p] = append(out[p], r)
 	}
 	return out, nil
-}
-
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a crash never leaves half a file.
-func writeFileAtomic(path string, data []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(0o644); err != nil {
-		return err
-	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 // ErrIncomplete is wrapped by errors about results with points missing.

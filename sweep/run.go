@@ -15,6 +15,7 @@ import (
 
 	"oscsim/bench"
 	"oscsim/chip"
+	"oscsim/internal/atomicfile"
 )
 
 // Options control how a sweep runs; none of them changes a result.
@@ -108,7 +109,7 @@ func Run(ctx context.Context, s *Spec, opt Options) (Progress, error) {
 	case err != nil && !os.IsNotExist(err):
 		return pr, err
 	case err != nil:
-		if err := writeFileAtomic(metaPath, mb); err != nil {
+		if err := atomicfile.WriteFile(metaPath, mb); err != nil {
 			return pr, err
 		}
 	}
@@ -132,7 +133,7 @@ func Run(ctx context.Context, s *Spec, opt Options) (Progress, error) {
 		}
 	}
 	if valid == 0 {
-		if err := writeFileAtomic(runsPath, csvLine(meta.runsHeader())); err != nil {
+		if err := atomicfile.WriteFile(runsPath, csvLine(meta.runsHeader())); err != nil {
 			return pr, err
 		}
 	} else if valid < len(data) {

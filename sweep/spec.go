@@ -288,7 +288,7 @@ func (p *parser) sweepTable(s *Spec, doc map[string]any) (chipRef string) {
 	}
 	for _, k := range sortedKeys(sw) {
 		if !contains(sweepKeys, k) {
-			p.errAt("sweep."+k, "unknown key%s", suggest(k, sweepKeys))
+			p.errAt("sweep."+k, "unknown key%s", netlist.Suggest(k, sweepKeys))
 		}
 	}
 	return chipRef
@@ -528,7 +528,7 @@ func (p *parser) columns(doc map[string]any) *columns {
 			key := fmt.Sprintf("axis[%d]", a)
 			for _, k := range sortedKeys(ax) {
 				if !contains([]string{"path", "values", "from", "to", "count", "scale", "label"}, k) {
-					p.errAt(key+"."+k, "unknown key%s", suggest(k, []string{"path", "values", "from", "to", "count", "scale", "label"}))
+					p.errAt(key+"."+k, "unknown key%s", netlist.Suggest(k, []string{"path", "values", "from", "to", "count", "scale", "label"}))
 				}
 			}
 			path := p.str(ax, key+".path", "")
@@ -1066,38 +1066,4 @@ func flatten(prefix string, m map[string]any, out map[string]any) {
 		}
 		out[prefix+k] = v
 	}
-}
-
-// suggest returns " (did you mean ...?)" for a near-miss key.
-func suggest(k string, known []string) string {
-	best, bestD := "", 3
-	for _, c := range known {
-		if d := editDistance(k, c); d < bestD {
-			best, bestD = c, d
-		}
-	}
-	if best == "" {
-		return fmt.Sprintf(" (known keys here: %s)", strings.Join(known, ", "))
-	}
-	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := prev[j-1]
-			if a[i-1] != b[j-1] {
-				c++
-			}
-			cur[j] = min(c, prev[j]+1, cur[j-1]+1)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

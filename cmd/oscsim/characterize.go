@@ -1,14 +1,15 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 
+	"oscsim/internal/atomicfile"
 	"oscsim/ringosc"
 	"oscsim/spice"
 )
@@ -98,7 +99,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 		base := strings.TrimSuffix(filepath.Base(nl.File), filepath.Ext(nl.File))
 		path = fmt.Sprintf("%s-%s.ring.toml", base, r)
 	}
-	if err := writeFileAtomic(path, func(f *os.File) error { return ringosc.Encode(f, c.Model) }); err != nil {
+	if err := atomicfile.Write(path, func(f *bufio.Writer) error { return ringosc.Encode(f, c.Model) }); err != nil {
 		return err
 	}
 	if err := c.WriteReport(stdout); err != nil {

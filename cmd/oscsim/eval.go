@@ -1,18 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"oscsim/bench"
 	"oscsim/chip"
+	"oscsim/internal/atomicfile"
 	"oscsim/learn"
 	"oscsim/netlist"
 )
@@ -175,7 +176,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if *out != "" {
-		if err := writeFileAtomic(*out, func(f *os.File) error {
+		if err := atomicfile.Write(*out, func(f *bufio.Writer) error {
 			enc := json.NewEncoder(f)
 			enc.SetIndent("", " ")
 			return enc.Encode(doc)
@@ -184,7 +185,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if *csvOut != "" {
-		if err := writeFileAtomic(*csvOut, func(f *os.File) error {
+		if err := atomicfile.Write(*csvOut, func(f *bufio.Writer) error {
 			w := csv.NewWriter(f)
 			w.Write([]string{"method", "true", "predicted", "count"})
 			for _, r := range doc.Runs {

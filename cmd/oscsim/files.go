@@ -12,33 +12,6 @@ import (
 	"oscsim/ringosc"
 )
 
-// writeFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a crash never leaves half a file.
-func writeFileAtomic(path string, write func(f *os.File) error) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = write(f); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
 // loadChip loads a chip description: a file path, or the name of an
 // embedded config ("maxcut-ring8.toml" or "embedded:maxcut-ring8"), or the
 // embedded default when path is "".

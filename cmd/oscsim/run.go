@@ -8,12 +8,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"oscsim/chip"
+	"oscsim/internal/atomicfile"
 	"oscsim/netlist"
 )
 
@@ -85,7 +85,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	printSummary(stdout, src, ch, res)
 	if *out != "" {
 		doc := newRunDoc(src, ch, res, *trace != "" || *traceEvery > 0)
-		if err := writeFileAtomic(*out, func(f *os.File) error {
+		if err := atomicfile.Write(*out, func(f *bufio.Writer) error {
 			enc := json.NewEncoder(f)
 			enc.SetIndent("", " ")
 			return enc.Encode(doc)
@@ -146,7 +146,7 @@ func newRunDoc(src string, ch *chip.Chip, res *chip.Result, withTrace bool) runD
 }
 
 func writeTraceCSV(path string, nl *netlist.Netlist, res *chip.Result) error {
-	return writeFileAtomic(path, func(f *os.File) error {
+	return atomicfile.Write(path, func(f *bufio.Writer) error {
 		w := bufio.NewWriter(f)
 		fmt.Fprint(w, "t_ns")
 		for _, n := range nl.Oscillators.Names {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -9,6 +10,7 @@ import (
 	"os"
 
 	"oscsim/chip"
+	"oscsim/internal/atomicfile"
 	"oscsim/netlist"
 	"oscsim/spice"
 )
@@ -103,7 +105,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			_, err = io.WriteString(stdout, deck.Text)
 			return err
 		}
-		if err := writeFileAtomic(*out, func(f *os.File) error { _, err := f.WriteString(deck.Text); return err }); err != nil {
+		if err := atomicfile.Write(*out, func(f *bufio.Writer) error { _, err := f.WriteString(deck.Text); return err }); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "deck      %s (%d rings, %s simulated, time step ≤ %s)\nrun it    ngspice -b %s\n",
