@@ -23,7 +23,12 @@
 # runs a task keeps in flight.
 #
 # Environment: OSCSIM (default: bin/oscsim next to this script's parent
-# directory, else oscsim on PATH).
+# directory, else oscsim on PATH); OSCSIM_SBATCH_ARGS, extra sbatch options
+# for the array and the merge job (they override the #SBATCH lines), e.g.
+# OSCSIM_SBATCH_ARGS="--partition=short --cpus-per-task=2".
+#
+# Tested end to end on a single-node Slurm 22.05 (Debian's slurmctld and
+# slurmd with munge): sweep/slurm_test.go, run by scripts/test.sh.
 #SBATCH --job-name=oscsim-sweep
 #SBATCH --cpus-per-task=4
 #SBATCH --mem=2G
@@ -51,10 +56,11 @@ submit)
 	mkdir -p "$out"
 	out="$(realpath "$out")"
 	"$OSCSIM" sweep --list "$sweep" >/dev/null # validate before queueing anything
-	array=$(sbatch --parsable --array="0-$((shards - 1))" \
+	read -r -a extra <<<"${OSCSIM_SBATCH_ARGS:-}"
+	array=$(sbatch --parsable "${extra[@]}" --array="0-$((shards - 1))" \
 		--export=ALL,SWEEP="$sweep",SHARDS="$shards",OUT="$out",OSCSIM="$OSCSIM" "${BASH_SOURCE[0]}")
 	array=${array%%;*}
-	merge=$(sbatch --parsable --dependency="afterok:$array" --job-name=oscsim-merge \
+	merge=$(sbatch --parsable "${extra[@]}" --dependency="afterok:$array" --job-name=oscsim-merge \
 		--cpus-per-task=1 --time=00:30:00 --output="$out/merge-%j.log" \
 		--wrap="\"$OSCSIM\" merge -o \"$out/merged\" \"$out\"/shard-*")
 	echo "array job $array ($shards shards into $out/shard-*), merge job $merge into $out/merged"

