@@ -41,10 +41,10 @@ func withAlpha(c color.RGBA, a uint8) color.Color {
 //   - accuracy-vs-AXIS for every numeric axis: the mean accuracy with the
 //     min–max band over instances and seeds and the 95% interval of the
 //     mean as error bars, one curve per value of the other axes;
-//   - accuracy-vs-power when the points' power differs: every point at
-//     its mean power and accuracy, labelled by its first axis value, with
-//     the Pareto front (no other point is both cheaper and more accurate)
-//     marked;
+//   - accuracy-vs-power, -area and -energy when the points' power, die
+//     area or energy per inference differ: every point at its mean cost
+//     and accuracy, labelled by its axis values, with the Pareto front (no
+//     other point is both cheaper and more accurate) marked;
 //   - breakdown-area and breakdown-power: the ledger's lines stacked, one
 //     bar per point (one bar when every point has the same breakdown).
 func Plot(dir, outDir string, formats []string) ([]string, error) {
@@ -81,12 +81,15 @@ func Plot(dir, outDir string, formats []string) ([]string, error) {
 			return files, err
 		}
 	}
-	if varies(t, MetricPower) {
-		f, err := accuracyVsPower(t)
+	for _, c := range costs {
+		if !varies(t, c.metric) {
+			continue
+		}
+		f, err := accuracyVsCost(t, c)
 		if err != nil {
 			return files, err
 		}
-		if err := save(f, "accuracy-vs-power"); err != nil {
+		if err := save(f, "accuracy-vs-"+c.name); err != nil {
 			return files, err
 		}
 	}
@@ -516,16 +519,25 @@ func pointLabel(t *Summary, r int, sep string) string {
 	return strings.Join(txt, sep)
 }
 
-// accuracyVsPower plots every point at its mean power and accuracy, with
-// the Pareto front marked.
-func accuracyVsPower(t *Summary) (figure, error) {
+// cost is a metric a design pays for, plotted against accuracy.
+type cost struct{ metric, name, unit, label string }
+
+var costs = []cost{
+	{MetricPower, "power", "W", "mean power"},
+	{MetricArea, "area", "m2", "die area"},
+	{MetricEnergy, "energy", "J", "energy per inference"},
+}
+
+// accuracyVsCost plots every point at its mean cost (power, area or
+// energy) and accuracy, with the Pareto front marked.
+func accuracyVsCost(t *Summary, c cost) (figure, error) {
 	m := t.Meta
 	acc := m.Accuracy
 	maxP := 0.0
 	for r := 0; r < t.Len(); r++ {
-		maxP = math.Max(maxP, t.Stat(r, MetricPower).Mean)
+		maxP = math.Max(maxP, t.Stat(r, c.metric).Mean)
 	}
-	f, u := scale("W", maxP)
+	f, u := scale(c.unit, maxP)
 	var num, txt []string
 	for _, ax := range m.Axes {
 		if ax.Unit == unitText {
@@ -541,8 +553,8 @@ func accuracyVsPower(t *Summary) (figure, error) {
 	if len(num) > 1 {
 		lbl = "their axis values"
 	}
-	p := newPlot(t, fmt.Sprintf("%s: %s against power\npoints labelled by %s; bars: 95%% interval; line: Pareto front", m.Name, metricLabel(acc), lbl))
-	p.X.Label.Text = axisLabel("mean power", u)
+	p := newPlot(t, fmt.Sprintf("%s: %s against %s\npoints labelled by %s; bars: 95%% interval; line: Pareto front", m.Name, metricLabel(acc), c.name, lbl))
+	p.X.Label.Text = axisLabel(c.label, u)
 	p.Y.Label.Text = metricLabel(acc)
 	accuracyRange(p, t)
 	all := make(plotter.XYs, t.Len())
@@ -550,7 +562,7 @@ func accuracyVsPower(t *Summary) (figure, error) {
 	labels := make([]string, t.Len())
 	for r := 0; r < t.Len(); r++ {
 		s := t.Stat(r, acc)
-		all[r] = plotter.XY{X: t.Stat(r, MetricPower).Mean * f, Y: s.Mean}
+		all[r] = plotter.XY{X: t.Stat(r, c.metric).Mean * f, Y: s.Mean}
 		bars.XYs[r] = all[r]
 		lo, hi := s.Mean-s.CI95Lo, s.CI95Hi-s.Mean
 		if math.IsNaN(lo) || math.IsNaN(hi) {
