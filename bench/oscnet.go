@@ -471,10 +471,14 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 
 // oscnetWorkload adapts OscNet to the Workload interface.
 type oscnetWorkload struct {
-	o      *OscNet
-	images int
-	name   string
+	o       *OscNet
+	images  int
+	name    string
+	weights string
 }
+
+// Files implements FileUser: the weights file.
+func (w *oscnetWorkload) Files() []string { return []string{w.weights} }
 
 // newOscNetWorkload reads the parameters of the "oscnet-perclass" and
 // "oscnet-pairwise" workloads: weights (an .npz from `oscsim train`,
@@ -551,7 +555,7 @@ func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, err
 	if err := o.Prepare(); err != nil {
 		return nil, err
 	}
-	return &oscnetWorkload{o: o, images: o.Images.Count, name: spec.Kind}, nil
+	return &oscnetWorkload{o: o, images: o.Images.Count, name: spec.Kind, weights: wpath}, nil
 }
 
 // LoadImages reads test images [offset, offset+n) of a data set, binarised

@@ -40,6 +40,13 @@ type Workload interface {
 	Run(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, error)
 }
 
+// FileUser is implemented by workloads that read files other than data
+// sets (e.g. a weights file): Files returns their paths, so a sweep can
+// fingerprint their content.
+type FileUser interface {
+	Files() []string
+}
+
 // Spec describes a workload: its kind and kind-specific parameters, as a
 // sweep file or the CLI gives them. Paths in Params are resolved against
 // Dir.

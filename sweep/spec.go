@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -402,11 +403,17 @@ func (p *parser) overrides(s *Spec, doc map[string]any, cols *columns, set []str
 // fingerprint hashes what the sweep computes (seeds, counts, metrics, the
 // workload and every point's values), so that comments and layout of the
 // sweep file do not keep --resume or merge from accepting its results.
-// Files a workload reads (weights, data) are not hashed.
+// The content of the files a point reads (the chip's weights, sites mask
+// and ring model, the workload's weights: pointFiles) is hashed too, so a
+// retrained weights file under the same name starts the sweep over
+// instead of mixing results; where the files live is not, so a moved
+// checkout resumes. Data sets are verified by their own checksums
+// (package dataset) and not hashed here.
 func (s *Spec) fingerprint() string {
 	type pt struct {
-		Key  string
-		Seed int64
+		Key   string
+		Seed  int64
+		Files []string `json:",omitempty"`
 	}
 	doc := struct {
 		Seed                    int64
@@ -422,8 +429,16 @@ func (s *Spec) fingerprint() string {
 	for _, a := range s.Set {
 		doc.Set = append(doc.Set, a.Path+"="+a.Value.Text)
 	}
+	sums := map[string]string{}
 	for _, p := range s.Points {
-		doc.Points = append(doc.Points, pt{p.Key, p.ChipSeed})
+		var files []string
+		for _, f := range pointFiles(p) {
+			if _, ok := sums[f]; !ok {
+				sums[f] = fileSum(f)
+			}
+			files = append(files, sums[f])
+		}
+		doc.Points = append(doc.Points, pt{p.Key, p.ChipSeed, files})
 	}
 	b, err := json.Marshal(doc)
 	if err != nil {
@@ -1066,4 +1081,37 @@ func flatten(prefix string, m map[string]any, out map[string]any) {
 		}
 		out[prefix+k] = v
 	}
+}
+
+// pointFiles lists the files a point's chip and workload read, in a fixed
+// order: the chip's weights, sites mask and ring model, then the
+// workload's files (bench.FileUser).
+func pointFiles(p *Point) []string {
+	var out []string
+	if nl := p.Netlist; nl != nil {
+		for _, f := range []string{nl.Couplings.WeightsFile, nl.Couplings.SitesFile, nl.Oscillators.RingModel} {
+			if f != "" {
+				out = append(out, f)
+			}
+		}
+	}
+	if fu, ok := p.Workload.(bench.FileUser); ok {
+		out = append(out, fu.Files()...)
+	}
+	return out
+}
+
+// fileSum is the SHA-256 of a file's content, or a marker when it cannot be
+// read (the point has already failed validation then, or is about to).
+func fileSum(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return "unreadable"
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "unreadable"
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sbinet/npyio/npz"
 )
 
 // resultFiles are the files a finished sweep writes; all must be equal
@@ -271,5 +273,59 @@ func TestFingerprint(t *testing.T) {
 	}
 	if a.Meta(0, 1).SweepSHA256 == c.Meta(0, 1).SweepSHA256 {
 		t.Error("another seed kept the fingerprint")
+	}
+}
+
+// TestFingerprintFiles: the content of a file a point reads (here the
+// chip's weights) is part of the fingerprint, its location is not.
+func TestFingerprintFiles(t *testing.T) {
+	t.Parallel()
+	src, err := os.ReadFile("testdata/ring6.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ring6 with its couplings moved into a weights file.
+	chipSrc := string(src[:bytes.Index(src, []byte("[[coupling]]"))]) + string(src[bytes.Index(src, []byte("[shil]")):])
+	chipSrc = strings.Replace(chipSrc, "unit_k = 0.002", "unit_k = 0.002\nweights = \"w.npz\"", 1)
+	sweepSrc, err := os.ReadFile("testdata/tiny.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(dir string, w float64) string {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Create(filepath.Join(dir, "w.npz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		z := npz.NewWriter(f)
+		rows, cols, data := []int64{0, 1, 2, 3, 4, 5}, []int64{1, 2, 3, 4, 5, 0}, []float64{w, w, w, w, w, w}
+		for _, a := range []struct {
+			k string
+			v any
+		}{{"row", rows}, {"col", cols}, {"data", data}} {
+			if err := z.Write(a.k, a.v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		z.Close()
+		f.Close()
+		for name, b := range map[string][]byte{"ring6.toml": []byte(chipSrc), "tiny.toml": sweepSrc} {
+			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return load(t, filepath.Join(dir, "tiny.toml")).Meta(0, 1).SweepSHA256
+	}
+	root := t.TempDir()
+	a := write(filepath.Join(root, "a"), -1)
+	moved := write(filepath.Join(root, "b"), -1)
+	retrained := write(filepath.Join(root, "a"), -2)
+	if a != moved {
+		t.Error("moving the sweep and its files changed the fingerprint")
+	}
+	if a == retrained {
+		t.Error("new content in the weights file kept the fingerprint")
 	}
 }
