@@ -92,11 +92,13 @@ type OscNetResult struct {
 	// ChipTime is the simulated chip time per image (s).
 	ChipTime float64
 	// Power is the chip's mean power over the runs (W, weighted by run
-	// time) and CouplerPower its couplers' share, both from every run's
+	// time) and CouplerPower its couplers' TG share, both from every run's
 	// ledger (chip.Ledger(res): the TG conduction from the phase
 	// differences each run carried). Energy is the energy of one
 	// inference (J): the runs of one image plus Programs programmings.
+	// Ledger is that account line by line (chip.LedgerMean).
 	Power, CouplerPower, Energy float64
+	Ledger                      *chip.Ledger
 }
 
 // Accuracy returns Correct/Images.
@@ -326,12 +328,14 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 	}
 	res.Couplings = tl.couplings / float64(max(1, tl.nets))
 	res.Programs = programs / float64(res.Images)
-	if tl.time > 0 {
-		res.Power, res.CouplerPower = tl.energy/tl.time, tl.couplerE/tl.time
+	// Every image takes part in the same runs, so one inference is
+	// Programs programmings and ChipTime of running at the mean power.
+	if res.Ledger = tl.ledger.Ledger(res.Programs, res.ChipTime); res.Ledger != nil {
+		res.Power, res.Energy = res.Ledger.TotalPower, res.Ledger.EnergyPerRun
 	}
-	// Every image takes part in the same number of runs, so the run energy
-	// per image is the total over the batch's inputs per image.
-	res.Energy = tl.energy/float64(res.Images) + res.Programs*ch.Ledger(nil).ProgramEnergy
+	if tl.time > 0 {
+		res.CouplerPower = tl.couplerE / tl.time
+	}
 	if o.Method == "pairwise" && o.full > 0 {
 		res.KeptFraction = float64(o.kept) / float64(o.full)
 	}
@@ -342,18 +346,17 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 // networks, and energy and time summed over every input of every run (an
 // input is one image's run on the physical chip).
 type tally struct {
-	couplings              float64
-	nets                   int
-	energy, couplerE, time float64
+	couplings      float64
+	nets           int
+	couplerE, time float64
+	ledger         chip.LedgerMean
 }
 
 // add records a run of the chip's current program with n inputs.
 func (t *tally) add(res *chip.Result, edges, n int) {
 	t.couplings += float64(edges)
 	t.nets++
-	if L := res.Ledger; L != nil {
-		t.energy += L.TotalPower * res.Duration * float64(n)
-	}
+	t.ledger.Add(res.Ledger, res.Duration*float64(n))
 	for _, p := range res.CouplerPower {
 		t.couplerE += p * res.Duration
 	}
@@ -591,9 +594,16 @@ func (w *oscnetWorkload) Name() string { return w.name }
 // chip_time_per_image_s, and the measured power_w, coupler_power_w and
 // energy_per_inference_j (OscNetResult.Power, CouplerPower, Energy).
 func (w *oscnetWorkload) Run(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, error) {
+	m, _, err := w.RunLedger(ctx, ch, seed)
+	return m, err
+}
+
+// RunLedger implements LedgerWorkload: Run and the mean ledger of one
+// inference.
+func (w *oscnetWorkload) RunLedger(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, *chip.Ledger, error) {
 	r, err := w.o.Evaluate(ctx, ch, 0, w.images, seed)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m := Metrics{
 		"accuracy":               r.Accuracy(),
@@ -608,7 +618,7 @@ func (w *oscnetWorkload) Run(ctx context.Context, ch *chip.Chip, seed int64) (Me
 	if r.Method == "pairwise" {
 		m["kept_fraction"] = r.KeptFraction
 	}
-	return m, nil
+	return m, r.Ledger, nil
 }
 
 // WithBits returns a copy of nl whose couplers have bits of resolution

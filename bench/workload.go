@@ -40,6 +40,15 @@ type Workload interface {
 	Run(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, error)
 }
 
+// LedgerWorkload is implemented by workloads that account their own runs'
+// area, power and energy: RunLedger is Run plus the ledger of one
+// inference (chip.LedgerMean over its runs), which a sweep then reports
+// instead of the chip's estimate from the description.
+type LedgerWorkload interface {
+	Workload
+	RunLedger(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, *chip.Ledger, error)
+}
+
 // FileUser is implemented by workloads that read files other than data
 // sets (e.g. a weights file): Files returns their paths, so a sweep can
 // fingerprint their content.

@@ -321,3 +321,58 @@ func missingFields(c tech.Card) []string {
 	}
 	return out
 }
+
+// LedgerMean averages the ledgers of a workload's runs on one chip
+// instance (an OscNet inference is ten runs of ten programs, say): Add each
+// run's ledger (Result.Ledger) with its weight, run time × inputs, and
+// Ledger returns the account of one inference.
+type LedgerMean struct {
+	first *Ledger
+	sums  map[string]float64
+	w     float64
+}
+
+// Add accumulates a run's ledger with weight w (s·inputs).
+func (m *LedgerMean) Add(L *Ledger, w float64) {
+	if L == nil || !(w > 0) {
+		return
+	}
+	if m.first == nil {
+		m.first, m.sums = L, map[string]float64{}
+	}
+	for _, l := range L.Power {
+		m.sums[l.Name] += l.Value * w
+	}
+	m.w += w
+}
+
+// Ledger returns the mean ledger: the first run's area and hardware
+// account, every power line the weighted mean over the runs, and the
+// energy of one inference that takes programs programmings and t of chip
+// time: programs·ProgramEnergy + mean power·t. Nil when nothing was added.
+func (m *LedgerMean) Ledger(programs, t float64) *Ledger {
+	if m.first == nil {
+		return nil
+	}
+	L := *m.first
+	L.Power = make([]Line, len(m.first.Power))
+	L.TotalPower = 0
+	for k, l := range m.first.Power {
+		l.Value = m.sums[l.Name] / m.w
+		l.Formula = "mean over the inference's runs of: " + l.Formula
+		L.Power[k] = l
+		L.TotalPower += l.Value
+	}
+	L.Duration, L.TimeToSolution = t, t
+	L.Energy = []Line{
+		{"programming", programs * L.ProgramEnergy, fmt.Sprintf("%g programmings·%s", programs, netlist.FormatSI(L.ProgramEnergy, "J"))},
+		{"run", L.TotalPower * t, fmt.Sprintf("mean power·chip time = %s·%s", netlist.FormatSI(L.TotalPower, "W"), netlist.FormatSI(t, "s"))},
+	}
+	L.EnergyPerRun = 0
+	for _, l := range L.Energy {
+		L.EnergyPerRun += l.Value
+	}
+	L.Assumptions = append(append([]string(nil), m.first.Assumptions...),
+		"power lines averaged over the inference's runs, weighted by run time × inputs; energy is one inference's programmings and runs")
+	return &L
+}

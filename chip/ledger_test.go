@@ -272,3 +272,32 @@ func TestRandomTopK(t *testing.T) {
 		t.Error("RandomTopK is not a pure function of its seed")
 	}
 }
+
+// LedgerMean: power lines are the weighted means of the runs' lines, and
+// an inference's energy is programs·ProgramEnergy + mean power·t (exact
+// closed forms, 1e-12 relative).
+func TestLedgerMean(t *testing.T) {
+	run := func(a, b float64) *Ledger {
+		return &Ledger{ProgramEnergy: 1e-9, Power: []Line{{Name: "a", Value: a}, {Name: "b", Value: b}}, TotalPower: a + b}
+	}
+	var m LedgerMean
+	if m.Ledger(1, 1) != nil {
+		t.Fatal("an empty mean has a ledger")
+	}
+	m.Add(run(1, 2), 1)
+	m.Add(run(3, 6), 3)
+	m.Add(nil, 5) // runs without a ledger do not count
+	L := m.Ledger(2, 1e-8)
+	near := func(got, want float64, what string) {
+		if math.Abs(got-want) > 1e-12*math.Abs(want) {
+			t.Errorf("%s = %g, want %g", what, got, want)
+		}
+	}
+	near(L.Power[0].Value, 2.5, "line a")
+	near(L.Power[1].Value, 5, "line b")
+	near(L.TotalPower, 7.5, "total power")
+	near(L.Energy[0].Value, 2e-9, "programming energy")
+	near(L.Energy[1].Value, 7.5e-8, "run energy")
+	near(L.EnergyPerRun, 7.7e-8, "energy per inference")
+	near(L.TimeToSolution, 1e-8, "time to solution")
+}

@@ -320,7 +320,13 @@ func (s *Spec) runOne(ctx context.Context, pt *Point, instance, seed int) ([]flo
 	if err != nil {
 		return fail(err)
 	}
-	m, err := pt.Workload.Run(ctx, ch, NoiseSeed(seed))
+	var m bench.Metrics
+	var L *chip.Ledger
+	if lw, ok := pt.Workload.(bench.LedgerWorkload); ok {
+		m, L, err = lw.RunLedger(ctx, ch, NoiseSeed(seed))
+	} else {
+		m, err = pt.Workload.Run(ctx, ch, NoiseSeed(seed))
+	}
 	if err != nil {
 		return fail(err)
 	}
@@ -334,7 +340,9 @@ func (s *Spec) runOne(ctx context.Context, pt *Point, instance, seed int) ([]flo
 				Msg: fmt.Sprintf("workload %s reports no metric %q (it reports %s)", pt.Workload.Name(), name, strings.Join(m.Names(), ", "))}}
 		}
 	}
-	L := ch.Ledger(nil)
+	if L == nil {
+		L = ch.Ledger(nil)
+	}
 	std := ledgerMetrics(L, m)
 	cols := s.MetricColumns()
 	out := make([]float64, len(cols))
@@ -351,11 +359,12 @@ func (s *Spec) runOne(ctx context.Context, pt *Point, instance, seed int) ([]flo
 // tgLine names the ledger's coupler-conduction power line.
 const tgLine = "couplers: TG conduction"
 
-// ledgerMetrics returns the standard metrics from the chip's ledger after
-// the workload's run (chip.Ledger(nil): an estimate from the description
-// and the couplings programmed last). When the workload measured the
-// couplers' power (coupler_power_w), it replaces the ledger's estimate of
-// the TG conduction. An inference takes programs_per_image programmings
+// ledgerMetrics returns the standard metrics from the ledger of the
+// workload's run: its own (bench.LedgerWorkload) or else the chip's
+// (chip.Ledger(nil): an estimate from the description and the couplings
+// programmed last). A workload's own power_w and energy_per_inference_j
+// win; else, when it measured the couplers' power (coupler_power_w), that
+// replaces the ledger's estimate of the TG conduction. An inference takes programs_per_image programmings
 // (1 if not reported) and time_to_solution_s of chip time (the ledger's
 // run time if not reported).
 func ledgerMetrics(L *chip.Ledger, m bench.Metrics) map[string]float64 {
@@ -452,8 +461,7 @@ func (s *Spec) breakdownAgain(ctx context.Context, m Meta, pt *Point, b block) (
 }
 
 // breakdownRows returns a point's breakdown.csv rows: the area, power and
-// energy lines of the ledger after instance 0's first run (chip.Ledger(nil):
-// an estimate from the description and the couplings programmed last).
+// energy lines of instance 0's first run's ledger (see ledgerMetrics).
 // The coupler-conduction line is set so that the power lines add up to
 // the point's mean power_w, and the run energy follows from that power.
 func breakdownRows(s *Spec, m Meta, pt *Point, b block, L *chip.Ledger) [][]string {
