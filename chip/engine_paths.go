@@ -1,0 +1,57 @@
+package chip
+
+// The engine's side of the coupling paths (paths.go): extra row sets in the
+// trigonometric buffers that a path's couplers read instead of the sending
+// ring's own row, so the sparse products and kernels stay as they are.
+//
+// Phase model with a characterised ring: set 1 holds every ring's
+// (sin φ + ρ_in·cos φ ‖ cos φ − ρ_in·sin φ), read by in-phase couplers; set 2
+// the same with ρ_inv, read by inverter-path couplers. Cycle model with an
+// inverter table: set 1 holds 1 − u(θ), read by inverter-path couplers.
+// Set 0 is the rings' own row, as without paths. A row set is N rows laid out
+// like set 0, after it. The coupler-power passes read set 0 through the
+// original columns (c.col); only the stage passes read c.colV.
+
+// setupPaths sets c.colV and c.sets (and c.rho) for the engine's model.
+func (c *core[T]) setupPaths() {
+	e := c.e
+	p := e.ch.paths
+	m := &e.ch.csr
+	c.colV, c.sets = c.col, 1
+	switch {
+	case e.model == modelPhase && p.rho != [2]float64{}:
+		c.sets = 3
+		c.rho = [2]T{T(p.rho[0]), T(p.rho[1])}
+	case e.model == modelCycle && p.invTable && e.tabulated:
+		c.sets = 2
+	default:
+		return
+	}
+	c.colV = make([]int32, len(c.col))
+	for x, j := range c.col {
+		switch {
+		case m.g[x] < 0 && c.sets == 3:
+			c.colV[x] = j + 2*int32(c.N)
+		case m.g[x] < 0 || c.sets == 3:
+			c.colV[x] = j + int32(c.N)
+		default:
+			c.colV[x] = j
+		}
+	}
+}
+
+// pathRows fills the phase model's rotated rows of ring i for inputs
+// b0 ≤ b < b0 + n from its own row in trig buffer buf.
+func (c *core[T]) pathRows(buf, i, b0, n int) {
+	B, tb := c.B, c.tb[buf]
+	o := i*2*B + b0
+	sn, cs := tb[o:o+n], tb[o+B:o+B+n]
+	for p, rho := range c.rho {
+		od := ((p+1)*c.N+i)*2*B + b0
+		s2, c2 := tb[od:od+n], tb[od+B:od+B+n]
+		for b := range sn {
+			s2[b] = sn[b] + rho*cs[b]
+			c2[b] = cs[b] - rho*sn[b]
+		}
+	}
+}
