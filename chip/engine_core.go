@@ -54,6 +54,9 @@ type core[T real] struct {
 	colV []int32 // columns the stage passes read
 	sets int     // row sets in the trig buffers
 	rho  [2]T    // phase: ρ of the in-phase and inverter path
+	// Phase: the pump's second-order drift (A0, A4, B4) and 1/(4·g2²·ω_ref).
+	q2      [3]T
+	q2scale T
 
 	scr      [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B)
 	pw       [][]T // per worker: TG weights of one row
@@ -439,7 +442,9 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 		if c.e.model == modelPhase {
 			c.kn.spmm2(cols, vals, tb[b0:], 2*B, B, n, SC)
 			o := i*2*B + b0
-			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], c.ks[s]*c.mask[i])
+			kp := c.ks[s] * c.mask[i]
+			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], kp)
+			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp*kp*c.q2scale) // engine_paths.go
 		} else {
 			c.kn.spmm1(cols, vals, tb[b0:], B, n, SC[:n])
 			c.kn.cycleF(out, dw, tb[base:base+n], c.gg[base:base+n], c.gg[c.half+base:c.half+base+n], SC[:n],
@@ -568,6 +573,11 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			sn, cs := tb[2*i], tb[2*i+1]
 			kp := ks * c.mask[i]
 			f = dw + cs*S - sn*C - kp*sn*cs
+			if c.q2scale != 0 {
+				one := [1]T{f}
+				c.pump2(one[:], tb[2*i:2*i+1], tb[2*i+1:2*i+2], kp*kp*c.q2scale)
+				f = one[0]
+			}
 		} else {
 			pm := pump * c.mask[i]
 			cur := S + c.gn[i] - c.gt[i]*tb[i]

@@ -18,6 +18,11 @@ func (c *core[T]) setupPaths() {
 	p := e.ch.paths
 	m := &e.ch.csr
 	c.colV, c.sets = c.col, 1
+	if e.model == modelPhase && e.tabulated && e.ch.ks > 0 && e.ch.g2 > 0 {
+		// kq = (2K_s·f)²·mask/(4·g2²·ω_ref) = (x²/ω_ref)·mask.
+		c.q2 = [3]T{T(p.pump2[0]), T(p.pump2[1]), T(p.pump2[2])}
+		c.q2scale = T(1 / (4 * e.ch.g2 * e.ch.g2 * e.ch.wref))
+	}
 	switch {
 	case e.model == modelPhase && p.rho != [2]float64{}:
 		c.sets = 3
@@ -53,5 +58,20 @@ func (c *core[T]) pathRows(buf, i, b0, n int) {
 			s2[b] = sn[b] + rho*cs[b]
 			c2[b] = cs[b] - rho*sn[b]
 		}
+	}
+}
+
+// pump2 adds the pump's second-order drift kq·Q(φ) (paths.go) to the phase
+// model's rates f of rings with sin φ = sn, cos φ = cs:
+// sin 4φ = 4sc·(c² − s²), cos 4φ = 1 − 8s²c².
+func (c *core[T]) pump2(f, sn, cs []T, kq T) {
+	if kq == 0 {
+		return
+	}
+	sn, cs = sn[:len(f)], cs[:len(f)]
+	for b := range f {
+		s, k := sn[b], cs[b]
+		sk := s * k
+		f[b] += kq * (c.q2[0] + c.q2[1]*4*sk*(k*k-s*s) + c.q2[2]*(1-8*sk*sk))
 	}
 }

@@ -54,6 +54,18 @@ import (
 // trims each ring for it, and the engine trims by its own model's pull,
 // −H_inv(π)·Σ_inv|G_ij|/C, so that in both the favoured state runs at the
 // rings' natural frequencies.
+//
+// Pump, phase model. The first-order average of the pump is −K_s·sin 2φ.
+// A pump port whose ISF has a weak second harmonic against its first (the
+// generic ring's tap: c2/c1 = 0.075) needs so strong a current for a useful
+// K_s that the second-order term of the averaging expansion,
+// (x²/ω_ref)·Q(φ) with x = I/q_max and Q = A0 + A4·sin 4φ + B4·cos 4φ
+// (ringosc.Model.PumpLaw2), is as large as the first: for the generic ring
+// at 10 µA it pulls the rings by about −0.07·K_s and adds a ±0.3·K_s fourth
+// harmonic that weakens the binary states and slows rings leaving φ = ±π/2.
+// The cycle model has it (it resolves the pump within the cycle); with a
+// characterised ring the phase model adds it, scaled by the pump's
+// schedule squared: x = 2K_s·f(t)/(2·g2).
 type pathModel struct {
 	// rho are ρ_p of the in-phase and the inverter path (phase model; 0
 	// for the analytic ring).
@@ -62,6 +74,10 @@ type pathModel struct {
 	// invPi is then H_inv(π) per unit G/C.
 	invTable bool
 	invPi    float64
+	// pump2 are A0, A4, B4 of the pump's second-order drift Q(φ) per unit
+	// (I/q_max)²/ω_ref (ringosc.Model.PumpLaw2; phase model, characterised
+	// rings only).
+	pump2 [3]float64
 }
 
 func newPathModel(m *ringosc.Model) pathModel {
@@ -75,6 +91,7 @@ func newPathModel(m *ringosc.Model) pathModel {
 			p.rho[k] = h.B1 / h.A1
 		}
 	}
+	p.pump2[0], p.pump2[1], p.pump2[2] = m.PumpLaw2()
 	if m.Inv != nil {
 		p.invTable = true
 		p.invPi = m.Interaction(true, math.Pi)
