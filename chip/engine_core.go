@@ -394,9 +394,10 @@ func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
 		if c.f32 {
 			th = float64(wt + p)
 		}
-		v[b], gam[b], gamp[b] = T(ring.V(th)), T(ring.Gamma(th)), T(ring.GammaPump(th))
+		vv, g, gp, inv := ring.Sample(th)
+		v[b], gam[b], gamp[b] = T(vv), T(g), T(gp)
 		if c.sets > 1 {
-			c.tb[buf][c.N*B+o+b] = T(1 - ring.InvV(th)) // inverter path (engine_paths.go)
+			c.tb[buf][c.N*B+o+b] = T(1 - inv) // inverter path (engine_paths.go)
 		}
 	}
 }
@@ -514,7 +515,7 @@ func (c *core[T]) trig1(buf int, rows [2]int, y []T, wt T) {
 		for i := rows[0]; i < rows[1]; i++ {
 			tb[2*i], tb[2*i+1] = sincosT(y[i])
 			if c.sets > 1 {
-				c.pathRows(buf, i, 0, 1)
+				c.pathRows1(tb, i)
 			}
 		}
 		return
@@ -574,9 +575,7 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			kp := ks * c.mask[i]
 			f = dw + cs*S - sn*C - kp*sn*cs
 			if c.q2scale != 0 {
-				one := [1]T{f}
-				c.pump2(one[:], tb[2*i:2*i+1], tb[2*i+1:2*i+2], kp*kp*c.q2scale)
-				f = one[0]
+				f += c.pump2One(sn, cs, kp*kp*c.q2scale)
 			}
 		} else {
 			pm := pump * c.mask[i]
@@ -628,7 +627,7 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 		case phase:
 			c.tb[next][2*i], c.tb[next][2*i+1] = sincosT(y)
 			if c.sets > 1 {
-				c.pathRows(next, i, 0, 1)
+				c.pathRows1(c.tb[next], i)
 			}
 		case c.tabulated:
 			one[0] = y

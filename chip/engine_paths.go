@@ -70,8 +70,21 @@ func (c *core[T]) pump2(f, sn, cs []T, kq T) {
 	}
 	sn, cs = sn[:len(f)], cs[:len(f)]
 	for b := range f {
-		s, k := sn[b], cs[b]
-		sk := s * k
-		f[b] += kq * (c.q2[0] + c.q2[1]*4*sk*(k*k-s*s) + c.q2[2]*(1-8*sk*sk))
+		f[b] += c.pump2One(sn[b], cs[b], kq)
 	}
+}
+
+// pump2One is pump2's term for one ring.
+func (c *core[T]) pump2One(s, k, kq T) T {
+	sk := s * k
+	return kq * (c.q2[0] + c.q2[1]*4*sk*(k*k-s*s) + c.q2[2]*(1-8*sk*sk))
+}
+
+// pathRows1 is pathRows for a batch of one input (rows of 2 values).
+func (c *core[T]) pathRows1(tb []T, i int) {
+	s, k := tb[2*i], tb[2*i+1]
+	o1, o2 := 2*(c.N+i), 2*(2*c.N+i)
+	r0, r1 := c.rho[0], c.rho[1]
+	tb[o1], tb[o1+1] = s+r0*k, k-r0*s
+	tb[o2], tb[o2+1] = s+r1*k, k-r1*s
 }

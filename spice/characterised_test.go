@@ -68,3 +68,33 @@ cycles = 4
 	}
 	t.Logf("largest difference from the cycle model's pump law: %.3f·K_s (first-order law −sin 2φ alone: %.3f·K_s)", worst, worst1)
 }
+
+// TestCharacterisedBatchSplit: with the characterised ring (extra row sets
+// for the coupling paths, the inverter table, the pump's second-order
+// drift), a batch of 20 inputs gives the same bits per input as 20 runs of
+// one, in both models and on one or two workers (the engine's promise for
+// every split).
+func TestCharacterisedBatchSplit(t *testing.T) {
+	ch, _ := load(t, "array4x4.toml")
+	dur := 10 / ch.Netlist().Oscillators.Frequency
+	in := benchPhases(t, 20, ch.N())
+	for _, model := range []string{"cycle", "phase"} {
+		for _, workers := range []int{1, 2} {
+			all, err := ch.Run(context.Background(), in, chip.RunOptions{Model: model, Duration: dur, NoNoise: true, Workers: workers})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for b := range in {
+				one, err := ch.Run(context.Background(), in[b:b+1], chip.RunOptions{Model: model, Duration: dur, NoNoise: true, Workers: workers})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, p := range one.Unwrapped[0] {
+					if p != all.Unwrapped[b][i] {
+						t.Fatalf("%s model, %d workers, input %d, ring %d: batch of one %v, batch of 20 %v", model, workers, b, i, p, all.Unwrapped[b][i])
+					}
+				}
+			}
+		}
+	}
+}
