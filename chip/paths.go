@@ -60,9 +60,10 @@ import (
 // generic ring's tap: c2/c1 = 0.075) needs so strong a current for a useful
 // K_s that the second-order term of the averaging expansion,
 // (x²/ω_ref)·Q(φ) with x = I/q_max and Q = A0 + A4·sin 4φ + B4·cos 4φ
-// (ringosc.Model.PumpLaw2), is as large as the first: for the generic ring
-// at 10 µA it pulls the rings by about −0.07·K_s and adds a ±0.3·K_s fourth
-// harmonic that weakens the binary states and slows rings leaving φ = ±π/2.
+// (ringosc.Model.PumpLaw2), is not small against the first: for the generic
+// ring at 10 µA it pulls the rings by about −0.08·K_s and adds a ±0.32·K_s
+// fourth harmonic that weakens the binary states and slows rings leaving
+// φ = ±π/2.
 // The cycle model has it (it resolves the pump within the cycle); with a
 // characterised ring the phase model adds it, scaled by the pump's
 // schedule squared: x = 2K_s·f(t)/(2·g2).

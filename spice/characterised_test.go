@@ -15,7 +15,7 @@ import (
 // pump law (first order −K_s·sin 2φ plus the second-order drift
 // (x²/ω)·Q(φ), chip/paths.go) follows the cycle model's, which resolves the
 // pump within the cycle. 36 uncoupled rings at φ = 0, 5°, …, 175°, pumped at
-// 10 µA (K_s ≈ 0.24% of ω0, where Q is as large as the first-order term),
+// 10 µA (K_s ≈ 0.24% of ω0, where Q's fourth harmonic is 0.32·K_s),
 // 4 cycles: the mean drift dφ/dt of every ring agrees within 0.12·K_s
 // (measured 0.061·K_s; the first-order law alone is off by up to 0.42·K_s).
 // No ngspice needed.
