@@ -38,6 +38,7 @@ type Chip struct {
 	// Ring parameters.
 	h1, g2   float64   // coupling and pump gains of the ring model
 	h1inv    float64   // coupling gain of the inverter path (ringosc.Model.InverterGain)
+	paths    pathModel // even part of H and the inverter's output (paths.go)
 	c, vdd   float64   // node capacitance (F) and supply (V)
 	f0, wref float64   // nominal frequency (Hz) and reference ω (rad/s)
 	dOmega   []float64 // ω_i − ω_ref (rad/s), mismatch drawn
@@ -77,6 +78,9 @@ type csr struct {
 	edge   []int32   // index into Chip.edges
 	gTot   []float64 // Σ_j |G_ij|
 	gNeg   []float64 // Σ_j over inverter-path couplers of |G_ij|
+	// Frequency offsets (rad/s) of the coupling paths per ring in the
+	// phase and cycle models, or nil (paths.go).
+	offPhase, offCycle []float64
 }
 
 // ErrStep is wrapped by errors about a time step the model cannot use.
@@ -105,6 +109,7 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 	}
 	ch.h1, ch.g2 = ch.ring.CouplingGain(), ch.ring.PumpGain()
 	ch.h1inv = ch.ring.InverterGain()
+	ch.paths = newPathModel(&ch.ring)
 	ch.c, ch.vdd = nl.Tech.NodeCap, nl.Tech.VDD
 	ch.f0 = o.Frequency
 	ch.wref = 2 * math.Pi * ch.f0
@@ -273,6 +278,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	for i := 0; i < ch.n; i++ {
 		m.rowPtr[i+1] += m.rowPtr[i]
 	}
+	ch.pathOffsets(&m)
 	ch.csr, ch.edges, ch.codes, ch.report, ch.scale = m, edges, codes, rep, q.FullScale
 	ch.programs++
 	return rep, nil

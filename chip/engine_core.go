@@ -50,6 +50,14 @@ type core[T real] struct {
 	mask        []T // pump mask per ring
 	gn, gt      []T // cycle: Σ inverter-path |G|, Σ |G| per ring
 
+	// Coupling paths (engine_paths.go).
+	colV []int32 // columns the stage passes read
+	sets int     // row sets in the trig buffers
+	rho  [2]T    // phase: ρ of the in-phase and inverter path
+	// Phase: the pump's second-order drift (A0, A4, B4) and 1/(4·g2²·ω_ref).
+	q2      [3]T
+	q2scale T
+
 	scr      [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B)
 	pw       [][]T // per worker: TG weights of one row
 	tgw      []T   // TG weights of every coupler, kept for narrow batches
@@ -120,6 +128,7 @@ func newCore[T real](e *engine) *core[T] {
 
 	m := &ch.csr
 	c.rowPtr, c.col = m.rowPtr, m.col
+	c.setupPaths()
 	src := m.k
 	if e.model == modelCycle {
 		src = m.g
@@ -154,15 +163,15 @@ func newCore[T real](e *engine) *core[T] {
 	c.sigma = e.sigma
 	if e.model == modelPhase {
 		c.half = B
-		c.tb[0] = make([]T, 2*size)
+		c.tb[0] = make([]T, 2*size*c.sets)
 		if c.stages > 1 {
-			c.tb[1] = make([]T, 2*size)
+			c.tb[1] = make([]T, 2*size*c.sets)
 		}
 	} else {
 		c.half = size
-		c.tb[0] = make([]T, size)
+		c.tb[0] = make([]T, size*c.sets)
 		if c.stages > 1 {
-			c.tb[1] = make([]T, size)
+			c.tb[1] = make([]T, size*c.sets)
 		}
 		c.gg = make([]T, 2*size)
 		c.gn, c.gt = make([]T, N), make([]T, N)
@@ -367,6 +376,9 @@ func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
 	if c.e.model == modelPhase {
 		o := i*2*B + b0
 		c.kn.sincos(y, c.tb[buf][o:o+n], c.tb[buf][o+B:o+B+n])
+		if c.sets > 1 {
+			c.pathRows(buf, i, b0, n)
+		}
 		return
 	}
 	o := i*B + b0
@@ -382,7 +394,11 @@ func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
 		if c.f32 {
 			th = float64(wt + p)
 		}
-		v[b], gam[b], gamp[b] = T(ring.V(th)), T(ring.Gamma(th)), T(ring.GammaPump(th))
+		vv, g, gp, inv := ring.Sample(th)
+		v[b], gam[b], gamp[b] = T(vv), T(g), T(gp)
+		if c.sets > 1 {
+			c.tb[buf][c.N*B+o+b] = T(1 - inv) // inverter path (engine_paths.go)
+		}
 	}
 }
 
@@ -407,7 +423,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 	for r := pos[0]; r < pos[1]; r++ {
 		i := int(order[r])
 		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-		cols, vals := c.col[lo:hi], c.vals[lo:hi]
+		cols, vals := c.colV[lo:hi], c.vals[lo:hi]
 		base := i*B + b0
 		dw := dwb
 		if c.dw != nil {
@@ -427,7 +443,9 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 		if c.e.model == modelPhase {
 			c.kn.spmm2(cols, vals, tb[b0:], 2*B, B, n, SC)
 			o := i*2*B + b0
-			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], c.ks[s]*c.mask[i])
+			kp := c.ks[s] * c.mask[i]
+			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], kp)
+			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp*kp*c.q2scale) // engine_paths.go
 		} else {
 			c.kn.spmm1(cols, vals, tb[b0:], B, n, SC[:n])
 			c.kn.cycleF(out, dw, tb[base:base+n], c.gg[base:base+n], c.gg[c.half+base:c.half+base+n], SC[:n],
@@ -496,6 +514,9 @@ func (c *core[T]) trig1(buf int, rows [2]int, y []T, wt T) {
 	if c.e.model == modelPhase {
 		for i := rows[0]; i < rows[1]; i++ {
 			tb[2*i], tb[2*i+1] = sincosT(y[i])
+			if c.sets > 1 {
+				c.pathRows1(tb, i)
+			}
 		}
 		return
 	}
@@ -553,6 +574,9 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			sn, cs := tb[2*i], tb[2*i+1]
 			kp := ks * c.mask[i]
 			f = dw + cs*S - sn*C - kp*sn*cs
+			if c.q2scale != 0 {
+				f += c.pump2One(sn, cs, kp*kp*c.q2scale)
+			}
 		} else {
 			pm := pump * c.mask[i]
 			cur := S + c.gn[i] - c.gt[i]*tb[i]
@@ -602,6 +626,9 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 		switch {
 		case phase:
 			c.tb[next][2*i], c.tb[next][2*i+1] = sincosT(y)
+			if c.sets > 1 {
+				c.pathRows1(c.tb[next], i)
+			}
 		case c.tabulated:
 			one[0] = y
 			c.trigRow(next, i, 0, one, nextWt)
@@ -618,13 +645,13 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 // row b (b < 0: none) for a batch of one, interleaving the two rows' chains.
 func (c *core[T]) rowSums2(a, b int, tb []T, sums *[2][2]T) {
 	a0, a1 := c.rowPtr[a], c.rowPtr[a+1]
-	colA, valA := c.col[a0:a1], c.vals[a0:a1]
+	colA, valA := c.colV[a0:a1], c.vals[a0:a1]
 	valA = valA[:len(colA)]
 	var s0, c0, s1, c1 T
 	x := 0
 	if b >= 0 {
 		b0, b1 := c.rowPtr[b], c.rowPtr[b+1]
-		colB, valB := c.col[b0:b1], c.vals[b0:b1]
+		colB, valB := c.colV[b0:b1], c.vals[b0:b1]
 		m := min(len(colA), len(colB))
 		colB, valB = colB[:m], valB[:m]
 		for ; x < m; x++ {
@@ -636,7 +663,7 @@ func (c *core[T]) rowSums2(a, b int, tb []T, sums *[2][2]T) {
 			c1 += vb * tb[jb+1]
 		}
 		b0 += int32(m)
-		for y, j := range c.col[b0:b1] {
+		for y, j := range c.colV[b0:b1] {
 			v := c.vals[int(b0)+y]
 			s1 += v * tb[2*int(j)]
 			c1 += v * tb[2*int(j)+1]
@@ -658,7 +685,7 @@ func (c *core[T]) rowSums1(a, b int, tb []T, sums *[2][2]T) {
 			break
 		}
 		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-		cols, vals := c.col[lo:hi], c.vals[lo:hi]
+		cols, vals := c.colV[lo:hi], c.vals[lo:hi]
 		vals = vals[:len(cols)]
 		var y T
 		for x, j := range cols {

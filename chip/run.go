@@ -236,7 +236,7 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 				return nil, fmt.Errorf("chip: input %d: initial phase of %s is not finite", b, ch.nl.Oscillators.Names[i])
 			}
 			e.phi[i*B+b] = p
-			w := ch.dOmega[i]
+			w := ch.dOmega[i] + ch.pathOffset(e.model, i) // paths.go
 			if in.FreqOffset != nil {
 				if math.IsNaN(in.FreqOffset[i]) || math.IsInf(in.FreqOffset[i], 0) {
 					return nil, fmt.Errorf("chip: input %d: frequency offset of %s is not finite", b, ch.nl.Oscillators.Names[i])

@@ -16,8 +16,10 @@ package spice
 //   - 4×4 array with mixed signs: the same binarised state as ngspice in
 //     ≥ 90% of random initial conditions (18 of 20 with
 //     OSCSIM_FIDELITY_ICS=20; CI runs OSCSIM_FIDELITY_ICS or 2). Not met
-//     yet: enforced only with OSCSIM_FIDELITY_STRICT=1; by default the test
-//     holds the ring-level agreement recorded in docs/fidelity.md.
+//     (docs/fidelity.md: the array's frustrated rings have not all settled
+//     in ngspice by the end of a run that fits the CPU budget): enforced
+//     only with OSCSIM_FIDELITY_STRICT=1; by default the test holds the
+//     ring-level agreement recorded in docs/fidelity.md.
 
 import (
 	"errors"
@@ -242,8 +244,13 @@ func TestFidelitySHIL(t *testing.T) {
 }
 
 // TestFidelityArray: the 4×4 array of testdata/array4x4.toml from random
-// initial phases. OSCSIM_FIDELITY_ICS sets how many (default 2, about a
-// minute of ngspice each on an idle core; the target is stated for 20).
+// initial phases (IC k from PCG(k, 7)). OSCSIM_FIDELITY_ICS sets how many
+// (default 2, about a minute of ngspice CPU each; the target is stated for
+// 20). Besides the models' agreement it logs, for each initial condition,
+// whether ngspice's final spins are just the initial phases' own
+// binarisation sign(cos φ_i(0)) about the pump's axis (a trivial test: the
+// pump snapping each ring to its nearest state) and whether ngspice's state
+// still changed over the last quarter of the run (not settled).
 func TestFidelityArray(t *testing.T) {
 	sim := needNgspice(t)
 	n := 2
@@ -260,6 +267,7 @@ func TestFidelityArray(t *testing.T) {
 	var mu sync.Mutex
 	same := map[string]int{}  // initial conditions with the same state
 	rings := map[string]int{} // rings with the same spin, over all of them
+	trivial, unsettled := 0, 0
 	t.Run("ics", func(t *testing.T) {
 		for ic := 0; ic < n; ic++ {
 			t.Run(strconv.Itoa(ic), func(t *testing.T) {
@@ -272,32 +280,62 @@ func TestFidelityArray(t *testing.T) {
 				res := crossCheck(t, string(src), CheckOptions{Sim: sim, Phases: ph})
 				mu.Lock()
 				defer mu.Unlock()
+				snap := true
+				for i, p := range ph {
+					if (math.Cos(p) < 0) != (res.Spice.Spins[i] < 0) {
+						snap = false
+					}
+				}
+				if snap {
+					trivial++
+				}
+				dur := res.Chip.Netlist().Run.Duration
+				late := make([]float64, len(ph))
+				for i, s := range res.Spice.Phase {
+					late[i] = s.At(0.75 * dur)
+				}
+				moved := 0
+				for i, x := range Binarise(late) {
+					if x != res.Spice.State[i] {
+						moved++
+					}
+				}
+				if moved > 0 {
+					unsettled++
+				}
+				t.Logf("ngspice: state %v; spins = sign cos φ(0): %v; spins changed over the last quarter: %d", res.Spice.State, snap, moved)
 				for _, m := range res.Models {
+					// Rings with ngspice's spin, up to a global flip: the
+					// states are normalised to ring 0 = +1, so a frustrated
+					// ring 0 would otherwise count as 15 differing rings.
 					eq := 0
 					for i := range m.State {
 						if m.State[i] == res.Spice.State[i] {
 							eq++
 						}
 					}
-					rings[m.Model] += eq
 					if eq == len(m.State) {
 						same[m.Model]++
 					}
-					t.Logf("%s model: state %v, ngspice %v", m.Model, m.State, res.Spice.State)
+					eq = max(eq, len(m.State)-eq)
+					rings[m.Model] += eq
+					t.Logf("%s model: state %v, %d of 16 rings as ngspice (up to a global flip)", m.Model, m.State, eq)
 				}
 			})
 		}
 	})
+	t.Logf("ngspice: final spins equal to the initial phases' own sign cos φ(0) in %d of %d initial conditions; state still changing over the last quarter in %d", trivial, n, unsettled)
 	// The target, the same state in ≥ 90% of initial conditions,
-	// is not met yet (docs/fidelity.md, "4×4 array"): it is enforced with
+	// is not met (docs/fidelity.md, "4×4 array"): it is enforced with
 	// OSCSIM_FIDELITY_STRICT=1. By default the test holds the ring-level
-	// agreement measured when it was written, so that a regression shows.
+	// agreement measured on 20 initial conditions, with a margin for the
+	// 2 that CI runs, so that a regression shows.
 	strict := os.Getenv("OSCSIM_FIDELITY_STRICT") != ""
 	need := int(math.Ceil(0.9 * float64(n)))
-	floor := map[string]float64{"cycle": 0.85, "phase": 0.80}
+	floor := map[string]float64{"cycle": 0.90, "phase": 0.85}
 	for _, model := range []string{"cycle", "phase"} {
 		frac := float64(rings[model]) / float64(16*n)
-		t.Logf("%s model: same binarised state as ngspice in %d of %d initial conditions (target ≥ %d); %.0f%% of ring spins equal",
+		t.Logf("%s model: same binarised state as ngspice in %d of %d initial conditions (target ≥ %d); %.0f%% of ring spins equal (up to a global flip)",
 			model, same[model], n, need, 100*frac)
 		if strict && same[model] < need {
 			t.Errorf("%s model: same state in %d of %d initial conditions, want ≥ %d", model, same[model], n, need)

@@ -1,0 +1,90 @@
+package chip
+
+// The engine's side of the coupling paths (paths.go): extra row sets in the
+// trigonometric buffers that a path's couplers read instead of the sending
+// ring's own row, so the sparse products and kernels stay as they are.
+//
+// Phase model with a characterised ring: set 1 holds every ring's
+// (sin φ + ρ_in·cos φ ‖ cos φ − ρ_in·sin φ), read by in-phase couplers; set 2
+// the same with ρ_inv, read by inverter-path couplers. Cycle model with an
+// inverter table: set 1 holds 1 − u(θ), read by inverter-path couplers.
+// Set 0 is the rings' own row, as without paths. A row set is N rows laid out
+// like set 0, after it. The coupler-power passes read set 0 through the
+// original columns (c.col); only the stage passes read c.colV.
+
+// setupPaths sets c.colV and c.sets (and c.rho) for the engine's model.
+func (c *core[T]) setupPaths() {
+	e := c.e
+	p := e.ch.paths
+	m := &e.ch.csr
+	c.colV, c.sets = c.col, 1
+	if e.model == modelPhase && e.tabulated && e.ch.ks > 0 && e.ch.g2 > 0 {
+		// kq = (2K_s·f)²·mask/(4·g2²·ω_ref) = (x²/ω_ref)·mask.
+		c.q2 = [3]T{T(p.pump2[0]), T(p.pump2[1]), T(p.pump2[2])}
+		c.q2scale = T(1 / (4 * e.ch.g2 * e.ch.g2 * e.ch.wref))
+	}
+	switch {
+	case e.model == modelPhase && p.rho != [2]float64{}:
+		c.sets = 3
+		c.rho = [2]T{T(p.rho[0]), T(p.rho[1])}
+	case e.model == modelCycle && p.invTable && e.tabulated:
+		c.sets = 2
+	default:
+		return
+	}
+	c.colV = make([]int32, len(c.col))
+	for x, j := range c.col {
+		switch {
+		case m.g[x] < 0 && c.sets == 3:
+			c.colV[x] = j + 2*int32(c.N)
+		case m.g[x] < 0 || c.sets == 3:
+			c.colV[x] = j + int32(c.N)
+		default:
+			c.colV[x] = j
+		}
+	}
+}
+
+// pathRows fills the phase model's rotated rows of ring i for inputs
+// b0 ≤ b < b0 + n from its own row in trig buffer buf.
+func (c *core[T]) pathRows(buf, i, b0, n int) {
+	B, tb := c.B, c.tb[buf]
+	o := i*2*B + b0
+	sn, cs := tb[o:o+n], tb[o+B:o+B+n]
+	for p, rho := range c.rho {
+		od := ((p+1)*c.N+i)*2*B + b0
+		s2, c2 := tb[od:od+n], tb[od+B:od+B+n]
+		for b := range sn {
+			s2[b] = sn[b] + rho*cs[b]
+			c2[b] = cs[b] - rho*sn[b]
+		}
+	}
+}
+
+// pump2 adds the pump's second-order drift kq·Q(φ) (paths.go) to the phase
+// model's rates f of rings with sin φ = sn, cos φ = cs:
+// sin 4φ = 4sc·(c² − s²), cos 4φ = 1 − 8s²c².
+func (c *core[T]) pump2(f, sn, cs []T, kq T) {
+	if kq == 0 {
+		return
+	}
+	sn, cs = sn[:len(f)], cs[:len(f)]
+	for b := range f {
+		f[b] += c.pump2One(sn[b], cs[b], kq)
+	}
+}
+
+// pump2One is pump2's term for one ring.
+func (c *core[T]) pump2One(s, k, kq T) T {
+	sk := s * k
+	return kq * (c.q2[0] + c.q2[1]*4*sk*(k*k-s*s) + c.q2[2]*(1-8*sk*sk))
+}
+
+// pathRows1 is pathRows for a batch of one input (rows of 2 values).
+func (c *core[T]) pathRows1(tb []T, i int) {
+	s, k := tb[2*i], tb[2*i+1]
+	o1, o2 := 2*(c.N+i), 2*(2*c.N+i)
+	r0, r1 := c.rho[0], c.rho[1]
+	tb[o1], tb[o1+1] = s+r0*k, k-r0*s
+	tb[o2], tb[o2+1] = s+r1*k, k-r1*s
+}

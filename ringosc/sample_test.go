@@ -1,0 +1,31 @@
+package ringosc
+
+import (
+	"math"
+	"os"
+	"testing"
+)
+
+// Sample returns exactly what the separate lookups return.
+func TestSampleMatchesLookups(t *testing.T) {
+	f, err := os.Open("../spice/testdata/generic45.ring.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Decode(f, "generic45.ring.toml")
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	noInv := m
+	noInv.Inv = nil
+	for _, mm := range []*Model{&m, &noInv} {
+		for k := -1000; k <= 1000; k++ {
+			th := float64(k) * 0.0137 * math.Pi
+			v, g, gp, inv := mm.Sample(th)
+			if v != mm.V(th) || g != mm.Gamma(th) || gp != mm.GammaPump(th) || inv != mm.InvV(th) {
+				t.Fatalf("θ = %g: Sample (%g, %g, %g, %g), lookups (%g, %g, %g, %g)", th, v, g, gp, inv, mm.V(th), mm.Gamma(th), mm.GammaPump(th), mm.InvV(th))
+			}
+		}
+	}
+}
