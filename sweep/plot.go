@@ -737,7 +737,7 @@ func breakdownBars(t *Summary, bd map[int][][]string, quantity string) (figure, 
 			title += "; die with the pad ring: area_m2"
 		}
 	} else {
-		title += "\nother lines estimated from the description; coupler conduction set to the runs' mean power"
+		title += "\ninstance 0's ledger; coupler conduction set to the point's mean power"
 	}
 	p := newPlot(t, title)
 	p.Y.Label.Text = axisLabel(quantity, u)
