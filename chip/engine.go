@@ -16,8 +16,10 @@ const (
 	// PrecisionFloat32 halves the memory traffic and doubles the vector
 	// width. Phases are kept wrapped to [−π, π] with a whole-turn counter,
 	// sin/cos come from a single-precision polynomial (|error| ≤ 1.2e-7),
-	// and read-outs agree with float64 within the tolerances of
-	// TestFloat32MatchesFloat64.
+	// read-outs agree with float64 within the tolerances of
+	// TestFloat32MatchesFloat64, and phase noise comes from a vectorised
+	// generator (xoshiro128++ and Box–Muller, engine_noise32.go): the same
+	// statistics as float64's, not the same realisation.
 	PrecisionFloat32 = "float32"
 )
 
@@ -58,8 +60,9 @@ type engine struct {
 	// the next step or coupler-power pass (run syncs before each read). dw
 	// is Δω per (ring, input) until setup hands it to the core.
 	phi, dw []float64
-	rngs    []pcg // phase-noise stream of each input (filled by newEngine)
-	streams pcgs  // the same, side by side for the noise passes
+	rngs    []pcg    // phase-noise stream of each input (filled by newEngine)
+	streams pcgs     // the same, side by side for the noise passes
+	keys32  []uint64 // float32 noise: each input's stream key (engine_noise32.go)
 	detRng  []*rand.Rand
 
 	workers int

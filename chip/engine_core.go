@@ -35,15 +35,16 @@ type core[T real] struct {
 	N  int
 	B  int
 
-	phi   []T     // state; aliases e.phi in float64
-	turns []int32 // float32: whole turns removed from phi
-	dw    []T     // Δω_i plus input offsets (N·B), or nil when dwRow serves
-	dwRow []T     // Δω_i (N) when no input offsets its frequencies
-	k1    []T     // heun: first stage; rk4: k1 + 2·k2 + 2·k3 so far
-	nz    []T     // noise increments of the current step
-	tb    [2][]T  // trig buffers (see above)
-	gg    []T     // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
-	half  int     // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
+	phi   []T      // state; aliases e.phi in float64
+	turns []int32  // float32: whole turns removed from phi
+	dw    []T      // Δω_i plus input offsets (N·B), or nil when dwRow serves
+	dwRow []T      // Δω_i (N) when no input offsets its frequencies
+	k1    []T      // heun: first stage; rk4: k1 + 2·k2 + 2·k3 so far
+	nz    []T      // noise increments of the current step
+	xo    xoStates // float32 noise: each input's generator (engine_noise32.go)
+	tb    [2][]T   // trig buffers (see above)
+	gg    []T      // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
+	half  int      // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
 
 	rowPtr, col []int32
 	vals        []T // K_ij (phase) or G_ij (cycle) per coupler
@@ -150,6 +151,9 @@ func newCore[T real](e *engine) *core[T] {
 	}
 	if e.sigma != 0 {
 		c.nz = make([]T, size)
+		if f32 || e.opt.noise32 {
+			c.xo = newXoStates(e.keys32)
+		}
 	}
 	c.sigma = e.sigma
 	if e.model == modelPhase {
@@ -229,7 +233,7 @@ func (c *core[T]) bytes() int64 {
 		w = 4
 	}
 	n := int64(len(c.phi)+len(c.dw)+len(c.dwRow)+len(c.k1)+len(c.nz)+len(c.tb[0])+len(c.tb[1])+len(c.gg)) * w
-	n += int64(len(c.turns)) * 4
+	n += int64(len(c.turns)+4*len(c.xo.s0)) * 4
 	if c.ptermOwn {
 		n += int64(len(c.pterm)) * w
 	}
@@ -347,6 +351,21 @@ func (c *core[T]) noise(l [2]int) {
 		return
 	}
 	B := c.B
+	if c.xo.s0 != nil {
+		// Two rings from each normal pair of an input's stream.
+		a, b := l[0], l[1]
+		x := c.xo
+		s0, s1, s2, s3 := x.s0[a:b], x.s1[a:b], x.s2[a:b], x.s3[a:b]
+		sigma := T(c.sigma)
+		for i := 0; i < c.N; i += 2 {
+			var next []T
+			if i+1 < c.N {
+				next = c.nz[(i+1)*B+a : (i+1)*B+b]
+			}
+			c.kn.noise2(s0, s1, s2, s3, sigma, c.nz[i*B+a:i*B+b], next)
+		}
+		return
+	}
 	for i := 0; i < c.N; i++ {
 		normalRow(c.e.streams, l[0], c.nz[i*B+l[0]:i*B+l[1]], c.sigma)
 	}

@@ -25,6 +25,7 @@ func init() {
 	kernels32.sincos, kernels32.cycleTrig = sincosx32, cycleTrigx32
 	kernels32.axpy, kernels32.add, kernels32.heun, kernels32.acc2, kernels32.rk4 = axpyx32, addx32, heunx32, acc2x32, rk4x32
 	kernels32.wrap, kernels32.powAcc = wrapx32, powAccx32
+	kernels32.noise2 = noise2x32
 	kernels64.spmm2, kernels64.spmm1 = spmm2x64, spmm1x64
 	kernels64.phaseF, kernels64.cycleF = phaseFx64, cycleFx64
 	kernels64.sincos, kernels64.cycleTrig = sincosx64, cycleTrigx64
@@ -617,4 +618,74 @@ func finitex64(p []float64, _ []int32) bool {
 		z = z.Add(v.Sub(v))
 	}
 	return z.Equal(z).ToBits() == 0xFF
+}
+
+// ---- phase noise (float32; engine_noise32.go) ----
+
+func bcu32(x uint32) archsimd.Uint32x16 { return archsimd.BroadcastUint32x16(x) }
+
+// xoNextV is xoNext on 16 lanes.
+func xoNextV(s0, s1, s2, s3 *archsimd.Uint32x16) archsimd.Uint32x16 {
+	r := s0.Add(*s3).RotateAllLeft(7).Add(*s0)
+	t := s1.ShiftAllLeft(9)
+	*s2 = s2.Xor(*s0)
+	*s3 = s3.Xor(*s1)
+	*s1 = s1.Xor(*s2)
+	*s0 = s0.Xor(*s3)
+	*s2 = s2.Xor(t)
+	*s3 = s3.RotateAllLeft(11)
+	return r
+}
+
+// logv32 is logf32 on 16 lanes.
+func logv32(x f32x16) f32x16 {
+	bi := x.AsUint32x16()
+	e := bi.ShiftAllRight(23).AsInt32x16().Sub(archsimd.BroadcastInt32x16(126))
+	m := bi.And(bcu32(0x007fffff)).Or(bcu32(0x3f000000)).AsFloat32x16()
+	lt := m.Less(bc32(lnSqrtHalf))
+	e = e.Sub(archsimd.BroadcastInt32x16(1)).Merge(e, lt)
+	one := bc32(1)
+	f := m.Add(m).Sub(one).Merge(m.Sub(one), lt)
+	fe := e.ConvertToFloat32()
+	z := f.Mul(f)
+	y := bc32(7.0376836292e-2).Mul(f).Sub(bc32(1.1514610310e-1))
+	y = y.Mul(f).Add(bc32(1.1676998740e-1))
+	y = y.Mul(f).Sub(bc32(1.2420140846e-1))
+	y = y.Mul(f).Add(bc32(1.4249322787e-1))
+	y = y.Mul(f).Sub(bc32(1.6668057665e-1))
+	y = y.Mul(f).Add(bc32(2.0000714765e-1))
+	y = y.Mul(f).Sub(bc32(2.4999993993e-1))
+	y = y.Mul(f).Add(bc32(3.3333331174e-1))
+	y = y.Mul(f).Mul(z)
+	y = y.Add(fe.Mul(bc32(-2.12194440e-4)))
+	y = y.Add(bc32(-0.5).Mul(z))
+	f = f.Add(y)
+	return f.Add(fe.Mul(bc32(0.693359375)))
+}
+
+// noise2x32 is noise2Go32 on 16 lanes at a time.
+func noise2x32(s0, s1, s2, s3 []uint32, sigma float32, a, b []float32) {
+	n := len(a)
+	s0, s1, s2, s3 = s0[:n], s1[:n], s2[:n], s3[:n]
+	sg := bc32(sigma)
+	for k := 0; k < n; k += 16 {
+		e := min(k+16, n)
+		v0 := archsimd.LoadUint32x16SlicePart(s0[k:e])
+		v1 := archsimd.LoadUint32x16SlicePart(s1[k:e])
+		v2 := archsimd.LoadUint32x16SlicePart(s2[k:e])
+		v3 := archsimd.LoadUint32x16SlicePart(s3[k:e])
+		x1 := xoNextV(&v0, &v1, &v2, &v3)
+		x2 := xoNextV(&v0, &v1, &v2, &v3)
+		v0.StoreSlicePart(s0[k:e])
+		v1.StoreSlicePart(s1[k:e])
+		v2.StoreSlicePart(s2[k:e])
+		v3.StoreSlicePart(s3[k:e])
+		u := x1.ShiftAllRight(1).AsInt32x16().ConvertToFloat32().Mul(bc32(bmU1Scale)).Add(bc32(bmU1Off))
+		r := bc32(-2).Mul(logv32(u)).Sqrt()
+		sn, cs, _ := sincosv32(x2.AsInt32x16().ConvertToFloat32().Mul(bc32(bmThScale)))
+		stp32(sg.Mul(r.Mul(cs)), a[k:e])
+		if b != nil {
+			stp32(sg.Mul(r.Mul(sn)), b[k:e])
+		}
+	}
 }
