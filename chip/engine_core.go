@@ -35,16 +35,18 @@ type core[T real] struct {
 	N  int
 	B  int
 
-	phi   []T      // state; aliases e.phi in float64
-	turns []int32  // float32: whole turns removed from phi
-	dw    []T      // Δω_i plus input offsets (N·B), or nil when dwRow serves
-	dwRow []T      // Δω_i (N) when no input offsets its frequencies
-	k1    []T      // heun: first stage; rk4: k1 + 2·k2 + 2·k3 so far
-	nz    []T      // noise increments of the current step
-	xo    xoStates // float32 noise: each input's generator (engine_noise32.go)
-	tb    [2][]T   // trig buffers (see above)
-	gg    []T      // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
-	half  int      // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
+	phi   []T        // state; aliases e.phi in float64
+	turns []int32    // float32: whole turns removed from phi
+	dw    []T        // Δω_i plus input offsets (N·B), or nil when dwRow serves
+	dwRow []T        // Δω_i (N) when no input offsets its frequencies
+	k1    []T        // heun: first stage; rk4: k1 + 2·k2 + 2·k3 so far
+	nz    []T        // noise increments of the current step
+	xo    xoStates   // float32 noise: each input's generator (engine_noise32.go)
+	nscr  [][]uint32 // per worker: one input's draws for a step (noise32)
+	nzs   [][]T      // per worker: their normals
+	tb    [2][]T     // trig buffers (see above)
+	gg    []T        // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
+	half  int        // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
 
 	rowPtr, col []int32
 	vals        []T // K_ij (phase) or G_ij (cycle) per coupler
@@ -153,6 +155,11 @@ func newCore[T real](e *engine) *core[T] {
 		c.nz = make([]T, size)
 		if f32 || e.opt.noise32 {
 			c.xo = newXoStates(e.keys32)
+			P := (N + 1) / 2
+			for range e.workers {
+				c.nscr = append(c.nscr, make([]uint32, 2*P))
+				c.nzs = append(c.nzs, make([]T, 2*P))
+			}
 		}
 	}
 	c.sigma = e.sigma
@@ -244,6 +251,9 @@ func (c *core[T]) bytes() int64 {
 	for k := range c.scr {
 		n += int64(len(c.scr[k])+len(c.pw[k])) * w
 	}
+	for k := range c.nscr {
+		n += int64(len(c.nscr[k]))*4 + int64(len(c.nzs[k]))*w
+	}
 	return n
 }
 
@@ -312,7 +322,7 @@ func (c *core[T]) work(k int) {
 	rows := c.e.rows[k]
 	switch c.op {
 	case opStart:
-		c.noise(c.e.lanes[k])
+		c.noise(k, c.e.lanes[k])
 		if c.B == 1 {
 			c.trig1(0, rows, c.phi, c.wts[0])
 		} else {
@@ -326,7 +336,7 @@ func (c *core[T]) work(k int) {
 		}
 	case opStep:
 		all, l := [2]int{0, c.N}, c.e.lanes[k]
-		c.noise(l)
+		c.noise(k, l)
 		c.trig(0, all, l, c.phi, c.wts[0])
 		for s := 0; s < c.stages; s++ {
 			c.stagePass(k, s, all, l)
@@ -346,28 +356,58 @@ func (c *core[T]) work(k int) {
 
 // noise draws the step's increments σ·ξ for inputs [lo, hi), each from its
 // own stream in ring order, as the engine always has.
-func (c *core[T]) noise(l [2]int) {
+func (c *core[T]) noise(k int, l [2]int) {
 	if c.nz == nil || l[0] == l[1] {
 		return
 	}
 	B := c.B
 	if c.xo.s0 != nil {
-		// Two rings from each normal pair of an input's stream.
-		a, b := l[0], l[1]
-		x := c.xo
-		s0, s1, s2, s3 := x.s0[a:b], x.s1[a:b], x.s2[a:b], x.s3[a:b]
-		sigma := T(c.sigma)
-		for i := 0; i < c.N; i += 2 {
-			var next []T
-			if i+1 < c.N {
-				next = c.nz[(i+1)*B+a : (i+1)*B+b]
-			}
-			c.kn.noise2(s0, s1, s2, s3, sigma, c.nz[i*B+a:i*B+b], next)
-		}
+		c.noise32(k, l)
 		return
 	}
 	for i := 0; i < c.N; i++ {
 		normalRow(c.e.streams, l[0], c.nz[i*B+l[0]:i*B+l[1]], c.sigma)
+	}
+}
+
+// noise32 draws the step's increments from the float32 generator
+// (engine_noise32.go) for inputs l: two rings from each normal pair of an
+// input's stream, in ring order. Whole vectors of inputs advance together
+// (noise2); the inputs after them draw a whole step's uniforms first and
+// transform them along the rings (bm), so a batch of one is vectorised
+// too. Both give the same bits.
+func (c *core[T]) noise32(k int, l [2]int) {
+	B, N := c.B, c.N
+	a, b := l[0], l[1]
+	wide := a + (b-a)/16*16
+	x := c.xo
+	sigma := T(c.sigma)
+	if wide > a {
+		s0, s1, s2, s3 := x.s0[a:wide], x.s1[a:wide], x.s2[a:wide], x.s3[a:wide]
+		for i := 0; i < N; i += 2 {
+			var next []T
+			if i+1 < N {
+				next = c.nz[(i+1)*B+a : (i+1)*B+wide]
+			}
+			c.kn.noise2(s0, s1, s2, s3, sigma, c.nz[i*B+a:i*B+wide], next)
+		}
+	}
+	P := (N + 1) / 2
+	for lane := wide; lane < b; lane++ {
+		u, z := c.nscr[k], c.nzs[k]
+		x1, x2, z0, z1 := u[:P], u[P:2*P], z[:P], z[P:2*P]
+		for m := range x1 {
+			x1[m] = xoNext(&x.s0[lane], &x.s1[lane], &x.s2[lane], &x.s3[lane])
+			x2[m] = xoNext(&x.s0[lane], &x.s1[lane], &x.s2[lane], &x.s3[lane])
+		}
+		c.kn.bm(x1, x2, sigma, z0, z1)
+		nz := c.nz[lane:]
+		for m, v := range z0 {
+			nz[2*m*B] = v
+			if 2*m+1 < N {
+				nz[(2*m+1)*B] = z1[m]
+			}
+		}
 	}
 }
 

@@ -145,6 +145,29 @@ func noise2Go32(s0, s1, s2, s3 []uint32, sigma float32, a, b []float32) {
 	}
 }
 
+// bmGo32 is the Box–Muller step alone: z0[m], z1[m] = σ·ξ₀, σ·ξ₁ from the
+// draws x1[m], x2[m] (the same arithmetic as noise2Go32). Narrow batches
+// draw an input's uniforms for a whole step first (the generator is a
+// short sequential chain) and transform them in vectors along the rings.
+func bmGo32(x1, x2 []uint32, sigma float32, z0, z1 []float32) {
+	n := len(z0)
+	x1, x2, z1 = x1[:n], x2[:n], z1[:n]
+	for m := range z0 {
+		a, b := normal32Pair(x1[m], x2[m])
+		z0[m], z1[m] = sigma*a, sigma*b
+	}
+}
+
+// bmGo64 is bmGo32 for a float64 state (the noise32 test switch).
+func bmGo64(x1, x2 []uint32, sigma float64, z0, z1 []float64) {
+	n := len(z0)
+	x1, x2, z1 = x1[:n], x2[:n], z1[:n]
+	for m := range z0 {
+		a, b := normal32Pair(x1[m], x2[m])
+		z0[m], z1[m] = sigma*float64(a), sigma*float64(b)
+	}
+}
+
 // noise2Go64 is noise2Go32 for a float64 state on the float32 noise (the
 // noise32 test switch): the same normals, scaled in float64.
 func noise2Go64(s0, s1, s2, s3 []uint32, sigma float64, a, b []float64) {
