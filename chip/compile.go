@@ -73,10 +73,11 @@ type csr struct {
 	rowPtr []int32
 	col    []int32
 	g      []float64 // signed conductance (S): + in-phase path, − inverter path
-	k      []float64 // signed phase-model rate K_ij (rad/s)
-	edge   []int32   // index into Chip.edges
-	gTot   []float64 // Σ_j |G_ij|
-	gNeg   []float64 // Σ_j over inverter-path couplers of |G_ij|
+	// The phase model's rates K_ij are not kept: Chip.rate derives them from
+	// g when a run or the energy needs them (8 B a coupler less).
+	edge []int32   // index into Chip.edges
+	gTot []float64 // Σ_j |G_ij|
+	gNeg []float64 // Σ_j over inverter-path couplers of |G_ij|
 }
 
 // ErrStep is wrapped by errors about a time step the model cannot use.
@@ -242,7 +243,6 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 		rowPtr: make([]int32, ch.n+1),
 		col:    make([]int32, len(ents)),
 		g:      make([]float64, len(ents)),
-		k:      make([]float64, len(ents)),
 		edge:   make([]int32, len(ents)),
 		gTot:   make([]float64, ch.n),
 		gNeg:   make([]float64, ch.n),
@@ -250,12 +250,6 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	for x, e := range ents {
 		m.rowPtr[e.row+1]++
 		m.col[x], m.g[x], m.edge[x] = e.col, e.g, e.edge
-		m.k[x] = coupling.Rate(e.g, ch.h1, ch.c)
-		if e.g < 0 {
-			// The inverter path couples through the inverter's output,
-			// whose gain a characterised ring model measures.
-			m.k[x] = coupling.Rate(e.g, ch.h1inv, ch.c)
-		}
 		m.gTot[e.row] += math.Abs(e.g)
 		if e.g < 0 {
 			m.gNeg[e.row] += -e.g
@@ -267,6 +261,17 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	ch.csr, ch.edges, ch.codes, ch.report, ch.scale = m, edges, codes, rep, q.FullScale
 	ch.programs++
 	return rep, nil
+}
+
+// rate is the phase-model rate K_ij (rad/s) of a coupler of signed
+// conductance g: coupling.Rate with the ring's coupling gain, or, on the
+// inverter path, the gain of the inverter's output (which a characterised
+// ring model measures).
+func (ch *Chip) rate(g float64) float64 {
+	if g < 0 {
+		return coupling.Rate(g, ch.h1inv, ch.c)
+	}
+	return coupling.Rate(g, ch.h1, ch.c)
 }
 
 // N returns the number of oscillators.
@@ -358,7 +363,7 @@ func (ch *Chip) maxRate(ksScale float64) float64 {
 	for i := 0; i < ch.n; i++ {
 		s := 0.0
 		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
-			s += math.Abs(ch.csr.k[x])
+			s += math.Abs(ch.rate(ch.csr.g[x]))
 		}
 		mx = math.Max(mx, 2*s+2*ch.ks*ksScale*ch.pumpMask[i]+math.Abs(ch.dOmega[i]))
 	}

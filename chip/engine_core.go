@@ -35,18 +35,23 @@ type core[T real] struct {
 	N  int
 	B  int
 
-	phi   []T        // state; aliases e.phi in float64
-	turns []int32    // float32: whole turns removed from phi
-	dw    []T        // Δω_i plus input offsets (N·B), or nil when dwRow serves
-	dwRow []T        // Δω_i (N) when no input offsets its frequencies
-	k1    []T        // heun: first stage; rk4: k1 + 2·k2 + 2·k3 so far
-	nz    []T        // noise increments of the current step
-	xo    xoStates   // float32 noise: each input's generator (engine_noise32.go)
-	nscr  [][]uint32 // per worker: one input's draws for a step (noise32)
-	nzs   [][]T      // per worker: their normals
-	tb    [2][]T     // trig buffers (see above)
-	gg    []T        // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
-	half  int        // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
+	phi   []T     // state; aliases e.phi in float64
+	turns []int32 // float32: whole turns removed from phi
+	dw    []T     // Δω_i plus input offsets (N·B), or nil when dwRow serves
+	dwRow []T     // Δω_i (N) when no input offsets its frequencies
+	k1    []T     // heun (float64): first stage; rk4: k1 + 2·k2 + 2·k3 so far
+	// heunInPlace: float32 Heun keeps no k1: the first stage adds h·k1 to
+	// the state in place and the last adds h·k2 (the same update,
+	// φ + h·k1 + h·k2 instead of φ + h·(k1 + k2), one rounding apart),
+	// 4 B per ring and input less. float64 keeps its historical bits.
+	heunInPlace bool
+	nz          []T        // noise increments of the current step
+	xo          xoStates   // float32 noise: each input's generator (engine_noise32.go)
+	nscr        [][]uint32 // per worker: one input's draws for a step (noise32)
+	nzs         [][]T      // per worker: their normals
+	tb          [2][]T     // trig buffers (see above)
+	gg          []T        // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
+	half        int        // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
 
 	rowPtr, col []int32
 	vals        []T // K_ij (phase) or G_ij (cycle) per coupler
@@ -123,17 +128,19 @@ func newCore[T real](e *engine) *core[T] {
 
 	m := &ch.csr
 	c.rowPtr, c.col = m.rowPtr, m.col
-	src := m.k
-	if e.model == modelCycle {
-		src = m.g
-	}
-	if f32 {
-		c.vals = make([]T, len(src))
-		for x, v := range src {
-			c.vals[x] = T(v)
+	switch {
+	case e.model == modelCycle && !f32:
+		c.vals = any(m.g).([]T) // shared with the chip
+	case e.model == modelCycle:
+		c.vals = make([]T, len(m.g))
+		for x, g := range m.g {
+			c.vals[x] = T(g)
 		}
-	} else {
-		c.vals = any(src).([]T)
+	default: // the phase model's rates, derived per run (Chip.rate)
+		c.vals = make([]T, len(m.g))
+		for x, g := range m.g {
+			c.vals[x] = T(ch.rate(g))
+		}
 	}
 	c.mask = make([]T, N)
 	for i, v := range ch.pumpMask {
@@ -148,7 +155,8 @@ func newCore[T real](e *engine) *core[T] {
 	default:
 		c.stages = 1
 	}
-	if c.stages > 1 {
+	c.heunInPlace = f32 && c.stages == 2
+	if c.stages > 1 && !c.heunInPlace {
 		c.k1 = make([]T, size)
 	}
 	if e.sigma != 0 {
@@ -244,8 +252,8 @@ func (c *core[T]) bytes() int64 {
 	if c.ptermOwn {
 		n += int64(len(c.pterm)) * w
 	}
-	if w == 4 {
-		n += int64(len(c.vals)) * w // float64 shares the chip's
+	if w == 4 || c.e.model == modelPhase {
+		n += int64(len(c.vals)) * w // float64 cycle runs share the chip's g
 	}
 	n += int64(len(c.mask)+len(c.gn)+len(c.gt)+len(c.tgw)) * w
 	for k := range c.scr {
@@ -480,7 +488,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 		// f = dφ/dt for row i at this stage.
 		out := f
 		switch {
-		case c.stages > 1 && s == 0:
+		case c.stages > 1 && s == 0 && !c.heunInPlace:
 			out = c.k1[base : base+n] // heun's k1, rk4's running sum
 		}
 		if c.e.model == modelPhase {
@@ -498,7 +506,11 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			case 1:
 				c.kn.axpy(phi, phi, c.dt, out)
 			case 2:
-				c.kn.heun(phi, phi, c.h, c.k1[base:base+n], out)
+				if c.heunInPlace {
+					c.kn.axpy(phi, phi, c.h, out)
+				} else {
+					c.kn.heun(phi, phi, c.h, c.k1[base:base+n], out)
+				}
 			case 4:
 				c.kn.rk4(phi, phi, c.c6, c.k1[base:base+n], out)
 			}
@@ -525,6 +537,9 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			c.kn.axpy(y, phi, c.dt, out)
 			if c.nz != nil {
 				c.kn.add(y, c.nz[base:base+n])
+			}
+			if c.heunInPlace {
+				c.kn.axpy(phi, phi, c.h, out)
 			}
 		case s == 0: // rk4
 			c.kn.axpy(y, phi, c.h, out)
@@ -623,7 +638,11 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			case 1:
 				p = p + c.dt*f
 			case 2:
-				p = p + c.h*(c.k1[i]+f)
+				if c.heunInPlace {
+					p = p + c.h*f
+				} else {
+					p = p + c.h*(c.k1[i]+f)
+				}
 			case 4:
 				p = p + c.c6*(c.k1[i]+f)
 			}
@@ -643,7 +662,11 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 		var y T
 		switch {
 		case c.stages == 2:
-			c.k1[i] = f
+			if c.heunInPlace {
+				c.phi[i] = p + c.h*f
+			} else {
+				c.k1[i] = f
+			}
 			y = p + c.dt*f
 			if c.nz != nil {
 				y += c.nz[i]
