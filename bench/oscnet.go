@@ -67,6 +67,9 @@ type OscNet struct {
 	// the state toward a prototype.
 	KsScale       float64
 	StepsPerCycle float64
+	// Precision is the engine's state precision (chip.RunOptions.Precision);
+	// "" = OscNetPrecision.
+	Precision string
 
 	classEdges [][]netlist.Edge // per-class programs (perclass)
 	classScale float64
@@ -74,6 +77,11 @@ type OscNet struct {
 	pairScale  float64
 	kept, full int // pairwise: kept and full nonzero couplings, summed over pairs
 }
+
+// OscNetPrecision is the precision OscNet runs in unless told otherwise:
+// float32, whose read-outs agree with float64's (accuracy on the same
+// images within the noise; docs/performance.md) at about twice the speed.
+const OscNetPrecision = chip.PrecisionFloat32
 
 // OscNetResult is one evaluation.
 type OscNetResult struct {
@@ -285,7 +293,13 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 	for c := range res.Confusion {
 		res.Confusion[c] = make([]int, m.Classes)
 	}
-	opt := chip.RunOptions{NoiseSeed: seed, Duration: o.Duration, NoNoise: o.NoNoise, KsScale: o.KsScale}
+	prec := o.Precision
+	if prec == "" {
+		prec = OscNetPrecision
+	}
+	// The classification reads only the samplers, so the runs skip the
+	// coupler-power average (NoPower: the state and read-outs are the same).
+	opt := chip.RunOptions{NoiseSeed: seed, Duration: o.Duration, NoNoise: o.NoNoise, KsScale: o.KsScale, Precision: prec, NoPower: true}
 	var couplings, programs float64
 	nets := 0
 	for lo := from; lo < to; lo += o.Batch {
@@ -450,7 +464,7 @@ type oscnetWorkload struct {
 // user cache by default), images (500), offset (0), fraction (0.24),
 // pair_code, ks_scale, cycles and steps_per_cycle (0 = the method's
 // defaults, see MethodDefaults), scale_quantile (0.99), jitter (0.1 rad),
-// batch (64).
+// batch (64), precision ("" = OscNetPrecision).
 func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
 	wpath, err := p.String("weights", "")
 	if err != nil {
@@ -503,6 +517,9 @@ func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, err
 		return nil, err
 	}
 	if o.Batch, err = p.Int("batch", 64); err != nil {
+		return nil, err
+	}
+	if o.Precision, err = p.String("precision", ""); err != nil {
 		return nil, err
 	}
 	m, err := learn.Load(wpath)

@@ -58,6 +58,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cycles := fs.Float64("cycles", 0, "run length in cycles (0 = method default: the chip's per-class, 60 pairwise)")
 	bits := fs.Int("bits", 0, "override the coupler code bits (keeps the strongest coupling rate)")
 	noNoise := fs.Bool("no-noise", false, "switch phase noise off")
+	precision := fs.String("precision", "", "engine precision: float32 or float64 (default "+bench.OscNetPrecision+")")
 	noMismatch := fs.Bool("no-mismatch", false, "no frequency or coupler mismatch")
 	seed := fs.Int64("seed", 0, "seed (default: the chip's run.seed)")
 	instance := fs.Int("instance", 0, "chip instance")
@@ -72,6 +73,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if *weights == "" {
 		return usageErr("eval", "--weights is required (make one with `oscsim train oscnet -o oscnet.npz`)")
+	}
+	if *precision == "" {
+		*precision = bench.OscNetPrecision
+	}
+	if *precision != chip.PrecisionFloat32 && *precision != chip.PrecisionFloat64 {
+		return usageErr("eval", "unknown precision %q (want float32 or float64)", *precision)
 	}
 	methods := []string{*method}
 	if *method == "both" {
@@ -119,6 +126,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Seed       int64             `json:"seed"`
 		Instance   int               `json:"instance"`
 		NoNoise    bool              `json:"no_noise"`
+		Precision  string            `json:"precision"`
 		NoMismatch bool              `json:"no_mismatch"`
 		Fraction   float64           `json:"fraction"`
 		PairCode   int               `json:"pair_code"`
@@ -126,15 +134,15 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Netlist    *netlist.Netlist  `json:"netlist"`
 		Runs       []runOut          `json:"runs"`
 		Extra      map[string]string `json:"extra,omitempty"`
-	}{Chip: src, Weights: *weights, Training: m.Settings, Seed: ch.Seed(), Instance: *instance, NoNoise: *noNoise,
+	}{Chip: src, Weights: *weights, Training: m.Settings, Seed: ch.Seed(), Instance: *instance, NoNoise: *noNoise, Precision: *precision,
 		NoMismatch: *noMismatch, Fraction: *fraction, PairCode: *pairCode, Bits: nl.Couplings.Bits, Netlist: nl}
 
 	fmt.Fprintf(stdout, "chip      %s: %s\n", src, nl.Summary())
 	fmt.Fprintf(stdout, "weights   %s (%d classes, %d pixels, rule %s k=%d, norm %s)\n", *weights, m.Classes, m.Pixels, m.Settings.Rule, m.Settings.K, m.Settings.Norm)
-	fmt.Fprintf(stdout, "settings  %d test images from %d, seed %d, instance %d, noise %v, mismatch %v\n", *images, *offset, ch.Seed(), *instance, !*noNoise, !*noMismatch)
+	fmt.Fprintf(stdout, "settings  %d test images from %d, seed %d, instance %d, noise %v, mismatch %v, %s (%s kernels)\n", *images, *offset, ch.Seed(), *instance, !*noNoise, !*noMismatch, *precision, chip.EngineKernels())
 	for _, meth := range methods {
 		o := &bench.OscNet{Model: m, Method: meth, Fraction: *fraction, PairCode: *pairCode, ScaleQuantile: 0.99, Jitter: 0.1, Batch: 64,
-			NoNoise: *noNoise, KsScale: *ksScale, Duration: *cycles / nl.Oscillators.Frequency}
+			NoNoise: *noNoise, KsScale: *ksScale, Duration: *cycles / nl.Oscillators.Frequency, Precision: *precision}
 		if err := o.LoadImages(ctx, *dsName, *data, *offset, *images); err != nil {
 			return err
 		}
