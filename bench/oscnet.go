@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"oscsim/chip"
 	"oscsim/dataset"
@@ -278,13 +280,29 @@ func spinsOf(res *chip.Result, b, n int) ([]int, error) {
 
 // Evaluate classifies images [from, to) on chip ch with noise seed seed.
 func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed int64) (OscNetResult, error) {
+	return o.EvaluateOn(ctx, []*chip.Chip{ch}, from, to, seed)
+}
+
+// EvaluateOn is Evaluate with the batches shared among identical chips
+// (compiled from one description, seed and instance), one goroutine per
+// chip each running its batches on one engine worker: on a multi-core
+// machine that keeps every core on whole runs instead of splitting small
+// runs. Every image keeps its own noise streams, so the result is the same
+// for any number of chips.
+func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to int, seed int64) (OscNetResult, error) {
+	if len(chips) == 0 {
+		return OscNetResult{}, fmt.Errorf("oscnet: no chip")
+	}
 	if err := o.Prepare(); err != nil {
 		return OscNetResult{}, err
 	}
+	ch := chips[0]
 	o.MethodDefaults(ch.Netlist())
 	m := o.Model
-	if ch.N() != m.Pixels || o.Images.N != m.Pixels {
-		return OscNetResult{}, fmt.Errorf("oscnet: chip has %d rings, model %d pixels, images %d pixels", ch.N(), m.Pixels, o.Images.N)
+	for _, c := range chips {
+		if c.N() != m.Pixels || o.Images.N != m.Pixels {
+			return OscNetResult{}, fmt.Errorf("oscnet: chip has %d rings, model %d pixels, images %d pixels", c.N(), m.Pixels, o.Images.N)
+		}
 	}
 	if from < 0 || to > o.Images.Count || from >= to {
 		return OscNetResult{}, fmt.Errorf("oscnet: image range [%d, %d) outside the %d images", from, to, o.Images.Count)
@@ -300,30 +318,72 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 	// The classification reads only the samplers, so the runs skip the
 	// coupler-power average (NoPower: the state and read-outs are the same).
 	opt := chip.RunOptions{NoiseSeed: seed, Duration: o.Duration, NoNoise: o.NoNoise, KsScale: o.KsScale, Precision: prec, NoPower: true}
+	if len(chips) > 1 {
+		opt.Workers = 1
+	}
+	type batchOut struct {
+		pred      []int
+		t         float64
+		couplings float64
+		nets      int
+		err       error
+	}
+	var los []int
+	for lo := from; lo < to; lo += o.Batch {
+		los = append(los, lo)
+	}
+	outs := make([]batchOut, len(los))
+	var wg sync.WaitGroup
+	var nextBatch atomic.Int64
+	for _, c := range chips {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				x := int(nextBatch.Add(1)) - 1
+				if x >= len(los) || ctx.Err() != nil {
+					return
+				}
+				lo := los[x]
+				hi := min(to, lo+o.Batch)
+				in := make([]chip.Input, hi-lo)
+				for k := range in {
+					in[k] = chip.Input{Phases: o.initialPhases(lo+k, seed)}
+				}
+				b := &outs[x]
+				switch o.Method {
+				case "perclass":
+					b.pred, b.t, b.err = o.perClass(ctx, c, in, lo, opt, &b.couplings, &b.nets)
+				case "pairwise":
+					b.pred, b.t, b.err = o.tournament(ctx, c, in, lo, opt, &b.couplings, &b.nets)
+				}
+				if b.err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 	var couplings, programs float64
 	nets := 0
-	for lo := from; lo < to; lo += o.Batch {
-		hi := min(to, lo+o.Batch)
-		in := make([]chip.Input, hi-lo)
-		for k := range in {
-			in[k] = chip.Input{Phases: o.initialPhases(lo+k, seed)}
+	for x, b := range outs {
+		if b.err != nil {
+			return res, b.err
 		}
-		var pred []int
-		var err error
-		var t float64
+		if b.pred == nil {
+			return res, ctx.Err()
+		}
+		lo := los[x]
 		switch o.Method {
 		case "perclass":
-			pred, t, err = o.perClass(ctx, ch, in, lo, opt, &couplings, &nets)
-			programs += float64(m.Classes) * float64(hi-lo)
+			programs += float64(m.Classes) * float64(len(b.pred))
 		case "pairwise":
-			pred, t, err = o.tournament(ctx, ch, in, lo, opt, &couplings, &nets)
-			programs += float64(m.Classes-1) * float64(hi-lo)
+			programs += float64(m.Classes-1) * float64(len(b.pred))
 		}
-		if err != nil {
-			return res, err
-		}
-		res.ChipTime = t
-		for k, p := range pred {
+		couplings += b.couplings
+		nets += b.nets
+		res.ChipTime = b.t
+		for k, p := range b.pred {
 			y := int(o.Labels[lo+k])
 			res.Confusion[y][p]++
 			if p == y {

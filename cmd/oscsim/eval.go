@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	noMismatch := fs.Bool("no-mismatch", false, "no frequency or coupler mismatch")
 	seed := fs.Int64("seed", 0, "seed (default: the chip's run.seed)")
 	instance := fs.Int("instance", 0, "chip instance")
+	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "chips evaluated in parallel, one core each (the results do not depend on it)")
 	out := fs.String("o", "", "write the results as JSON")
 	csvOut := fs.String("csv", "", "write the confusion matrices as CSV")
 	pos, err := parseInterspersed(fs, args[1:])
@@ -107,6 +109,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	chips := []*chip.Chip{ch}
+	for len(chips) < *jobs {
+		c, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+		if err != nil {
+			return err
+		}
+		chips = append(chips, c)
+	}
 	type runOut struct {
 		Method           string  `json:"method"`
 		Accuracy         float64 `json:"accuracy"`
@@ -147,7 +157,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		t0 := time.Now()
-		r, err := o.Evaluate(ctx, ch, 0, *images, 1)
+		r, err := o.EvaluateOn(ctx, chips, 0, *images, 1)
 		if err != nil {
 			return err
 		}
