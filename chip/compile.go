@@ -75,8 +75,8 @@ type csr struct {
 	col    []int32
 	g      []float64 // signed conductance (S): + in-phase path, − inverter path
 	// The phase model's rates K_ij are not kept: Chip.rate derives them from
-	// g when a run or the energy needs them (8 B a coupler less).
-	edge []int32   // index into Chip.edges
+	// g when a run or the energy needs them (8 B a coupler less). Nor is
+	// each entry's edge (4 B): Couplers re-derives it in csrOrder's order.
 	gTot []float64 // Σ_j |G_ij|
 	gNeg []float64 // Σ_j over inverter-path couplers of |G_ij|
 }
@@ -205,12 +205,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	if err != nil {
 		return rep, fmt.Errorf("chip: %w", err)
 	}
-	type entry struct {
-		row, col int32
-		g        float64
-		edge     int32
-	}
-	ents := make([]entry, 0, 2*len(edges))
+	ents := make([]csrEntry, 0, 2*len(edges))
 	sigma := ch.nl.Couplings.Sigma
 	for k, e := range edges {
 		c := codes[k]
@@ -223,53 +218,28 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 			// directions, so both see the same conductance.
 			z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, 0))
 			g := coupling.Conductance(c, ch.gUnit, sigma, z)
-			ents = append(ents, entry{int32(e.I), int32(e.J), g, int32(k)}, entry{int32(e.J), int32(e.I), g, int32(k)})
+			ents = append(ents, csrEntry{int32(e.I), int32(e.J), g, int32(k)}, csrEntry{int32(e.J), int32(e.I), g, int32(k)})
 		} else {
 			// Inverter path: one inverter + TG per direction, each with
 			// its own mismatch.
 			for dir, p := range [2][2]int{{e.I, e.J}, {e.J, e.I}} {
 				z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, uint64(1+dir)))
 				g := coupling.Conductance(c, ch.gUnit, sigma, z)
-				ents = append(ents, entry{int32(p[0]), int32(p[1]), -g, int32(k)})
+				ents = append(ents, csrEntry{int32(p[0]), int32(p[1]), -g, int32(k)})
 			}
 		}
 	}
-	// Order by (row, col), ties by edge: a counting sort by row, then each
-	// row by column (a reflection-based sort.Slice over all entries was a
-	// tenth of the OscNet tournament's CPU, which reprograms per match).
-	start := make([]int, ch.n+1)
-	for _, e := range ents {
-		start[e.row+1]++
-	}
-	for i := 0; i < ch.n; i++ {
-		start[i+1] += start[i]
-	}
-	sorted := make([]entry, len(ents))
-	next := append([]int(nil), start[:ch.n]...)
-	for _, e := range ents {
-		sorted[next[e.row]] = e
-		next[e.row]++
-	}
-	for i := 0; i < ch.n; i++ {
-		slices.SortFunc(sorted[start[i]:start[i+1]], func(a, b entry) int {
-			if a.col != b.col {
-				return cmp.Compare(a.col, b.col)
-			}
-			return cmp.Compare(a.edge, b.edge)
-		})
-	}
-	ents = sorted
+	ents = csrOrder(ch.n, ents)
 	m := csr{
 		rowPtr: make([]int32, ch.n+1),
 		col:    make([]int32, len(ents)),
 		g:      make([]float64, len(ents)),
-		edge:   make([]int32, len(ents)),
 		gTot:   make([]float64, ch.n),
 		gNeg:   make([]float64, ch.n),
 	}
 	for x, e := range ents {
 		m.rowPtr[e.row+1]++
-		m.col[x], m.g[x], m.edge[x] = e.col, e.g, e.edge
+		m.col[x], m.g[x] = e.col, e.g
 		m.gTot[e.row] += math.Abs(e.g)
 		if e.g < 0 {
 			m.gNeg[e.row] += -e.g
@@ -281,6 +251,43 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	ch.csr, ch.edges, ch.codes, ch.report, ch.scale = m, edges, codes, rep, q.FullScale
 	ch.programs++
 	return rep, nil
+}
+
+// csrEntry is one directed coupler while the CSR is built: both
+// directions of every programmed edge, in-phase or inverter path.
+type csrEntry struct {
+	row, col int32
+	g        float64
+	edge     int32
+}
+
+// csrOrder returns ents ordered by (row, col), ties by edge: a counting
+// sort by row, then each row by column (a reflection-based sort.Slice
+// over all entries was a tenth of the OscNet tournament's CPU, which
+// reprograms per match).
+func csrOrder(n int, ents []csrEntry) []csrEntry {
+	start := make([]int, n+1)
+	for _, e := range ents {
+		start[e.row+1]++
+	}
+	for i := 0; i < n; i++ {
+		start[i+1] += start[i]
+	}
+	sorted := make([]csrEntry, len(ents))
+	next := append([]int(nil), start[:n]...)
+	for _, e := range ents {
+		sorted[next[e.row]] = e
+		next[e.row]++
+	}
+	for i := 0; i < n; i++ {
+		slices.SortFunc(sorted[start[i]:start[i+1]], func(a, b csrEntry) int {
+			if a.col != b.col {
+				return cmp.Compare(a.col, b.col)
+			}
+			return cmp.Compare(a.edge, b.edge)
+		})
+	}
+	return sorted
 }
 
 // rate is the phase-model rate K_ij (rad/s) of a coupler of signed
@@ -311,11 +318,19 @@ type Coupler struct {
 // Couplers returns every directed coupler, ordered by receiving ring.
 func (ch *Chip) Couplers() []Coupler {
 	m := &ch.csr
+	// The entries' edges, in the order Program stored them.
+	ents := make([]csrEntry, 0, len(m.col))
+	for k, e := range ch.edges {
+		if ch.codes[k] != 0 {
+			ents = append(ents, csrEntry{row: int32(e.I), col: int32(e.J), edge: int32(k)}, csrEntry{row: int32(e.J), col: int32(e.I), edge: int32(k)})
+		}
+	}
+	ents = csrOrder(ch.n, ents)
 	out := make([]Coupler, 0, len(m.col))
 	for i := 0; i < ch.n; i++ {
 		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
 			g := float64(m.g[x])
-			out = append(out, Coupler{From: int(m.col[x]), To: i, Edge: int(m.edge[x]), G: math.Abs(g), Inverted: g < 0})
+			out = append(out, Coupler{From: int(m.col[x]), To: i, Edge: int(ents[x].edge), G: math.Abs(g), Inverted: g < 0})
 		}
 	}
 	return out

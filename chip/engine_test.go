@@ -226,3 +226,31 @@ func TestNormalMatchesRand(t *testing.T) {
 		}
 	}
 }
+
+// TestCouplersEdges: Couplers re-derives each directed coupler's edge
+// (the CSR keeps none): the edge joins the coupler's rings, and its code's
+// sign is the coupler's path.
+func TestCouplersEdges(t *testing.T) {
+	ch := engineTestChip(t, 60, 300, "heun")
+	edges, codes := ch.Edges(), ch.Codes()
+	cs := ch.Couplers()
+	if len(cs) != ch.NumCouplers() {
+		t.Fatalf("%d couplers, want %d", len(cs), ch.NumCouplers())
+	}
+	seen := map[int]int{}
+	for _, c := range cs {
+		e := edges[c.Edge]
+		if !(e.I == c.From && e.J == c.To || e.I == c.To && e.J == c.From) {
+			t.Fatalf("coupler %d→%d: edge %d joins %d and %d", c.From, c.To, c.Edge, e.I, e.J)
+		}
+		if c.Inverted != (codes[c.Edge] < 0) || codes[c.Edge] == 0 {
+			t.Fatalf("coupler %d→%d: inverted %v, code %d", c.From, c.To, c.Inverted, codes[c.Edge])
+		}
+		seen[c.Edge]++
+	}
+	for k, n := range seen {
+		if n != 2 {
+			t.Fatalf("edge %d has %d directed couplers, want 2", k, n)
+		}
+	}
+}
