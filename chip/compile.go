@@ -52,6 +52,8 @@ type Chip struct {
 	report coupling.Report
 	scale  float64 // full scale of the current program
 	csr    csr
+	order  []int32 // rowOrder of csr (engine stage passes)
+	gPow   float64 // Σ|G| over the coupling TGs (S)
 
 	// Pump.
 	pumpI    float64 // pump current amplitude (A)
@@ -249,6 +251,18 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 		m.rowPtr[i+1] += m.rowPtr[i]
 	}
 	ch.csr, ch.edges, ch.codes, ch.report, ch.scale = m, edges, codes, rep, q.FullScale
+	// Per-program engine data, so that a Run does not redo them: the stage
+	// passes' row order and Σ|G| over the TGs (each inverter-path
+	// direction, each in-phase pair once).
+	ch.order = rowOrder(m.rowPtr, m.col)
+	ch.gPow = 0
+	for i := 0; i < ch.n; i++ {
+		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
+			if g := m.g[x]; g < 0 || int(m.col[x]) > i {
+				ch.gPow += math.Abs(g)
+			}
+		}
+	}
 	ch.programs++
 	return rep, nil
 }

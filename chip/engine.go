@@ -2,7 +2,6 @@ package chip
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 
@@ -109,7 +108,7 @@ func (e *engine) setup() error {
 	}
 	// Stage passes: the rings in a cache-friendly order, cut into equal
 	// shares of couplers + rings.
-	e.order = rowOrder(ch.csr.rowPtr, ch.csr.col)
+	e.order = ch.order // rowOrder, made when the chip was programmed
 	total := nnz + N
 	lo, done := 0, 0
 	for k := 0; k < w; k++ {
@@ -138,14 +137,7 @@ func (e *engine) setup() error {
 		}
 		e.lanes = append(e.lanes, [2]int{a, b})
 	}
-	// Σ|G| over TGs: each inverter-path direction, each in-phase pair once.
-	for i := 0; i < N; i++ {
-		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
-			if g := ch.csr.g[x]; g < 0 || int(ch.csr.col[x]) > i {
-				e.gPow += math.Abs(g)
-			}
-		}
-	}
+	e.gPow = ch.gPow
 	// With at least four whole vectors of inputs per worker, each worker
 	// advances its own inputs through the whole step: no barrier within a
 	// step, and each core reads only its inputs' share of the state. (With
