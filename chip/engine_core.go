@@ -66,6 +66,11 @@ type core[T real] struct {
 	bad      []int // per worker: first non-finite state index, or −1
 	lane     []float64
 	stages   int
+	// trigFresh: the phase model's first trig buffer already holds
+	// sin φ ‖ cos φ of the current state, left there by a coupler-power
+	// pass (same layout, same kernels, so the same bits), and the next
+	// step's start pass need not recompute it. A step or sync clears it.
+	trigFresh bool
 
 	// Current pass.
 	op, stage int
@@ -308,9 +313,11 @@ func (c *core[T]) step(n int) {
 	if c.e.byLanes {
 		c.op = opStep
 		p.run()
+		c.trigFresh = false
 	} else {
 		c.op = opStart
 		p.run()
+		c.trigFresh = false
 		c.op = opStage
 		for s := 0; s < c.stages; s++ {
 			c.stage = s
@@ -331,9 +338,11 @@ func (c *core[T]) work(k int) {
 	switch c.op {
 	case opStart:
 		c.noise(k, c.e.lanes[k])
-		if c.B == 1 {
+		switch {
+		case c.trigFresh:
+		case c.B == 1:
 			c.trig1(0, rows, c.phi, c.wts[0])
-		} else {
+		default:
 			c.trig(0, rows, [2]int{0, c.B}, c.phi, c.wts[0])
 		}
 	case opStage:
@@ -345,7 +354,9 @@ func (c *core[T]) work(k int) {
 	case opStep:
 		all, l := [2]int{0, c.N}, c.e.lanes[k]
 		c.noise(k, l)
-		c.trig(0, all, l, c.phi, c.wts[0])
+		if !c.trigFresh {
+			c.trig(0, all, l, c.phi, c.wts[0])
+		}
 		for s := 0; s < c.stages; s++ {
 			c.stagePass(k, s, all, l)
 		}
@@ -886,6 +897,7 @@ func (c *core[T]) sync() {
 	}
 	c.op = opSync
 	c.e.pool.run()
+	c.trigFresh = false // e.phi is written over the first trig buffer
 }
 
 // power computes c.lane for the current state.
@@ -894,13 +906,14 @@ func (c *core[T]) power() []float64 {
 	if c.pterm == nil {
 		c.op = opPower
 		p.run()
-		return c.lane
+	} else {
+		c.op = opPowerTrig
+		p.run()
+		c.op = opPowerRows
+		p.run()
+		c.op = opPowerSum
+		p.run()
 	}
-	c.op = opPowerTrig
-	p.run()
-	c.op = opPowerRows
-	p.run()
-	c.op = opPowerSum
-	p.run()
+	c.trigFresh = c.e.model == modelPhase
 	return c.lane
 }
