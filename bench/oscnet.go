@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"oscsim/chip"
 	"oscsim/dataset"
@@ -67,6 +69,9 @@ type OscNet struct {
 	// the state toward a prototype.
 	KsScale       float64
 	StepsPerCycle float64
+	// Precision is the engine's state precision (chip.RunOptions.Precision);
+	// "" = OscNetPrecision.
+	Precision string
 
 	classEdges [][]netlist.Edge // per-class programs (perclass)
 	classScale float64
@@ -74,6 +79,11 @@ type OscNet struct {
 	pairScale  float64
 	kept, full int // pairwise: kept and full nonzero couplings, summed over pairs
 }
+
+// OscNetPrecision is the precision OscNet runs in unless told otherwise:
+// float32, whose read-outs agree with float64's (accuracy on the same
+// images within the noise; docs/performance.md) at about twice the speed.
+const OscNetPrecision = chip.PrecisionFloat32
 
 // OscNetResult is one evaluation.
 type OscNetResult struct {
@@ -278,13 +288,29 @@ func spinsOf(res *chip.Result, b, n int) ([]int, error) {
 
 // Evaluate classifies images [from, to) on chip ch with noise seed seed.
 func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed int64) (OscNetResult, error) {
+	return o.EvaluateOn(ctx, []*chip.Chip{ch}, from, to, seed)
+}
+
+// EvaluateOn is Evaluate with the batches shared among identical chips
+// (compiled from one description, seed and instance), one goroutine per
+// chip each running its batches on one engine worker: on a multi-core
+// machine that keeps every core on whole runs instead of splitting small
+// runs. Every image keeps its own noise streams, so the result is the same
+// for any number of chips.
+func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to int, seed int64) (OscNetResult, error) {
+	if len(chips) == 0 {
+		return OscNetResult{}, fmt.Errorf("oscnet: no chip")
+	}
 	if err := o.Prepare(); err != nil {
 		return OscNetResult{}, err
 	}
+	ch := chips[0]
 	o.MethodDefaults(ch.Netlist())
 	m := o.Model
-	if ch.N() != m.Pixels || o.Images.N != m.Pixels {
-		return OscNetResult{}, fmt.Errorf("oscnet: chip has %d rings, model %d pixels, images %d pixels", ch.N(), m.Pixels, o.Images.N)
+	for _, c := range chips {
+		if c.N() != m.Pixels || o.Images.N != m.Pixels {
+			return OscNetResult{}, fmt.Errorf("oscnet: chip has %d rings, model %d pixels, images %d pixels", c.N(), m.Pixels, o.Images.N)
+		}
 	}
 	if from < 0 || to > o.Images.Count || from >= to {
 		return OscNetResult{}, fmt.Errorf("oscnet: image range [%d, %d) outside the %d images", from, to, o.Images.Count)
@@ -293,31 +319,79 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 	for c := range res.Confusion {
 		res.Confusion[c] = make([]int, m.Classes)
 	}
-	opt := chip.RunOptions{NoiseSeed: seed, Duration: o.Duration, NoNoise: o.NoNoise, KsScale: o.KsScale}
+	prec := o.Precision
+	if prec == "" {
+		prec = OscNetPrecision
+	}
+	// The runs keep the coupler-power average (one sparse product per
+	// cycle): the result reports the chip's measured power and energy.
+	opt := chip.RunOptions{NoiseSeed: seed, Duration: o.Duration, NoNoise: o.NoNoise, KsScale: o.KsScale, Precision: prec}
+	if len(chips) > 1 {
+		opt.Workers = 1
+	}
+	type batchOut struct {
+		pred []int
+		t    float64
+		tl   tally
+		err  error
+	}
+	var los []int
+	for lo := from; lo < to; lo += o.Batch {
+		los = append(los, lo)
+	}
+	outs := make([]batchOut, len(los))
+	var wg sync.WaitGroup
+	var nextBatch atomic.Int64
+	for _, c := range chips {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				x := int(nextBatch.Add(1)) - 1
+				if x >= len(los) || ctx.Err() != nil {
+					return
+				}
+				lo := los[x]
+				hi := min(to, lo+o.Batch)
+				in := make([]chip.Input, hi-lo)
+				for k := range in {
+					in[k] = chip.Input{Phases: o.initialPhases(lo+k, seed)}
+				}
+				b := &outs[x]
+				switch o.Method {
+				case "perclass":
+					b.pred, b.t, b.err = o.perClass(ctx, c, in, lo, opt, &b.tl)
+				case "pairwise":
+					b.pred, b.t, b.err = o.tournament(ctx, c, in, lo, opt, &b.tl)
+				}
+				if b.err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// Batches are summed in their order, whatever chip ran them, so the
+	// result does not depend on the number of chips.
 	var programs float64
 	var tl tally
-	for lo := from; lo < to; lo += o.Batch {
-		hi := min(to, lo+o.Batch)
-		in := make([]chip.Input, hi-lo)
-		for k := range in {
-			in[k] = chip.Input{Phases: o.initialPhases(lo+k, seed)}
+	for x, b := range outs {
+		if b.err != nil {
+			return res, b.err
 		}
-		var pred []int
-		var err error
-		var t float64
+		if b.pred == nil {
+			return res, ctx.Err()
+		}
+		lo := los[x]
 		switch o.Method {
 		case "perclass":
-			pred, t, err = o.perClass(ctx, ch, in, lo, opt, &tl)
-			programs += float64(m.Classes) * float64(hi-lo)
+			programs += float64(m.Classes) * float64(len(b.pred))
 		case "pairwise":
-			pred, t, err = o.tournament(ctx, ch, in, lo, opt, &tl)
-			programs += float64(m.Classes-1) * float64(hi-lo)
+			programs += float64(m.Classes-1) * float64(len(b.pred))
 		}
-		if err != nil {
-			return res, err
-		}
-		res.ChipTime = t
-		for k, p := range pred {
+		tl.merge(&b.tl)
+		res.ChipTime = b.t
+		for k, p := range b.pred {
 			y := int(o.Labels[lo+k])
 			res.Confusion[y][p]++
 			if p == y {
@@ -343,8 +417,9 @@ func (o *OscNet) Evaluate(ctx context.Context, ch *chip.Chip, from, to int, seed
 }
 
 // tally sums what an evaluation's runs cost: programmed couplings and
-// networks, and energy and time summed over every input of every run (an
-// input is one image's run on the physical chip).
+// networks, coupler energy and time summed over every input of every run
+// (an input is one image's run on the physical chip), and the runs'
+// ledgers.
 type tally struct {
 	couplings      float64
 	nets           int
@@ -361,6 +436,15 @@ func (t *tally) add(res *chip.Result, edges, n int) {
 		t.couplerE += p * res.Duration
 	}
 	t.time += res.Duration * float64(n)
+}
+
+// merge adds u's sums to t.
+func (t *tally) merge(u *tally) {
+	t.couplings += u.couplings
+	t.nets += u.nets
+	t.couplerE += u.couplerE
+	t.time += u.time
+	t.ledger.Merge(&u.ledger)
 }
 
 func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, tl *tally) ([]int, float64, error) {
@@ -489,7 +573,7 @@ func (w *oscnetWorkload) Files() []string { return []string{w.weights} }
 // user cache by default), images (500), offset (0), fraction (0.24),
 // pair_code, ks_scale, cycles and steps_per_cycle (0 = the method's
 // defaults, see MethodDefaults), scale_quantile (0.99), jitter (0.1 rad),
-// batch (64).
+// batch (64), precision ("" = OscNetPrecision).
 func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
 	wpath, err := p.String("weights", "")
 	if err != nil {
@@ -542,6 +626,9 @@ func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, err
 		return nil, err
 	}
 	if o.Batch, err = p.Int("batch", 64); err != nil {
+		return nil, err
+	}
+	if o.Precision, err = p.String("precision", ""); err != nil {
 		return nil, err
 	}
 	m, err := learn.Load(wpath)

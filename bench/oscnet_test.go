@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"oscsim/chip"
@@ -168,6 +169,58 @@ func TestOscNetMNIST(t *testing.T) {
 		t.Logf("%s: %d/40 on the chip", meth, r.Correct)
 		if r.Accuracy() < 0.5 {
 			t.Errorf("%s: accuracy %.2f, want far above chance (≥ 0.5)", meth, r.Accuracy())
+		}
+	}
+}
+
+// TestOscNetChipsAgree: the batches shared among two chips give the same
+// predictions as one chip, for both methods.
+func TestOscNetChipsAgree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains and runs OscNet")
+	}
+	ctx := context.Background()
+	dir, err := dataset.Locate(ctx, "mnist", "")
+	if err != nil {
+		t.Skipf("MNIST not available (%v)", err)
+	}
+	im, lab, err := dataset.LoadSplit(dir, "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := learn.DefaultSettings()
+	xs, _ := learn.Binarize(im.Slice(0, 2000), set.Threshold)
+	m, err := learn.Train(ctx, xs, lab[:2000], set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chips []*chip.Chip
+	for range 2 {
+		ch, err := chip.Compile(nl, chip.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		chips = append(chips, ch)
+	}
+	for _, meth := range []string{"perclass", "pairwise"} {
+		o := &OscNet{Model: m, Method: meth, Fraction: 0.24, ScaleQuantile: 0.99, Jitter: 0.1, Batch: 5}
+		if err := o.LoadImages(ctx, "mnist", dir, 0, 12); err != nil {
+			t.Fatal(err)
+		}
+		one, err := o.Evaluate(ctx, chips[0], 0, 12, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		two, err := o.EvaluateOn(ctx, chips, 0, 12, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(one.Predicted, two.Predicted) || one.Couplings != two.Couplings || one.Programs != two.Programs {
+			t.Errorf("%s: two chips predict %v (couplings %g), one chip %v (%g)", meth, two.Predicted, two.Couplings, one.Predicted, one.Couplings)
 		}
 	}
 }

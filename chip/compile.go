@@ -1,10 +1,11 @@
 package chip
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 
 	"oscsim/coupling"
 	"oscsim/netlist"
@@ -52,6 +53,8 @@ type Chip struct {
 	report coupling.Report
 	scale  float64 // full scale of the current program
 	csr    csr
+	order  []int32 // rowOrder of csr (engine stage passes)
+	gPow   float64 // Σ|G| over the coupling TGs (S)
 
 	// Pump.
 	pumpI    float64 // pump current amplitude (A)
@@ -74,10 +77,11 @@ type csr struct {
 	rowPtr []int32
 	col    []int32
 	g      []float64 // signed conductance (S): + in-phase path, − inverter path
-	k      []float64 // signed phase-model rate K_ij (rad/s)
-	edge   []int32   // index into Chip.edges
-	gTot   []float64 // Σ_j |G_ij|
-	gNeg   []float64 // Σ_j over inverter-path couplers of |G_ij|
+	// The phase model's rates K_ij are not kept: Chip.rate derives them from
+	// g when a run or the energy needs them (8 B a coupler less). Nor is
+	// each entry's edge (4 B): Couplers re-derives it in csrOrder's order.
+	gTot []float64 // Σ_j |G_ij|
+	gNeg []float64 // Σ_j over inverter-path couplers of |G_ij|
 	// Frequency offsets (rad/s) of the coupling paths per ring in the
 	// phase and cycle models, or nil (paths.go).
 	offPhase, offCycle []float64
@@ -217,12 +221,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 			}
 		}
 	}
-	type entry struct {
-		row, col int32
-		g        float64
-		edge     int32
-	}
-	ents := make([]entry, 0, 2*len(edges))
+	ents := make([]csrEntry, 0, 2*len(edges))
 	sigma := ch.nl.Couplings.Sigma
 	for k, e := range edges {
 		c := codes[k]
@@ -235,41 +234,28 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 			// directions, so both see the same conductance.
 			z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, 0))
 			g := coupling.Conductance(c, ch.gUnit, sigma, z)
-			ents = append(ents, entry{int32(e.I), int32(e.J), g, int32(k)}, entry{int32(e.J), int32(e.I), g, int32(k)})
+			ents = append(ents, csrEntry{int32(e.I), int32(e.J), g, int32(k)}, csrEntry{int32(e.J), int32(e.I), g, int32(k)})
 		} else {
 			// Inverter path: one inverter + TG per direction, each with
 			// its own mismatch.
 			for dir, p := range [2][2]int{{e.I, e.J}, {e.J, e.I}} {
 				z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, uint64(1+dir)))
 				g := coupling.Conductance(c, ch.gUnit, sigma, z)
-				ents = append(ents, entry{int32(p[0]), int32(p[1]), -g, int32(k)})
+				ents = append(ents, csrEntry{int32(p[0]), int32(p[1]), -g, int32(k)})
 			}
 		}
 	}
-	sort.Slice(ents, func(a, b int) bool {
-		if ents[a].row != ents[b].row {
-			return ents[a].row < ents[b].row
-		}
-		return ents[a].col < ents[b].col
-	})
+	ents = csrOrder(ch.n, ents)
 	m := csr{
 		rowPtr: make([]int32, ch.n+1),
 		col:    make([]int32, len(ents)),
 		g:      make([]float64, len(ents)),
-		k:      make([]float64, len(ents)),
-		edge:   make([]int32, len(ents)),
 		gTot:   make([]float64, ch.n),
 		gNeg:   make([]float64, ch.n),
 	}
 	for x, e := range ents {
 		m.rowPtr[e.row+1]++
-		m.col[x], m.g[x], m.edge[x] = e.col, e.g, e.edge
-		m.k[x] = coupling.Rate(e.g, ch.h1, ch.c)
-		if e.g < 0 {
-			// The inverter path couples through the inverter's output,
-			// whose gain a characterised ring model measures.
-			m.k[x] = coupling.Rate(e.g, ch.h1inv, ch.c)
-		}
+		m.col[x], m.g[x] = e.col, e.g
 		m.gTot[e.row] += math.Abs(e.g)
 		if e.g < 0 {
 			m.gNeg[e.row] += -e.g
@@ -280,8 +266,68 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	}
 	ch.pathOffsets(&m)
 	ch.csr, ch.edges, ch.codes, ch.report, ch.scale = m, edges, codes, rep, q.FullScale
+	// Per-program engine data, so that a Run does not redo them: the stage
+	// passes' row order and Σ|G| over the TGs (each inverter-path
+	// direction, each in-phase pair once).
+	ch.order = rowOrder(m.rowPtr, m.col)
+	ch.gPow = 0
+	for i := 0; i < ch.n; i++ {
+		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
+			if g := m.g[x]; g < 0 || int(m.col[x]) > i {
+				ch.gPow += math.Abs(g)
+			}
+		}
+	}
 	ch.programs++
 	return rep, nil
+}
+
+// csrEntry is one directed coupler while the CSR is built: both
+// directions of every programmed edge, in-phase or inverter path.
+type csrEntry struct {
+	row, col int32
+	g        float64
+	edge     int32
+}
+
+// csrOrder returns ents ordered by (row, col), ties by edge: a counting
+// sort by row, then each row by column (a reflection-based sort.Slice
+// over all entries was a tenth of the OscNet tournament's CPU, which
+// reprograms per match).
+func csrOrder(n int, ents []csrEntry) []csrEntry {
+	start := make([]int, n+1)
+	for _, e := range ents {
+		start[e.row+1]++
+	}
+	for i := 0; i < n; i++ {
+		start[i+1] += start[i]
+	}
+	sorted := make([]csrEntry, len(ents))
+	next := append([]int(nil), start[:n]...)
+	for _, e := range ents {
+		sorted[next[e.row]] = e
+		next[e.row]++
+	}
+	for i := 0; i < n; i++ {
+		slices.SortFunc(sorted[start[i]:start[i+1]], func(a, b csrEntry) int {
+			if a.col != b.col {
+				return cmp.Compare(a.col, b.col)
+			}
+			return cmp.Compare(a.edge, b.edge)
+		})
+	}
+	return sorted
+}
+
+// rate is the phase-model rate K_ij (rad/s) of a coupler of signed
+// conductance g: coupling.Rate with the ring's coupling gain, or, on the
+// inverter path, the gain of the inverter's output (which a characterised
+// ring model measures).
+func (ch *Chip) rate(g float64) float64 {
+	if g < 0 {
+		return coupling.Rate(g, ch.h1inv, ch.c)
+	}
+	return coupling.Rate(g, ch.h1, ch.c)
 }
 
 // N returns the number of oscillators.
@@ -301,11 +347,19 @@ type Coupler struct {
 // Couplers returns every directed coupler, ordered by receiving ring.
 func (ch *Chip) Couplers() []Coupler {
 	m := &ch.csr
+	// The entries' edges, in the order Program stored them.
+	ents := make([]csrEntry, 0, len(m.col))
+	for k, e := range ch.edges {
+		if ch.codes[k] != 0 {
+			ents = append(ents, csrEntry{row: int32(e.I), col: int32(e.J), edge: int32(k)}, csrEntry{row: int32(e.J), col: int32(e.I), edge: int32(k)})
+		}
+	}
+	ents = csrOrder(ch.n, ents)
 	out := make([]Coupler, 0, len(m.col))
 	for i := 0; i < ch.n; i++ {
 		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
 			g := float64(m.g[x])
-			out = append(out, Coupler{From: int(m.col[x]), To: i, Edge: int(m.edge[x]), G: math.Abs(g), Inverted: g < 0})
+			out = append(out, Coupler{From: int(m.col[x]), To: i, Edge: int(ents[x].edge), G: math.Abs(g), Inverted: g < 0})
 		}
 	}
 	return out
@@ -373,7 +427,7 @@ func (ch *Chip) maxRate(ksScale float64) float64 {
 	for i := 0; i < ch.n; i++ {
 		s := 0.0
 		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
-			s += math.Abs(ch.csr.k[x])
+			s += math.Abs(ch.rate(ch.csr.g[x]))
 		}
 		mx = math.Max(mx, 2*s+2*ch.ks*ksScale*ch.pumpMask[i]+math.Abs(ch.dOmega[i]))
 	}

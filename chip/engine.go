@@ -2,7 +2,6 @@ package chip
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"runtime"
 
@@ -16,8 +15,10 @@ const (
 	// PrecisionFloat32 halves the memory traffic and doubles the vector
 	// width. Phases are kept wrapped to [−π, π] with a whole-turn counter,
 	// sin/cos come from a single-precision polynomial (|error| ≤ 1.2e-7),
-	// and read-outs agree with float64 within the tolerances of
-	// TestFloat32MatchesFloat64.
+	// read-outs agree with float64 within the tolerances of
+	// TestFloat32MatchesFloat64, and phase noise comes from a vectorised
+	// generator (xoshiro128++ and Box–Muller, engine_noise32.go): the same
+	// statistics as float64's, not the same realisation.
 	PrecisionFloat32 = "float32"
 )
 
@@ -58,8 +59,9 @@ type engine struct {
 	// the next step or coupler-power pass (run syncs before each read). dw
 	// is Δω per (ring, input) until setup hands it to the core.
 	phi, dw []float64
-	rngs    []pcg // phase-noise stream of each input (filled by newEngine)
-	streams pcgs  // the same, side by side for the noise passes
+	rngs    []pcg    // phase-noise stream of each input (filled by newEngine)
+	streams pcgs     // the same, side by side for the noise passes
+	keys32  []uint64 // float32 noise: each input's stream key (engine_noise32.go)
 	detRng  []*rand.Rand
 
 	workers int
@@ -106,7 +108,7 @@ func (e *engine) setup() error {
 	}
 	// Stage passes: the rings in a cache-friendly order, cut into equal
 	// shares of couplers + rings.
-	e.order = rowOrder(ch.csr.rowPtr, ch.csr.col)
+	e.order = ch.order // rowOrder, made when the chip was programmed
 	total := nnz + N
 	lo, done := 0, 0
 	for k := 0; k < w; k++ {
@@ -135,14 +137,7 @@ func (e *engine) setup() error {
 		}
 		e.lanes = append(e.lanes, [2]int{a, b})
 	}
-	// Σ|G| over TGs: each inverter-path direction, each in-phase pair once.
-	for i := 0; i < N; i++ {
-		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
-			if g := ch.csr.g[x]; g < 0 || int(ch.csr.col[x]) > i {
-				e.gPow += math.Abs(g)
-			}
-		}
-	}
+	e.gPow = ch.gPow
 	// With at least four whole vectors of inputs per worker, each worker
 	// advances its own inputs through the whole step: no barrier within a
 	// step, and each core reads only its inputs' share of the state. (With

@@ -39,11 +39,19 @@ type core[T real] struct {
 	turns []int32 // float32: whole turns removed from phi
 	dw    []T     // Δω_i plus input offsets (N·B), or nil when dwRow serves
 	dwRow []T     // Δω_i (N) when no input offsets its frequencies
-	k1    []T     // heun: first stage; rk4: k1 + 2·k2 + 2·k3 so far
-	nz    []T     // noise increments of the current step
-	tb    [2][]T  // trig buffers (see above)
-	gg    []T     // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
-	half  int     // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
+	k1    []T     // heun (float64): first stage; rk4: k1 + 2·k2 + 2·k3 so far
+	// heunInPlace: float32 Heun keeps no k1: the first stage adds h·k1 to
+	// the state in place and the last adds h·k2 (the same update,
+	// φ + h·k1 + h·k2 instead of φ + h·(k1 + k2), one rounding apart),
+	// 4 B per ring and input less. float64 keeps its historical bits.
+	heunInPlace bool
+	nz          []T        // noise increments of the current step
+	xo          xoStates   // float32 noise: each input's generator (engine_noise32.go)
+	nscr        [][]uint32 // per worker: one input's draws for a step (noise32)
+	nzs         [][]T      // per worker: their normals
+	tb          [2][]T     // trig buffers (see above)
+	gg          []T        // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
+	half        int        // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
 
 	rowPtr, col []int32
 	vals        []T // K_ij (phase) or G_ij (cycle) per coupler
@@ -66,6 +74,11 @@ type core[T real] struct {
 	bad      []int // per worker: first non-finite state index, or −1
 	lane     []float64
 	stages   int
+	// trigFresh: the phase model's first trig buffer already holds
+	// sin φ ‖ cos φ of the current state, left there by a coupler-power
+	// pass (same layout, same kernels, so the same bits), and the next
+	// step's start pass need not recompute it. A step or sync clears it.
+	trigFresh bool
 
 	// Current pass.
 	op, stage int
@@ -129,17 +142,19 @@ func newCore[T real](e *engine) *core[T] {
 	m := &ch.csr
 	c.rowPtr, c.col = m.rowPtr, m.col
 	c.setupPaths()
-	src := m.k
-	if e.model == modelCycle {
-		src = m.g
-	}
-	if f32 {
-		c.vals = make([]T, len(src))
-		for x, v := range src {
-			c.vals[x] = T(v)
+	switch {
+	case e.model == modelCycle && !f32:
+		c.vals = any(m.g).([]T) // shared with the chip
+	case e.model == modelCycle:
+		c.vals = make([]T, len(m.g))
+		for x, g := range m.g {
+			c.vals[x] = T(g)
 		}
-	} else {
-		c.vals = any(src).([]T)
+	default: // the phase model's rates, derived per run (Chip.rate)
+		c.vals = make([]T, len(m.g))
+		for x, g := range m.g {
+			c.vals[x] = T(ch.rate(g))
+		}
 	}
 	c.mask = make([]T, N)
 	for i, v := range ch.pumpMask {
@@ -154,11 +169,20 @@ func newCore[T real](e *engine) *core[T] {
 	default:
 		c.stages = 1
 	}
-	if c.stages > 1 {
+	c.heunInPlace = f32 && c.stages == 2
+	if c.stages > 1 && !c.heunInPlace {
 		c.k1 = make([]T, size)
 	}
 	if e.sigma != 0 {
 		c.nz = make([]T, size)
+		if f32 || e.opt.noise32 {
+			c.xo = newXoStates(e.keys32)
+			P := (N + 1) / 2
+			for range e.workers {
+				c.nscr = append(c.nscr, make([]uint32, 2*P))
+				c.nzs = append(c.nzs, make([]T, 2*P))
+			}
+		}
 	}
 	c.sigma = e.sigma
 	if e.model == modelPhase {
@@ -238,16 +262,19 @@ func (c *core[T]) bytes() int64 {
 		w = 4
 	}
 	n := int64(len(c.phi)+len(c.dw)+len(c.dwRow)+len(c.k1)+len(c.nz)+len(c.tb[0])+len(c.tb[1])+len(c.gg)) * w
-	n += int64(len(c.turns)) * 4
+	n += int64(len(c.turns)+4*len(c.xo.s0)) * 4
 	if c.ptermOwn {
 		n += int64(len(c.pterm)) * w
 	}
-	if w == 4 {
-		n += int64(len(c.vals)) * w // float64 shares the chip's
+	if w == 4 || c.e.model == modelPhase {
+		n += int64(len(c.vals)) * w // float64 cycle runs share the chip's g
 	}
 	n += int64(len(c.mask)+len(c.gn)+len(c.gt)+len(c.tgw)) * w
 	for k := range c.scr {
 		n += int64(len(c.scr[k])+len(c.pw[k])) * w
+	}
+	for k := range c.nscr {
+		n += int64(len(c.nscr[k]))*4 + int64(len(c.nzs[k]))*w
 	}
 	return n
 }
@@ -295,9 +322,11 @@ func (c *core[T]) step(n int) {
 	if c.e.byLanes {
 		c.op = opStep
 		p.run()
+		c.trigFresh = false
 	} else {
 		c.op = opStart
 		p.run()
+		c.trigFresh = false
 		c.op = opStage
 		for s := 0; s < c.stages; s++ {
 			c.stage = s
@@ -317,10 +346,12 @@ func (c *core[T]) work(k int) {
 	rows := c.e.rows[k]
 	switch c.op {
 	case opStart:
-		c.noise(c.e.lanes[k])
-		if c.B == 1 {
+		c.noise(k, c.e.lanes[k])
+		switch {
+		case c.trigFresh:
+		case c.B == 1:
 			c.trig1(0, rows, c.phi, c.wts[0])
-		} else {
+		default:
 			c.trig(0, rows, [2]int{0, c.B}, c.phi, c.wts[0])
 		}
 	case opStage:
@@ -331,8 +362,10 @@ func (c *core[T]) work(k int) {
 		}
 	case opStep:
 		all, l := [2]int{0, c.N}, c.e.lanes[k]
-		c.noise(l)
-		c.trig(0, all, l, c.phi, c.wts[0])
+		c.noise(k, l)
+		if !c.trigFresh {
+			c.trig(0, all, l, c.phi, c.wts[0])
+		}
 		for s := 0; s < c.stages; s++ {
 			c.stagePass(k, s, all, l)
 		}
@@ -351,13 +384,58 @@ func (c *core[T]) work(k int) {
 
 // noise draws the step's increments σ·ξ for inputs [lo, hi), each from its
 // own stream in ring order, as the engine always has.
-func (c *core[T]) noise(l [2]int) {
+func (c *core[T]) noise(k int, l [2]int) {
 	if c.nz == nil || l[0] == l[1] {
 		return
 	}
 	B := c.B
+	if c.xo.s0 != nil {
+		c.noise32(k, l)
+		return
+	}
 	for i := 0; i < c.N; i++ {
 		normalRow(c.e.streams, l[0], c.nz[i*B+l[0]:i*B+l[1]], c.sigma)
+	}
+}
+
+// noise32 draws the step's increments from the float32 generator
+// (engine_noise32.go) for inputs l: two rings from each normal pair of an
+// input's stream, in ring order. Whole vectors of inputs advance together
+// (noise2); the inputs after them draw a whole step's uniforms first and
+// transform them along the rings (bm), so a batch of one is vectorised
+// too. Both give the same bits.
+func (c *core[T]) noise32(k int, l [2]int) {
+	B, N := c.B, c.N
+	a, b := l[0], l[1]
+	wide := a + (b-a)/16*16
+	x := c.xo
+	sigma := T(c.sigma)
+	if wide > a {
+		s0, s1, s2, s3 := x.s0[a:wide], x.s1[a:wide], x.s2[a:wide], x.s3[a:wide]
+		for i := 0; i < N; i += 2 {
+			var next []T
+			if i+1 < N {
+				next = c.nz[(i+1)*B+a : (i+1)*B+wide]
+			}
+			c.kn.noise2(s0, s1, s2, s3, sigma, c.nz[i*B+a:i*B+wide], next)
+		}
+	}
+	P := (N + 1) / 2
+	for lane := wide; lane < b; lane++ {
+		u, z := c.nscr[k], c.nzs[k]
+		x1, x2, z0, z1 := u[:P], u[P:2*P], z[:P], z[P:2*P]
+		for m := range x1 {
+			x1[m] = xoNext(&x.s0[lane], &x.s1[lane], &x.s2[lane], &x.s3[lane])
+			x2[m] = xoNext(&x.s0[lane], &x.s1[lane], &x.s2[lane], &x.s3[lane])
+		}
+		c.kn.bm(x1, x2, sigma, z0, z1)
+		nz := c.nz[lane:]
+		for m, v := range z0 {
+			nz[2*m*B] = v
+			if 2*m+1 < N {
+				nz[(2*m+1)*B] = z1[m]
+			}
+		}
 	}
 }
 
@@ -437,7 +515,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 		// f = dφ/dt for row i at this stage.
 		out := f
 		switch {
-		case c.stages > 1 && s == 0:
+		case c.stages > 1 && s == 0 && !c.heunInPlace:
 			out = c.k1[base : base+n] // heun's k1, rk4's running sum
 		}
 		if c.e.model == modelPhase {
@@ -457,7 +535,11 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			case 1:
 				c.kn.axpy(phi, phi, c.dt, out)
 			case 2:
-				c.kn.heun(phi, phi, c.h, c.k1[base:base+n], out)
+				if c.heunInPlace {
+					c.kn.axpy(phi, phi, c.h, out)
+				} else {
+					c.kn.heun(phi, phi, c.h, c.k1[base:base+n], out)
+				}
 			case 4:
 				c.kn.rk4(phi, phi, c.c6, c.k1[base:base+n], out)
 			}
@@ -484,6 +566,9 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			c.kn.axpy(y, phi, c.dt, out)
 			if c.nz != nil {
 				c.kn.add(y, c.nz[base:base+n])
+			}
+			if c.heunInPlace {
+				c.kn.axpy(phi, phi, c.h, out)
 			}
 		case s == 0: // rk4
 			c.kn.axpy(y, phi, c.h, out)
@@ -588,7 +673,11 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			case 1:
 				p = p + c.dt*f
 			case 2:
-				p = p + c.h*(c.k1[i]+f)
+				if c.heunInPlace {
+					p = p + c.h*f
+				} else {
+					p = p + c.h*(c.k1[i]+f)
+				}
 			case 4:
 				p = p + c.c6*(c.k1[i]+f)
 			}
@@ -608,7 +697,11 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 		var y T
 		switch {
 		case c.stages == 2:
-			c.k1[i] = f
+			if c.heunInPlace {
+				c.phi[i] = p + c.h*f
+			} else {
+				c.k1[i] = f
+			}
 			y = p + c.dt*f
 			if c.nz != nil {
 				y += c.nz[i]
@@ -831,6 +924,7 @@ func (c *core[T]) sync() {
 	}
 	c.op = opSync
 	c.e.pool.run()
+	c.trigFresh = false // e.phi is written over the first trig buffer
 }
 
 // power computes c.lane for the current state.
@@ -839,13 +933,14 @@ func (c *core[T]) power() []float64 {
 	if c.pterm == nil {
 		c.op = opPower
 		p.run()
-		return c.lane
+	} else {
+		c.op = opPowerTrig
+		p.run()
+		c.op = opPowerRows
+		p.run()
+		c.op = opPowerSum
+		p.run()
 	}
-	c.op = opPowerTrig
-	p.run()
-	c.op = opPowerRows
-	p.run()
-	c.op = opPowerSum
-	p.run()
+	c.trigFresh = c.e.model == modelPhase
 	return c.lane
 }

@@ -47,6 +47,13 @@ type kernels[T real] struct {
 	// powAcc adds the coupler-power terms of a row,
 	// acc[b] += float64(cos φ·C + sin φ·S) (the term rounded in T).
 	powAcc func(acc []float64, sn, cs, S, C []T)
+	// noise2 sets a[k] = σ·ξ₀ and, when b is not nil, b[k] = σ·ξ₁ from the
+	// next normal pair of lane k's xoshiro128++ stream (states s0…s3;
+	// engine_noise32.go).
+	noise2 func(s0, s1, s2, s3 []uint32, sigma T, a, b []T)
+	// bm sets z0[m], z1[m] = σ·ξ₀, σ·ξ₁ from the draws x1[m], x2[m]: noise2's
+	// Box–Muller step alone, for one input's draws along the rings.
+	bm func(x1, x2 []uint32, sigma T, z0, z1 []T)
 }
 
 // tgWeights sets w[x] to coupler x's share of the TG power sum when every
@@ -69,13 +76,13 @@ var (
 		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go,
 		axpy: axpyGo[float64], add: addGo[float64], heun: heunGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
-		wrap: finite64Go, powAcc: powAccGo[float64],
+		wrap: finite64Go, powAcc: powAccGo[float64], noise2: noise2Go64, bm: bmGo64,
 	}
 	kernels32 = kernels[float32]{
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go,
 		axpy: axpyGo[float32], add: addGo[float32], heun: heunGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32],
-		wrap: wrap32Go, powAcc: powAccGo[float32],
+		wrap: wrap32Go, powAcc: powAccGo[float32], noise2: noise2Go32, bm: bmGo32,
 	}
 	// kernelsVector names the vector kernels in use ("" = plain Go).
 	kernelsVector string

@@ -15,11 +15,13 @@ func TestVectorKernelsMatchGo(t *testing.T) {
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go, axpy: axpyGo[float32], add: addGo[float32],
 		heun: heunGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32], wrap: wrap32Go, powAcc: powAccGo[float32],
+		noise2: noise2Go32, bm: bmGo32,
 	})
 	checkKernels(t, "float64", &kernels64, kernels[float64]{
 		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go, axpy: axpyGo[float64], add: addGo[float64],
 		heun: heunGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64], wrap: finite64Go, powAcc: powAccGo[float64],
+		noise2: noise2Go64, bm: bmGo64,
 	})
 }
 
@@ -140,8 +142,55 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 			t.Errorf("%s wrap, %d lanes: differs (finite %v vs %v)", name, n, oa, ob)
 		}
 	}
-	// Sweep sine and cosine over a wide range.
+	// Normal pairs: 2^16 streams, eight pairs each, with and without the
+	// second row; the states must advance alike too.
 	const m = 1 << 16
+	keys := make([]uint64, m)
+	for i := range keys {
+		keys[i] = r.Uint64()
+	}
+	xa, xb := newXoStates(keys), newXoStates(keys)
+	for d := 0; d < 8; d++ {
+		for _, n := range []int{m, 1, 15, 17, 33} {
+			a0, a1, b0, b1 := make([]T, n), make([]T, n), make([]T, n), make([]T, n)
+			if d&1 == 1 {
+				a1, b1 = nil, nil
+			}
+			got.noise2(xa.s0[:n], xa.s1[:n], xa.s2[:n], xa.s3[:n], 0.7, a0, a1)
+			want.noise2(xb.s0[:n], xb.s1[:n], xb.s2[:n], xb.s3[:n], 0.7, b0, b1)
+			if !sameBits(a0, b0) || !sameBits(a1, b1) {
+				t.Errorf("%s noise2, %d lanes, draw %d: differs", name, n, d)
+			}
+		}
+	}
+	for i := range xa.s0 {
+		if xa.s0[i] != xb.s0[i] || xa.s1[i] != xb.s1[i] || xa.s2[i] != xb.s2[i] || xa.s3[i] != xb.s3[i] {
+			t.Fatalf("%s noise2: generator state of lane %d differs", name, i)
+		}
+	}
+	// Box–Muller alone, with the draws' extremes in the first lanes.
+	for _, n := range []int{m, 1, 15, 16, 17, 40} {
+		x1, x2 := make([]uint32, n), make([]uint32, n)
+		for i := range x1 {
+			x1[i], x2[i] = r.Uint32(), r.Uint32()
+		}
+		ext := []uint32{0, 1, 2, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff}
+		for i := 0; i < min(n, len(ext)); i++ {
+			x1[i], x2[i] = ext[i], ext[len(ext)-1-i]
+		}
+		a0, a1, b0, b1 := make([]T, n), make([]T, n), make([]T, n), make([]T, n)
+		got.bm(x1, x2, 1.3, a0, a1)
+		want.bm(x1, x2, 1.3, b0, b1)
+		if !sameBits(a0, b0) || !sameBits(a1, b1) {
+			t.Errorf("%s bm, %d lanes: differs", name, n)
+		}
+		for i := range a0 {
+			if a0[i]-a0[i] != 0 || a1[i]-a1[i] != 0 {
+				t.Errorf("%s bm: draw (%#x, %#x) gives %v, %v", name, x1[i], x2[i], a0[i], a1[i])
+			}
+		}
+	}
+	// Sweep sine and cosine over a wide range.
 	x := make([]T, m)
 	for i := range x {
 		x[i] = T(math.Ldexp(2*r.Float64()-1, r.IntN(40)-10))

@@ -1,6 +1,9 @@
 package chip
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+)
 
 // rowOrder returns the order in which the stage passes visit the rings: a
 // reverse Cuthill–McKee order of the coupling graph (Cuthill & McKee 1969;
@@ -19,7 +22,8 @@ func rowOrder(rowPtr, col []int32) []int32 {
 	for i := range byDeg {
 		byDeg[i] = int32(i)
 	}
-	sort.SliceStable(byDeg, func(a, b int) bool { return deg(byDeg[a]) < deg(byDeg[b]) })
+	byDegree := func(a, b int32) int { return cmp.Compare(deg(a), deg(b)) }
+	slices.SortStableFunc(byDeg, byDegree)
 	seen := make([]bool, n)
 	order := make([]int32, 0, n)
 	var nb []int32
@@ -39,7 +43,7 @@ func rowOrder(rowPtr, col []int32) []int32 {
 					nb = append(nb, j)
 				}
 			}
-			sort.SliceStable(nb, func(a, b int) bool { return deg(nb[a]) < deg(nb[b]) })
+			slices.SortStableFunc(nb, byDegree)
 			order = append(order, nb...)
 		}
 	}

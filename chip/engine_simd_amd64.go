@@ -14,6 +14,14 @@ import (
 // multiply-add, so both give the same bits (TestVectorKernelsMatchGo);
 // lanes left over after the last whole vector go through one masked
 // partial vector.
+//
+// Every kernel ends with VZEROUPPER (archsimd.ClearAVXUpperBits; the
+// compiler does not emit it yet): the engine's scalar float code between
+// kernels is SSE-encoded, and with the upper halves of the vector
+// registers dirty each SSE operation carried a false dependency — a
+// batch of one ran 1.9× slower after the first vector kernel was put in
+// its step (BenchmarkStep oscnet784 phase f32 B1: 3.9e8 updates per
+// CPU-second without, 7.5e8 with).
 
 func init() {
 	if !archsimd.X86.AVX512() {
@@ -25,6 +33,7 @@ func init() {
 	kernels32.sincos, kernels32.cycleTrig = sincosx32, cycleTrigx32
 	kernels32.axpy, kernels32.add, kernels32.heun, kernels32.acc2, kernels32.rk4 = axpyx32, addx32, heunx32, acc2x32, rk4x32
 	kernels32.wrap, kernels32.powAcc = wrapx32, powAccx32
+	kernels32.noise2, kernels32.bm = noise2x32, bmx32
 	kernels64.spmm2, kernels64.spmm1 = spmm2x64, spmm1x64
 	kernels64.phaseF, kernels64.cycleF = phaseFx64, cycleFx64
 	kernels64.sincos, kernels64.cycleTrig = sincosx64, cycleTrigx64
@@ -127,6 +136,7 @@ func spmm2x32(cols []int32, vals, src []float32, stride, half, n int, dst []floa
 		stp32(s0, S[b:n])
 		stp32(c0, C[b:n])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func spmm1x32(cols []int32, vals, src []float32, stride, n int, dst []float32) {
@@ -166,6 +176,7 @@ func spmm1x32(cols []int32, vals, src []float32, stride, n int, dst []float32) {
 		}
 		stp32(y0, Y[b:n])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func spmm2x64(cols []int32, vals, src []float64, stride, half, n int, dst []float64) {
@@ -232,6 +243,7 @@ func spmm2x64(cols []int32, vals, src []float64, stride, half, n int, dst []floa
 		stp64(s0, S[b:n])
 		stp64(c0, C[b:n])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func spmm1x64(cols []int32, vals, src []float64, stride, n int, dst []float64) {
@@ -271,6 +283,7 @@ func spmm1x64(cols []int32, vals, src []float64, stride, n int, dst []float64) {
 		}
 		stp64(y0, Y[b:n])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 // ---- right-hand sides ----
@@ -288,6 +301,7 @@ func phaseFx32(f, dw, sn, cs, S, C []float32, kp float32) {
 		s, c := ldp32(sn[b:e]), ldp32(cs[b:e])
 		stp32(ldp32(dw[b:e]).Add(c.Mul(ldp32(S[b:e]))).Sub(s.Mul(ldp32(C[b:e]))).Sub(k.Mul(s).Mul(c)), f[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func phaseFx64(f, dw, sn, cs, S, C []float64, kp float64) {
@@ -299,6 +313,7 @@ func phaseFx64(f, dw, sn, cs, S, C []float64, kp float64) {
 		s, c := ldp64(sn[b:e]), ldp64(cs[b:e])
 		stp64(ldp64(dw[b:e]).Add(c.Mul(ldp64(S[b:e]))).Sub(s.Mul(ldp64(C[b:e]))).Sub(k.Mul(s).Mul(c)), f[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func cycleFx32(f, dw, v, gam, gamp, Y []float32, gn, gt, invC, pm float32) {
@@ -310,6 +325,7 @@ func cycleFx32(f, dw, v, gam, gamp, Y []float32, gn, gt, invC, pm float32) {
 		cur := ldp32(Y[b:e]).Add(gnv).Sub(gtv.Mul(ldp32(v[b:e])))
 		stp32(ldp32(dw[b:e]).Add(ldp32(gam[b:e]).Mul(cur).Mul(ic)).Add(ldp32(gamp[b:e]).Mul(p)), f[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func cycleFx64(f, dw, v, gam, gamp, Y []float64, gn, gt, invC, pm float64) {
@@ -321,6 +337,7 @@ func cycleFx64(f, dw, v, gam, gamp, Y []float64, gn, gt, invC, pm float64) {
 		cur := ldp64(Y[b:e]).Add(gnv).Sub(gtv.Mul(ldp64(v[b:e])))
 		stp64(ldp64(dw[b:e]).Add(ldp64(gam[b:e]).Mul(cur).Mul(ic)).Add(ldp64(gamp[b:e]).Mul(p)), f[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 // powAccx32 is powAccGo: the row's terms in float32 vectors, widened to
@@ -334,6 +351,7 @@ func powAccx32(acc []float64, sn, cs, S, C []float32) {
 		st64(ld64(acc[b:b+8]).Add(t.GetLo().ConvertToFloat64()), acc[b:b+8])
 		st64(ld64(acc[b+8:b+16]).Add(t.GetHi().ConvertToFloat64()), acc[b+8:b+16])
 	}
+	archsimd.ClearAVXUpperBits()
 	powAccGo(acc[b:], sn[b:], cs[b:], S[b:], C[b:])
 }
 
@@ -345,6 +363,7 @@ func powAccx64(acc []float64, sn, cs, S, C []float64) {
 		t := ldp64(cs[b:e]).Mul(ldp64(C[b:e])).Add(ldp64(sn[b:e]).Mul(ldp64(S[b:e])))
 		stp64(ldp64(acc[b:e]).Add(t), acc[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 // ---- sine and cosine ----
@@ -390,6 +409,7 @@ func sincosx32(x, s, c []float32) {
 		stp32(sv, s[b:e])
 		stp32(cv, c[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func cycleTrigx32(x []float32, wt float32, v, gam, gamp []float32, g1, m2 float32) {
@@ -407,6 +427,7 @@ func cycleTrigx32(x []float32, wt float32, v, gam, gamp []float32, g1, m2 float3
 		stp32(g.Mul(sv), gam[b:e])
 		stp32(m.Mul(sv).Mul(cv), gamp[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 // Go's math.Sincos (sincos.go): π/4 in three parts and its polynomials.
@@ -469,6 +490,7 @@ func sincosx64(x, s, c []float64) {
 		stp64(sv, s[b:e])
 		stp64(cv, c[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func cycleTrigx64(x []float64, wt float64, v, gam, gamp []float64, g1, m2 float64) {
@@ -486,6 +508,7 @@ func cycleTrigx64(x []float64, wt float64, v, gam, gamp []float64, g1, m2 float6
 		stp64(g.Mul(sv), gam[b:e])
 		stp64(m.Mul(sv).Mul(cv), gamp[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 // ---- integrator updates ----
@@ -498,6 +521,7 @@ func axpyx32(y, p []float32, a float32, f []float32) {
 		e := min(b+16, n)
 		stp32(ldp32(p[b:e]).Add(av.Mul(ldp32(f[b:e]))), y[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func axpyx64(y, p []float64, a float64, f []float64) {
@@ -508,6 +532,7 @@ func axpyx64(y, p []float64, a float64, f []float64) {
 		e := min(b+8, n)
 		stp64(ldp64(p[b:e]).Add(av.Mul(ldp64(f[b:e]))), y[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func addx32(y, z []float32) {
@@ -517,6 +542,7 @@ func addx32(y, z []float32) {
 		e := min(b+16, n)
 		stp32(ldp32(y[b:e]).Add(ldp32(z[b:e])), y[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func addx64(y, z []float64) {
@@ -526,6 +552,7 @@ func addx64(y, z []float64) {
 		e := min(b+8, n)
 		stp64(ldp64(y[b:e]).Add(ldp64(z[b:e])), y[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func heunx32(y, p []float32, h float32, k1, f []float32) {
@@ -536,6 +563,7 @@ func heunx32(y, p []float32, h float32, k1, f []float32) {
 		e := min(b+16, n)
 		stp32(ldp32(p[b:e]).Add(hv.Mul(ldp32(k1[b:e]).Add(ldp32(f[b:e])))), y[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func heunx64(y, p []float64, h float64, k1, f []float64) {
@@ -546,6 +574,7 @@ func heunx64(y, p []float64, h float64, k1, f []float64) {
 		e := min(b+8, n)
 		stp64(ldp64(p[b:e]).Add(hv.Mul(ldp64(k1[b:e]).Add(ldp64(f[b:e])))), y[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func acc2x32(acc, f []float32) {
@@ -556,6 +585,7 @@ func acc2x32(acc, f []float32) {
 		e := min(b+16, n)
 		stp32(ldp32(acc[b:e]).Add(two.Mul(ldp32(f[b:e]))), acc[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func acc2x64(acc, f []float64) {
@@ -566,6 +596,7 @@ func acc2x64(acc, f []float64) {
 		e := min(b+8, n)
 		stp64(ldp64(acc[b:e]).Add(two.Mul(ldp64(f[b:e]))), acc[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func rk4x32(y, p []float32, c float32, acc, f []float32) {
@@ -576,6 +607,7 @@ func rk4x32(y, p []float32, c float32, acc, f []float32) {
 		e := min(b+16, n)
 		stp32(ldp32(p[b:e]).Add(cv.Mul(ldp32(acc[b:e]).Add(ldp32(f[b:e])))), y[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 func rk4x64(y, p []float64, c float64, acc, f []float64) {
@@ -586,6 +618,7 @@ func rk4x64(y, p []float64, c float64, acc, f []float64) {
 		e := min(b+8, n)
 		stp64(ldp64(p[b:e]).Add(cv.Mul(ldp64(acc[b:e]).Add(ldp64(f[b:e])))), y[b:e])
 	}
+	archsimd.ClearAVXUpperBits()
 }
 
 // ---- wrapping and finite checks ----
@@ -606,7 +639,9 @@ func wrapx32(p []float32, turns []int32) bool {
 			wrap32Go(p[b:e], turns[b:e])
 		}
 	}
-	return z.Equal(z).ToBits() == 0xFFFF
+	ok := z.Equal(z).ToBits() == 0xFFFF
+	archsimd.ClearAVXUpperBits()
+	return ok
 }
 
 func finitex64(p []float64, _ []int32) bool {
@@ -616,5 +651,107 @@ func finitex64(p []float64, _ []int32) bool {
 		v := ldp64(p[b:min(b+8, n)])
 		z = z.Add(v.Sub(v))
 	}
-	return z.Equal(z).ToBits() == 0xFF
+	ok := z.Equal(z).ToBits() == 0xFF
+	archsimd.ClearAVXUpperBits()
+	return ok
+}
+
+// ---- phase noise (float32; engine_noise32.go) ----
+
+func bcu32(x uint32) archsimd.Uint32x16 { return archsimd.BroadcastUint32x16(x) }
+
+// xoNextV is xoNext on 16 lanes.
+func xoNextV(s0, s1, s2, s3 *archsimd.Uint32x16) archsimd.Uint32x16 {
+	r := s0.Add(*s3).RotateAllLeft(7).Add(*s0)
+	t := s1.ShiftAllLeft(9)
+	*s2 = s2.Xor(*s0)
+	*s3 = s3.Xor(*s1)
+	*s1 = s1.Xor(*s2)
+	*s0 = s0.Xor(*s3)
+	*s2 = s2.Xor(t)
+	*s3 = s3.RotateAllLeft(11)
+	return r
+}
+
+// logv32 is logf32 on 16 lanes.
+func logv32(x f32x16) f32x16 {
+	bi := x.AsUint32x16()
+	e := bi.ShiftAllRight(23).AsInt32x16().Sub(archsimd.BroadcastInt32x16(126))
+	m := bi.And(bcu32(0x007fffff)).Or(bcu32(0x3f000000)).AsFloat32x16()
+	lt := m.Less(bc32(lnSqrtHalf))
+	e = e.Sub(archsimd.BroadcastInt32x16(1)).Merge(e, lt)
+	one := bc32(1)
+	f := m.Add(m).Sub(one).Merge(m.Sub(one), lt)
+	fe := e.ConvertToFloat32()
+	z := f.Mul(f)
+	y := bc32(7.0376836292e-2).Mul(f).Sub(bc32(1.1514610310e-1))
+	y = y.Mul(f).Add(bc32(1.1676998740e-1))
+	y = y.Mul(f).Sub(bc32(1.2420140846e-1))
+	y = y.Mul(f).Add(bc32(1.4249322787e-1))
+	y = y.Mul(f).Sub(bc32(1.6668057665e-1))
+	y = y.Mul(f).Add(bc32(2.0000714765e-1))
+	y = y.Mul(f).Sub(bc32(2.4999993993e-1))
+	y = y.Mul(f).Add(bc32(3.3333331174e-1))
+	y = y.Mul(f).Mul(z)
+	y = y.Add(fe.Mul(bc32(-2.12194440e-4)))
+	y = y.Add(bc32(-0.5).Mul(z))
+	f = f.Add(y)
+	return f.Add(fe.Mul(bc32(0.693359375)))
+}
+
+// bmv32 turns draws x1, x2 into σ·R·cos Θ, σ·R·sin Θ (normal32Pair).
+func bmv32(x1, x2 archsimd.Uint32x16, sg f32x16) (z0, z1 f32x16) {
+	u := x1.ShiftAllRight(1).AsInt32x16().ConvertToFloat32().Mul(bc32(bmU1Scale)).Add(bc32(bmU1Off))
+	r := bc32(-2).Mul(logv32(u)).Sqrt()
+	sn, cs, _ := sincosv32(x2.AsInt32x16().ConvertToFloat32().Mul(bc32(bmThScale)))
+	return sg.Mul(r.Mul(cs)), sg.Mul(r.Mul(sn))
+}
+
+// bmx32 is bmGo32 on 16 draws at a time, the tail in plain Go.
+func bmx32(x1, x2 []uint32, sigma float32, z0, z1 []float32) {
+	n := len(z0)
+	x1, x2, z1 = x1[:n], x2[:n], z1[:n]
+	sg := bc32(sigma)
+	m := 0
+	for ; m+16 <= n; m += 16 {
+		a, b := bmv32(archsimd.LoadUint32x16((*[16]uint32)(x1[m:m+16])), archsimd.LoadUint32x16((*[16]uint32)(x2[m:m+16])), sg)
+		st32(a, z0[m:m+16])
+		st32(b, z1[m:m+16])
+	}
+	archsimd.ClearAVXUpperBits()
+	bmGo32(x1[m:], x2[m:], sigma, z0[m:], z1[m:])
+}
+
+// noise2x32 is noise2Go32 on 16 lanes at a time; the lanes after the last
+// whole vector go through noise2Go32 (cheaper than masked partial vectors
+// of five arrays, and a batch of one is all tail).
+func noise2x32(s0, s1, s2, s3 []uint32, sigma float32, a, b []float32) {
+	n := len(a)
+	s0, s1, s2, s3 = s0[:n], s1[:n], s2[:n], s3[:n]
+	sg := bc32(sigma)
+	k := 0
+	for ; k+16 <= n; k += 16 {
+		p0, p1, p2, p3 := (*[16]uint32)(s0[k:k+16]), (*[16]uint32)(s1[k:k+16]), (*[16]uint32)(s2[k:k+16]), (*[16]uint32)(s3[k:k+16])
+		v0, v1 := archsimd.LoadUint32x16(p0), archsimd.LoadUint32x16(p1)
+		v2, v3 := archsimd.LoadUint32x16(p2), archsimd.LoadUint32x16(p3)
+		x1 := xoNextV(&v0, &v1, &v2, &v3)
+		x2 := xoNextV(&v0, &v1, &v2, &v3)
+		v0.Store(p0)
+		v1.Store(p1)
+		v2.Store(p2)
+		v3.Store(p3)
+		z0, z1 := bmv32(x1, x2, sg)
+		st32(z0, a[k:k+16])
+		if b != nil {
+			st32(z1, b[k:k+16])
+		}
+	}
+	archsimd.ClearAVXUpperBits()
+	if k < n {
+		var bt []float32
+		if b != nil {
+			bt = b[k:n]
+		}
+		noise2Go32(s0[k:], s1[k:], s2[k:], s3[k:], sigma, a[k:n], bt)
+	}
 }

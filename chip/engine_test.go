@@ -137,19 +137,23 @@ func TestWorkersAgree(t *testing.T) {
 
 // TestFloat32MatchesFloat64 runs a fixed workload (200 rings, random
 // couplings, a SHIL ramp that binarises the phases; phase noise on) in
-// both precisions. Tolerances: final phases within 2e-3 rad (float32
-// resolves 2.4e-7 rad at π; over a few thousand steps the two precisions'
-// rounding drifts apart by ~2e-4 rad in this contracting system, and the
-// bound leaves room), the phase advanced over the lock window (mean
-// frequency × 2π × window) within 2e-3 rad, identical sampler spins, and
-// coupler power within 1e-5 of its scale.
+// both precisions on the same noise (float32's generator, drawn for the
+// float64 run with the test-only noise32 switch). Tolerances: final
+// phases within 2e-3 rad (float32 resolves 2.4e-7 rad at π; over a few
+// thousand steps the two precisions' rounding drifts apart in this
+// contracting system by an amount that depends on the noise realisation:
+// 1e-4 rad for the phase model and 1.7e-3 for the cycle model here, 3e-4
+// to 6e-4 for the cycle model at NoiseSeed 1 to 3), the phase advanced
+// over the lock window (mean frequency × 2π × window) within 2e-3 rad,
+// identical sampler spins, and coupler power within 1e-5 of its scale.
 func TestFloat32MatchesFloat64(t *testing.T) {
 	t.Parallel()
 	const n, B = 200, 8
 	in := engineInputs(n, B)
 	ch := engineTestChip(t, n, 1200, "heun")
 	for _, model := range []string{"phase", "cycle"} {
-		opt := RunOptions{Model: model, Duration: 25e-9}
+		// float64 on float32's noise generator: one noise realisation.
+		opt := RunOptions{Model: model, Duration: 25e-9, noise32: true}
 		r64 := run(t, ch, in, opt)
 		opt.Precision = PrecisionFloat32
 		r32 := run(t, ch, in, opt)
@@ -219,6 +223,34 @@ func TestNormalMatchesRand(t *testing.T) {
 			if want := 0.5 * rs[b+1].NormFloat64(); v != want {
 				t.Fatalf("row draw %d, stream %d: %v, want %v", k, b+1, v, want)
 			}
+		}
+	}
+}
+
+// TestCouplersEdges: Couplers re-derives each directed coupler's edge
+// (the CSR keeps none): the edge joins the coupler's rings, and its code's
+// sign is the coupler's path.
+func TestCouplersEdges(t *testing.T) {
+	ch := engineTestChip(t, 60, 300, "heun")
+	edges, codes := ch.Edges(), ch.Codes()
+	cs := ch.Couplers()
+	if len(cs) != ch.NumCouplers() {
+		t.Fatalf("%d couplers, want %d", len(cs), ch.NumCouplers())
+	}
+	seen := map[int]int{}
+	for _, c := range cs {
+		e := edges[c.Edge]
+		if !(e.I == c.From && e.J == c.To || e.I == c.To && e.J == c.From) {
+			t.Fatalf("coupler %d→%d: edge %d joins %d and %d", c.From, c.To, c.Edge, e.I, e.J)
+		}
+		if c.Inverted != (codes[c.Edge] < 0) || codes[c.Edge] == 0 {
+			t.Fatalf("coupler %d→%d: inverted %v, code %d", c.From, c.To, c.Inverted, codes[c.Edge])
+		}
+		seen[c.Edge]++
+	}
+	for k, n := range seen {
+		if n != 2 {
+			t.Fatalf("edge %d has %d directed couplers, want 2", k, n)
 		}
 	}
 }

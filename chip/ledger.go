@@ -346,6 +346,20 @@ func (m *LedgerMean) Add(L *Ledger, w float64) {
 	m.w += w
 }
 
+// Merge adds the runs accumulated in u (of the same chip instance).
+func (m *LedgerMean) Merge(u *LedgerMean) {
+	if u.first == nil {
+		return
+	}
+	if m.first == nil {
+		m.first, m.sums = u.first, map[string]float64{}
+	}
+	for _, l := range u.first.Power {
+		m.sums[l.Name] += u.sums[l.Name]
+	}
+	m.w += u.w
+}
+
 // Ledger returns the mean ledger: the first run's area and hardware
 // account, every power line the weighted mean over the runs, and the
 // energy of one inference that takes programs programmings and t of chip

@@ -13,6 +13,7 @@ const (
 	tagNoise
 	tagInit
 	tagDet
+	tagNoise32 // float32 runs' phase noise (engine_noise32.go)
 )
 
 // mix is the splitmix64 finaliser (Steele, Lea & Flood, OOPSLA 2014).

@@ -55,6 +55,10 @@ type RunOptions struct {
 	// nil, and the ledger estimates TG power without it): one sparse
 	// product less per cycle, for runs that need only the read-outs.
 	NoPower bool
+
+	// noise32 runs a float64 state on the float32 noise generator (tests
+	// compare the precisions on one noise realisation with it).
+	noise32 bool
 }
 
 // Readout holds what one detector bank read.
@@ -217,6 +221,7 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 			ns = int64(key(uint64(ch.seed), uint64(opt.NoiseSeed)))
 		}
 		e.rngs = append(e.rngs, pcgStream(ns, ch.instance, gi, tagNoise))
+		e.keys32 = append(e.keys32, key(uint64(ns), uint64(ch.instance), uint64(gi), tagNoise32))
 		e.detRng = append(e.detRng, stream(ns, ch.instance, gi, tagDet))
 		var initRng *rand.Rand
 		for i := 0; i < N; i++ {

@@ -41,17 +41,22 @@ func BenchmarkEngine4x4(b *testing.B) {
 	ch, _ := load(b, "array4x4.toml")
 	dur := benchCycles / ch.Netlist().Oscillators.Frequency
 	for _, mc := range []struct {
-		model string
-		spc   float64
-	}{{"cycle", 32}, {"phase", 4}, {"phase", 1}} {
+		model, prec string
+		spc         float64
+	}{{"cycle", "f64", 32}, {"phase", "f64", 4}, {"phase", "f64", 1}, {"phase", "f32", 1}} {
 		model := mc.model
+		prec := map[string]string{"f64": "float64", "f32": "float32"}[mc.prec]
 		for _, batch := range []int{1, 20} {
-			b.Run(fmt.Sprintf("%s/spc%g/batch%d", model, mc.spc, batch), func(b *testing.B) {
+			name := fmt.Sprintf("%s/spc%g/batch%d", model, mc.spc, batch)
+			if mc.prec != "f64" {
+				name += "/" + mc.prec
+			}
+			b.Run(name, func(b *testing.B) {
 				in := benchPhases(b, batch, ch.N())
 				b.ReportAllocs()
 				var wall time.Duration
 				for b.Loop() {
-					res, err := ch.Run(context.Background(), in, chip.RunOptions{Model: model, StepsPerCycle: mc.spc, Duration: dur, NoNoise: true, Workers: 1})
+					res, err := ch.Run(context.Background(), in, chip.RunOptions{Model: model, StepsPerCycle: mc.spc, Duration: dur, NoNoise: true, Workers: 1, Precision: prec})
 					if err != nil {
 						b.Fatal(err)
 					}

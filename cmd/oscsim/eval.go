@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -59,9 +60,11 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cycles := fs.Float64("cycles", 0, "run length in cycles (0 = method default: the chip's per-class, 60 pairwise)")
 	bits := fs.Int("bits", 0, "override the coupler code bits (keeps the strongest coupling rate)")
 	noNoise := fs.Bool("no-noise", false, "switch phase noise off")
+	precision := fs.String("precision", "", "engine precision: float32 or float64 (default "+bench.OscNetPrecision+")")
 	noMismatch := fs.Bool("no-mismatch", false, "no frequency or coupler mismatch")
 	seed := fs.Int64("seed", 0, "seed (default: the chip's run.seed)")
 	instance := fs.Int("instance", 0, "chip instance")
+	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "chips evaluated in parallel, one core each (the results do not depend on it)")
 	out := fs.String("o", "", "write the results as JSON")
 	csvOut := fs.String("csv", "", "write the confusion matrices as CSV")
 	pos, err := parseInterspersed(fs, args[1:])
@@ -73,6 +76,12 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if *weights == "" {
 		return usageErr("eval", "--weights is required (make one with `oscsim train oscnet -o oscnet.npz`)")
+	}
+	if *precision == "" {
+		*precision = bench.OscNetPrecision
+	}
+	if *precision != chip.PrecisionFloat32 && *precision != chip.PrecisionFloat64 {
+		return usageErr("eval", "unknown precision %q (want float32 or float64)", *precision)
 	}
 	methods := []string{*method}
 	if *method == "both" {
@@ -101,6 +110,14 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	chips := []*chip.Chip{ch}
+	for len(chips) < *jobs {
+		c, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+		if err != nil {
+			return err
+		}
+		chips = append(chips, c)
+	}
 	type runOut struct {
 		Method           string  `json:"method"`
 		Accuracy         float64 `json:"accuracy"`
@@ -124,6 +141,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Seed       int64             `json:"seed"`
 		Instance   int               `json:"instance"`
 		NoNoise    bool              `json:"no_noise"`
+		Precision  string            `json:"precision"`
 		NoMismatch bool              `json:"no_mismatch"`
 		Fraction   float64           `json:"fraction"`
 		PairCode   int               `json:"pair_code"`
@@ -131,20 +149,20 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Netlist    *netlist.Netlist  `json:"netlist"`
 		Runs       []runOut          `json:"runs"`
 		Extra      map[string]string `json:"extra,omitempty"`
-	}{Chip: src, Weights: *weights, Training: m.Settings, Seed: ch.Seed(), Instance: *instance, NoNoise: *noNoise,
+	}{Chip: src, Weights: *weights, Training: m.Settings, Seed: ch.Seed(), Instance: *instance, NoNoise: *noNoise, Precision: *precision,
 		NoMismatch: *noMismatch, Fraction: *fraction, PairCode: *pairCode, Bits: nl.Couplings.Bits, Netlist: nl}
 
 	fmt.Fprintf(stdout, "chip      %s: %s\n", src, nl.Summary())
 	fmt.Fprintf(stdout, "weights   %s (%d classes, %d pixels, rule %s k=%d, norm %s)\n", *weights, m.Classes, m.Pixels, m.Settings.Rule, m.Settings.K, m.Settings.Norm)
-	fmt.Fprintf(stdout, "settings  %d test images from %d, seed %d, instance %d, noise %v, mismatch %v\n", *images, *offset, ch.Seed(), *instance, !*noNoise, !*noMismatch)
+	fmt.Fprintf(stdout, "settings  %d test images from %d, seed %d, instance %d, noise %v, mismatch %v, %s (%s kernels)\n", *images, *offset, ch.Seed(), *instance, !*noNoise, !*noMismatch, *precision, chip.EngineKernels())
 	for _, meth := range methods {
 		o := &bench.OscNet{Model: m, Method: meth, Fraction: *fraction, PairCode: *pairCode, ScaleQuantile: 0.99, Jitter: 0.1, Batch: 64,
-			NoNoise: *noNoise, KsScale: *ksScale, Duration: *cycles / nl.Oscillators.Frequency}
+			NoNoise: *noNoise, KsScale: *ksScale, Duration: *cycles / nl.Oscillators.Frequency, Precision: *precision}
 		if err := o.LoadImages(ctx, *dsName, *data, *offset, *images); err != nil {
 			return err
 		}
 		t0 := time.Now()
-		r, err := o.Evaluate(ctx, ch, 0, *images, 1)
+		r, err := o.EvaluateOn(ctx, chips, 0, *images, 1)
 		if err != nil {
 			return err
 		}
