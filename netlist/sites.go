@@ -147,24 +147,30 @@ func readSites(path string, n int, read FileReader) ([]Pair, error) {
 			}
 			return int(x), nil
 		}
-		switch {
-		case keys["indptr"] && keys["indices"]:
-			ptr, err := get("indptr", 1)
-			if err != nil {
-				return nil, err
+		// pair reads two 1-D index arrays and the optional "data" (zero
+		// data entries are no sites), all of one length where it matters.
+		pair := func(a, b string, sameLen bool) (x, y, val []float64, err error) {
+			if x, err = get(a, 1); err != nil {
+				return
 			}
-			idx, err := get("indices", 1)
-			if err != nil {
-				return nil, err
+			if y, err = get(b, 1); err != nil {
+				return
 			}
-			var val []float64
 			if keys["data"] {
 				if val, err = get("data", 1); err != nil {
-					return nil, err
+					return
 				}
-				if len(val) != len(idx) {
-					return nil, fmt.Errorf("%s: data has %d entries, indices %d; want equal", name, len(val), len(idx))
-				}
+			}
+			if (sameLen && len(x) != len(y)) || (val != nil && len(val) != len(y)) {
+				err = fmt.Errorf("%s: arrays %s, %s and data have lengths %d, %d, %d; want equal", name, a, b, len(x), len(y), len(val))
+			}
+			return
+		}
+		switch {
+		case keys["indptr"] && keys["indices"]:
+			ptr, idx, val, err := pair("indptr", "indices", false)
+			if err != nil {
+				return nil, err
 			}
 			rows := len(ptr) - 1
 			if rows < n || rows%n != 0 {
@@ -189,22 +195,9 @@ func readSites(path string, n int, read FileReader) ([]Pair, error) {
 				}
 			}
 		case keys["row"] && keys["col"]:
-			rs, err := get("row", 1)
+			rs, cs, val, err := pair("row", "col", true)
 			if err != nil {
 				return nil, err
-			}
-			cs, err := get("col", 1)
-			if err != nil {
-				return nil, err
-			}
-			var val []float64
-			if keys["data"] {
-				if val, err = get("data", 1); err != nil {
-					return nil, err
-				}
-			}
-			if len(rs) != len(cs) || (val != nil && len(val) != len(rs)) {
-				return nil, fmt.Errorf("%s: row, col (and data) have different lengths", name)
 			}
 			for k := range rs {
 				i, err := index("row", k, rs[k], n)
