@@ -15,11 +15,12 @@ package spice
 //     locked phase within 5° (away from the edge);
 //   - 4×4 array with mixed signs: the same binarised state as ngspice in
 //     ≥ 90% of random initial conditions (18 of 20 with
-//     OSCSIM_FIDELITY_ICS=20; CI runs OSCSIM_FIDELITY_ICS or 2). Not met
-//     (docs/fidelity.md: the array's frustrated rings have not all settled
-//     in ngspice by the end of a run that fits the CPU budget): enforced
-//     only with OSCSIM_FIDELITY_STRICT=1; by default the test holds the
-//     ring-level agreement recorded in docs/fidelity.md.
+//     OSCSIM_FIDELITY_ICS=20), at two operating points (fidelityArrays; CI
+//     runs 2 and 1 initial conditions of them). Not met (docs/fidelity.md:
+//     at the settled point the cycle model has 17 of 20, the phase model
+//     10; the differing rings are frustrated ones ngspice decides late):
+//     enforced only with OSCSIM_FIDELITY_STRICT=1; by default the test
+//     holds the ring-level agreement recorded in docs/fidelity.md.
 
 import (
 	"errors"
@@ -32,6 +33,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"oscsim/netlist"
 	"oscsim/ringosc"
@@ -243,24 +245,73 @@ func TestFidelitySHIL(t *testing.T) {
 	}
 }
 
-// TestFidelityArray: the 4×4 array of testdata/array4x4.toml from random
-// initial phases (IC k from PCG(k, 7)). OSCSIM_FIDELITY_ICS sets how many
-// (default 2, about a minute of ngspice CPU each; the target is stated for
-// 20). Besides the models' agreement it logs, for each initial condition,
-// whether ngspice's final spins are just the initial phases' own
-// binarisation sign(cos φ_i(0)) about the pump's axis (a trivial test: the
-// pump snapping each ring to its nearest state) and whether ngspice's state
-// still changed over the last quarter of the run (not settled).
+// fidelityArrays are the 4×4 array's operating points (docs/fidelity.md,
+// "4×4 array"): the chip, how many initial conditions run by default (CI),
+// and the ring-level agreement each model must hold over them (measured on
+// 20 initial conditions, with a margin for the few that CI runs, so that a
+// regression shows). The target, the same binarised state as
+// ngspice in ≥ 90% of initial conditions, is not met at either point
+// (settled point: cycle model 17 of 20, phase 10 of 20) and is enforced
+// only with OSCSIM_FIDELITY_STRICT=1.
+var fidelityArrays = []struct {
+	file  string
+	ci    int
+	floor map[string]float64
+}{
+	// 1.2 MΩ, 120 cycles: ngspice has not settled in 8 of 20 initial
+	// conditions (20 ICs: cycle 98% of spins, phase 92%; ICs 0 and 1 give
+	// 97% and 91%).
+	{"array4x4.toml", 2, map[string]float64{"cycle": 0.90, "phase": 0.85}},
+	// 2 MΩ, 200 cycles: ngspice settles in 19 of 20 (20 ICs: cycle 99% of
+	// spins, phase 95%; IC 0 gives 100% and 88%).
+	{"array4x4-settled.toml", 1, map[string]float64{"cycle": 0.93, "phase": 0.85}},
+}
+
+// TestFidelityArray: the 4×4 arrays of fidelityArrays from random initial
+// phases (IC k from PCG(k, 7)). OSCSIM_FIDELITY_ICS sets how many initial
+// conditions (default: each chip's CI count; the target is stated for 20)
+// and OSCSIM_FIDELITY_CHIP selects one chip (its testdata file name, with
+// or without .toml). Besides the models' agreement it logs, for each
+// initial condition, whether ngspice's final spins are just the initial
+// phases' own binarisation sign(cos φ_i(0)) about the pump's axis (a
+// trivial test: the pump snapping each ring to its nearest state) and
+// whether ngspice's state still changed over the last quarter of the run
+// (not settled).
 func TestFidelityArray(t *testing.T) {
 	sim := needNgspice(t)
-	n := 2
+	n := 0
 	if s := os.Getenv("OSCSIM_FIDELITY_ICS"); s != "" {
 		var err error
 		if n, err = strconv.Atoi(s); err != nil || n < 1 {
 			t.Fatalf("OSCSIM_FIDELITY_ICS=%q: want a positive count", s)
 		}
 	}
-	src, err := os.ReadFile(filepath.Join("testdata", "array4x4.toml"))
+	sel := strings.TrimSuffix(os.Getenv("OSCSIM_FIDELITY_CHIP"), ".toml")
+	var names []string
+	found := false
+	for _, a := range fidelityArrays {
+		name := strings.TrimSuffix(a.file, ".toml")
+		names = append(names, name)
+		if sel != "" && sel != name {
+			continue
+		}
+		found = true
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			ics := a.ci
+			if n > 0 {
+				ics = n
+			}
+			fidelityArray(t, sim, a.file, ics, a.floor)
+		})
+	}
+	if !found {
+		t.Fatalf("OSCSIM_FIDELITY_CHIP=%q: no such array (have %v)", sel, names)
+	}
+}
+
+func fidelityArray(t *testing.T, sim Simulator, file string, n int, floor map[string]float64) {
+	src, err := os.ReadFile(filepath.Join("testdata", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,11 +331,20 @@ func TestFidelityArray(t *testing.T) {
 				res := crossCheck(t, string(src), CheckOptions{Sim: sim, Phases: ph})
 				mu.Lock()
 				defer mu.Unlock()
-				snap := true
+				snap, own := true, 0
 				for i, p := range ph {
 					if (math.Cos(p) < 0) != (res.Spice.Spins[i] < 0) {
 						snap = false
+					} else {
+						own++
 					}
+				}
+				// Largest angle between a ring's final phase and the
+				// binary axis (0° on the axis, 90° undecided).
+				psi, off := BinaryAxis(res.Spice.Final), 0.0
+				for _, p := range res.Spice.Final {
+					a := math.Abs(math.Remainder(p-psi, math.Pi))
+					off = max(off, a*180/math.Pi)
 				}
 				if snap {
 					trivial++
@@ -303,7 +363,7 @@ func TestFidelityArray(t *testing.T) {
 				if moved > 0 {
 					unsettled++
 				}
-				t.Logf("ngspice: state %v; spins = sign cos φ(0): %v; spins changed over the last quarter: %d", res.Spice.State, snap, moved)
+				t.Logf("ngspice: state %v; spins = sign cos φ(0): %v (%d of 16 rings); spins changed over the last quarter: %d; largest off-axis %.0f°; CPU %v", res.Spice.State, snap, own, moved, off, res.Spice.CPU.Round(time.Second))
 				for _, m := range res.Models {
 					// Rings with ngspice's spin, up to a global flip: the
 					// states are normalised to ring 0 = +1, so a frustrated
@@ -325,14 +385,8 @@ func TestFidelityArray(t *testing.T) {
 		}
 	})
 	t.Logf("ngspice: final spins equal to the initial phases' own sign cos φ(0) in %d of %d initial conditions; state still changing over the last quarter in %d", trivial, n, unsettled)
-	// The target, the same state in ≥ 90% of initial conditions,
-	// is not met (docs/fidelity.md, "4×4 array"): it is enforced with
-	// OSCSIM_FIDELITY_STRICT=1. By default the test holds the ring-level
-	// agreement measured on 20 initial conditions, with a margin for the
-	// 2 that CI runs, so that a regression shows.
 	strict := os.Getenv("OSCSIM_FIDELITY_STRICT") != ""
 	need := int(math.Ceil(0.9 * float64(n)))
-	floor := map[string]float64{"cycle": 0.90, "phase": 0.85}
 	for _, model := range []string{"cycle", "phase"} {
 		frac := float64(rings[model]) / float64(16*n)
 		t.Logf("%s model: same binarised state as ngspice in %d of %d initial conditions (target ≥ %d); %.0f%% of ring spins equal (up to a global flip)",
