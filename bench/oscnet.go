@@ -405,10 +405,8 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 	// Every image takes part in the same runs, so one inference is
 	// Programs programmings and ChipTime of running at the mean power.
 	if res.Ledger = tl.ledger.Ledger(res.Programs, res.ChipTime); res.Ledger != nil {
-		res.Power, res.Energy = res.Ledger.TotalPower, res.Ledger.EnergyPerRun
-	}
-	if tl.time > 0 {
-		res.CouplerPower = tl.couplerE / tl.time
+		L := res.Ledger
+		res.Power, res.Energy, res.CouplerPower = L.TotalPower, L.EnergyPerRun, L.PowerLine(chip.LineTGConduction)
 	}
 	if o.Method == "pairwise" && o.full > 0 {
 		res.KeptFraction = float64(o.kept) / float64(o.full)
@@ -417,14 +415,12 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 }
 
 // tally sums what an evaluation's runs cost: programmed couplings and
-// networks, coupler energy and time summed over every input of every run
-// (an input is one image's run on the physical chip), and the runs'
-// ledgers.
+// networks, and the runs' ledgers weighted by run time × inputs (an input
+// is one image's run on the physical chip).
 type tally struct {
-	couplings      float64
-	nets           int
-	couplerE, time float64
-	ledger         chip.LedgerMean
+	couplings float64
+	nets      int
+	ledger    chip.LedgerMean
 }
 
 // add records a run of the chip's current program with n inputs.
@@ -432,18 +428,12 @@ func (t *tally) add(res *chip.Result, edges, n int) {
 	t.couplings += float64(edges)
 	t.nets++
 	t.ledger.Add(res.Ledger, res.Duration*float64(n))
-	for _, p := range res.CouplerPower {
-		t.couplerE += p * res.Duration
-	}
-	t.time += res.Duration * float64(n)
 }
 
 // merge adds u's sums to t.
 func (t *tally) merge(u *tally) {
 	t.couplings += u.couplings
 	t.nets += u.nets
-	t.couplerE += u.couplerE
-	t.time += u.time
 	t.ledger.Merge(&u.ledger)
 }
 

@@ -245,7 +245,7 @@ func (ch *Chip) Ledger(res *Result) *Ledger {
 		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·C·VDD²·f0 = %d·%d·%s·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(vdd, "V"), si(f0, "Hz"))},
 		{"rings: short-circuit", float64(N) * rp.ShortCircuit, fmt.Sprintf("ShortCircuit·switching = %.3g·switching", card.ShortCircuit)},
 		{"rings: leakage", float64(N) * rp.Leakage, fmt.Sprintf("N·stages·LeakInv = %d·%d·%s", N, o.Stages, si(card.LeakInv, "W"))},
-		{"couplers: TG conduction", tgP, fmt.Sprintf("Σ G·VDD²·(1 − s·cos Δ)/4 over conducting TGs (%s)", L.CouplerPowerFrom)},
+		{LineTGConduction, tgP, fmt.Sprintf("Σ G·VDD²·(1 − s·cos Δ)/4 over conducting TGs (%s)", L.CouplerPowerFrom)},
 		{"couplers: path inverters", invP, fmt.Sprintf("2·%d inverter-path sites·CUnit·VDD²·f0·(1+ShortCircuit), CUnit = %s", nNeg, si(card.CUnit, "F"))},
 		{"couplers: leakage", cplLeak, fmt.Sprintf("(fingers + inverters + 2·bits)·LeakInv = (%d + %d + 2·%d)·%s", hw.Fingers, hw.Inverters, hw.Bits, si(card.LeakInv, "W"))},
 		{"SHIL pump: injection", pumpInj, fmt.Sprintf("n·VDD·2·I·⟨schedule⟩/π, n = %d, I = %s", nt, si(ch.pumpI, "A"))},
@@ -320,6 +320,20 @@ func missingFields(c tech.Card) []string {
 		}
 	}
 	return out
+}
+
+// LineTGConduction names the power line of the couplers' TG conduction,
+// the one line a run's phase differences set (Result.CouplerPower).
+const LineTGConduction = "couplers: TG conduction"
+
+// PowerLine returns the value of the power line called name, or 0.
+func (L *Ledger) PowerLine(name string) float64 {
+	for _, l := range L.Power {
+		if l.Name == name {
+			return l.Value
+		}
+	}
+	return 0
 }
 
 // LedgerMean averages the ledgers of a workload's runs on one chip

@@ -356,9 +356,6 @@ func (s *Spec) runOne(ctx context.Context, pt *Point, instance, seed int) ([]flo
 	return out, L, nil
 }
 
-// tgLine names the ledger's coupler-conduction power line.
-const tgLine = "couplers: TG conduction"
-
 // ledgerMetrics returns the standard metrics from the ledger of the
 // workload's run: its own (bench.LedgerWorkload) or else the chip's
 // (chip.Ledger(nil): an estimate from the description and the couplings
@@ -372,7 +369,7 @@ func ledgerMetrics(L *chip.Ledger, m bench.Metrics) map[string]float64 {
 	if v, ok := m[MetricPower]; ok {
 		power = v // measured by the workload over all its runs
 	} else if cp, ok := m["coupler_power_w"]; ok {
-		power += cp - lineValue(L.Power, tgLine)
+		power += cp - L.PowerLine(chip.LineTGConduction)
 	}
 	programs := 1.0
 	if p, ok := m["programs_per_image"]; ok {
@@ -393,15 +390,6 @@ func ledgerMetrics(L *chip.Ledger, m bench.Metrics) map[string]float64 {
 		MetricEnergy:   energy,
 		MetricTime:     t,
 	}
-}
-
-func lineValue(lines []chip.Line, name string) float64 {
-	for _, l := range lines {
-		if l.Name == name {
-			return l.Value
-		}
-	}
-	return 0
 }
 
 // block turns a finished point's runs into runs.csv rows.
@@ -492,7 +480,7 @@ func breakdownRows(s *Spec, m Meta, pt *Point, b block, L *chip.Ledger) [][]stri
 	}
 	for _, l := range L.Power {
 		v := l.Value
-		if l.Name == tgLine {
+		if l.Name == chip.LineTGConduction {
 			v += mean - L.TotalPower
 		}
 		add("power", l.Name, v, "W")
