@@ -169,7 +169,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		wall := time.Since(t0)
 		ro := runOut{Method: meth, Accuracy: r.Accuracy(), Images: r.Images, Correct: r.Correct, Confusion: r.Confusion,
 			Couplings: r.Couplings, ProgramsPerImage: r.Programs, KeptFraction: r.KeptFraction, ChipTimePerImage: r.ChipTime,
-			Power: r.Power, CouplerPower: r.CouplerPower, Energy: r.Energy, Area: ch.Ledger(nil).DieArea, WallSeconds: wall.Seconds()}
+			Power: r.Power, CouplerPower: r.CouplerPower, Energy: r.Energy, WallSeconds: wall.Seconds()}
+		if r.Ledger != nil {
+			ro.Area = r.Ledger.DieArea // the runs' own ledger, not a second one
+		}
 		doc.Runs = append(doc.Runs, ro)
 		fmt.Fprintf(stdout, "\n%s: accuracy %.2f%% (%d/%d)\n", meth, 100*r.Accuracy(), r.Correct, r.Images)
 		fmt.Fprintf(stdout, "  couplings %.0f per network, %.0f programs per image, chip time %s per image, wall %s\n",
