@@ -76,7 +76,12 @@ type detector struct {
 type csr struct {
 	rowPtr []int32
 	col    []int32
-	g      []float64 // signed conductance (S): + in-phase path, − inverter path
+	// g is the signed conductance (S): + in-phase path, − inverter path,
+	// stored in float32 (8 B a coupler with its column, the budget of
+	// docs/performance.md). Its 24-bit mantissa (6·10⁻⁸ relative) is far
+	// below the couplers' mismatch (σ_G of percents), and every engine
+	// precision reads it directly, so no run copies it.
+	g []float32
 	// The phase model's rates K_ij are not kept: Chip.rate derives them from
 	// g when a run or the energy needs them (8 B a coupler less). Nor is
 	// each entry's edge (4 B): Couplers re-derives it in csrOrder's order.
@@ -249,16 +254,17 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	m := csr{
 		rowPtr: make([]int32, ch.n+1),
 		col:    make([]int32, len(ents)),
-		g:      make([]float64, len(ents)),
+		g:      make([]float32, len(ents)),
 		gTot:   make([]float64, ch.n),
 		gNeg:   make([]float64, ch.n),
 	}
 	for x, e := range ents {
 		m.rowPtr[e.row+1]++
-		m.col[x], m.g[x] = e.col, e.g
-		m.gTot[e.row] += math.Abs(e.g)
-		if e.g < 0 {
-			m.gNeg[e.row] += -e.g
+		g := float32(e.g)
+		m.col[x], m.g[x] = e.col, g
+		m.gTot[e.row] += math.Abs(float64(g))
+		if g < 0 {
+			m.gNeg[e.row] -= float64(g)
 		}
 	}
 	for i := 0; i < ch.n; i++ {
@@ -273,7 +279,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	ch.gPow = 0
 	for i := 0; i < ch.n; i++ {
 		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
-			if g := m.g[x]; g < 0 || int(m.col[x]) > i {
+			if g := float64(m.g[x]); g < 0 || int(m.col[x]) > i {
 				ch.gPow += math.Abs(g)
 			}
 		}
@@ -427,7 +433,7 @@ func (ch *Chip) maxRate(ksScale float64) float64 {
 	for i := 0; i < ch.n; i++ {
 		s := 0.0
 		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
-			s += math.Abs(ch.rate(ch.csr.g[x]))
+			s += math.Abs(ch.rate(float64(ch.csr.g[x])))
 		}
 		mx = math.Max(mx, 2*s+2*ch.ks*ksScale*ch.pumpMask[i]+math.Abs(ch.dOmega[i]))
 	}

@@ -19,7 +19,7 @@ func (ch *Chip) Energy(phi []float64, f float64) float64 {
 		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
 			j := int(m.col[x])
 			// Each unordered pair appears once per direction: ½ of each.
-			e -= 0.5 * ch.rate(m.g[x]) * math.Cos(phi[i]-phi[j])
+			e -= 0.5 * ch.rate(float64(m.g[x])) * math.Cos(phi[i]-phi[j])
 		}
 		e -= f * ch.ks * ch.pumpMask[i] / 2 * math.Cos(2*phi[i])
 		e -= ch.dOmega[i] * phi[i]

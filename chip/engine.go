@@ -59,8 +59,7 @@ type engine struct {
 	// the next step or coupler-power pass (run syncs before each read). dw
 	// is Δω per (ring, input) until setup hands it to the core.
 	phi, dw []float64
-	rngs    []pcg    // phase-noise stream of each input (filled by newEngine)
-	streams pcgs     // the same, side by side for the noise passes
+	keys64  []uint64 // float64 noise: each input's stream key (noise64.go)
 	keys32  []uint64 // float32 noise: each input's stream key (engine_noise32.go)
 	detRng  []*rand.Rand
 
@@ -147,7 +146,6 @@ func (e *engine) setup() error {
 		vec = 16
 	}
 	e.byLanes = w > 1 && B >= 4*vec*w
-	e.streams = newPCGs(e.rngs)
 	switch e.opt.Precision {
 	case "", PrecisionFloat64:
 		e.core = newCore[float64](e)
@@ -197,12 +195,8 @@ func (e *engine) accumulatePower(acc []float64) {
 	lane := e.core.power()
 	e.stale = true // float32: the pass used the space e.phi lives in
 	q := e.ch.vdd * e.ch.vdd / 4
-	scale := 1.0 // the core sums in units of its coupler values
-	if e.model == modelPhase {
-		scale = e.ch.c / e.ch.h1 // G = K·C/h1 (coupling.Rate)
-	}
 	for b := range acc {
-		acc[b] += q * (e.gPow - scale*lane[b])
+		acc[b] += q * (e.gPow - lane[b]) // the core sums in siemens
 	}
 }
 

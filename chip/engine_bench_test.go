@@ -138,8 +138,8 @@ func compileBench(tb testing.TB, c benchChip) *Chip {
 // chipBytes is what the compiled chip's coupling and ring arrays take.
 func chipBytes(ch *Chip) int64 {
 	m := &ch.csr
-	n := int64(len(m.rowPtr)+len(m.col)+len(ch.order)) * 4
-	n += int64(len(m.g)+len(m.gTot)+len(m.gNeg)+len(ch.dOmega)+len(ch.pumpMask)) * 8
+	n := int64(len(m.rowPtr)+len(m.col)+len(m.g)+len(ch.order)) * 4
+	n += int64(len(m.gTot)+len(m.gNeg)+len(ch.dOmega)+len(ch.pumpMask)) * 8
 	return n
 }
 

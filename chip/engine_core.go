@@ -14,6 +14,7 @@ import (
 const (
 	opStart = iota
 	opStage
+	opTrigY // heun: trig terms of the predictor y (ybuf), into tb[0]
 	opStep  // a whole step for the worker's inputs (split by inputs)
 	opPower // coupler power split by inputs
 	opPowerTrig
@@ -25,10 +26,20 @@ const (
 // core is the state and the passes of an engine in precision T.
 //
 // Layout: index i·B+b for ring i and input b (the batch inner). The
-// trigonometric buffers tb hold what other rows read through the couplings:
-// the phase model stores sin φ_j ‖ cos φ_j per row (2B values), the cycle
-// model v(θ_j) (B values); two buffers alternate between integrator stages
-// so a stage can write the next stage's terms while others still read.
+// trigonometric buffer tb[0] holds what other rows read through the
+// couplings: the phase model stores sin φ_j ‖ cos φ_j per row (2B values),
+// the cycle model v(θ_j) (B values). Euler and Heun need one such buffer:
+// Heun's first stage writes its predictor y to ybuf and a trig pass after
+// the barrier turns it into the second stage's terms in the same buffer.
+// RK4 alternates two buffers between its stages (tb[1]) so a stage can
+// write the next stage's terms while others still read.
+//
+// Memory (docs/performance.md): the couplers are read from the chip (CSR
+// columns and float32 conductances, 8 B a coupler); per ring and input a
+// float64 run keeps φ, sin φ ‖ cos φ and, for Heun, y (phase: 32 B), or φ,
+// v, sin θ and nothing more for Heun (cycle: 24 B), and draws its noise
+// inside the stage pass from a counter-based generator (noise64.go); a
+// float32 run keeps φ, turns, its noise buffer and the trig terms (20 B).
 type core[T real] struct {
 	e  *engine
 	kn *kernels[T]
@@ -39,41 +50,49 @@ type core[T real] struct {
 	turns []int32 // float32: whole turns removed from phi
 	dw    []T     // Δω_i plus input offsets (N·B), or nil when dwRow serves
 	dwRow []T     // Δω_i (N) when no input offsets its frequencies
-	k1    []T     // heun (float64): first stage; rk4: k1 + 2·k2 + 2·k3 so far
-	// heunInPlace: float32 Heun keeps no k1: the first stage adds h·k1 to
-	// the state in place and the last adds h·k2 (the same update,
-	// φ + h·k1 + h·k2 instead of φ + h·(k1 + k2), one rounding apart),
-	// 4 B per ring and input less. float64 keeps its historical bits.
-	heunInPlace bool
-	nz          []T        // noise increments of the current step
-	xo          xoStates   // float32 noise: each input's generator (engine_noise32.go)
-	nscr        [][]uint32 // per worker: one input's draws for a step (noise32)
-	nzs         [][]T      // per worker: their normals
-	tb          [2][]T     // trig buffers (see above)
-	gg          []T        // cycle: Γ(θ) ‖ Γp(θ), N·B each (own rows only)
-	half        int        // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
+	k1    []T     // rk4: k1 + 2·k2 + 2·k3 so far
+	ybuf  []T     // heun: the predictor y between its stages
+	// ybufOwn: ybuf is its own array (not nz or gg).
+	ybufOwn bool
+	nz      []T // noise increments of the current step (float32 generator)
+	keys    []uint64
+	// keys: float64 noise, each input's counter-based stream (noise64.go);
+	// step is the current step's index, the counter's high part.
+	stepN uint64
+	xo    xoStates   // float32 noise: each input's generator (engine_noise32.go)
+	nscr  [][]uint32 // per worker: one input's draws for a step (noise32)
+	nzs   [][]T      // per worker: their normals
+	tb    [2][]T     // trig buffers (see above)
+	// gg: cycle model, own rows only: sin θ (N·B) for the analytic ring,
+	// Γ(θ) ‖ Γp(θ) (2·N·B) for a tabulated one. back is tb[0] and gg in
+	// one array, whose first 2·N·B values the coupler-power pass uses for
+	// sin φ ‖ cos φ between steps.
+	gg, back []T
+	half     int // offset of cos in tb (phase: B) or of Γp in gg (cycle: N·B)
 
 	rowPtr, col []int32
-	vals        []T // K_ij (phase) or G_ij (cycle) per coupler
-	mask        []T // pump mask per ring
-	gn, gt      []T // cycle: Σ inverter-path |G|, Σ |G| per ring
+	vals        []float32 // the chip's g per coupler (S)
+	a           T         // phase: h1/C, the rate per siemens (1 with path rows)
+	mask        []T       // pump mask per ring
+	gn, gt      []T       // cycle: Σ inverter-path |G|, Σ |G| per ring
 
 	// Coupling paths (engine_paths.go).
-	colV []int32 // columns the stage passes read
-	sets int     // row sets in the trig buffers
-	rho  [2]T    // phase: ρ of the in-phase and inverter path
+	colV     []int32 // columns the stage passes read
+	sets     int     // row sets in the trig buffers
+	rho      [2]T    // phase: ρ of the in-phase and inverter path
+	pathGain [2]T    // phase: h1/C of the in-phase and inverter path
 	// Phase: the pump's second-order drift (A0, A4, B4) and 1/(4·g2²·ω_ref).
 	q2      [3]T
 	q2scale T
 
-	scr      [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B)
-	pw       [][]T // per worker: TG weights of one row
-	tgw      []T   // TG weights of every coupler, kept for narrow batches
-	pterm    []T   // coupler-power terms per (ring, input) when split by rows
-	ptermOwn bool  // pterm is its own array (not nz or k1)
-	bad      []int // per worker: first non-finite state index, or −1
-	lane     []float64
-	stages   int
+	scr       [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
+	pw        [][]T // per worker: one row's values in T (float64) or TG weights
+	pterm     []T         // coupler-power terms per (ring, input) when split by rows
+	ptermOwn  bool        // pterm is its own array (not nz or ybuf)
+	ptermNeed bool        // power passes split by rows need pterm
+	bad       []int       // per worker: first non-finite state index, or −1
+	lane      []float64
+	stages    int
 	// trigFresh: the phase model's first trig buffer already holds
 	// sin φ ‖ cos φ of the current state, left there by a coupler-power
 	// pass (same layout, same kernels, so the same bits), and the next
@@ -140,113 +159,94 @@ func newCore[T real](e *engine) *core[T] {
 	e.dw = nil
 
 	m := &ch.csr
-	c.rowPtr, c.col = m.rowPtr, m.col
+	c.rowPtr, c.col, c.vals = m.rowPtr, m.col, m.g
 	c.setupPaths()
-	switch {
-	case e.model == modelCycle && !f32:
-		c.vals = any(m.g).([]T) // shared with the chip
-	case e.model == modelCycle:
-		c.vals = make([]T, len(m.g))
-		for x, g := range m.g {
-			c.vals[x] = T(g)
-		}
-	default: // the phase model's rates, derived per run (Chip.rate)
-		c.vals = make([]T, len(m.g))
-		for x, g := range m.g {
-			c.vals[x] = T(ch.rate(g))
-		}
-	}
-	c.mask = make([]T, N)
-	for i, v := range ch.pumpMask {
-		c.mask[i] = T(v)
-	}
+	c.mask = toT[T](ch.pumpMask)
 
 	switch e.integ {
 	case "heun":
 		c.stages = 2
 	case "rk4":
 		c.stages = 4
+		c.k1 = make([]T, size)
 	default:
 		c.stages = 1
 	}
-	c.heunInPlace = f32 && c.stages == 2
-	if c.stages > 1 && !c.heunInPlace {
-		c.k1 = make([]T, size)
-	}
 	if e.sigma != 0 {
-		c.nz = make([]T, size)
 		if f32 || e.opt.noise32 {
+			c.nz = make([]T, size)
 			c.xo = newXoStates(e.keys32)
 			P := (N + 1) / 2
 			for range e.workers {
 				c.nscr = append(c.nscr, make([]uint32, 2*P))
 				c.nzs = append(c.nzs, make([]T, 2*P))
 			}
+		} else {
+			c.keys = e.keys64
 		}
 	}
 	c.sigma = e.sigma
 	if e.model == modelPhase {
 		c.half = B
 		c.tb[0] = make([]T, 2*size*c.sets)
-		if c.stages > 1 {
-			c.tb[1] = make([]T, 2*size*c.sets)
-		}
 	} else {
 		c.half = size
-		c.tb[0] = make([]T, size*c.sets)
-		if c.stages > 1 {
-			c.tb[1] = make([]T, size*c.sets)
+		ggLen := size
+		if e.tabulated {
+			ggLen = 2 * size
 		}
-		c.gg = make([]T, 2*size)
-		c.gn, c.gt = make([]T, N), make([]T, N)
-		for i := 0; i < N; i++ {
-			c.gn[i], c.gt[i] = T(m.gNeg[i]), T(m.gTot[i])
-		}
+		c.back = make([]T, size*c.sets+ggLen)
+		c.tb[0], c.gg = c.back[:size*c.sets], c.back[size*c.sets:]
+		c.gn, c.gt = toT[T](m.gNeg), toT[T](m.gTot)
 		c.g1, c.m2 = T(-ch.ring.Gamma1), T(-ch.ring.C2*2)
 		c.invC = T(1 / ch.c)
 		c.tabulated = e.tabulated
 	}
+	if c.stages == 4 {
+		c.tb[1] = make([]T, len(c.tb[0]))
+	}
+	if c.stages == 2 {
+		switch {
+		case c.nz != nil: // each row's y is written once its noise is used
+			c.ybuf = c.nz
+		case e.model == modelCycle: // the trig pass turns y into sin θ in place
+			c.ybuf = c.gg[:size]
+		default:
+			c.ybuf, c.ybufOwn = make([]T, size), true
+		}
+	}
 	dt := e.dt
 	c.dt, c.h, c.c6 = T(dt), T(0.5*dt), T(dt/6)
-	// For a narrow batch the power product costs about as much per coupler
-	// as making its TG weight, so the weights are made once per run.
-	vec := 8
-	if f32 {
-		vec = 16
-	}
-	if B < 2*vec {
-		c.tgw = make([]T, len(c.vals))
-		tgWeights(c.tgw, c.vals)
-	}
 	deg := 0
 	for i := 0; i < N; i++ {
 		deg = max(deg, int(m.rowPtr[i+1]-m.rowPtr[i]))
 	}
 	for range e.workers {
-		c.scr = append(c.scr, make([]T, 5*B))
+		c.scr = append(c.scr, make([]T, 6*B))
 		c.pw = append(c.pw, make([]T, deg))
 		c.bad = append(c.bad, -1)
 	}
 	if e.workers > 1 && !e.byLanes {
 		// Split by rows, the power passes keep per-row terms in a buffer
-		// that is free between steps.
+		// that is free between steps, or in their own array, made when a
+		// run first asks for coupler power.
+		c.ptermNeed = true
 		switch {
 		case c.nz != nil:
 			c.pterm = c.nz
-		case c.k1 != nil:
-			c.pterm = c.k1
-		default:
-			c.pterm, c.ptermOwn = make([]T, size), true
+		case c.ybuf != nil && e.model == modelPhase:
+			c.pterm = c.ybuf
 		}
 	}
 	if f32 {
 		// Observers read float64 phases (e.phi). Between steps the first
-		// trigonometric buffer (phase: 2·N·B float32) or Γ ‖ Γp (cycle) is
-		// free and exactly N·B float64 long, so e.phi lives there; sync
-		// refills it after a step or a coupler-power pass used the space.
+		// trigonometric buffer (phase: 2·N·B float32) or v ‖ sin θ
+		// (cycle) is free and at least N·B float64 long, so e.phi lives
+		// there; sync refills it after a step or a coupler-power pass
+		// used the space.
 		buf := c.tb[0]
 		if e.model == modelCycle {
-			buf = c.gg
+			buf = c.back
 		}
 		e.phi = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(buf))), size)
 		c.syncRows([2]int{0, N})
@@ -255,21 +255,39 @@ func newCore[T real](e *engine) *core[T] {
 	return c
 }
 
-// bytes is the memory the state and the per-run coupler arrays take.
+// toT returns x in precision T: x itself in float64 (shared, not copied).
+func toT[T real](x []float64) []T {
+	if y, ok := any(x).([]T); ok {
+		return y
+	}
+	y := make([]T, len(x))
+	for i, v := range x {
+		y[i] = T(v)
+	}
+	return y
+}
+
+// bytes is the memory the state and the per-run arrays take (arrays
+// shared with the chip are counted with the chip).
 func (c *core[T]) bytes() int64 {
 	w := int64(8)
 	if c.f32 {
 		w = 4
 	}
 	n := int64(len(c.phi)+len(c.dw)+len(c.dwRow)+len(c.k1)+len(c.nz)+len(c.tb[0])+len(c.tb[1])+len(c.gg)) * w
-	n += int64(len(c.turns)+4*len(c.xo.s0)) * 4
+	if c.ybufOwn {
+		n += int64(len(c.ybuf)) * w
+	}
+	n += int64(len(c.turns)+4*len(c.xo.s0)+2*len(c.keys)) * 4
 	if c.ptermOwn {
 		n += int64(len(c.pterm)) * w
 	}
-	if w == 4 || c.e.model == modelPhase {
-		n += int64(len(c.vals)) * w // float64 cycle runs share the chip's g
+	if len(c.colV) > 0 && &c.colV[0] != &c.col[0] {
+		n += int64(len(c.colV)) * 4
 	}
-	n += int64(len(c.mask)+len(c.gn)+len(c.gt)+len(c.tgw)) * w
+	if c.f32 {
+		n += int64(len(c.mask)+len(c.gn)+len(c.gt)) * w // float64 shares the chip's
+	}
 	for k := range c.scr {
 		n += int64(len(c.scr[k])+len(c.pw[k])) * w
 	}
@@ -315,6 +333,7 @@ func (c *core[T]) setTimes(n int) {
 // is one pass.
 func (c *core[T]) step(n int) {
 	c.setTimes(n)
+	c.stepN = uint64(n)
 	p := c.e.pool
 	for k := range c.bad {
 		c.bad[k] = -1
@@ -327,9 +346,12 @@ func (c *core[T]) step(n int) {
 		c.op = opStart
 		p.run()
 		c.trigFresh = false
-		c.op = opStage
 		for s := 0; s < c.stages; s++ {
-			c.stage = s
+			if s == 1 && c.stages == 2 {
+				c.op = opTrigY // heun: the predictor's trig terms
+				p.run()
+			}
+			c.op, c.stage = opStage, s
 			p.run()
 		}
 	}
@@ -360,6 +382,12 @@ func (c *core[T]) work(k int) {
 		} else {
 			c.stagePass(k, c.stage, c.e.srows[k], [2]int{0, c.B})
 		}
+	case opTrigY:
+		if c.B == 1 {
+			c.trig1(0, rows, c.ybuf, c.wts[1])
+		} else {
+			c.trig(0, rows, [2]int{0, c.B}, c.ybuf, c.wts[1])
+		}
 	case opStep:
 		all, l := [2]int{0, c.N}, c.e.lanes[k]
 		c.noise(k, l)
@@ -367,6 +395,9 @@ func (c *core[T]) work(k int) {
 			c.trig(0, all, l, c.phi, c.wts[0])
 		}
 		for s := 0; s < c.stages; s++ {
+			if s == 1 && c.stages == 2 {
+				c.trig(0, all, l, c.ybuf, c.wts[1])
+			}
 			c.stagePass(k, s, all, l)
 		}
 	case opPower:
@@ -382,20 +413,30 @@ func (c *core[T]) work(k int) {
 	}
 }
 
-// noise draws the step's increments σ·ξ for inputs [lo, hi), each from its
-// own stream in ring order, as the engine always has.
+// noise draws the step's increments σ·ξ of the float32 generator for
+// inputs [lo, hi) into nz (float64 runs draw theirs in the stage passes:
+// rowNoise).
 func (c *core[T]) noise(k int, l [2]int) {
 	if c.nz == nil || l[0] == l[1] {
 		return
 	}
-	B := c.B
-	if c.xo.s0 != nil {
-		c.noise32(k, l)
-		return
+	c.noise32(k, l)
+}
+
+// rowNoise returns the noise increments of row i for inputs b0 … b0+n−1 at
+// the current step (nil without noise): the slice of nz, or the float64
+// counter-based draws (noise64.go) in worker k's scratch.
+func (c *core[T]) rowNoise(k, i, b0, n int) []T {
+	switch {
+	case c.nz != nil:
+		base := i*c.B + b0
+		return c.nz[base : base+n]
+	case c.keys != nil:
+		out := c.scr[k][5*c.B : 5*c.B+n]
+		noise64Row(c.keys, c.stepN, c.N, i, b0, c.sigma, out)
+		return out
 	}
-	for i := 0; i < c.N; i++ {
-		normalRow(c.e.streams, l[0], c.nz[i*B+l[0]:i*B+l[1]], c.sigma)
-	}
+	return nil
 }
 
 // noise32 draws the step's increments from the float32 generator
@@ -461,11 +502,11 @@ func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
 	}
 	o := i*B + b0
 	v := c.tb[buf][o : o+n]
-	gam, gamp := c.gg[o:o+n], c.gg[c.half+o:c.half+o+n]
 	if !c.tabulated {
-		c.kn.cycleTrig(y, wt, v, gam, gamp, c.g1, c.m2)
+		c.kn.cycleTrig(y, wt, v, c.gg[o:o+n])
 		return
 	}
+	gam, gamp := c.gg[o:o+n], c.gg[c.half+o:c.half+o+n]
 	ring := c.e.ring
 	for b, p := range y {
 		th := float64(wt) + float64(p) // float64: the engine's θ, bit for bit
@@ -480,15 +521,39 @@ func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
 	}
 }
 
+// rowVals returns the chip's conductances of couplers [lo, hi) in T: the
+// chip's float32 array itself, or (float64) widened into worker k's
+// scratch, once per row rather than once per vector of inputs in the
+// sparse product's inner loop.
+func (c *core[T]) rowVals(k int, lo, hi int32) []T {
+	if c.f32 { // T is float32: the chip's array as it is
+		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(c.vals[lo:hi]))), hi-lo)
+	}
+	w := c.pw[k][:hi-lo]
+	for x, g := range c.vals[lo:hi] {
+		w[x] = T(g)
+	}
+	return w
+}
+
 // stagePass evaluates integrator stage s for inputs [l[0], l[1]) of the
 // rings at positions [pos[0], pos[1]) of the visiting order c.e.order.
+//
+// Stochastic Heun (Euler–Heun with additive noise ξ): the first stage
+// takes f1 = f(φ), writes the predictor y = φ + dt·f1 + ξ to ybuf and
+// advances φ to φ + h·f1 + ξ in place; after the trig pass the second
+// stage adds h·f2 with f2 = f(y): φ' = φ + (dt/2)·(f1 + f2) + ξ, one
+// rounding apart from summing the stages first.
 func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 	B := c.B
 	b0, n := l[0], l[1]-l[0]
 	if n == 0 {
 		return
 	}
-	src, dst := s&1, (s+1)&1
+	src, dst := 0, 0
+	if c.stages == 4 {
+		src, dst = s&1, (s+1)&1
+	}
 	scr := c.scr[k]
 	SC, f, y, dwb := scr[:2*n], scr[2*B:2*B+n], scr[3*B:3*B+n], scr[4*B:4*B+n]
 	final := s == c.stages-1
@@ -501,7 +566,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 	for r := pos[0]; r < pos[1]; r++ {
 		i := int(order[r])
 		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-		cols, vals := c.colV[lo:hi], c.vals[lo:hi]
+		cols, vals := c.colV[lo:hi], c.rowVals(k, lo, hi)
 		base := i*B + b0
 		dw := dwb
 		if c.dw != nil {
@@ -514,20 +579,24 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 		}
 		// f = dφ/dt for row i at this stage.
 		out := f
-		switch {
-		case c.stages > 1 && s == 0 && !c.heunInPlace:
-			out = c.k1[base : base+n] // heun's k1, rk4's running sum
+		if c.stages == 4 && s == 0 {
+			out = c.k1[base : base+n] // rk4's running sum
 		}
 		if c.e.model == modelPhase {
 			c.kn.spmm2(cols, vals, tb[b0:], 2*B, B, n, SC)
 			o := i*2*B + b0
 			kp := c.ks[s] * c.mask[i]
-			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], kp)
+			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], c.a, kp)
 			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp*kp*c.q2scale) // engine_paths.go
 		} else {
 			c.kn.spmm1(cols, vals, tb[b0:], B, n, SC[:n])
-			c.kn.cycleF(out, dw, tb[base:base+n], c.gg[base:base+n], c.gg[c.half+base:c.half+base+n], SC[:n],
-				c.gn[i], c.gt[i], c.invC, c.pump[s]*c.mask[i])
+			v := tb[base : base+n]
+			pm := c.pump[s] * c.mask[i]
+			if c.tabulated {
+				c.kn.cycleF(out, dw, v, c.gg[base:base+n], c.gg[c.half+base:c.half+base+n], SC[:n], c.gn[i], c.gt[i], c.invC, pm)
+			} else {
+				c.kn.cycleFs(out, dw, v, c.gg[base:base+n], SC[:n], c.gn[i], c.gt[i], c.invC, pm, c.g1, c.m2)
+			}
 		}
 		phi := c.phi[base : base+n]
 		if final {
@@ -535,16 +604,14 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			case 1:
 				c.kn.axpy(phi, phi, c.dt, out)
 			case 2:
-				if c.heunInPlace {
-					c.kn.axpy(phi, phi, c.h, out)
-				} else {
-					c.kn.heun(phi, phi, c.h, c.k1[base:base+n], out)
-				}
+				c.kn.axpy(phi, phi, c.h, out) // heun: noise went in with the first stage
 			case 4:
 				c.kn.rk4(phi, phi, c.c6, c.k1[base:base+n], out)
 			}
-			if c.nz != nil {
-				c.kn.add(phi, c.nz[base:base+n])
+			if c.stages != 2 {
+				if nz := c.rowNoise(k, i, b0, n); nz != nil {
+					c.kn.add(phi, nz)
+				}
 			}
 			var turns []int32
 			if c.turns != nil {
@@ -560,16 +627,17 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			}
 			continue
 		}
-		// Intermediate state y of the next stage, and its trig terms.
+		// Intermediate state y of the next stage.
 		switch {
 		case c.stages == 2: // heun predictor with the step's noise
 			c.kn.axpy(y, phi, c.dt, out)
-			if c.nz != nil {
-				c.kn.add(y, c.nz[base:base+n])
+			c.kn.axpy(phi, phi, c.h, out)
+			if nz := c.rowNoise(k, i, b0, n); nz != nil {
+				c.kn.add(y, nz)
+				c.kn.add(phi, nz)
 			}
-			if c.heunInPlace {
-				c.kn.axpy(phi, phi, c.h, out)
-			}
+			copy(c.ybuf[base:base+n], y) // may overwrite nz or sin θ: both used
+			continue
 		case s == 0: // rk4
 			c.kn.axpy(y, phi, c.h, out)
 		case s == 1:
@@ -612,8 +680,7 @@ func (c *core[T]) trig1(buf int, rows [2]int, y []T, wt T) {
 	for i := rows[0]; i < rows[1]; i++ {
 		s, cs := sincosT(wt + y[i])
 		tb[i] = 0.5 * (1 + cs)
-		c.gg[i] = c.g1 * s
-		c.gg[c.half+i] = c.m2 * s * cs
+		c.gg[i] = s
 	}
 }
 
@@ -622,7 +689,11 @@ func (c *core[T]) trig1(buf int, rows [2]int, y []T, wt T) {
 func (c *core[T]) stagePass1(k int, pos [2]int) {
 	s := c.stage
 	final := s == c.stages-1
-	tb, next := c.tb[s&1], (s+1)&1
+	src, next := 0, 0
+	if c.stages == 4 {
+		src, next = s&1, (s+1)&1
+	}
+	tb := c.tb[src]
 	var nextWt T
 	if !final {
 		nextWt = c.wts[s+1]
@@ -658,14 +729,20 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 		if phase {
 			sn, cs := tb[2*i], tb[2*i+1]
 			kp := ks * c.mask[i]
-			f = dw + cs*S - sn*C - kp*sn*cs
+			f = dw + c.a*(cs*S-sn*C) - kp*sn*cs
 			if c.q2scale != 0 {
 				f += c.pump2One(sn, cs, kp*kp*c.q2scale)
 			}
 		} else {
 			pm := pump * c.mask[i]
-			cur := S + c.gn[i] - c.gt[i]*tb[i]
-			f = dw + c.gg[i]*cur*c.invC + c.gg[c.half+i]*pm
+			v := tb[i]
+			cur := S + c.gn[i] - c.gt[i]*v
+			if c.tabulated {
+				f = dw + c.gg[i]*cur*c.invC + c.gg[c.half+i]*pm
+			} else {
+				sn := c.gg[i]
+				f = dw + c.g1*sn*cur*c.invC + c.m2*sn*(2*v-1)*pm
+			}
 		}
 		p := c.phi[i]
 		if final {
@@ -673,16 +750,14 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			case 1:
 				p = p + c.dt*f
 			case 2:
-				if c.heunInPlace {
-					p = p + c.h*f
-				} else {
-					p = p + c.h*(c.k1[i]+f)
-				}
+				p = p + c.h*f
 			case 4:
 				p = p + c.c6*(c.k1[i]+f)
 			}
-			if c.nz != nil {
-				p += c.nz[i]
+			if c.stages != 2 {
+				if nz := c.rowNoise(k, i, 0, 1); nz != nil {
+					p += nz[0]
+				}
 			}
 			if c.f32 && (p > T(pi32) || p < -T(pi32)) {
 				w, t := wrapTurn32(float32(p), c.turns[i])
@@ -697,15 +772,15 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 		var y T
 		switch {
 		case c.stages == 2:
-			if c.heunInPlace {
-				c.phi[i] = p + c.h*f
-			} else {
-				c.k1[i] = f
-			}
 			y = p + c.dt*f
-			if c.nz != nil {
-				y += c.nz[i]
+			p = p + c.h*f
+			if nz := c.rowNoise(k, i, 0, 1); nz != nil {
+				y += nz[0]
+				p += nz[0]
 			}
+			c.phi[i] = p
+			c.ybuf[i] = y
+			continue
 		case s == 0:
 			c.k1[i] = f
 			y = p + c.h*f
@@ -728,13 +803,12 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 		default:
 			sn, cs := sincosT(nextWt + y)
 			c.tb[next][i] = 0.5 * (1 + cs)
-			c.gg[i] = c.g1 * sn
-			c.gg[c.half+i] = c.m2 * sn * cs
+			c.gg[i] = sn
 		}
 	}
 }
 
-// rowSums2 sets sums[0] = (K·sin φ, K·cos φ) of row a and sums[1] that of
+// rowSums2 sets sums[0] = (G·sin φ, G·cos φ) of row a and sums[1] that of
 // row b (b < 0: none) for a batch of one, interleaving the two rows' chains.
 func (c *core[T]) rowSums2(a, b int, tb []T, sums *[2][2]T) {
 	a0, a1 := c.rowPtr[a], c.rowPtr[a+1]
@@ -749,7 +823,7 @@ func (c *core[T]) rowSums2(a, b int, tb []T, sums *[2][2]T) {
 		colB, valB = colB[:m], valB[:m]
 		for ; x < m; x++ {
 			ja, jb := 2*int(colA[x]), 2*int(colB[x])
-			va, vb := valA[x], valB[x]
+			va, vb := T(valA[x]), T(valB[x])
 			s0 += va * tb[ja]
 			c0 += va * tb[ja+1]
 			s1 += vb * tb[jb]
@@ -757,13 +831,13 @@ func (c *core[T]) rowSums2(a, b int, tb []T, sums *[2][2]T) {
 		}
 		b0 += int32(m)
 		for y, j := range c.colV[b0:b1] {
-			v := c.vals[int(b0)+y]
+			v := T(c.vals[int(b0)+y])
 			s1 += v * tb[2*int(j)]
 			c1 += v * tb[2*int(j)+1]
 		}
 	}
 	for ; x < len(colA); x++ {
-		j, v := 2*int(colA[x]), valA[x]
+		j, v := 2*int(colA[x]), T(valA[x])
 		s0 += v * tb[j]
 		c0 += v * tb[j+1]
 	}
@@ -782,15 +856,15 @@ func (c *core[T]) rowSums1(a, b int, tb []T, sums *[2][2]T) {
 		vals = vals[:len(cols)]
 		var y T
 		for x, j := range cols {
-			y += vals[x] * tb[j]
+			y += T(vals[x]) * tb[j]
 		}
 		sums[r][0] = y
 	}
 }
 
 // Coupler power. c.lane[b] = Σ_i Σ_j w_ij·cos(φ_j − φ_i) for input b, in
-// units of the coupler values (K for phase, G for cycle: the engine scales
-// by C/h1 for the phase model), with w the TG weights (tgWeights: inverter
+// siemens (the couplers' values are the chip's G in both models), with w
+// the TG weights (tgWeights: inverter
 // path whole, in-phase halved, since both directions of an in-phase pair
 // share one TG and see the same cos) and cos(φ_j − φ_i) = cos φ_i·cos φ_j +
 // sin φ_i·sin φ_j.
@@ -800,12 +874,12 @@ func (c *core[T]) rowSums1(a, b int, tb []T, sums *[2][2]T) {
 // free N·B buffer pterm, then powerSum: three passes).
 
 // powerSC is where the power passes keep sin φ ‖ cos φ: the first trig
-// buffer (phase) or Γ ‖ Γp (cycle), both free between steps.
+// buffer (phase) or the start of tb[0] ‖ gg (cycle), free between steps.
 func (c *core[T]) powerSC() (sc []T, stride int) {
 	if c.e.model == modelPhase {
 		return c.tb[0], 2 * c.B
 	}
-	return c.gg, c.B
+	return c.back[:2*c.N*c.B], c.B
 }
 
 // powerTrig fills powerSC for rows × inputs l.
@@ -824,13 +898,8 @@ func (c *core[T]) powerSums(k, i int, l [2]int) (SC, sn, cs []T) {
 	sc, stride := c.powerSC()
 	n := l[1] - l[0]
 	lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-	var w []T
-	if c.tgw != nil {
-		w = c.tgw[lo:hi]
-	} else {
-		w = c.pw[k][:hi-lo]
-		tgWeights(w, c.vals[lo:hi])
-	}
+	w := c.pw[k][:hi-lo]
+	tgWeights(w, c.vals[lo:hi])
 	SC = c.scr[k][:2*n]
 	c.kn.spmm2(c.col[lo:hi], w, sc[l[0]:], stride, c.half, n, SC)
 	o := i*stride + l[0]
@@ -872,8 +941,8 @@ func (c *core[T]) power1() {
 		vals = vals[:len(cols)]
 		var S, C T
 		for x, j := range cols {
-			v := vals[x]
-			w := v * tab[math.Float64bits(float64(v))>>63]
+			v := T(vals[x])
+			w := v * tab[math.Float32bits(vals[x])>>31]
 			o := int(j) * stride
 			S += w * sc[o]
 			C += w * sc[o+h]
@@ -930,6 +999,9 @@ func (c *core[T]) sync() {
 // power computes c.lane for the current state.
 func (c *core[T]) power() []float64 {
 	p := c.e.pool
+	if c.ptermNeed && c.pterm == nil {
+		c.pterm, c.ptermOwn = make([]T, c.N*c.B), true
+	}
 	if c.pterm == nil {
 		c.op = opPower
 		p.run()
@@ -941,6 +1013,7 @@ func (c *core[T]) power() []float64 {
 		c.op = opPowerSum
 		p.run()
 	}
-	c.trigFresh = c.e.model == modelPhase
+	// The path rows (c.sets > 1) are not refreshed by the power pass.
+	c.trigFresh = c.e.model == modelPhase && c.sets == 1
 	return c.lane
 }

@@ -216,7 +216,7 @@ func runGolden(tb testing.TB, c goldenCase, opt RunOptions) goldenRecord {
 	for i := 0; i < ch.n; i++ {
 		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
 			if g := ch.csr.g[x]; g < 0 || int(ch.csr.col[x]) > i {
-				scale += math.Abs(g) * ch.vdd * ch.vdd / 2
+				scale += math.Abs(float64(g)) * ch.vdd * ch.vdd / 2
 			}
 		}
 	}

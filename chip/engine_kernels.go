@@ -19,11 +19,11 @@ type kernels[T real] struct {
 	// spmm1 is spmm2 without the second half: dst = S (len n).
 	spmm1 func(cols []int32, vals, src []T, stride, n int, dst []T)
 	// phaseF is the phase model's right-hand side (OscNet v1.5 eq. 12,
-	// algorithms.md §1.9), f = dw + cos φ·S − sin φ·C − kp·sin φ·cos φ:
+	// algorithms.md §1.9), f = dw + a·(cos φ·S − sin φ·C) − kp·sin φ·cos φ:
 	// Σ_j K_ij sin(φ_j − φ_i) = cos φ_i·(K·sin φ)_i − sin φ_i·(K·cos φ)_i
-	// with S = K·sin φ, C = K·cos φ, and sin 2φ_i = 2·sin φ_i·cos φ_i
-	// (kp = 2·K_s·f(t) on pumped rings).
-	phaseF func(f, dw, sn, cs, S, C []T, kp T)
+	// with K = a·G (coupling.Rate, a = h1/C), S = G·sin φ, C = G·cos φ,
+	// and sin 2φ_i = 2·sin φ_i·cos φ_i (kp = 2·K_s·f(t) on pumped rings).
+	phaseF func(f, dw, sn, cs, S, C []T, a, kp T)
 	// cycleF is the cycle model's: f = dw + Γ·(Y + gn − gt·v)·invC + Γp·pm.
 	// The coupler current into node i per VDD is
 	// Σ_j G_ij·(v'_j − v_i) = Σ_j g_ij·v_j + Σ_neg |G_ij| − v_i·Σ_j |G_ij|
@@ -31,14 +31,17 @@ type kernels[T real] struct {
 	// Y = G·v (signed g), gn = Σ_neg |G_ij|, gt = Σ_j |G_ij|; pm is the
 	// pump current per q_max on pumped rings.
 	cycleF func(f, dw, v, gam, gamp, Y []T, gn, gt, invC, pm T)
+	// cycleFs is cycleF for the analytic ring from sn = sin θ alone:
+	// Γ = g1·sin θ and Γp = m2·sin θ·cos θ with cos θ = 2v − 1
+	// (g1 = −Γ1, m2 = −2·C2; ringosc.Model.Gamma, GammaPump).
+	cycleFs func(f, dw, v, sn, Y []T, gn, gt, invC, pm, g1, m2 T)
 	// sincos sets s, c = sin x, cos x.
 	sincos func(x, s, c []T)
-	// cycleTrig sets, at θ = wt + x, v = (1 + cos θ)/2, Γ = g1·sin θ and
-	// Γp = m2·sin θ·cos θ (the analytic ring: g1 = −Γ1, m2 = −2·C2).
-	cycleTrig func(x []T, wt T, v, gam, gamp []T, g1, m2 T)
+	// cycleTrig sets, at θ = wt + x, v = (1 + cos θ)/2 and sn = sin θ
+	// (sn may be x itself).
+	cycleTrig func(x []T, wt T, v, sn []T)
 	axpy      func(y, p []T, a T, f []T)      // y = p + a·f
 	add       func(y, z []T)                  // y = y + z
-	heun      func(y, p []T, h T, k1, f []T)  // y = p + h·(k1 + f)
 	acc2      func(acc, f []T)                // acc = acc + 2·f
 	rk4       func(y, p []T, c T, acc, f []T) // y = p + c·(acc + f)
 	// wrap keeps float32 phases in [−π, π], counting whole turns removed,
@@ -60,11 +63,11 @@ type kernels[T real] struct {
 // directed coupler of a row is visited: an inverter-path coupler (v < 0)
 // is its own TG; an in-phase TG serves both directions, so each direction
 // counts half. No branch: signs are random, a branch would mispredict.
-func tgWeights[T real](w, vals []T) {
+func tgWeights[T real](w []T, vals []float32) {
 	tab := [2]T{0.5, 1}
 	w = w[:len(vals)]
 	for x, v := range vals {
-		w[x] = v * tab[math.Float64bits(float64(v))>>63]
+		w[x] = T(v) * tab[math.Float32bits(v)>>31]
 	}
 }
 
@@ -73,15 +76,15 @@ func tgWeights[T real](w, vals []T) {
 // them. They are not changed after package initialisation.
 var (
 	kernels64 = kernels[float64]{
-		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64],
+		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64], cycleFs: cycleFsGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go,
-		axpy: axpyGo[float64], add: addGo[float64], heun: heunGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
+		axpy: axpyGo[float64], add: addGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
 		wrap: finite64Go, powAcc: powAccGo[float64], noise2: noise2Go64, bm: bmGo64,
 	}
 	kernels32 = kernels[float32]{
-		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32],
+		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32], cycleFs: cycleFsGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go,
-		axpy: axpyGo[float32], add: addGo[float32], heun: heunGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32],
+		axpy: axpyGo[float32], add: addGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32],
 		wrap: wrap32Go, powAcc: powAccGo[float32], noise2: noise2Go32, bm: bmGo32,
 	}
 	// kernelsVector names the vector kernels in use ("" = plain Go).
@@ -175,11 +178,11 @@ func spmm1Go[T real](cols []int32, vals, src []T, stride, n int, dst []T) {
 	}
 }
 
-func phaseFGo[T real](f, dw, sn, cs, S, C []T, kp T) {
+func phaseFGo[T real](f, dw, sn, cs, S, C []T, a, kp T) {
 	n := len(f)
 	dw, sn, cs, S, C = dw[:n], sn[:n], cs[:n], S[:n], C[:n]
 	for b := range f {
-		f[b] = dw[b] + cs[b]*S[b] - sn[b]*C[b] - kp*sn[b]*cs[b]
+		f[b] = dw[b] + a*(cs[b]*S[b]-sn[b]*C[b]) - kp*sn[b]*cs[b]
 	}
 }
 
@@ -189,6 +192,15 @@ func cycleFGo[T real](f, dw, v, gam, gamp, Y []T, gn, gt, invC, pm T) {
 	for b := range f {
 		cur := Y[b] + gn - gt*v[b]
 		f[b] = dw[b] + gam[b]*cur*invC + gamp[b]*pm
+	}
+}
+
+func cycleFsGo[T real](f, dw, v, sn, Y []T, gn, gt, invC, pm, g1, m2 T) {
+	n := len(f)
+	dw, v, sn, Y = dw[:n], v[:n], sn[:n], Y[:n]
+	for b := range f {
+		cur := Y[b] + gn - gt*v[b]
+		f[b] = dw[b] + g1*sn[b]*cur*invC + m2*sn[b]*(2*v[b]-1)*pm
 	}
 }
 
@@ -206,23 +218,21 @@ func sincos32Go(x, s, c []float32) {
 	}
 }
 
-func cycleTrig64Go(x []float64, wt float64, v, gam, gamp []float64, g1, m2 float64) {
-	v, gam, gamp = v[:len(x)], gam[:len(x)], gamp[:len(x)]
+func cycleTrig64Go(x []float64, wt float64, v, sn []float64) {
+	v, sn = v[:len(x)], sn[:len(x)]
 	for b, p := range x {
 		s, c := math.Sincos(wt + p)
 		v[b] = 0.5 * (1 + c)
-		gam[b] = g1 * s
-		gamp[b] = m2 * s * c
+		sn[b] = s
 	}
 }
 
-func cycleTrig32Go(x []float32, wt float32, v, gam, gamp []float32, g1, m2 float32) {
-	v, gam, gamp = v[:len(x)], gam[:len(x)], gamp[:len(x)]
+func cycleTrig32Go(x []float32, wt float32, v, sn []float32) {
+	v, sn = v[:len(x)], sn[:len(x)]
 	for b, p := range x {
 		s, c := sincos32(wt + p)
 		v[b] = 0.5 * (1 + c)
-		gam[b] = g1 * s
-		gamp[b] = m2 * s * c
+		sn[b] = s
 	}
 }
 
@@ -237,13 +247,6 @@ func addGo[T real](y, z []T) {
 	z = z[:len(y)]
 	for b := range y {
 		y[b] += z[b]
-	}
-}
-
-func heunGo[T real](y, p []T, h T, k1, f []T) {
-	p, k1, f = p[:len(y)], k1[:len(y)], f[:len(y)]
-	for b := range y {
-		y[b] = p[b] + h*(k1[b]+f[b])
 	}
 }
 

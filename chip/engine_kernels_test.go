@@ -12,15 +12,15 @@ import (
 func TestVectorKernelsMatchGo(t *testing.T) {
 	t.Logf("vector kernels: %q", kernelsVector)
 	checkKernels(t, "float32", &kernels32, kernels[float32]{
-		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32],
+		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32], cycleFs: cycleFsGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go, axpy: axpyGo[float32], add: addGo[float32],
-		heun: heunGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32], wrap: wrap32Go, powAcc: powAccGo[float32],
+		acc2: acc2Go[float32], rk4: rk4Go[float32], wrap: wrap32Go, powAcc: powAccGo[float32],
 		noise2: noise2Go32, bm: bmGo32,
 	})
 	checkKernels(t, "float64", &kernels64, kernels[float64]{
-		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64],
+		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64], cycleFs: cycleFsGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go, axpy: axpyGo[float64], add: addGo[float64],
-		heun: heunGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64], wrap: finite64Go, powAcc: powAccGo[float64],
+		acc2: acc2Go[float64], rk4: rk4Go[float64], wrap: finite64Go, powAcc: powAccGo[float64],
 		noise2: noise2Go64, bm: bmGo64,
 	})
 }
@@ -57,7 +57,7 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 		for x := range cols {
 			cols[x] = int32(r.IntN(rows))
 		}
-		vals := vec(len(cols), 1e8)
+		vals := vec(len(cols), 1e-5)
 		src := vec(rows*2*n, 1)
 		a, b := make([]T, 2*n), make([]T, 2*n)
 		got.spmm2(cols, vals, src, 2*n, n, n, a)
@@ -73,8 +73,8 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 		// Right-hand sides and updates.
 		dw, sn, cs, S, C := vec(n, 1e8), vec(n, 1), vec(n, 1), vec(n, 1e9), vec(n, 1e9)
 		fa, fb := make([]T, n), make([]T, n)
-		got.phaseF(fa, dw, sn, cs, S, C, 3e7)
-		want.phaseF(fb, dw, sn, cs, S, C, 3e7)
+		got.phaseF(fa, dw, sn, cs, S, C, 2e13, 3e7)
+		want.phaseF(fb, dw, sn, cs, S, C, 2e13, 3e7)
 		if !sameBits(fa, fb) {
 			t.Errorf("%s phaseF, %d lanes: differs", name, n)
 		}
@@ -92,13 +92,17 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 		if !sameBits(fa, fb) {
 			t.Errorf("%s cycleF, %d lanes: differs", name, n)
 		}
+		got.cycleFs(fa, dw, cs, sn, C, 2e-5, 7e-5, 1e15, 3e8, -0.3, -0.6)
+		want.cycleFs(fb, dw, cs, sn, C, 2e-5, 7e-5, 1e15, 3e8, -0.3, -0.6)
+		if !sameBits(fa, fb) {
+			t.Errorf("%s cycleFs, %d lanes: differs", name, n)
+		}
 		p, k1 := vec(n, 3), vec(n, 1e8)
 		for _, op := range []struct {
 			name string
 			a, b func(y []T)
 		}{
 			{"axpy", func(y []T) { got.axpy(y, p, 1e-10, dw) }, func(y []T) { want.axpy(y, p, 1e-10, dw) }},
-			{"heun", func(y []T) { got.heun(y, p, 5e-11, k1, dw) }, func(y []T) { want.heun(y, p, 5e-11, k1, dw) }},
 			{"rk4", func(y []T) { got.rk4(y, p, 2e-11, k1, dw) }, func(y []T) { want.rk4(y, p, 2e-11, k1, dw) }},
 			{"add", func(y []T) { copy(y, p); got.add(y, dw) }, func(y []T) { copy(y, p); want.add(y, dw) }},
 			{"acc2", func(y []T) { copy(y, k1); got.acc2(y, dw) }, func(y []T) { copy(y, k1); want.acc2(y, dw) }},
@@ -123,12 +127,19 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 			t.Errorf("%s sincos, %d lanes: differs", name, n)
 		}
 		x = vec(n, 4)
-		va, ga, pa := make([]T, n), make([]T, n), make([]T, n)
-		vb, gb, pb := make([]T, n), make([]T, n), make([]T, n)
-		got.cycleTrig(x, 2.5, va, ga, pa, -0.3, -0.6)
-		want.cycleTrig(x, 2.5, vb, gb, pb, -0.3, -0.6)
-		if !sameBits(va, vb) || !sameBits(ga, gb) || !sameBits(pa, pb) {
+		va, ga := make([]T, n), make([]T, n)
+		vb, gb := make([]T, n), make([]T, n)
+		got.cycleTrig(x, 2.5, va, ga)
+		want.cycleTrig(x, 2.5, vb, gb)
+		if !sameBits(va, vb) || !sameBits(ga, gb) {
 			t.Errorf("%s cycleTrig, %d lanes: differs", name, n)
+		}
+		// In place (sin θ over x), as the engine's Heun trig pass does.
+		ya, yb := append([]T(nil), x...), append([]T(nil), x...)
+		got.cycleTrig(ya, 2.5, va, ya)
+		want.cycleTrig(yb, 2.5, vb, yb)
+		if !sameBits(ya, yb) || !sameBits(ya, ga) {
+			t.Errorf("%s cycleTrig in place, %d lanes: differs", name, n)
 		}
 		// Wrapping and the finite check.
 		x = vec(n, 12)

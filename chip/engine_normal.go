@@ -15,9 +15,9 @@ import (
 )
 
 // pcg is math/rand/v2's PCG (128-bit LCG with the DXSM output function),
-// reimplemented so the engine's noise loop can inline it and keep the
-// states of a batch's inputs side by side. It yields exactly the numbers
-// rand.NewPCG(hi, lo) does (TestNormalMatchesRand).
+// reimplemented so the float64 noise's rare draws off the ziggurat's fast
+// path (noise64.go) make no interface calls. It yields exactly the
+// numbers rand.NewPCG(hi, lo) does (TestNormalMatchesRand).
 type pcg struct{ hi, lo uint64 }
 
 const (
@@ -39,13 +39,6 @@ func (p *pcg) Uint64() uint64 {
 	hi ^= hi >> 48
 	hi *= lo | 1
 	return hi
-}
-
-// pcgStream returns the source behind stream(seed, instance, input, tag):
-// a rand.Rand built on rand.NewPCG with the same seeds yields its numbers.
-func pcgStream(seed int64, instance, input int, tag uint64) pcg {
-	k := key(uint64(seed), uint64(instance), uint64(input), tag)
-	return pcg{hi: k, lo: mix(k)}
 }
 
 // zigRN is the start of the ziggurat's tail (Marsaglia & Tsang 2000).
@@ -97,51 +90,6 @@ func normalSlow(p *pcg, j int32, i uint64, x float64) float64 {
 		return x
 	}
 	return normal(p)
-}
-
-// pcgs holds the streams of a batch's inputs side by side. (An AVX-512
-// version of the step, eight streams at once with VPMULLQ, was slower than
-// this scalar loop on Zen 5 and was dropped.)
-type pcgs struct{ hi, lo []uint64 }
-
-func newPCGs(st []pcg) pcgs {
-	p := pcgs{hi: make([]uint64, len(st)), lo: make([]uint64, len(st))}
-	for b, s := range st {
-		p.hi[b], p.lo[b] = s.hi, s.lo
-	}
-	return p
-}
-
-// normalRow sets out[b] = T(σ·ξ_b) with ξ_b drawn from stream b of st, for
-// b in [b0, b0+len(out)): one draw per stream, the PCG step and the
-// ziggurat's fast path written out so the loop makes no calls.
-func normalRow[T real](st pcgs, b0 int, out []T, sigma float64) {
-	hi, lo := st.hi[b0:b0+len(out)], st.lo[b0:b0+len(out)]
-	hi, lo = hi[:len(out)], lo[:len(out)]
-	for b := range out {
-		h, l := bits.Mul64(lo[b], pcgMulLo)
-		h += hi[b]*pcgMulLo + lo[b]*pcgMulHi
-		l, c := bits.Add64(l, pcgIncLo, 0)
-		h, _ = bits.Add64(h, pcgIncHi, c)
-		hi[b], lo[b] = h, l
-		u := (h ^ h>>32) * pcgCheapMul
-		u = (u ^ u>>48) * (l | 1)
-		j := int32(u)
-		i := u >> 32 & 0x7F
-		x := float64(j) * float64(zigWN[i])
-		if absInt32(j) >= zigKN[i] {
-			x = zigSlow(hi, lo, b, j, i, x)
-		}
-		out[b] = T(sigma * x)
-	}
-}
-
-// zigSlow finishes a draw of stream b off the ziggurat's fast path.
-func zigSlow(hi, lo []uint64, b int, j int32, i uint64, x float64) float64 {
-	p := pcg{hi[b], lo[b]}
-	x = normalSlow(&p, j, i, x)
-	hi[b], lo[b] = p.hi, p.lo
-	return x
 }
 
 var zigKN = [128]uint32{

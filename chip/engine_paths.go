@@ -5,8 +5,10 @@ package chip
 // ring's own row, so the sparse products and kernels stay as they are.
 //
 // Phase model with a characterised ring: set 1 holds every ring's
-// (sin φ + ρ_in·cos φ ‖ cos φ − ρ_in·sin φ), read by in-phase couplers; set 2
-// the same with ρ_inv, read by inverter-path couplers. Cycle model with an
+// a_in·(sin φ + ρ_in·cos φ ‖ cos φ − ρ_in·sin φ), read by in-phase
+// couplers; set 2 the same with ρ_inv and a_inv, read by inverter-path
+// couplers (a = h1/C of the path: the couplers' values are G, so the rows
+// carry K = a·G, coupling.Rate). Cycle model with an
 // inverter table: set 1 holds 1 − u(θ), read by inverter-path couplers.
 // Set 0 is the rings' own row, as without paths. A row set is N rows laid out
 // like set 0, after it. The coupler-power passes read set 0 through the
@@ -23,10 +25,17 @@ func (c *core[T]) setupPaths() {
 		c.q2 = [3]T{T(p.pump2[0]), T(p.pump2[1]), T(p.pump2[2])}
 		c.q2scale = T(1 / (4 * e.ch.g2 * e.ch.g2 * e.ch.wref))
 	}
+	// The phase model's couplers sum in units of G (the chip's g): the
+	// stage pass scales the sums by h1/C (coupling.Rate). When the two
+	// paths have different gains (a measured inverter table) or phase
+	// offsets, each path reads its own row set with its gain folded in.
+	c.a = T(e.ch.h1 / e.ch.c)
 	switch {
-	case e.model == modelPhase && p.rho != [2]float64{}:
+	case e.model == modelPhase && (p.rho != [2]float64{} || e.ch.h1inv != e.ch.h1):
 		c.sets = 3
 		c.rho = [2]T{T(p.rho[0]), T(p.rho[1])}
+		c.pathGain = [2]T{T(e.ch.h1 / e.ch.c), T(e.ch.h1inv / e.ch.c)}
+		c.a = 1
 	case e.model == modelCycle && p.invTable && e.tabulated:
 		c.sets = 2
 	default:
@@ -54,9 +63,10 @@ func (c *core[T]) pathRows(buf, i, b0, n int) {
 	for p, rho := range c.rho {
 		od := ((p+1)*c.N+i)*2*B + b0
 		s2, c2 := tb[od:od+n], tb[od+B:od+B+n]
+		a := c.pathGain[p]
 		for b := range sn {
-			s2[b] = sn[b] + rho*cs[b]
-			c2[b] = cs[b] - rho*sn[b]
+			s2[b] = a * (sn[b] + rho*cs[b])
+			c2[b] = a * (cs[b] - rho*sn[b])
 		}
 	}
 }
@@ -85,6 +95,7 @@ func (c *core[T]) pathRows1(tb []T, i int) {
 	s, k := tb[2*i], tb[2*i+1]
 	o1, o2 := 2*(c.N+i), 2*(2*c.N+i)
 	r0, r1 := c.rho[0], c.rho[1]
-	tb[o1], tb[o1+1] = s+r0*k, k-r0*s
-	tb[o2], tb[o2+1] = s+r1*k, k-r1*s
+	a0, a1 := c.pathGain[0], c.pathGain[1]
+	tb[o1], tb[o1+1] = a0*(s+r0*k), a0*(k-r0*s)
+	tb[o2], tb[o2+1] = a1*(s+r1*k), a1*(k-r1*s)
 }

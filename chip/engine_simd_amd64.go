@@ -29,15 +29,15 @@ func init() {
 	}
 	kernelsVector = "avx512"
 	kernels32.spmm2, kernels32.spmm1 = spmm2x32, spmm1x32
-	kernels32.phaseF, kernels32.cycleF = phaseFx32, cycleFx32
+	kernels32.phaseF, kernels32.cycleF, kernels32.cycleFs = phaseFx32, cycleFx32, cycleFsx32
 	kernels32.sincos, kernels32.cycleTrig = sincosx32, cycleTrigx32
-	kernels32.axpy, kernels32.add, kernels32.heun, kernels32.acc2, kernels32.rk4 = axpyx32, addx32, heunx32, acc2x32, rk4x32
+	kernels32.axpy, kernels32.add, kernels32.acc2, kernels32.rk4 = axpyx32, addx32, acc2x32, rk4x32
 	kernels32.wrap, kernels32.powAcc = wrapx32, powAccx32
 	kernels32.noise2, kernels32.bm = noise2x32, bmx32
 	kernels64.spmm2, kernels64.spmm1 = spmm2x64, spmm1x64
-	kernels64.phaseF, kernels64.cycleF = phaseFx64, cycleFx64
+	kernels64.phaseF, kernels64.cycleF, kernels64.cycleFs = phaseFx64, cycleFx64, cycleFsx64
 	kernels64.sincos, kernels64.cycleTrig = sincosx64, cycleTrigx64
-	kernels64.axpy, kernels64.add, kernels64.heun, kernels64.acc2, kernels64.rk4 = axpyx64, addx64, heunx64, acc2x64, rk4x64
+	kernels64.axpy, kernels64.add, kernels64.acc2, kernels64.rk4 = axpyx64, addx64, acc2x64, rk4x64
 	kernels64.wrap, kernels64.powAcc = finitex64, powAccx64
 }
 
@@ -292,26 +292,26 @@ func spmm1x64(cols []int32, vals, src []float64, stride, n int, dst []float64) {
 // (lanes past the end load as zero and are not stored), so odd batch
 // sizes stay vectorised.
 
-func phaseFx32(f, dw, sn, cs, S, C []float32, kp float32) {
+func phaseFx32(f, dw, sn, cs, S, C []float32, a, kp float32) {
 	n := len(f)
 	dw, sn, cs, S, C = dw[:n], sn[:n], cs[:n], S[:n], C[:n]
-	k := bc32(kp)
+	k, av := bc32(kp), bc32(a)
 	for b := 0; b < n; b += 16 {
 		e := min(b+16, n)
 		s, c := ldp32(sn[b:e]), ldp32(cs[b:e])
-		stp32(ldp32(dw[b:e]).Add(c.Mul(ldp32(S[b:e]))).Sub(s.Mul(ldp32(C[b:e]))).Sub(k.Mul(s).Mul(c)), f[b:e])
+		stp32(ldp32(dw[b:e]).Add(av.Mul(c.Mul(ldp32(S[b:e])).Sub(s.Mul(ldp32(C[b:e]))))).Sub(k.Mul(s).Mul(c)), f[b:e])
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-func phaseFx64(f, dw, sn, cs, S, C []float64, kp float64) {
+func phaseFx64(f, dw, sn, cs, S, C []float64, a, kp float64) {
 	n := len(f)
 	dw, sn, cs, S, C = dw[:n], sn[:n], cs[:n], S[:n], C[:n]
-	k := bc64(kp)
+	k, av := bc64(kp), bc64(a)
 	for b := 0; b < n; b += 8 {
 		e := min(b+8, n)
 		s, c := ldp64(sn[b:e]), ldp64(cs[b:e])
-		stp64(ldp64(dw[b:e]).Add(c.Mul(ldp64(S[b:e]))).Sub(s.Mul(ldp64(C[b:e]))).Sub(k.Mul(s).Mul(c)), f[b:e])
+		stp64(ldp64(dw[b:e]).Add(av.Mul(c.Mul(ldp64(S[b:e])).Sub(s.Mul(ldp64(C[b:e]))))).Sub(k.Mul(s).Mul(c)), f[b:e])
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -336,6 +336,34 @@ func cycleFx64(f, dw, v, gam, gamp, Y []float64, gn, gt, invC, pm float64) {
 		e := min(b+8, n)
 		cur := ldp64(Y[b:e]).Add(gnv).Sub(gtv.Mul(ldp64(v[b:e])))
 		stp64(ldp64(dw[b:e]).Add(ldp64(gam[b:e]).Mul(cur).Mul(ic)).Add(ldp64(gamp[b:e]).Mul(p)), f[b:e])
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+func cycleFsx32(f, dw, v, sn, Y []float32, gn, gt, invC, pm, g1, m2 float32) {
+	n := len(f)
+	dw, v, sn, Y = dw[:n], v[:n], sn[:n], Y[:n]
+	gnv, gtv, ic, p, g, m := bc32(gn), bc32(gt), bc32(invC), bc32(pm), bc32(g1), bc32(m2)
+	one, two := bc32(1), bc32(2)
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		vv, s := ldp32(v[b:e]), ldp32(sn[b:e])
+		cur := ldp32(Y[b:e]).Add(gnv).Sub(gtv.Mul(vv))
+		stp32(ldp32(dw[b:e]).Add(g.Mul(s).Mul(cur).Mul(ic)).Add(m.Mul(s).Mul(two.Mul(vv).Sub(one)).Mul(p)), f[b:e])
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+func cycleFsx64(f, dw, v, sn, Y []float64, gn, gt, invC, pm, g1, m2 float64) {
+	n := len(f)
+	dw, v, sn, Y = dw[:n], v[:n], sn[:n], Y[:n]
+	gnv, gtv, ic, p, g, m := bc64(gn), bc64(gt), bc64(invC), bc64(pm), bc64(g1), bc64(m2)
+	one, two := bc64(1), bc64(2)
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		vv, s := ldp64(v[b:e]), ldp64(sn[b:e])
+		cur := ldp64(Y[b:e]).Add(gnv).Sub(gtv.Mul(vv))
+		stp64(ldp64(dw[b:e]).Add(g.Mul(s).Mul(cur).Mul(ic)).Add(m.Mul(s).Mul(two.Mul(vv).Sub(one)).Mul(p)), f[b:e])
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -412,20 +440,19 @@ func sincosx32(x, s, c []float32) {
 	archsimd.ClearAVXUpperBits()
 }
 
-func cycleTrigx32(x []float32, wt float32, v, gam, gamp []float32, g1, m2 float32) {
+func cycleTrigx32(x []float32, wt float32, v, sn []float32) {
 	n := len(x)
-	v, gam, gamp = v[:n], gam[:n], gamp[:n]
-	w, g, m := bc32(wt), bc32(g1), bc32(m2)
+	v, sn = v[:n], sn[:n]
+	w := bc32(wt)
 	for b := 0; b < n; b += 16 {
 		e := min(b+16, n)
 		sv, cv, ok := sincosv32(w.Add(ldp32(x[b:e])))
 		if !ok {
-			cycleTrig32Go(x[b:e], wt, v[b:e], gam[b:e], gamp[b:e], g1, m2)
+			cycleTrig32Go(x[b:e], wt, v[b:e], sn[b:e])
 			continue
 		}
 		stp32(bc32(0.5).Mul(bc32(1).Add(cv)), v[b:e])
-		stp32(g.Mul(sv), gam[b:e])
-		stp32(m.Mul(sv).Mul(cv), gamp[b:e])
+		stp32(sv, sn[b:e])
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -493,20 +520,19 @@ func sincosx64(x, s, c []float64) {
 	archsimd.ClearAVXUpperBits()
 }
 
-func cycleTrigx64(x []float64, wt float64, v, gam, gamp []float64, g1, m2 float64) {
+func cycleTrigx64(x []float64, wt float64, v, sn []float64) {
 	n := len(x)
-	v, gam, gamp = v[:n], gam[:n], gamp[:n]
-	w, g, m := bc64(wt), bc64(g1), bc64(m2)
+	v, sn = v[:n], sn[:n]
+	w := bc64(wt)
 	for b := 0; b < n; b += 8 {
 		e := min(b+8, n)
 		sv, cv, ok := sincosv64(w.Add(ldp64(x[b:e])))
 		if !ok {
-			cycleTrig64Go(x[b:e], wt, v[b:e], gam[b:e], gamp[b:e], g1, m2)
+			cycleTrig64Go(x[b:e], wt, v[b:e], sn[b:e])
 			continue
 		}
 		stp64(bc64(0.5).Mul(bc64(1).Add(cv)), v[b:e])
-		stp64(g.Mul(sv), gam[b:e])
-		stp64(m.Mul(sv).Mul(cv), gamp[b:e])
+		stp64(sv, sn[b:e])
 	}
 	archsimd.ClearAVXUpperBits()
 }
@@ -551,28 +577,6 @@ func addx64(y, z []float64) {
 	for b := 0; b < n; b += 8 {
 		e := min(b+8, n)
 		stp64(ldp64(y[b:e]).Add(ldp64(z[b:e])), y[b:e])
-	}
-	archsimd.ClearAVXUpperBits()
-}
-
-func heunx32(y, p []float32, h float32, k1, f []float32) {
-	n := len(y)
-	p, k1, f = p[:n], k1[:n], f[:n]
-	hv := bc32(h)
-	for b := 0; b < n; b += 16 {
-		e := min(b+16, n)
-		stp32(ldp32(p[b:e]).Add(hv.Mul(ldp32(k1[b:e]).Add(ldp32(f[b:e])))), y[b:e])
-	}
-	archsimd.ClearAVXUpperBits()
-}
-
-func heunx64(y, p []float64, h float64, k1, f []float64) {
-	n := len(y)
-	p, k1, f = p[:n], k1[:n], f[:n]
-	hv := bc64(h)
-	for b := 0; b < n; b += 8 {
-		e := min(b+8, n)
-		stp64(ldp64(p[b:e]).Add(hv.Mul(ldp64(k1[b:e]).Add(ldp64(f[b:e])))), y[b:e])
 	}
 	archsimd.ClearAVXUpperBits()
 }

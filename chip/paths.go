@@ -113,7 +113,7 @@ func (ch *Chip) pathOffsets(m *csr) {
 				if m.g[x] < 0 {
 					rho = p.rho[1]
 				}
-				m.offPhase[i] -= rho * math.Abs(ch.rate(m.g[x]))
+				m.offPhase[i] -= rho * math.Abs(ch.rate(float64(m.g[x])))
 			}
 		}
 	}

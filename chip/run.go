@@ -220,7 +220,7 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 		if opt.NoiseSeed != 0 {
 			ns = int64(key(uint64(ch.seed), uint64(opt.NoiseSeed)))
 		}
-		e.rngs = append(e.rngs, pcgStream(ns, ch.instance, gi, tagNoise))
+		e.keys64 = append(e.keys64, key(uint64(ns), uint64(ch.instance), uint64(gi), tagNoise))
 		e.keys32 = append(e.keys32, key(uint64(ns), uint64(ch.instance), uint64(gi), tagNoise32))
 		e.detRng = append(e.detRng, stream(ns, ch.instance, gi, tagDet))
 		var initRng *rand.Rand
