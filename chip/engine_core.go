@@ -87,10 +87,10 @@ type core[T real] struct {
 
 	scr       [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
 	pw        [][]T // per worker: one row's values in T (float64) or TG weights
-	pterm     []T         // coupler-power terms per (ring, input) when split by rows
-	ptermOwn  bool        // pterm is its own array (not nz or ybuf)
-	ptermNeed bool        // power passes split by rows need pterm
-	bad       []int       // per worker: first non-finite state index, or −1
+	pterm     []T   // coupler-power terms per (ring, input) when split by rows
+	ptermOwn  bool  // pterm is its own array (not nz or ybuf)
+	ptermNeed bool  // power passes split by rows need pterm
+	bad       []int // per worker: first non-finite state index, or −1
 	lane      []float64
 	stages    int
 	// trigFresh: the phase model's first trig buffer already holds
