@@ -53,6 +53,9 @@ func needNgspice(t testing.TB) Simulator {
 	if d := os.Getenv("OSCSIM_SPICE_KEEP"); d != "" {
 		sim.KeepDir = filepath.Join(d, strings.ReplaceAll(t.Name(), "/", "_"))
 	}
+	// OSCSIM_SPICE_CACHE reuses ngspice's outputs of identical decks
+	// (Simulator.CacheDir), for iterating on the engine side.
+	sim.CacheDir = os.Getenv("OSCSIM_SPICE_CACHE")
 	return sim
 }
 
