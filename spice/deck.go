@@ -83,6 +83,10 @@ type Design struct {
 	InverterPull float64
 	// StepsPerCycle limits ngspice's time step to 1/(f·StepsPerCycle).
 	StepsPerCycle float64
+	// Options, when not "", is written as an ngspice .options line (e.g.
+	// "reltol=1e-4 trtol=1", to check that a result does not depend on
+	// the simulator's accuracy).
+	Options string
 }
 
 // Calibration of the generic cards at the default sizes (45 nm card: L 45 nm,
@@ -492,6 +496,9 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	b.WriteString("\n* vectors for phases (taps) and power (supplies)\n")
 	for k := 0; k < len(saves); k += 8 {
 		b.WriteString(".save " + strings.Join(saves[k:min(k+8, len(saves))], " ") + "\n")
+	}
+	if d.Options != "" {
+		fmt.Fprintf(&b, ".options %s\n", d.Options)
 	}
 	fmt.Fprintf(&b, ".tran %s %s 0 %s\n.end\n", eng(tmax), eng(dur), eng(tmax))
 	deck.Text = b.String()
