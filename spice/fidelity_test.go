@@ -79,7 +79,9 @@ func crossCheck(t *testing.T, src string, opt CheckOptions) *Check {
 			t.Fatalf("OSCSIM_FIDELITY_SPICE_STEPS=%q: %v", s, err)
 		}
 	}
-	opt.Design.Options = os.Getenv("OSCSIM_FIDELITY_SPICE_OPTIONS")
+	if o := os.Getenv("OSCSIM_FIDELITY_SPICE_OPTIONS"); o != "" {
+		opt.Design.Options = o
+	}
 	ngspiceSlots <- struct{}{}
 	defer func() { <-ngspiceSlots }()
 	res, err := CrossCheck(t.Context(), ch, opt)
