@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"oscsim/coupling"
 	"oscsim/netlist"
@@ -64,6 +65,9 @@ type Chip struct {
 
 	detectors []detector
 	programs  int
+	// ledgerMemo is the run-independent part of the ledger for the
+	// current program (ledger.go).
+	ledgerMemo atomic.Pointer[ledgerFixed]
 }
 
 type detector struct {

@@ -3,6 +3,7 @@ package chip
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"oscsim/coupling"
 	"oscsim/netlist"
@@ -128,24 +129,79 @@ func DieGeometry(core float64, pads int, p, d float64) (s, padRing float64, padL
 // uniformly distributed phase differences and the detectors their
 // scheduled samples. With a run's result it uses that run's duration,
 // coupler power (mean over its inputs) and detector samples.
+//
+// Everything that does not depend on the run — the area, the hardware, the
+// rings' and couplers' fixed power lines, most formulas — is worked out once
+// per program (ledgerStatic) and reused: Run builds a ledger every time, and
+// formatting it afresh was about a tenth of a small chip's run (4×4 array,
+// phase model, one input: 10 ns of 80 per ring-cycle, 59 of 109
+// allocations; docs/fidelity.md, "Speed"). Each call returns a ledger of
+// its own (no slice is shared with another call's).
 func (ch *Chip) Ledger(res *Result) *Ledger {
+	return ch.ledgerStatic().ledger(ch, res)
+}
+
+// ledgerFixed is the run-independent part of a chip's ledger for one
+// program (Chip.Ledger).
+type ledgerFixed struct {
+	programs int // ch.programs it was made for
+	L        Ledger
+	// notes are the assumptions before the run's: missing card fields
+	// and the coupler sites.
+	notes []string
+	// tgEstimate is the TG conduction with ⟨cos Δ⟩ = 0 (W).
+	tgEstimate float64
+	nt         int // pumped rings
+	// Per detector: bits (counters: of their largest count) and energy
+	// of one sample.
+	detBits   []int
+	detSample []float64
+	// power are the power lines with the run's values left 0.
+	power []Line
+	// cells are the core's area lines; cellSum their sum (m²).
+	cells   []Line
+	cellSum float64
+	// program is the energy line of one programming.
+	program Line
+	// padRing and padNote are the pad ring's formula and (when the pad
+	// count is assumed) the assumption for pads pads.
+	pads             int
+	padRing, padNote string
+}
+
+// Indices of the lines a run sets in ledgerFixed.power.
+const (
+	lineTG                             = 3
+	linePumpInj, linePumpDist, lineDet = 6, 7, 8
+)
+
+// ledgerStatic returns ch's ledgerFixed for its current program, made on
+// first use after each programming and kept in ch.ledgerMemo (an atomic
+// pointer: Runs may ask concurrently, and at worst two of them make it).
+func (ch *Chip) ledgerStatic() *ledgerFixed {
+	if f := ch.ledgerMemo.Load(); f != nil && f.programs == ch.programs {
+		return f
+	}
+	f := ch.newLedgerFixed()
+	ch.ledgerMemo.Store(f)
+	return f
+}
+
+// newLedgerFixed works out the run-independent part of ch's ledger.
+func (ch *Chip) newLedgerFixed() *ledgerFixed {
 	nl := ch.nl
 	card := nl.Tech
 	o := nl.Oscillators
 	cp := nl.Couplings
 	N := ch.n
-	L := &Ledger{Chip: nl.Name, Tech: card.Name, Programs: 1 + ch.programs, Programmable: cp.Programmable}
-	note := func(format string, args ...any) { L.Assumptions = append(L.Assumptions, fmt.Sprintf(format, args...)) }
+	F := &ledgerFixed{programs: ch.programs}
+	L := &F.L
+	*L = Ledger{Chip: nl.Name, Tech: card.Name, Programs: 1 + ch.programs, Programmable: cp.Programmable}
+	note := func(format string, args ...any) { F.notes = append(F.notes, fmt.Sprintf(format, args...)) }
 	si := netlist.FormatSI
 	for _, f := range missingFields(card) {
 		note("card %s has no %s: the lines that use it count 0", card.Name, f)
 	}
-
-	T := nl.Run.Duration
-	if res != nil {
-		T = res.Duration
-	}
-	L.Duration, L.TimeToSolution = T, T
 	f0, vdd := ch.f0, ch.vdd
 
 	// Rings: ringosc.Area and ringosc.RingPower (hardware.md §4.4).
@@ -176,6 +232,106 @@ func (ch *Chip) Ledger(res *Result) *Ledger {
 	L.Hardware, L.ConfigBits = hw, hw.Bits
 	tgA, invA, cfgA := hw.Area(card)
 
+	// TG conduction estimate (coupling.Power): ⟨1 − s·cos Δ⟩ = 1.
+	m := &ch.csr
+	for i := 0; i < N; i++ {
+		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
+			if g := float64(m.g[x]); g < 0 || int(m.col[x]) > i { // in-phase TG shared: count once
+				F.tgEstimate += math.Abs(g) * vdd * vdd / 4
+			}
+		}
+	}
+	invP := coupling.InverterPower(2*nNeg, card, f0)
+	cplLeak := hw.Leakage(card)
+
+	// SHIL pump (shil.Power with the schedule's mean amplitude, per run).
+	var pumpA float64
+	if s := nl.SHIL; s != nil {
+		F.nt = len(s.Targets)
+		pumpA = shil.Area(F.nt, card)
+	}
+
+	// Detectors: phasedet.Area per channel and SampleEnergy per sample.
+	var detA float64
+	for _, det := range ch.detectors {
+		bits := det.Bits
+		if det.kind == phasedet.Counter {
+			// A counter holds the largest count of its window.
+			bits = max(1, int(math.Ceil(math.Log2(det.Window*f0+1))))
+		}
+		detA += float64(len(det.Targets)) * phasedet.Area(det.kind, bits, card)
+		F.detBits = append(F.detBits, bits)
+		F.detSample = append(F.detSample, phasedet.SampleEnergy(det.kind, bits, card))
+	}
+
+	// Power breakdown; the run fills the TG, pump and detector values.
+	nt := F.nt
+	F.power = []Line{
+		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·C·VDD²·f0 = %d·%d·%s·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(vdd, "V"), si(f0, "Hz"))},
+		{"rings: short-circuit", float64(N) * rp.ShortCircuit, fmt.Sprintf("ShortCircuit·switching = %.3g·switching", card.ShortCircuit)},
+		{"rings: leakage", float64(N) * rp.Leakage, fmt.Sprintf("N·stages·LeakInv = %d·%d·%s", N, o.Stages, si(card.LeakInv, "W"))},
+		{LineTGConduction, 0, ""},
+		{"couplers: path inverters", invP, fmt.Sprintf("2·%d inverter-path sites·CUnit·VDD²·f0·(1+ShortCircuit), CUnit = %s", nNeg, si(card.CUnit, "F"))},
+		{"couplers: leakage", cplLeak, fmt.Sprintf("(fingers + inverters + 2·bits)·LeakInv = (%d + %d + 2·%d)·%s", hw.Fingers, hw.Inverters, hw.Bits, si(card.LeakInv, "W"))},
+		{"SHIL pump: injection", 0, fmt.Sprintf("n·VDD·2·I·⟨schedule⟩/π, n = %d, I = %s", nt, si(ch.pumpI, "A"))},
+		{"SHIL pump: distribution", 0, fmt.Sprintf("Devices(n)·CUnit·VDD²·2·f0·on-fraction, %d devices", shil.Devices(nt))},
+		{"detectors: sampling", 0, ""},
+	}
+
+	// Area breakdown.
+	F.cells = []Line{
+		{"rings", ringA, fmt.Sprintf("N·stages·AreaInv = %d·%d·%.3gµm²", N, o.Stages, card.AreaInv*1e12)},
+		{"couplers: TG fingers", tgA, fmt.Sprintf("%d fingers·AreaTG (%d sites)", hw.Fingers, L.Sites)},
+		{"couplers: path inverters", invA, fmt.Sprintf("%d·AreaInv", hw.Inverters)},
+		{"couplers: configuration bits", cfgA, fmt.Sprintf("%d bits·AreaSRAM", hw.Bits)},
+		{"SHIL pump", pumpA, fmt.Sprintf("Devices(%d) = %d unit inverters·AreaInv", nt, shil.Devices(nt))},
+		{"detectors", detA, fmt.Sprintf("Σ targets·phasedet.Area over %d bank(s)", len(ch.detectors))},
+	}
+	for _, l := range F.cells {
+		F.cellSum += l.Value
+	}
+	L.CoreArea = F.cellSum / CoreUtilization
+
+	L.ProgramEnergy = float64(hw.Bits) * card.EnergyBit
+	F.program = Line{"programming", L.ProgramEnergy, fmt.Sprintf("config bits·EnergyBit = %d·%s", hw.Bits, si(card.EnergyBit, "J"))}
+
+	// The pad ring's formula for the pad count of the estimate (a run's
+	// assumed count differs only when its power crosses a pad pair).
+	F.pads = -1
+	est := F.ledger(ch, nil)
+	F.pads, F.padRing, F.padNote = est.Pads, F.padRingFormula(ch, est.Pads), padNote(est.Pads)
+	return F
+}
+
+// padRingFormula is the pad ring line's formula for pads pads.
+func (F *ledgerFixed) padRingFormula(ch *Chip, pads int) string {
+	if pads == F.pads {
+		return F.padRing
+	}
+	card := ch.nl.Tech
+	return fmt.Sprintf("s² − (s − 2·PadDepth)², %d pads at %s pitch, depth %s", pads, netlist.FormatSI(card.PadPitch, "m"), netlist.FormatSI(card.PadDepth, "m"))
+}
+
+func padNote(pads int) string {
+	return fmt.Sprintf("pad count not given: %d assumed (%d signal + VDD/VSS pairs of %s each)", pads, SignalPads, netlist.FormatSI(SupplyPadCurrent, "A"))
+}
+
+// ledger completes the fixed part with a run's (or, res nil, the
+// description's) duration, coupler power and detector samples.
+func (F *ledgerFixed) ledger(ch *Chip, res *Result) *Ledger {
+	nl := ch.nl
+	card := nl.Tech
+	f0, vdd := ch.f0, ch.vdd
+	L := new(Ledger)
+	*L = F.L
+	L.Assumptions = append(make([]string, 0, len(F.notes)+3), F.notes...)
+
+	T := nl.Run.Duration
+	if res != nil {
+		T = res.Duration
+	}
+	L.Duration, L.TimeToSolution = T, T
+
 	// TG conduction (coupling.Power): from a run, or ⟨1 − s·cos Δ⟩ = 1.
 	var tgP float64
 	if res != nil && len(res.CouplerPower) > 0 {
@@ -185,41 +341,24 @@ func (ch *Chip) Ledger(res *Result) *Ledger {
 		tgP /= float64(len(res.CouplerPower))
 		L.CouplerPowerFrom = "run"
 	} else {
-		m := &ch.csr
-		for i := 0; i < N; i++ {
-			for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {
-				if g := float64(m.g[x]); g < 0 || int(m.col[x]) > i { // in-phase TG shared: count once
-					tgP += math.Abs(g) * vdd * vdd / 4
-				}
-			}
-		}
+		tgP = F.tgEstimate
 		L.CouplerPowerFrom = "estimate"
-		note("TG conduction estimated with uniformly distributed phase differences (⟨cos Δ⟩ = 0); a run replaces it with the phase differences it carried")
+		L.Assumptions = append(L.Assumptions, "TG conduction estimated with uniformly distributed phase differences (⟨cos Δ⟩ = 0); a run replaces it with the phase differences it carried")
 	}
-	invP := coupling.InverterPower(2*nNeg, card, f0)
-	cplLeak := hw.Leakage(card)
 
 	// SHIL pump (shil.Power with the schedule's mean amplitude).
-	var pumpA, pumpInj, pumpDist float64
-	nt := 0
-	if s := nl.SHIL; s != nil {
-		nt = len(s.Targets)
-		pumpA = shil.Area(nt, card)
+	var pumpInj, pumpDist float64
+	if nl.SHIL != nil {
+		nt := F.nt
 		mean, on := ch.sched.Mean(T), ch.sched.OnFraction(T)
 		pumpInj = shil.Power(ch.pumpI*mean, nt, vdd, 0, f0)
 		pumpDist = shil.Power(0, nt, vdd, shil.DistCap(nt, card), f0) * on
 	}
 
-	// Detectors: phasedet.Area per channel and SampleEnergy per sample.
-	var detA, detE float64
+	// Detectors: SampleEnergy per sample.
+	var detE float64
 	var detSamples int
 	for d, det := range ch.detectors {
-		bits := det.Bits
-		if det.kind == phasedet.Counter {
-			// A counter holds the largest count of its window.
-			bits = max(1, int(math.Ceil(math.Log2(det.Window*f0+1))))
-		}
-		detA += float64(len(det.Targets)) * phasedet.Area(det.kind, bits, card)
 		var perTarget float64 // samples (or counted edges) per target
 		switch {
 		case det.kind == phasedet.Counter:
@@ -233,7 +372,7 @@ func (ch *Chip) Ledger(res *Result) *Ledger {
 			}
 		}
 		detSamples += int(perTarget) * len(det.Targets)
-		detE += perTarget * float64(len(det.Targets)) * phasedet.SampleEnergy(det.kind, bits, card)
+		detE += perTarget * float64(len(det.Targets)) * F.detSample[d]
 	}
 	detP := 0.0
 	if T > 0 {
@@ -241,39 +380,26 @@ func (ch *Chip) Ledger(res *Result) *Ledger {
 	}
 
 	// Power breakdown.
-	L.Power = []Line{
-		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·C·VDD²·f0 = %d·%d·%s·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(vdd, "V"), si(f0, "Hz"))},
-		{"rings: short-circuit", float64(N) * rp.ShortCircuit, fmt.Sprintf("ShortCircuit·switching = %.3g·switching", card.ShortCircuit)},
-		{"rings: leakage", float64(N) * rp.Leakage, fmt.Sprintf("N·stages·LeakInv = %d·%d·%s", N, o.Stages, si(card.LeakInv, "W"))},
-		{LineTGConduction, tgP, fmt.Sprintf("Σ G·VDD²·(1 − s·cos Δ)/4 over conducting TGs (%s)", L.CouplerPowerFrom)},
-		{"couplers: path inverters", invP, fmt.Sprintf("2·%d inverter-path sites·CUnit·VDD²·f0·(1+ShortCircuit), CUnit = %s", nNeg, si(card.CUnit, "F"))},
-		{"couplers: leakage", cplLeak, fmt.Sprintf("(fingers + inverters + 2·bits)·LeakInv = (%d + %d + 2·%d)·%s", hw.Fingers, hw.Inverters, hw.Bits, si(card.LeakInv, "W"))},
-		{"SHIL pump: injection", pumpInj, fmt.Sprintf("n·VDD·2·I·⟨schedule⟩/π, n = %d, I = %s", nt, si(ch.pumpI, "A"))},
-		{"SHIL pump: distribution", pumpDist, fmt.Sprintf("Devices(n)·CUnit·VDD²·2·f0·on-fraction, %d devices", shil.Devices(nt))},
-		{"detectors: sampling", detP, fmt.Sprintf("%d samples·SampleEnergy / T", detSamples)},
-	}
+	L.Power = append([]Line(nil), F.power...)
+	L.Power[lineTG].Value = tgP
+	L.Power[lineTG].Formula = "Σ G·VDD²·(1 − s·cos Δ)/4 over conducting TGs (" + L.CouplerPowerFrom + ")"
+	L.Power[linePumpInj].Value = pumpInj
+	L.Power[linePumpDist].Value = pumpDist
+	L.Power[lineDet].Value = detP
+	L.Power[lineDet].Formula = strconv.Itoa(detSamples) + " samples·SampleEnergy / T"
 	for _, l := range L.Power {
 		L.TotalPower += l.Value
 	}
 
-	// Area breakdown.
-	cells := []Line{
-		{"rings", ringA, fmt.Sprintf("N·stages·AreaInv = %d·%d·%.3gµm²", N, o.Stages, card.AreaInv*1e12)},
-		{"couplers: TG fingers", tgA, fmt.Sprintf("%d fingers·AreaTG (%d sites)", hw.Fingers, L.Sites)},
-		{"couplers: path inverters", invA, fmt.Sprintf("%d·AreaInv", hw.Inverters)},
-		{"couplers: configuration bits", cfgA, fmt.Sprintf("%d bits·AreaSRAM", hw.Bits)},
-		{"SHIL pump", pumpA, fmt.Sprintf("Devices(%d) = %d unit inverters·AreaInv", nt, shil.Devices(nt))},
-		{"detectors", detA, fmt.Sprintf("Σ targets·phasedet.Area over %d bank(s)", len(ch.detectors))},
-	}
-	var sum float64
-	for _, l := range cells {
-		sum += l.Value
-	}
-	L.CoreArea = sum / CoreUtilization
+	// Area breakdown: the cells, then the die.
 	L.Pads = nl.Pads
 	if L.Pads == 0 {
 		L.Pads, L.PadsAssumed = DefaultPads(L.TotalPower, vdd), true
-		note("pad count not given: %d assumed (%d signal + VDD/VSS pairs of %s each)", L.Pads, SignalPads, si(SupplyPadCurrent, "A"))
+		note := F.padNote
+		if L.Pads != F.pads {
+			note = padNote(L.Pads)
+		}
+		L.Assumptions = append(L.Assumptions, note)
 	}
 	s, ring, padLimited := DieGeometry(L.CoreArea, L.Pads, card.PadPitch, card.PadDepth)
 	L.DieSide, L.PadLimited = s, padLimited
@@ -284,24 +410,28 @@ func (ch *Chip) Ledger(res *Result) *Ledger {
 	} else {
 		ring = L.DieArea - L.CoreArea // the same value, without rounding residue
 	}
-	L.Area = append(cells,
-		Line{"core overhead (placement, routing)", L.CoreArea - sum, fmt.Sprintf("cells·(1/%.2g − 1)", CoreUtilization)},
-		Line{"pad ring (I/O)", ring, fmt.Sprintf("s² − (s − 2·PadDepth)², %d pads at %s pitch, depth %s", L.Pads, si(card.PadPitch, "m"), si(card.PadDepth, "m"))},
+	L.Area = append(append(make([]Line, 0, len(F.cells)+3), F.cells...),
+		Line{"core overhead (placement, routing)", L.CoreArea - F.cellSum, coreOverheadFormula},
+		Line{"pad ring (I/O)", ring, F.padRingFormula(ch, L.Pads)},
 		Line{"unused core (pad-limited die)", fill, "(s − 2·PadDepth)² − core"},
 	)
-	note("core utilisation %.2g; square die; the pad ring holds all pads on its four inner edges", CoreUtilization)
+	L.Assumptions = append(L.Assumptions, coreNote)
 
 	// Energy of one solution: program once, then run.
-	L.ProgramEnergy = float64(hw.Bits) * card.EnergyBit
 	L.Energy = []Line{
-		{"programming", L.ProgramEnergy, fmt.Sprintf("config bits·EnergyBit = %d·%s", hw.Bits, si(card.EnergyBit, "J"))},
-		{"run", L.TotalPower * T, fmt.Sprintf("total power·T = %s·%s", si(L.TotalPower, "W"), si(T, "s"))},
+		F.program,
+		{"run", L.TotalPower * T, "total power·T = " + netlist.FormatSI(L.TotalPower, "W") + "·" + netlist.FormatSI(T, "s")},
 	}
 	for _, l := range L.Energy {
 		L.EnergyPerRun += l.Value
 	}
 	return L
 }
+
+var (
+	coreOverheadFormula = fmt.Sprintf("cells·(1/%.2g − 1)", CoreUtilization)
+	coreNote            = fmt.Sprintf("core utilisation %.2g; square die; the pad ring holds all pads on its four inner edges", CoreUtilization)
+)
 
 // missingFields lists the card fields the ledger uses that are zero.
 func missingFields(c tech.Card) []string {

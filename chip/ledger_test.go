@@ -218,6 +218,38 @@ func TestLedgerCouplerPowerFromRun(t *testing.T) {
 	}
 }
 
+// TestLedgerMemo: the ledger's run-independent part is kept per program
+// (ledgerFixed); a reprogrammed chip's ledger is the one worked out afresh,
+// and no two ledgers share a slice.
+func TestLedgerMemo(t *testing.T) {
+	t.Parallel()
+	ch := compileSrc(t, strings.Replace(tinyChip, "pads = 20\n", "", 1))
+	before := ch.Ledger(nil)
+	if _, err := ch.Program([]netlist.Edge{{I: 0, J: 1, W: -1}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := ch.Run(context.Background(), nil, RunOptions{NoNoise: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*Result{nil, res} {
+		got, _ := json.Marshal(ch.Ledger(r))
+		want, _ := json.Marshal(ch.newLedgerFixed().ledger(ch, r))
+		if string(got) != string(want) {
+			t.Errorf("ledger after Program (run %v) is not the fresh one:\n%s\n%s", r != nil, got, want)
+		}
+	}
+	after := ch.Ledger(nil)
+	if after.Programs != 2 || lineValue(t, after.Power, "couplers: path inverters") == lineValue(t, before.Power, "couplers: path inverters") {
+		t.Errorf("ledger did not follow the new program: %d programs", after.Programs)
+	}
+	a, b := ch.Ledger(res), ch.Ledger(res)
+	a.Power[0].Value, a.Area[0].Value, a.Energy[0].Value, a.Assumptions[0] = -1, -1, -1, "x"
+	if b.Power[0].Value < 0 || b.Area[0].Value < 0 || b.Energy[0].Value < 0 || b.Assumptions[0] == "x" {
+		t.Error("two ledgers share a slice")
+	}
+}
+
 // The ledger marshals to JSON with its totals.
 func TestLedgerJSON(t *testing.T) {
 	t.Parallel()

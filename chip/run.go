@@ -201,7 +201,12 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 	}
 	e.ring = &ch.ring
 	e.tabulated = ch.ring.Tabulated()
-	e.phi, e.dw = make([]float64, N*B), make([]float64, N*B)
+	pd := make([]float64, 2*N*B) // one allocation for both
+	e.phi, e.dw = pd[:N*B:N*B], pd[N*B:]
+	e.keys64, e.keys32 = make([]uint64, 0, B), make([]uint64, 0, B)
+	if !opt.NoNoise { // detector jitter (engine.sample) draws only with noise on
+		e.detRng = make([]*rand.Rand, 0, B)
+	}
 	for b, in := range inputs {
 		if in.Phases != nil && len(in.Phases) != N {
 			return nil, fmt.Errorf("chip: input %d has %d phases, want %d", b, len(in.Phases), N)
@@ -222,7 +227,9 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 		}
 		e.keys64 = append(e.keys64, key(uint64(ns), uint64(ch.instance), uint64(gi), tagNoise))
 		e.keys32 = append(e.keys32, key(uint64(ns), uint64(ch.instance), uint64(gi), tagNoise32))
-		e.detRng = append(e.detRng, stream(ns, ch.instance, gi, tagDet))
+		if !opt.NoNoise {
+			e.detRng = append(e.detRng, stream(ns, ch.instance, gi, tagDet))
+		}
 		var initRng *rand.Rand
 		for i := 0; i < N; i++ {
 			var p float64
@@ -265,7 +272,10 @@ type sampleSched struct {
 func (e *engine) run(ctx context.Context) (*Result, error) {
 	ch, B, N := e.ch, e.b, e.n
 	spc := 1 / (e.dt * ch.f0)
-	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: map[int]string{modelPhase: "phase", modelCycle: "cycle"}[e.model]}
+	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: "phase"}
+	if e.model == modelCycle {
+		res.Model = "cycle"
+	}
 	res.Initial = e.snapshot(true)
 
 	// Detector schedules.

@@ -55,6 +55,7 @@ type fileMeasured struct {
 	C1            float64 `toml:"isf_c1"`
 	C2            float64 `toml:"isf_c2"`
 	StepsPerCycle float64 `toml:"steps_per_cycle"`
+	SpiceOptions  string  `toml:"spice_options"`
 }
 
 type fileTables struct {
@@ -94,7 +95,7 @@ func Decode(r io.Reader, name string) (Model, error) {
 		m.Measured = &Measured{Tool: fm.Tool, Models: fm.Models, NMOS: fm.NMOS, PMOS: fm.PMOS,
 			Stages: fm.Stages, VDD: fm.VDD, NodeCap: fm.NodeCap, L: fm.L, WN: fm.WN, WP: fm.WP,
 			DevCap: fm.DevCap, CouplerCin: fm.CouplerCin, CouplerWN: fm.CouplerWN, CouplerWP: fm.CouplerWP, InverterPull: fm.InverterPull, TGRon: fm.TGRon, TGWN: fm.TGWN, TGWP: fm.TGWP, TGCap: fm.TGCap,
-			ISFPoints: fm.ISFPoints, Charge: fm.Charge, C1: fm.C1, C2: fm.C2, StepsPerCycle: fm.StepsPerCycle}
+			ISFPoints: fm.ISFPoints, Charge: fm.Charge, C1: fm.C1, C2: fm.C2, StepsPerCycle: fm.StepsPerCycle, SpiceOptions: fm.SpiceOptions}
 	}
 	if !(m.F0 >= 0) || !(m.Power >= 0) || math.IsInf(m.F0, 0) || math.IsNaN(m.PumpPhase) {
 		return Model{}, fmt.Errorf("ringosc: %s: %w: f0_hz and power_w must be finite and ≥ 0", name, ErrFormat)
@@ -148,6 +149,9 @@ func Encode(w io.Writer, m Model) error {
 		fmt.Fprintf(b, "tg_ron_ohm = %s\ntg_wn_m = %s\ntg_wp_m = %s\ntg_cap_f = %s\n", num(ms.TGRon), num(ms.TGWN), num(ms.TGWP), num(ms.TGCap))
 		fmt.Fprintf(b, "isf_points = %d\ncharge_fraction = %s\nisf_c1 = %s\nisf_c2 = %s\n", ms.ISFPoints, num(ms.Charge), num(ms.C1), num(ms.C2))
 		fmt.Fprintf(b, "steps_per_cycle = %s\n", num(ms.StepsPerCycle))
+		if ms.SpiceOptions != "" {
+			fmt.Fprintf(b, "spice_options = %q\n", ms.SpiceOptions)
+		}
 	}
 	fmt.Fprintf(b, "\n[tables]\npoints = %d\n", len(m.Wave))
 	fmt.Fprintf(b, "wave = %s\n", arr(m.Wave))

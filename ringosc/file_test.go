@@ -29,7 +29,7 @@ func tabulated(M int, gamma, a float64) Model {
 	m.Measured = &Measured{Tool: "ngspice-39", Models: "cards.lib", NMOS: "n", PMOS: "p", Stages: 5, VDD: 1, NodeCap: 10e-15,
 		L: 45e-9, WN: 90e-9, WP: 180e-9, DevCap: 0.6e-15, CouplerCin: 0.44e-15, CouplerWN: 90e-9, CouplerWP: 180e-9,
 		InverterPull: -0.03, TGRon: 4.5e3, TGWN: 90e-9, TGWP: 180e-9, TGCap: 0.43e-15, ISFPoints: 64, Charge: 0.02,
-		C1: gamma, C2: a, StepsPerCycle: 64}
+		C1: gamma, C2: a, StepsPerCycle: 64, SpiceOptions: "reltol=1e-4"}
 	return m
 }
 

@@ -101,6 +101,12 @@ type Measured struct {
 	C1, C2 float64
 	// StepsPerCycle is the SPICE time-step limit used (steps per period).
 	StepsPerCycle float64
+	// SpiceOptions are the simulator options the measurement used (an
+	// ngspice .options line, "" = the simulator's defaults); decks that
+	// rebuild the ring use them too, so the ring runs at the frequency
+	// measured (the generic ring runs 0.12% faster at reltol = 1e-4 and
+	// T/256 than at the defaults and T/64: docs/fidelity.md).
+	SpiceOptions string
 }
 
 // ISFRms returns Hajimiri's estimate of the rms ISF of an N-stage

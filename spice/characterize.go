@@ -190,6 +190,7 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 	for s := 0; s < S; s++ {
 		saves = append(saves, fmt.Sprintf("v(a_n%d)", s))
 	}
+	b.WriteString(d.optionsLine())
 	fmt.Fprintf(&b, ".save %s\n.tran %s %s 0 %s\n.end\n", strings.Join(saves, " "), eng(tmax), eng(tstop), eng(tmax))
 	o1, err := sim.Run(ctx, "characterize-free", b.String(), tstop)
 	if err != nil {
@@ -299,7 +300,7 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 		out.Model.Measured = &ringosc.Measured{Tool: tool, Models: d.Name, NMOS: d.NMOS, PMOS: d.PMOS,
 			Stages: S, VDD: vdd, NodeCap: C, L: d.L, WN: d.WN, WP: d.WP,
 			DevCap: devCap, CouplerCin: cin, CouplerWN: d.CInvWN, CouplerWP: d.CInvWP, InverterPull: pull,
-			TGRon: ron, TGWN: d.TGWN, TGWP: d.TGWP, TGCap: tgCap, StepsPerCycle: d.StepsPerCycle}
+			TGRon: ron, TGWN: d.TGWN, TGWP: d.TGWP, TGCap: tgCap, StepsPerCycle: d.StepsPerCycle, SpiceOptions: d.Options}
 		out.InverterPull = pull
 		return out, nil
 	}
@@ -356,6 +357,7 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 	for rr := 0; rr <= isfRings; rr++ {
 		saves = append(saves, fmt.Sprintf("v(r%d_n0)", rr))
 	}
+	b.WriteString(d.optionsLine())
 	fmt.Fprintf(&b, ".save %s\n.tran %s %s 0 %s\n.end\n", strings.Join(saves, " "), eng(tmax), eng(tstop), eng(tmax))
 	o2, err := sim.Run(ctx, "characterize-isf", b.String(), tstop)
 	if err != nil {
@@ -427,7 +429,7 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 		Measured: &ringosc.Measured{Tool: tool, Models: d.Name, NMOS: d.NMOS, PMOS: d.PMOS,
 			Stages: S, VDD: vdd, NodeCap: C, L: d.L, WN: d.WN, WP: d.WP,
 			DevCap: devCap, CouplerCin: cin, InverterPull: pull, CouplerWN: d.CInvWN, CouplerWP: d.CInvWP, TGRon: ron, TGWN: d.TGWN, TGWP: d.TGWP, TGCap: tgCap,
-			ISFPoints: K, Charge: spec.Charge, C1: out.C1, C2: out.C2, StepsPerCycle: d.StepsPerCycle}}
+			ISFPoints: K, Charge: spec.Charge, C1: out.C1, C2: out.C2, StepsPerCycle: d.StepsPerCycle, SpiceOptions: d.Options}}
 	if d.Models != "" {
 		mdl.Measured.Models = d.Models
 	}

@@ -83,6 +83,18 @@ type Design struct {
 	InverterPull float64
 	// StepsPerCycle limits ngspice's time step to 1/(f·StepsPerCycle).
 	StepsPerCycle float64
+	// Options, when not "", is written as an ngspice .options line (e.g.
+	// "reltol=1e-4 trtol=1", to check that a result does not depend on
+	// the simulator's accuracy).
+	Options string
+}
+
+// optionsLine is the deck line of d.Options ("" without).
+func (d Design) optionsLine() string {
+	if d.Options == "" {
+		return ""
+	}
+	return ".options " + d.Options + "\n"
 }
 
 // Calibration of the generic cards at the default sizes (45 nm card: L 45 nm,
@@ -132,6 +144,7 @@ func NewDesign(card tech.Card, ring *ringosc.Model, models string) Design {
 		d.L, d.WN, d.WP = m.L, m.WN, m.WP
 		d.TGWN, d.TGWP, d.CInvWN, d.CInvWP = m.TGWN, m.TGWP, m.CouplerWN, m.CouplerWP
 		d.TGRon, d.DevCap, d.CouplerCin, d.TGCap = m.TGRon, m.DevCap, m.CouplerCin, m.TGCap
+		d.Options = m.SpiceOptions
 		d.InverterPull = m.InverterPull
 		if m.StepsPerCycle > 0 {
 			d.StepsPerCycle = m.StepsPerCycle
@@ -493,6 +506,7 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	for k := 0; k < len(saves); k += 8 {
 		b.WriteString(".save " + strings.Join(saves[k:min(k+8, len(saves))], " ") + "\n")
 	}
+	b.WriteString(d.optionsLine())
 	fmt.Fprintf(&b, ".tran %s %s 0 %s\n.end\n", eng(tmax), eng(dur), eng(tmax))
 	deck.Text = b.String()
 	return deck, nil

@@ -53,6 +53,9 @@ func needNgspice(t testing.TB) Simulator {
 	if d := os.Getenv("OSCSIM_SPICE_KEEP"); d != "" {
 		sim.KeepDir = filepath.Join(d, strings.ReplaceAll(t.Name(), "/", "_"))
 	}
+	// OSCSIM_SPICE_CACHE reuses ngspice's outputs of identical decks
+	// (Simulator.CacheDir), for iterating on the engine side.
+	sim.CacheDir = os.Getenv("OSCSIM_SPICE_CACHE")
 	return sim
 }
 
@@ -68,6 +71,17 @@ func crossCheck(t *testing.T, src string, opt CheckOptions) *Check {
 	}
 	ch, m := compileWithModel(t, nl)
 	opt.Design = NewDesign(nl.Tech, m, "")
+	// OSCSIM_FIDELITY_SPICE_STEPS and OSCSIM_FIDELITY_SPICE_OPTIONS change
+	// ngspice's accuracy (Design.StepsPerCycle, Design.Options), to check
+	// that the reference does not depend on it.
+	if s := os.Getenv("OSCSIM_FIDELITY_SPICE_STEPS"); s != "" {
+		if opt.Design.StepsPerCycle, err = strconv.ParseFloat(s, 64); err != nil {
+			t.Fatalf("OSCSIM_FIDELITY_SPICE_STEPS=%q: %v", s, err)
+		}
+	}
+	if o := os.Getenv("OSCSIM_FIDELITY_SPICE_OPTIONS"); o != "" {
+		opt.Design.Options = o
+	}
 	ngspiceSlots <- struct{}{}
 	defer func() { <-ngspiceSlots }()
 	res, err := CrossCheck(t.Context(), ch, opt)
@@ -242,6 +256,118 @@ func TestFidelitySHIL(t *testing.T) {
 			t.Errorf("%s model: lock decisions differ from ngspice at detunings %v (index); want at most one, next to the edge", mm.Model, differ)
 		}
 		t.Logf("%s model: lock decisions differ at %v; ngspice locked %v", mm.Model, differ, sl)
+	}
+}
+
+// pumpLaw is a fit of a slipping ring's drift to its phase,
+// dφ/dt/K_s = A0 + Σ_{h = 2, 4, 6} (A_h·sin hφ + B_h·cos hφ); coef holds
+// A0, A2, B2, A4, B4, A6, B6.
+type pumpLaw struct{ coef [7]float64 }
+
+// fitPumpLaw fits the drift of phase series s (sampled at the times of
+// ngspice's edges at, after skip) in units of ks (least squares).
+func fitPumpLaw(s Series, at []float64, skip, ks float64) pumpLaw {
+	var A [7][8]float64
+	for e := 1; e < len(at); e++ {
+		t0, t1 := at[e-1], at[e]
+		if t0 < skip {
+			continue
+		}
+		p0, p1 := s.At(t0), s.At(t1)
+		ph, y := 0.5*(p0+p1), (p1-p0)/(t1-t0)/ks
+		row := [7]float64{1, math.Sin(2 * ph), math.Cos(2 * ph), math.Sin(4 * ph), math.Cos(4 * ph), math.Sin(6 * ph), math.Cos(6 * ph)}
+		for r := range row {
+			for c := range row {
+				A[r][c] += row[r] * row[c]
+			}
+			A[r][7] += row[r] * y
+		}
+	}
+	// Gauss–Jordan with partial pivoting.
+	for i := 0; i < 7; i++ {
+		p := i
+		for r := i + 1; r < 7; r++ {
+			if math.Abs(A[r][i]) > math.Abs(A[p][i]) {
+				p = r
+			}
+		}
+		A[i], A[p] = A[p], A[i]
+		for r := 0; r < 7; r++ {
+			if r != i {
+				f := A[r][i] / A[i][i]
+				for c := i; c < 8; c++ {
+					A[r][c] -= f * A[i][c]
+				}
+			}
+		}
+	}
+	var l pumpLaw
+	for i := range l.coef {
+		l.coef[i] = A[i][7] / A[i][i]
+	}
+	return l
+}
+
+// TestFidelityPumpLaw measures the pump law of the generic ring's tap at
+// 10 µA (the 4×4 array's pump) in ngspice and in both models: four
+// uncoupled rings detuned by ±6 and ±8 MHz, beyond the lock range
+// (±3.3 MHz), slip through every phase, and their drift against their
+// phase is Δω + P(φ). Fitted in units of K_s, each coefficient is averaged
+// over the +Δω and −Δω rings, which removes the part that is odd in Δω (the
+// edge-timed phase carries the pump's within-cycle modulation, which shows
+// as Δω·cos 2φ-like terms). docs/fidelity.md ("Why the cycle model misses
+// three initial conditions") records the result: the models' first-order
+// gain is 9–10% above ngspice's and their mean pull 0.12–0.16·K_s below; the
+// test holds these differences so that a change of the models or the deck
+// shows.
+func TestFidelityPumpLaw(t *testing.T) {
+	sim := needNgspice(t)
+	t.Parallel()
+	dets := []float64{-8e6, -6e6, 6e6, 8e6}
+	n := len(dets)
+	src := fmt.Sprintf(strings.NewReplacer("5uA", "10uA", "cycles = 400", "cycles = 300").Replace(shilTemplate),
+		n, strings.TrimSuffix(strings.Repeat("0.0, ", n), ", "))
+	f, err := os.Open(filepath.Join("testdata", "generic45.ring.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ringosc.Decode(f, "generic45.ring.toml")
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := make([]float64, n)
+	for k := range off {
+		off[k] = 1.37e9 - m.F0 + dets[k]
+	}
+	res := crossCheck(t, src, CheckOptions{Sim: sim, FreqOffset: off})
+	_, ks, _ := res.Chip.Rates()
+	dur := res.Chip.Netlist().Run.Duration
+	laws := map[string]pumpLaw{}
+	for _, ms := range append([]*Measure{res.Spice}, res.Models...) {
+		var mean pumpLaw
+		for k := 0; k < n; k++ {
+			l := fitPumpLaw(ms.Phase[k], res.Spice.Phase[k].T, 0.1*dur, ks)
+			l.coef[0] -= 2 * math.Pi * dets[k] / ks // the detuning
+			for i := range mean.coef {
+				mean.coef[i] += l.coef[i] / float64(n)
+			}
+		}
+		laws[ms.Model] = mean
+		c := mean.coef
+		t.Logf("%-7s P(φ)/K_s = %+.3f %+.3f·sin 2φ %+.3f·cos 2φ %+.3f·sin 4φ %+.3f·cos 4φ %+.3f·sin 6φ %+.3f·cos 6φ",
+			ms.Model, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
+	}
+	ng := laws["ngspice"].coef
+	for _, model := range []string{"cycle", "phase"} {
+		c := laws[model].coef
+		// The recorded differences (docs/fidelity.md) with a margin.
+		if g := c[1] / ng[1]; g < 1 || g > 1.2 {
+			t.Errorf("%s model: first-order pump gain %.3f of ngspice's, recorded 1.09 (phase) and 1.10 (cycle)", model, g)
+		}
+		if d := c[0] - ng[0]; d < -0.2 || d > -0.05 {
+			t.Errorf("%s model: mean pull %+.3f·K_s against ngspice's, recorded −0.12 (cycle) and −0.16 (phase)", model, d)
+		}
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +36,13 @@ type Simulator struct {
 	// KeepDir, when not "", keeps decks, raw files and logs there instead
 	// of a temporary directory that is removed afterwards.
 	KeepDir string
+	// CacheDir, when not "", keeps each successful run's raw file and log
+	// under the SHA-256 of its deck (and tstop) and answers a run of the
+	// same deck from there without ngspice (Output.Cached). ngspice is
+	// deterministic for a given deck, version and models, so this is for
+	// iterating on the engine side of a cross-check; clear the directory
+	// after changing ngspice or model cards that a deck includes by path.
+	CacheDir string
 }
 
 // Find returns the path of the ngspice executable or ErrNoNgspice.
@@ -73,8 +82,11 @@ type Output struct {
 	// Log is ngspice's standard output and error.
 	Log string
 	// Wall is the wall-clock time of the ngspice process, CPU its user and
-	// system CPU time (close to the wall time of an idle machine).
+	// system CPU time (close to the wall time of an idle machine); for a
+	// cached output, those of the run that made it.
 	Wall, CPU time.Duration
+	// Cached is true when the output came from Simulator.CacheDir.
+	Cached bool
 }
 
 // Vec returns the samples of a saved vector by name (case-insensitive).
@@ -95,6 +107,77 @@ func (o *Output) Time() []float64 { return o.Data[0] }
 // .tran to tstop) and reads the binary raw file it writes. The deck is
 // named name.cir in the work directory.
 func (s Simulator) Run(ctx context.Context, name, deck string, tstop float64) (*Output, error) {
+	if s.CacheDir == "" {
+		return s.run(ctx, name, deck, tstop)
+	}
+	key := sha256.Sum256([]byte(fmt.Sprintf("%s\n%.17g", deck, tstop)))
+	dir := filepath.Join(s.CacheDir, hex.EncodeToString(key[:12]))
+	if out, err := readCached(dir); err == nil {
+		return out, nil
+	}
+	out, err := s.run(ctx, name, deck, tstop)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeCached(dir, out); err != nil {
+		return nil, fmt.Errorf("spice: cache: %w", err)
+	}
+	return out, nil
+}
+
+// readCached reads an output writeCached stored in dir.
+func readCached(dir string) (*Output, error) {
+	meta, err := os.ReadFile(filepath.Join(dir, "times"))
+	if err != nil {
+		return nil, err
+	}
+	var wall, cpu int64
+	if _, err := fmt.Sscan(string(meta), &wall, &cpu); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(filepath.Join(dir, "out.raw"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out, err := ReadRaw(bufio.NewReader(f))
+	if err != nil {
+		return nil, err
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "log"))
+	out.Log, out.Wall, out.CPU, out.Cached = string(log), time.Duration(wall), time.Duration(cpu), true
+	return out, nil
+}
+
+// writeCached stores out in dir as a binary raw file (ReadRaw's format),
+// its log and its times; the times file, written last, marks it complete.
+func writeCached(dir string, out *Output) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "Title: oscsim cache\nPlotname: Transient Analysis\nFlags: real\nNo. Variables: %d\nNo. Points: %d\nVariables:\n", len(out.Names), len(out.Data[0]))
+	for k, n := range out.Names {
+		fmt.Fprintf(&b, "\t%d\t%s\tunknown\n", k, n)
+	}
+	b.WriteString("Binary:\n")
+	buf := make([]byte, 8)
+	for p := range out.Data[0] {
+		for k := range out.Names {
+			binary.LittleEndian.PutUint64(buf, math.Float64bits(out.Data[k][p]))
+			b.Write(buf)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "out.raw"), b.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "log"), []byte(out.Log), 0o644); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "times"), fmt.Appendf(nil, "%d %d\n", int64(out.Wall), int64(out.CPU)), 0o644)
+}
+
+func (s Simulator) run(ctx context.Context, name, deck string, tstop float64) (*Output, error) {
 	exe, err := s.Find()
 	if err != nil {
 		return nil, err

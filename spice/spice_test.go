@@ -9,10 +9,12 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"oscsim/chip"
 	"oscsim/netlist"
@@ -377,5 +379,25 @@ func TestNoNgspice(t *testing.T) {
 	sim := Simulator{Path: filepath.Join(t.TempDir(), "no-ngspice")}
 	if _, err := sim.Run(t.Context(), "x", "* x\n.end\n", 1e-9); !errors.Is(err, ErrNoNgspice) {
 		t.Errorf("got %v, want ErrNoNgspice", err)
+	}
+}
+
+// The ngspice output cache (Simulator.CacheDir) gives back what it stored.
+func TestOutputCache(t *testing.T) {
+	dir := t.TempDir()
+	out := &Output{Names: []string{"time", "v(a_n0)"}, Data: [][]float64{{0, 1e-12, 2e-12}, {0.5, -0.25, 1.0 / 3}},
+		Log: "log\n", Wall: 3 * time.Second, CPU: 2 * time.Second}
+	if err := writeCached(dir, out); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readCached(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Cached || got.Log != out.Log || got.Wall != out.Wall || got.CPU != out.CPU || !reflect.DeepEqual(got.Names, out.Names) || !reflect.DeepEqual(got.Data, out.Data) {
+		t.Errorf("cached output %+v, stored %+v", got, out)
+	}
+	if _, err := readCached(filepath.Join(dir, "none")); err == nil {
+		t.Error("reading a missing cache entry did not fail")
 	}
 }

@@ -51,6 +51,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	points := fs.Int("points", 64, "charge injections over one cycle (a multiple of 16)")
 	charge := fs.Float64("charge", 0.02, "injected charge as a fraction of q_max = C·VDD")
 	steps := fs.Float64("steps", spice.DefaultStepsPerCycle, "ngspice time-step limit in steps per cycle")
+	options := fs.String("spice-options", "", "ngspice .options for the measurement, e.g. reltol=1e-4 (recorded in the model; decks built from it use them)")
 	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
 	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
 	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
@@ -76,6 +77,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 		d.PMOS = *pmos
 	}
 	d.StepsPerCycle = *steps
+	d.Options = *options
 	spec, err := spice.SpecFor(nl, *ring, d)
 	if err != nil {
 		return err
