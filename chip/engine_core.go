@@ -31,8 +31,9 @@ const (
 // the cycle model v(θ_j) (B values). Euler and Heun need one such buffer:
 // Heun's first stage writes its predictor y to ybuf and a trig pass after
 // the barrier turns it into the second stage's terms in the same buffer.
-// RK4 alternates two buffers between its stages (tb[1]) so a stage can
-// write the next stage's terms while others still read.
+// RK4, and Heun on a batch of one, alternate two buffers between stages
+// (tb[1]) so a stage can write the next stage's terms while others still
+// read.
 //
 // Memory (docs/performance.md): the couplers are read from the chip (CSR
 // columns and float32 conductances, 8 B a coupler); per ring and input a
@@ -51,7 +52,7 @@ type core[T real] struct {
 	dw    []T     // Δω_i plus input offsets (N·B), or nil when dwRow serves
 	dwRow []T     // Δω_i (N) when no input offsets its frequencies
 	k1    []T     // rk4: k1 + 2·k2 + 2·k3 so far
-	ybuf  []T     // heun: the predictor y between its stages
+	ybuf  []T     // heun, B > 1: the predictor y between its stages
 	// ybufOwn: ybuf is its own array (not nz or gg).
 	ybufOwn bool
 	nz      []T // noise increments of the current step (float32 generator)
@@ -202,10 +203,14 @@ func newCore[T real](e *engine) *core[T] {
 		c.invC = T(1 / ch.c)
 		c.tabulated = e.tabulated
 	}
-	if c.stages == 4 {
+	// RK4, and Heun on a batch of one, write each stage's successor's trig
+	// terms as they go, into a second buffer (for one input it is N rows
+	// of 2 values, and a separate trig pass cost ≈ 10% of a small chip's
+	// step).
+	if c.stages == 4 || (c.stages == 2 && B == 1) {
 		c.tb[1] = make([]T, len(c.tb[0]))
 	}
-	if c.stages == 2 {
+	if c.stages == 2 && B > 1 {
 		switch {
 		case c.nz != nil: // each row's y is written once its noise is used
 			c.ybuf = c.nz
@@ -347,7 +352,7 @@ func (c *core[T]) step(n int) {
 		p.run()
 		c.trigFresh = false
 		for s := 0; s < c.stages; s++ {
-			if s == 1 && c.stages == 2 {
+			if s == 1 && c.stages == 2 && c.B > 1 {
 				c.op = opTrigY // heun: the predictor's trig terms
 				p.run()
 			}
@@ -383,11 +388,7 @@ func (c *core[T]) work(k int) {
 			c.stagePass(k, c.stage, c.e.srows[k], [2]int{0, c.B})
 		}
 	case opTrigY:
-		if c.B == 1 {
-			c.trig1(0, rows, c.ybuf, c.wts[1])
-		} else {
-			c.trig(0, rows, [2]int{0, c.B}, c.ybuf, c.wts[1])
-		}
+		c.trig(0, rows, [2]int{0, c.B}, c.ybuf, c.wts[1])
 	case opStep:
 		all, l := [2]int{0, c.N}, c.e.lanes[k]
 		c.noise(k, l)
@@ -690,7 +691,7 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 	s := c.stage
 	final := s == c.stages-1
 	src, next := 0, 0
-	if c.stages == 4 {
+	if c.tb[1] != nil { // rk4, heun
 		src, next = s&1, (s+1)&1
 	}
 	tb := c.tb[src]
@@ -779,8 +780,6 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 				p += nz[0]
 			}
 			c.phi[i] = p
-			c.ybuf[i] = y
-			continue
 		case s == 0:
 			c.k1[i] = f
 			y = p + c.h*f
