@@ -177,10 +177,17 @@ func newCore[T real](e *engine) *core[T] {
 		if f32 || e.opt.noise32 {
 			c.nz = make([]T, size)
 			c.xo = newXoStates(e.keys32)
+			// Scratch for the inputs after a worker's last whole vector
+			// of 16 (noise32), for the workers that have such inputs.
 			P := (N + 1) / 2
-			for range e.workers {
-				c.nscr = append(c.nscr, make([]uint32, 2*P))
-				c.nzs = append(c.nzs, make([]T, 2*P))
+			for k := range e.workers {
+				var u []uint32
+				var z []T
+				if l := e.lanes[k]; (l[1]-l[0])%16 != 0 {
+					u, z = make([]uint32, 2*P), make([]T, 2*P)
+				}
+				c.nscr = append(c.nscr, u)
+				c.nzs = append(c.nzs, z)
 			}
 		} else {
 			c.keys = e.keys64
