@@ -435,6 +435,14 @@ func (c *core[T]) noise(k int, l [2]int) {
 // the current step (nil without noise): the slice of nz, or the float64
 // counter-based draws (noise64.go) in worker k's scratch.
 func (c *core[T]) rowNoise(k, i, b0, n int) []T {
+	if c.nz == nil && c.keys == nil { // small enough to inline: no call without noise
+		return nil
+	}
+	return c.rowNoiseDraw(k, i, b0, n)
+}
+
+// rowNoiseDraw is rowNoise with noise on.
+func (c *core[T]) rowNoiseDraw(k, i, b0, n int) []T {
 	switch {
 	case c.nz != nil:
 		base := i*c.B + b0
@@ -895,6 +903,9 @@ func (c *core[T]) powerTrig(rows, l [2]int) {
 	for i := rows[0]; i < rows[1]; i++ {
 		o := i*stride + l[0]
 		c.kn.sincos(c.phi[i*B+l[0]:i*B+l[1]], sc[o:o+n], sc[o+c.half:o+c.half+n])
+		if c.sets > 1 && c.e.model == modelPhase {
+			c.pathRows(0, i, l[0], n) // so the next step may start from them
+		}
 	}
 }
 
@@ -936,8 +947,12 @@ func (c *core[T]) powerLanes(k int, l [2]int) {
 func (c *core[T]) power1() {
 	sc, stride := c.powerSC()
 	h := c.half
+	phase := c.e.model == modelPhase
 	for i, p := range c.phi {
 		sc[i*stride], sc[i*stride+h] = sincosT(p)
+		if phase && c.sets > 1 {
+			c.pathRows1(sc, i) // so the next step may start from them
+		}
 	}
 	tab := [2]T{0.5, 1}
 	acc := 0.0
@@ -1019,7 +1034,6 @@ func (c *core[T]) power() []float64 {
 		c.op = opPowerSum
 		p.run()
 	}
-	// The path rows (c.sets > 1) are not refreshed by the power pass.
-	c.trigFresh = c.e.model == modelPhase && c.sets == 1
+	c.trigFresh = c.e.model == modelPhase // path rows included
 	return c.lane
 }

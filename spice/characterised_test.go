@@ -98,3 +98,33 @@ func TestCharacterisedBatchSplit(t *testing.T) {
 		}
 	}
 }
+
+// TestCharacterisedPowerPass: measuring coupler power does not change a
+// characterised chip's trajectory. The power pass leaves sin φ ‖ cos φ of
+// the state in the first trig buffer for the next step to start from, and
+// with coupling paths it refreshes their rotated rows too (they were left
+// one step stale before, which moved a run at one step per cycle).
+func TestCharacterisedPowerPass(t *testing.T) {
+	ch, _ := load(t, "array4x4.toml")
+	dur := 10 / ch.Netlist().Oscillators.Frequency
+	for _, batch := range []int{1, 20} {
+		in := benchPhases(t, batch, ch.N())
+		for _, spc := range []float64{1, 4} {
+			var got [2]*chip.Result
+			for k, noPower := range []bool{false, true} {
+				res, err := ch.Run(context.Background(), in, chip.RunOptions{Model: "phase", Duration: dur, StepsPerCycle: spc, NoNoise: true, NoPower: noPower})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got[k] = res
+			}
+			for b := range in {
+				for i, p := range got[0].Unwrapped[b] {
+					if q := got[1].Unwrapped[b][i]; p != q {
+						t.Fatalf("batch %d, %g steps a cycle, input %d, ring %d: %v with the power pass, %v without", batch, spc, b, i, p, q)
+					}
+				}
+			}
+		}
+	}
+}
