@@ -205,6 +205,27 @@ model = "cycle"
 steps_per_cycle = 32
 `
 
+// genericDetuning returns the frequency offsets that put rings of the
+// generic characterised ring (testdata/generic45.ring.toml) dets (Hz) away
+// from the 1.37 GHz reference of the test chips.
+func genericDetuning(t *testing.T, dets []float64) []float64 {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "generic45.ring.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ringosc.Decode(f, "generic45.ring.toml")
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := make([]float64, len(dets))
+	for k, d := range dets {
+		off[k] = 1.37e9 - m.F0 + d
+	}
+	return off
+}
+
 // TestFidelitySHIL: nine uncoupled rings, each detuned from the pump's
 // reference by (k − 4)·0.75 MHz, pumped with 5 µA at 2·f_ref (K_s ≈ 0.12%
 // of ω0, a lock range of about ±1.7 MHz with the generic ring's g2), all
@@ -217,19 +238,11 @@ func TestFidelitySHIL(t *testing.T) {
 	src := fmt.Sprintf(shilTemplate, n, init)
 	// Detune relative to the characterised frequency: ring k runs at
 	// f_ref + (k − 4)·step.
-	f, err := os.Open(filepath.Join("testdata", "generic45.ring.toml"))
-	if err != nil {
-		t.Fatal(err)
+	dets := make([]float64, n)
+	for k := range dets {
+		dets[k] = float64(k-n/2) * step
 	}
-	m, err := ringosc.Decode(f, "generic45.ring.toml")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	off := make([]float64, n)
-	for k := range off {
-		off[k] = 1.37e9 - m.F0 + float64(k-n/2)*step
-	}
+	off := genericDetuning(t, dets)
 	res := crossCheck(t, src, CheckOptions{Sim: sim, FreqOffset: off})
 	sl := res.Spice.PumpLocked
 	// Points next to the edge: their ngspice decision differs from a
@@ -327,20 +340,7 @@ func TestFidelityPumpLaw(t *testing.T) {
 	n := len(dets)
 	src := fmt.Sprintf(strings.NewReplacer("5uA", "10uA", "cycles = 400", "cycles = 300").Replace(shilTemplate),
 		n, strings.TrimSuffix(strings.Repeat("0.0, ", n), ", "))
-	f, err := os.Open(filepath.Join("testdata", "generic45.ring.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ringosc.Decode(f, "generic45.ring.toml")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	off := make([]float64, n)
-	for k := range off {
-		off[k] = 1.37e9 - m.F0 + dets[k]
-	}
-	res := crossCheck(t, src, CheckOptions{Sim: sim, FreqOffset: off})
+	res := crossCheck(t, src, CheckOptions{Sim: sim, FreqOffset: genericDetuning(t, dets)})
 	_, ks, _ := res.Chip.Rates()
 	dur := res.Chip.Netlist().Run.Duration
 	laws := map[string]pumpLaw{}
