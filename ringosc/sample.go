@@ -1,21 +1,11 @@
 package ringosc
 
-import "math"
-
 // Sample returns v(θ), Γ(θ), Γp(θ) and the inverter path's output InvV(θ)
 // of a tabulated model with one table index: the same values, bit for bit,
 // as V, Gamma, GammaPump and InvV, for the engine's inner loop. The model
 // must be tabulated.
 func (m *Model) Sample(theta float64) (v, g, gp, inv float64) {
-	M := len(m.Wave)
-	x := theta / (2 * math.Pi) * float64(M)
-	x -= math.Floor(x/float64(M)) * float64(M)
-	k := int(x)
-	if k >= M {
-		k = M - 1
-	}
-	f := x - float64(k)
-	k1 := (k + 1) % M
+	k, k1, f := tableIndex(len(m.Wave), theta)
 	v = m.Wave[k]*(1-f) + m.Wave[k1]*f
 	g = m.ISF[k]*(1-f) + m.ISF[k1]*f
 	gp = m.Pump[k]*(1-f) + m.Pump[k1]*f
