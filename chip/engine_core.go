@@ -212,8 +212,7 @@ func newCore[T real](e *engine) *core[T] {
 	}
 	// RK4, and Heun on a batch of one, write each stage's successor's trig
 	// terms as they go, into a second buffer (for one input it is N rows
-	// of 2 values, and a separate trig pass cost ≈ 10% of a small chip's
-	// step).
+	// of 2 values, and it saves a pass, which weighs on small chips).
 	if c.stages == 4 || (c.stages == 2 && B == 1) {
 		c.tb[1] = make([]T, len(c.tb[0]))
 	}

@@ -69,3 +69,16 @@ func TestNoise64Counter(t *testing.T) {
 		}
 	}
 }
+
+// normal64 is the deviate of counter ctr in the stream of key, stated
+// plainly: SplitMix64's output ctr+1, then the ziggurat (noise64.go).
+func normal64(key, ctr uint64) float64 {
+	u := mix(key + ctr*smGamma)
+	j := int32(u)
+	i := u >> 32 & 0x7F
+	x := float64(j) * float64(zigWN[i])
+	if absInt32(j) >= zigKN[i] {
+		x = normal64Slow(key, ctr, j, i, x)
+	}
+	return x
+}
