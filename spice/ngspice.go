@@ -43,6 +43,18 @@ type Simulator struct {
 	// iterating on the engine side of a cross-check; clear the directory
 	// after changing ngspice or model cards that a deck includes by path.
 	CacheDir string
+	// Threads is how many OpenMP threads ngspice may use for device
+	// evaluation (the OMP_THREAD_LIMIT of its process); 0 means 1, unless
+	// OMP_THREAD_LIMIT is set in the environment. Debian's ngspice loads
+	// BSIM4 devices with a team of num_threads = 2 by default. On a chip
+	// of a few dozen transistors the team's barriers cost more than the
+	// work: on an idle 2-core machine two threads take the same wall time
+	// as one (4×4 array, 120 cycles: 6.7 s) and twice the CPU time, and
+	// when other processes share the cores the threads spin at the
+	// barriers, so a run took up to 300× longer (a two-ring deck: 95 s
+	// instead of 0.32 s) and reported the spinning as CPU time. One thread
+	// gives the same raw file bit for bit.
+	Threads int
 }
 
 // Find returns the path of the ngspice executable or ErrNoNgspice.
@@ -200,6 +212,9 @@ func (s Simulator) run(ctx context.Context, name, deck string, tstop float64) (*
 	os.Remove(raw)
 	cmd := exec.CommandContext(ctx, exe, "-b", "-r", raw, cir)
 	cmd.Dir = dir
+	if _, set := os.LookupEnv("OMP_THREAD_LIMIT"); !set || s.Threads > 0 {
+		cmd.Env = append(os.Environ(), fmt.Sprintf("OMP_THREAD_LIMIT=%d", max(s.Threads, 1)))
+	}
 	var logBuf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
 	start := time.Now()
