@@ -2,6 +2,7 @@ package chip_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -163,6 +164,51 @@ func TestTwoRingsAdler(t *testing.T) {
 		if math.Abs(edge-1) > 0.05 {
 			t.Errorf("%s: Adler lock edge at %.4f × 2K, want 1 ± 5%%", model, edge)
 		}
+	}
+}
+
+// The phase model's step is bounded by the chip's rates, not by the
+// carrier: two rings pulled together at K = 0.1% of ω0 may take a step of
+// many cycles (dt·λ ≤ 1, CheckStep), and the in-phase approach still
+// follows Adler's closed form tan(Δ/2) = tan(Δ0/2)·e^(−2Kt) (dΔ/dt =
+// −2K·sin Δ): at 4 cycles a step (2K·dt = 0.05) within 5·10⁻⁴ rad after
+// 200 cycles, and the error falls as dt² (Heun is second order): 3–5×
+// smaller at 2 cycles a step.
+func TestPhaseStepOfSeveralCycles(t *testing.T) {
+	const k = 0.0001 // code 10 → K = 0.1% of ω0
+	K := 10 * k * 2 * math.Pi * 1e9
+	ch := twoRings(t, 10, k, "phase", 4, 200)
+	need := ch.MinStepsPerCycle("phase", 1)
+	if need >= 0.25 || 1/need != math.Round(1/need) {
+		t.Fatalf("MinStepsPerCycle = %g, want a whole number of cycles per step, more than 4", need)
+	}
+	if err := ch.CheckStep("phase", need); err != nil {
+		t.Errorf("CheckStep at MinStepsPerCycle %g: %v", need, err)
+	}
+	if err := ch.CheckStep("phase", 0.9*need); !errors.Is(err, chip.ErrStep) {
+		t.Errorf("CheckStep at 0.9·MinStepsPerCycle: %v, want ErrStep", err)
+	}
+	const d0, cycles = 2.0, 200
+	var errs []float64
+	for _, spc := range []float64{0.25, 0.5} {
+		res, err := ch.Run(context.Background(), []chip.Input{{Phases: []float64{0, d0}}},
+			chip.RunOptions{NoNoise: true, StepsPerCycle: spc, Duration: cycles * 1e-9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Steps != int(cycles*spc) || math.Abs(res.Duration/(cycles*1e-9)-1) > 1e-12 {
+			t.Errorf("%d cycles at %g steps a cycle: %d steps over %g s", cycles, spc, res.Steps, res.Duration)
+		}
+		got := math.Remainder(res.Final[0][1]-res.Final[0][0], 2*math.Pi)
+		want := 2 * math.Atan(math.Tan(d0/2)*math.Exp(-2*K*res.Duration))
+		errs = append(errs, math.Abs(got-want))
+		t.Logf("%g cycles a step: Δ − Adler = %.2g rad", 1/spc, got-want)
+	}
+	if errs[0] > 5e-4 {
+		t.Errorf("4 cycles a step: error %.2g rad against Adler, want ≤ 5e-4", errs[0])
+	}
+	if r := errs[0] / errs[1]; r < 3 || r > 5 {
+		t.Errorf("error at 4 cycles a step / at 2 = %.2f, want ≈ 4 (second order)", r)
 	}
 }
 
