@@ -35,6 +35,7 @@ type Chip struct {
 	seed     int64
 	instance int
 	ring     ringosc.Model
+	packed   *ringosc.Packed // ring's tables packed for the engine (nil: analytic)
 	n        int
 
 	// Ring parameters.
@@ -120,6 +121,7 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 	if err := ch.ring.Validate(); err != nil {
 		return nil, fmt.Errorf("chip: %w", err)
 	}
+	ch.packed = ch.ring.Pack()
 	ch.h1, ch.g2 = ch.ring.CouplingGain(), ch.ring.PumpGain()
 	ch.h1inv = ch.ring.InverterGain()
 	ch.paths = newPathModel(&ch.ring)

@@ -2,6 +2,7 @@ package chip
 
 import (
 	"math"
+	"oscsim/ringosc"
 	"unsafe"
 )
 
@@ -376,6 +377,7 @@ func (c *core[T]) step(n int) {
 
 // work is worker k's share of the current pass.
 func (c *core[T]) work(k int) {
+	clearUpper()
 	rows := c.e.rows[k]
 	switch c.op {
 	case opStart:
@@ -521,19 +523,11 @@ func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
 		c.kn.cycleTrig(y, wt, v, c.gg[o:o+n])
 		return
 	}
-	gam, gamp := c.gg[o:o+n], c.gg[c.half+o:c.half+o+n]
-	ring := c.e.ring
-	for b, p := range y {
-		th := float64(wt) + float64(p) // float64: the engine's θ, bit for bit
-		if c.f32 {
-			th = float64(wt + p)
-		}
-		vv, g, gp, inv := ring.Sample(th)
-		v[b], gam[b], gamp[b] = T(vv), T(g), T(gp)
-		if c.sets > 1 {
-			c.tb[buf][c.N*B+o+b] = T(1 - inv) // inverter path (engine_paths.go)
-		}
+	var notInv []T
+	if c.sets > 1 {
+		notInv = c.tb[buf][c.N*B+o : c.N*B+o+n] // inverter path (engine_paths.go)
 	}
+	ringosc.SampleRows(c.e.ch.packed, wt, y, v, c.gg[o:o+n], c.gg[c.half+o:c.half+o+n], notInv)
 }
 
 // rowVals returns the chip's conductances of couplers [lo, hi) in T: the

@@ -21,13 +21,19 @@ import (
 // registers dirty each SSE operation carried a false dependency — a
 // batch of one ran 1.9× slower after the first vector kernel was put in
 // its step (BenchmarkStep oscnet784 phase f32 B1: 3.9e8 updates per
-// CPU-second without, 7.5e8 with).
+// CPU-second without, 7.5e8 with). Each pass of a worker also starts with
+// VZEROUPPER (clearUpper): something between passes — the pool's hand-off,
+// the runtime — leaves the upper halves dirty again, and the tabulated
+// ring's scalar table lookup (ringosc.SampleRows) then took 2.1× the CPU
+// time (4×4 array, cycle model, float64, batch 64: 790–810 ns per
+// ring-cycle, 383–392 with clearUpper).
 
 func init() {
 	if !archsimd.X86.AVX512() {
 		return
 	}
 	kernelsVector = "avx512"
+	vectorUpper = true
 	kernels32.spmm2, kernels32.spmm1 = spmm2x32, spmm1x32
 	kernels32.phaseF, kernels32.cycleF, kernels32.cycleFs = phaseFx32, cycleFx32, cycleFsx32
 	kernels32.sincos, kernels32.cycleTrig = sincosx32, cycleTrigx32
@@ -757,5 +763,15 @@ func noise2x32(s0, s1, s2, s3 []uint32, sigma float32, a, b []float32) {
 			bt = b[k:n]
 		}
 		noise2Go32(s0[k:], s1[k:], s2[k:], s3[k:], sigma, a[k:n], bt)
+	}
+}
+
+// vectorUpper is set when the vector kernels are in use (clearUpper).
+var vectorUpper bool
+
+// clearUpper executes VZEROUPPER when the AVX-512 kernels are in use.
+func clearUpper() {
+	if vectorUpper {
+		archsimd.ClearAVXUpperBits()
 	}
 }

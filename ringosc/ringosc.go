@@ -163,20 +163,12 @@ func (m *Model) Validate() error {
 
 // lookup interpolates a table sampled uniformly over [0, 2π) at θ.
 func lookup(tab []float64, theta float64) float64 {
-	k, k1, f := tableIndex(len(tab), theta)
-	return tab[k]*(1-f) + tab[k1]*f
-}
-
-// tableIndex returns the samples k, k1 = k+1 (mod M) around θ of a table of
-// M samples over [0, 2π), and the fraction f of the way from k to k1.
-func tableIndex(M int, theta float64) (k, k1 int, f float64) {
-	x := theta / (2 * math.Pi) * float64(M)
-	x -= math.Floor(x/float64(M)) * float64(M)
-	k = int(x)
-	if k >= M {
-		k = M - 1
+	k, f := newTableIx(len(tab)).at(theta)
+	k1 := k + 1
+	if k1 == len(tab) {
+		k1 = 0
 	}
-	return k, (k + 1) % M, x - float64(k)
+	return tab[k]*(1-f) + tab[k1]*f
 }
 
 // V returns the normalised node voltage v(θ) ∈ [0, 1].

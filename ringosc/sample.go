@@ -1,18 +1,99 @@
 package ringosc
 
-// Sample returns v(θ), Γ(θ), Γp(θ) and the inverter path's output InvV(θ)
-// of a tabulated model with one table index: the same values, bit for bit,
-// as V, Gamma, GammaPump and InvV, for the engine's inner loop. The model
-// must be tabulated.
-func (m *Model) Sample(theta float64) (v, g, gp, inv float64) {
-	k, k1, f := tableIndex(len(m.Wave), theta)
-	v = m.Wave[k]*(1-f) + m.Wave[k1]*f
-	g = m.ISF[k]*(1-f) + m.ISF[k1]*f
-	gp = m.Pump[k]*(1-f) + m.Pump[k1]*f
-	if m.Inv == nil {
+import "math"
+
+// Packed holds a tabulated model's four tables interleaved sample by sample
+// — v, Γ, Γp and the inverter path's output —
+// with sample 0 repeated after sample M−1, for the engine's inner loop: one
+// index for the four values, adjacent in memory, and no modulo for the
+// next sample. At returns the same values, bit for bit, as V, Gamma,
+// GammaPump and InvV.
+type Packed struct {
+	ix    tableIx
+	s     []float64 // 4·(M+1)
+	noInv bool      // no Inv table: the output is 1 − v(θ), as InvV
+}
+
+// Pack returns the model's packed tables, or nil if it is not tabulated.
+func (m *Model) Pack() *Packed {
+	if !m.Tabulated() {
+		return nil
+	}
+	M := len(m.Wave)
+	p := &Packed{ix: newTableIx(M), s: make([]float64, 4*(M+1)), noInv: m.Inv == nil}
+	for k := 0; k <= M; k++ {
+		j := k % M
+		inv := 0.0
+		if m.Inv != nil {
+			inv = m.Inv[j]
+		}
+		copy(p.s[4*k:4*k+4], []float64{m.Wave[j], m.ISF[j], m.Pump[j], inv})
+	}
+	return p
+}
+
+// At returns v(θ), Γ(θ), Γp(θ) and the inverter path's output at θ.
+func (p *Packed) At(theta float64) (v, g, gp, inv float64) {
+	k, f := p.ix.at(theta)
+	r := p.s[4*k : 4*k+8 : 4*k+8]
+	e := 1 - f
+	v, g, gp, inv = r[0]*e+r[4]*f, r[1]*e+r[5]*f, r[2]*e+r[6]*f, r[3]*e+r[7]*f
+	if p.noInv {
 		inv = 1 - v
-	} else {
-		inv = m.Inv[k]*(1-f) + m.Inv[k1]*f
 	}
 	return v, g, gp, inv
+}
+
+// tableIx locates θ in a table of m samples uniformly over [0, 2π).
+type tableIx struct {
+	m                int
+	fm, scale, invFm float64 // M, M/2π, 1/M
+}
+
+func newTableIx(m int) tableIx {
+	return tableIx{m: m, fm: float64(m), scale: float64(m) / (2 * math.Pi), invFm: 1 / float64(m)}
+}
+
+// at returns the sample k ∈ [0, M) at or below θ and the fraction f of the
+// way to sample k+1 (which is sample 0 for k = M−1). θ is reduced by
+// multiplications only (the engine's θ grows with time): x = θ·M/2π, less
+// M·⌊x/M⌋; k is clamped so that rounding at either end of [0, M) costs at
+// most an interpolation weight of 1 on the neighbouring sample.
+func (ix tableIx) at(theta float64) (k int, f float64) {
+	x := theta * ix.scale
+	x -= math.Floor(x*ix.invFm) * ix.fm
+	k = int(x)
+	if k >= ix.m {
+		k = ix.m - 1
+	} else if k < 0 {
+		k = 0
+	}
+	return k, x - float64(k)
+}
+
+// SampleRows fills, for each input b of a row of the engine's state,
+// θ = wt + y[b] (summed in T, then widened), v[b] = v(θ), g[b] = Γ(θ),
+// gp[b] = Γp(θ) and, if notInv is not nil, notInv[b] = 1 − InvV(θ) (the
+// inverter path's pull, engine_paths.go in package chip), all rounded to T
+// from the values At returns.
+func SampleRows[T ~float32 | ~float64](p *Packed, wt T, y, v, g, gp, notInv []T) {
+	s := p.s
+	v, g, gp = v[:len(y)], g[:len(y)], gp[:len(y)]
+	if notInv != nil {
+		notInv = notInv[:len(y)]
+	}
+	for b, ph := range y {
+		k, f := p.ix.at(float64(wt + ph))
+		r := s[4*k : 4*k+8 : 4*k+8]
+		e := 1 - f
+		vv := r[0]*e + r[4]*f
+		v[b], g[b], gp[b] = T(vv), T(r[1]*e+r[5]*f), T(r[2]*e+r[6]*f)
+		if notInv != nil {
+			inv := r[3]*e + r[7]*f
+			if p.noInv {
+				inv = 1 - vv
+			}
+			notInv[b] = T(1 - inv)
+		}
+	}
 }
