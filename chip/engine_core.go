@@ -87,7 +87,10 @@ type core[T real] struct {
 	q2      [3]T
 	q2scale T
 
-	scr       [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
+	scr [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
+	// per worker, tabulated ring: table positions of up to 64 inputs
+	tabK      [][]int32
+	tabF      [][]float64
 	pw        [][]T // per worker: one row's values in T (float64) or TG weights
 	pterm     []T   // coupler-power terms per (ring, input) when split by rows
 	ptermOwn  bool  // pterm is its own array (not nz or ybuf)
@@ -232,6 +235,12 @@ func newCore[T real](e *engine) *core[T] {
 	deg := 0
 	for i := 0; i < N; i++ {
 		deg = max(deg, int(m.rowPtr[i+1]-m.rowPtr[i]))
+	}
+	if e.tabulated {
+		for range e.workers {
+			c.tabK = append(c.tabK, make([]int32, min(B, 64)))
+			c.tabF = append(c.tabF, make([]float64, min(B, 64)))
+		}
 	}
 	for range e.workers {
 		c.scr = append(c.scr, make([]T, 6*B))
@@ -385,9 +394,9 @@ func (c *core[T]) work(k int) {
 		switch {
 		case c.trigFresh:
 		case c.B == 1:
-			c.trig1(0, rows, c.phi, c.wts[0])
+			c.trig1(k, 0, rows, c.phi, c.wts[0])
 		default:
-			c.trig(0, rows, [2]int{0, c.B}, c.phi, c.wts[0])
+			c.trig(k, 0, rows, [2]int{0, c.B}, c.phi, c.wts[0])
 		}
 	case opStage:
 		if c.B == 1 {
@@ -396,16 +405,16 @@ func (c *core[T]) work(k int) {
 			c.stagePass(k, c.stage, c.e.srows[k], [2]int{0, c.B})
 		}
 	case opTrigY:
-		c.trig(0, rows, [2]int{0, c.B}, c.ybuf, c.wts[1])
+		c.trig(k, 0, rows, [2]int{0, c.B}, c.ybuf, c.wts[1])
 	case opStep:
 		all, l := [2]int{0, c.N}, c.e.lanes[k]
 		c.noise(k, l)
 		if !c.trigFresh {
-			c.trig(0, all, l, c.phi, c.wts[0])
+			c.trig(k, 0, all, l, c.phi, c.wts[0])
 		}
 		for s := 0; s < c.stages; s++ {
 			if s == 1 && c.stages == 2 {
-				c.trig(0, all, l, c.ybuf, c.wts[1])
+				c.trig(k, 0, all, l, c.ybuf, c.wts[1])
 			}
 			c.stagePass(k, s, all, l)
 		}
@@ -500,14 +509,14 @@ func (c *core[T]) noise32(k int, l [2]int) {
 // trig fills trig buffer tb[buf] (and the cycle model's Γ, Γp) for rows
 // rows[0] ≤ i < rows[1] and inputs l[0] ≤ b < l[1] from state y (indexed
 // like phi) at ω_ref·t = wt.
-func (c *core[T]) trig(buf int, rows, l [2]int, y []T, wt T) {
+func (c *core[T]) trig(k, buf int, rows, l [2]int, y []T, wt T) {
 	for i := rows[0]; i < rows[1]; i++ {
-		c.trigRow(buf, i, l[0], y[i*c.B+l[0]:i*c.B+l[1]], wt)
+		c.trigRow(k, buf, i, l[0], y[i*c.B+l[0]:i*c.B+l[1]], wt)
 	}
 }
 
 // trigRow fills row i's trig terms for inputs b0 ≤ b < b0 + len(y).
-func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
+func (c *core[T]) trigRow(k, buf, i, b0 int, y []T, wt T) {
 	B, n := c.B, len(y)
 	if c.e.model == modelPhase {
 		o := i*2*B + b0
@@ -527,7 +536,25 @@ func (c *core[T]) trigRow(buf, i, b0 int, y []T, wt T) {
 	if c.sets > 1 {
 		notInv = c.tb[buf][c.N*B+o : c.N*B+o+n] // inverter path (engine_paths.go)
 	}
-	ringosc.SampleRows(c.e.ch.packed, wt, y, v, c.gg[o:o+n], c.gg[c.half+o:c.half+o+n], notInv)
+	gam, gamp := c.gg[o:o+n], c.gg[c.half+o:c.half+o+n]
+	pk := c.e.ch.packed
+	if n < 8 { // fewer inputs than a vector: no kernel call
+		ringosc.SampleRows(pk, wt, y, v, gam, gamp, notInv)
+		return
+	}
+	// Table positions by the vector kernel into worker k's scratch, then
+	// the loads (ringosc.SampleRows in two passes, the same bits).
+	scale, invM, fm := pk.Reduction()
+	kk, ff := c.tabK[k], c.tabF[k]
+	for a := 0; a < n; a += len(kk) {
+		m := min(len(kk), n-a)
+		c.kn.tabIdx(wt, y[a:a+m], scale, invM, fm, kk[:m], ff[:m])
+		var ni []T
+		if notInv != nil {
+			ni = notInv[a : a+m]
+		}
+		ringosc.SampleIndexed(pk, kk[:m], ff[:m], v[a:a+m], gam[a:a+m], gamp[a:a+m], ni)
+	}
 }
 
 // rowVals returns the chip's conductances of couplers [lo, hi) in T: the
@@ -656,7 +683,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			c.kn.acc2(c.k1[base:base+n], out)
 			c.kn.axpy(y, phi, c.dt, out)
 		}
-		c.trigRow(dst, i, b0, y, nextWt)
+		c.trigRow(k, dst, i, b0, y, nextWt)
 	}
 }
 
@@ -671,7 +698,7 @@ func sincosT[T real](x T) (T, T) {
 }
 
 // trig1 is trig for a batch of one input, without a kernel call per row.
-func (c *core[T]) trig1(buf int, rows [2]int, y []T, wt T) {
+func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
 	tb := c.tb[buf]
 	if c.e.model == modelPhase {
 		for i := rows[0]; i < rows[1]; i++ {
@@ -683,7 +710,7 @@ func (c *core[T]) trig1(buf int, rows [2]int, y []T, wt T) {
 		return
 	}
 	if c.tabulated {
-		c.trig(buf, rows, [2]int{0, 1}, y, wt)
+		c.trig(k, buf, rows, [2]int{0, 1}, y, wt)
 		return
 	}
 	for i := rows[0]; i < rows[1]; i++ {
@@ -806,7 +833,7 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			}
 		case c.tabulated:
 			one[0] = y
-			c.trigRow(next, i, 0, one, nextWt)
+			c.trigRow(k, next, i, 0, one, nextWt)
 		default:
 			sn, cs := sincosT(nextWt + y)
 			c.tb[next][i] = 0.5 * (1 + cs)

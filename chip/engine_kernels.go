@@ -57,6 +57,10 @@ type kernels[T real] struct {
 	// bm sets z0[m], z1[m] = σ·ξ₀, σ·ξ₁ from the draws x1[m], x2[m]: noise2's
 	// Box–Muller step alone, for one input's draws along the rings.
 	bm func(x1, x2 []uint32, sigma T, z0, z1 []T)
+	// tabIdx sets k[b], f[b] to the table position of θ = float64(wt + y[b])
+	// (wt + y[b] rounded in T): ringosc.Packed.Index with the constants of
+	// its Reduction (scale = M/2π, invM = 1/M, fm = M), the same bits.
+	tabIdx func(wt T, y []T, scale, invM, fm float64, k []int32, f []float64)
 }
 
 // tgWeights sets w[x] to coupler x's share of the TG power sum when every
@@ -79,13 +83,13 @@ var (
 		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64], cycleFs: cycleFsGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go,
 		axpy: axpyGo[float64], add: addGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
-		wrap: finite64Go, powAcc: powAccGo[float64], noise2: noise2Go64, bm: bmGo64,
+		wrap: finite64Go, powAcc: powAccGo[float64], noise2: noise2Go64, bm: bmGo64, tabIdx: tabIdxGo[float64],
 	}
 	kernels32 = kernels[float32]{
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32], cycleFs: cycleFsGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go,
 		axpy: axpyGo[float32], add: addGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32],
-		wrap: wrap32Go, powAcc: powAccGo[float32], noise2: noise2Go32, bm: bmGo32,
+		wrap: wrap32Go, powAcc: powAccGo[float32], noise2: noise2Go32, bm: bmGo32, tabIdx: tabIdxGo[float32],
 	}
 	// kernelsVector names the vector kernels in use ("" = plain Go).
 	kernelsVector string
@@ -261,6 +265,23 @@ func rk4Go[T real](y, p []T, c T, acc, f []T) {
 	p, acc, f = p[:len(y)], acc[:len(y)], f[:len(y)]
 	for b := range y {
 		y[b] = p[b] + c*(acc[b]+f[b])
+	}
+}
+
+// tabIdxGo is ringosc's tableIx.at written out (TestTabIdxMatchesIndex).
+func tabIdxGo[T real](wt T, y []T, scale, invM, fm float64, k []int32, f []float64) {
+	m := int(fm)
+	k, f = k[:len(y)], f[:len(y)]
+	for b, ph := range y {
+		x := float64(wt+ph) * scale
+		x -= math.Floor(x*invM) * fm
+		kb := int(x)
+		if kb >= m {
+			kb = m - 1
+		} else if kb < 0 {
+			kb = 0
+		}
+		k[b], f[b] = int32(kb), x-float64(kb)
 	}
 }
 

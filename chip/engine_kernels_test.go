@@ -15,13 +15,13 @@ func TestVectorKernelsMatchGo(t *testing.T) {
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32], cycleFs: cycleFsGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go, axpy: axpyGo[float32], add: addGo[float32],
 		acc2: acc2Go[float32], rk4: rk4Go[float32], wrap: wrap32Go, powAcc: powAccGo[float32],
-		noise2: noise2Go32, bm: bmGo32,
+		noise2: noise2Go32, bm: bmGo32, tabIdx: tabIdxGo[float32],
 	})
 	checkKernels(t, "float64", &kernels64, kernels[float64]{
 		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64], cycleFs: cycleFsGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go, axpy: axpyGo[float64], add: addGo[float64],
 		acc2: acc2Go[float64], rk4: rk4Go[float64], wrap: finite64Go, powAcc: powAccGo[float64],
-		noise2: noise2Go64, bm: bmGo64,
+		noise2: noise2Go64, bm: bmGo64, tabIdx: tabIdxGo[float64],
 	})
 }
 
@@ -153,6 +153,26 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 			t.Errorf("%s wrap, %d lanes: differs (finite %v vs %v)", name, n, oa, ob)
 		}
 	}
+	// Table positions of a tabulated ring (M = 200 and 256) at phases far
+	// from 0 and at the ends of a turn.
+	for _, M := range []float64{200, 256} {
+		scale, invM := M/(2*math.Pi), 1/M
+		for _, n := range lanes {
+			y := vec(n, 40)
+			for b := 0; b < n; b += 7 {
+				y[b] = T(float64(b%3-1) * 2 * math.Pi) // θ = wt + whole turns
+			}
+			for _, wt := range []T{0, T(2 * math.Pi), 12345.678} {
+				ka, kb := make([]int32, n), make([]int32, n)
+				fa, fb := make([]float64, n), make([]float64, n)
+				got.tabIdx(wt, y, scale, invM, M, ka, fa)
+				want.tabIdx(wt, y, scale, invM, M, kb, fb)
+				if !sameBits(fa, fb) || !sameBits(ta2f[float64](ka), ta2f[float64](kb)) {
+					t.Errorf("%s tabIdx, M %g, %d lanes, wt %g: differs", name, M, n, wt)
+				}
+			}
+		}
+	}
 	// Normal pairs: 2^16 streams, eight pairs each, with and without the
 	// second row; the states must advance alike too.
 	const m = 1 << 16
@@ -220,4 +240,39 @@ func ta2f[T real](t []int32) []T {
 		out[i] = T(v)
 	}
 	return out
+}
+
+// The engine's table positions (both kernel sets) are ringosc's: the same
+// sample and fraction, bit for bit, as Packed.Index, for float64 phases and
+// for float32 ones summed with ω_ref·t in float32.
+func TestTabIdxMatchesIndex(t *testing.T) {
+	p := engineTableRing().Pack()
+	scale, invM, fm := p.Reduction()
+	r := rand.New(rand.NewPCG(3, 4))
+	const n = 301
+	y64, y32 := make([]float64, n), make([]float32, n)
+	for b := range y64 {
+		y64[b] = 50 * (2*r.Float64() - 1)
+		y32[b] = float32(y64[b])
+	}
+	k := make([]int32, n)
+	f := make([]float64, n)
+	for _, wt := range []float64{0, 987.654321} {
+		for _, kn := range []func(float64, []float64, float64, float64, float64, []int32, []float64){kernels64.tabIdx, tabIdxGo[float64]} {
+			kn(wt, y64, scale, invM, fm, k, f)
+			for b := range y64 {
+				if kk, ff := p.Index(wt + y64[b]); int(k[b]) != kk || f[b] != ff {
+					t.Fatalf("float64, wt %g, lane %d: (%d, %g), Index (%d, %g)", wt, b, k[b], f[b], kk, ff)
+				}
+			}
+		}
+		for _, kn := range []func(float32, []float32, float64, float64, float64, []int32, []float64){kernels32.tabIdx, tabIdxGo[float32]} {
+			kn(float32(wt), y32, scale, invM, fm, k, f)
+			for b := range y32 {
+				if kk, ff := p.Index(float64(float32(wt) + y32[b])); int(k[b]) != kk || f[b] != ff {
+					t.Fatalf("float32, wt %g, lane %d: (%d, %g), Index (%d, %g)", wt, b, k[b], f[b], kk, ff)
+				}
+			}
+		}
+	}
 }

@@ -45,6 +45,7 @@ func init() {
 	kernels64.sincos, kernels64.cycleTrig = sincosx64, cycleTrigx64
 	kernels64.axpy, kernels64.add, kernels64.acc2, kernels64.rk4 = axpyx64, addx64, acc2x64, rk4x64
 	kernels64.wrap, kernels64.powAcc = finitex64, powAccx64
+	kernels32.tabIdx, kernels64.tabIdx = tabIdxx32, tabIdxx64
 }
 
 type (
@@ -664,6 +665,44 @@ func finitex64(p []float64, _ []int32) bool {
 	ok := z.Equal(z).ToBits() == 0xFF
 	archsimd.ClearAVXUpperBits()
 	return ok
+}
+
+// ---- tabulated ring: table positions (ringosc.Packed.Index) ----
+
+// tabIdxv is tabIdxGo on 8 lanes of θ·(M/2π) − … ; the truncation
+// (VCVTTPD2DQ's rounding, as int(x)) comes before the clamp, as there.
+func tabIdxv(th, sv, iv, mv, hi f64x8, k []int32, f []float64) {
+	x := th.Mul(sv)
+	x = x.Sub(x.Mul(iv).FloorScaled(0).Mul(mv))
+	kd := x.TruncScaled(0).Max(bc64(0)).Min(hi)
+	kd.ConvertToInt32().StoreSlicePart(k)
+	stp64(x.Sub(kd), f)
+}
+
+func tabIdxx64(wt float64, y []float64, scale, invM, fm float64, k []int32, f []float64) {
+	n := len(y)
+	k, f = k[:n], f[:n]
+	wv, sv, iv, mv, hi := bc64(wt), bc64(scale), bc64(invM), bc64(fm), bc64(fm-1)
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		tabIdxv(wv.Add(ldp64(y[b:e])), sv, iv, mv, hi, k[b:e], f[b:e])
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+func tabIdxx32(wt float32, y []float32, scale, invM, fm float64, k []int32, f []float64) {
+	n := len(y)
+	k, f = k[:n], f[:n]
+	wv, sv, iv, mv, hi := bc32(wt), bc64(scale), bc64(invM), bc64(fm), bc64(fm-1)
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		th := wv.Add(ldp32(y[b:e]))
+		tabIdxv(th.GetLo().ConvertToFloat64(), sv, iv, mv, hi, k[b:min(b+8, e)], f[b:min(b+8, e)])
+		if b+8 < e {
+			tabIdxv(th.GetHi().ConvertToFloat64(), sv, iv, mv, hi, k[b+8:e], f[b+8:e])
+		}
+	}
+	archsimd.ClearAVXUpperBits()
 }
 
 // ---- phase noise (float32; engine_noise32.go) ----

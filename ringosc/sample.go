@@ -71,6 +71,16 @@ func (ix tableIx) at(theta float64) (k int, f float64) {
 	return k, x - float64(k)
 }
 
+// Index returns At's table position of θ: sample k ∈ [0, M) and the
+// fraction f of the way to the next sample.
+func (p *Packed) Index(theta float64) (k int, f float64) { return p.ix.at(theta) }
+
+// Reduction returns M/2π, 1/M and M, the constants of Index: x = θ·(M/2π),
+// x −= ⌊x·(1/M)⌋·M, k = int(x) (truncated) clamped to [0, M−1], f = x − k,
+// each operation rounded separately. An implementation of Index over many
+// θ at once (the engine's vector kernels) must give the same bits.
+func (p *Packed) Reduction() (scale, invM, fm float64) { return p.ix.scale, p.ix.invFm, p.ix.fm }
+
 // SampleRows fills, for each input b of a row of the engine's state,
 // θ = wt + y[b] (summed in T, then widened), v[b] = v(θ), g[b] = Γ(θ),
 // gp[b] = Γp(θ) and, if notInv is not nil, notInv[b] = 1 − InvV(θ) (the
@@ -84,12 +94,43 @@ func SampleRows[T ~float32 | ~float64](p *Packed, wt T, y, v, g, gp, notInv []T)
 	}
 	for b, ph := range y {
 		k, f := p.ix.at(float64(wt + ph))
+		// SampleIndexed's loads, written out (one pass: the engine calls
+		// this for rows of one input).
 		r := s[4*k : 4*k+8 : 4*k+8]
 		e := 1 - f
 		vv := r[0]*e + r[4]*f
 		v[b], g[b], gp[b] = T(vv), T(r[1]*e+r[5]*f), T(r[2]*e+r[6]*f)
 		if notInv != nil {
 			inv := r[3]*e + r[7]*f
+			if p.noInv {
+				inv = 1 - vv
+			}
+			notInv[b] = T(1 - inv)
+		}
+	}
+}
+
+// SampleIndexed is SampleRows from the positions k[b], f[b] that Index gave
+// for each θ. A k outside [0, M) (from a θ that is not finite) reads
+// sample 0.
+func SampleIndexed[T ~float32 | ~float64](p *Packed, k []int32, f []float64, v, g, gp, notInv []T) {
+	s, m := p.s, uint(p.ix.m)
+	f, v, g, gp = f[:len(k)], v[:len(k)], g[:len(k)], gp[:len(k)]
+	if notInv != nil {
+		notInv = notInv[:len(k)]
+	}
+	for b, kb := range k {
+		j := uint(kb)
+		if j >= m {
+			j = 0
+		}
+		r := s[4*j : 4*j+8 : 4*j+8]
+		fb := f[b]
+		e := 1 - fb
+		vv := r[0]*e + r[4]*fb
+		v[b], g[b], gp[b] = T(vv), T(r[1]*e+r[5]*fb), T(r[2]*e+r[6]*fb)
+		if notInv != nil {
+			inv := r[3]*e + r[7]*fb
 			if p.noInv {
 				inv = 1 - vv
 			}
