@@ -15,16 +15,19 @@ import (
 // Speed of the engine's models against ngspice on the 4×4 array
 // (testdata/array4x4.toml), per ring-cycle: wall time (ns/ring-cycle) and
 // the process's CPU time (cpu-ns/ring-cycle) / (rings × simulated reference
-// cycles × inputs). The cycle model runs at the description's 32
-// steps per cycle; the phase model at its default 4 and at 1, which gives
-// the same final states on this chip (a step of one cycle is well inside
-// its stability bound). Record with
+// cycles × inputs), over the same 200-cycle run. The cycle model runs at
+// the description's 32 steps per cycle; the phase model at its default 4,
+// at 1, and at the longest step the chip's rates allow
+// (Chip.MinStepsPerCycle: 8 cycles a step here), which give the same final
+// states on this chip. ngspice runs with one thread (Simulator.Threads).
+// Record with
 //
 //	go test ./spice -run '^$' -bench . -benchtime 3x
 //
-// and put the numbers into docs/fidelity.md.
+// (GOEXPERIMENT=simd for the AVX-512 kernels) and put the numbers into
+// docs/fidelity.md, "Speed".
 
-const benchCycles = 40
+const benchCycles = 200
 
 func benchPhases(b testing.TB, batch, n int) []chip.Input {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -42,13 +45,19 @@ func benchPhases(b testing.TB, batch, n int) []chip.Input {
 func BenchmarkEngine4x4(b *testing.B) {
 	ch, _ := load(b, "array4x4.toml")
 	dur := benchCycles / ch.Netlist().Oscillators.Frequency
+	minSpc := ch.MinStepsPerCycle("phase", 1)
 	for _, mc := range []struct {
 		model, prec string
 		spc         float64
-	}{{"cycle", "f64", 32}, {"phase", "f64", 4}, {"phase", "f64", 1}, {"phase", "f32", 1}} {
+		batches     []int
+	}{
+		{"cycle", "f64", 32, []int{1, 20, 64}}, {"cycle", "f32", 32, []int{64}},
+		{"phase", "f64", 4, []int{1, 20}}, {"phase", "f64", 1, []int{1, 20}},
+		{"phase", "f32", minSpc, []int{1, 20, 64}},
+	} {
 		model := mc.model
 		prec := map[string]string{"f64": "float64", "f32": "float32"}[mc.prec]
-		for _, batch := range []int{1, 20} {
+		for _, batch := range mc.batches {
 			name := fmt.Sprintf("%s/spc%g/batch%d", model, mc.spc, batch)
 			if mc.prec != "f64" {
 				name += "/" + mc.prec
