@@ -61,6 +61,13 @@ type kernels[T real] struct {
 	// (wt + y[b] rounded in T): ringosc.Packed.Index with the constants of
 	// its Reduction (scale = M/2π, invM = 1/M, fm = M), the same bits.
 	tabIdx func(wt T, y []T, scale, invM, fm float64, k []int32, f []float64)
+	// rot sets a path's rotated row (engine_paths.go):
+	// s2 = a·(sn + ρ·cs), c2 = a·(cs − ρ·sn).
+	rot func(sn, cs []T, a, rho T, s2, c2 []T)
+	// pump2 adds the phase model's second-order pump drift (paths.go):
+	// f += kq·(q0 + q1·4·sc·(c² − s²) + q2·(1 − 8·(sc)²)) with s = sn,
+	// c = cs, i.e. kq·(q0 + q1·sin 4φ + q2·cos 4φ).
+	pump2 func(f, sn, cs []T, kq, q0, q1, q2 T)
 }
 
 // tgWeights sets w[x] to coupler x's share of the TG power sum when every
@@ -84,12 +91,14 @@ var (
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go,
 		axpy: axpyGo[float64], add: addGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
 		wrap: finite64Go, powAcc: powAccGo[float64], noise2: noise2Go64, bm: bmGo64, tabIdx: tabIdxGo[float64],
+		rot: rotGo[float64], pump2: pump2Go[float64],
 	}
 	kernels32 = kernels[float32]{
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32], cycleFs: cycleFsGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go,
 		axpy: axpyGo[float32], add: addGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32],
 		wrap: wrap32Go, powAcc: powAccGo[float32], noise2: noise2Go32, bm: bmGo32, tabIdx: tabIdxGo[float32],
+		rot: rotGo[float32], pump2: pump2Go[float32],
 	}
 	// kernelsVector names the vector kernels in use ("" = plain Go).
 	kernelsVector string
@@ -266,6 +275,27 @@ func rk4Go[T real](y, p []T, c T, acc, f []T) {
 	for b := range y {
 		y[b] = p[b] + c*(acc[b]+f[b])
 	}
+}
+
+func rotGo[T real](sn, cs []T, a, rho T, s2, c2 []T) {
+	cs, s2, c2 = cs[:len(sn)], s2[:len(sn)], c2[:len(sn)]
+	for b := range sn {
+		s2[b] = a * (sn[b] + rho*cs[b])
+		c2[b] = a * (cs[b] - rho*sn[b])
+	}
+}
+
+func pump2Go[T real](f, sn, cs []T, kq, q0, q1, q2 T) {
+	sn, cs = sn[:len(f)], cs[:len(f)]
+	for b := range f {
+		f[b] += pump2Term(sn[b], cs[b], kq, q0, q1, q2)
+	}
+}
+
+// pump2Term is pump2's term for one ring.
+func pump2Term[T real](s, k, kq, q0, q1, q2 T) T {
+	sk := s * k
+	return kq * (q0 + q1*4*sk*(k*k-s*s) + q2*(1-8*sk*sk))
 }
 
 // tabIdxGo is ringosc's tableIx.at written out (TestTabIdxMatchesIndex).

@@ -15,13 +15,13 @@ func TestVectorKernelsMatchGo(t *testing.T) {
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32], cycleFs: cycleFsGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go, axpy: axpyGo[float32], add: addGo[float32],
 		acc2: acc2Go[float32], rk4: rk4Go[float32], wrap: wrap32Go, powAcc: powAccGo[float32],
-		noise2: noise2Go32, bm: bmGo32, tabIdx: tabIdxGo[float32],
+		noise2: noise2Go32, bm: bmGo32, tabIdx: tabIdxGo[float32], rot: rotGo[float32], pump2: pump2Go[float32],
 	})
 	checkKernels(t, "float64", &kernels64, kernels[float64]{
 		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64], cycleFs: cycleFsGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go, axpy: axpyGo[float64], add: addGo[float64],
 		acc2: acc2Go[float64], rk4: rk4Go[float64], wrap: finite64Go, powAcc: powAccGo[float64],
-		noise2: noise2Go64, bm: bmGo64, tabIdx: tabIdxGo[float64],
+		noise2: noise2Go64, bm: bmGo64, tabIdx: tabIdxGo[float64], rot: rotGo[float64], pump2: pump2Go[float64],
 	})
 }
 
@@ -151,6 +151,23 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 		oa, ob := got.wrap(xa, ta), want.wrap(xb, tb)
 		if oa != ob || !sameBits(xa, xb) || !sameBits(ta2f[T](ta), ta2f[T](tb)) {
 			t.Errorf("%s wrap, %d lanes: differs (finite %v vs %v)", name, n, oa, ob)
+		}
+	}
+	// Path rows and the pump's second order.
+	for _, n := range lanes {
+		sn, cs := vec(n, 1), vec(n, 1)
+		a, b, c, d := make([]T, n), make([]T, n), make([]T, n), make([]T, n)
+		got.rot(sn, cs, 1.7e-3, -0.31, a, b)
+		want.rot(sn, cs, 1.7e-3, -0.31, c, d)
+		if !sameBits(a, c) || !sameBits(b, d) {
+			t.Errorf("%s rot, %d lanes: differs", name, n)
+		}
+		f := vec(n, 1e7)
+		copy(a, f)
+		got.pump2(a, sn, cs, 3.3e6, 0.12, -0.21, 0.05)
+		want.pump2(f, sn, cs, 3.3e6, 0.12, -0.21, 0.05)
+		if !sameBits(a, f) {
+			t.Errorf("%s pump2, %d lanes: differs", name, n)
 		}
 	}
 	// Table positions of a tabulated ring (M = 200 and 256) at phases far

@@ -62,12 +62,7 @@ func (c *core[T]) pathRows(buf, i, b0, n int) {
 	sn, cs := tb[o:o+n], tb[o+B:o+B+n]
 	for p, rho := range c.rho {
 		od := ((p+1)*c.N+i)*2*B + b0
-		s2, c2 := tb[od:od+n], tb[od+B:od+B+n]
-		a := c.pathGain[p]
-		for b := range sn {
-			s2[b] = a * (sn[b] + rho*cs[b])
-			c2[b] = a * (cs[b] - rho*sn[b])
-		}
+		c.kn.rot(sn, cs, c.pathGain[p], rho, tb[od:od+n], tb[od+B:od+B+n])
 	}
 }
 
@@ -78,16 +73,12 @@ func (c *core[T]) pump2(f, sn, cs []T, kq T) {
 	if kq == 0 {
 		return
 	}
-	sn, cs = sn[:len(f)], cs[:len(f)]
-	for b := range f {
-		f[b] += c.pump2One(sn[b], cs[b], kq)
-	}
+	c.kn.pump2(f, sn, cs, kq, c.q2[0], c.q2[1], c.q2[2])
 }
 
 // pump2One is pump2's term for one ring.
 func (c *core[T]) pump2One(s, k, kq T) T {
-	sk := s * k
-	return kq * (c.q2[0] + c.q2[1]*4*sk*(k*k-s*s) + c.q2[2]*(1-8*sk*sk))
+	return pump2Term(s, k, kq, c.q2[0], c.q2[1], c.q2[2])
 }
 
 // pathRows1 is pathRows for a batch of one input (rows of 2 values).

@@ -46,6 +46,8 @@ func init() {
 	kernels64.axpy, kernels64.add, kernels64.acc2, kernels64.rk4 = axpyx64, addx64, acc2x64, rk4x64
 	kernels64.wrap, kernels64.powAcc = finitex64, powAccx64
 	kernels32.tabIdx, kernels64.tabIdx = tabIdxx32, tabIdxx64
+	kernels32.rot, kernels64.rot = rotx32, rotx64
+	kernels32.pump2, kernels64.pump2 = pump2x32, pump2x64
 }
 
 type (
@@ -665,6 +667,64 @@ func finitex64(p []float64, _ []int32) bool {
 	ok := z.Equal(z).ToBits() == 0xFF
 	archsimd.ClearAVXUpperBits()
 	return ok
+}
+
+// ---- coupling paths and the pump's second order (engine_paths.go) ----
+
+func rotx32(sn, cs []float32, a, rho float32, s2, c2 []float32) {
+	n := len(sn)
+	cs, s2, c2 = cs[:n], s2[:n], c2[:n]
+	av, rv := bc32(a), bc32(rho)
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		s, c := ldp32(sn[b:e]), ldp32(cs[b:e])
+		stp32(av.Mul(s.Add(rv.Mul(c))), s2[b:e])
+		stp32(av.Mul(c.Sub(rv.Mul(s))), c2[b:e])
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+func rotx64(sn, cs []float64, a, rho float64, s2, c2 []float64) {
+	n := len(sn)
+	cs, s2, c2 = cs[:n], s2[:n], c2[:n]
+	av, rv := bc64(a), bc64(rho)
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		s, c := ldp64(sn[b:e]), ldp64(cs[b:e])
+		stp64(av.Mul(s.Add(rv.Mul(c))), s2[b:e])
+		stp64(av.Mul(c.Sub(rv.Mul(s))), c2[b:e])
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+// pump2x32 and pump2x64 evaluate pump2Term's expression in its order:
+// kq·((q0 + ((q1·4)·sk)·(k·k − s·s)) + q2·(1 − (8·sk)·sk)), sk = s·k.
+func pump2x32(f, sn, cs []float32, kq, q0, q1, q2 float32) {
+	n := len(f)
+	sn, cs = sn[:n], cs[:n]
+	kv, q0v, q14, q2v, one, eight := bc32(kq), bc32(q0), bc32(q1*4), bc32(q2), bc32(1), bc32(8)
+	for b := 0; b < n; b += 16 {
+		e := min(b+16, n)
+		s, k := ldp32(sn[b:e]), ldp32(cs[b:e])
+		sk := s.Mul(k)
+		t := q0v.Add(q14.Mul(sk).Mul(k.Mul(k).Sub(s.Mul(s)))).Add(q2v.Mul(one.Sub(eight.Mul(sk).Mul(sk))))
+		stp32(ldp32(f[b:e]).Add(kv.Mul(t)), f[b:e])
+	}
+	archsimd.ClearAVXUpperBits()
+}
+
+func pump2x64(f, sn, cs []float64, kq, q0, q1, q2 float64) {
+	n := len(f)
+	sn, cs = sn[:n], cs[:n]
+	kv, q0v, q14, q2v, one, eight := bc64(kq), bc64(q0), bc64(q1*4), bc64(q2), bc64(1), bc64(8)
+	for b := 0; b < n; b += 8 {
+		e := min(b+8, n)
+		s, k := ldp64(sn[b:e]), ldp64(cs[b:e])
+		sk := s.Mul(k)
+		t := q0v.Add(q14.Mul(sk).Mul(k.Mul(k).Sub(s.Mul(s)))).Add(q2v.Mul(one.Sub(eight.Mul(sk).Mul(sk))))
+		stp64(ldp64(f[b:e]).Add(kv.Mul(t)), f[b:e])
+	}
+	archsimd.ClearAVXUpperBits()
 }
 
 // ---- tabulated ring: table positions (ringosc.Packed.Index) ----
