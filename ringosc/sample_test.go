@@ -6,17 +6,24 @@ import (
 	"testing"
 )
 
-// Packed.At returns exactly what the separate lookups return.
-func TestPackedMatchesLookups(t *testing.T) {
+// genericModel is the characterised generic ring of the SPICE tests.
+func genericModel(t *testing.T) Model {
+	t.Helper()
 	f, err := os.Open("../spice/testdata/generic45.ring.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	m, err := Decode(f, "generic45.ring.toml")
-	f.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+// Packed.At returns exactly what the separate lookups return.
+func TestPackedMatchesLookups(t *testing.T) {
+	m := genericModel(t)
 	noInv := m
 	noInv.Inv = nil
 	for _, mm := range []*Model{&m, &noInv} {
@@ -34,15 +41,7 @@ func TestPackedMatchesLookups(t *testing.T) {
 // SampleRows, and SampleIndexed from Index's positions, give At's values
 // rounded to T.
 func TestSampleRowsMatchesAt(t *testing.T) {
-	f, err := os.Open("../spice/testdata/generic45.ring.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := Decode(f, "generic45.ring.toml")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := genericModel(t)
 	p := m.Pack()
 	for _, n := range []int{1, 63, 64, 65, 200} {
 		y64, y32 := make([]float64, n), make([]float32, n)
