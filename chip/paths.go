@@ -70,9 +70,10 @@ import (
 // measured in SPICE by phase slip (ringosc.PumpLaw) gives the phase model
 // the measured first order K_s·(S2·sin 2φ + C2·cos 2φ) and second order
 // instead of the ISF's: for the generic ring at 10 µA it differs from
-// the ISF's by −6% in gain and +0.15·K_s in mean pull, enough to decide
-// the frustrated rings of the 4×4 array (docs/fidelity.md). The cycle model
-// keeps the ISF's pump.
+// the ISF's by −8% in gain, −3° in the lock axis (C2 = −0.053) and
+// +0.125·K_s in mean pull, enough to decide the frustrated rings of the
+// 4×4 array (docs/fidelity.md). The cycle model keeps the ISF's pump (the
+// measured law, given to it, made its array states worse on balance).
 type pathModel struct {
 	// rho are ρ_p of the in-phase and the inverter path (phase model; 0
 	// for the analytic ring).
