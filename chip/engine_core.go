@@ -86,6 +86,9 @@ type core[T real] struct {
 	// Phase: the pump's second-order drift (A0, A4, B4) and 1/(4·g2²·ω_ref).
 	q2      [3]T
 	q2scale T
+	// q1 and q1set: a measured pump law's first-order terms (pump2).
+	q1    [2]T
+	q1set bool
 
 	scr [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
 	// per worker, tabulated ring: table positions of up to 64 inputs
@@ -623,7 +626,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			o := i*2*B + b0
 			kp := c.ks[s] * c.mask[i]
 			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], c.a, kp)
-			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp*kp*c.q2scale) // engine_paths.go
+			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp, kp*kp*c.q2scale) // engine_paths.go
 		} else {
 			c.kn.spmm1(cols, vals, tb[b0:], B, n, SC[:n])
 			v := tb[base : base+n]
@@ -767,7 +770,7 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			kp := ks * c.mask[i]
 			f = dw + c.a*(cs*S-sn*C) - kp*sn*cs
 			if c.q2scale != 0 {
-				f += c.pump2One(sn, cs, kp*kp*c.q2scale)
+				f += c.pump2One(sn, cs, kp, kp*kp*c.q2scale)
 			}
 		} else {
 			pm := pump * c.mask[i]

@@ -66,8 +66,10 @@ type kernels[T real] struct {
 	rot func(sn, cs []T, a, rho T, s2, c2 []T)
 	// pump2 adds the phase model's second-order pump drift (paths.go):
 	// f += kq·(q0 + q1·4·sc·(c² − s²) + q2·(1 − 8·(sc)²)) with s = sn,
-	// c = cs, i.e. kq·(q0 + q1·sin 4φ + q2·cos 4φ).
-	pump2 func(f, sn, cs []T, kq, q0, q1, q2 T)
+	// c = cs, i.e. kq·(q0 + q1·sin 4φ + q2·cos 4φ), and, if first (a
+	// measured pump law), the first order's difference from −K_s·sin 2φ,
+	// kp·(r0·sc + r1·(c² − s²)), summed into the term before f.
+	pump2 func(f, sn, cs []T, kq, q0, q1, q2 T, first bool, kp, r0, r1 T)
 }
 
 // tgWeights sets w[x] to coupler x's share of the TG power sum when every
@@ -285,17 +287,21 @@ func rotGo[T real](sn, cs []T, a, rho T, s2, c2 []T) {
 	}
 }
 
-func pump2Go[T real](f, sn, cs []T, kq, q0, q1, q2 T) {
+func pump2Go[T real](f, sn, cs []T, kq, q0, q1, q2 T, first bool, kp, r0, r1 T) {
 	sn, cs = sn[:len(f)], cs[:len(f)]
 	for b := range f {
-		f[b] += pump2Term(sn[b], cs[b], kq, q0, q1, q2)
+		f[b] += pump2Term(sn[b], cs[b], kq, q0, q1, q2, first, kp, r0, r1)
 	}
 }
 
 // pump2Term is pump2's term for one ring.
-func pump2Term[T real](s, k, kq, q0, q1, q2 T) T {
+func pump2Term[T real](s, k, kq, q0, q1, q2 T, first bool, kp, r0, r1 T) T {
 	sk := s * k
-	return kq * (q0 + q1*4*sk*(k*k-s*s) + q2*(1-8*sk*sk))
+	q := kq * (q0 + q1*4*sk*(k*k-s*s) + q2*(1-8*sk*sk))
+	if first {
+		q += kp * (r0*sk + r1*(k*k-s*s))
+	}
+	return q
 }
 
 // tabIdxGo is ringosc's tableIx.at written out (TestTabIdxMatchesIndex).

@@ -162,12 +162,14 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 		if !sameBits(a, c) || !sameBits(b, d) {
 			t.Errorf("%s rot, %d lanes: differs", name, n)
 		}
-		f := vec(n, 1e7)
-		copy(a, f)
-		got.pump2(a, sn, cs, 3.3e6, 0.12, -0.21, 0.05)
-		want.pump2(f, sn, cs, 3.3e6, 0.12, -0.21, 0.05)
-		if !sameBits(a, f) {
-			t.Errorf("%s pump2, %d lanes: differs", name, n)
+		for _, first := range []bool{false, true} {
+			f := vec(n, 1e7)
+			copy(a, f)
+			got.pump2(a, sn, cs, 3.3e6, 0.12, -0.21, 0.05, first, 2.9e7, 0.077, -0.026)
+			want.pump2(f, sn, cs, 3.3e6, 0.12, -0.21, 0.05, first, 2.9e7, 0.077, -0.026)
+			if !sameBits(a, f) {
+				t.Errorf("%s pump2 (first order %v), %d lanes: differs", name, first, n)
+			}
 		}
 	}
 	// Table positions of a tabulated ring (M = 200 and 256) at phases far

@@ -24,6 +24,8 @@ func (c *core[T]) setupPaths() {
 		// kq = (2K_s·f)²·mask/(4·g2²·ω_ref) = (x²/ω_ref)·mask.
 		c.q2 = [3]T{T(p.pump2[0]), T(p.pump2[1]), T(p.pump2[2])}
 		c.q2scale = T(1 / (4 * e.ch.g2 * e.ch.g2 * e.ch.wref))
+		c.q1 = [2]T{T(p.pump1[0]), T(p.pump1[1])}
+		c.q1set = p.pump1 != [2]float64{}
 	}
 	// The phase model's couplers sum in units of G (the chip's g): the
 	// stage pass scales the sums by h1/C (coupling.Rate). When the two
@@ -68,17 +70,19 @@ func (c *core[T]) pathRows(buf, i, b0, n int) {
 
 // pump2 adds the pump's second-order drift kq·Q(φ) (paths.go) to the phase
 // model's rates f of rings with sin φ = sn, cos φ = cs:
-// sin 4φ = 4sc·(c² − s²), cos 4φ = 1 − 8s²c².
-func (c *core[T]) pump2(f, sn, cs []T, kq T) {
+// sin 4φ = 4sc·(c² − s²), cos 4φ = 1 − 8s²c². For a ring whose pump law
+// was measured (c.q1set) it also adds the first order's difference from
+// −K_s·sin 2φ, kp·(q1[0]·sc + q1[1]·(c² − s²)) (kp = 2K_s·f(t)).
+func (c *core[T]) pump2(f, sn, cs []T, kp, kq T) {
 	if kq == 0 {
 		return
 	}
-	c.kn.pump2(f, sn, cs, kq, c.q2[0], c.q2[1], c.q2[2])
+	c.kn.pump2(f, sn, cs, kq, c.q2[0], c.q2[1], c.q2[2], c.q1set, kp, c.q1[0], c.q1[1])
 }
 
 // pump2One is pump2's term for one ring.
-func (c *core[T]) pump2One(s, k, kq T) T {
-	return pump2Term(s, k, kq, c.q2[0], c.q2[1], c.q2[2])
+func (c *core[T]) pump2One(s, k, kp, kq T) T {
+	return pump2Term(s, k, kq, c.q2[0], c.q2[1], c.q2[2], c.q1set, kp, c.q1[0], c.q1[1])
 }
 
 // pathRows1 is pathRows for a batch of one input (rows of 2 values).

@@ -698,31 +698,40 @@ func rotx64(sn, cs []float64, a, rho float64, s2, c2 []float64) {
 }
 
 // pump2x32 and pump2x64 evaluate pump2Term's expression in its order:
-// kq·((q0 + ((q1·4)·sk)·(k·k − s·s)) + q2·(1 − (8·sk)·sk)), sk = s·k.
-func pump2x32(f, sn, cs []float32, kq, q0, q1, q2 float32) {
+// q = kq·((q0 + ((q1·4)·sk)·(k·k − s·s)) + q2·(1 − (8·sk)·sk)), sk = s·k,
+// then q + kp·(r0·sk + r1·(k·k − s·s)) if first, then f + q.
+func pump2x32(f, sn, cs []float32, kq, q0, q1, q2 float32, first bool, kp, r0, r1 float32) {
 	n := len(f)
 	sn, cs = sn[:n], cs[:n]
 	kv, q0v, q14, q2v, one, eight := bc32(kq), bc32(q0), bc32(q1*4), bc32(q2), bc32(1), bc32(8)
+	pv, r0v, r1v := bc32(kp), bc32(r0), bc32(r1)
 	for b := 0; b < n; b += 16 {
 		e := min(b+16, n)
 		s, k := ldp32(sn[b:e]), ldp32(cs[b:e])
-		sk := s.Mul(k)
-		t := q0v.Add(q14.Mul(sk).Mul(k.Mul(k).Sub(s.Mul(s)))).Add(q2v.Mul(one.Sub(eight.Mul(sk).Mul(sk))))
-		stp32(ldp32(f[b:e]).Add(kv.Mul(t)), f[b:e])
+		sk, d := s.Mul(k), k.Mul(k).Sub(s.Mul(s))
+		q := kv.Mul(q0v.Add(q14.Mul(sk).Mul(d)).Add(q2v.Mul(one.Sub(eight.Mul(sk).Mul(sk)))))
+		if first {
+			q = q.Add(pv.Mul(r0v.Mul(sk).Add(r1v.Mul(d))))
+		}
+		stp32(ldp32(f[b:e]).Add(q), f[b:e])
 	}
 	archsimd.ClearAVXUpperBits()
 }
 
-func pump2x64(f, sn, cs []float64, kq, q0, q1, q2 float64) {
+func pump2x64(f, sn, cs []float64, kq, q0, q1, q2 float64, first bool, kp, r0, r1 float64) {
 	n := len(f)
 	sn, cs = sn[:n], cs[:n]
 	kv, q0v, q14, q2v, one, eight := bc64(kq), bc64(q0), bc64(q1*4), bc64(q2), bc64(1), bc64(8)
+	pv, r0v, r1v := bc64(kp), bc64(r0), bc64(r1)
 	for b := 0; b < n; b += 8 {
 		e := min(b+8, n)
 		s, k := ldp64(sn[b:e]), ldp64(cs[b:e])
-		sk := s.Mul(k)
-		t := q0v.Add(q14.Mul(sk).Mul(k.Mul(k).Sub(s.Mul(s)))).Add(q2v.Mul(one.Sub(eight.Mul(sk).Mul(sk))))
-		stp64(ldp64(f[b:e]).Add(kv.Mul(t)), f[b:e])
+		sk, d := s.Mul(k), k.Mul(k).Sub(s.Mul(s))
+		q := kv.Mul(q0v.Add(q14.Mul(sk).Mul(d)).Add(q2v.Mul(one.Sub(eight.Mul(sk).Mul(sk)))))
+		if first {
+			q = q.Add(pv.Mul(r0v.Mul(sk).Add(r1v.Mul(d))))
+		}
+		stp64(ldp64(f[b:e]).Add(q), f[b:e])
 	}
 	archsimd.ClearAVXUpperBits()
 }

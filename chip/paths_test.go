@@ -171,3 +171,77 @@ func TestAnalyticHarmonics(t *testing.T) {
 		}
 	}
 }
+
+// A ring whose pump law was measured (ringosc.PumpLaw) runs the phase model
+// with it: a pumped ring detuned by Δω locks where the law's drift cancels
+// the detuning, Δω + K_s·(S2·sin 2φ + C2·cos 2φ) + (x²/ω)·(Q0 + Q4S·sin 4φ
+// + Q4C·cos 4φ) = 0, with x²/ω = K_s²/(g2²·ω) (K_s = g2·x). The ISF's own
+// law written as measured changes nothing, and the cycle model keeps the
+// ISF's pump whatever is measured.
+func TestMeasuredPumpLaw(t *testing.T) {
+	base := sineTables(0.3, 0, false, 0)
+	g2 := base.PumpGain()
+	const ksFrac = 0.01
+	src := func(model string) string {
+		return fmt.Sprintf(`
+[oscillators]
+count = 1
+frequency = "1GHz"
+[shil]
+ks = %g
+[run]
+cycles = 3000
+model = "%s"
+steps_per_cycle = %d
+`, ksFrac, model, map[string]int{"phase": 4, "cycle": 32}[model])
+	}
+	run := func(m ringosc.Model, model string, p0, det float64) float64 {
+		t.Helper()
+		nl, err := netlist.Parse("pumped.toml", []byte(src(model)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch, err := chip.Compile(nl, chip.Options{Ring: &m})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ch.Run(context.Background(), []chip.Input{{Phases: []float64{p0}, FreqOffset: []float64{det}}}, chip.RunOptions{NoNoise: true, Duration: 1e-6})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Final[0][0]
+	}
+	withLaw := func(l ringosc.PumpLaw) ringosc.Model {
+		m := base
+		m.Measured = &ringosc.Measured{PumpLaw: &l}
+		return m
+	}
+	w := 2 * math.Pi * 1e9
+	ks := ksFrac * w
+	// The ISF's law written as measured: the same bits.
+	own, _ := base.PhasePumpLaw()
+	own.Current = 1e-5
+	for _, model := range []string{"phase", "cycle"} {
+		if a, b := run(base, model, 1.2, 0.3*ks/(2*math.Pi)), run(withLaw(own), model, 1.2, 0.3*ks/(2*math.Pi)); a != b {
+			t.Errorf("%s model: the ISF's own pump law as measured gives %v, without %v", model, b, a)
+		}
+	}
+	// A different law: the phase model locks where it says; the cycle
+	// model does not notice.
+	q := 100 * g2 * g2 // Q per unit K_s: (x²/ω)·Q = K_s·q̃ for Q = q̃·100·g2²
+	l := ringosc.PumpLaw{Current: 1e-5, S2: -0.8, C2: 0.1, Q0: 0.15 * q, Q4S: -0.1 * q, Q4C: 0.3 * q}
+	for _, det := range []float64{-0.3, 0.2} {
+		for _, p0 := range []float64{0.3, 2.5} {
+			phi := run(withLaw(l), "phase", p0, det*ks/(2*math.Pi))
+			s2, c2 := math.Sincos(2 * phi)
+			s4, c4 := math.Sincos(4 * phi)
+			drift := det + l.S2*s2 + l.C2*c2 + (l.Q0+l.Q4S*s4+l.Q4C*c4)/q
+			if math.Abs(drift) > 1e-6 {
+				t.Errorf("phase model, detuning %.2f·K_s from %.1f rad: locks at %.4f rad where the measured law's drift is %.2g·K_s, want 0", det, p0, phi, drift)
+			}
+		}
+		if a, b := run(base, "cycle", 0.3, det*ks/(2*math.Pi)), run(withLaw(l), "cycle", 0.3, det*ks/(2*math.Pi)); a != b {
+			t.Errorf("cycle model: a measured pump law moved its lock from %v to %v", a, b)
+		}
+	}
+}

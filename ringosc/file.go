@@ -56,6 +56,14 @@ type fileMeasured struct {
 	C2            float64 `toml:"isf_c2"`
 	StepsPerCycle float64 `toml:"steps_per_cycle"`
 	SpiceOptions  string  `toml:"spice_options"`
+	// The measured pump law (PumpLaw), present when pump_law_current_a > 0.
+	PumpLawCurrent float64 `toml:"pump_law_current_a"`
+	PumpLawS2      float64 `toml:"pump_law_s2"`
+	PumpLawC2      float64 `toml:"pump_law_c2"`
+	PumpLawQ0      float64 `toml:"pump_law_q0"`
+	PumpLawQ4S     float64 `toml:"pump_law_q4s"`
+	PumpLawQ4C     float64 `toml:"pump_law_q4c"`
+	PumpLawRMS     float64 `toml:"pump_law_rms"`
 }
 
 type fileTables struct {
@@ -96,6 +104,10 @@ func Decode(r io.Reader, name string) (Model, error) {
 			Stages: fm.Stages, VDD: fm.VDD, NodeCap: fm.NodeCap, L: fm.L, WN: fm.WN, WP: fm.WP,
 			DevCap: fm.DevCap, CouplerCin: fm.CouplerCin, CouplerWN: fm.CouplerWN, CouplerWP: fm.CouplerWP, InverterPull: fm.InverterPull, TGRon: fm.TGRon, TGWN: fm.TGWN, TGWP: fm.TGWP, TGCap: fm.TGCap,
 			ISFPoints: fm.ISFPoints, Charge: fm.Charge, C1: fm.C1, C2: fm.C2, StepsPerCycle: fm.StepsPerCycle, SpiceOptions: fm.SpiceOptions}
+		if fm.PumpLawCurrent > 0 {
+			m.Measured.PumpLaw = &PumpLaw{Current: fm.PumpLawCurrent, S2: fm.PumpLawS2, C2: fm.PumpLawC2,
+				Q0: fm.PumpLawQ0, Q4S: fm.PumpLawQ4S, Q4C: fm.PumpLawQ4C, RMS: fm.PumpLawRMS}
+		}
 	}
 	if !(m.F0 >= 0) || !(m.Power >= 0) || math.IsInf(m.F0, 0) || math.IsNaN(m.PumpPhase) {
 		return Model{}, fmt.Errorf("ringosc: %s: %w: f0_hz and power_w must be finite and ≥ 0", name, ErrFormat)
@@ -151,6 +163,10 @@ func Encode(w io.Writer, m Model) error {
 		fmt.Fprintf(b, "steps_per_cycle = %s\n", num(ms.StepsPerCycle))
 		if ms.SpiceOptions != "" {
 			fmt.Fprintf(b, "spice_options = %q\n", ms.SpiceOptions)
+		}
+		if pl := ms.PumpLaw; pl != nil {
+			fmt.Fprintf(b, "pump_law_current_a = %s\npump_law_s2 = %s\npump_law_c2 = %s\n", num(pl.Current), num(pl.S2), num(pl.C2))
+			fmt.Fprintf(b, "pump_law_q0 = %s\npump_law_q4s = %s\npump_law_q4c = %s\npump_law_rms = %s\n", num(pl.Q0), num(pl.Q4S), num(pl.Q4C), num(pl.RMS))
 		}
 	}
 	fmt.Fprintf(b, "\n[tables]\npoints = %d\n", len(m.Wave))

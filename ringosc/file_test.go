@@ -60,6 +60,32 @@ func TestFileRoundTrip(t *testing.T) {
 	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
 		t.Error("encoding a decoded model gives different bytes")
 	}
+	if got.Measured.PumpLaw != nil {
+		t.Error("a model without a measured pump law comes back with one")
+	}
+	// A measured pump law survives the round trip and is what the phase
+	// model uses; without it the phase model uses the ISF's.
+	if l, measured := got.PhasePumpLaw(); measured || l.S2 != -1 || l.C2 != 0 {
+		t.Errorf("no measured pump law: PhasePumpLaw = %+v, %v; want the ISF's (S2 = −1, C2 = 0)", l, measured)
+	}
+	law := PumpLaw{Current: 1e-5, S2: -0.93, C2: -0.04, Q0: 0.5, Q4S: -0.6, Q4C: 2, RMS: 0.05}
+	m.Measured.PumpLaw = &law
+	buf.Reset()
+	if err := Encode(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	if got, err = Decode(bytes.NewReader(buf.Bytes()), "x.toml"); err != nil {
+		t.Fatal(err)
+	}
+	if l, measured := got.PhasePumpLaw(); !measured || l != law {
+		t.Errorf("measured pump law after a round trip: %+v, %v; want %+v", l, measured, law)
+	}
+	bad := law
+	bad.S2 = 0.2
+	m.Measured.PumpLaw = &bad
+	if err := m.Validate(); err == nil {
+		t.Error("a measured pump law that does not lock (S2 > 0) validates")
+	}
 }
 
 func TestDecodeErrors(t *testing.T) {

@@ -107,6 +107,9 @@ type Measured struct {
 	// measured (the generic ring runs 0.12% faster at reltol = 1e-4 and
 	// T/256 than at the defaults and T/64: docs/fidelity.md).
 	SpiceOptions string
+	// PumpLaw is the pump's averaged drift measured by phase slip, or nil
+	// if it was not measured (the phase model then uses the ISF's law).
+	PumpLaw *PumpLaw
 }
 
 // ISFRms returns Hajimiri's estimate of the rms ISF of an N-stage
@@ -149,6 +152,11 @@ func (m *Model) Validate() error {
 	for s, n := range m.Nodes {
 		if len(n) != M {
 			return fmt.Errorf("ringosc: model %q: node table %d has %d entries, want %d", m.Name, s, len(n), M)
+		}
+	}
+	if m.Measured != nil && m.Measured.PumpLaw != nil {
+		if err := m.Measured.PumpLaw.validate(); err != nil {
+			return fmt.Errorf("model %q: %w", m.Name, err)
 		}
 	}
 	for k := 0; k < M; k++ {

@@ -41,8 +41,17 @@ cycles = 4
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, _ := compileWithModel(t, nl)
-	_, ks, _ := ch.Rates()
+	// The ISF's law: the ring model without its measured pump law.
+	chm, m := compileWithModel(t, nl)
+	isf := *m
+	ms := *m.Measured
+	ms.PumpLaw = nil
+	isf.Measured = &ms
+	ch, err := chip.Compile(nl, chip.Options{Ring: &isf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ks, wref := ch.Rates()
 	ph := make([]float64, n)
 	for i := range ph {
 		ph[i] = float64(i) * math.Pi / n
@@ -67,6 +76,30 @@ cycles = 4
 		}
 	}
 	t.Logf("largest difference from the cycle model's pump law: %.3f·K_s (first-order law −sin 2φ alone: %.3f·K_s)", worst, worst1)
+
+	// With the measured law (ringosc.PumpLaw) the phase model follows it
+	// instead: the mean drift over the run is the law at the run's middle
+	// phase, to O((Δφ)²).
+	law := m.Measured.PumpLaw
+	x := 10e-6 / (m.Measured.NodeCap * m.Measured.VDD)
+	q := x * x / wref / ks
+	res, err := chm.Run(context.Background(), []chip.Input{{Phases: ph}}, chip.RunOptions{Model: "phase", NoNoise: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst = 0
+	for i := range ph {
+		d := (res.Unwrapped[0][i] - ph[i]) / res.Duration / ks
+		p := 0.5 * (res.Unwrapped[0][i] + ph[i])
+		s2, c2 := math.Sincos(2 * p)
+		s4, c4 := math.Sincos(4 * p)
+		want := law.S2*s2 + law.C2*c2 + q*(law.Q0+law.Q4S*s4+law.Q4C*c4)
+		worst = math.Max(worst, math.Abs(d-want))
+	}
+	t.Logf("with the measured pump law: drift within %.4f·K_s of the law", worst)
+	if worst > 0.01 {
+		t.Errorf("phase model with the measured pump law: drift differs from the law by up to %.3f·K_s (want ≤ 0.01)", worst)
+	}
 }
 
 // TestCharacterisedBatchSplit: with the characterised ring (extra row sets

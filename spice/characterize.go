@@ -2,10 +2,12 @@ package spice
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,6 +37,11 @@ type RingSpec struct {
 	// FreeRunOnly skips the ISF run: the result has the frequency, power,
 	// waveforms and device data but no model.
 	FreeRunOnly bool
+	// PumpCurrent is the larger pump amplitude (A) of the pump-law run
+	// (measurePumpLaw; the other is half of it). 0 picks the current whose
+	// ISF rate K_s is 0.25% of ω0 (10 µA for the generic ring), to two
+	// significant digits; < 0 skips the run.
+	PumpCurrent float64
 }
 
 // Characterization is the outcome of Characterize.
@@ -436,9 +443,172 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 	if err := mdl.Validate(); err != nil {
 		return nil, err
 	}
-	out.Model = mdl
 	out.H1, out.G2, out.H1Inv = mdl.CouplingGain(), mdl.PumpGain(), mdl.InverterGain()
+	if spec.PumpCurrent >= 0 {
+		law, wall, err := measurePumpLaw(ctx, sim, spec, &mdl, cards)
+		if err != nil {
+			return nil, err
+		}
+		mdl.Measured.PumpLaw = law
+		out.Wall["pump"] = wall
+		if err := mdl.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	out.Model = mdl
 	return out, nil
+}
+
+// Pump-law run: detunings of the slipping rings in units of the ISF's K_s.
+var pumpLawDetunings = []float64{-2.4, -1.8, 1.8, 2.4}
+
+const pumpLawCycles = 300
+
+// measurePumpLaw measures the averaged drift of the ring under a pump at
+// twice a reference frequency (ringosc.PumpLaw) by phase slip. Eight
+// copies of the ring, each with the pump I·cos(2·ω_k·t + ψ) at the model's
+// pump phase ψ into its tap (as a chip deck drives it), run at two currents,
+// I and I/2, each at reference frequencies ω_k = ω0 − Δ_k with Δ_k =
+// ±1.8 and ±2.4 times the ISF's K_s at that current, beyond the lock
+// range, so each ring slips through every phase φ relative to its
+// reference. The drift between successive rising tap edges, less Δ_k, is
+// fitted jointly over the eight rings (after 10% of the run) to
+//
+//	dφ/dt − Δ_k = K_s·(S2·sin 2φ + C2·cos 2φ) + (x²/ω0)·(Q0 + Q4S·sin 4φ + Q4C·cos 4φ),
+//
+// x = I/q_max, K_s = g2·x: the first two orders of the averaging expansion
+// (ringosc.PumpLaw2; Sanders, Verhulst & Murdock, §2.9), whose first order
+// scales with I and second with I², which is what the two currents tell
+// apart. The detunings come in ± pairs so that a drift term odd in Δ (the
+// tap edge's timing carries the pump's within-cycle modulation, ∝ Δ·cos 2φ
+// per edge) cancels.
+func measurePumpLaw(ctx context.Context, sim Simulator, spec RingSpec, mdl *ringosc.Model, cards string) (*ringosc.PumpLaw, time.Duration, error) {
+	d := spec.Design
+	S, vdd, C := spec.Stages, spec.VDD, spec.NodeCap
+	f0, g2 := mdl.F0, mdl.PumpGain()
+	w0 := 2 * math.Pi * f0
+	qmax := C * vdd
+	I := spec.PumpCurrent
+	if I == 0 {
+		I = 0.0025 * w0 * qmax / g2
+		e := math.Pow(10, math.Floor(math.Log10(I))-1)
+		I = math.Round(I/e) * e
+	}
+	T := 1 / f0
+	tstop := pumpLawCycles * T
+	tmax := T / d.StepsPerCycle
+	type slip struct{ I, delta float64 } // delta = Δ (rad/s)
+	var rings []slip
+	for _, cur := range []float64{I / 2, I} {
+		ks := g2 * cur / qmax
+		for _, k := range pumpLawDetunings {
+			rings = append(rings, slip{cur, k * ks})
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "* oscsim characterize %s: pump law by phase slip (%s and %s at twice the ring's frequency less 1.8 and 2.4 K_s either way)\n%s\n.temp 27\nVdd vdd 0 %s\n",
+		spec.Name, netlist.FormatSI(I/2, "A"), netlist.FormatSI(I, "A"), cards, eng(vdd))
+	var ics, saves []string
+	for r, sl := range rings {
+		p := fmt.Sprintf("p%d", r)
+		for s := 0; s < S; s++ {
+			in, o := fmt.Sprintf("%s_n%d", p, (s+S-1)%S), fmt.Sprintf("%s_n%d", p, s)
+			fmt.Fprintf(&b, "M%s_p%d %s %s vdd vdd %s W=%s L=%s\n", p, s, o, in, d.PMOS, eng(d.WP), eng(d.L))
+			fmt.Fprintf(&b, "M%s_n%d %s %s 0 0 %s W=%s L=%s\n", p, s, o, in, d.NMOS, eng(d.WN), eng(d.L))
+			fmt.Fprintf(&b, "C%s_%d %s 0 %s\n", p, s, o, eng(C))
+			ics = append(ics, fmt.Sprintf("v(%s)=%s", o, eng(vdd*mdl.NodeV(s, S, 0))))
+		}
+		fref := f0 - sl.delta/(2*math.Pi)
+		fmt.Fprintf(&b, "Bpump_%s 0 %s_n0 I = %s*cos(%s*time%+.6g)\n", p, p, eng(sl.I), strconv.FormatFloat(4*math.Pi*fref, 'g', 12, 64), mdl.PumpPhase)
+		saves = append(saves, fmt.Sprintf("v(%s_n0)", p))
+	}
+	for k := 0; k < len(ics); k += 6 {
+		b.WriteString(".ic " + strings.Join(ics[k:min(k+6, len(ics))], " ") + "\n")
+	}
+	b.WriteString(d.optionsLine())
+	fmt.Fprintf(&b, ".save %s\n.tran %s %s 0 %s\n.end\n", strings.Join(saves, " "), eng(tmax), eng(tstop), eng(tmax))
+	o, err := sim.Run(ctx, "characterize-pump", b.String(), tstop)
+	if err != nil {
+		return nil, 0, err
+	}
+	t := o.Time()
+	// Normal equations of the joint fit, in units of the ISF's K_s at I.
+	ksI := g2 * I / qmax
+	var A [5][6]float64
+	var rows [][6]float64
+	for r, sl := range rings {
+		v, _ := o.Vec(fmt.Sprintf("v(p%d_n0)", r))
+		fref := f0 - sl.delta/(2*math.Pi)
+		edges := RisingEdges(t, v, vdd/2)
+		ph := EdgePhases(edges, fref)
+		if len(edges) < pumpLawCycles/2 {
+			return nil, 0, fmt.Errorf("spice: characterise: ring %d of the pump-law run does not oscillate", r)
+		}
+		x := sl.I / qmax
+		ks := g2 * x
+		for e := 1; e < len(edges); e++ {
+			if edges[e-1] < 0.1*tstop {
+				continue
+			}
+			p := 0.5 * (ph[e-1] + ph[e])
+			y := ((ph[e]-ph[e-1])/(edges[e]-edges[e-1]) - sl.delta) / ksI
+			s2, c2 := math.Sincos(2 * p)
+			s4, c4 := math.Sincos(4 * p)
+			q := x * x / w0 / ksI
+			row := [6]float64{ks / ksI * s2, ks / ksI * c2, q, q * s4, q * c4, y}
+			rows = append(rows, row)
+			for i := 0; i < 5; i++ {
+				for j := 0; j < 6; j++ {
+					A[i][j] += row[i] * row[j]
+				}
+			}
+		}
+	}
+	c, err := solve5(A)
+	if err != nil {
+		return nil, 0, fmt.Errorf("spice: characterise: pump-law fit: %v", err)
+	}
+	// rms residual per K_s at I.
+	var ss float64
+	for _, row := range rows {
+		r := row[5]
+		for i := 0; i < 5; i++ {
+			r -= c[i] * row[i]
+		}
+		ss += r * r
+	}
+	law := &ringosc.PumpLaw{Current: I, S2: c[0], C2: c[1], Q0: c[2], Q4S: c[3], Q4C: c[4], RMS: math.Sqrt(ss / float64(len(rows)))}
+	return law, o.Wall, nil
+}
+
+// solve5 solves the 5×5 system A[:, :5]·x = A[:, 5] (Gauss–Jordan with
+// partial pivoting).
+func solve5(A [5][6]float64) ([5]float64, error) {
+	var x [5]float64
+	for i := 0; i < 5; i++ {
+		p := i
+		for r := i + 1; r < 5; r++ {
+			if math.Abs(A[r][i]) > math.Abs(A[p][i]) {
+				p = r
+			}
+		}
+		if A[p][i] == 0 {
+			return x, errors.New("singular")
+		}
+		A[i], A[p] = A[p], A[i]
+		for r := 0; r < 5; r++ {
+			if r != i {
+				f := A[r][i] / A[i][i]
+				for c := i; c < 6; c++ {
+					A[r][c] -= f * A[i][c]
+				}
+			}
+		}
+	}
+	for i := range x {
+		x[i] = A[i][5] / A[i][i]
+	}
+	return x, nil
 }
 
 // fitFourier fits y(θ) ≈ a0 + Σ_{n=1..H} (a_n cos nθ + b_n sin nθ) by least
@@ -529,5 +699,18 @@ wall        ngspice %s (free run) + %s (ISF)
 		c.H1, 100*c.H1*1e-6/ms.NodeCap/(2*math.Pi*c.F0), c.H1Inv, c.G2, 100*c.G2*1e-6/q/(2*math.Pi*c.F0), m.PumpPhase*180/math.Pi,
 		netlist.FormatSI(ms.DevCap, "F"), netlist.FormatSI(ms.CouplerCin, "F"), netlist.FormatSI(ms.TGRon, "Ω"), netlist.FormatSI(ms.TGCap, "F"), ms.InverterPull,
 		c.Wall["free"].Round(time.Millisecond), c.Wall["isf"].Round(time.Millisecond))
+	if err != nil {
+		return err
+	}
+	if pl := ms.PumpLaw; pl != nil {
+		var isf2 [3]float64
+		isf2[0], isf2[1], isf2[2] = m.PumpLaw2()
+		x := pl.Current / q
+		ks := c.G2 * x
+		w0 := 2 * math.Pi * c.F0
+		_, err = fmt.Fprintf(w, "pump law    at %s, per K_s: %+.3f·sin 2φ %+.3f·cos 2φ, second order %+.3f %+.3f·sin 4φ %+.3f·cos 4φ (fit rms %.3f; ISF: −1, 0, %+.3f %+.3f %+.3f); ngspice %s\n",
+			netlist.FormatSI(pl.Current, "A"), pl.S2, pl.C2, pl.Q0*x*x/w0/ks, pl.Q4S*x*x/w0/ks, pl.Q4C*x*x/w0/ks, pl.RMS,
+			isf2[0]*x*x/w0/ks, isf2[1]*x*x/w0/ks, isf2[2]*x*x/w0/ks, c.Wall["pump"].Round(time.Millisecond))
+	}
 	return err
 }

@@ -25,7 +25,10 @@ stage node, supply current and power, and the impulse sensitivity function
 and measuring the phase shift each causes. It also measures what the SPICE
 deck of a chip needs to rebuild the ring and its couplers (device
 capacitance, coupler inverter load and pull, switch resistance and
-capacitance).
+capacitance), and the pump's averaged law by phase slip: rings pumped at
+twice a reference detuned beyond the lock range, at two pump currents
+(--pump-current and half of it), give the drift against the phase to second
+order in the pump, which the phase model uses instead of the ISF's.
 
 It writes a ring-model file. Name it in the chip description,
 
@@ -34,7 +37,8 @@ It writes a ring-model file. Name it in the chip description,
 
 and the cycle model runs with the measured waveform and ISF instead of the
 analytic default, the phase model with the coupling gain h1 and pump gain g2
-derived from them, and the rings at the measured frequency.
+derived from them and the measured pump law, and the rings at the measured
+frequency.
 
 Examples:
   oscsim characterize spice/testdata/pair-inphase.toml -o ring.toml
@@ -52,6 +56,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	charge := fs.Float64("charge", 0.02, "injected charge as a fraction of q_max = C·VDD")
 	steps := fs.Float64("steps", spice.DefaultStepsPerCycle, "ngspice time-step limit in steps per cycle")
 	options := fs.String("spice-options", "", "ngspice .options for the measurement, e.g. reltol=1e-4 (recorded in the model; decks built from it use them)")
+	pumpI := fs.Float64("pump-current", 0, "larger pump amplitude (A) of the pump-law run (0: the current whose ISF rate is 0.25% of ω0; < 0: skip the run)")
 	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
 	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
 	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
@@ -82,7 +87,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	spec.Points, spec.Charge = *points, *charge
+	spec.Points, spec.Charge, spec.PumpCurrent = *points, *charge, *pumpI
 	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
 	if _, err := sim.Find(); err != nil {
 		return err
