@@ -15,7 +15,7 @@ package spice
 //     locked phase within 5° (away from the edge);
 //   - 4×4 array with mixed signs: the same binarised state as ngspice in
 //     ≥ 90% of random initial conditions (18 of 20 with
-//     OSCSIM_FIDELITY_ICS=20), at two operating points (fidelityArrays; CI
+//     OSCSIM_FIDELITY_ICS=20), at three operating points (fidelityArrays; CI
 //     runs 2, 1 and 1 initial conditions of them). Not met (docs/fidelity.md:
 //     at the settled point the cycle model has 17 of 20, the phase model
 //     16 with the measured pump law, 10 without; the differing rings are
