@@ -333,13 +333,7 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 	var pulses []pulse
 	for rr := 0; rr <= isfRings; rr++ {
 		p := fmt.Sprintf("r%d", rr)
-		for s := 0; s < S; s++ {
-			in, o := fmt.Sprintf("%s_n%d", p, (s+S-1)%S), fmt.Sprintf("%s_n%d", p, s)
-			fmt.Fprintf(&b, "M%s_p%d %s %s vdd vdd %s W=%s L=%s\n", p, s, o, in, d.PMOS, eng(d.WP), eng(d.L))
-			fmt.Fprintf(&b, "M%s_n%d %s %s 0 0 %s W=%s L=%s\n", p, s, o, in, d.NMOS, eng(d.WN), eng(d.L))
-			fmt.Fprintf(&b, "C%s_%d %s 0 %s\n", p, s, o, eng(C))
-			ics = append(ics, fmt.Sprintf("v(%s)=%s", o, eng(vdd*shape.NodeV(s, S, 0))))
-		}
+		ics = writeRingStages(&b, p, S, d, C, vdd, &shape, ics)
 		if rr == 0 {
 			continue // the reference ring
 		}
@@ -511,13 +505,7 @@ func measurePumpLaw(ctx context.Context, sim Simulator, spec RingSpec, mdl *ring
 	var ics, saves []string
 	for r, sl := range rings {
 		p := fmt.Sprintf("p%d", r)
-		for s := 0; s < S; s++ {
-			in, o := fmt.Sprintf("%s_n%d", p, (s+S-1)%S), fmt.Sprintf("%s_n%d", p, s)
-			fmt.Fprintf(&b, "M%s_p%d %s %s vdd vdd %s W=%s L=%s\n", p, s, o, in, d.PMOS, eng(d.WP), eng(d.L))
-			fmt.Fprintf(&b, "M%s_n%d %s %s 0 0 %s W=%s L=%s\n", p, s, o, in, d.NMOS, eng(d.WN), eng(d.L))
-			fmt.Fprintf(&b, "C%s_%d %s 0 %s\n", p, s, o, eng(C))
-			ics = append(ics, fmt.Sprintf("v(%s)=%s", o, eng(vdd*mdl.NodeV(s, S, 0))))
-		}
+		ics = writeRingStages(&b, p, S, d, C, vdd, mdl, ics)
 		fref := f0 - sl.delta/(2*math.Pi)
 		fmt.Fprintf(&b, "Bpump_%s 0 %s_n0 I = %s*cos(%s*time%+.6g)\n", p, p, eng(sl.I), strconv.FormatFloat(4*math.Pi*fref, 'g', 12, 64), mdl.PumpPhase)
 		saves = append(saves, fmt.Sprintf("v(%s_n0)", p))
@@ -713,4 +701,18 @@ wall        ngspice %s (free run) + %s (ISF)
 			isf2[0]*x*x/w0/ks, isf2[1]*x*x/w0/ks, isf2[2]*x*x/w0/ks, c.Wall["pump"].Round(time.Millisecond))
 	}
 	return err
+}
+
+// writeRingStages writes ring p's S inverter stages (supply vdd, node load
+// C, devices of design d) and appends the initial condition of each node,
+// at phase 0 of the ring's waveform m, to ics.
+func writeRingStages(b *strings.Builder, p string, S int, d Design, C, vdd float64, m *ringosc.Model, ics []string) []string {
+	for s := 0; s < S; s++ {
+		in, o := fmt.Sprintf("%s_n%d", p, (s+S-1)%S), fmt.Sprintf("%s_n%d", p, s)
+		fmt.Fprintf(b, "M%s_p%d %s %s vdd vdd %s W=%s L=%s\n", p, s, o, in, d.PMOS, eng(d.WP), eng(d.L))
+		fmt.Fprintf(b, "M%s_n%d %s %s 0 0 %s W=%s L=%s\n", p, s, o, in, d.NMOS, eng(d.WN), eng(d.L))
+		fmt.Fprintf(b, "C%s_%d %s 0 %s\n", p, s, o, eng(C))
+		ics = append(ics, fmt.Sprintf("v(%s)=%s", o, eng(vdd*m.NodeV(s, S, 0))))
+	}
+	return ics
 }
