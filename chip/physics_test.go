@@ -204,6 +204,17 @@ func TestPhaseStepOfSeveralCycles(t *testing.T) {
 		errs = append(errs, math.Abs(got-want))
 		t.Logf("%g cycles a step: Δ − Adler = %.2g rad", 1/spc, got-want)
 	}
+	// A duration that is not a whole number of steps ends where asked, with
+	// steps no longer than asked: 30 cycles at 4 cycles a step is 8 steps of
+	// 3.75 cycles.
+	res, err := ch.Run(context.Background(), []chip.Input{{Phases: []float64{0, d0}}},
+		chip.RunOptions{NoNoise: true, StepsPerCycle: 0.25, Duration: 30e-9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps != 8 || math.Abs(res.Duration/30e-9-1) > 1e-12 || math.Abs(res.Dt/3.75e-9-1) > 1e-12 {
+		t.Errorf("30 cycles at 4 cycles a step: %d steps of %g s over %g s, want 8 of 3.75 ns over 30 ns", res.Steps, res.Dt, res.Duration)
+	}
 	if errs[0] > 5e-4 {
 		t.Errorf("4 cycles a step: error %.2g rad against Adler, want ≤ 5e-4", errs[0])
 	}

@@ -192,6 +192,13 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 	if e.steps < 1 {
 		e.steps = 1
 	}
+	if spc < 1 {
+		// Steps of several cycles (the phase model): rounding the count
+		// would miss the duration by up to half a step, so take the
+		// fewest steps no longer than asked and end exactly at dur.
+		e.steps = max(1, int(math.Ceil(dur*ch.f0*spc*(1-1e-12))))
+		e.dt = dur / float64(e.steps)
+	}
 	if !opt.NoNoise {
 		e.sigma = math.Sqrt(2 * ch.diff * e.dt)
 	}
