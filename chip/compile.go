@@ -497,5 +497,7 @@ func (ch *Chip) MinStepsPerCycle(model string, ksScale float64) float64 {
 	} else if need > 0 {
 		return 1 / math.Floor(1/need) // a whole number of cycles per step
 	}
+	// No coupling, pump or detuning: nothing bounds the step. 64 cycles a
+	// step still samples detectors and a pump schedule somewhat.
 	return 1.0 / 64
 }

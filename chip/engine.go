@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
-
-	"oscsim/ringosc"
 )
 
 // Precisions of the engine's state (RunOptions.Precision).
@@ -52,7 +50,6 @@ type engine struct {
 	opt       RunOptions
 	inputs    []Input
 	tabulated bool
-	ring      *ringosc.Model
 
 	// phi is the state as observers read it, index i·B+b: the state itself
 	// in float64; in float32 a copy refreshed by sync, which is valid until

@@ -1,6 +1,9 @@
 package chip
 
-import "math"
+import (
+	"math"
+	"oscsim/ringosc"
+)
 
 // real is the precision of an engine's state.
 type real interface{ ~float32 | ~float64 }
@@ -304,20 +307,12 @@ func pump2Term[T real](s, k, kq, q0, q1, q2 T, first bool, kp, r0, r1 T) T {
 	return q
 }
 
-// tabIdxGo is ringosc's tableIx.at written out (TestTabIdxMatchesIndex).
+// tabIdxGo is ringosc.TableIndex on each input.
 func tabIdxGo[T real](wt T, y []T, scale, invM, fm float64, k []int32, f []float64) {
-	m := int(fm)
 	k, f = k[:len(y)], f[:len(y)]
 	for b, ph := range y {
-		x := float64(wt+ph) * scale
-		x -= math.Floor(x*invM) * fm
-		kb := int(x)
-		if kb >= m {
-			kb = m - 1
-		} else if kb < 0 {
-			kb = 0
-		}
-		k[b], f[b] = int32(kb), x-float64(kb)
+		kb, fb := ringosc.TableIndex(float64(wt+ph), scale, invM, fm)
+		k[b], f[b] = int32(kb), fb
 	}
 }
 

@@ -206,7 +206,6 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 	if e.ksScale == 0 {
 		e.ksScale = 1
 	}
-	e.ring = &ch.ring
 	e.tabulated = ch.ring.Tabulated()
 	pd := make([]float64, 2*N*B) // one allocation for both
 	e.phi, e.dw = pd[:N*B:N*B], pd[N*B:]

@@ -23,11 +23,11 @@ func (m *Model) Pack() *Packed {
 	p := &Packed{ix: newTableIx(M), s: make([]float64, 4*(M+1)), noInv: m.Inv == nil}
 	for k := 0; k <= M; k++ {
 		j := k % M
-		inv := 0.0
+		r := p.s[4*k : 4*k+4]
+		r[0], r[1], r[2] = m.Wave[j], m.ISF[j], m.Pump[j]
 		if m.Inv != nil {
-			inv = m.Inv[j]
+			r[3] = m.Inv[j]
 		}
-		copy(p.s[4*k:4*k+4], []float64{m.Wave[j], m.ISF[j], m.Pump[j], inv})
 	}
 	return p
 }
@@ -55,16 +55,25 @@ func newTableIx(m int) tableIx {
 }
 
 // at returns the sample k ∈ [0, M) at or below θ and the fraction f of the
-// way to sample k+1 (which is sample 0 for k = M−1). θ is reduced by
-// multiplications only (the engine's θ grows with time): x = θ·M/2π, less
-// M·⌊x/M⌋; k is clamped so that rounding at either end of [0, M) costs at
-// most an interpolation weight of 1 on the neighbouring sample.
+// way to sample k+1 (which is sample 0 for k = M−1): TableIndex.
 func (ix tableIx) at(theta float64) (k int, f float64) {
-	x := theta * ix.scale
-	x -= math.Floor(x*ix.invFm) * ix.fm
+	return TableIndex(theta, ix.scale, ix.invFm, ix.fm)
+}
+
+// TableIndex locates θ in a table of M = fm samples over [0, 2π) with
+// scale = M/2π and invM = 1/M (Packed.Reduction): θ is reduced by
+// multiplications only (the engine's θ grows with time), x = θ·M/2π less
+// M·⌊x/M⌋; k = int(x) is clamped to [0, M−1], so that rounding at either
+// end of [0, M) costs at most an interpolation weight of 1 on the
+// neighbouring sample; f = x − k. Every way of locating θ (At, SampleRows,
+// the engine's plain-Go kernel) goes through this arithmetic, and the
+// engine's vector kernel must give its bits.
+func TableIndex(theta, scale, invM, fm float64) (k int, f float64) {
+	x := theta * scale
+	x -= math.Floor(x*invM) * fm
 	k = int(x)
-	if k >= ix.m {
-		k = ix.m - 1
+	if m := int(fm); k >= m {
+		k = m - 1
 	} else if k < 0 {
 		k = 0
 	}
