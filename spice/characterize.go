@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 
 	"oscsim/netlist"
@@ -520,10 +521,10 @@ func measurePumpLaw(ctx context.Context, sim Simulator, spec RingSpec, mdl *ring
 		return nil, 0, err
 	}
 	t := o.Time()
-	// Normal equations of the joint fit, in units of the ISF's K_s at I.
+	// The joint fit's rows, in units of the ISF's K_s at I.
 	ksI := g2 * I / qmax
-	var A [5][6]float64
-	var rows [][6]float64
+	var X [][]float64
+	var Y []float64
 	for r, sl := range rings {
 		v, _ := o.Vec(fmt.Sprintf("v(p%d_n0)", r))
 		fref := f0 - sl.delta/(2*math.Pi)
@@ -543,60 +544,46 @@ func measurePumpLaw(ctx context.Context, sim Simulator, spec RingSpec, mdl *ring
 			s2, c2 := math.Sincos(2 * p)
 			s4, c4 := math.Sincos(4 * p)
 			q := x * x / w0 / ksI
-			row := [6]float64{ks / ksI * s2, ks / ksI * c2, q, q * s4, q * c4, y}
-			rows = append(rows, row)
-			for i := 0; i < 5; i++ {
-				for j := 0; j < 6; j++ {
-					A[i][j] += row[i] * row[j]
-				}
-			}
+			X = append(X, []float64{ks / ksI * s2, ks / ksI * c2, q, q * s4, q * c4})
+			Y = append(Y, y)
 		}
 	}
-	c, err := solve5(A)
+	c, rms, err := leastSquares(X, Y)
 	if err != nil {
 		return nil, 0, fmt.Errorf("spice: characterise: pump-law fit: %v", err)
 	}
-	// rms residual per K_s at I.
-	var ss float64
-	for _, row := range rows {
-		r := row[5]
-		for i := 0; i < 5; i++ {
-			r -= c[i] * row[i]
-		}
-		ss += r * r
-	}
-	law := &ringosc.PumpLaw{Current: I, S2: c[0], C2: c[1], Q0: c[2], Q4S: c[3], Q4C: c[4], RMS: math.Sqrt(ss / float64(len(rows)))}
+	law := &ringosc.PumpLaw{Current: I, S2: c[0], C2: c[1], Q0: c[2], Q4S: c[3], Q4C: c[4], RMS: rms}
 	return law, o.Wall, nil
 }
 
-// solve5 solves the 5×5 system A[:, :5]·x = A[:, 5] (Gauss–Jordan with
-// partial pivoting).
-func solve5(A [5][6]float64) ([5]float64, error) {
-	var x [5]float64
-	for i := 0; i < 5; i++ {
-		p := i
-		for r := i + 1; r < 5; r++ {
-			if math.Abs(A[r][i]) > math.Abs(A[p][i]) {
-				p = r
-			}
-		}
-		if A[p][i] == 0 {
-			return x, errors.New("singular")
-		}
-		A[i], A[p] = A[p], A[i]
-		for r := 0; r < 5; r++ {
-			if r != i {
-				f := A[r][i] / A[i][i]
-				for c := i; c < 6; c++ {
-					A[r][c] -= f * A[i][c]
-				}
-			}
-		}
+// leastSquares returns the least-squares solution c of X·c ≈ y (rows of X
+// the fit's terms at each sample, by QR) and the rms residual.
+func leastSquares(X [][]float64, y []float64) ([]float64, float64, error) {
+	n := len(X)
+	if n == 0 {
+		return nil, 0, errors.New("no samples")
 	}
-	for i := range x {
-		x[i] = A[i][5] / A[i][i]
+	p := len(X[0])
+	if n < p {
+		return nil, 0, fmt.Errorf("%d samples for %d terms", n, p)
 	}
-	return x, nil
+	A := mat.NewDense(n, p, nil)
+	for i, row := range X {
+		A.SetRow(i, row)
+	}
+	var qr mat.QR
+	qr.Factorize(A)
+	var x mat.Dense
+	if err := qr.SolveTo(&x, false, mat.NewDense(n, 1, append([]float64(nil), y...))); err != nil {
+		return nil, 0, err
+	}
+	c := mat.Col(nil, 0, &x)
+	var ss float64
+	for i, row := range X {
+		r := y[i] - floats.Dot(row, c)
+		ss += r * r
+	}
+	return c, math.Sqrt(ss / float64(n)), nil
 }
 
 // fitFourier fits y(θ) ≈ a0 + Σ_{n=1..H} (a_n cos nθ + b_n sin nθ) by least
@@ -606,31 +593,19 @@ func fitFourier(theta, y []float64, H int) ([]float64, float64, error) {
 	if n < p {
 		return nil, 0, fmt.Errorf("spice: %d ISF samples cannot fit %d harmonics", n, H)
 	}
-	A := mat.NewDense(n, p, nil)
+	X := make([][]float64, n)
 	for i, th := range theta {
-		A.Set(i, 0, 1)
+		X[i] = make([]float64, p)
+		X[i][0] = 1
 		for h := 1; h <= H; h++ {
-			s, c := math.Sincos(float64(h) * th)
-			A.Set(i, 2*h-1, c)
-			A.Set(i, 2*h, s)
+			X[i][2*h], X[i][2*h-1] = math.Sincos(float64(h) * th)
 		}
 	}
-	var qr mat.QR
-	qr.Factorize(A)
-	var x mat.Dense
-	if err := qr.SolveTo(&x, false, mat.NewDense(n, 1, append([]float64(nil), y...))); err != nil {
+	coef, rms, err := leastSquares(X, y)
+	if err != nil {
 		return nil, 0, fmt.Errorf("spice: ISF fit: %w", err)
 	}
-	coef := make([]float64, p)
-	for k := range coef {
-		coef[k] = x.At(k, 0)
-	}
-	var ss float64
-	for i, th := range theta {
-		r := y[i] - evalFourier(coef, th)
-		ss += r * r
-	}
-	return coef, math.Sqrt(ss / float64(n)), nil
+	return coef, rms, nil
 }
 
 func evalFourier(coef []float64, th float64) float64 {

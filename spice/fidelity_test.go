@@ -281,43 +281,21 @@ type pumpLaw struct{ coef [7]float64 }
 // fitPumpLaw fits the drift of phase series s (sampled at the times of
 // ngspice's edges at, after skip) in units of ks (least squares).
 func fitPumpLaw(s Series, at []float64, skip, ks float64) pumpLaw {
-	var A [7][8]float64
+	var X [][]float64
+	var Y []float64
 	for e := 1; e < len(at); e++ {
 		t0, t1 := at[e-1], at[e]
 		if t0 < skip {
 			continue
 		}
 		p0, p1 := s.At(t0), s.At(t1)
-		ph, y := 0.5*(p0+p1), (p1-p0)/(t1-t0)/ks
-		row := [7]float64{1, math.Sin(2 * ph), math.Cos(2 * ph), math.Sin(4 * ph), math.Cos(4 * ph), math.Sin(6 * ph), math.Cos(6 * ph)}
-		for r := range row {
-			for c := range row {
-				A[r][c] += row[r] * row[c]
-			}
-			A[r][7] += row[r] * y
-		}
-	}
-	// Gauss–Jordan with partial pivoting.
-	for i := 0; i < 7; i++ {
-		p := i
-		for r := i + 1; r < 7; r++ {
-			if math.Abs(A[r][i]) > math.Abs(A[p][i]) {
-				p = r
-			}
-		}
-		A[i], A[p] = A[p], A[i]
-		for r := 0; r < 7; r++ {
-			if r != i {
-				f := A[r][i] / A[i][i]
-				for c := i; c < 8; c++ {
-					A[r][c] -= f * A[i][c]
-				}
-			}
-		}
+		ph := 0.5 * (p0 + p1)
+		X = append(X, []float64{1, math.Sin(2 * ph), math.Cos(2 * ph), math.Sin(4 * ph), math.Cos(4 * ph), math.Sin(6 * ph), math.Cos(6 * ph)})
+		Y = append(Y, (p1-p0)/(t1-t0)/ks)
 	}
 	var l pumpLaw
-	for i := range l.coef {
-		l.coef[i] = A[i][7] / A[i][i]
+	if c, _, err := leastSquares(X, Y); err == nil {
+		copy(l.coef[:], c)
 	}
 	return l
 }
