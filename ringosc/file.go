@@ -64,6 +64,7 @@ type fileMeasured struct {
 	PumpLawQ4S     float64 `toml:"pump_law_q4s"`
 	PumpLawQ4C     float64 `toml:"pump_law_q4c"`
 	PumpLawRMS     float64 `toml:"pump_law_rms"`
+	ISFPumpPhase   float64 `toml:"isf_pump_phase_rad"`
 }
 
 type fileTables struct {
@@ -103,13 +104,15 @@ func Decode(r io.Reader, name string) (Model, error) {
 		m.Measured = &Measured{Tool: fm.Tool, Models: fm.Models, NMOS: fm.NMOS, PMOS: fm.PMOS,
 			Stages: fm.Stages, VDD: fm.VDD, NodeCap: fm.NodeCap, L: fm.L, WN: fm.WN, WP: fm.WP,
 			DevCap: fm.DevCap, CouplerCin: fm.CouplerCin, CouplerWN: fm.CouplerWN, CouplerWP: fm.CouplerWP, InverterPull: fm.InverterPull, TGRon: fm.TGRon, TGWN: fm.TGWN, TGWP: fm.TGWP, TGCap: fm.TGCap,
-			ISFPoints: fm.ISFPoints, Charge: fm.Charge, C1: fm.C1, C2: fm.C2, StepsPerCycle: fm.StepsPerCycle, SpiceOptions: fm.SpiceOptions}
+			ISFPoints: fm.ISFPoints, Charge: fm.Charge, C1: fm.C1, C2: fm.C2, StepsPerCycle: fm.StepsPerCycle, SpiceOptions: fm.SpiceOptions,
+			ISFPumpPhase: fm.ISFPumpPhase}
 		if fm.PumpLawCurrent > 0 {
 			m.Measured.PumpLaw = &PumpLaw{Current: fm.PumpLawCurrent, S2: fm.PumpLawS2, C2: fm.PumpLawC2,
 				Q0: fm.PumpLawQ0, Q4S: fm.PumpLawQ4S, Q4C: fm.PumpLawQ4C, RMS: fm.PumpLawRMS}
 		}
 	}
-	if !(m.F0 >= 0) || !(m.Power >= 0) || math.IsInf(m.F0, 0) || math.IsNaN(m.PumpPhase) {
+	if !(m.F0 >= 0) || !(m.Power >= 0) || math.IsInf(m.F0, 0) || math.IsNaN(m.PumpPhase) ||
+		(m.Measured != nil && (math.IsNaN(m.Measured.ISFPumpPhase) || math.IsInf(m.Measured.ISFPumpPhase, 0))) {
 		return Model{}, fmt.Errorf("ringosc: %s: %w: f0_hz and power_w must be finite and ≥ 0", name, ErrFormat)
 	}
 	if err := m.Validate(); err != nil {
@@ -167,6 +170,9 @@ func Encode(w io.Writer, m Model) error {
 		if pl := ms.PumpLaw; pl != nil {
 			fmt.Fprintf(b, "pump_law_current_a = %s\npump_law_s2 = %s\npump_law_c2 = %s\n", num(pl.Current), num(pl.S2), num(pl.C2))
 			fmt.Fprintf(b, "pump_law_q0 = %s\npump_law_q4s = %s\npump_law_q4c = %s\npump_law_rms = %s\n", num(pl.Q0), num(pl.Q4S), num(pl.Q4C), num(pl.RMS))
+		}
+		if ms.ISFPumpPhase != 0 {
+			fmt.Fprintf(b, "isf_pump_phase_rad = %s\n", num(ms.ISFPumpPhase))
 		}
 	}
 	fmt.Fprintf(b, "\n[tables]\npoints = %d\n", len(m.Wave))

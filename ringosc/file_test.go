@@ -178,3 +178,63 @@ func TestInverterGain(t *testing.T) {
 		t.Errorf("square complement: inverter gain %g, want γ/π = %g", a, 0.5/math.Pi)
 	}
 }
+
+// TestPinPumpPhase checks PumpLaw.Rotated against its definition,
+// P'(φ) = P(φ + b/2) for P(φ) = S2·sin 2φ + C2·cos 2φ + Q0 + Q4S·sin 4φ +
+// Q4C·cos 4φ (to 1e-12, rounding), and that PinPumpPhase moves the pump
+// phase by −β0, leaves the law locking at φ = 0 (C2 = 0, the same
+// amplitude), keeps the Pump table, records the ISF's phase, survives a
+// file round trip and is idempotent.
+func TestPinPumpPhase(t *testing.T) {
+	t.Parallel()
+	law := PumpLaw{Current: 1e-5, S2: -0.93, C2: -0.053, Q0: 0.5, Q4S: -0.6, Q4C: 2, RMS: 0.05}
+	P := func(l PumpLaw, phi float64) float64 {
+		return l.S2*math.Sin(2*phi) + l.C2*math.Cos(2*phi) + l.Q0 + l.Q4S*math.Sin(4*phi) + l.Q4C*math.Cos(4*phi)
+	}
+	for _, b := range []float64{-0.3, 0.057, 1.2} {
+		r := law.Rotated(b)
+		for _, phi := range []float64{-2, -0.5, 0, 0.4, 1.9} {
+			if d := math.Abs(P(r, phi) - P(law, phi+b/2)); d > 1e-12 {
+				t.Errorf("Rotated(%g) at φ = %g: %g, want %g", b, phi, P(r, phi), P(law, phi+b/2))
+			}
+		}
+	}
+	m := tabulated(32, 0.5, 0.04)
+	m.PumpPhase = -1.5
+	l := law
+	m.Measured.PumpLaw = &l
+	pump := append([]float64(nil), m.Pump...)
+	b0 := law.Axis()
+	m.PinPumpPhase()
+	if want := -1.5 - b0; math.Abs(m.PumpPhase-want) > 1e-15 {
+		t.Errorf("pinned pump phase %g, want ψ − β0 = %g", m.PumpPhase, want)
+	}
+	got := *m.Measured.PumpLaw
+	if got.C2 != 0 || math.Abs(got.S2+math.Hypot(law.S2, law.C2)) > 1e-15 {
+		t.Errorf("pinned law %+v: want C2 = 0, S2 = −%g", got, math.Hypot(law.S2, law.C2))
+	}
+	if m.Measured.ISFPumpPhase != -1.5 {
+		t.Errorf("ISF pump phase recorded as %g, want −1.5", m.Measured.ISFPumpPhase)
+	}
+	for k := range pump {
+		if m.Pump[k] != pump[k] {
+			t.Fatal("PinPumpPhase changed the Pump table")
+		}
+	}
+	var buf bytes.Buffer
+	if err := Encode(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Decode(bytes.NewReader(buf.Bytes()), "x.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Measured.ISFPumpPhase != -1.5 {
+		t.Errorf("ISF pump phase after a round trip: %g", back.Measured.ISFPumpPhase)
+	}
+	again := m.PumpPhase
+	m.PinPumpPhase()
+	if m.PumpPhase != again || m.Measured.ISFPumpPhase != -1.5 {
+		t.Errorf("pinning twice moved the phase to %g (ISF %g)", m.PumpPhase, m.Measured.ISFPumpPhase)
+	}
+}

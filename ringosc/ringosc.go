@@ -48,7 +48,9 @@ type Model struct {
 	// PumpPhase is the phase ψ (rad) at which the chip's pump must drive the
 	// pump port, I·cos(2·ω_ref·t + ψ), for the ring to lock at φ = 0 or π.
 	// Pump holds the port's ISF as that phase-aligned pump sees it (see
-	// AlignPump); the engine's pump is I·cos(2·ω_ref·t).
+	// AlignPump); the engine's pump is I·cos(2·ω_ref·t). A characterised
+	// model with a measured pump law has its pump phase set by the law
+	// (PinPumpPhase), not by the ISF.
 	PumpPhase float64
 	// Measured says how a characterised model was measured (nil for the
 	// analytic model).
@@ -110,6 +112,10 @@ type Measured struct {
 	// PumpLaw is the pump's averaged drift measured by phase slip, or nil
 	// if it was not measured (the phase model then uses the ISF's law).
 	PumpLaw *PumpLaw
+	// ISFPumpPhase is the pump phase the ISF gave (AlignPump) before
+	// PinPumpPhase moved PumpPhase to the slip-measured lock axis; 0 when
+	// it was not moved.
+	ISFPumpPhase float64
 }
 
 // ISFRms returns Hajimiri's estimate of the rms ISF of an N-stage

@@ -445,6 +445,9 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 			return nil, err
 		}
 		mdl.Measured.PumpLaw = law
+		// The deck's pump phase from the slip-measured lock axis, not the
+		// ISF's (ringosc.Model.PinPumpPhase says why).
+		mdl.PinPumpPhase()
 		out.Wall["pump"] = wall
 		if err := mdl.Validate(); err != nil {
 			return nil, err
@@ -674,6 +677,10 @@ wall        ngspice %s (free run) + %s (ISF)
 		_, err = fmt.Fprintf(w, "pump law    at %s, per K_s: %+.3f·sin 2φ %+.3f·cos 2φ, second order %+.3f %+.3f·sin 4φ %+.3f·cos 4φ (fit rms %.3f; ISF: −1, 0, %+.3f %+.3f %+.3f); ngspice %s\n",
 			netlist.FormatSI(pl.Current, "A"), pl.S2, pl.C2, pl.Q0*x*x/w0/ks, pl.Q4S*x*x/w0/ks, pl.Q4C*x*x/w0/ks, pl.RMS,
 			isf2[0]*x*x/w0/ks, isf2[1]*x*x/w0/ks, isf2[2]*x*x/w0/ks, c.Wall["pump"].Round(time.Millisecond))
+		if err == nil && ms.ISFPumpPhase != 0 {
+			_, err = fmt.Fprintf(w, "pump phase  %.2f°, where the slip puts the lock axis at φ = 0 (the ISF's %.2f°; the law above is in that frame)\n",
+				m.PumpPhase*180/math.Pi, ms.ISFPumpPhase*180/math.Pi)
+		}
 	}
 	return err
 }
