@@ -201,6 +201,10 @@ type RingProbe struct {
 	Node   string // SPICE name prefix of the ring
 	Tap    string // tap voltage vector, e.g. "v(left_n0)"
 	Supply string // supply current vector, e.g. "i(vdd_left)"
+	// Uncoupled is the frequency (Hz) the deck sizes the ring for with its
+	// couplers attached but carrying no current: its natural frequency
+	// less the inverter path's pull in the favoured state (deck trims).
+	Uncoupled float64
 }
 
 // Deck is a written transistor-level deck of one chip run.
@@ -238,6 +242,14 @@ type DeckOptions struct {
 	Duration float64
 	// Title is a comment line for the deck's header.
 	Title string
+	// LoadTrim multiplies each ring's node loads, device capacitance
+	// included (f ∝ 1/(C + DevCap)), on top of what the deck computes;
+	// nil = none. TrimLoads measures it.
+	LoadTrim []float64
+	// Open writes the trim run's deck: the couplers' devices all in place
+	// but their resistors open, and no pump, so that each ring runs at the
+	// frequency its loads give it (RingProbe.Uncoupled when trimmed).
+	Open bool
 }
 
 // InitialPhases returns the initial phases (rad) the engine uses for
@@ -315,6 +327,16 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	}
 	if opt.FreqOffset != nil && len(opt.FreqOffset) != N {
 		return nil, fmt.Errorf("spice: %d frequency offsets for %d rings", len(opt.FreqOffset), N)
+	}
+	if opt.LoadTrim != nil {
+		if len(opt.LoadTrim) != N {
+			return nil, fmt.Errorf("spice: %d load trims for %d rings", len(opt.LoadTrim), N)
+		}
+		for i, x := range opt.LoadTrim {
+			if !(x > 0.5 && x < 2) {
+				return nil, fmt.Errorf("spice: load trim of ring %d is %g, want within (0.5, 2)", i, x)
+			}
+		}
 	}
 	dur := opt.Duration
 	if dur == 0 {
@@ -412,6 +434,9 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 		// Trim for the inverter path's pull in the favoured state.
 		fdesign := fi - d.InverterPull*gInv[i]/cload/(2*math.Pi)
 		scale := fnom / fdesign
+		if opt.LoadTrim != nil {
+			scale *= opt.LoadTrim[i]
+		}
 		c := (cload+d.DevCap)*scale - d.DevCap
 		ctap := c - tapLoad[i]
 		if ctap < minTapShare*c {
@@ -437,7 +462,7 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			fmt.Fprintf(&b, "C%s_%d %s 0 %s\n", p, s, out, eng(cs))
 			ic(out, vdd*ring.NodeV(s, S, phases[i]))
 		}
-		deck.Rings = append(deck.Rings, RingProbe{Name: o.Names[i], Node: p, Tap: fmt.Sprintf("v(%s_n0)", p), Supply: fmt.Sprintf("i(vdd_%s)", p)})
+		deck.Rings = append(deck.Rings, RingProbe{Name: o.Names[i], Node: p, Tap: fmt.Sprintf("v(%s_n0)", p), Supply: fmt.Sprintf("i(vdd_%s)", p), Uncoupled: fdesign})
 	}
 
 	for _, l := range lumps {
@@ -460,7 +485,11 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 		mult := eng(l.mult)
 		fmt.Fprintf(&b, "M%s_tn %s vddc %s_a 0 %s W=%s L=%s m=%s\n", label, l.from, label, d.NMOS, eng(d.TGWN), eng(d.L), mult)
 		fmt.Fprintf(&b, "M%s_tp %s 0 %s_a vddc %s W=%s L=%s m=%s\n", label, l.from, label, d.PMOS, eng(d.TGWP), eng(d.L), mult)
-		fmt.Fprintf(&b, "R%s %s_a %s %s\n", label, label, l.to, eng(l.rser))
+		if opt.Open {
+			fmt.Fprintf(&b, "* R%s open for the trim run\n", label)
+		} else {
+			fmt.Fprintf(&b, "R%s %s_a %s %s\n", label, label, l.to, eng(l.rser))
+		}
 		ic(label+"_a", va)
 	}
 	if len(lumps) > 0 {
@@ -471,7 +500,7 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	}
 
 	// Pump: I·cos(2·ω_ref·t + ψ)·schedule into each target's tap.
-	if s := nl.SHIL; s != nil && ch.PumpCurrent() > 0 {
+	if s := nl.SHIL; s != nil && ch.PumpCurrent() > 0 && !opt.Open {
 		sched := "1"
 		switch s.Schedule {
 		case "constant":

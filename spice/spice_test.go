@@ -335,6 +335,69 @@ func TestDeckLoads(t *testing.T) {
 	}
 }
 
+// TestDeckTrimAndOpen: LoadTrim scales a ring's whole node load, device
+// capacitance included ((C + C_dev)·k − C_dev on a plain node); the trim
+// run's deck (Open) keeps every coupler device but no resistor and no
+// pump, and gives each ring's uncoupled target frequency; a trim out of
+// range is an error.
+func TestDeckTrimAndOpen(t *testing.T) {
+	t.Parallel()
+	ch, m := load(t, "golden.toml")
+	d := NewDesign(ch.Netlist().Tech, m, "")
+	base, err := Write(ch, d, DeckOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := []float64{1.001, 0.999, 1}
+	deck, err := Write(ch, d, DeckOptions{LoadTrim: k, Open: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caps := func(text string) map[string]float64 {
+		out := map[string]float64{}
+		for _, mm := range capRe.FindAllStringSubmatch(text, -1) {
+			out[mm[1]+"_"+mm[2]], _ = strconv.ParseFloat(mm[3], 64)
+		}
+		return out
+	}
+	c0, c1 := caps(base.Text), caps(deck.Text)
+	for i, n := range spiceNames(ch.Netlist().Oscillators.Names) {
+		want := (c0[n+"_2"]+d.DevCap)*k[i] - d.DevCap
+		if got := c1[n+"_2"]; math.Abs(got/want-1) > 1e-5 {
+			t.Errorf("ring %s: trimmed load %g, want %g", n, got, want)
+		}
+		if deck.Rings[i].Uncoupled != base.Rings[i].Uncoupled || !(deck.Rings[i].Uncoupled > 0) {
+			t.Errorf("ring %s: uncoupled frequency %g (untrimmed deck %g)", n, deck.Rings[i].Uncoupled, base.Rings[i].Uncoupled)
+		}
+	}
+	count := func(text, prefix string) int {
+		n := 0
+		for _, l := range strings.Split(text, "\n") {
+			if strings.HasPrefix(l, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, p := range []string{"Mc_", "Mci_"} {
+		if a, b := count(base.Text, p), count(deck.Text, p); a != b || a == 0 {
+			t.Errorf("%s devices: %d in the deck, %d in the trim run's", p, a, b)
+		}
+	}
+	if count(base.Text, "Rc") == 0 || count(deck.Text, "Rc") != 0 {
+		t.Errorf("coupler resistors: %d in the deck, %d in the trim run's (want none)", count(base.Text, "Rc"), count(deck.Text, "Rc"))
+	}
+	if count(base.Text, "Bpump_") == 0 || count(deck.Text, "Bpump_") != 0 {
+		t.Errorf("pump sources: %d in the deck, %d in the trim run's (want none)", count(base.Text, "Bpump_"), count(deck.Text, "Bpump_"))
+	}
+	if _, err := Write(ch, d, DeckOptions{LoadTrim: []float64{1, 3, 1}}); err == nil {
+		t.Error("a load trim of 3 was accepted")
+	}
+	if _, err := Write(ch, d, DeckOptions{LoadTrim: []float64{1}}); err == nil {
+		t.Error("a load trim per ring of the wrong length was accepted")
+	}
+}
+
 // TestDeckCouplerConductance: a finger lump's switch and resistor add up to
 // the coupler's conductance G of this instance (mismatch included).
 func TestDeckCouplerConductance(t *testing.T) {
