@@ -89,6 +89,12 @@ type core[T real] struct {
 	// q1 and q1set: a measured pump law's first-order terms (pump2).
 	q1    [2]T
 	q1set bool
+	// Cycle model with a measured pump law (pathModel.cycleLaw): the
+	// correction's terms, the steps between its updates, and the rings'
+	// frequencies without it (c.dw then holds them plus the correction).
+	law      [5]T
+	lawEvery int
+	dw0      []T
 
 	scr [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
 	// per worker, tabulated ring: table positions of up to 64 inputs
@@ -165,6 +171,21 @@ func newCore[T real](e *engine) *core[T] {
 		}
 	}
 	e.dw = nil
+	if p := ch.paths; e.model == modelCycle && e.tabulated && p.cycleLawSet && ch.ks > 0 && ch.g2 > 0 {
+		if c.dw == nil {
+			c.dw = make([]T, size)
+			for x := range c.dw {
+				c.dw[x] = c.dwRow[x/B]
+			}
+			c.dwRow = nil
+		}
+		c.dw0 = append([]T(nil), c.dw...)
+		for k, x := range p.cycleLaw {
+			c.law[k] = T(x)
+		}
+		c.q2scale = T(1 / (4 * ch.g2 * ch.g2 * ch.wref))
+		c.lawEvery = max(1, int(math.Round(2*math.Pi/(ch.wref*e.dt))))
+	}
 
 	m := &ch.csr
 	c.rowPtr, c.col, c.vals = m.rowPtr, m.col, m.g
@@ -358,6 +379,9 @@ func (c *core[T]) setTimes(n int) {
 func (c *core[T]) step(n int) {
 	c.setTimes(n)
 	c.stepN = uint64(n)
+	if c.lawEvery > 0 && n%c.lawEvery == 0 {
+		c.lawUpdate(float64(n) * c.e.dt)
+	}
 	p := c.e.pool
 	for k := range c.bad {
 		c.bad[k] = -1
@@ -383,6 +407,31 @@ func (c *core[T]) step(n int) {
 	for _, x := range c.bad {
 		if x >= 0 && (c.e.bad < 0 || x < c.e.bad) {
 			c.e.bad = x
+		}
+	}
+}
+
+// lawUpdate sets the cycle model's pumped rings' frequencies to their own
+// plus the measured pump law's averaged correction at their phases now
+// (pathModel.cycleLaw), held until the next update.
+func (c *core[T]) lawUpdate(t float64) {
+	ch := c.e.ch
+	kp := T(2 * ch.ks * c.e.ksScale * ch.sched.Factor(t))
+	l := &c.law
+	B := c.B
+	for i := 0; i < c.N; i++ {
+		m := c.mask[i]
+		row := c.dw[i*B : (i+1)*B]
+		base := c.dw0[i*B : (i+1)*B]
+		if m == 0 || kp == 0 {
+			copy(row, base)
+			continue
+		}
+		ki := kp * m
+		kq := ki * ki * c.q2scale
+		for b, p := range c.phi[i*B : (i+1)*B] {
+			s, k := math.Sincos(float64(p))
+			row[b] = base[b] + pump2Term(T(s), T(k), kq, l[2], l[3], l[4], true, ki, l[0], l[1])
 		}
 	}
 }

@@ -72,8 +72,23 @@ import (
 // instead of the ISF's: for the generic ring at 10 µA it differs from
 // the ISF's by −8% in gain, −3° in the lock axis (C2 = −0.053) and
 // +0.125·K_s in mean pull, enough to decide the frustrated rings of the
-// 4×4 array (docs/fidelity.md). The cycle model keeps the ISF's pump (the
-// measured law, given to it, made its array states worse on balance).
+// 4×4 array (docs/fidelity.md).
+//
+// Pump, cycle model. The cycle model resolves the pump within the cycle
+// through the tap's ISF table, so its averaged law is the ISF's: −K_s·sin 2φ
+// to first order (AlignPump) and PumpLaw2 to second (within 0.06·K_s of
+// the cycle model's own slip-measured law, TestPhasePumpLaw). With a
+// measured law it adds the difference, measured minus ISF, as an averaged
+// drift K_s·f·((S2 + 1)·sin 2φ + C2·cos 2φ) + (x·f)²/ω_ref·(ΔQ0 + ΔQ4S·sin 4φ
+// + ΔQ4C·cos 4φ), evaluated once a cycle from the ring's phase and held as
+// a frequency offset over the cycle (the drift is a cycle average and
+// changes on the pump's time scale, 1/K_s ≈ 65 cycles at 10 µA, so a
+// per-cycle update costs one sincos per ring and cycle). For the generic
+// ring at 10 µA this moves the cycle model's SHIL axis on the 4×4 array
+// from 7° below ngspice's to within 1° of it (docs/fidelity.md). The
+// design choice: the ISF's within-cycle pump response stays (it carries the
+// pump's ripple into the couplers), and only its average is corrected to
+// the circuit's.
 type pathModel struct {
 	// rho are ρ_p of the in-phase and the inverter path (phase model; 0
 	// for the analytic ring).
@@ -92,6 +107,12 @@ type pathModel struct {
 	// −K_s·sin 2φ, K_s·((S2 + 1)·sin 2φ + C2·cos 2φ), as kp·(pump1[0]·sin φ·cos φ
 	// + pump1[1]·(cos²φ − sin²φ)) with kp = 2K_s·f(t). Zero otherwise.
 	pump1 [2]float64
+	// cycleLaw, for a ring with a measured pump law, is the cycle model's
+	// averaged correction in pump2Term's terms: S2 + 1, C2/2 (first
+	// order, per kp = 2K_s·f) and Q0, Q4S, Q4C less PumpLaw2's (second,
+	// per (x·f)²/ω_ref); cycleLawSet says it is present.
+	cycleLaw    [5]float64
+	cycleLawSet bool
 }
 
 func newPathModel(m *ringosc.Model) pathModel {
@@ -109,6 +130,9 @@ func newPathModel(m *ringosc.Model) pathModel {
 	p.pump2 = [3]float64{law.Q0, law.Q4S, law.Q4C}
 	if measured {
 		p.pump1 = [2]float64{law.S2 + 1, law.C2 / 2}
+		a0, a4, b4 := m.PumpLaw2()
+		p.cycleLaw = [5]float64{law.S2 + 1, law.C2 / 2, law.Q0 - a0, law.Q4S - a4, law.Q4C - b4}
+		p.cycleLawSet = true
 	}
 	if m.Inv != nil {
 		p.invTable = true
