@@ -450,8 +450,16 @@ func fidelityArray(t *testing.T, sim Simulator, file string, n int, states, floo
 	same := map[string]int{}  // initial conditions with the same state
 	rings := map[string]int{} // rings with the same spin, over all of them
 	trivial, unsettled := 0, 0
+	// OSCSIM_FIDELITY_IC0 starts at another initial condition (a held-out
+	// set: ICs 20–39 with OSCSIM_FIDELITY_IC0=20 OSCSIM_FIDELITY_ICS=20).
+	ic0 := 0
+	if s := os.Getenv("OSCSIM_FIDELITY_IC0"); s != "" {
+		if ic0, err = strconv.Atoi(s); err != nil || ic0 < 0 {
+			t.Fatalf("OSCSIM_FIDELITY_IC0=%q: want a count ≥ 0", s)
+		}
+	}
 	t.Run("ics", func(t *testing.T) {
-		for ic := 0; ic < n; ic++ {
+		for ic := ic0; ic < ic0+n; ic++ {
 			t.Run(strconv.Itoa(ic), func(t *testing.T) {
 				t.Parallel()
 				r := rand.New(rand.NewPCG(uint64(ic), 7))

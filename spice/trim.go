@@ -57,25 +57,47 @@ const trimCycles = 40
 // (docs/fidelity.md, "4×4 array"). A designer trims a coupled array's
 // rings the same way, against a measurement of each.
 func TrimLoads(ctx context.Context, sim Simulator, ch *chip.Chip, d Design, freqOffset []float64, runs int) (*Trim, error) {
-	N := ch.N()
+	if runs < 1 {
+		return nil, fmt.Errorf("spice: TrimLoads needs at least one run (got %d)", runs)
+	}
 	fref := ch.Netlist().Oscillators.Frequency
+	o := DeckOptions{Phases: make([]float64, ch.N()), FreqOffset: freqOffset, Open: true, Duration: trimCycles / fref}
+	first, err := Write(ch, d, o)
+	if err != nil {
+		return nil, err
+	}
+	// One measurement per chip, design and detuning in a process, also
+	// when parallel cross-checks of the chip ask at once.
+	v, _ := trimMemo.LoadOrStore(fmt.Sprintf("%d\x00%s", runs, first.Text), &trimEntry{})
+	e := v.(*trimEntry)
+	e.once.Do(func() { e.t, e.err = trimLoads(ctx, sim, ch, d, o, runs) })
+	if e.err != nil {
+		// Do not keep a failure (a cancelled context, say) for later calls.
+		trimMemo.CompareAndDelete(fmt.Sprintf("%d\x00%s", runs, first.Text), e)
+	}
+	return e.t, e.err
+}
+
+type trimEntry struct {
+	once sync.Once
+	t    *Trim
+	err  error
+}
+
+// trimMemo holds TrimLoads' results by their first deck (and run count).
+var trimMemo sync.Map
+
+func trimLoads(ctx context.Context, sim Simulator, ch *chip.Chip, d Design, o DeckOptions, runs int) (*Trim, error) {
+	N := ch.N()
 	t := &Trim{Factors: make([]float64, N)}
 	for i := range t.Factors {
 		t.Factors[i] = 1
 	}
-	o := DeckOptions{Phases: make([]float64, N), FreqOffset: freqOffset, Open: true, Duration: trimCycles / fref}
-	var key string
 	for k := 0; k < runs; k++ {
 		o.LoadTrim = t.Factors
 		deck, err := Write(ch, d, o)
 		if err != nil {
 			return nil, err
-		}
-		if k == 0 {
-			key = fmt.Sprintf("%d\x00%s", runs, deck.Text)
-			if v, ok := trimMemo.Load(key); ok {
-				return v.(*Trim), nil
-			}
 		}
 		out, err := sim.Run(ctx, fmt.Sprintf("trim%d", k), deck.Text, o.Duration)
 		if err != nil {
@@ -101,9 +123,5 @@ func TrimLoads(ctx context.Context, sim Simulator, ch *chip.Chip, d Design, freq
 		t.Error = append(t.Error, errs)
 		t.Factors = next
 	}
-	trimMemo.Store(key, t)
 	return t, nil
 }
-
-// trimMemo holds TrimLoads' results by their first deck (and run count).
-var trimMemo sync.Map
