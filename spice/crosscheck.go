@@ -37,6 +37,10 @@ type CheckOptions struct {
 	// NoTrim skips the trim run (TrimLoads) that a chip with couplers gets
 	// before its deck is written.
 	NoTrim bool
+	// ModelDetune (Hz) detunes every ring of the engine's runs, not the
+	// deck's: how far a result rests on the models' ring frequencies (on
+	// the 4×4 arrays, 0.1 MHz changes 0–4 of 20 states; docs/fidelity.md).
+	ModelDetune float64
 }
 
 // Measure is what one simulator (ngspice or an engine model) gives for a
@@ -195,7 +199,17 @@ func CrossCheck(ctx context.Context, ch *chip.Chip, opt CheckOptions) (*Check, e
 		if model == "phase" {
 			spc = opt.PhaseSteps
 		}
-		res, err := ch.Run(ctx, []chip.Input{{Phases: phases, FreqOffset: opt.FreqOffset}}, chip.RunOptions{
+		fo := opt.FreqOffset
+		if opt.ModelDetune != 0 {
+			fo = make([]float64, N)
+			for i := range fo {
+				fo[i] = opt.ModelDetune
+				if opt.FreqOffset != nil {
+					fo[i] += opt.FreqOffset[i]
+				}
+			}
+		}
+		res, err := ch.Run(ctx, []chip.Input{{Phases: phases, FreqOffset: fo}}, chip.RunOptions{
 			Model: model, StepsPerCycle: spc, Duration: dur, NoNoise: true, TraceEvery: 1})
 		if err != nil {
 			return nil, fmt.Errorf("spice: %s model: %w", model, err)

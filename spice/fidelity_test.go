@@ -460,6 +460,17 @@ func fidelityArray(t *testing.T, sim Simulator, file string, n int, states, floo
 			t.Fatalf("OSCSIM_FIDELITY_IC0=%q: want a count ≥ 0", s)
 		}
 	}
+	// OSCSIM_FIDELITY_MODEL_DETUNE (e.g. "0.1MHz") detunes the models'
+	// rings only (CheckOptions.ModelDetune): the sensitivity table of
+	// docs/fidelity.md.
+	var detune float64
+	if s := os.Getenv("OSCSIM_FIDELITY_MODEL_DETUNE"); s != "" {
+		var f netlist.Frequency
+		if err := f.UnmarshalText([]byte(s)); err != nil {
+			t.Fatalf("OSCSIM_FIDELITY_MODEL_DETUNE=%q: %v", s, err)
+		}
+		detune = float64(f)
+	}
 	t.Run("ics", func(t *testing.T) {
 		for ic := ic0; ic < ic0+n; ic++ {
 			t.Run(strconv.Itoa(ic), func(t *testing.T) {
@@ -469,7 +480,7 @@ func fidelityArray(t *testing.T, sim Simulator, file string, n int, states, floo
 				for i := range ph {
 					ph[i] = (2*r.Float64() - 1) * math.Pi
 				}
-				res := crossCheck(t, string(src), CheckOptions{Sim: sim, Phases: ph})
+				res := crossCheck(t, string(src), CheckOptions{Sim: sim, Phases: ph, ModelDetune: detune})
 				mu.Lock()
 				defer mu.Unlock()
 				snap, own := true, 0
