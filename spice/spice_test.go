@@ -290,6 +290,15 @@ func TestDeckInitialConditions(t *testing.T) {
 
 var capRe = regexp.MustCompile(`(?m)^C([a-z0-9_]+)_([0-9]) \S+ 0 (\S+)$`)
 
+// deckCaps returns a deck's node load capacitors by "ring_stage".
+func deckCaps(text string) map[string]float64 {
+	out := map[string]float64{}
+	for _, mm := range capRe.FindAllStringSubmatch(text, -1) {
+		out[mm[1]+"_"+mm[2]], _ = strconv.ParseFloat(mm[3], 64)
+	}
+	return out
+}
+
 // TestDeckLoads: a ring's loads set its natural frequency through
 // f ∝ 1/(C + C_dev), mismatch and detuning included; the taps give up the
 // coupler load they carry.
@@ -302,10 +311,7 @@ func TestDeckLoads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	caps := map[string]float64{}
-	for _, mm := range capRe.FindAllStringSubmatch(deck.Text, -1) {
-		caps[mm[1]+"_"+mm[2]], _ = strconv.ParseFloat(mm[3], 64)
-	}
+	caps := deckCaps(deck.Text)
 	nl := ch.Netlist()
 	det := ch.Detuning()
 	names := spiceNames(nl.Oscillators.Names)
@@ -353,14 +359,7 @@ func TestDeckTrimAndOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	caps := func(text string) map[string]float64 {
-		out := map[string]float64{}
-		for _, mm := range capRe.FindAllStringSubmatch(text, -1) {
-			out[mm[1]+"_"+mm[2]], _ = strconv.ParseFloat(mm[3], 64)
-		}
-		return out
-	}
-	c0, c1 := caps(base.Text), caps(deck.Text)
+	c0, c1 := deckCaps(base.Text), deckCaps(deck.Text)
 	for i, n := range spiceNames(ch.Netlist().Oscillators.Names) {
 		want := (c0[n+"_2"]+d.DevCap)*k[i] - d.DevCap
 		if got := c1[n+"_2"]; math.Abs(got/want-1) > 1e-5 {

@@ -68,12 +68,13 @@ func TrimLoads(ctx context.Context, sim Simulator, ch *chip.Chip, d Design, freq
 	}
 	// One measurement per chip, design and detuning in a process, also
 	// when parallel cross-checks of the chip ask at once.
-	v, _ := trimMemo.LoadOrStore(fmt.Sprintf("%d\x00%s", runs, first.Text), &trimEntry{})
+	key := fmt.Sprintf("%d\x00%s", runs, first.Text)
+	v, _ := trimMemo.LoadOrStore(key, &trimEntry{})
 	e := v.(*trimEntry)
-	e.once.Do(func() { e.t, e.err = trimLoads(ctx, sim, ch, d, o, runs) })
+	e.once.Do(func() { e.t, e.err = trimLoads(ctx, sim, ch, d, o, first, runs) })
 	if e.err != nil {
 		// Do not keep a failure (a cancelled context, say) for later calls.
-		trimMemo.CompareAndDelete(fmt.Sprintf("%d\x00%s", runs, first.Text), e)
+		trimMemo.CompareAndDelete(key, e)
 	}
 	return e.t, e.err
 }
@@ -87,17 +88,21 @@ type trimEntry struct {
 // trimMemo holds TrimLoads' results by their first deck (and run count).
 var trimMemo sync.Map
 
-func trimLoads(ctx context.Context, sim Simulator, ch *chip.Chip, d Design, o DeckOptions, runs int) (*Trim, error) {
+// trimLoads runs the trim runs; first is run 0's (untrimmed) deck.
+func trimLoads(ctx context.Context, sim Simulator, ch *chip.Chip, d Design, o DeckOptions, first *Deck, runs int) (*Trim, error) {
 	N := ch.N()
 	t := &Trim{Factors: make([]float64, N)}
 	for i := range t.Factors {
 		t.Factors[i] = 1
 	}
+	deck := first
 	for k := 0; k < runs; k++ {
-		o.LoadTrim = t.Factors
-		deck, err := Write(ch, d, o)
-		if err != nil {
-			return nil, err
+		if k > 0 {
+			o.LoadTrim = t.Factors
+			var err error
+			if deck, err = Write(ch, d, o); err != nil {
+				return nil, err
+			}
 		}
 		out, err := sim.Run(ctx, fmt.Sprintf("trim%d", k), deck.Text, o.Duration)
 		if err != nil {
