@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 )
 
 // Rule says how each pixel chooses the couplings it keeps (spec §1.6,
@@ -204,4 +205,15 @@ func (s Settings) Validate() error {
 		bad("rule must be topabs, top or full (got %q)", s.Rule)
 	}
 	return errors.Join(errs...)
+}
+
+// String lists the settings as key=value pairs (k=all for the fully
+// connected rule).
+func (s Settings) String() string {
+	k := strconv.Itoa(s.K)
+	if s.Rule == RuleFull {
+		k = "all"
+	}
+	return fmt.Sprintf("threshold=%g accumulate=%s norm=%s class-op=%s pixel-op=%s scope=%s eps=%g rule=%s k=%s",
+		s.Threshold, s.Accumulate, s.Norm, s.ClassOp, s.PixelOp, s.Scope, s.Eps, s.Rule, k)
 }

@@ -29,16 +29,17 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"run":      {runRun, "run a chip description (the embedded default without a file)"},
-		"validate": {runValidate, "check chip descriptions and report every problem"},
-		"configs":  {runConfigs, "list or print the embedded example chips"},
-		"report":   {runReport, "area, power, energy and time to solution of a chip, by component"},
-		"sweep":    {runSweep, "run a design-space sweep (axes × chip instances × noise seeds)"},
-		"merge":    {runMerge, "join the results of a sharded sweep"},
-		"plot":     {runPlot, "draw the figures of a sweep's results"},
-		"data":     {runData, "fetch and verify data sets (MNIST, Fashion-MNIST, Iris) into the user cache"},
-		"eval":     {runEval, "classify test images on the simulated OscNet chip (per-class relaxation, pairwise tournament)"},
-		"train":    {runTrain, "train OscNet v1.5 weights (Hebbian, normalisation, top-k) and score them in software"},
+		"run":       {runRun, "run a chip description (the embedded default without a file)"},
+		"validate":  {runValidate, "check chip descriptions and report every problem"},
+		"configs":   {runConfigs, "list or print the embedded example chips"},
+		"report":    {runReport, "area, power, energy and time to solution of a chip, by component"},
+		"sweep":     {runSweep, "run a design-space sweep (axes × chip instances × noise seeds)"},
+		"merge":     {runMerge, "join the results of a sharded sweep"},
+		"plot":      {runPlot, "draw the figures of a sweep's results"},
+		"data":      {runData, "fetch and verify data sets (MNIST, Fashion-MNIST, Iris) into the user cache"},
+		"eval":      {runEval, "classify test images on the simulated OscNet chip (per-class relaxation, pairwise tournament)"},
+		"train":     {runTrain, "train OscNet v1.5 weights (Hebbian, normalisation, top-k) and score them in software"},
+		"reproduce": {runReproduce, "re-run a paper's table or figure and print ours next to the paper's numbers"},
 
 		"spice":        {runSpice, "write a transistor-level ngspice deck of a chip; --run cross-checks it against the models"},
 		"characterize": {runCharacterize, "measure a ring in ngspice (frequency, waveform, power, ISF) into a ring-model file"},

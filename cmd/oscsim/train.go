@@ -4,17 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
-
-	"oscsim/dataset"
+	"oscsim/internal/progress"
 	"oscsim/learn"
+	"oscsim/repro"
 )
 
 const trainUsage = `
@@ -104,7 +99,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	start := time.Now()
-	d, err := trainLoad(ctx, *dsName, *dataDir, *nTrain, *nTest, set.Threshold)
+	d, err := repro.LoadOscnetData(ctx, *dsName, *dataDir, *nTrain, *nTest, set.Threshold)
 	if err != nil {
 		return err
 	}
@@ -113,7 +108,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return trainTable(ctx, d, set, stdout, progress, start)
 	}
 	prog := progress(4, "train")
-	s, err := learn.Hebbian(ctx, d.xtr, d.ytr)
+	s, err := learn.Hebbian(ctx, d.Xtr, d.Ytr)
 	if err != nil {
 		return err
 	}
@@ -128,13 +123,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	prog()
-	score, err := m.Classifier().Evaluate(ctx, d.xte, d.yte)
+	score, err := m.Classifier().Evaluate(ctx, d.Xte, d.Yte)
 	if err != nil {
 		return err
 	}
 	prog()
-	fmt.Fprintf(stdout, "dataset   %s (%s): %d train, %d test images of %d pixels\n", d.name, d.dir, d.xtr.Count, d.xte.Count, d.xtr.N)
-	fmt.Fprintf(stdout, "settings  %s\n", trainDescribe(set))
+	fmt.Fprintf(stdout, "dataset   %s (%s): %d train, %d test images of %d pixels\n", d.Name, d.Dir, d.Xtr.Count, d.Xte.Count, d.Xtr.N)
+	fmt.Fprintf(stdout, "settings  %s\n", set)
 	fmt.Fprintf(stdout, "couplings %d per class on average (%.1f per pixel)\n", m.NNZ()/m.Classes, float64(m.NNZ())/float64(m.Classes*m.Pixels))
 	fmt.Fprintf(stdout, "accuracy  %.2f%% (%d/%d, minimum-energy classifier, eq 11)\n", 100*score.Accuracy(), score.Correct, score.Total)
 	if *out != "" {
@@ -147,148 +142,38 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// trainData is a binarised train/test pair.
-type trainData struct {
-	name, dir string
-	xtr, xte  learn.Spins
-	ytr, yte  dataset.Labels
-}
-
-func trainLoad(ctx context.Context, name, dataDir string, nTrain, nTest int, threshold float64) (*trainData, error) {
-	dir, err := dataset.Locate(ctx, name, dataDir)
-	if err != nil {
-		return nil, err
-	}
-	d := &trainData{name: name, dir: dir}
-	for _, sp := range []struct {
-		split string
-		n     int
-		x     *learn.Spins
-		y     *dataset.Labels
-	}{{"train", nTrain, &d.xtr, &d.ytr}, {"test", nTest, &d.xte, &d.yte}} {
-		im, lb, err := dataset.LoadSplit(dir, sp.split)
-		if err != nil {
-			return nil, err
-		}
-		if sp.n > 0 && sp.n < im.N {
-			im, lb = im.Slice(0, sp.n), lb[:sp.n]
-		}
-		if *sp.x, err = learn.Binarize(im, threshold); err != nil {
-			return nil, err
-		}
-		*sp.y = lb
-	}
-	return d, nil
-}
-
-// trainProgress returns a factory of progress callbacks: a bar on stderr
-// when it is a terminal, nothing otherwise.
-func trainProgress(stderr io.Writer, off bool) func(total int, what string) func() {
-	f, ok := stderr.(*os.File)
-	if off || !ok || !term.IsTerminal(int(f.Fd())) {
-		return func(int, string) func() { return func() {} }
-	}
-	return func(total int, what string) func() {
-		bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription(what), progressbar.OptionShowCount(),
-			progressbar.OptionSetElapsedTime(true), progressbar.OptionClearOnFinish())
-		return func() { bar.Add(1) }
-	}
-}
-
-func trainDescribe(s learn.Settings) string {
-	k := strconv.Itoa(s.K)
-	if s.Rule == learn.RuleFull {
-		k = "all"
-	}
-	return fmt.Sprintf("threshold=%g accumulate=%s norm=%s class-op=%s pixel-op=%s scope=%s eps=%g rule=%s k=%s",
-		s.Threshold, s.Accumulate, s.Norm, s.ClassOp, s.PixelOp, s.Scope, s.Eps, s.Rule, k)
-}
-
-// The paper's numbers (OscNet v1.5, ICCVW 2025), spec §1.11. Table 2 has
-// no TopABS entry for the fully connected row (no selection applies).
-func trainPaperTable2() (ks []int, top, topabs []float64, full float64) {
-	return []int{10, 16, 28, 56, 64, 84, 128, 256},
-		[]float64{78.27, 81.13, 83.73, 85.86, 85.97, 86.12, 86.15, 83.89},
-		[]float64{82.46, 84.30, 85.86, 86.55, 86.15, 86.32, 83.90, 79.61},
-		78.65
-}
-
-func trainPaperTable4() ([]learn.Norm, []float64) {
-	return []learn.Norm{learn.NormNone, learn.NormClass, learn.NormPixel, learn.NormBoth},
-		[]float64{15.49, 78.40, 33.32, 86.32}
-}
-
-// trainTable reproduces Tables 2 and 4: one Hebbian pass, one
-// normalisation per Table 4 column, then every (rule, k).
-func trainTable(ctx context.Context, d *trainData, set learn.Settings, stdout io.Writer, progress func(int, string) func(), start time.Time) error {
-	ks, paperTop, paperAbs, paperFull := trainPaperTable2()
-	norms, paper4 := trainPaperTable4()
-	prog := progress(1+len(norms)+2*len(ks)+1+len(norms)-1, "table")
-	s, err := learn.Hebbian(ctx, d.xtr, d.ytr)
+// trainTable reproduces Tables 2 and 4 (package repro) on the loaded
+// splits and prints them next to the paper's numbers.
+func trainTable(ctx context.Context, d *repro.OscnetData, set learn.Settings, stdout io.Writer, progress func(int, string) func(), start time.Time) error {
+	ks, _, _, _ := repro.OscnetTable2Paper()
+	norms, _ := repro.OscnetTable4Paper()
+	prog := progress(2*len(ks)+1+len(norms)-1, "table")
+	t2, t4, err := repro.OscnetTables(ctx, d, set, prog)
 	if err != nil {
 		return err
 	}
-	prog()
-	eval := func(s2 *learn.Similarity, rule learn.Rule, k int) (float64, error) {
-		st := set
-		st.Rule, st.K = rule, k
-		m, err := learn.Sparsify(s2, st)
-		if err != nil {
-			return 0, err
-		}
-		sc, err := m.Classifier().Evaluate(ctx, d.xte, d.yte)
-		prog()
-		return 100 * sc.Accuracy(), err
-	}
-	normed := map[learn.Norm]*learn.Similarity{}
-	for _, nm := range norms {
-		st := set
-		st.Norm = nm
-		if normed[nm], err = learn.Normalize(s, st); err != nil {
-			return err
-		}
-		prog()
-	}
-	s2 := normed[set.Norm]
-	top := make([]float64, len(ks))
-	abs := make([]float64, len(ks))
-	for i, k := range ks {
-		if top[i], err = eval(s2, learn.RuleTop, k); err != nil {
-			return err
-		}
-		if abs[i], err = eval(s2, learn.RuleTopAbs, k); err != nil {
-			return err
-		}
-	}
-	full, err := eval(s2, learn.RuleFull, 0)
-	if err != nil {
+	fmt.Fprintf(stdout, "OscNet v1.5 on %s: %d train / %d test images, minimum-energy classifier (eq 11)\n", d.Name, d.Xtr.Count, d.Xte.Count)
+	fmt.Fprintf(stdout, "settings: %s\n\n", set)
+	t2.Notes, t4.Notes = nil, nil
+	if err := repro.WriteText(stdout, t2); err != nil {
 		return err
 	}
-	t4 := make([]float64, len(norms))
-	for i, nm := range norms {
-		if nm == set.Norm {
-			t4[i] = abs[slices.Index(ks, 84)] // already computed
-			continue
-		}
-		if t4[i], err = eval(normed[nm], learn.RuleTopAbs, 84); err != nil {
-			return err
-		}
-	}
-
-	fmt.Fprintf(stdout, "OscNet v1.5 on %s: %d train / %d test images, minimum-energy classifier (eq 11)\n", d.name, d.xtr.Count, d.xte.Count)
-	fmt.Fprintf(stdout, "settings: %s\n\n", trainDescribe(set))
-	fmt.Fprintf(stdout, "Table 2: accuracy (%%) vs connections per pixel (norm=%s)\n", set.Norm)
-	fmt.Fprintf(stdout, "%-6s %9s %9s %7s   %9s %9s %7s\n", "k", "Top", "paper", "diff", "TopABS", "paper", "diff")
-	for i, k := range ks {
-		fmt.Fprintf(stdout, "%-6d %9.2f %9.2f %+7.2f   %9.2f %9.2f %+7.2f\n", k, top[i], paperTop[i], top[i]-paperTop[i], abs[i], paperAbs[i], abs[i]-paperAbs[i])
-	}
-	fmt.Fprintf(stdout, "%-6s %9.2f %9.2f %+7.2f   %9s %9s %7s\n\n", "full", full, paperFull, full-paperFull, "", "", "")
-	fmt.Fprintf(stdout, "Table 4: normalisation ablation, TopABS k=84\n")
-	fmt.Fprintf(stdout, "%-6s %9s %9s %7s\n", "norm", "ours", "paper", "diff")
-	for i, nm := range norms {
-		fmt.Fprintf(stdout, "%-6s %9.2f %9.2f %+7.2f\n", nm, t4[i], paper4[i], t4[i]-paper4[i])
+	fmt.Fprintln(stdout)
+	if err := repro.WriteText(stdout, t4); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "\ntime: %.1fs\n", time.Since(start).Seconds())
 	return nil
+}
+
+// trainProgress returns a factory of progress callbacks on stderr (a bar
+// on a terminal, periodic lines otherwise; nothing with off).
+func trainProgress(stderr io.Writer, off bool) func(total int, what string) func() {
+	return func(total int, what string) func() {
+		if off {
+			return func() {}
+		}
+		m := progress.New(stderr, what, int64(total), "steps")
+		return func() { m.Add(1) }
+	}
 }
