@@ -3,6 +3,7 @@ package hrecm
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // NewRand returns the package's generator for a (seed, stream) pair: PCG
@@ -73,4 +74,40 @@ func (g Gibbs) Sample(rng *rand.Rand, m int) [][]int8 {
 		out[k] = s
 	}
 	return out
+}
+
+// SampledRate is Exp. 3's sampled spurious rate r' = n_s'/n_d
+// (docs/hrecm.md): draw samples fresh Gibbs samples of net, let n_d be
+// the number of distinct state pairs among them (desired ones included)
+// and n_s' the number of those not in patterns with λ ≤ max_D λ.
+func SampledRate(net *Net, patterns [][]int8, g Gibbs, rng *rand.Rand, samples int) (r float64, distinct int) {
+	ws := NewWorkspace(net)
+	d := Distinct(patterns)
+	thr := math.Inf(-1)
+	for _, p := range patterns {
+		thr = math.Max(thr, ws.Lambda(p))
+	}
+	thr += Tolerance * (math.Abs(thr) + 1)
+	seen := map[uint64]bool{}
+	spurious := 0
+	h := make([]float64, net.N)
+	s := make([]int8, net.N)
+	for k := 0; k < samples; k++ {
+		for i := range s {
+			s[i] = int8(1 - 2*rng.IntN(2))
+		}
+		g.Chain(rng, s, h)
+		idx := Index(s)
+		if seen[idx] {
+			continue
+		}
+		seen[idx] = true
+		if !slices.Contains(d, idx) && ws.Lambda(s) <= thr {
+			spurious++
+		}
+	}
+	if len(seen) == 0 {
+		return 0, 0
+	}
+	return float64(spurious) / float64(len(seen)), len(seen)
 }
