@@ -91,11 +91,11 @@ func hrecmMakeMemory(ctx context.Context, env Env, set hrecmSetup, rule hrecm.Ru
 // hrecmTrial is what one memory on one chip measured.
 type hrecmTrial struct {
 	agree, predicted, starts int // spectral prediction vs dynamics
-	stored                       int // random starts that ended at a stored pattern
-	nonbinary                    int // random starts that ended off {0, π}^N
-	retrieved                    map[int][2]int
-	gapReal                      float64 // min λ − max_D λ of the realised J
-	energy, power, area          float64
+	stored                   int // random starts that ended at a stored pattern
+	nonbinary                int // random starts that ended off {0, π}^N
+	retrieved                map[int][2]int
+	gapReal                  float64 // min λ − max_D λ of the realised J
+	energy, power, area      float64
 }
 
 // hrecmTry programs mem onto ch, sets K_s (from the memory's own gap,
