@@ -497,7 +497,7 @@ func SaveHrecmScatter(path string, panels []HrecmPanel) error {
 		p.Add(so, sd)
 		p.Legend.Add("other states", so)
 		p.Legend.Add("desired", sd)
-		p.Legend.Top = true
+		p.Legend.Top, p.Legend.Left = true, true
 		if !math.IsNaN(pn.Ks2) {
 			ln := plotter.NewFunction(func(float64) float64 { return pn.Ks2 })
 			ln.Color = color.RGBA{B: 200, A: 255}

@@ -3,6 +3,7 @@ package hrecm
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -352,5 +353,31 @@ func TestTrainOpensGap(t *testing.T) {
 	t.Logf("Hebbian r = %.4f, HRECM r = %.4f (gap %g … %g)", gh.Rate(), gt.Rate(), gt.MaxDesired, gt.MinSpurious)
 	if gt.Rate() >= gh.Rate() {
 		t.Errorf("HRECM r = %.4f not below Hebbian's %.4f", gt.Rate(), gh.Rate())
+	}
+}
+
+// TestSaveLoad round-trips a network and its patterns through an .npz,
+// and rejects an asymmetric matrix with the file named.
+func TestSaveLoad(t *testing.T) {
+	dir := t.TempDir()
+	net := randomNet(6, 9)
+	pats := RandomPatterns(NewRand(1, 1), 6, 3)
+	path := dir + "/w.npz"
+	if err := Save(path, net, pats); err != nil {
+		t.Fatal(err)
+	}
+	got, gp, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if maxDiff(got, net) != 0 || len(gp) != 3 || Index(gp[2]) != Index(pats[2]) {
+		t.Errorf("round trip changed the network or patterns")
+	}
+	net.J[1] += 1 // J_01 ≠ J_10
+	if err := Save(path, net, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Load(path); err == nil || !strings.Contains(err.Error(), "w.npz") || !strings.Contains(err.Error(), "symmetric") {
+		t.Errorf("asymmetric J: %v", err)
 	}
 }
