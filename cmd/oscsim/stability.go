@@ -154,6 +154,13 @@ func printStability(w io.Writer, a *hrecm.Analysis) {
 	fmt.Fprintf(w, "couplings   K = %.4g rad/s per weight unit; asymmetry %.3g, max detuning %.3g (weight units)\n", a.K, a.Asymmetry, a.Detuning)
 	fmt.Fprintf(w, "pump        K_s = %.4g rad/s, 2K_s/K = %.4g\n", a.Ks, a.Threshold)
 	fmt.Fprintf(w, "stable      %d of %d binary state pairs (%s)\n", a.Stable, a.States, how)
+	if a.Ring != (hrecm.RingCoupling{}) {
+		fmt.Fprintf(w, "ring model  coupling even part ρ = %.4g (in-phase), %.4g (inverter): %d of the %d stable states stay stable", a.Ring.In, a.Ring.Inv, a.RingStable, a.Stable)
+		if a.Patterns > 0 {
+			fmt.Fprintf(w, "; patterns %d of %d (equilibria shifted by up to %.3g rad)", a.RingPatterns, len(a.Desired), a.RingShift)
+		}
+		fmt.Fprintln(w)
+	}
 	if a.Patterns == 0 {
 		return
 	}

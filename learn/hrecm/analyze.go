@@ -41,6 +41,16 @@ type Analysis struct {
 	KsFracHi float64 `json:"shil_ks_hi,omitempty"`
 	// Desired are the patterns' state indices.
 	Desired []uint64 `json:"desired_states,omitempty"`
+	// Ring is the even part of the chip's ring model's coupling function
+	// (zero for the analytic ring). When it is not zero, RingStable counts
+	// the Stable states that the ring model also holds (an equilibrium
+	// within 0.5 rad, all Jacobian eigenvalues with negative real part),
+	// RingPatterns the patterns it holds, and RingShift the largest shift
+	// of their equilibria (rad).
+	Ring         RingCoupling `json:"ring_rho"`
+	RingStable   uint64       `json:"ring_stable,omitempty"`
+	RingPatterns int          `json:"ring_patterns_stable,omitempty"`
+	RingShift    float64      `json:"ring_shift_rad,omitempty"`
 	// Spectrum (exact) or the sampled states' indices, H and λ.
 	Spectrum *Spectrum `json:"-"`
 	Sampled  []uint64  `json:"-"`
@@ -118,6 +128,21 @@ func Analyze(ctx context.Context, ch *chip.Chip, patterns [][]int8, opt AnalyzeO
 			return sp.Lambda[i]
 		}
 	}
+	ring := ch.Ring()
+	a.Ring = RingCouplingOf(&ring)
+	if a.Ring != (RingCoupling{}) {
+		s := make([]int8, n)
+		for i, l := range a.Spectrum.Lambda {
+			if l < a.Threshold && a.Ring.hold(re, State(a.StateAt(i), s), nil) {
+				a.RingStable++
+			}
+		}
+		for _, k := range Distinct(patterns) {
+			if a.Ring.hold(re, State(k, s), &a.RingShift) {
+				a.RingPatterns++
+			}
+		}
+	}
 	if len(patterns) == 0 {
 		return a, nil
 	}
@@ -186,4 +211,14 @@ func (a *Analysis) DesiredPositions() []uint64 {
 		}
 	}
 	return out
+}
+
+// hold reports whether the ring model holds σ stable on the realised
+// couplings, and raises *shift to the equilibrium's shift when given.
+func (rc RingCoupling) hold(re *Realised, s []int8, shift *float64) bool {
+	r := re.Net.RingAt(s, re.K, re.Ks, rc)
+	if shift != nil && r.Found {
+		*shift = math.Max(*shift, r.Shift)
+	}
+	return r.Stable()
 }

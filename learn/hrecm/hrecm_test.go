@@ -381,3 +381,67 @@ func TestSaveLoad(t *testing.T) {
 		t.Errorf("asymmetric J: %v", err)
 	}
 }
+
+// TestRingModel: with ρ = 0 the ring model is eq (1) (same velocity and
+// Jacobian, binary states exact equilibria, stable iff λ < 2K_s/K); with
+// ρ ≠ 0 its Jacobian matches central differences (1e-6) and Newton finds
+// an equilibrium near a binary state held by a strong pump.
+func TestRingModel(t *testing.T) {
+	const n, k, step = 8, 1.0, 1e-5
+	net := randomNet(n, 13)
+	rng := NewRand(14, 0)
+	ws := NewWorkspace(net)
+	for trial := 0; trial < 20; trial++ {
+		s := RandomState(rng, n)
+		lam := ws.Lambda(s)
+		ks := (lam + 0.5) / 2 // stable with margin 0.5
+		if trial%2 == 1 {
+			ks = (lam - 0.5) / 2 // unstable
+		}
+		ks = math.Max(ks, 0.01)
+		ideal := net.RingAt(s, k, ks, RingCoupling{})
+		if !ideal.Found || ideal.Drift > 1e-12 || ideal.Shift > 1e-12 {
+			t.Fatalf("ρ = 0: binary state not an exact equilibrium: %+v", ideal)
+		}
+		if ideal.Stable() != (lam < 2*ks/k) {
+			t.Errorf("ρ = 0: growth %g but λ = %g, 2K_s/K = %g", ideal.Growth, lam, 2*ks/k)
+		}
+		if d := math.Abs(ideal.Growth - (lam - 2*ks/k)); d > 1e-9 {
+			t.Errorf("ρ = 0: growth %g, λ − 2K_s/K = %g", ideal.Growth, lam-2*ks/k)
+		}
+		rc := RingCoupling{In: -0.143, Inv: -0.335}
+		theta := make([]float64, n)
+		for i := range theta {
+			theta[i] = 2 * math.Pi * rng.Float64()
+		}
+		jac := net.RingJacobian(theta, k, ks, rc)
+		for j := 0; j < n; j++ {
+			tp := append([]float64(nil), theta...)
+			tm := append([]float64(nil), theta...)
+			tp[j] += step
+			tm[j] -= step
+			fp := net.RingVelocity(tp, k, ks, rc, nil)
+			fm := net.RingVelocity(tm, k, ks, rc, nil)
+			for i := 0; i < n; i++ {
+				if d := math.Abs((fp[i]-fm[i])/(2*step) - jac.At(i, j)); d > 1e-6 {
+					t.Fatalf("ring Jacobian [%d][%d] off by %g", i, j, d)
+				}
+			}
+		}
+		if trial%2 == 0 {
+			// A pump well above threshold holds the state against the
+			// even part's pulls (drift ≈ 2|ρ|·Σ|J| ≈ 4 here).
+			r := net.RingAt(s, k, (lam+10)/2, rc)
+			if !r.Found {
+				t.Errorf("ρ ≠ 0: no equilibrium near a stable binary state (drift %g)", r.Drift)
+				continue
+			}
+			v := net.RingVelocity(r.Theta, k, (lam+10)/2, rc, nil)
+			for _, x := range v {
+				if math.Abs(x) > 1e-9 {
+					t.Errorf("Newton's equilibrium has velocity %g", x)
+				}
+			}
+		}
+	}
+}
