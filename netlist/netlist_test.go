@@ -155,7 +155,7 @@ func TestUnits(t *testing.T) {
 		t.Fatal(err)
 	}
 	// FWHM = 2π·L·Δf²: L = 10^(−8.33), Δf = 1 MHz → 2π·4.677 kHz = 29.4 kHz
-	// (hardware.md §4.2: A = 4.7 kHz for L(1 MHz) = −83.3 dBc/Hz).
+	// (docs/model.md §2: A = 4.7 kHz for L(1 MHz) = −83.3 dBc/Hz).
 	if lw := p.Linewidth(); math.Abs(lw/(2*math.Pi*4677.35)-1) > 1e-3 {
 		t.Errorf("linewidth %g Hz, want %g", lw, 2*math.Pi*4677.35)
 	}

@@ -211,7 +211,7 @@ func (p *PhaseNoise) UnmarshalText(b []byte) error {
 // Linewidth returns the full width at half maximum (Hz) of the Lorentzian
 // line of an oscillator whose 1/f² phase noise is p: with A = L·Δf² (L as a
 // linear ratio), FWHM = 2π·A (Demir, Mehrotra & Roychowdhury, TCAS-I 47(5),
-// 2000; hardware.md §4.2).
+// 2000; docs/model.md §2).
 func (p PhaseNoise) Linewidth() float64 {
 	return 2 * math.Pi * math.Pow(10, p.DBcHz/10) * p.Offset * p.Offset
 }

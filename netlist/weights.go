@@ -23,7 +23,7 @@ import (
 // A matrix is symmetrised as the chip's couplers are symmetric: for a pair
 // given in both triangles the two weights are averaged; a pair given in one
 // triangle only keeps that weight ([A], the OR-symmetrisation of
-// algorithms.md §1.9). Zero weights are dropped. The diagonal must be zero.
+// docs/model.md §11). Zero weights are dropped. The diagonal must be zero.
 func readWeights(path, key string, n int, read FileReader) ([]Edge, error) {
 	if read == nil {
 		read = os.ReadFile
