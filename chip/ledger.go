@@ -387,6 +387,13 @@ func (F *ledgerFixed) ledger(ch *Chip, res *Result) *Ledger {
 	L.Power[linePumpDist].Value = pumpDist
 	L.Power[lineDet].Value = detP
 	L.Power[lineDet].Formula = strconv.Itoa(detSamples) + " samples·SampleEnergy / T"
+	if res != nil && res.InjectPower != nil {
+		var p float64
+		for _, x := range res.InjectPower {
+			p += x
+		}
+		L.Power = append(L.Power, Line{LineInjection, p / float64(len(res.InjectPower)), "Σ VDD·2·I_inj/π over injected rings, mean over inputs (inject.go)"})
+	}
 	for _, l := range L.Power {
 		L.TotalPower += l.Value
 	}
@@ -455,6 +462,10 @@ func missingFields(c tech.Card) []string {
 // LineTGConduction names the power line of the couplers' TG conduction,
 // the one line a run's phase differences set (Result.CouplerPower).
 const LineTGConduction = "couplers: TG conduction"
+
+// LineInjection names the power line of the injection drivers at f0
+// (Input.Inject), present only in the ledger of a run that injects.
+const LineInjection = "injection at f0"
 
 // PowerLine returns the value of the power line called name, or 0.
 func (L *Ledger) PowerLine(name string) float64 {
