@@ -167,4 +167,3 @@ func denseToTriplets(d []float64, n int) (rows, cols []int, vals []float64) {
 	}
 	return
 }
-

@@ -95,16 +95,17 @@ func ShapeString(shape []int) string {
 	return "(" + strings.Join(dims, ", ") + ")"
 }
 
-// Index returns the multi-index of flat C-order offset k, e.g. [1, 2].
-func (a *Array) Index(k int) []int {
-	idx := make([]int, len(a.Shape))
+// Index returns the multi-index of flat C-order offset k as NumPy
+// prints it, e.g. "[1, 2]".
+func (a *Array) Index(k int) string {
+	idx := make([]string, len(a.Shape))
 	for d := len(a.Shape) - 1; d >= 0; d-- {
 		if a.Shape[d] > 0 {
-			idx[d] = k % a.Shape[d]
+			idx[d] = strconv.Itoa(k % a.Shape[d])
 			k /= a.Shape[d]
 		}
 	}
-	return idx
+	return "[" + strings.Join(idx, ", ") + "]"
 }
 
 // CheckValues returns an error naming the file, the array and the index
@@ -114,9 +115,9 @@ func (a *Array) CheckValues(maxAbs float64) error {
 	for k, v := range a.Data {
 		switch {
 		case math.IsNaN(v) || math.IsInf(v, 0):
-			return a.Errorf("entry %v is %v", a.Index(k), v)
+			return a.Errorf("entry %s is %v", a.Index(k), v)
 		case maxAbs > 0 && math.Abs(v) > maxAbs:
-			return a.Errorf("entry %v is %g, beyond the plausible magnitude %g", a.Index(k), v, maxAbs)
+			return a.Errorf("entry %s is %g, beyond the plausible magnitude %g", a.Index(k), v, maxAbs)
 		}
 	}
 	return nil

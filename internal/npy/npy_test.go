@@ -167,9 +167,9 @@ func TestCheckValues(t *testing.T) {
 		v    float64
 		want string
 	}{
-		{math.NaN(), `w.npy: entry [1 0] is NaN`},
-		{math.Inf(-1), `w.npy: entry [1 0] is -Inf`},
-		{1e308, `w.npy: entry [1 0] is 1e+308, beyond the plausible magnitude 1e+15`},
+		{math.NaN(), `w.npy: entry [1, 0] is NaN`},
+		{math.Inf(-1), `w.npy: entry [1, 0] is -Inf`},
+		{1e308, `w.npy: entry [1, 0] is 1e+308, beyond the plausible magnitude 1e+15`},
 	} {
 		f, _ := Parse("w.npy", npyBytes(t, []int{2, 2}, []float64{0, 1, c.v, 0}))
 		a, err := f.Array("")
