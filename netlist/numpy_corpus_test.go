@@ -42,15 +42,15 @@ func numpyCorpus(t *testing.T) map[string][]byte {
 	huge = bytes.Replace(huge, []byte("(1, 1)"), []byte("(100000, 100000)"), 1)
 	huge = append(huge[:len(huge)-8], make([]byte, 64)...)
 	return map[string][]byte{
-		"w_cut_data.npy":       good[:len(good)-8],
-		"w_cut_header.npy":     good[:30],
-		"w_huge.npy":           huge,
-		"w_1e308.npy":          enc([]int{4, 4}, big),
-		"mask_cut.npy":         good[:len(good)-20],
-		"w_cut_member.npz":     zipOf("row", enc([]int{2}, []int64{0, 1}), "col", enc([]int{2}, []int64{1, 0}), "data", enc([]int{2}, []float64{1, 1})[:130]),
-		"w_index_1e300.npz":    zipOf("row", enc([]int{1}, []float64{1e300}), "col", enc([]int{1}, []float64{0}), "data", enc([]int{1}, []float64{1})),
-		"mask_cut_member.npz":  zipOf("row", enc([]int{2}, []int64{0, 1})[:120], "col", enc([]int{2}, []int64{1, 2})),
-		"mask_index_nan.npz":   zipOf("indptr", enc([]int{5}, []float64{0, 1, 1, 1, 1}), "indices", enc([]int{1}, []float64{0.5})),
+		"w_cut_data.npy":      good[:len(good)-8],
+		"w_cut_header.npy":    good[:30],
+		"w_huge.npy":          huge,
+		"w_1e308.npy":         enc([]int{4, 4}, big),
+		"mask_cut.npy":        good[:len(good)-20],
+		"w_cut_member.npz":    zipOf("row", enc([]int{2}, []int64{0, 1}), "col", enc([]int{2}, []int64{1, 0}), "data", enc([]int{2}, []float64{1, 1})[:130]),
+		"w_index_1e300.npz":   zipOf("row", enc([]int{1}, []float64{1e300}), "col", enc([]int{1}, []float64{0}), "data", enc([]int{1}, []float64{1})),
+		"mask_cut_member.npz": zipOf("row", enc([]int{2}, []int64{0, 1})[:120], "col", enc([]int{2}, []int64{1, 2})),
+		"mask_index_nan.npz":  zipOf("indptr", enc([]int{5}, []float64{0, 1, 1, 1, 1}), "indices", enc([]int{1}, []float64{0.5})),
 	}
 }
 
