@@ -862,7 +862,7 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 		for _, ne := range nes {
 			if a := matchSet(s.Set, ne.Key); a != nil {
 				p.errAt(a.Value.key, "%s = %s: %s", a.Path, quote(a.Value), ne.Msg)
-			} else if i := matchAxis(s.Axes, ne.Key); i >= 0 && strings.HasPrefix(ne.Msg, "unknown key") {
+			} else if i := matchAxis(s.Axes, ne.Key); i >= 0 && errors.Is(ne, netlist.ErrUnknownKey) {
 				p.errAt(s.pathKeys[i], "%s: %s", ne.Key, ne.Msg)
 			} else if i >= 0 {
 				p.errAt(vals[i].key, "%s = %s: %s", s.Axes[i].Path, quote(vals[i]), ne.Msg)
@@ -878,41 +878,57 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 	}
 	w, err := bench.New(bench.Spec{Kind: s.Workload.Kind, Params: params, Dir: s.Workload.Dir}, nl)
 	if err != nil {
-		// Name the workload axis or [workload] key the message is about:
-		// an unknown parameter at the axis's path, a bad value at the value.
-		key := "workload.kind"
-		for i, v := range vals {
-			if name, isWl := strings.CutPrefix(s.Axes[i].Path, "workload."); isWl && strings.Contains(err.Error(), name) {
-				if strings.Contains(err.Error(), "unknown parameter") {
-					p.errAt(s.pathKeys[i], "%s: %v", s.Axes[i].Path, err)
-					return pt
-				}
-				key = v.key
-			}
-		}
-		if key == "workload.kind" {
-			for _, a := range s.Set {
-				if name, isWl := strings.CutPrefix(a.Path, "workload."); isWl && strings.Contains(err.Error(), name) {
-					key = a.Value.key
-				}
-			}
-		}
-		if key == "workload.kind" {
-			for k := range s.Workload.Params {
-				if strings.Contains(err.Error(), k) {
-					key = "workload." + k
-				}
-			}
-		}
-		if hasWorkloadAxis(s.Axes) {
-			p.errAt(key, "%s: %v", desc, err)
-		} else {
-			p.errAt(key, "%v", err)
-		}
+		p.workloadErr(s, vals, desc, err)
 		return pt
 	}
 	pt.Workload = w
 	return pt
+}
+
+// workloadErr reports the problems bench.New found with a point's workload
+// at the place each parameter is written: an unknown parameter at the path
+// of the axis that sets it, a bad value at the value (of an axis, a [set]
+// entry or the [workload] table); a problem that names no parameter at
+// workload.kind.
+func (p *parser) workloadErr(s *Spec, vals []Value, desc string, err error) {
+	var nes netlist.Errors
+	if !errors.As(err, &nes) {
+		nes = netlist.Errors{{Msg: err.Error()}}
+	}
+	prefix := ""
+	if hasWorkloadAxis(s.Axes) {
+		prefix = desc + ": "
+	}
+	for _, ne := range nes {
+		path := "workload." + ne.Key
+		msg := ne.Msg
+		if ne.Key != "" {
+			msg = path + ": " + msg
+		}
+		key := "workload.kind"
+		if ne.Key != "" {
+			if _, ok := s.Workload.Params[ne.Key]; ok {
+				key = path
+			}
+			for _, a := range s.Set {
+				if a.Path == path {
+					key = a.Value.key
+				}
+			}
+			for i, v := range vals {
+				if s.Axes[i].Path == path {
+					key = v.key
+					if _, written := s.Workload.Params[ne.Key]; !written && errors.Is(ne, netlist.ErrUnknownKey) {
+						p.errAt(s.pathKeys[i], "%s", msg)
+						key = ""
+					}
+				}
+			}
+		}
+		if key != "" {
+			p.errAt(key, "%s%s", prefix, msg)
+		}
+	}
 }
 
 func hasWorkloadAxis(axes []Axis) bool {
