@@ -177,7 +177,16 @@ type Error struct {
 	Pos  Pos
 	Key  string
 	Msg  string
+	// Err, when set, is the kind of problem (ErrUnknownKey), for errors.Is.
+	Err error
 }
+
+// ErrUnknownKey is the kind of an Error about a key the schema does not
+// have (a chip key, a sweep key, a workload parameter).
+var ErrUnknownKey = errors.New("unknown key")
+
+// Unwrap returns the problem's kind, if any.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -290,7 +299,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		if failed[sec] || isParentOfUndecoded(k, unknown) {
 			continue
 		}
-		v.errAt(path, "unknown key%s", suggest(k))
+		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
 	}
 	// TOML keys are case-sensitive but the decoder matches struct fields
 	// without regard to case, so a key decoded under another spelling
