@@ -123,6 +123,8 @@ type SHIL struct {
 	Ramp     float64 // seconds
 	Start    float64 // seconds
 	Targets  []int
+	// Port is where the pump injects (default PortTap).
+	Port PumpPort
 }
 
 // Detector is one bank of phase detectors.

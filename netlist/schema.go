@@ -29,6 +29,9 @@ type rawChip struct {
 type rawTech struct {
 	VDD          *Voltage     `toml:"vdd"`
 	NodeCap      *Capacitance `toml:"node_cap"`
+	DevCap       *Capacitance `toml:"dev_cap"`
+	EdgeWidth    *float64     `toml:"edge_width"`
+	TapH2        *float64     `toml:"tap_h2"`
 	InvReff      *Resistance  `toml:"inv_reff"`
 	ShortCircuit *Ratio       `toml:"short_circuit"`
 	LeakInv      *Power       `toml:"leak_inv"`
@@ -95,6 +98,7 @@ type rawSHIL struct {
 	Ramp     *Duration `toml:"ramp"`
 	Start    *Duration `toml:"start"`
 	Targets  Targets   `toml:"targets"`
+	Port     *PumpPort `toml:"port"`
 }
 
 type rawDetector struct {
