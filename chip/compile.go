@@ -284,6 +284,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 		m.rowPtr[i+1] += m.rowPtr[i]
 	}
 	ch.pathOffsets(&m)
+	ch.loadOffsets(&m, edges, codes)
 	ch.csr, ch.edges, ch.codes, ch.report, ch.scale = m, edges, codes, rep, q.FullScale
 	// Per-program engine data, so that a Run does not redo them: the stage
 	// passes' row order and Σ|G| over the TGs (each inverter-path

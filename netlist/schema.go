@@ -69,20 +69,21 @@ type rawOscillators struct {
 }
 
 type rawCouplings struct {
-	Bits           *int        `toml:"bits"`
-	MaxCode        *int        `toml:"max_code"`
-	Quantize       string      `toml:"quantize"`
-	FullScale      *float64    `toml:"full_scale"`
-	UnitResistance *Resistance `toml:"unit_resistance"`
-	UnitK          *Ratio      `toml:"unit_k"`
-	Sigma          *Ratio      `toml:"sigma"`
-	Weights        string      `toml:"weights"`
-	WeightsKey     string      `toml:"weights_key"`
-	Topology       string      `toml:"topology"`
-	Sites          string      `toml:"sites"`
-	Programmable   *bool       `toml:"programmable"`
-	RandomLevels   []float64   `toml:"random_levels"`
-	RandomSeed     *int64      `toml:"random_seed"`
+	Bits           *int          `toml:"bits"`
+	MaxCode        *int          `toml:"max_code"`
+	Quantize       string        `toml:"quantize"`
+	FullScale      *float64      `toml:"full_scale"`
+	UnitResistance *Resistance   `toml:"unit_resistance"`
+	UnitK          *Ratio        `toml:"unit_k"`
+	Sigma          *Ratio        `toml:"sigma"`
+	Weights        string        `toml:"weights"`
+	WeightsKey     string        `toml:"weights_key"`
+	Topology       string        `toml:"topology"`
+	Sites          string        `toml:"sites"`
+	Programmable   *bool         `toml:"programmable"`
+	RandomLevels   []float64     `toml:"random_levels"`
+	RandomSeed     *int64        `toml:"random_seed"`
+	Loads          *CouplerLoads `toml:"loads"`
 }
 
 type rawCoupling struct {

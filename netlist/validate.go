@@ -555,6 +555,10 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		c.Sites = sites
 	}
 	c.Programmable = c.Topology != "explicit"
+	c.Loads = LoadsTrimmed
+	if rc.Loads != nil {
+		c.Loads = *rc.Loads
+	}
 	if rc.Programmable != nil {
 		c.Programmable = *rc.Programmable
 	}

@@ -73,6 +73,11 @@ type Card struct {
 	// coupler's inverter-path inverter and, per pumped ring, of the SHIL
 	// injection device's gate.
 	CUnit float64
+	// TGCap is the capacitance (F) of one coupler finger's switch, channel
+	// and junctions seen from its two terminals tied together, and CInvIn
+	// the input capacitance (F) of an inverter-path coupler inverter: the
+	// static loads couplers put on a ring's tap (chip.Chip.TapLoads).
+	TGCap, CInvIn float64
 	// EnergyBit is the energy in joules to write one configuration bit (an
 	// SRAM-style cell written through its bit line: ≈ C_BL·VDD² for a
 	// 64-row column, C_BL ≈ 64 cell drains + column wire).
@@ -131,6 +136,9 @@ func cards() map[string]Card {
 			// TG finger's diffusion ≈ 2 fF [U]. EnergyBit: C_BL ≈ 64×1.2 fF
 			// + 25 fF ≈ 100 fF at 1.8 V → ≈300 fJ [D from U].
 			CUnit: 2 * fF, EnergyBit: 300 * fJ,
+			// TGCap, CInvIn: 45 nm's measured values scaled by the
+			// devices' W·L and width (≈ 4× the gate area, 4× the width) [U].
+			TGCap: 1.7 * fF, CInvIn: 1.8 * fF,
 		},
 		// 65 nm: the node of the UMN ring-oscillator Ising chips (Lo 2023
 		// "1.2 V, 65 nm", COBI "65 nm", hardware.md §1–3). Areas are NanGate45
@@ -160,6 +168,8 @@ func cards() map[string]Card {
 			// U]. EnergyBit: C_BL ≈ 64×0.3 fF + 10 fF ≈ 30 fF at 1.2 V →
 			// ≈40 fJ [D from U].
 			CUnit: 0.7 * fF, EnergyBit: 40 * fJ,
+			// TGCap, CInvIn: 45 nm's scaled by width (2.2×) [U].
+			TGCap: 0.95 * fF, CInvIn: 0.95 * fF,
 		},
 		// 45 nm: PTM 45 nm HP class, the project's ngspice anchor: 5
 		// stages, VDD 1.0 V, 10 fF explicit load per node, Wn/Wp =
@@ -185,6 +195,10 @@ func cards() map[string]Card {
 			// diffusions ≈ 0.4 fF [U]. EnergyBit: C_BL ≈ 64×0.2 fF + 8 fF
 			// ≈ 21 fF at 1.0 V → ≈20 fJ [D from U].
 			CUnit: 0.4 * fF, EnergyBit: 20 * fJ,
+			// TGCap, CInvIn: measured by oscsim characterize on the
+			// generic 45 nm cards (switch 90/180 nm, inverter 90/180 nm,
+			// L 45 nm): 0.43 fF and 0.44 fF.
+			TGCap: 0.43 * fF, CInvIn: 0.44 * fF,
 		},
 		// 28 nm HKMG: areas NanGate45 scaled by (28/45)² [D]; A_VT
 		// 1.8 mV·µm and 0.5 V overdrive from hardware.md §4.3 [U].
@@ -203,6 +217,8 @@ func cards() map[string]Card {
 			// CUnit ≈ 0.25 fF [U]. EnergyBit: C_BL ≈ 64×0.12 fF + 5 fF
 			// ≈ 12.7 fF at 0.9 V → ≈10 fJ [D from U].
 			CUnit: 250 * aF, EnergyBit: 10 * fJ,
+			// TGCap, CInvIn: 45 nm's scaled by width (1.1×) [U].
+			TGCap: 0.45 * fF, CInvIn: 0.45 * fF,
 		},
 	}
 }

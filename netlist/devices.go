@@ -31,3 +31,31 @@ func (p *PumpPort) UnmarshalText(b []byte) error {
 	}
 	return fmt.Errorf("unknown pump port %q (want %q or %q)", string(b), PortTap, PortSupply)
 }
+
+// CouplerLoads says whether the rings are trimmed for their couplers'
+// static load (couplings.loads).
+type CouplerLoads string
+
+const (
+	// LoadsTrimmed: every ring's load capacitance was trimmed for what its
+	// couplers add (switch and inverter-input capacitance on the tap) and
+	// for the inverter path's pull in its favoured state, so coupling does
+	// not move a ring's natural frequency. The engine adds nothing; the
+	// SPICE deck takes each tap's coupler load off its load capacitor.
+	LoadsTrimmed CouplerLoads = "trimmed"
+	// LoadsLoaded: the chip as drawn, no trims. Each tap carries its
+	// couplers' capacitance, which slows its ring (chip.Chip.TapLoads); the
+	// engine puts that pull into each ring's frequency at compile time and
+	// the deck keeps the full load capacitor.
+	LoadsLoaded CouplerLoads = "loaded"
+)
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (l *CouplerLoads) UnmarshalText(b []byte) error {
+	switch x := CouplerLoads(b); x {
+	case LoadsTrimmed, LoadsLoaded:
+		*l = x
+		return nil
+	}
+	return fmt.Errorf("unknown coupler loads %q (want %q or %q)", string(b), LoadsTrimmed, LoadsLoaded)
+}
