@@ -98,6 +98,9 @@ type Couplings struct {
 	// a hard-wired chip whose sites hold only the fingers their code needs.
 	// Default: true for the fabric topologies, false for "explicit".
 	Programmable bool
+	// Loads says whether the rings are trimmed for their couplers' load
+	// (default LoadsTrimmed).
+	Loads CouplerLoads
 	// Random, when not nil, is the random instance the edges were drawn
 	// from (couplings.random_levels): one edge per fabric site.
 	Random *RandomWeights
@@ -127,6 +130,8 @@ type SHIL struct {
 	Ramp     float64 // seconds
 	Start    float64 // seconds
 	Targets  []int
+	// Port is where the pump injects (default PortTap).
+	Port PumpPort
 }
 
 // Detector is one bank of phase detectors.

@@ -208,6 +208,15 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	}
 	set(&card.VDD, "vdd", f(t.VDD))
 	set(&card.NodeCap, "node_cap", f(t.NodeCap))
+	set(&card.DevCap, "dev_cap", f(t.DevCap))
+	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
+	if t.TapH2 != nil {
+		if x := *t.TapH2; !(x >= 0 && x < 1) {
+			v.errAt("tech.tap_h2", "the tap ISF's c2/c1 must be in [0, 1) (got %g)", x)
+		} else {
+			card.TapH2 = x
+		}
+	}
 	set(&card.InvReff, "inv_reff", f(t.InvReff))
 	if t.ShortCircuit != nil {
 		if *t.ShortCircuit < 0 {
@@ -561,6 +570,10 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		c.Sites = sites
 	}
 	c.Programmable = c.Topology != "explicit"
+	c.Loads = LoadsTrimmed
+	if rc.Loads != nil {
+		c.Loads = *rc.Loads
+	}
 	if rc.Programmable != nil {
 		c.Programmable = *rc.Programmable
 	}
@@ -686,6 +699,10 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 		}
 	default:
 		v.errAt("shil", "the pump needs a strength: current (e.g. \"20uA\") or ks (a fraction of ω0, e.g. 0.02)")
+	}
+	s.Port = PortTap
+	if r.Port != nil {
+		s.Port = *r.Port
 	}
 	s.Schedule = r.Schedule
 	if s.Schedule == "" {
