@@ -38,15 +38,15 @@ type EPSettings struct {
 	// PerPattern training corruptions per pattern per epoch; Probes test
 	// corruptions per pattern per flip level.
 	PerPattern, Probes int
-	Train          eqprop.TrainConfig
-	Kick           float64
-	Epochs         int // EP and BPTT
-	ChipEpochs     int // chip-ep
-	ChipProbes     int // probes per pattern per flip on the chip
-	Cycle          bool
-	CycleProbes    int
-	Config         eqprop.Config
-	ChipConfigName string
+	Train              eqprop.TrainConfig
+	Kick               float64
+	Epochs             int // EP and BPTT
+	ChipEpochs         int // chip-ep
+	ChipProbes         int // probes per pattern per flip on the chip
+	Cycle              bool
+	CycleProbes        int
+	Config             eqprop.Config
+	ChipConfigName     string
 }
 
 // EPMemorySettings returns the settings of the full run or (quick) of the

@@ -125,7 +125,7 @@ func (m *Machine) BPTT(ctx context.Context, batch []Sample) (*Grad, error) {
 		for i := range a {
 			a[i] = 0
 			if !math.IsNaN(psi[i]) {
-				a[i] = math.Sin(last[i] - psi[i]) / float64(B)
+				a[i] = math.Sin(last[i]-psi[i]) / float64(B)
 			}
 		}
 		for n := T - 1; n >= 0; n-- {
