@@ -441,7 +441,7 @@ func (c *core[T]) lawUpdate(t float64) {
 
 // work is worker k's share of the current pass.
 func (c *core[T]) work(k int) {
-	clearUpper()
+	clearUpper(c.kn.level)
 	rows := c.e.rows[k]
 	switch c.op {
 	case opStart:

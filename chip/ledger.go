@@ -96,7 +96,7 @@ const (
 	SupplyPadCurrent = 50e-3
 	// TournamentMatches is the number of pairwise matches (and so
 	// reprogrammings and runs) per image of the OscNet v1.5 ten-class
-	// tournament (algorithms.md §1.10, king-of-the-hill order).
+	// tournament (docs/model.md §11, king-of-the-hill order).
 	TournamentMatches = 9
 )
 
@@ -204,7 +204,7 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 	}
 	f0, vdd := ch.f0, ch.vdd
 
-	// Rings: ringosc.Area and ringosc.RingPower (hardware.md §4.4).
+	// Rings: ringosc.Area and ringosc.RingPower (docs/model.md §9).
 	ringA := float64(N) * ringosc.Area(card, o.Stages)
 	rp := ringosc.RingPower(card, o.Stages, ch.c, f0)
 

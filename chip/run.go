@@ -188,6 +188,9 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 }
 
 func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt RunOptions) (*engine, error) {
+	if engineLevelErr != nil {
+		return nil, engineLevelErr
+	}
 	N, B := ch.n, len(inputs)
 	e := &engine{ch: ch, n: N, b: B, integ: ch.nl.Run.Integrator, opt: opt, inputs: inputs}
 	if model == "cycle" {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,6 +32,9 @@ type Netlist struct {
 	// Pads is the number of I/O and supply bond pads on the die edge, or 0
 	// to let the area ledger assume its default.
 	Pads int
+	// Warnings are legal but unusual values (a very long ring, a very
+	// high frequency), each at its position; commands print them.
+	Warnings Errors
 }
 
 // Oscillators describes the ring-oscillator array.
@@ -196,10 +200,13 @@ func (e *Error) Error() string {
 }
 
 // ErrInvalid is wrapped by every error Load and Parse return for a bad
-// description, so callers can tell bad input from I/O failures.
-var ErrInvalid = errors.New("invalid chip description")
+// description, so callers can tell bad input from I/O failures. Sweep files
+// and workload settings, which report their problems as Errors too, wrap
+// it as well.
+var ErrInvalid = errors.New("invalid description")
 
-// Errors is the list of problems found in one description.
+// Errors is the list of problems found in one description (a chip, a sweep
+// file, a workload's settings), each with its file and position.
 type Errors []*Error
 
 func (es Errors) Error() string {
@@ -231,7 +238,7 @@ type FileReader func(name string) ([]byte, error)
 // to resolve relative file references. Every problem is reported at once as
 // an Errors value.
 func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
-	v := &validator{file: name, pos: keyPositions(string(src)), read: read}
+	v := &validator{file: name, pos: KeyPositions(string(src)), read: read}
 	var prim struct {
 		Chip        toml.Primitive   `toml:"chip"`
 		Tech        toml.Primitive   `toml:"tech"`
@@ -285,6 +292,30 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		}
 		v.errAt(path, "unknown key%s", suggest(k))
 	}
+	// TOML keys are case-sensitive but the decoder matches struct fields
+	// without regard to case, so a key decoded under another spelling
+	// ("COUNT" into count) is unknown too.
+	undecoded := map[string]bool{}
+	for _, k := range unknown {
+		undecoded[keyPath(k)] = true
+	}
+	for _, k := range md.Keys() {
+		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] {
+			continue
+		}
+		parent := ""
+		if len(k) > 1 {
+			parent = k[len(k)-2]
+		}
+		known, ok := knownKeys[parent]
+		if len(k) == 2 && !slices.Contains(knownKeys[""], k[0]) {
+			continue // reported once, as its table
+		}
+		if !ok || len(k) > 2 || slices.Contains(known, k[len(k)-1]) {
+			continue
+		}
+		v.errAt(keyPath(k), "unknown key%s", suggest(k))
+	}
 	// Semantic checks run only on fully decoded input: a section the
 	// decoder stopped in holds partial values.
 	var n *Netlist
@@ -298,6 +329,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		})
 		return nil, v.errs
 	}
+	n.Warnings = v.warns
 	return n, nil
 }
 
@@ -347,6 +379,11 @@ func suggest(k toml.Key) string {
 // (edit distance below 3), or " (known keys here: …)" when none is near;
 // for error messages about unknown keys.
 func Suggest(k string, known []string) string {
+	for _, c := range known {
+		if strings.EqualFold(k, c) {
+			return fmt.Sprintf(" (did you mean %q? keys are case-sensitive)", c)
+		}
+	}
 	best, bestD := "", 3
 	for _, c := range known {
 		if d := editDistance(k, c); d < bestD {
