@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -364,16 +365,35 @@ func isParentOfUndecoded(k toml.Key, all []toml.Key) bool {
 	return false
 }
 
-var knownKeys = map[string][]string{
-	"":            {"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"},
-	"chip":        {"name", "description", "tech", "pads"},
-	"tech":        {"vdd", "node_cap", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
-	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model"},
-	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed"},
-	"coupling":    {"from", "to", "weight"},
-	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets"},
-	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},
-	"run":         {"duration", "cycles", "steps_per_cycle", "model", "integrator", "seed"},
+// knownKeys lists the keys of each table of the chip description ("" for
+// the top level), derived from rawFile's toml tags so that it cannot drift
+// from the schema.
+var knownKeys = schemaKeys(reflect.TypeOf(rawFile{}))
+
+// schemaKeys returns the toml keys of struct type t and, under each key
+// whose field is a struct (or a pointer to or slice of one), that
+// struct's keys.
+func schemaKeys(t reflect.Type) map[string][]string {
+	keys := map[string][]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("toml"), ",")[0]
+		if name == "" || name == "-" {
+			continue
+		}
+		keys[""] = append(keys[""], name)
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Kind() != reflect.Struct {
+			continue
+		}
+		for _, sub := range schemaKeys(ft)[""] {
+			keys[name] = append(keys[name], sub)
+		}
+	}
+	return keys
 }
 
 // suggest returns " (did you mean ...?)" for a near-miss key.
