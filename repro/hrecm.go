@@ -407,6 +407,10 @@ func runHrecmExp1(ctx context.Context, env Env) (*Result, error) {
 		stages = []int{0, 5, 20, 40}
 	}
 	cfg.Iters = stages[len(stages)-1]
+	// [A] From small random couplings N(0, 0.01): from Hebbian couplings
+	// five patterns of ten spins already have an open gap, and the figure
+	// would show no training.
+	cfg.Init = hrecm.InitGaussian
 	pats, seed := hrecmPatterns(env, n, p, 0)
 	cfg.Seed = seed
 	res := &Result{}
