@@ -342,9 +342,9 @@ func runHrecmExp3(ctx context.Context, env Env) (*Result, error) {
 		samples = 1000
 	} else {
 		// [A] Exp. 3 is the costliest (70 cells, N up to 50, an eigen-
-		// solve of A(σ) per sample and iteration): 3 seeds, 200
+		// solve of A(σ) per sample and iteration): 2 seeds, 150
 		// iterations (docs/hrecm.md).
-		set.seeds, set.cfg.Iters = 3, 200
+		set.seeds, set.cfg.Iters = 2, 150
 	}
 	ns, ps := hrecmExp3Grid(env.Quick)
 	var jobs []hrecmJob
