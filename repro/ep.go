@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"time"
 
 	"oscsim/chip"
 	"oscsim/configs"
@@ -55,11 +56,11 @@ func EPMemorySettings(quick bool) EPSettings {
 	s := EPSettings{
 		Seeds: 5, Loads: []int{10, 20, 30}, Flips: []int{10, 20, 30},
 		PerPattern: 8, Probes: 20,
-		Train:  eqprop.TrainConfig{Eta: 0.01, Beta: 1, Batch: 20},
+		Train:  eqprop.TrainConfig{Eta: 0.005, Beta: 1, Batch: 20},
 		Kick:   0.1,
 		Epochs: 150, ChipEpochs: 150, ChipProbes: 20,
 		Cycle: true, CycleProbes: 4,
-		Config:         eqprop.Config{Time: 40},
+		Config:         eqprop.Config{Time: 30, StepRate: 1},
 		ChipConfigName: "ep-memory.toml",
 	}
 	if quick {
@@ -117,7 +118,7 @@ func EPMemory(ctx context.Context, env Env, s EPSettings) (*Result, error) {
 		for seed := 0; seed < s.Seeds; seed++ {
 			sd := uint64(env.Seed)*1000003 + uint64(seed)
 			pats := task.patterns(sd)
-			out, extra, err := epMemoryOne(ctx, s, nl, pats, sd, seed, t == 0)
+			out, extra, err := epMemoryOne(ctx, env, s, nl, pats, sd, seed, t == 0)
 			if err != nil {
 				return nil, fmt.Errorf("%s seed %d: %w", task.key, seed, err)
 			}
@@ -180,7 +181,7 @@ type epExtra struct {
 
 // epMemoryOne trains and tests every method on one memory (one seed):
 // out[flip][method] in percent.
-func epMemoryOne(ctx context.Context, s EPSettings, nl *netlist.Netlist, pats []eqprop.Pattern, sd uint64, seed int, glyphs bool) ([][]float64, *epExtra, error) {
+func epMemoryOne(ctx context.Context, env Env, s EPSettings, nl *netlist.Netlist, pats []eqprop.Pattern, sd uint64, seed int, glyphs bool) ([][]float64, *epExtra, error) {
 	N := len(pats[0])
 	methods := eqprop.Methods()
 	out := make([][]float64, len(s.Flips))
@@ -210,6 +211,7 @@ func epMemoryOne(ctx context.Context, s EPSettings, nl *netlist.Netlist, pats []
 	cfg.Kick, cfg.Seed = s.Kick, sd
 	var extra *epExtra
 	for k, meth := range methods {
+		t0 := time.Now()
 		net := eqprop.AllToAll(N)
 		switch meth {
 		case eqprop.MethodHebbian:
@@ -264,6 +266,7 @@ func epMemoryOne(ctx context.Context, s EPSettings, nl *netlist.Netlist, pats []
 		if err := test(m, pr, k); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", meth, err)
 		}
+		env.Logf("ep-memory: %d patterns, seed %d, %s: %.0f/%.0f/%.0f%% (%v)", len(pats), seed, meth, out[0][k], out[1][k], out[2][k], time.Since(t0).Round(time.Millisecond))
 		if meth == eqprop.MethodChipEP && glyphs && s.Cycle {
 			// The trained codes on the cycle model: retrieval at the first
 			// flip level and the ledger of one retrieval.

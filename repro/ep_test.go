@@ -3,6 +3,7 @@ package repro
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -43,6 +44,9 @@ func TestEPMemoryFull(t *testing.T) {
 	if v == "glyphs" {
 		s.Loads = nil
 		s.Seeds = 1
+	}
+	if e, err := strconv.Atoi(os.Getenv("OSCSIM_EP_EPOCHS")); err == nil {
+		s.Epochs, s.ChipEpochs = e, e
 	}
 	res, err := EPMemory(context.Background(), Env{Log: os.Stderr}, s)
 	if err != nil {

@@ -48,8 +48,8 @@ type Config struct {
 }
 
 // DefaultConfig: κ = 10⁻³·ω0 (weak coupling), full scale 4, relaxations
-// of 40 time constants, Euler at dt·λ = 0.5.
-var DefaultConfig = Config{Kappa: 1e-3, WMax: 4, Time: 40, StepRate: 0.5}
+// of 30 time constants, Euler at dt·λ = 1 (the engine's own bound).
+var DefaultConfig = Config{Kappa: 1e-3, WMax: 4, Time: 30, StepRate: 1}
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig
@@ -258,6 +258,8 @@ func (m *Machine) Relax(ctx context.Context, init [][]float64, nudges [][]Nudge,
 	} else {
 		spc = math.Ceil(1 / c)
 	}
+	// The engine's own bound, from the couplers' actual (rounded) rates.
+	spc = math.Max(spc, m.Chip.MinStepsPerCycle("phase", 1))
 	opt := chip.RunOptions{Model: m.Model, StepsPerCycle: spc, Duration: dur, Workers: m.Cfg.Workers,
 		NoNoise: !m.Noise, NoiseSeed: m.NoiseSeed, NoPower: true, InputBase: m.runs * len(init)}
 	if m.Model == "cycle" {
