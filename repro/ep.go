@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 
@@ -48,6 +49,8 @@ type EPSettings struct {
 	CycleProbes        int
 	Config             eqprop.Config
 	ChipConfigName     string
+	// Only, when not nil, runs these methods alone (their rows only).
+	Only []eqprop.Method
 }
 
 // EPMemorySettings returns the settings of the full run or (quick) of the
@@ -58,9 +61,9 @@ func EPMemorySettings(quick bool) EPSettings {
 		PerPattern: 8, Probes: 20,
 		Train:  eqprop.TrainConfig{Eta: 0.005, Beta: 1, Batch: 20},
 		Kick:   0.1,
-		Epochs: 150, ChipEpochs: 150, ChipProbes: 20,
+		Epochs: 100, ChipEpochs: 100, ChipProbes: 10,
 		Cycle: true, CycleProbes: 4,
-		Config:         eqprop.Config{Time: 30, StepRate: 1},
+		Config:         eqprop.Config{Time: 30, StepRate: 1, WMax: 0.5},
 		ChipConfigName: "ep-memory.toml",
 	}
 	if quick {
@@ -142,6 +145,9 @@ func EPMemory(ctx context.Context, env Env, s EPSettings) (*Result, error) {
 	for t, task := range tasks {
 		for f, fl := range s.Flips {
 			for k, m := range methods {
+				if s.Only != nil && !slices.Contains(s.Only, m) {
+					continue
+				}
 				mean, sd := meanStd(acc[t][f][k])
 				r := res.Add(fmt.Sprintf("%s/%d/%s", task.key, fl, m), mean, NoPaper, "%")
 				r.Spread = &sd
@@ -211,6 +217,9 @@ func epMemoryOne(ctx context.Context, env Env, s EPSettings, nl *netlist.Netlist
 	cfg.Kick, cfg.Seed = s.Kick, sd
 	var extra *epExtra
 	for k, meth := range methods {
+		if s.Only != nil && !slices.Contains(s.Only, meth) {
+			continue
+		}
 		t0 := time.Now()
 		net := eqprop.AllToAll(N)
 		switch meth {

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"oscsim/learn/eqprop"
 )
 
 // TestEPMemoryQuick runs ep-memory --quick (CI) and checks its keys: the
@@ -44,6 +46,13 @@ func TestEPMemoryFull(t *testing.T) {
 	if v == "glyphs" {
 		s.Loads = nil
 		s.Seeds = 1
+	}
+	for _, f := range strings.Fields(os.Getenv("OSCSIM_EP_METHODS")) {
+		var m eqprop.Method
+		if err := m.UnmarshalText([]byte(f)); err != nil {
+			t.Fatal(err)
+		}
+		s.Only = append(s.Only, m)
 	}
 	if e, err := strconv.Atoi(os.Getenv("OSCSIM_EP_EPOCHS")); err == nil {
 		s.Epochs, s.ChipEpochs = e, e

@@ -10,6 +10,7 @@ import (
 	"oscsim/chip"
 	"oscsim/netlist"
 	"oscsim/phasedet"
+	"oscsim/ringosc"
 )
 
 // Config sets how a Machine runs its relaxations. Zero fields take the
@@ -43,6 +44,9 @@ type Config struct {
 	Kick float64
 	// Seed seeds the kicks.
 	Seed uint64
+	// Ring is the software chip's ring model (nil: the analytic ring,
+	// whose coupling function is odd).
+	Ring *ringosc.Model
 	// Workers is chip.RunOptions.Workers (0 = automatic).
 	Workers int
 }
@@ -87,6 +91,11 @@ type Machine struct {
 	lag   float64 // injection lag χ (chip.Chip.InjectionLag)
 	held  []float64
 	runs  int
+	// rho and gain: the coupling function's even part ρ_p and its odd
+	// gain relative to the in-phase path's, per path (0: in-phase, 1:
+	// inverter), as the chip's phase model has them (chip/paths.go):
+	// coupler ij adds K_ij·[sin Δ + ρ_p·(cos Δ − cos Δ*_p)].
+	rho, gain [2]float64
 	rng   *rand.Rand
 }
 
@@ -121,7 +130,7 @@ cycles = 100
 	if err != nil {
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}
-	ch, err := chip.Compile(nl, chip.Options{})
+	ch, err := chip.Compile(nl, chip.Options{Ring: cfg.Ring})
 	if err != nil {
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}
@@ -161,6 +170,7 @@ func (m *Machine) init() error {
 	m.f0 = wref / (2 * math.Pi)
 	m.lag = m.Chip.InjectionLag()
 	m.rng = rand.New(rand.NewPCG(m.Cfg.Seed, 0x6b69636b))
+	m.rho, m.gain = pathTerms(m.Chip.Ring())
 	if !(m.kappa > 0) {
 		return fmt.Errorf("eqprop: the chip's unit coupling rate is %g", m.kappa)
 	}
@@ -318,3 +328,27 @@ func (m *Machine) injection(ns []Nudge) (*chip.Injection, float64, error) {
 	}
 	return in, mx, nil
 }
+
+// pathTerms returns the even part ρ_p and the relative odd gain of each
+// coupling path of ring model r: ρ_p = (H_p(0) − H_p(π))/(2·A1_p) with A1_p
+// the first sine harmonic of the path's interaction H_p (the definition the
+// chip's phase model uses, chip/paths.go), gain_p = |A1_p|/A1_in. The
+// analytic ring has ρ = 0 and gain 1 on both paths.
+func pathTerms(r ringosc.Model) (rho, gain [2]float64) {
+	gain = [2]float64{1, 1}
+	if !r.Tabulated() {
+		return rho, gain
+	}
+	a0 := r.CouplingHarmonics(false).A1
+	for k, inv := range []bool{false, true} {
+		a1 := r.CouplingHarmonics(inv).A1
+		if a1 != 0 {
+			rho[k] = (r.Interaction(inv, 0) - r.Interaction(inv, math.Pi)) / (2 * a1)
+			gain[k] = math.Abs(a1 / a0)
+		}
+	}
+	return rho, gain
+}
+
+// EvenPart returns the ring's ρ of the in-phase and the inverter path.
+func (m *Machine) EvenPart() [2]float64 { return m.rho }
