@@ -27,6 +27,9 @@ func epExperiments() []Experiment {
 		{Name: "ep-memory", Paper: "Gemo, Bonnin & Corinto, Neuromorph. Comput. Eng. 6 (2026) 024016; Zoppo et al., ISCAS 2022",
 			Summary: "retrieval accuracy of a 60-ring associative memory (10×6 digit glyphs; random patterns at loads P/N) from 10/20/30% flipped pixels: EP, Hebbian, pseudo-inverse, BPTT, chip-in-the-loop EP",
 			Run:     runEPMemory},
+		{Name: "ep-failure-modes", Paper: "Gemo, Bonnin & Corinto, Neuromorph. Comput. Eng. 6 (2026) 024016 (\"possible failure modes\")",
+			Summary: "EP's failure modes as curves: even part of the coupling function (gradient cosine to BPTT, accuracy), coupler mismatch (asymmetric inverter-path TGs), ring frequency mismatch",
+			Run:     runEPFailure},
 	}
 }
 

@@ -126,3 +126,68 @@ func TestEPMemory5x3(t *testing.T) {
 		t.Errorf("EP-trained memory retrieves %.0f%% of single-flip probes, want 100%%", 100*after)
 	}
 }
+
+// TestTiltedRing: the tilted ring's even part is ρ = −tan α on the
+// in-phase path (the interaction's harmonics by quadrature: 1e-3).
+func TestTiltedRing(t *testing.T) {
+	for _, deg := range []float64{0, 10, 30} {
+		a := deg * math.Pi / 180
+		rho, gain := pathTerms(TiltedRing(a))
+		if math.Abs(rho[0]+math.Tan(a)) > 1e-3 || math.Abs(gain[1]-1) > 1e-3 {
+			t.Errorf("α = %g°: ρ = %v, gain %v, want ρ_in = %.4f and inverter gain 1", deg, rho, gain, -math.Tan(a))
+		}
+	}
+}
+
+// TestBPTTFiniteDifference: BPTT's gradient through the engine equals
+// central differences of the engine's own cost (fixed step and length, so
+// the cost is a smooth function of the weights) within 3%, on the analytic
+// ring and on a ring with an even coupling part (α = 20°), on an
+// in-phase-path and an inverter-path edge.
+func TestBPTTFiniteDifference(t *testing.T) {
+	for _, deg := range []float64{0, 20} {
+		net, pats := tinyNet(t)
+		r := TiltedRing(deg * math.Pi / 180)
+		m, err := Software(net, Config{Rate: 2, Ring: &r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(2, 2))
+		batch := MemorySamples(pats, 2, []float64{0.1}, Jitter, rng)
+		ctx := context.Background()
+		g, err := m.BPTT(ctx, batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pos, neg := -1, -1
+		for e, w := range net.W {
+			if w > 0.1 && pos < 0 {
+				pos = e
+			}
+			if w < -0.1 && neg < 0 {
+				neg = e
+			}
+		}
+		for _, e := range []int{pos, neg} {
+			const d = 1e-3
+			w := net.W[e]
+			cost := func(x float64) float64 {
+				net.W[e] = x
+				if err := m.Program(); err != nil {
+					t.Fatal(err)
+				}
+				gx, err := m.BPTT(ctx, batch)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return gx.Cost
+			}
+			fd := (cost(w+d) - cost(w-d)) / (2 * d)
+			cost(w)
+			t.Logf("α = %g°, edge %d (W = %+.3f): BPTT %.5g, finite difference %.5g", deg, e, w, g.G[e], fd)
+			if math.Abs(g.G[e]-fd) > 0.03*math.Abs(fd) {
+				t.Errorf("α = %g°, edge %d: BPTT %.5g, finite difference %.5g", deg, e, g.G[e], fd)
+			}
+		}
+	}
+}
