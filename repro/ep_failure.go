@@ -88,7 +88,9 @@ func EPFailure(ctx context.Context, env Env, s EPFailureSettings) (*Result, erro
 		probes := eqprop.Probes(pats, s.Probes, 0.1, eqprop.Jitter, prng)
 		train := func(ring *eqprop.Machine) error {
 			drng := rand.New(rand.NewPCG(sd, 0x747261696e))
-			data := func(int) []eqprop.Sample { return eqprop.MemorySamples(pats, s.Memory.PerPattern, fracs, eqprop.Jitter, drng) }
+			data := func(int) []eqprop.Sample {
+				return eqprop.MemorySamples(pats, s.Memory.PerPattern, fracs, eqprop.Jitter, drng)
+			}
 			_, err := eqprop.Train(ctx, ring, tc, data, eqprop.EPGrad(tc.Beta, false), nil)
 			return err
 		}

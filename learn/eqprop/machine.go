@@ -96,7 +96,7 @@ type Machine struct {
 	// inverter), as the chip's phase model has them (chip/paths.go):
 	// coupler ij adds K_ij·[sin Δ + ρ_p·(cos Δ − cos Δ*_p)].
 	rho, gain [2]float64
-	rng   *rand.Rand
+	rng       *rand.Rand
 }
 
 // Software returns a machine that runs net on a chip made for it: net.N
