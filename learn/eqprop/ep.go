@@ -71,7 +71,11 @@ func (m *Machine) EP(ctx context.Context, batch []Sample, beta float64, symmetri
 			nudges = append(nudges, ns)
 		}
 	}
+	if m.Cfg.Track {
+		m.drift = append(free.Drift, free.Drift...)[:len(start)]
+	}
 	nud, err := m.Relax(ctx, start, nudges, false)
+	m.drift = nil
 	if err != nil {
 		return nil, err
 	}

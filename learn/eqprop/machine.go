@@ -42,6 +42,12 @@ type Config struct {
 	// kick (or the chip's phase noise) a wrong pixel never feels the
 	// nudge (docs/ep.md, "binary equilibria are rigid"). 0 = none.
 	Kick float64
+	// Track cancels the free equilibrium's drift in the nudged phase (the
+	// nudge at f0 then meets the network at rest in its frame): a network
+	// with an even coupling part rotates at Ω ≠ 0, and a nudge weaker than
+	// |Ω| cannot hold it (docs/ep.md §4). On the chip this is the nudge's
+	// source tracking the rings' frequency, measured by a counter.
+	Track bool
 	// Seed seeds the kicks.
 	Seed uint64
 	// Ring is the software chip's ring model (nil: the analytic ring,
@@ -96,11 +102,15 @@ type Machine struct {
 	// inverter), as the chip's phase model has them (chip/paths.go):
 	// coupler ij adds K_ij·[sin Δ + ρ_p·(cos Δ − cos Δ*_p)].
 	rho, gain [2]float64
+	// drift, when set, is each input's common frequency (Hz) to cancel in
+	// the next relaxation (EP's tracked nudge; see EP).
+	drift []float64
 	rng       *rand.Rand
 }
 
 // Software returns a machine that runs net on a chip made for it: net.N
-// analytic 5-stage rings at 1 GHz (45 nm card) without frequency mismatch
+// 5-stage rings at 1 GHz (45 nm card; cfg.Ring: that ring model at its own
+// frequency, else the analytic ring) without frequency mismatch
 // or phase noise, couplers of 16 bits (65535 levels over ±WMax) without
 // conductance mismatch, phase model with Euler steps, phases read exactly.
 // It is "EP in software through the engine".
@@ -108,12 +118,18 @@ func Software(net *Net, cfg Config) (*Machine, error) {
 	cfg = cfg.withDefaults()
 	const bits = 16
 	maxCode := 1<<bits - 1
+	// The reference runs at the ring's own frequency: a characterised
+	// ring's F0 (so that the nudge at f0 is at the rings' frequency).
+	f0 := 1e9
+	if cfg.Ring != nil && cfg.Ring.F0 > 0 {
+		f0 = cfg.Ring.F0
+	}
 	src := fmt.Sprintf(`[chip]
 name = "eqprop-software"
 tech = "45nm"
 [oscillators]
 count = %d
-frequency = "1GHz"
+frequency = "%gHz"
 stages = 5
 init = "zero"
 [couplings]
@@ -125,7 +141,7 @@ unit_k = "%g"
 model = "phase"
 integrator = "euler"
 cycles = 100
-`, net.N, bits, cfg.WMax, cfg.Kappa*cfg.WMax/float64(maxCode))
+`, net.N, f0, bits, cfg.WMax, cfg.Kappa*cfg.WMax/float64(maxCode))
 	nl, err := netlist.Parse("eqprop-software.toml", []byte(src), nil)
 	if err != nil {
 		return nil, fmt.Errorf("eqprop: %w", err)
@@ -214,6 +230,10 @@ type Relaxation struct {
 	Final [][]float64
 	// Trace is the engine's trace (one state per step) when asked.
 	Trace *chip.Trace
+	// Drift is each input's mean frequency offset from f0 over the run's
+	// last fifth (Hz, chip.Lock): a free equilibrium of a network whose
+	// coupling function has an even part rotates.
+	Drift []float64
 	// Dt is the engine's step (s).
 	Dt  float64
 	Res *chip.Result
@@ -242,6 +262,13 @@ func (m *Machine) Relax(ctx context.Context, init [][]float64, nudges [][]Nudge,
 			return nil, fmt.Errorf("%w: input %d has %d phases, want %d", ErrBatch, b, len(init[b]), N)
 		}
 		inputs[b].Phases = init[b]
+		if m.drift != nil {
+			off := make([]float64, N)
+			for i := range off {
+				off[i] = -m.drift[b]
+			}
+			inputs[b].FreqOffset = off
+		}
 		if nudges == nil || len(nudges[b]) == 0 {
 			continue
 		}
@@ -284,6 +311,12 @@ func (m *Machine) Relax(ctx context.Context, init [][]float64, nudges [][]Nudge,
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}
 	out := &Relaxation{Final: res.Unwrapped, Read: res.Unwrapped, Trace: res.Trace, Dt: res.Dt, Res: res}
+	out.Drift = make([]float64, len(init))
+	for b, lk := range res.Locks {
+		for _, f := range lk.FreqOffset {
+			out.Drift[b] += f / float64(N)
+		}
+	}
 	if m.det >= 0 {
 		ro := res.Readouts[m.det]
 		out.Read = make([][]float64, len(init))
