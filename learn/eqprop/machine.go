@@ -105,7 +105,7 @@ type Machine struct {
 	// drift, when set, is each input's common frequency (Hz) to cancel in
 	// the next relaxation (EP's tracked nudge; see EP).
 	drift []float64
-	rng       *rand.Rand
+	rng   *rand.Rand
 }
 
 // Software returns a machine that runs net on a chip made for it: net.N
