@@ -267,7 +267,7 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 	// Power breakdown; the run fills the TG, pump and detector values.
 	nt := F.nt
 	F.power = []Line{
-		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·C·VDD²·f0 = %d·%d·%s·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(vdd, "V"), si(f0, "Hz"))},
+		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·(C+C_dev)·VDD²·f0 = %d·%d·(%s+%s)·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(card.DevCap, "F"), si(vdd, "V"), si(f0, "Hz"))},
 		{"rings: short-circuit", float64(N) * rp.ShortCircuit, fmt.Sprintf("ShortCircuit·switching = %.3g·switching", card.ShortCircuit)},
 		{"rings: leakage", float64(N) * rp.Leakage, fmt.Sprintf("N·stages·LeakInv = %d·%d·%s", N, o.Stages, si(card.LeakInv, "W"))},
 		{LineTGConduction, 0, ""},

@@ -298,21 +298,3 @@ func epMemoryOne(ctx context.Context, env Env, s EPSettings, nl *netlist.Netlist
 	}
 	return out, extra, nil
 }
-
-// meanStd returns the mean and the sample standard deviation (0 for one
-// value).
-func meanStd(x []float64) (float64, float64) {
-	var m float64
-	for _, v := range x {
-		m += v
-	}
-	m /= float64(len(x))
-	if len(x) < 2 {
-		return m, 0
-	}
-	var s float64
-	for _, v := range x {
-		s += (v - m) * (v - m)
-	}
-	return m, math.Sqrt(s / float64(len(x)-1))
-}
