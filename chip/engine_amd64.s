@@ -283,6 +283,103 @@ bt_end:
 	VZEROUPPER
 	RET
 
+// func gsum2F32AVX2(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+// Requires: AVX, AVX2
+TEXT ·gsum2F32AVX2(SB), NOSPLIT, $0-120
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   DI, DI
+
+col:
+	CMPQ         DI, SI
+	JGE          store
+	VMOVUPS      (AX)(DI*4), X4
+	VMOVUPS      (CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPS       Y6, Y5, Y6
+	VADDPS       Y6, Y0, Y0
+	VMOVUPS      16(AX)(DI*4), X4
+	VMOVUPS      32(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPS       Y6, Y5, Y6
+	VADDPS       Y6, Y1, Y1
+	VMOVUPS      32(AX)(DI*4), X4
+	VMOVUPS      64(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPS       Y6, Y5, Y6
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      48(AX)(DI*4), X4
+	VMOVUPS      96(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPS       Y6, Y5, Y6
+	VADDPS       Y6, Y3, Y3
+	ADDQ         $0x00000010, DI
+	JMP          col
+
+store:
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	VMOVUPS Y2, 64(BX)
+	VMOVUPS Y3, 96(BX)
+	VZEROUPPER
+	RET
+
+DATA c32_ffffffff<>+0(SB)/4, $0xffffffff
+GLOBL c32_ffffffff<>(SB), RODATA|NOPTR, $4
+
+// func gsum1F32AVX2(cols []int32, vals []float32, tb []float32, S []float32)
+// Requires: AVX, AVX2
+TEXT ·gsum1F32AVX2(SB), NOSPLIT, $0-96
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ   DI, DI
+
+col:
+	CMPQ         DI, SI
+	JGE          store
+	VMOVUPS      (AX)(DI*4), Y2
+	VMOVUPS      (CX)(DI*4), Y3
+	VXORPS       Y4, Y4, Y4
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y5
+	VGATHERDPS   Y5, (DX)(Y2*4), Y4
+	VMULPS       Y4, Y3, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX)(DI*4), Y2
+	VMOVUPS      32(CX)(DI*4), Y3
+	VXORPS       Y4, Y4, Y4
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y5
+	VGATHERDPS   Y5, (DX)(Y2*4), Y4
+	VMULPS       Y4, Y3, Y4
+	VADDPS       Y4, Y1, Y1
+	ADDQ         $0x00000010, DI
+	JMP          col
+
+store:
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	VZEROUPPER
+	RET
+
 // func phaseFF32AVX2(f []float32, dw []float32, sn []float32, cs []float32, S []float32, C []float32, a float32, kp float32)
 // Requires: AVX
 TEXT ·phaseFF32AVX2(SB), NOSPLIT, $0-152
@@ -2442,6 +2539,147 @@ bt_end:
 	VZEROUPPER
 	RET
 
+// func gsum2F64AVX2(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+// Requires: AVX, AVX2
+TEXT ·gsum2F64AVX2(SB), NOSPLIT, $0-120
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   C_base+96(FP), SI
+	MOVQ   cols_len+8(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   R8, R8
+
+col:
+	CMPQ         R8, DI
+	JGE          store
+	VMOVUPS      (AX)(R8*4), X8
+	VMOVUPS      (CX)(R8*8), Y9
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, (DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y0, Y0
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, 8(DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y1, Y1
+	VMOVUPS      16(AX)(R8*4), X8
+	VMOVUPS      32(CX)(R8*8), Y9
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, (DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y2, Y2
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, 8(DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y3, Y3
+	VMOVUPS      32(AX)(R8*4), X8
+	VMOVUPS      64(CX)(R8*8), Y9
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, (DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y4, Y4
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, 8(DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y5, Y5
+	VMOVUPS      48(AX)(R8*4), X8
+	VMOVUPS      96(CX)(R8*8), Y9
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, (DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y6, Y6
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, 8(DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y7, Y7
+	ADDQ         $0x00000010, R8
+	JMP          col
+
+store:
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, (SI)
+	VMOVUPS Y2, 32(BX)
+	VMOVUPS Y3, 32(SI)
+	VMOVUPS Y4, 64(BX)
+	VMOVUPS Y5, 64(SI)
+	VMOVUPS Y6, 96(BX)
+	VMOVUPS Y7, 96(SI)
+	VZEROUPPER
+	RET
+
+// func gsum1F64AVX2(cols []int32, vals []float64, tb []float64, S []float64)
+// Requires: AVX, AVX2
+TEXT ·gsum1F64AVX2(SB), NOSPLIT, $0-96
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   DI, DI
+
+col:
+	CMPQ         DI, SI
+	JGE          store
+	VMOVUPS      (AX)(DI*4), X4
+	VMOVUPS      (CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPD       Y6, Y5, Y6
+	VADDPD       Y6, Y0, Y0
+	VMOVUPS      16(AX)(DI*4), X4
+	VMOVUPS      32(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPD       Y6, Y5, Y6
+	VADDPD       Y6, Y1, Y1
+	VMOVUPS      32(AX)(DI*4), X4
+	VMOVUPS      64(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPD       Y6, Y5, Y6
+	VADDPD       Y6, Y2, Y2
+	VMOVUPS      48(AX)(DI*4), X4
+	VMOVUPS      96(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPD       Y6, Y5, Y6
+	VADDPD       Y6, Y3, Y3
+	ADDQ         $0x00000010, DI
+	JMP          col
+
+store:
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	VMOVUPS Y2, 64(BX)
+	VMOVUPS Y3, 96(BX)
+	VZEROUPPER
+	RET
+
 // func phaseFF64AVX2(f []float64, dw []float64, sn []float64, cs []float64, S []float64, C []float64, a float64, kp float64)
 // Requires: AVX
 TEXT ·phaseFF64AVX2(SB), NOSPLIT, $0-160
@@ -3400,6 +3638,75 @@ bt_store:
 	VMOVUPS Z0, K1, (BX)(R9*4)
 
 bt_end:
+	VZEROUPPER
+	RET
+
+// func gsum2F32AVX512(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·gsum2F32AVX512(SB), NOSPLIT, $0-120
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVL   $0x0000ffff, DI
+	XORQ   R8, R8
+
+col:
+	CMPQ       R8, SI
+	JGE        store
+	VMOVUPS    (AX)(R8*4), Y2
+	VMOVUPS    (CX)(R8*8), Z3
+	VXORPS     Z4, Z4, Z4
+	KMOVW      DI, K1
+	VGATHERDPD (DX)(Y2*8), K1, Z4
+	VMULPS     Z4, Z3, Z4
+	VADDPS     Z4, Z0, Z0
+	VMOVUPS    32(AX)(R8*4), Y2
+	VMOVUPS    64(CX)(R8*8), Z3
+	VXORPS     Z4, Z4, Z4
+	KMOVW      DI, K1
+	VGATHERDPD (DX)(Y2*8), K1, Z4
+	VMULPS     Z4, Z3, Z4
+	VADDPS     Z4, Z1, Z1
+	ADDQ       $0x00000010, R8
+	JMP        col
+
+store:
+	VMOVUPS Z0, (BX)
+	VMOVUPS Z1, 64(BX)
+	VZEROUPPER
+	RET
+
+// func gsum1F32AVX512(cols []int32, vals []float32, tb []float32, S []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·gsum1F32AVX512(SB), NOSPLIT, $0-96
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Z0, Z0, Z0
+	MOVL   $0x0000ffff, DI
+	XORQ   R8, R8
+
+col:
+	CMPQ       R8, SI
+	JGE        store
+	VMOVUPS    (AX)(R8*4), Z1
+	VMOVUPS    (CX)(R8*4), Z2
+	VXORPS     Z3, Z3, Z3
+	KMOVW      DI, K1
+	VGATHERDPS (DX)(Z1*4), K1, Z3
+	VMULPS     Z3, Z2, Z3
+	VADDPS     Z3, Z0, Z0
+	ADDQ       $0x00000010, R8
+	JMP        col
+
+store:
+	VMOVUPS Z0, (BX)
 	VZEROUPPER
 	RET
 
@@ -5413,6 +5720,99 @@ bt_store:
 	VMOVUPD Z0, K1, (BX)(R9*8)
 
 bt_end:
+	VZEROUPPER
+	RET
+
+// func gsum2F64AVX512(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·gsum2F64AVX512(SB), NOSPLIT, $0-120
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   C_base+96(FP), SI
+	MOVQ   cols_len+8(FP), DI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVL   $0x0000ffff, R8
+	XORQ   R9, R9
+
+col:
+	CMPQ       R9, DI
+	JGE        store
+	VMOVUPS    (AX)(R9*4), Y4
+	VMOVUPS    (CX)(R9*8), Z5
+	VXORPS     Z6, Z6, Z6
+	KMOVW      R8, K1
+	VGATHERDPD (DX)(Y4*8), K1, Z6
+	VMULPD     Z6, Z5, Z6
+	VADDPD     Z6, Z0, Z0
+	VXORPS     Z6, Z6, Z6
+	KMOVW      R8, K1
+	VGATHERDPD 8(DX)(Y4*8), K1, Z6
+	VMULPD     Z6, Z5, Z6
+	VADDPD     Z6, Z1, Z1
+	VMOVUPS    32(AX)(R9*4), Y4
+	VMOVUPS    64(CX)(R9*8), Z5
+	VXORPS     Z6, Z6, Z6
+	KMOVW      R8, K1
+	VGATHERDPD (DX)(Y4*8), K1, Z6
+	VMULPD     Z6, Z5, Z6
+	VADDPD     Z6, Z2, Z2
+	VXORPS     Z6, Z6, Z6
+	KMOVW      R8, K1
+	VGATHERDPD 8(DX)(Y4*8), K1, Z6
+	VMULPD     Z6, Z5, Z6
+	VADDPD     Z6, Z3, Z3
+	ADDQ       $0x00000010, R9
+	JMP        col
+
+store:
+	VMOVUPS Z0, (BX)
+	VMOVUPS Z1, (SI)
+	VMOVUPS Z2, 64(BX)
+	VMOVUPS Z3, 64(SI)
+	VZEROUPPER
+	RET
+
+// func gsum1F64AVX512(cols []int32, vals []float64, tb []float64, S []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·gsum1F64AVX512(SB), NOSPLIT, $0-96
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVL   $0x0000ffff, DI
+	XORQ   R8, R8
+
+col:
+	CMPQ       R8, SI
+	JGE        store
+	VMOVUPS    (AX)(R8*4), Y2
+	VMOVUPS    (CX)(R8*8), Z3
+	VXORPS     Z4, Z4, Z4
+	KMOVW      DI, K1
+	VGATHERDPD (DX)(Y2*8), K1, Z4
+	VMULPD     Z4, Z3, Z4
+	VADDPD     Z4, Z0, Z0
+	VMOVUPS    32(AX)(R8*4), Y2
+	VMOVUPS    64(CX)(R8*8), Z3
+	VXORPS     Z4, Z4, Z4
+	KMOVW      DI, K1
+	VGATHERDPD (DX)(Y2*8), K1, Z4
+	VMULPD     Z4, Z3, Z4
+	VADDPD     Z4, Z1, Z1
+	ADDQ       $0x00000010, R8
+	JMP        col
+
+store:
+	VMOVUPS Z0, (BX)
+	VMOVUPS Z1, 64(BX)
 	VZEROUPPER
 	RET
 

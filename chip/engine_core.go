@@ -97,6 +97,10 @@ type core[T real] struct {
 	dw0      []T
 
 	scr [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
+	// Batch of one with the vector kernels: the rows in blocks
+	// (engine_sell.go) and per worker one block's sums S ‖ C.
+	sell  *sell[T]
+	sellS [][]T
 	// per worker, tabulated ring: table positions of up to 64 inputs
 	tabK      [][]int32
 	tabF      [][]float64
@@ -264,6 +268,12 @@ func newCore[T real](e *engine) *core[T] {
 		for range e.workers {
 			c.tabK = append(c.tabK, make([]int32, min(B, 64)))
 			c.tabF = append(c.tabF, make([]float64, min(B, 64)))
+		}
+	}
+	if B == 1 && c.kn.gsum2 != nil {
+		c.sell = newSell[T](e.order, m.rowPtr, c.colV, m.g, e.model == modelPhase)
+		for range e.workers {
+			c.sellS = append(c.sellS, make([]T, 2*sellHeight))
 		}
 	}
 	for range e.workers {
@@ -793,20 +803,40 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 	order := c.e.order
 	for r := pos[0]; r < pos[1]; r++ {
 		i := int(order[r])
-		// Row sums two rows at a time: four independent chains instead of
-		// two, each still summed in its row's order.
-		if (r-pos[0])&1 == 0 {
-			next := -1
-			if r+1 < pos[1] {
-				next = int(order[r+1])
+		var S, C T
+		if c.sell != nil {
+			// A block's sums at a time, a row to a vector lane
+			// (engine_sell.go); a worker's share may start mid-block.
+			q := r % sellHeight
+			if q == 0 || r == pos[0] {
+				bk, ss := r/sellHeight, c.sellS[k]
+				if phase {
+					c.kn.gsum2(c.sell.cols[bk], c.sell.vals[bk], tb, ss, ss[sellHeight:])
+				} else {
+					c.kn.gsum1(c.sell.cols[bk], c.sell.vals[bk], tb, ss[:sellHeight])
+				}
 			}
-			if phase {
-				c.rowSums2(i, next, tb, &sums)
+			if c.sell.pairs {
+				S, C = c.sellS[k][2*q], c.sellS[k][2*q+1]
 			} else {
-				c.rowSums1(i, next, tb, &sums)
+				S, C = c.sellS[k][q], c.sellS[k][sellHeight+q]
 			}
+		} else {
+			// Row sums two rows at a time: four independent chains
+			// instead of two, each still summed in its row's order.
+			if (r-pos[0])&1 == 0 {
+				next := -1
+				if r+1 < pos[1] {
+					next = int(order[r+1])
+				}
+				if phase {
+					c.rowSums2(i, next, tb, &sums)
+				} else {
+					c.rowSums1(i, next, tb, &sums)
+				}
+			}
+			S, C = sums[(r-pos[0])&1][0], sums[(r-pos[0])&1][1]
 		}
-		S, C := sums[(r-pos[0])&1][0], sums[(r-pos[0])&1][1]
 		var dw T
 		if c.dw != nil {
 			dw = c.dw[i]

@@ -29,11 +29,13 @@ func vectorKernels32(l kernelLevel) kernels[float32] {
 	k := goKernels32()
 	switch l {
 	case levelAVX2:
+		k.gsum2, k.gsum1 = gsum2F32AVX2, gsum1F32AVX2
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F32AVX2, spmm1F32AVX2, phaseFF32AVX2, cycleFF32AVX2, cycleFsF32AVX2
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF32AVX2, addF32AVX2, acc2F32AVX2, rk4F32AVX2, rotF32AVX2, pump2F32AVX2
 		k.sincos, k.cycleTrig, k.wrap, k.powAcc = sincos32AVX2, cycleTrig32AVX2, wrap32AVX2, powAcc32AVX2
 		k.noise2, k.bm = noise2F32AVX2, bmF32AVX2
 	case levelAVX512:
+		k.gsum2, k.gsum1 = gsum2F32AVX512, gsum1F32AVX512
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F32AVX512, spmm1F32AVX512, phaseFF32AVX512, cycleFF32AVX512, cycleFsF32AVX512
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF32AVX512, addF32AVX512, acc2F32AVX512, rk4F32AVX512, rotF32AVX512, pump2F32AVX512
 		k.sincos, k.cycleTrig, k.wrap, k.powAcc = sincos32AVX512, cycleTrig32AVX512, wrap32AVX512, powAcc32AVX512
@@ -46,10 +48,12 @@ func vectorKernels64(l kernelLevel) kernels[float64] {
 	k := goKernels64()
 	switch l {
 	case levelAVX2:
+		k.gsum2, k.gsum1 = gsum2F64AVX2, gsum1F64AVX2
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F64AVX2, spmm1F64AVX2, phaseFF64AVX2, cycleFF64AVX2, cycleFsF64AVX2
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF64AVX2, addF64AVX2, acc2F64AVX2, rk4F64AVX2, rotF64AVX2, pump2F64AVX2
 		k.wrap, k.powAcc = finite64AVX2, powAccF64AVX2
 	case levelAVX512:
+		k.gsum2, k.gsum1 = gsum2F64AVX512, gsum1F64AVX512
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F64AVX512, spmm1F64AVX512, phaseFF64AVX512, cycleFF64AVX512, cycleFsF64AVX512
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF64AVX512, addF64AVX512, acc2F64AVX512, rk4F64AVX512, rotF64AVX512, pump2F64AVX512
 		k.wrap, k.powAcc = finite64AVX512, powAccF64AVX512

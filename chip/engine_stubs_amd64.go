@@ -12,6 +12,17 @@ func spmm2F32AVX2(cols []int32, vals []float32, src []float32, stride int, half 
 //go:noescape
 func spmm1F32AVX2(cols []int32, vals []float32, src []float32, stride int, n int, dst []float32)
 
+// gsum2 is gsum2PairsGo (engine_sell.go): a block's sums of sin and cos,
+// interleaved in S (C unused).
+//
+//go:noescape
+func gsum2F32AVX2(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F32AVX2(cols []int32, vals []float32, tb []float32, S []float32)
+
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
 //go:noescape
@@ -99,6 +110,16 @@ func spmm2F64AVX2(cols []int32, vals []float64, src []float64, stride int, half 
 //go:noescape
 func spmm1F64AVX2(cols []int32, vals []float64, src []float64, stride int, n int, dst []float64)
 
+// gsum2 is gsum2Go (engine_sell.go): a block's sums of sin and cos.
+//
+//go:noescape
+func gsum2F64AVX2(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F64AVX2(cols []int32, vals []float64, tb []float64, S []float64)
+
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
 //go:noescape
@@ -164,6 +185,17 @@ func spmm2F32AVX512(cols []int32, vals []float32, src []float32, stride int, hal
 //
 //go:noescape
 func spmm1F32AVX512(cols []int32, vals []float32, src []float32, stride int, n int, dst []float32)
+
+// gsum2 is gsum2PairsGo (engine_sell.go): a block's sums of sin and cos,
+// interleaved in S (C unused).
+//
+//go:noescape
+func gsum2F32AVX512(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F32AVX512(cols []int32, vals []float32, tb []float32, S []float32)
 
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
@@ -251,6 +283,16 @@ func spmm2F64AVX512(cols []int32, vals []float64, src []float64, stride int, hal
 //
 //go:noescape
 func spmm1F64AVX512(cols []int32, vals []float64, src []float64, stride int, n int, dst []float64)
+
+// gsum2 is gsum2Go (engine_sell.go): a block's sums of sin and cos.
+//
+//go:noescape
+func gsum2F64AVX512(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F64AVX512(cols []int32, vals []float64, tb []float64, S []float64)
 
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //

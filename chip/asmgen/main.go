@@ -31,6 +31,8 @@ func main() {
 			g := &gen{avx512: avx512, f32: f32}
 			g.spmm(true)
 			g.spmm(false)
+			g.gsum(true)
+			g.gsum(false)
 			g.phaseF()
 			g.cycleF()
 			g.cycleFs()
@@ -511,6 +513,173 @@ func (g *gen) spmm(two bool) {
 	block("b4", 4, false)
 	block("b1", 1, false)
 	block("bt", 1, true)
+	VZEROUPPER()
+	RET()
+}
+
+// sellHeight is the number of rows in a block of the batch-of-one layout
+// (chip's sellBlocks): lane r of coupler x of a block at x·16 + r.
+const sellHeight = 16
+
+// gsum: the coupling sums of a block of 16 rows for a batch of one,
+// S[r] = Σ_x vals[x·16+r]·tb[cols[x·16+r]] (and C[r] with tb[… + 1]),
+// each lane summed in x order from zero, as rowSums2 and rowSums1.
+func (g *gen) gsum(two bool) {
+	T := g.T()
+	if two {
+		g.text("gsum2", fmt.Sprintf("func(cols []int32, vals, tb, S, C []%s)", T))
+		if g.f32 {
+			Doc("gsum2 is gsum2PairsGo (engine_sell.go): a block's sums of sin and cos,",
+				"interleaved in S (C unused).")
+		} else {
+			Doc("gsum2 is gsum2Go (engine_sell.go): a block's sums of sin and cos.")
+		}
+	} else {
+		g.text("gsum1", fmt.Sprintf("func(cols []int32, vals, tb, S []%s)", T))
+		Doc("gsum1 is gsum1Go (engine_sell.go): a block's sums of v.")
+	}
+	if two && g.f32 {
+		g.gsum2Pairs()
+		return
+	}
+	sz, W := g.size(), g.W()
+	nv := sellHeight / W
+	cols, vals, tb, S := base("cols"), base("vals"), base("tb"), base("S")
+	var C Register
+	if two {
+		C = base("C")
+	}
+	n := Load(Param("cols").Len(), GP64())
+	h := 1
+	if two {
+		h = 2
+	}
+	acc := make([]VecVirtual, nv*h)
+	for k := range acc {
+		acc[k] = g.vec()
+		VXORPS(acc[k], acc[k], acc[k])
+	}
+	var ones Register
+	if g.avx512 {
+		ones = GP32()
+		MOVL(U32(0xffff), ones)
+	}
+	x := GP64()
+	XORQ(x, x)
+	Label("col")
+	CMPQ(x, n)
+	JGE(LabelRef("store"))
+	for q := 0; q < nv; q++ {
+		var idx VecVirtual
+		switch {
+		case g.f32:
+			idx = g.vec()
+		case g.avx512:
+			idx = YMM()
+		default:
+			idx = XMM()
+		}
+		VMOVUPS(Mem{Base: cols, Index: x, Scale: 4, Disp: 4 * q * W}, idx)
+		v := g.vec()
+		VMOVUPS(Mem{Base: vals, Index: x, Scale: uint8(sz), Disp: sz * q * W}, v)
+		for hh := 0; hh < h; hh++ {
+			m := Mem{Base: tb, Index: idx, Scale: uint8(sz), Disp: hh * sz}
+			t := g.vec()
+			VXORPS(t, t, t) // the gather merges into t: defined, and apart from idx
+			if g.avx512 {
+				k := K()
+				KMOVW(ones, k)
+				if g.f32 {
+					VGATHERDPS(m, k, t)
+				} else {
+					VGATHERDPD(m, k, t)
+				}
+			} else {
+				mk := g.ci32(0xffffffff)
+				if g.f32 {
+					VGATHERDPS(mk, m, t)
+				} else {
+					VGATHERDPD(mk, m, t)
+				}
+			}
+			a := acc[q*h+hh]
+			if g.f32 {
+				VMULPS(t, v, t)
+				VADDPS(t, a, a)
+			} else {
+				VMULPD(t, v, t)
+				VADDPD(t, a, a)
+			}
+		}
+	}
+	ADDQ(U32(sellHeight), x)
+	JMP(LabelRef("col"))
+	Label("store")
+	for q := 0; q < nv; q++ {
+		VMOVUPS(acc[q*h], Mem{Base: S, Disp: sz * q * W})
+		if two {
+			VMOVUPS(acc[q*h+1], Mem{Base: C, Disp: sz * q * W})
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// gsum2Pairs is float32 gsum2 on the pair layout: sin φ_j and cos φ_j sit
+// side by side in tb (a batch of one), so one 64-bit gather fetches both
+// (half the gathered elements of two 32-bit gathers); vals holds each
+// coupler's value twice (x·32 + 2r + {0, 1}), so a lane pair sums sin
+// and cos of one row, and S receives the block's sums interleaved:
+// S[2r] = Σ v·sin, S[2r+1] = Σ v·cos.
+func (g *gen) gsum2Pairs() {
+	W := g.W() // float32 lanes: 8 or 16
+	nv := 2 * sellHeight / W
+	cols, vals, tb, S := base("cols"), base("vals"), base("tb"), base("S")
+	n := Load(Param("cols").Len(), GP64())
+	acc := make([]VecVirtual, nv)
+	for k := range acc {
+		acc[k] = g.vec()
+		VXORPS(acc[k], acc[k], acc[k])
+	}
+	var ones Register
+	if g.avx512 {
+		ones = GP32()
+		MOVL(U32(0xffff), ones)
+	}
+	x := GP64()
+	XORQ(x, x)
+	Label("col")
+	CMPQ(x, n)
+	JGE(LabelRef("store"))
+	for q := 0; q < nv; q++ {
+		var idx VecVirtual // W/2 row indices, one per pair
+		if g.avx512 {
+			idx = YMM()
+		} else {
+			idx = XMM()
+		}
+		VMOVUPS(Mem{Base: cols, Index: x, Scale: 4, Disp: 4 * q * W / 2}, idx)
+		v := g.vec()
+		VMOVUPS(Mem{Base: vals, Index: x, Scale: 8, Disp: 4 * q * W}, v)
+		m := Mem{Base: tb, Index: idx, Scale: 8}
+		t := g.vec()
+		VXORPS(t, t, t)
+		if g.avx512 {
+			k := K()
+			KMOVW(ones, k)
+			VGATHERDPD(m, k, t)
+		} else {
+			VGATHERDPD(g.ci32(0xffffffff), m, t)
+		}
+		VMULPS(t, v, t)
+		VADDPS(t, acc[q], acc[q])
+	}
+	ADDQ(U32(sellHeight), x)
+	JMP(LabelRef("col"))
+	Label("store")
+	for q := 0; q < nv; q++ {
+		VMOVUPS(acc[q], Mem{Base: S, Disp: 4 * q * W})
+	}
 	VZEROUPPER()
 	RET()
 }
