@@ -82,7 +82,7 @@ type kernels[T real] struct {
 	gsum2 func(cols []int32, vals, tb, S, C []T)
 	gsum1 func(cols []int32, vals, tb, S []T)
 	// phaseF is the phase model's right-hand side (OscNet v1.5 eq. 12,
-	// algorithms.md §1.9), f = dw + a·(cos φ·S − sin φ·C) − kp·sin φ·cos φ:
+	// docs/model.md §11), f = dw + a·(cos φ·S − sin φ·C) − kp·sin φ·cos φ:
 	// Σ_j K_ij sin(φ_j − φ_i) = cos φ_i·(K·sin φ)_i − sin φ_i·(K·cos φ)_i
 	// with K = a·G (coupling.Rate, a = h1/C), S = G·sin φ, C = G·cos φ,
 	// and sin 2φ_i = 2·sin φ_i·cos φ_i (kp = 2·K_s·f(t) on pumped rings).
