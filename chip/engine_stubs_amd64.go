@@ -176,6 +176,17 @@ func finiteScanF64AVX2(p []float64) int
 //go:noescape
 func powAccF64AVX2(acc []float64, sn []float64, cs []float64, S []float64, C []float64)
 
+// sincosScan is sincos64Go on lanes [0, k) and returns k: len(x), or
+// the start of the first vector with a lane outside |x| < 2^29.
+//
+//go:noescape
+func sincosScanF64AVX2(x []float64, s []float64, c []float64) int
+
+// cycleTrigScan is cycleTrig64Go on lanes [0, k) and returns k, as sincosScan.
+//
+//go:noescape
+func cycleTrigScanF64AVX2(x []float64, wt float64, v []float64, sn []float64) int
+
 // spmm2 is spmm2Go (engine_kernels.go).
 //
 //go:noescape
@@ -349,6 +360,17 @@ func finiteScanF64AVX512(p []float64) int
 //
 //go:noescape
 func powAccF64AVX512(acc []float64, sn []float64, cs []float64, S []float64, C []float64)
+
+// sincosScan is sincos64Go on lanes [0, k) and returns k: len(x), or
+// the start of the first vector with a lane outside |x| < 2^29.
+//
+//go:noescape
+func sincosScanF64AVX512(x []float64, s []float64, c []float64) int
+
+// cycleTrigScan is cycleTrig64Go on lanes [0, k) and returns k, as sincosScan.
+//
+//go:noescape
+func cycleTrigScanF64AVX512(x []float64, wt float64, v []float64, sn []float64) int
 
 // vzeroupper clears the upper halves of the vector registers.
 func vzeroupper()
