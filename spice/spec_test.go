@@ -1,6 +1,7 @@
 package spice
 
 import (
+	"math"
 	"testing"
 
 	"oscsim/netlist"
@@ -26,7 +27,7 @@ func TestSpecForPumpCurrent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if spec.PumpCurrent != c.want {
+		if math.Abs(spec.PumpCurrent-c.want) > 1e-15 {
 			t.Errorf("%q: PumpCurrent %g, want %g", c.shil, spec.PumpCurrent, c.want)
 		}
 	}
