@@ -1,6 +1,9 @@
 package netlist
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // PumpPort is where the SHIL pump injects into a ring (shil.port). It sets
 // the analytic ring's pump gain (ringosc.DeviceGains, docs/ringmodel.md);
@@ -58,4 +61,34 @@ func (l *CouplerLoads) UnmarshalText(b []byte) error {
 		return nil
 	}
 	return fmt.Errorf("unknown coupler loads %q (want %q or %q)", string(b), LoadsTrimmed, LoadsLoaded)
+}
+
+// checkFullScale warns when quantize = "scale" without full_scale turns
+// every coupling into the largest code: the largest |weight| maps to
+// max_code, so a chip whose weights all have one magnitude (a single
+// weight of 1, or ±1 everywhere) gets ±max_code on every coupler, which is
+// rarely what weights written as small integers meant.
+func (v *validator) checkFullScale(n *Netlist) {
+	c := n.Couplings
+	if c.Quantize != "scale" || c.FullScale > 0 || c.MaxCode <= 1 || len(c.Edges) == 0 {
+		return
+	}
+	mag := 0.0
+	for _, e := range c.Edges {
+		switch a := math.Abs(e.W); {
+		case a == 0:
+		case mag == 0:
+			mag = a
+		case a != mag:
+			return
+		}
+	}
+	if mag == 0 {
+		return
+	}
+	what := "every coupling"
+	if len(c.Edges) == 1 {
+		what = "the only coupling"
+	}
+	v.warnAt("couplings.quantize", "quantize = \"scale\" without full_scale maps the largest |weight| (%g) to code %d, so %s becomes ±%d; give full_scale, or quantize = \"exact\" for weights that are codes", mag, c.MaxCode, what, c.MaxCode)
 }
