@@ -1,6 +1,10 @@
 package chip
 
-import "oscsim/netlist"
+import (
+	"math"
+
+	"oscsim/netlist"
+)
 
 // couplerCaps returns the capacitance (F) of one coupler finger's switch
 // and of one inverter-path inverter's input: the ring model's measured
@@ -75,4 +79,24 @@ func (ch *Chip) loadOffsets(m *csr, edges []netlist.Edge, codes []int) {
 	p := ch.loadPulls(edges, codes)
 	m.offPhase = append([]float64(nil), p...)
 	m.offCycle = append([]float64(nil), p...)
+}
+
+// ringExtras adds the description's per-ring frequency offsets
+// (oscillators.freq_offsets) and tap loads (oscillators.tap_loads) to the
+// rings' detuning: an offset moves ω_i by 2π·Δf_i; a load L_i drawn on the
+// tap slows the ring by Δω_i = −ω_i·L_i/(N·C_tot + L_i), as the couplers'
+// loads do (loadPulls). The SPICE deck realises both through each ring's
+// frequency (it scales the ring's loads), not as a capacitor on the tap.
+func (ch *Chip) ringExtras() {
+	o := ch.nl.Oscillators
+	for i := range ch.dOmega {
+		if o.FreqOffsets != nil {
+			ch.dOmega[i] += 2 * math.Pi * o.FreqOffsets[i]
+		}
+		if o.TapLoads != nil {
+			ctot := float64(o.Stages) * (ch.c + ch.devCap())
+			w := ch.wref + ch.dOmega[i]
+			ch.dOmega[i] -= w * o.TapLoads[i] / (ctot + o.TapLoads[i])
+		}
+	}
 }

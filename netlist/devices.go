@@ -92,3 +92,32 @@ func (v *validator) checkFullScale(n *Netlist) {
 	}
 	v.warnAt("couplings.quantize", "quantize = \"scale\" without full_scale maps the largest |weight| (%g) to code %d, so %s becomes ±%d; give full_scale, or quantize = \"exact\" for weights that are codes", mag, c.MaxCode, what, c.MaxCode)
 }
+
+// buildRingExtras reads the per-ring frequency offsets and tap loads: one
+// value per oscillator, finite, loads not negative.
+func (v *validator) buildRingExtras(o *Oscillators, r *rawOscillators, n int) {
+	if r.FreqOffsets != nil {
+		if len(r.FreqOffsets) != n {
+			v.errAt("oscillators.freq_offsets", "want %d frequency offsets, one per oscillator (got %d)", n, len(r.FreqOffsets))
+		}
+		o.FreqOffsets = make([]float64, len(r.FreqOffsets))
+		for i, f := range r.FreqOffsets {
+			if x := float64(f); !finite(x) || (o.Frequency > 0 && math.Abs(x) >= 0.5*o.Frequency) {
+				v.errAt("oscillators.freq_offsets", "offset %d must be finite and below half the ring frequency (got %s)", i, FormatSI(x, "Hz"))
+			}
+			o.FreqOffsets[i] = float64(f)
+		}
+	}
+	if r.TapLoads != nil {
+		if len(r.TapLoads) != n {
+			v.errAt("oscillators.tap_loads", "want %d tap loads, one per oscillator (got %d)", n, len(r.TapLoads))
+		}
+		o.TapLoads = make([]float64, len(r.TapLoads))
+		for i, c := range r.TapLoads {
+			if x := float64(c); !finite(x) || x < 0 {
+				v.errAt("oscillators.tap_loads", "tap load %d must be a capacitance ≥ 0 (got %g F)", i, x)
+			}
+			o.TapLoads[i] = float64(c)
+		}
+	}
+}

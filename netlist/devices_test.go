@@ -40,3 +40,30 @@ func TestFullScaleWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestRingExtras: per-ring frequency offsets and tap loads are read with
+// their units, and a wrong count, a non-finite or negative value is an
+// error naming the key.
+func TestRingExtras(t *testing.T) {
+	t.Parallel()
+	const base = "[chip]\nname = \"x\"\n[oscillators]\nnames = [\"a\", \"b\"]\nfrequency = \"1GHz\"\n"
+	nl, err := Parse("x.toml", []byte(base+"freq_offsets = [\"+1MHz\", \"-0.5MHz\"]\ntap_loads = [\"1fF\", \"0F\"]\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := nl.Oscillators
+	if o.FreqOffsets[0] != 1e6 || o.FreqOffsets[1] != -0.5e6 || o.TapLoads[0] != 1e-15 || o.TapLoads[1] != 0 {
+		t.Fatalf("offsets %v, loads %v", o.FreqOffsets, o.TapLoads)
+	}
+	for _, c := range []struct{ src, want string }{
+		{"freq_offsets = [\"1MHz\"]\n", "oscillators.freq_offsets: want 2 frequency offsets"},
+		{"freq_offsets = [\"1MHz\", \"0.6GHz\"]\n", "oscillators.freq_offsets: offset 1 must be finite"},
+		{"tap_loads = [\"1fF\", \"-1fF\"]\n", "oscillators.tap_loads: tap load 1 must be a capacitance ≥ 0"},
+		{"tap_loads = [\"1fF\"]\n", "oscillators.tap_loads: want 2 tap loads"},
+	} {
+		_, err := Parse("x.toml", []byte(base+c.src), nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.src, err, c.want)
+		}
+	}
+}

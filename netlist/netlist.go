@@ -60,6 +60,14 @@ type Oscillators struct {
 	// Init is "random" (uniform phases), "zero" or "phases" (InitPhases).
 	Init       string
 	InitPhases []float64 // radians, len N when Init == "phases"
+	// FreqOffsets (Hz, len N or nil) move each ring's natural frequency
+	// deterministically: a designer's offset or trim, on top of the drawn
+	// mismatch (oscillators.freq_offsets).
+	FreqOffsets []float64
+	// TapLoads (F, len N or nil) are extra explicit capacitances on each
+	// ring's tap, drawn on the chip (oscillators.tap_loads): each slows
+	// its ring (chip.Chip.TapLoads, docs/ringmodel.md).
+	TapLoads []float64
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
 }
@@ -358,11 +366,11 @@ func isParentOfUndecoded(k toml.Key, all []toml.Key) bool {
 var knownKeys = map[string][]string{
 	"":            {"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"},
 	"chip":        {"name", "description", "tech", "pads"},
-	"tech":        {"vdd", "node_cap", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
-	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model"},
-	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed"},
+	"tech":        {"vdd", "node_cap", "dev_cap", "edge_width", "tap_h2", "tg_cap", "cinv_in", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
+	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model", "freq_offsets", "tap_loads"},
+	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed", "loads"},
 	"coupling":    {"from", "to", "weight"},
-	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets"},
+	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets", "port"},
 	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},
 	"run":         {"duration", "cycles", "steps_per_cycle", "model", "integrator", "seed"},
 }

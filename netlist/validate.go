@@ -203,6 +203,8 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	set(&card.VDD, "vdd", f(t.VDD))
 	set(&card.NodeCap, "node_cap", f(t.NodeCap))
 	set(&card.DevCap, "dev_cap", f(t.DevCap))
+	set(&card.TGCap, "tg_cap", f(t.TGCap))
+	set(&card.CInvIn, "cinv_in", f(t.CInvIn))
 	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
 	if t.TapH2 != nil {
 		if x := *t.TapH2; !(x >= 0 && x < 1) {
@@ -340,6 +342,7 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			v.errAt("oscillators.phase_noise", "offset %s must be well below f0 (the 1/f² region)", FormatSI(r.PhaseNoise.Offset, "Hz"))
 		}
 	}
+	v.buildRingExtras(o, r, N)
 	o.Init = r.Init
 	if o.Init == "" {
 		o.Init = "random"
