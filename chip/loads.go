@@ -30,7 +30,9 @@ func (ch *Chip) devCap() float64 {
 // on each ring's tap: on the in-phase path the |code| finger switches sit
 // at ring I's tap (the edge's first ring; the finger's resistance is on
 // ring J's side), on the inverter path each direction's inverter input
-// sits on the tap that drives it. This is the load a designer trims away
+// sits on the tap that drives it. A coupler given by its TG geometry
+// (couplings.tg_*) has no resistor: half of each finger's capacitance is
+// on each of its ends. This is the load a designer trims away
 // (couplings.loads = "trimmed") or leaves (loaded), and the load the SPICE
 // deck puts on the taps.
 func (ch *Chip) TapLoads() []float64 {
@@ -40,6 +42,22 @@ func (ch *Chip) TapLoads() []float64 {
 func tapLoads(n int, edges []netlist.Edge, codes []int, ch *Chip) []float64 {
 	tg, cin := ch.couplerCaps()
 	out := make([]float64, n)
+	if g := ch.nl.Couplings.TG; g != nil {
+		// Real TGs by geometry: each finger's capacitance splits between
+		// its two ends (on the inverter path the far end is the
+		// inverter's output, not a tap).
+		for k, e := range edges {
+			switch c := codes[k]; {
+			case c > 0:
+				out[e.I] += 0.5 * float64(c) * g.C
+				out[e.J] += 0.5 * float64(c) * g.C
+			case c < 0:
+				out[e.I] += cin - 0.5*float64(c)*g.C
+				out[e.J] += cin - 0.5*float64(c)*g.C
+			}
+		}
+		return out
+	}
 	for k, e := range edges {
 		switch c := codes[k]; {
 		case c > 0:

@@ -121,3 +121,74 @@ func (v *validator) buildRingExtras(o *Oscillators, r *rawOscillators, n int) {
 		}
 	}
 }
+
+// TGGeometry is one coupler finger (one code step) built as Fingers
+// parallel transmission gates of NMOS width WN, PMOS width WP and channel
+// length L (m), with the conductance G (S) and the capacitance C (F, its
+// terminals tied together) the tech card's switch table gives them
+// (tech.TGTable.Switch: G is 1/⟨G⟩'s inverse, the mean small-signal
+// conductance over the common mode 5–95% of VDD, docs/ringmodel.md).
+type TGGeometry struct {
+	WN, WP, L float64
+	Fingers   int
+	G, C      float64
+}
+
+// buildTG reads couplings.tg_* (nil when none is given): NMOS and PMOS
+// widths default to the card's ring devices (WN, 2·WN), fingers to 1; the
+// length is required. A geometry the card cannot build is an error naming
+// the key: widths below the card's minimum (2× its node), a length below
+// its node or outside its measured switch table, fewer than one finger.
+func (v *validator) buildTG(n *Netlist, rc *rawCouplings) *TGGeometry {
+	if rc.TGWN == nil && rc.TGWP == nil && rc.TGL == nil && rc.TGFingers == nil {
+		return nil
+	}
+	card := n.Tech
+	g := &TGGeometry{WN: card.WN, WP: 2 * card.WN, Fingers: 1}
+	if rc.TGWN != nil {
+		g.WN = float64(*rc.TGWN)
+	}
+	if rc.TGWP != nil {
+		g.WP = float64(*rc.TGWP)
+	}
+	if rc.TGFingers != nil {
+		g.Fingers = *rc.TGFingers
+	}
+	ok := true
+	if rc.TGL == nil {
+		v.errAt("couplings.tg_l", "a coupler given by its TG geometry needs the channel length tg_l (e.g. \"100nm\")")
+		return nil
+	}
+	g.L = float64(*rc.TGL)
+	wmin := 2 * card.Node
+	for _, w := range []struct {
+		key string
+		x   float64
+	}{{"tg_wn", g.WN}, {"tg_wp", g.WP}} {
+		if !(w.x >= wmin*(1-1e-9)) || !finite(w.x) {
+			v.errAt("couplings."+w.key, "width %s is below the %s card's minimum device width %s", FormatSI(w.x, "m"), card.Name, FormatSI(wmin, "m"))
+			ok = false
+		}
+	}
+	if !(g.L >= card.Node*(1-1e-9)) || !finite(g.L) {
+		v.errAt("couplings.tg_l", "channel length %s is below the %s card's minimum %s", FormatSI(g.L, "m"), card.Name, FormatSI(card.Node, "m"))
+		ok = false
+	}
+	if g.Fingers < 1 || g.Fingers > 64 {
+		v.errAt("couplings.tg_fingers", "a finger is 1–64 parallel TGs (got %d)", g.Fingers)
+		ok = false
+	}
+	if !ok {
+		return nil
+	}
+	if card.TG == nil {
+		v.errAt("couplings.tg_l", "the %s card has no measured transmission-gate table; give couplings.unit_resistance", card.Name)
+		return nil
+	}
+	var err error
+	if g.G, g.C, err = card.TG.Switch(g.WN, g.WP, g.L, g.Fingers); err != nil {
+		v.errAt("couplings.tg_l", "the %s card cannot build this TG: %v", card.Name, err)
+		return nil
+	}
+	return g
+}

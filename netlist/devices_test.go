@@ -67,3 +67,38 @@ func TestRingExtras(t *testing.T) {
 		}
 	}
 }
+
+// TestTGGeometry: a coupler finger given by its TG's geometry takes its
+// conductance (1/⟨G⟩ over the common mode) and capacitance from the card's
+// switch table, and an impossible geometry is an error naming its key.
+func TestTGGeometry(t *testing.T) {
+	t.Parallel()
+	const base = "[chip]\nname = \"g\"\ntech = \"%s\"\n[oscillators]\ncount = 2\n[couplings]\n%s\n"
+	nl, err := Parse("g.toml", []byte(fmtBase(base, "45nm", "tg_l = \"450nm\"\ntg_fingers = 2")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tg := nl.Couplings.TG
+	// 90/180 nm at 450 nm: 30.0 kΩ per TG (tech.TestTGTable), two in parallel.
+	if tg == nil || tg.WN != 90e-9 || tg.WP != 180e-9 || tg.Fingers != 2 || nl.Couplings.UnitResistance < 14.5e3 || nl.Couplings.UnitResistance > 15.5e3 {
+		t.Fatalf("TG %+v, unit resistance %g Ω", tg, nl.Couplings.UnitResistance)
+	}
+	for _, c := range []struct{ tech, keys, want string }{
+		{"45nm", "tg_wn = \"90nm\"", "couplings.tg_l: a coupler given by its TG geometry needs the channel length"},
+		{"45nm", "tg_l = \"30nm\"", "couplings.tg_l: channel length 30nm is below the 45nm card's minimum 45nm"},
+		{"45nm", "tg_l = \"2um\"", "couplings.tg_l: the 45nm card cannot build this TG: channel length 2000 nm is outside the measured 45–1000 nm"},
+		{"45nm", "tg_l = \"100nm\"\ntg_wn = \"50nm\"", "couplings.tg_wn: width 50nm is below the 45nm card's minimum device width 90nm"},
+		{"45nm", "tg_l = \"100nm\"\ntg_fingers = 0", "couplings.tg_fingers: a finger is 1–64 parallel TGs (got 0)"},
+		{"45nm", "tg_l = \"100nm\"\nunit_resistance = \"10kOhm\"", "couplings.tg_l: give the coupler as a TG geometry"},
+		{"65nm", "tg_l = \"100nm\"", "couplings.tg_l: the 65nm card has no measured transmission-gate table"},
+	} {
+		_, err := Parse("g.toml", []byte(fmtBase(base, c.tech, c.keys)), nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %q: error %v, want %q", c.tech, c.keys, err, c.want)
+		}
+	}
+}
+
+func fmtBase(base, tech, keys string) string {
+	return strings.Replace(strings.Replace(base, "%s", tech, 1), "%s", keys, 1)
+}

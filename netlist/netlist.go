@@ -109,6 +109,9 @@ type Couplings struct {
 	// Loads says whether the rings are trimmed for their couplers' load
 	// (default LoadsTrimmed).
 	Loads CouplerLoads
+	// TG is the coupler finger described by its transmission gate's
+	// geometry (couplings.tg_*), or nil; UnitResistance is then 1/TG.G.
+	TG *TGGeometry
 	// Random, when not nil, is the random instance the edges were drawn
 	// from (couplings.random_levels): one edge per fabric site.
 	Random *RandomWeights
@@ -368,7 +371,7 @@ var knownKeys = map[string][]string{
 	"chip":        {"name", "description", "tech", "pads"},
 	"tech":        {"vdd", "node_cap", "dev_cap", "edge_width", "tap_h2", "tg_cap", "cinv_in", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
 	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model", "freq_offsets", "tap_loads"},
-	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed", "loads"},
+	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed", "loads", "tg_wn", "tg_wp", "tg_l", "tg_fingers"},
 	"coupling":    {"from", "to", "weight"},
 	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets", "port"},
 	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},

@@ -91,6 +91,11 @@ type rawCouplings struct {
 	RandomLevels   []float64     `toml:"random_levels"`
 	RandomSeed     *int64        `toml:"random_seed"`
 	Loads          *CouplerLoads `toml:"loads"`
+	// A coupler finger by its transmission gate's geometry.
+	TGWN      *Length `toml:"tg_wn"`
+	TGWP      *Length `toml:"tg_wp"`
+	TGL       *Length `toml:"tg_l"`
+	TGFingers *int    `toml:"tg_fingers"`
 }
 
 type rawCoupling struct {

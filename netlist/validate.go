@@ -521,7 +521,13 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			v.errAt("couplings.full_scale", "full_scale must be positive and finite (got %g)", c.FullScale)
 		}
 	}
+	tg := v.buildTG(n, rc)
 	switch {
+	case tg != nil && (rc.UnitResistance != nil || rc.UnitK != nil):
+		v.errAt("couplings.tg_l", "give the coupler as a TG geometry (tg_l, tg_wn, tg_wp, tg_fingers) or as unit_resistance or unit_k, not both")
+	case tg != nil:
+		c.TG = tg
+		c.UnitResistance = 1 / tg.G
 	case rc.UnitResistance != nil && rc.UnitK != nil:
 		v.errAt("couplings.unit_k", "give either unit_resistance or unit_k, not both")
 	case rc.UnitResistance != nil:
