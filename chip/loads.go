@@ -1,6 +1,7 @@
 package chip
 
 import (
+	"fmt"
 	"math"
 
 	"oscsim/netlist"
@@ -117,4 +118,29 @@ func (ch *Chip) ringExtras() {
 			ch.dOmega[i] -= w * o.TapLoads[i] / (ctot + o.TapLoads[i])
 		}
 	}
+}
+
+// tapLoadLine is the ledger's line for the switching power of the extra
+// loads on the taps: each tap charges and discharges its extra load L_i
+// once a cycle, Σ L_i·VDD²·f0 (the rings' own load is in "rings:
+// switching"). It counts the couplers' loads on an untrimmed chip
+// (couplings.loads = "loaded"; a trimmed chip's taps gave that capacitance
+// up) and the description's oscillators.tap_loads; there is no line when
+// both are absent.
+func (ch *Chip) tapLoadLine(f0 float64) (Line, bool) {
+	loaded := ch.nl.Couplings.Loads == netlist.LoadsLoaded
+	if !loaded && ch.nl.Oscillators.TapLoads == nil {
+		return Line{}, false
+	}
+	var sum float64
+	if loaded {
+		for _, l := range ch.TapLoads() {
+			sum += l
+		}
+	}
+	for _, l := range ch.nl.Oscillators.TapLoads {
+		sum += l
+	}
+	v := sum * ch.vdd * ch.vdd * f0
+	return Line{"couplers: tap loads", v, fmt.Sprintf("Σ tap loads·VDD²·f0 = %s·(%s)²·%s", netlist.FormatSI(sum, "F"), netlist.FormatSI(ch.vdd, "V"), netlist.FormatSI(f0, "Hz"))}, true
 }

@@ -77,3 +77,26 @@ func TestRingExtrasDetuning(t *testing.T) {
 		}
 	}
 }
+
+// TestTapLoadLedger: an untrimmed chip's ledger counts its taps' coupler
+// loads, Σ L·VDD²·f0 = (1.72 + 0.44 + 0.44) fF·1 V²·1 GHz = 2.6 µW; a
+// trimmed one has no such line.
+func TestTapLoadLedger(t *testing.T) {
+	t.Parallel()
+	for _, loads := range []string{"trimmed", "loaded"} {
+		L := compileSrc(t, fmt.Sprintf(loadsChip, "", `loads = "`+loads+`"`)).Ledger(nil)
+		var got float64
+		found := false
+		for _, l := range L.Power {
+			if l.Name == "couplers: tap loads" {
+				got, found = l.Value, true
+			}
+		}
+		if found != (loads == "loaded") {
+			t.Fatalf("%s: tap-load line present %v", loads, found)
+		}
+		if found && math.Abs(got/2.6e-6-1) > 1e-9 {
+			t.Errorf("tap loads %.6g W, want 2.6 µW", got)
+		}
+	}
+}
