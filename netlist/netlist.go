@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -193,7 +194,16 @@ type Error struct {
 	Pos  Pos
 	Key  string
 	Msg  string
+	// Err, when set, is the kind of problem (ErrUnknownKey), for errors.Is.
+	Err error
 }
+
+// ErrUnknownKey is the kind of an Error about a key the schema does not
+// have (a chip key, a sweep key, a workload parameter).
+var ErrUnknownKey = errors.New("unknown key")
+
+// Unwrap returns the problem's kind, if any.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -306,7 +316,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		if failed[sec] || isParentOfUndecoded(k, unknown) {
 			continue
 		}
-		v.errAt(path, "unknown key%s", suggest(k))
+		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
 	}
 	// TOML keys are case-sensitive but the decoder matches struct fields
 	// without regard to case, so a key decoded under another spelling
@@ -366,16 +376,35 @@ func isParentOfUndecoded(k toml.Key, all []toml.Key) bool {
 	return false
 }
 
-var knownKeys = map[string][]string{
-	"":            {"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"},
-	"chip":        {"name", "description", "tech", "pads"},
-	"tech":        {"vdd", "node_cap", "dev_cap", "edge_width", "tap_h2", "tg_cap", "cinv_in", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
-	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model", "freq_offsets", "tap_loads"},
-	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed", "loads", "tg_wn", "tg_wp", "tg_l", "tg_fingers"},
-	"coupling":    {"from", "to", "weight"},
-	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets", "port"},
-	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},
-	"run":         {"duration", "cycles", "steps_per_cycle", "model", "integrator", "seed"},
+// knownKeys lists the keys of each table of the chip description ("" for
+// the top level), derived from rawFile's toml tags so that it cannot drift
+// from the schema.
+var knownKeys = schemaKeys(reflect.TypeOf(rawFile{}))
+
+// schemaKeys returns the toml keys of struct type t and, under each key
+// whose field is a struct (or a pointer to or slice of one), that
+// struct's keys.
+func schemaKeys(t reflect.Type) map[string][]string {
+	keys := map[string][]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("toml"), ",")[0]
+		if name == "" || name == "-" {
+			continue
+		}
+		keys[""] = append(keys[""], name)
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Kind() != reflect.Struct {
+			continue
+		}
+		for _, sub := range schemaKeys(ft)[""] {
+			keys[name] = append(keys[name], sub)
+		}
+	}
+	return keys
 }
 
 // suggest returns " (did you mean ...?)" for a near-miss key.

@@ -69,41 +69,47 @@ func (v *validator) errAt(key, format string, args ...any) {
 
 // tomlErr records a decoder error, keeping its line and column.
 func (v *validator) tomlErr(err error, section string) {
+	key, msg, pos, ok := DecodeProblem(err)
+	if !ok {
+		v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: msg})
+		return
+	}
+	if section != "" && strings.Contains(section, "[") && !strings.HasPrefix(key, section) {
+		// Array-table sections: the decoder's key lacks the index.
+		if _, k, ok := strings.Cut(key, "."); ok {
+			key = section + "." + k
+		} else if key == "" {
+			key = section
+		}
+	}
+	if p := v.at(key); pos.Col == 0 && p.Line > 0 {
+		pos = p // a type mismatch names only its line: the key has the column
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Pos: pos, Key: key, Msg: msg})
+}
+
+// DecodeProblem takes apart an error of the TOML decoder (BurntSushi/toml):
+// the dotted key it is about, the message in this package's words
+// ("wrong type: got string, want integer"), and its position when the
+// decoder gives one (a type mismatch gives only its line). ok is false for
+// an error that names no key; msg is then the whole message. Chip
+// descriptions, sweep files and workload parameters all report decoder
+// errors through it.
+func DecodeProblem(err error) (key, msg string, pos Pos, ok bool) {
+	reword := func(m string) string {
+		m = strings.Replace(m, "incompatible types: TOML value has type ", "wrong type: got ", 1)
+		return strings.Replace(m, "; destination has type ", ", want ", 1)
+	}
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		key := pe.LastKey
-		if section != "" && strings.Contains(section, "[") && !strings.HasPrefix(key, section) {
-			// Array-table sections: the decoder's key lacks the index.
-			if _, k, ok := strings.Cut(key, "."); ok {
-				key = section + "." + k
-			} else if key == "" {
-				key = section
-			}
-		}
-		msg := pe.Message
-		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
-		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
-		v.errs = append(v.errs, &Error{File: v.file, Pos: Pos{pe.Position.Line, pe.Position.Col}, Key: key, Msg: msg})
-		return
+		return pe.LastKey, reword(pe.Message), Pos{pe.Position.Line, pe.Position.Col}, true
 	}
 	// Type mismatches come as "toml: line N (last key \"k\"): message".
 	if m := typeErrRe.FindStringSubmatch(err.Error()); m != nil {
-		key, msg := m[2], m[3]
-		if section != "" && strings.Contains(section, "[") {
-			if _, k, ok := strings.Cut(key, "."); ok {
-				key = section + "." + k
-			}
-		}
-		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
-		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
-		pos := v.at(key)
-		if pos.Line == 0 {
-			pos.Line, _ = strconv.Atoi(m[1])
-		}
-		v.errs = append(v.errs, &Error{File: v.file, Pos: pos, Key: key, Msg: msg})
-		return
+		line, _ := strconv.Atoi(m[1])
+		return m[2], reword(m[3]), Pos{Line: line}, true
 	}
-	v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: strings.TrimPrefix(err.Error(), "toml: ")})
+	return "", strings.TrimPrefix(err.Error(), "toml: "), Pos{}, false
 }
 
 var typeErrRe = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
