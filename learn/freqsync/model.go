@@ -145,11 +145,26 @@ func (m *Model) trainable(k int) bool {
 	return true
 }
 
-// NewModel returns an initialised model (docs/sync.md, "Initialisation"):
-// reference tuning frequencies at the centre plus N(0, 10 MHz); extended
-// biases at the centre plus N(0, 10 MHz) and weights N(0, 20 MHz) per
-// standardised input unit. X is the training set (for the normalisation).
-func NewModel(arch Arch, n int, inputs []int, pairs []Pair, X [][]float64, p Physics, unit float64, seed uint64) (*Model, error) {
+// Init sets the random initial parameters (Hz): natural frequencies
+// (reference tuning oscillators, extended biases) at the centre plus
+// N(0, Bias), extended weights N(0, Weight) per standardised input unit.
+//
+// With Spread, the centres are not all the middle of the range but the
+// midpoints of N equal slices of it, in a random order: an all-to-all
+// network whose natural frequencies all sit within a few k of each other
+// locks as a whole, every pair then has D = 0, and the loss of eq. 4 is
+// flat there (dE/dD = −D), so training cannot start (docs/sync.md).
+type Init struct {
+	Bias, Weight float64
+	Spread       bool
+}
+
+// DefaultInit is docs/sync.md's "Initialisation": 10 and 20 MHz.
+var DefaultInit = Init{Bias: 10e6, Weight: 20e6}
+
+// NewModel returns a model initialised by init (docs/sync.md,
+// "Initialisation"). X is the training set (for the normalisation).
+func NewModel(arch Arch, n int, inputs []int, pairs []Pair, X [][]float64, p Physics, unit float64, init Init, seed uint64) (*Model, error) {
 	if len(X) == 0 {
 		return nil, fmt.Errorf("freqsync: no training inputs")
 	}
@@ -184,16 +199,25 @@ func NewModel(arch Arch, n int, inputs []int, pairs []Pair, X [][]float64, p Phy
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	m.Params = make([]float64, m.NumParams())
 	fc := p.Center()
+	centre := make([]float64, n)
+	for i := range centre {
+		centre[i] = fc
+	}
+	if init.Spread {
+		for k, i := range rng.Perm(n) {
+			centre[i] = p.FMin + (p.FMax-p.FMin)*(float64(k)+0.5)/float64(n)
+		}
+	}
 	if arch == Extended {
 		for i := 0; i < n; i++ {
 			for l := 0; l < dim; l++ {
-				m.Params[i*(dim+1)+l] = 20e6 * rng.NormFloat64() / unit
+				m.Params[i*(dim+1)+l] = init.Weight * rng.NormFloat64() / unit
 			}
-			m.Params[i*(dim+1)+dim] = (fc + 10e6*rng.NormFloat64()) / unit
+			m.Params[i*(dim+1)+dim] = (centre[i] + init.Bias*rng.NormFloat64()) / unit
 		}
 	} else {
 		for i := range m.Params {
-			m.Params[i] = (fc + 10e6*rng.NormFloat64()) / unit
+			m.Params[i] = (centre[i] + init.Bias*rng.NormFloat64()) / unit
 		}
 	}
 	if err := m.Validate(); err != nil {

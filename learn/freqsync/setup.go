@@ -17,6 +17,7 @@ type Spec struct {
 	Phys   Physics
 	// Unit is the parameters' frequency unit (Hz), LR Adam's rate.
 	Unit, LR   float64
+	Init       Init
 	Iterations int
 	Grad       Grad
 	NoClip     bool
@@ -43,7 +44,7 @@ const DefaultUnit = 100e6
 // two tuning oscillators (4, 5) (reference) or oscillators (0, 1)
 // (extended).
 func PaperSpec(arch Arch, dim int, iris bool) Spec {
-	s := Spec{Arch: arch, N: 6, Phys: FastPhysics(), Unit: DefaultUnit, LR: 0.03, Iterations: 100, Grad: Reverse, Alpha: 0.1}
+	s := Spec{Arch: arch, N: 6, Phys: FastPhysics(), Unit: DefaultUnit, LR: 0.03, Init: DefaultInit, Iterations: 100, Grad: Reverse, Alpha: 0.1}
 	if arch == Reference {
 		for l := 0; l < dim; l++ {
 			s.Inputs = append(s.Inputs, l)
@@ -79,7 +80,7 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := NewModel(s.Arch, s.N, s.Inputs, s.Pairs, train.X, s.Phys, s.Unit, s.Seed)
+	m, err := NewModel(s.Arch, s.N, s.Inputs, s.Pairs, train.X, s.Phys, s.Unit, s.Init, s.Seed)
 	if err != nil {
 		return nil, err
 	}
