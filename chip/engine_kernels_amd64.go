@@ -8,12 +8,13 @@ import "golang.org/x/sys/cpu"
 // level gives the same bits (TestVectorKernelsMatchGo); docs/performance.md
 // has the speeds.
 
-// cpuKernels is the best level this CPU runs. AVX-512 needs F and DQ
-// (VPMOVM2D) with the OS saving the ZMM and mask registers (cpu checks
-// XCR0), and BMI2 for the tail masks (SHLX); AVX2 needs the OS's YMM state.
+// cpuKernels is the best level this CPU runs. AVX-512 needs F, DQ
+// (VPMOVM2D, VXORPS on ZMM) and VL (EVEX forms on YMM registers) with the
+// OS saving the ZMM and mask registers (cpu checks XCR0), and BMI2 for the
+// tail masks (SHLX); AVX2 needs the OS's YMM state.
 func cpuKernels() kernelLevel {
 	switch {
-	case cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasBMI2:
+	case cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL && cpu.X86.HasBMI2:
 		return levelAVX512
 	case cpu.X86.HasAVX2:
 		return levelAVX2
