@@ -23,7 +23,7 @@ import (
 // ErrNoNgspice is returned when the ngspice executable cannot be found.
 // Tests that need ngspice skip on it; the CLI tells the user how to install
 // it (Debian/Ubuntu: apt-get install ngspice).
-var ErrNoNgspice = errors.New("ngspice not found on PATH (install it, e.g. apt-get install ngspice)")
+var ErrNoNgspice = errors.New("ngspice not found")
 
 // ErrNoConvergence is wrapped when ngspice stops before the end of the
 // transient (time step too small, singular matrix, no DC operating point).
@@ -60,14 +60,18 @@ type Simulator struct {
 // Find returns the path of the ngspice executable or ErrNoNgspice.
 func (s Simulator) Find() (string, error) {
 	if s.Path != "" {
-		if _, err := os.Stat(s.Path); err != nil {
-			return "", fmt.Errorf("%w: %v", ErrNoNgspice, err)
+		st, err := os.Stat(s.Path)
+		if err != nil {
+			return "", fmt.Errorf("%w at %s (%v)", ErrNoNgspice, s.Path, err)
+		}
+		if st.IsDir() || st.Mode()&0o111 == 0 {
+			return "", fmt.Errorf("%w at %s: not an executable file", ErrNoNgspice, s.Path)
 		}
 		return s.Path, nil
 	}
 	p, err := exec.LookPath("ngspice")
 	if err != nil {
-		return "", ErrNoNgspice
+		return "", fmt.Errorf("%w on PATH (install it, e.g. apt-get install ngspice, or give --ngspice PATH)", ErrNoNgspice)
 	}
 	return p, nil
 }

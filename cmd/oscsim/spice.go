@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"oscsim/chip"
@@ -136,8 +138,12 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := atomicfile.Write(*out, func(f *bufio.Writer) error { _, err := f.WriteString(deck.Text); return err }); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "deck      %s (%d rings, %s simulated, time step ≤ %s)\nrun it    ngspice -b %s\n",
-			*out, len(deck.Rings), netlist.FormatSI(deck.Tstop, "s"), netlist.FormatSI(deck.Tmax, "s"), *out)
+		// ngspice -b runs a deck's .tran only when it has an output: -r
+		// writes the .save'd vectors to a raw file. One OpenMP thread, as
+		// spice.Simulator runs it (see Simulator.Threads).
+		raw := strings.TrimSuffix(*out, filepath.Ext(*out)) + ".raw"
+		fmt.Fprintf(stdout, "deck      %s (%d rings, %s simulated, time step ≤ %s)\nrun it    OMP_THREAD_LIMIT=1 ngspice -b -r %s %s\n",
+			*out, len(deck.Rings), netlist.FormatSI(deck.Tstop, "s"), netlist.FormatSI(deck.Tmax, "s"), raw, *out)
 		return nil
 	}
 	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
