@@ -96,7 +96,7 @@ const (
 	SupplyPadCurrent = 50e-3
 	// TournamentMatches is the number of pairwise matches (and so
 	// reprogrammings and runs) per image of the OscNet v1.5 ten-class
-	// tournament (algorithms.md §1.10, king-of-the-hill order).
+	// tournament (docs/model.md §11, king-of-the-hill order).
 	TournamentMatches = 9
 )
 
@@ -204,7 +204,7 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 	}
 	f0, vdd := ch.f0, ch.vdd
 
-	// Rings: ringosc.Area and ringosc.RingPower (hardware.md §4.4).
+	// Rings: ringosc.Area and ringosc.RingPower (docs/model.md §9).
 	ringA := float64(N) * ringosc.Area(card, o.Stages)
 	rp := ringosc.RingPower(card, o.Stages, ch.c, f0)
 
@@ -387,6 +387,13 @@ func (F *ledgerFixed) ledger(ch *Chip, res *Result) *Ledger {
 	L.Power[linePumpDist].Value = pumpDist
 	L.Power[lineDet].Value = detP
 	L.Power[lineDet].Formula = strconv.Itoa(detSamples) + " samples·SampleEnergy / T"
+	if res != nil && res.InjectPower != nil {
+		var p float64
+		for _, x := range res.InjectPower {
+			p += x
+		}
+		L.Power = append(L.Power, Line{LineInjection, p / float64(len(res.InjectPower)), "Σ VDD·2·I_inj/π over injected rings, mean over inputs (inject.go)"})
+	}
 	for _, l := range L.Power {
 		L.TotalPower += l.Value
 	}
@@ -455,6 +462,10 @@ func missingFields(c tech.Card) []string {
 // LineTGConduction names the power line of the couplers' TG conduction,
 // the one line a run's phase differences set (Result.CouplerPower).
 const LineTGConduction = "couplers: TG conduction"
+
+// LineInjection names the power line of the injection drivers at f0
+// (Input.Inject), present only in the ledger of a run that injects.
+const LineInjection = "injection at f0"
 
 // PowerLine returns the value of the power line called name, or 0.
 func (L *Ledger) PowerLine(name string) float64 {

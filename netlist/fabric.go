@@ -10,7 +10,7 @@ import (
 
 // FreqSigma is the value of oscillators.freq_sigma: a ratio ("1.5%",
 // 0.015) or the word "pelgrom", which derives the mismatch from the card's
-// device size and A_VT (ringosc.PelgromSigma, hardware.md §4.3).
+// device size and A_VT (ringosc.PelgromSigma, docs/model.md §3).
 type FreqSigma struct {
 	Value   float64
 	Pelgrom bool
@@ -103,7 +103,7 @@ func FabricPairs(topology string, n, rows, cols int, fn func(i, j int)) bool {
 // FabricSites returns the number of coupler sites the chip builds: every
 // pair of the fabric topology, every pair of a "sites" mask, or for
 // "explicit" one per programmed edge. Closed forms: N(N−1)/2 all-to-all; 4RC − 3(R+C) + 2 King's graph;
-// 2RC − R − C grid (hardware.md §1 [D]).
+// 2RC − R − C grid (docs/model.md §10 [D]).
 func (n *Netlist) FabricSites() int {
 	o, c := n.Oscillators, n.Couplings
 	R, C, N := o.Rows, o.Cols, o.N()

@@ -200,10 +200,13 @@ func (e *Error) Error() string {
 }
 
 // ErrInvalid is wrapped by every error Load and Parse return for a bad
-// description, so callers can tell bad input from I/O failures.
-var ErrInvalid = errors.New("invalid chip description")
+// description, so callers can tell bad input from I/O failures. Sweep files
+// and workload settings, which report their problems as Errors too, wrap
+// it as well.
+var ErrInvalid = errors.New("invalid description")
 
-// Errors is the list of problems found in one description.
+// Errors is the list of problems found in one description (a chip, a sweep
+// file, a workload's settings), each with its file and position.
 type Errors []*Error
 
 func (es Errors) Error() string {
@@ -235,7 +238,7 @@ type FileReader func(name string) ([]byte, error)
 // to resolve relative file references. Every problem is reported at once as
 // an Errors value.
 func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
-	v := &validator{file: name, pos: keyPositions(string(src)), read: read}
+	v := &validator{file: name, pos: KeyPositions(string(src)), read: read}
 	var prim struct {
 		Chip        toml.Primitive   `toml:"chip"`
 		Tech        toml.Primitive   `toml:"tech"`

@@ -40,7 +40,7 @@ func openNumpy(path string, read FileReader) (*npy.File, error) {
 //
 // A matrix is symmetrised as the chip's couplers are symmetric: for a pair
 // given in both triangles the two weights are averaged; a pair given in one
-// triangle only keeps that weight ([A], OR-symmetrisation; docs/model.md).
+// triangle only keeps that weight ([A], the OR-symmetrisation of docs/model.md §11).
 // Zero weights are dropped. The diagonal must be zero. Every error names
 // the file and the array, and for a bad value its index.
 func readWeights(path, key string, n int, read FileReader) ([]Edge, error) {

@@ -119,26 +119,17 @@ type Point struct {
 	Workload bench.Workload
 }
 
-// Error is one problem in a sweep file, at a position: the same type as a
-// chip description's problems, so both print as file:line:col: key: message.
-type Error = netlist.Error
+// Pos, Error and Errors are netlist's: a sweep file's problems print like
+// a chip description's, file:line:col: key: message, all at once.
+type (
+	Pos    = netlist.Pos
+	Error  = netlist.Error
+	Errors = netlist.Errors
+)
 
-// ErrInvalid is wrapped by every error Parse returns for a bad sweep file.
-var ErrInvalid = errors.New("invalid sweep")
-
-// Errors is the list of problems found in one sweep file.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	s := make([]string, len(es))
-	for i, e := range es {
-		s[i] = e.Error()
-	}
-	return strings.Join(s, "\n")
-}
-
-// Unwrap lets errors.Is(err, ErrInvalid) hold.
-func (es Errors) Unwrap() error { return ErrInvalid }
+// ErrInvalid is wrapped by every error Parse returns for a bad sweep file
+// (it is netlist.ErrInvalid: bad input, as opposed to an I/O failure).
+var ErrInvalid = netlist.ErrInvalid
 
 // maxErrors caps the problems reported for one file.
 const maxErrors = 20
@@ -219,7 +210,7 @@ func (p *parser) errAt(key, format string, args ...any) {
 func Parse(name string, src []byte) (*Spec, error) { return parse(name, src, LoadOptions{}) }
 
 func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
-	p := &parser{file: name, pos: positions(string(src)), seen: map[string]bool{}, shard: opt.Shard, shards: max(1, opt.Shards)}
+	p := &parser{file: name, pos: netlist.KeyPositions(string(src)), seen: map[string]bool{}, shard: opt.Shard, shards: max(1, opt.Shards)}
 	var doc map[string]any
 	if _, err := toml.Decode(string(src), &doc); err != nil {
 		var pe toml.ParseError
@@ -712,7 +703,7 @@ func newValue(raw any, key string) Value {
 	switch x := raw.(type) {
 	case string:
 		v.Text = x
-		v.Num, _, v.IsNum = parseSI(x)
+		v.Num, _, v.IsNum = netlist.ParseQuantity(x)
 	case int64:
 		v.Text = strconv.FormatInt(x, 10)
 		v.Num, v.IsNum = float64(x), true
@@ -741,7 +732,7 @@ func newAxis(path string, vals []Value) Axis {
 			case !v.IsNum:
 				u = unitText
 			case isStr:
-				_, u, _ = parseSI(s)
+				_, u, _ = netlist.ParseQuantity(s)
 			}
 			if i == 0 || u == unitText || unit == "" {
 				unit = u

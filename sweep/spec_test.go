@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"oscsim/netlist"
 )
 
 // head is a valid sweep preamble on the test chip.
@@ -113,25 +115,6 @@ func TestPoints(t *testing.T) {
 	}
 }
 
-func TestParseSI(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		in   string
-		v    float64
-		unit string
-		ok   bool
-	}{
-		{"1.2MHz", 1.2e6, "Hz", true}, {"3%", 0.03, "ratio", true}, {"65nm", 65e-9, "m", true},
-		{"4.8mm2", 4.8e-6, "m2", true}, {"5kOhm", 5e3, "Ohm", true}, {"2k", 2e3, "", true},
-		{"15ps", 15e-12, "s", true}, {"0Hz", 0, "Hz", true}, {"pelgrom", 0, "", false}, {"-90dBc/Hz@1MHz", 0, "", false},
-	} {
-		v, u, ok := parseSI(c.in)
-		if ok != c.ok || ok && (u != c.unit || v != c.v && (v-c.v)/c.v > 1e-15) {
-			t.Errorf("parseSI(%q) = %g %q %v, want %g %q %v", c.in, v, u, ok, c.v, c.unit, c.ok)
-		}
-	}
-}
-
 // TestSet applies [set] overrides at every point without result columns.
 func TestSet(t *testing.T) {
 	t.Parallel()
@@ -171,5 +154,22 @@ func TestSetFlag(t *testing.T) {
 	want := "testdata/tiny.toml: --set couplings.sigma: couplings.sigma is swept\ntestdata/tiny.toml: --set nope: want path=value"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// Every labelled parameter has a unit: a chip key's from the chip schema,
+// a workload parameter's from workloadUnits; and every unit-bearing chip
+// key is labelled, so that no chip key's unit is written twice.
+func TestLabelsHaveUnits(t *testing.T) {
+	t.Parallel()
+	for k := range labels {
+		if _, _, ok := knownUnit(k); !ok {
+			t.Errorf("%s: labelled but has no unit (not a chip key and not in workloadUnits)", k)
+		}
+	}
+	for k := range workloadUnits {
+		if _, isChip := netlist.KeyUnit(k); isChip {
+			t.Errorf("%s: a chip key in workloadUnits", k)
+		}
 	}
 }

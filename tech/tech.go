@@ -81,7 +81,7 @@ func cards() map[string]Card {
 	return map[string]Card{
 		// 180 nm: generic bulk CMOS, 1.8 V. Areas are NanGate45 cells
 		// scaled by (180/45)² [D]; drive, capacitance and leakage are
-		// textbook values [U] (hardware.md §0 tags).
+		// textbook values [U] (docs/model.md §0 tags).
 		"180nm": {
 			Name: "180nm", Node: 180 * nm, VDD: 1.8,
 			NodeCap: 5 * fF, InvReff: 12e3, ShortCircuit: 0.10, LeakInv: 0.05 * nW,
@@ -97,15 +97,15 @@ func cards() map[string]Card {
 			CUnit: 2 * fF, EnergyBit: 300 * fJ,
 		},
 		// 65 nm: the node of the UMN ring-oscillator Ising chips (Lo 2023
-		// "1.2 V, 65 nm", COBI "65 nm", hardware.md §1–3). Areas are NanGate45
-		// scaled by (65/45)² ≈ 2.09 (hardware.md §4.5 [D]); TG finger
-		// resistance from §4.5's first-order estimate for a minimum device
-		// (2–6 kΩ) [D]; A_VT 3.5 mV·µm from §4.3 [U]. Node capacitance
+		// "1.2 V, 65 nm", COBI "65 nm", docs/model.md §10). Areas are NanGate45
+		// scaled by (65/45)² ≈ 2.09 (docs/model.md §9 [D]); TG finger
+		// resistance from docs/model.md §9's first-order estimate for a minimum device
+		// (2–6 kΩ) [D]; A_VT 3.5 mV·µm from docs/model.md §3 [U]. Node capacitance
 		// [D from U]: next stage's gate (W_N+W_P = 0.6 µm at ≈1 fF/µm) 0.6 fF
 		// + own drain (0.6 µm at ≈0.5 fF/µm) 0.3 fF + ≈5 µm of local wire at
 		// ≈0.2 fF/µm 1.0 fF + coupler tap diffusion ≈0.1 fF ≈ 2 fF. (It also
 		// matches Moy 2022's implied 21 fJ per node per cycle at 1.2 V over a
-		// 7-stage ring, hardware.md §1 [D]; that figure is the calibration
+		// 7-stage ring, docs/model.md §10 [D]; that figure is the calibration
 		// target, not the source, of this value.)
 		"65nm": {
 			Name: "65nm", Node: 65 * nm, VDD: 1.2,
@@ -123,12 +123,12 @@ func cards() map[string]Card {
 			CUnit: 0.7 * fF, EnergyBit: 40 * fJ,
 		},
 		// 45 nm: PTM 45 nm HP class, the project's ngspice anchor
-		// (hardware.md §4.4 [V]): 5 stages, VDD 1.0 V, 10 fF per node,
+		// (docs/model.md §9 [V]): 5 stages, VDD 1.0 V, 10 fF per node,
 		// Wn/Wp = 90/180 nm → 1.399 GHz and 75.2 µW. InvReff is fitted to
 		// that frequency: t_d = 1/(2·5·1.399 GHz) = 71.5 ps = ln2·R·10 fF →
 		// R = 10.3 kΩ. ShortCircuit = 75.2/69.9 − 1 = 0.076 from the same
 		// anchor. Areas are NanGate45 (INV_X1 0.532, NAND2_X1 0.798,
-		// DFF_X1 4.522 µm², §4.5 [V]); SRAM bit 0.346 µm² (45 nm 6T) [U].
+		// DFF_X1 4.522 µm², docs/model.md §9 [V]); SRAM bit 0.346 µm² (45 nm 6T) [U].
 		"45nm": {
 			Name: "45nm", Node: 45 * nm, VDD: 1.0,
 			NodeCap: 10 * fF, InvReff: 10.3e3, ShortCircuit: 0.076, LeakInv: 0.5 * nW,
@@ -143,7 +143,7 @@ func cards() map[string]Card {
 			CUnit: 0.4 * fF, EnergyBit: 20 * fJ,
 		},
 		// 28 nm HKMG: areas NanGate45 scaled by (28/45)² [D]; A_VT
-		// 1.8 mV·µm and 0.5 V overdrive from hardware.md §4.3 [U].
+		// 1.8 mV·µm and 0.5 V overdrive from docs/model.md §3 [U].
 		"28nm": {
 			Name: "28nm", Node: 28 * nm, VDD: 0.9,
 			NodeCap: 0.8 * fF, InvReff: 9e3, ShortCircuit: 0.06, LeakInv: 1 * nW,
