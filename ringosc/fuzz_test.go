@@ -1,0 +1,33 @@
+package ringosc
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzDecode reads arbitrary bytes as a ring-model file: no panic, every
+// error wraps ErrFormat, and what is accepted validates and encodes.
+func FuzzDecode(f *testing.F) {
+	files, _ := filepath.Glob("../spice/testdata/*.ring.toml")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte("format = \"oscsim-ring-model/1\"\n[tables]\npoints = 0\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := Decode(bytes.NewReader(b), "fuzz.ring.toml")
+		if err != nil {
+			if !errors.Is(err, ErrFormat) {
+				t.Fatalf("error does not wrap ErrFormat: %v", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("Decode accepted a model that does not validate: %v", err)
+		}
+	})
+}
