@@ -60,6 +60,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
 	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
 	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -88,7 +89,9 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	spec.Points, spec.Charge, spec.PumpCurrent = *points, *charge, *pumpI
-	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+	pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+	defer pm.Done()
+	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 	if _, err := sim.Find(); err != nil {
 		return err
 	}

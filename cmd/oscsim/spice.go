@@ -72,6 +72,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxRings := fs.Int("detail", 8, "per-ring rows up to this many rings; summary rows above")
 	trim := fs.Bool("trim", false, "trim the rings' loads in ngspice before writing the deck (--run does unless --no-trim)")
 	noTrim := fs.Bool("no-trim", false, "with --run: do not trim the rings' loads")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -112,7 +113,9 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !*run {
 		dopt := spice.DeckOptions{Duration: duration}
 		if *trim && len(ch.Couplers()) > 0 {
-			sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+			pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+			defer pm.Done()
+			sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 			if _, err := sim.Find(); err != nil {
 				return err
 			}
@@ -146,7 +149,9 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			*out, len(deck.Rings), netlist.FormatSI(deck.Tstop, "s"), netlist.FormatSI(deck.Tmax, "s"), raw, *out)
 		return nil
 	}
-	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+	pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+	defer pm.Done()
+	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 	if _, err := sim.Find(); err != nil {
 		return err
 	}

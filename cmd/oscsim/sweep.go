@@ -7,11 +7,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
-	"oscsim/internal/progress"
 	"oscsim/netlist"
 	"oscsim/sweep"
 )
@@ -48,7 +46,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shard := fs.String("shard", "", "run shard `i/n` of the points (0 ≤ i < n)")
 	jobs := fs.Int("jobs", 0, "runs in flight (0 = one per core; results do not depend on it)")
 	list := fs.Bool("list", false, "validate the sweep and list its points without running")
-	noProgress := fs.Bool("no-progress", false, "no progress on stderr (a bar on a terminal, a line every 10 s otherwise)")
+	noProgress := noProgressFlag(fs)
 	var sets multiFlag
 	fs.Var(&sets, "set", "fixed override `path=value` at every point, added to the file's [set] (repeatable)")
 	pos, err := parseInterspersed(fs, args)
@@ -84,23 +82,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	opt := sweep.Options{Dir: dir, Resume: *resume, Shard: i, Shards: n, Jobs: *jobs}
-	var meter *progress.Meter
-	if !*noProgress {
-		var mu sync.Mutex
-		last := 0
-		opt.Progress = func(p sweep.Progress) {
-			mu.Lock()
-			defer mu.Unlock()
-			if meter == nil {
-				meter = progress.New(stderr, "sweep "+s.Name, int64(p.Runs), "runs")
-			}
-			meter.Add(int64(p.RunsDone - last))
-			last = p.RunsDone
-		}
-	}
+	m := newMeter(stderr, *noProgress, "sweep "+s.Name, "runs")
+	opt.Progress = func(p sweep.Progress) { m.Set(p.RunsDone, p.Runs) }
 	start := time.Now()
 	pr, err := sweep.Run(ctx, s, opt)
-	meter.Done()
+	m.Done()
 	if err != nil {
 		return err
 	}
