@@ -59,6 +59,14 @@ type RunOptions struct {
 	// nil, and the ledger estimates TG power without it): one sparse
 	// product less per cycle, for runs that need only the read-outs.
 	NoPower bool
+	// OnStep, when not nil, observes the state at every step: it is called
+	// with n = 0 before the first step and after step n with the phases at
+	// t = n·dt, for n = 0..Steps. phi holds φ_i of input b at index i·B+b
+	// (radians in the reference frame, not wrapped in float64); it is the
+	// engine's own state, valid during the call only and not to be written.
+	// Trainers record trajectories through it (learn/freqsync); a nil
+	// OnStep costs nothing.
+	OnStep func(n int, phi []float64)
 
 	// Progress, when not nil, is called from the run loop with the steps
 	// done and the total, every ProgressEvery steps and once at the end.
@@ -353,6 +361,10 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	powAcc := make([]float64, B)
 	powN := 0
 	powEvery := max(1, int(math.Round(spc)))
+	if e.opt.OnStep != nil {
+		e.sync()
+		e.opt.OnStep(0, e.phi)
+	}
 
 	for n := 0; n < e.steps; n++ {
 		if n&255 == 0 {
@@ -379,6 +391,10 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 				ErrNaN, n+1, netlist.FormatSI(float64(n+1)*e.dt, "s"), ch.nl.Oscillators.Names[x/B], x%B, e.phi[x])
 		}
 		done := n + 1
+		if e.opt.OnStep != nil {
+			e.sync()
+			e.opt.OnStep(done, e.phi)
+		}
 		for d := range scheds {
 			s := &scheds[d]
 			if s.next < len(s.steps) && s.steps[s.next] == done {

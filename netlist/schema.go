@@ -31,6 +31,11 @@ type rawChip struct {
 type rawTech struct {
 	VDD          *Voltage     `toml:"vdd"`
 	NodeCap      *Capacitance `toml:"node_cap"`
+	TGCap        *Capacitance `toml:"tg_cap"`
+	CInvIn       *Capacitance `toml:"cinv_in"`
+	DevCap       *Capacitance `toml:"dev_cap"`
+	EdgeWidth    *float64     `toml:"edge_width"`
+	TapH2        *float64     `toml:"tap_h2"`
 	InvReff      *Resistance  `toml:"inv_reff"`
 	ShortCircuit *Ratio       `toml:"short_circuit"`
 	LeakInv      *Power       `toml:"leak_inv"`
@@ -65,23 +70,32 @@ type rawOscillators struct {
 	Init       string      `toml:"init"`
 	InitPhases []float64   `toml:"init_phases"`
 	RingModel  string      `toml:"ring_model"`
+	// Per-ring frequency offsets and tap loads (docs/ringmodel.md).
+	FreqOffsets []Frequency   `toml:"freq_offsets"`
+	TapLoads    []Capacitance `toml:"tap_loads"`
 }
 
 type rawCouplings struct {
-	Bits           *int        `toml:"bits"`
-	MaxCode        *int        `toml:"max_code"`
-	Quantize       string      `toml:"quantize"`
-	FullScale      *float64    `toml:"full_scale"`
-	UnitResistance *Resistance `toml:"unit_resistance"`
-	UnitK          *Ratio      `toml:"unit_k"`
-	Sigma          *Ratio      `toml:"sigma"`
-	Weights        string      `toml:"weights"`
-	WeightsKey     string      `toml:"weights_key"`
-	Topology       string      `toml:"topology"`
-	Sites          string      `toml:"sites"`
-	Programmable   *bool       `toml:"programmable"`
-	RandomLevels   []float64   `toml:"random_levels"`
-	RandomSeed     *int64      `toml:"random_seed"`
+	Bits           *int          `toml:"bits"`
+	MaxCode        *int          `toml:"max_code"`
+	Quantize       string        `toml:"quantize"`
+	FullScale      *float64      `toml:"full_scale"`
+	UnitResistance *Resistance   `toml:"unit_resistance"`
+	UnitK          *Ratio        `toml:"unit_k"`
+	Sigma          *Ratio        `toml:"sigma"`
+	Weights        string        `toml:"weights"`
+	WeightsKey     string        `toml:"weights_key"`
+	Topology       string        `toml:"topology"`
+	Sites          string        `toml:"sites"`
+	Programmable   *bool         `toml:"programmable"`
+	RandomLevels   []float64     `toml:"random_levels"`
+	RandomSeed     *int64        `toml:"random_seed"`
+	Loads          *CouplerLoads `toml:"loads"`
+	// A coupler finger by its transmission gate's geometry.
+	TGWN      *Length `toml:"tg_wn"`
+	TGWP      *Length `toml:"tg_wp"`
+	TGL       *Length `toml:"tg_l"`
+	TGFingers *int    `toml:"tg_fingers"`
 }
 
 type rawCoupling struct {
@@ -97,6 +111,7 @@ type rawSHIL struct {
 	Ramp     *Duration `toml:"ramp"`
 	Start    *Duration `toml:"start"`
 	Targets  Targets   `toml:"targets"`
+	Port     *PumpPort `toml:"port"`
 }
 
 type rawDetector struct {

@@ -69,41 +69,47 @@ func (v *validator) errAt(key, format string, args ...any) {
 
 // tomlErr records a decoder error, keeping its line and column.
 func (v *validator) tomlErr(err error, section string) {
+	key, msg, pos, ok := DecodeProblem(err)
+	if !ok {
+		v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: msg})
+		return
+	}
+	if section != "" && strings.Contains(section, "[") && !strings.HasPrefix(key, section) {
+		// Array-table sections: the decoder's key lacks the index.
+		if _, k, ok := strings.Cut(key, "."); ok {
+			key = section + "." + k
+		} else if key == "" {
+			key = section
+		}
+	}
+	if p := v.at(key); pos.Col == 0 && p.Line > 0 {
+		pos = p // a type mismatch names only its line: the key has the column
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Pos: pos, Key: key, Msg: msg})
+}
+
+// DecodeProblem takes apart an error of the TOML decoder (BurntSushi/toml):
+// the dotted key it is about, the message in this package's words
+// ("wrong type: got string, want integer"), and its position when the
+// decoder gives one (a type mismatch gives only its line). ok is false for
+// an error that names no key; msg is then the whole message. Chip
+// descriptions, sweep files and workload parameters all report decoder
+// errors through it.
+func DecodeProblem(err error) (key, msg string, pos Pos, ok bool) {
+	reword := func(m string) string {
+		m = strings.Replace(m, "incompatible types: TOML value has type ", "wrong type: got ", 1)
+		return strings.Replace(m, "; destination has type ", ", want ", 1)
+	}
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		key := pe.LastKey
-		if section != "" && strings.Contains(section, "[") && !strings.HasPrefix(key, section) {
-			// Array-table sections: the decoder's key lacks the index.
-			if _, k, ok := strings.Cut(key, "."); ok {
-				key = section + "." + k
-			} else if key == "" {
-				key = section
-			}
-		}
-		msg := pe.Message
-		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
-		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
-		v.errs = append(v.errs, &Error{File: v.file, Pos: Pos{pe.Position.Line, pe.Position.Col}, Key: key, Msg: msg})
-		return
+		return pe.LastKey, reword(pe.Message), Pos{pe.Position.Line, pe.Position.Col}, true
 	}
 	// Type mismatches come as "toml: line N (last key \"k\"): message".
 	if m := typeErrRe.FindStringSubmatch(err.Error()); m != nil {
-		key, msg := m[2], m[3]
-		if section != "" && strings.Contains(section, "[") {
-			if _, k, ok := strings.Cut(key, "."); ok {
-				key = section + "." + k
-			}
-		}
-		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
-		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
-		pos := v.at(key)
-		if pos.Line == 0 {
-			pos.Line, _ = strconv.Atoi(m[1])
-		}
-		v.errs = append(v.errs, &Error{File: v.file, Pos: pos, Key: key, Msg: msg})
-		return
+		line, _ := strconv.Atoi(m[1])
+		return m[2], reword(m[3]), Pos{Line: line}, true
 	}
-	v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: strings.TrimPrefix(err.Error(), "toml: ")})
+	return "", strings.TrimPrefix(err.Error(), "toml: "), Pos{}, false
 }
 
 var typeErrRe = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
@@ -202,6 +208,17 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	}
 	set(&card.VDD, "vdd", f(t.VDD))
 	set(&card.NodeCap, "node_cap", f(t.NodeCap))
+	set(&card.DevCap, "dev_cap", f(t.DevCap))
+	set(&card.TGCap, "tg_cap", f(t.TGCap))
+	set(&card.CInvIn, "cinv_in", f(t.CInvIn))
+	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
+	if t.TapH2 != nil {
+		if x := *t.TapH2; !(x >= 0 && x < 1) {
+			v.errAt("tech.tap_h2", "the tap ISF's c2/c1 must be in [0, 1) (got %g)", x)
+		} else {
+			card.TapH2 = x
+		}
+	}
 	set(&card.InvReff, "inv_reff", f(t.InvReff))
 	if t.ShortCircuit != nil {
 		if *t.ShortCircuit < 0 {
@@ -331,6 +348,7 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			v.errAt("oscillators.phase_noise", "offset %s must be well below f0 (the 1/f² region)", FormatSI(r.PhaseNoise.Offset, "Hz"))
 		}
 	}
+	v.buildRingExtras(o, r, N)
 	o.Init = r.Init
 	if o.Init == "" {
 		o.Init = "random"
@@ -509,7 +527,13 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			v.errAt("couplings.full_scale", "full_scale must be positive and finite (got %g)", c.FullScale)
 		}
 	}
+	tg := v.buildTG(n, rc)
 	switch {
+	case tg != nil && (rc.UnitResistance != nil || rc.UnitK != nil):
+		v.errAt("couplings.tg_l", "give the coupler as a TG geometry (tg_l, tg_wn, tg_wp, tg_fingers) or as unit_resistance or unit_k, not both")
+	case tg != nil:
+		c.TG = tg
+		c.UnitResistance = 1 / tg.G
 	case rc.UnitResistance != nil && rc.UnitK != nil:
 		v.errAt("couplings.unit_k", "give either unit_resistance or unit_k, not both")
 	case rc.UnitResistance != nil:
@@ -555,6 +579,10 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		c.Sites = sites
 	}
 	c.Programmable = c.Topology != "explicit"
+	c.Loads = LoadsTrimmed
+	if rc.Loads != nil {
+		c.Loads = *rc.Loads
+	}
 	if rc.Programmable != nil {
 		c.Programmable = *rc.Programmable
 	}
@@ -680,6 +708,10 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 		}
 	default:
 		v.errAt("shil", "the pump needs a strength: current (e.g. \"20uA\") or ks (a fraction of ω0, e.g. 0.02)")
+	}
+	s.Port = PortTap
+	if r.Port != nil {
+		s.Port = *r.Port
 	}
 	s.Schedule = r.Schedule
 	if s.Schedule == "" {
