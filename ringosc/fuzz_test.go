@@ -31,3 +31,19 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// A key spelled in another case is unknown: the decoder would otherwise
+// read "F0_HZ" as f0_hz.
+func TestDecodeKeysCaseSensitive(t *testing.T) {
+	b, err := os.ReadFile("../spice/testdata/generic45.ring.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decode(bytes.NewReader(b), "good"); err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(b, []byte("f0_hz"), []byte("F0_HZ"), 1)
+	if _, err := Decode(bytes.NewReader(bad), "bad"); err == nil || !errors.Is(err, ErrFormat) || !bytes.Contains([]byte(err.Error()), []byte("F0_HZ")) {
+		t.Errorf("got %v, want an unknown-key error naming F0_HZ", err)
+	}
+}
