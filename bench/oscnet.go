@@ -87,6 +87,7 @@ type OscNet struct {
 	pairEdges  map[[2]int][]netlist.Edge // pairwise programs
 	pairScale  float64
 	kept, full int // pairwise: kept and full nonzero couplings, summed over pairs
+	fabric     []netlist.Edge // the union of the programs' coupler sites
 }
 
 // OscNetPrecision is the precision OscNet runs in unless told otherwise:
@@ -132,7 +133,11 @@ type OscNetResult struct {
 	// ADC) in class c's run (per-class method), for re-scoring with
 	// another ADC (OscNet.SupplyAccuracy).
 	ClassPower [][]float64 `json:"-"`
-	supply     []supplyModel
+	// Fabric is the union of the coupler sites the method's networks
+	// program (W = 1): the fabric a chip built for this model needs
+	// instead of all-to-all (price it with Sparsity).
+	Fabric []netlist.Edge `json:"-"`
+	supply []supplyModel
 	adcFS      float64
 }
 
@@ -280,7 +285,35 @@ func (o *OscNet) Prepare() error {
 	default:
 		return fmt.Errorf("oscnet: unknown method %q (want \"perclass\" or \"pairwise\")", o.Method)
 	}
+	var nets [][]netlist.Edge
+	if o.Method == MethodPerClass {
+		nets = o.classEdges
+	} else {
+		for _, es := range o.pairEdges {
+			nets = append(nets, es)
+		}
+	}
+	o.fabric = unionSites(m.Pixels, nets)
 	return nil
+}
+
+// unionSites returns the distinct pairs (I < J) of nets, ordered.
+func unionSites(n int, nets [][]netlist.Edge) []netlist.Edge {
+	seen := make([]bool, n*n)
+	for _, es := range nets {
+		for _, e := range es {
+			seen[min(e.I, e.J)*n+max(e.I, e.J)] = true
+		}
+	}
+	var out []netlist.Edge
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if seen[i*n+j] {
+				out = append(out, netlist.Edge{I: i, J: j, W: 1})
+			}
+		}
+	}
+	return out
 }
 
 // stepsFor returns the steps per cycle for the chip's current program: the
@@ -365,7 +398,7 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 	if from < 0 || to > o.Images.Count || from >= to {
 		return OscNetResult{}, fmt.Errorf("oscnet: image range [%d, %d) outside the %d images", from, to, o.Images.Count)
 	}
-	res := OscNetResult{Method: o.Method, Images: to - from, Confusion: make([][]int, m.Classes), supply: sup, adcFS: adcFS}
+	res := OscNetResult{Method: o.Method, Images: to - from, Confusion: make([][]int, m.Classes), supply: sup, adcFS: adcFS, Fabric: o.fabric}
 	for c := range res.Confusion {
 		res.Confusion[c] = make([]int, m.Classes)
 	}

@@ -27,6 +27,24 @@ func TestOscNetSoftwareDecomposition(t *testing.T) {
 	if err := o.LoadImages(ctx, "mnist", "", 0, 10000); err != nil {
 		t.Skipf("MNIST not available: %v", err)
 	}
+	if os.Getenv("OSCSIM_OSCNET_DECOMP_SUBSETS") != "" {
+		// The chip runs' subsets: software, the first and the default
+		// mapping, the supply energy; first n test images.
+		for _, n := range []int{500, 1000, 2000, 10000} {
+			sub := &OscNet{Model: m}
+			if err := sub.LoadImages(ctx, "mnist", "", 0, n); err != nil {
+				t.Fatal(err)
+			}
+			x, y := sub.Images, dataset.Labels(sub.Labels)
+			sc, _ := m.Classifier().Evaluate(ctx, x, y)
+			a4, _ := SoftwareAccuracy(ctx, m, LegacyMapping(), 15, false, x, y)
+			a5, _ := SoftwareAccuracy(ctx, m, DefaultMapping(), 31, false, x, y)
+			s5, _ := SoftwareAccuracy(ctx, m, DefaultMapping(), 31, true, x, y)
+			fmt.Printf("first %5d: software %.2f%%, first mapping 4 bits %.2f%%, default mapping 5 bits %.2f%%, its supply energy %.2f%%\n",
+				n, 100*sc.Accuracy(), 100*a4, 100*a5, 100*s5)
+		}
+		return
+	}
 	x, y := o.Images, dataset.Labels(o.Labels)
 	sc, _ := m.Classifier().Evaluate(ctx, x, y)
 	fmt.Printf("software eq (11): %.2f%%\n", 100*sc.Accuracy())

@@ -78,6 +78,10 @@ func DefaultOscNetEval() OscNetEval {
 	}
 }
 
+// SupplyADCSweep are the ADC resolutions every per-class evaluation
+// re-scores its supply read-out with (0 = ideal).
+var SupplyADCSweep = []int{0, 6, 8, 10, 12, 14, 16}
+
 // OscNetRun is one method's result in an OscNetReport (a JSON contract:
 // `oscsim eval oscnet -o`).
 type OscNetRun struct {
@@ -100,6 +104,10 @@ type OscNetRun struct {
 	// read different from the image.
 	ReadoutAccuracy map[Readout]float64 `json:"readout_accuracy,omitempty"`
 	Flips           float64             `json:"flips,omitempty"`
+	// SupplyByADCBits (per-class) is the supply read-out's accuracy on
+	// the same runs with an ADC of each resolution (0 = ideal), over the
+	// same full scale (OscNetResult.SupplyAccuracy).
+	SupplyByADCBits map[int]float64 `json:"supply_accuracy_by_adc_bits,omitempty"`
 	// Result is the full result (not in the JSON).
 	Result OscNetResult `json:"-"`
 }
@@ -197,6 +205,14 @@ func (e OscNetEval) Evaluate(ctx context.Context, nl *netlist.Netlist, src strin
 		if r.Ledger != nil {
 			run.Area = r.Ledger.DieArea // the runs' own ledger, not a second one
 		}
+		if meth == MethodPerClass {
+			run.SupplyByADCBits = map[int]float64{}
+			for _, b := range SupplyADCSweep {
+				a := e.ADC
+				a.Bits = b
+				run.SupplyByADCBits[b] = r.SupplyAccuracy(a, o.Labels)
+			}
+		}
 		if len(r.ReadoutCorrect) > 0 {
 			run.ReadoutAccuracy = map[Readout]float64{}
 			for k, v := range r.ReadoutCorrect {
@@ -231,6 +247,11 @@ func (r *OscNetReport) WriteText(w io.Writer) error {
 			fmt.Fprintf(w, "  read-outs of the same runs: image as loaded %.2f%%, ideal detector %.2f%%, samplers %.2f%%, supply power (%d-bit ADC, %s per conversion) %.2f%%\n",
 				100*run.ReadoutAccuracy[ReadInput], 100*run.ReadoutAccuracy[ReadIdeal], 100*run.ReadoutAccuracy[ReadSpins],
 				r.ADC.Bits, netlist.FormatSI(r.ADC.conversionEnergy(), "J"), 100*run.ReadoutAccuracy[ReadSupply])
+			fmt.Fprint(w, "  supply read-out by ADC bits (same runs):")
+			for _, b := range SupplyADCSweep {
+				fmt.Fprintf(w, " %d: %.2f%%", b, 100*run.SupplyByADCBits[b])
+			}
+			fmt.Fprintln(w, " (0 = ideal)")
 		}
 		fmt.Fprintln(w, "  confusion (rows: true, columns: predicted)")
 		fmt.Fprint(w, "       ")

@@ -104,6 +104,7 @@ func All() []Experiment {
 	var all []Experiment
 	for _, list := range [][]Experiment{
 		oscnetExperiments(),
+		oscnetChipExperiments(),
 	} {
 		all = append(all, list...)
 	}
