@@ -162,6 +162,7 @@ the mean, worst and best test accuracy.
 Examples:
   oscsim eval sync --weights versicolor.npz --task iris --species versicolor
   oscsim eval sync --weights versicolor.npz --linewidth 1e6 --trials 100
+  oscsim eval sync --weights versicolor.npz --mismatch 0.002 --dac-bits 6 --counter
 `
 
 func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -178,6 +179,8 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		mismatch = fs.Float64("mismatch", 0, "relative ring-frequency mismatch (a new chip instance per trial)")
 		trials   = fs.Int("trials", 10, "noisy trials")
 		seed     = fs.Int64("seed", 1, "seed of the chip instances and noise")
+		dacBits  = fs.Int("dac-bits", 0, "quantise natural frequencies onto a DAC of this many bits over the tuning range (0 = exact)")
+		counter  = fs.Bool("counter", false, "read mean frequencies with edge counters over the window (resolution 1/tau)")
 	)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -212,7 +215,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		a, err := freqsync.Accuracy(ctx, net, m, test, freqsync.EvalOptions{Noise: *lw > 0, NoiseSeed: int64(t + 1), Seed: uint64(t)})
+		a, err := freqsync.Accuracy(ctx, net, m, test, freqsync.EvalOptions{Noise: *lw > 0, NoiseSeed: int64(t + 1), Seed: uint64(t), DACBits: *dacBits, Counter: *counter})
 		if err != nil {
 			return err
 		}
@@ -221,7 +224,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	mean, sd := freqsync.MeanStd(accs)
 	fmt.Fprintf(stdout, "weights   %s (%s, N = %d)\n", *weights, m.Arch, m.N)
-	fmt.Fprintf(stdout, "noise     linewidth %g Hz, mismatch %g, %d trials\n", *lw, *mismatch, *trials)
+	fmt.Fprintf(stdout, "noise     linewidth %g Hz, mismatch %g, %d trials; DAC bits %d, counter read-out %v\n", *lw, *mismatch, *trials, *dacBits, *counter)
 	fmt.Fprintf(stdout, "accuracy  mean %.2f%% ± %.2f, worst %.2f%%, best %.2f%% (%d test items)\n", mean, sd, worst, best, len(test.X))
 	return nil
 }

@@ -159,8 +159,9 @@ type Init struct {
 	Spread       bool
 }
 
-// DefaultInit is docs/sync.md's "Initialisation": 10 and 20 MHz.
-var DefaultInit = Init{Bias: 10e6, Weight: 20e6}
+// DefaultInit is docs/sync.md's choice: centres spread over the range,
+// jitter 5 MHz, weights 20 MHz per standardised input unit.
+var DefaultInit = Init{Bias: 5e6, Weight: 20e6, Spread: true}
 
 // NewModel returns a model initialised by init (docs/sync.md,
 // "Initialisation"). X is the training set (for the normalisation).

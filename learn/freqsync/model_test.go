@@ -88,6 +88,9 @@ func TestTinyTaskTrains(t *testing.T) {
 	}
 	sp := PaperSpec(Extended, 2, false)
 	sp.Phys, sp.Iterations, sp.Seed = p, 60, 1
+	if v := os.Getenv("TINY_ITERS"); v != "" {
+		sp.Iterations, _ = strconv.Atoi(v)
+	}
 	if v := os.Getenv("TINY_BIAS"); v != "" {
 		sp.Init.Bias, _ = strconv.ParseFloat(v, 64)
 	}
@@ -98,8 +101,8 @@ func TestTinyTaskTrains(t *testing.T) {
 		sp.Unit, _ = strconv.ParseFloat(v, 64)
 	}
 	sp.NoClip = os.Getenv("TINY_NOCLIP") != ""
-	if os.Getenv("TINY_SPREAD") != "" {
-		sp.Init.Spread = true
+	if os.Getenv("TINY_NOSPREAD") != "" {
+		sp.Init.Spread = false
 	}
 	out, err := sp.Run(context.Background(), d, Data{})
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/netlist"
+	"oscsim/phasedet"
 )
 
 // Physics holds the oscillator network's settings (docs/sync.md, "Model").
@@ -214,6 +215,10 @@ type SimOptions struct {
 	// MemBudget bounds the reverse mode's trajectory buffer per worker
 	// (bytes; 0 = 256 MiB): larger batches run in chunks.
 	MemBudget int64
+	// Counter reads f̄ as a frequency counter does: whole rising edges
+	// of each ring (θ = ω_ref·t + φ) counted over the window, divided by
+	// the window (phasedet.Count); the resolution is 1/τ.
+	Counter bool
 }
 
 // Result is what Simulate returns for a batch of B examples.
@@ -360,10 +365,16 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 		return fmt.Errorf("freqsync: the engine ran %d steps, the network expects %d (dt %g s)", out.Steps, steps, net.Phys.Dt)
 	}
 	tw := 2 * math.Pi * float64(win) * out.Dt
+	w0, t1 := 2*math.Pi*fc, float64(steps)*out.Dt
+	t0 := float64(start) * out.Dt
 	for b := 0; b < B; b++ {
 		fb := make([]float64, N)
 		for i := 0; i < N; i++ {
-			fb[i] = fc + (out.Unwrapped[b][i]-startPhi[i*B+b])/tw
+			if opt.Counter {
+				fb[i] = phasedet.Count(w0*t0+startPhi[i*B+b], w0*t1+out.Unwrapped[b][i]) / (t1 - t0)
+			} else {
+				fb[i] = fc + (out.Unwrapped[b][i]-startPhi[i*B+b])/tw
+			}
 		}
 		res.FBar[lo+b] = fb
 	}

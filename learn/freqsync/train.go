@@ -94,6 +94,10 @@ func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step
 	adam := NewAdam(opt.LR)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x7a1))
 	var hist []Step
+	// The iterate with the lowest E_tot so far is what Train leaves in m:
+	// the loss of eqs. 3–4 jumps where pairs lock or unlock, and Adam's
+	// fixed steps can leave a good point (docs/sync.md, "Training").
+	best, bestLoss := append([]float64(nil), m.Params...), math.Inf(1)
 	for it := 0; it < opt.Iterations; it++ {
 		run, noise := net, false
 		if opt.Aware != nil {
@@ -109,10 +113,15 @@ func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step
 			return nil, err
 		}
 		hist = append(hist, Step{Loss: loss, Accuracy: acc})
+		if loss < bestLoss {
+			bestLoss = loss
+			copy(best, m.Params)
+		}
 		adam.Step(m.Params, g)
 		m.project()
 		opt.Progress.Add(1)
 	}
+	copy(m.Params, best)
 	return hist, nil
 }
 
@@ -211,6 +220,21 @@ type EvalOptions struct {
 	// Seed draws the initial phases.
 	Seed    uint64
 	Workers int
+	// DACBits, when > 0, quantises every natural frequency onto 2^DACBits
+	// levels spanning [FMin, FMax] (a tuning DAC).
+	DACBits int
+	// Counter reads f̄ with frequency counters (SimOptions.Counter).
+	Counter bool
+}
+
+// Quantize rounds f onto 2^bits levels spanning [lo, hi] (bits ≤ 0: f).
+func Quantize(f, lo, hi float64, bits int) float64 {
+	if bits <= 0 {
+		return f
+	}
+	n := float64(int(1)<<bits - 1)
+	q := math.Round((f - lo) / (hi - lo) * n)
+	return lo + math.Max(0, math.Min(n, q))*(hi-lo)/n
 }
 
 // Predict returns, per example, whether each output pair synchronised
@@ -222,10 +246,13 @@ func Predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOpt
 			return nil, nil, fmt.Errorf("freqsync: input %d has %d values, want %d", k, len(x), m.Dim)
 		}
 		F[k], _ = m.Frequencies(x)
+		for i := range F[k] {
+			F[k][i] = Quantize(F[k][i], m.FMin, m.FMax, opt.DACBits)
+		}
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0xe7a1))
 	th := RandomPhases(rng, len(X), m.N)
-	res, err := net.Simulate(ctx, F, th, SimOptions{Noise: opt.Noise, NoiseSeed: opt.NoiseSeed, Workers: opt.Workers})
+	res, err := net.Simulate(ctx, F, th, SimOptions{Noise: opt.Noise, NoiseSeed: opt.NoiseSeed, Workers: opt.Workers, Counter: opt.Counter})
 	if err != nil {
 		return nil, nil, err
 	}
