@@ -76,6 +76,9 @@ func TestAdlerLocking(t *testing.T) {
 // pair should synchronise where |x1 − x2 − 20 MHz| < 30 MHz; 27 of 64
 // examples) on an 8×8 grid to more than 95% in a short coarse run.
 func TestTinyTaskTrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short: 60 training iterations")
+	}
 	p := PaperPhysics()
 	p.Dt, p.T, p.Tau = 0.5e-9, 0.4e-6, 0.2e-6
 	var d Data

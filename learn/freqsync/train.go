@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"oscsim/chip"
 	"oscsim/internal/progress"
 )
 
@@ -225,6 +226,8 @@ type EvalOptions struct {
 	DACBits int
 	// Counter reads f̄ with frequency counters (SimOptions.Counter).
 	Counter bool
+	// Model is "phase" (default) or "cycle".
+	Model string
 }
 
 // Quantize rounds f onto 2^bits levels spanning [lo, hi] (bits ≤ 0: f).
@@ -240,10 +243,21 @@ func Quantize(f, lo, hi float64, bits int) float64 {
 // Predict returns, per example, whether each output pair synchronised
 // (D ≤ 1) and the D values.
 func Predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOptions) ([][]bool, [][]float64, error) {
+	pred, Ds, _, err := predict(ctx, net, m, X, opt)
+	return pred, Ds, err
+}
+
+// PredictLedger is Predict that also returns the chip's ledger of the run.
+func PredictLedger(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOptions) ([][]bool, *chip.Ledger, error) {
+	pred, _, L, err := predict(ctx, net, m, X, opt)
+	return pred, L, err
+}
+
+func predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOptions) ([][]bool, [][]float64, *chip.Ledger, error) {
 	F := make([][]float64, len(X))
 	for k, x := range X {
 		if len(x) != m.Dim {
-			return nil, nil, fmt.Errorf("freqsync: input %d has %d values, want %d", k, len(x), m.Dim)
+			return nil, nil, nil, fmt.Errorf("freqsync: input %d has %d values, want %d", k, len(x), m.Dim)
 		}
 		F[k], _ = m.Frequencies(x)
 		for i := range F[k] {
@@ -252,9 +266,9 @@ func Predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOpt
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0xe7a1))
 	th := RandomPhases(rng, len(X), m.N)
-	res, err := net.Simulate(ctx, F, th, SimOptions{Noise: opt.Noise, NoiseSeed: opt.NoiseSeed, Workers: opt.Workers, Counter: opt.Counter})
+	res, err := net.Simulate(ctx, F, th, SimOptions{Noise: opt.Noise, NoiseSeed: opt.NoiseSeed, Workers: opt.Workers, Counter: opt.Counter, Model: opt.Model})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	out := make([][]bool, len(X))
 	Ds := make([][]float64, len(X))
@@ -265,7 +279,7 @@ func Predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOpt
 			Ds[k] = append(Ds[k], D)
 		}
 	}
-	return out, Ds, nil
+	return out, Ds, res.Ledger, nil
 }
 
 // Accuracy returns the share of examples (0..1) whose every output bit is
@@ -278,10 +292,12 @@ func Accuracy(ctx context.Context, net *Net, m *Model, d Data, opt EvalOptions) 
 	if err != nil {
 		return 0, err
 	}
-	return score(pred, d.Y), nil
+	return Score(pred, d.Y), nil
 }
 
-func score(pred, y [][]bool) float64 {
+// Score returns the share of examples (0..1) whose every predicted output
+// bit equals the label.
+func Score(pred, y [][]bool) float64 {
 	c := 0
 	for k := range pred {
 		ok := true
