@@ -18,14 +18,14 @@ import (
 )
 
 // OscNet runs OscNet v1.5 inference on the simulated chip (Cai et al.,
-// arXiv 2506.12610; algorithms.md §1.9–1.10), through package chip: every
+// arXiv 2506.12610; docs/model.md §11), through package chip: every
 // decision comes from the samplers' read-out of a relaxed oscillator array,
 // never from a software energy.
 //
 //   - Per-class relaxation: the image is loaded as phases (x = +1 → 0,
 //     −1 → π, plus a small uniform jitter so the binary state is not an
-//     exact equilibrium, §1.9 [A]), class c's network (OR-symmetrised mask,
-//     §1.9 [A]) is programmed onto the couplers, the chip relaxes with the
+//     exact equilibrium, docs/oscnet.md §1.9 [A]), class c's network (OR-symmetrised mask,
+//     docs/oscnet.md §1.9 [A]) is programmed onto the couplers, the chip relaxes with the
 //     SHIL pump, and the class energy E_c = −Σ_{i<j} w_ij·s_i·s_j is computed
 //     from the read-out spins s and the weights as programmed (quantised
 //     codes). The lowest energy wins: 10 runs per image.
@@ -33,10 +33,10 @@ import (
 //     p^b p^bᵀ)/N (eq. 15) from the class prototypes, with the connections
 //     chosen by the learned weights: a pair (i, j) is kept when its
 //     importance max(|S2[a,i,j]|, |S2[a,j,i]|, |S2[b,i,j]|, |S2[b,j,i]|) is
-//     among the top Fraction of the nonzero couplings of W^(a,b) (§1.10 [A]).
+//     among the top Fraction of the nonzero couplings of W^(a,b) (docs/oscnet.md §1.10 [A]).
 //     A king-of-the-hill tournament (w = 0; for d = 1..9 play (w, d)) of 9
 //     matches; a match's winner is the prototype with the larger overlap
-//     s·p with the read-out spins (§1.10 [R]).
+//     s·p with the read-out spins (docs/oscnet.md §1.10 [R]).
 type OscNet struct {
 	Model *learn.Model
 	// Method is "perclass" or "pairwise".
@@ -122,8 +122,8 @@ func (r OscNetResult) Accuracy() float64 { return float64(r.Correct) / float64(m
 //     compares classes;
 //   - pairwise: a pump at 0.02× and 60 cycles with PairCode 15, so that
 //     the two-pattern network can pull the state to one of its
-//     prototypes: a pixel flips only when x_i·h_i < −2·K_s (algorithms.md
-//     §1.9), and at PairCode 5 with a 0.1× pump no field reached that, so
+//     prototypes: a pixel flips only when x_i·h_i < −2·K_s (docs/model.md
+//     §5), and at PairCode 5 with a 0.1× pump no field reached that, so
 //     the tournament reduced to nearest-prototype matching of the input.
 func (o *OscNet) MethodDefaults(nl *netlist.Netlist) {
 	if o.Method != "pairwise" {

@@ -21,6 +21,9 @@ type Input struct {
 	Phases []float64
 	// FreqOffset adds to each ring's natural frequency (Hz); nil = none.
 	FreqOffset []float64
+	// Inject is a current injected at f0 into the rings (inject.go); nil =
+	// none.
+	Inject *Injection
 }
 
 // RunOptions override the description's run settings for one Run.
@@ -120,6 +123,9 @@ type Result struct {
 	// over the run for each input (W), from the phase differences they
 	// carried (coupling.Power).
 	CouplerPower []float64 `json:"coupler_power_w"`
+	// InjectPower is each input's power in its injection drivers at f0
+	// (W; inject.go), nil when no input injects.
+	InjectPower []float64 `json:"inject_power_w,omitempty"`
 	// Ledger is the chip's area, power and energy account for this run:
 	// Chip.Ledger with the run's coupler power, duration and samples. It
 	// is left out of the result's JSON (which engine golden files pin);
@@ -190,6 +196,9 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 }
 
 func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt RunOptions) (*engine, error) {
+	if engineLevelErr != nil {
+		return nil, engineLevelErr
+	}
 	N, B := ch.n, len(inputs)
 	e := &engine{ch: ch, n: N, b: B, integ: ch.nl.Run.Integrator, opt: opt, inputs: inputs}
 	if model == "cycle" {
@@ -227,6 +236,9 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 		}
 		if in.FreqOffset != nil && len(in.FreqOffset) != N {
 			return nil, fmt.Errorf("chip: input %d has %d frequency offsets, want %d", b, len(in.FreqOffset), N)
+		}
+		if err := checkInject(b, in, N); err != nil {
+			return nil, err
 		}
 		gi := opt.InputBase + b
 		if opt.Indices != nil {
@@ -436,6 +448,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			res.CouplerPower[b] = powAcc[b] / float64(powN)
 		}
 	}
+	res.InjectPower = e.injectPower()
 	res.Ledger = ch.Ledger(res)
 	return res, nil
 }
