@@ -146,7 +146,7 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 
 	// Coupling fabric.
 	cp := nl.Couplings
-	ch.quant = coupling.Quantizer{MaxCode: cp.MaxCode, FullScale: cp.FullScale, Exact: cp.Quantize == "exact"}
+	ch.quant = coupling.Quantizer{MaxCode: cp.MaxCode, FullScale: cp.FullScale, Exact: cp.Quantize == netlist.Exact}
 	if cp.UnitResistance > 0 {
 		ch.gUnit = 1 / cp.UnitResistance
 	} else {
@@ -172,11 +172,7 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 	}
 
 	for _, d := range nl.Detectors {
-		k, err := phasedet.ParseKind(d.Kind)
-		if err != nil {
-			return nil, fmt.Errorf("chip: %w", err)
-		}
-		ch.detectors = append(ch.detectors, detector{Detector: d, kind: k})
+		ch.detectors = append(ch.detectors, detector{Detector: d, kind: d.Kind})
 	}
 
 	if _, err := ch.Program(cp.Edges); err != nil {
@@ -225,7 +221,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	}
 	// A fabric chip can only be programmed on the sites it builds
 	// (netlist.HasSite: King's graph and grid neighbours, a mask's pairs).
-	if top := ch.nl.Couplings.Topology; top != "explicit" && top != "all-to-all" {
+	if top := ch.nl.Couplings.Topology; top != netlist.Explicit && top != netlist.AllToAll {
 		for k, e := range edges {
 			if codes[k] != 0 && !ch.nl.HasSite(e.I, e.J) {
 				return rep, fmt.Errorf("chip: coupling %d (%s–%s) has no coupler site in the chip's %q fabric", k, ch.nl.Oscillators.Names[e.I], ch.nl.Oscillators.Names[e.J], top)
@@ -453,14 +449,14 @@ func (ch *Chip) maxRate(ksScale float64) float64 {
 // of 2 on a bound that is itself pessimistic. The cycle model needs the same
 // of its coupling and pump perturbation, plus netlist.MinStepsPerCycle
 // samples of the waveform.
-func (ch *Chip) CheckStep(model string, spc float64) error {
+func (ch *Chip) CheckStep(model netlist.Model, spc float64) error {
 	return ch.CheckStepScaled(model, spc, 1)
 }
 
 // CheckStepScaled is CheckStep with the pump scaled by ksScale (0 = 1), as
 // RunOptions.KsScale does.
-func (ch *Chip) CheckStepScaled(model string, spc, ksScale float64) error {
-	if model == "cycle" && spc < netlist.MinStepsPerCycle {
+func (ch *Chip) CheckStepScaled(model netlist.Model, spc, ksScale float64) error {
+	if model == netlist.ModelCycle && spc < netlist.MinStepsPerCycle {
 		return fmt.Errorf("%w: the cycle model needs at least %d steps per cycle (got %g)", ErrStep, netlist.MinStepsPerCycle, spc)
 	}
 	if need := ch.MinStepsPerCycle(model, ksScale); spc < need {
@@ -484,12 +480,12 @@ func (ch *Chip) CheckStepScaled(model string, spc, ksScale float64) error {
 // is a step of 8–12 cycles, and 8 cycles a step gives the same final states
 // as 4 steps a cycle in 20 of 20 initial conditions (docs/fidelity.md,
 // "Speed").
-func (ch *Chip) MinStepsPerCycle(model string, ksScale float64) float64 {
+func (ch *Chip) MinStepsPerCycle(model netlist.Model, ksScale float64) float64 {
 	if ksScale == 0 {
 		ksScale = 1
 	}
 	lam := ch.maxRate(ksScale)
-	if model == "cycle" {
+	if model == netlist.ModelCycle {
 		return math.Max(netlist.MinStepsPerCycle, math.Ceil(4*lam/ch.f0))
 	}
 	if need := lam / ch.f0; need > 1 {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"oscsim/phasedet"
+	"oscsim/shil"
 	"oscsim/tech"
 )
 
@@ -42,8 +44,8 @@ type Oscillators struct {
 	Frequency float64
 	// FrequencyDerived is true when Frequency came from the tech card.
 	FrequencyDerived bool
-	// Layout is "line" or "grid"; Rows×Cols is the grid (1×N for a line).
-	Layout     string
+	// Layout is Line or GridPlane; Rows×Cols is the grid (1×N for a line).
+	Layout     Layout
 	Rows, Cols int
 	// FreqSigma is the relative 1σ frequency mismatch between rings.
 	FreqSigma float64
@@ -53,8 +55,8 @@ type Oscillators struct {
 	// Linewidth is the FWHM of a free ring's Lorentzian line in Hz; the
 	// phase then diffuses with variance 2π·Linewidth·t.
 	Linewidth float64
-	// Init is "random" (uniform phases), "zero" or "phases" (InitPhases).
-	Init       string
+	// Init is InitRandom (uniform phases), InitZero or InitPhases.
+	Init       Init
 	InitPhases []float64 // radians, len N when Init == "phases"
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
@@ -69,9 +71,9 @@ type Couplings struct {
 	// Bits is the number of code bits per coupling (parallel TG fingers);
 	// MaxCode ≤ 2^Bits−1 is the largest magnitude code accepted.
 	Bits, MaxCode int
-	// Quantize is "scale" (real weights scaled so FullScale maps to MaxCode)
-	// or "exact" (weights must be integer codes in [−MaxCode, MaxCode]).
-	Quantize  string
+	// Quantize is Scale (real weights scaled so FullScale maps to MaxCode)
+	// or Exact (weights must be integer codes in [−MaxCode, MaxCode]).
+	Quantize  Quantize
 	FullScale float64
 	// UnitResistance is the on-resistance of one TG finger in ohms (one
 	// code step), or 0 when UnitK is given instead.
@@ -81,10 +83,10 @@ type Couplings struct {
 	UnitK float64
 	// Sigma is the relative 1σ conductance mismatch of one TG finger.
 	Sigma float64
-	// Topology is the physical coupling fabric: "explicit" (only the
-	// programmed sites are built), "all-to-all", "kings", "grid" or
-	// "sites" (the pairs of a mask file, see sites.go).
-	Topology string
+	// Topology is the physical coupling fabric: Explicit (only the
+	// programmed sites are built), AllToAll, Kings, Grid or Sites (the
+	// pairs of a mask file, see sites.go).
+	Topology Topology
 	// Sites are the coupler sites of a "sites" fabric in increasing (I, J)
 	// order, read from SitesFile; nil for the other topologies.
 	Sites     []Pair
@@ -117,9 +119,9 @@ type SHIL struct {
 	Current float64
 	// Ks is the SHIL rate K_s as a fraction of ω0, or 0 when Current is given.
 	Ks float64
-	// Schedule is "constant", "ramp" (0 → full over the run after Start) or
-	// "ramp-hold" (0 → full over Ramp after Start, then held).
-	Schedule string
+	// Schedule is shil.Constant, shil.Ramp (0 → full over the run after
+	// Start) or shil.RampHold (0 → full over Ramp after Start, then held).
+	Schedule shil.Kind
 	Ramp     float64 // seconds
 	Start    float64 // seconds
 	Targets  []int
@@ -128,7 +130,7 @@ type SHIL struct {
 // Detector is one bank of phase detectors.
 type Detector struct {
 	Name    string
-	Kind    string // "sampler", "xor", "tdc" or "counter"
+	Kind    phasedet.Kind
 	Targets []int
 	Bits    int     // TDC resolution
 	Every   int     // sample every this many reference cycles; 0 = at the end only
@@ -141,8 +143,8 @@ type Run struct {
 	Duration      float64 // seconds
 	Cycles        float64 // Duration·f0
 	StepsPerCycle float64
-	Model         string // "cycle" or "phase"
-	Integrator    string // "euler", "heun" or "rk4"
+	Model         Model
+	Integrator    Integrator
 	Seed          int64
 }
 
@@ -159,7 +161,7 @@ func (n *Netlist) Steps() int {
 func (n *Netlist) Summary() string {
 	shil := "no SHIL"
 	if n.SHIL != nil {
-		shil = "SHIL " + n.SHIL.Schedule
+		shil = "SHIL " + string(n.SHIL.Schedule)
 	}
 	return fmt.Sprintf("%s: %d rings (%d stages, %s, %s) on %s, %d couplings (%d-bit, max code %d), %s, %d detector bank(s), %s model, %g cycles × %g steps",
 		n.Name, n.Oscillators.N(), n.Oscillators.Stages, FormatSI(n.Oscillators.Frequency, "Hz"), n.Oscillators.Layout,

@@ -67,13 +67,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	opt := chip.RunOptions{Model: *model, NoNoise: *noNoise, Workers: *workers}
+	opt := chip.RunOptions{Model: netlist.Model(*model), NoNoise: *noNoise, Workers: *workers}
 	if *trace != "" || *out != "" && *traceEvery > 0 {
 		opt.TraceEvery = *traceEvery
 		if opt.TraceEvery <= 0 {
 			spc := nl.Run.StepsPerCycle
-			if *model != "" && *model != nl.Run.Model {
-				spc = map[string]float64{"cycle": 32, "phase": 4}[*model]
+			if opt.Model != "" && opt.Model != nl.Run.Model {
+				spc = opt.Model.DefaultStepsPerCycle()
 			}
 			opt.TraceEvery = max(1, int(math.Round(spc)))
 		}
