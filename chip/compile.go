@@ -23,7 +23,8 @@ type Options struct {
 	// Instance numbers the chip instance: each instance draws its own
 	// mismatch from (seed, instance).
 	Instance int
-	// Ring replaces the analytic ring model (e.g. a characterised one).
+	// Ring replaces the ring model: by default the description's
+	// characterised one (netlist.Oscillators.Ring), else the analytic one.
 	Ring *ringosc.Model
 }
 
@@ -110,12 +111,14 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 	if opt.SetSeed {
 		ch.seed = opt.Seed
 	}
-	if opt.Ring != nil {
+	switch {
+	case opt.Ring != nil:
 		ch.ring = *opt.Ring
-	} else {
-		if o.RingModel != "" {
-			return nil, fmt.Errorf("chip: %s: oscillators.ring_model %q must be loaded by the caller (Options.Ring)", nl.File, o.RingModel)
-		}
+	case o.Ring != nil: // oscillators.ring_model, read and checked by netlist
+		ch.ring = *o.Ring
+	case o.RingModel != "":
+		return nil, fmt.Errorf("chip: %s: oscillators.ring_model %q was not read (parsed with netlist.ParseOptions.NoRingModel)", nl.File, o.RingModel)
+	default:
 		ch.ring = ringosc.Analytic(o.Stages)
 	}
 	if err := ch.ring.Validate(); err != nil {

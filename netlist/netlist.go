@@ -10,6 +10,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"oscsim/phasedet"
+	"oscsim/ringosc"
 	"oscsim/shil"
 	"oscsim/tech"
 )
@@ -60,6 +61,10 @@ type Oscillators struct {
 	InitPhases []float64 // radians, len N when Init == "phases"
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
+	// Ring is that model, read and checked against the chip's ring (its
+	// stages, supply and node load) by Parse; nil without one, or when
+	// parsed with ParseOptions.NoRingModel. Read-only.
+	Ring *ringosc.Model
 }
 
 // N returns the number of oscillators.
@@ -241,11 +246,25 @@ func Load(path string) (*Netlist, error) {
 // Parse uses os.ReadFile when it is nil; embedded configs pass their own.
 type FileReader func(name string) ([]byte, error)
 
+// ParseOptions adjust ParseWith.
+type ParseOptions struct {
+	// Read reads the files a description references (os.ReadFile when nil).
+	Read FileReader
+	// NoRingModel leaves oscillators.ring_model unread (Oscillators.Ring
+	// nil), for the tool that writes that file (oscsim characterize).
+	NoRingModel bool
+}
+
 // Parse validates the chip description src; name is used in messages and
 // to resolve relative file references. Every problem is reported at once as
 // an Errors value.
 func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
-	v := &validator{file: name, pos: KeyPositions(string(src)), read: read}
+	return ParseWith(name, src, ParseOptions{Read: read})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
+	v := &validator{file: name, pos: KeyPositions(string(src)), read: opt.Read, noRing: opt.NoRingModel}
 	var prim struct {
 		Chip        toml.Primitive   `toml:"chip"`
 		Tech        toml.Primitive   `toml:"tech"`

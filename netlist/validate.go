@@ -1,9 +1,11 @@
 package netlist
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -12,16 +14,18 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"oscsim/phasedet"
+	"oscsim/ringosc"
 	"oscsim/shil"
 	"oscsim/tech"
 )
 
 type validator struct {
-	file string
-	pos  map[string]Pos
-	used map[string]bool
-	read FileReader
-	errs Errors
+	file   string
+	noRing bool // ParseOptions.NoRingModel
+	pos    map[string]Pos
+	used   map[string]bool
+	read   FileReader
+	errs   Errors
 
 	names []string       // oscillator names, once known
 	index map[string]int // name → index
@@ -113,7 +117,6 @@ func DecodeProblem(err error) (key, msg string, pos Pos, ok bool) {
 }
 
 var typeErrRe = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
-
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
@@ -346,7 +349,34 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	}
 	if r.RingModel != "" {
 		o.RingModel = v.resolve(r.RingModel)
+		if !v.noRing {
+			o.Ring = v.readRing(o.RingModel, o.Stages, n.Tech.VDD, n.Tech.NodeCap)
+		}
 	}
+}
+
+// readRing reads the characterised ring model at path and checks that it
+// was measured on this chip's ring (ringosc.Model.MeasuredOn).
+func (v *validator) readRing(path string, stages int, vdd, nodeCap float64) *ringosc.Model {
+	read := v.read
+	if read == nil {
+		read = os.ReadFile
+	}
+	src, err := read(path)
+	if err != nil {
+		v.errAt("oscillators.ring_model", "%v", err)
+		return nil
+	}
+	m, err := ringosc.Decode(bytes.NewReader(src), path)
+	if err != nil {
+		v.errAt("oscillators.ring_model", "%v", err)
+		return nil
+	}
+	if err := m.MeasuredOn(stages, vdd, nodeCap); err != nil {
+		v.errAt("oscillators.ring_model", "%s: %v (run 'oscsim characterize %s' again)", path, err, v.file)
+		return nil
+	}
+	return &m
 }
 
 func (v *validator) resolve(p string) string {

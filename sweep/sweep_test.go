@@ -329,3 +329,27 @@ func TestFingerprintFiles(t *testing.T) {
 		t.Error("new content in the weights file kept the fingerprint")
 	}
 }
+
+// A chip with a characterised ring model (oscillators.ring_model) sweeps
+// like any other: the model is read where the chip is parsed, at every
+// point, not by the command line.
+func TestSweepCharacterisedChip(t *testing.T) {
+	t.Parallel()
+	src := "[sweep]\nchip = \"../../spice/testdata/array4x4.toml\"\naccuracy = \"success_rate\"\n\n" +
+		"[workload]\nkind = \"maxcut\"\nruns = 2\n\n" +
+		"[set]\nrun.cycles = 30\n\n" +
+		"[[axis]]\npath = \"couplings.sigma\"\nvalues = [0, \"5%\"]\n"
+	s, err := Parse("testdata/characterised.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range s.Points {
+		if p.Netlist.Oscillators.Ring == nil || p.Netlist.Oscillators.Ring.Measured == nil {
+			t.Fatalf("point %d: the ring model was not read", p.Index)
+		}
+	}
+	pr := run(t, s, Options{Dir: t.TempDir(), Jobs: 1})
+	if pr.PointsDone != 2 || pr.RunsDone != 2 {
+		t.Fatalf("progress %+v, want 2 points and 2 runs done", pr)
+	}
+}

@@ -106,13 +106,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	seedSet := *seed != 0
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+	ch, err := chip.Compile(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
 	if err != nil {
 		return err
 	}
 	chips := []*chip.Chip{ch}
 	for len(chips) < *jobs {
-		c, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+		c, err := chip.Compile(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
 		if err != nil {
 			return err
 		}

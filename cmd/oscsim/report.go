@@ -93,7 +93,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		printSparsity(stdout, src, nl, pts, *topkSeed)
 		return nil
 	}
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+	ch, err := chip.Compile(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
 	if err != nil {
 		return err
 	}

@@ -92,7 +92,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	seedSet := false
 	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+	ch, err := chip.Compile(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
 	if err != nil {
 		return err
 	}
