@@ -62,7 +62,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	noNoise := fs.Bool("no-noise", false, "switch phase noise off")
 	precision := fs.String("precision", "", "engine precision: float32 or float64 (default "+bench.OscNetPrecision+")")
 	noMismatch := fs.Bool("no-mismatch", false, "no frequency or coupler mismatch")
-	seed := fs.Int64("seed", 0, "seed (default: the chip's run.seed)")
+	seed := addSeedFlag(fs, "mismatch and noise")
 	instance := fs.Int("instance", 0, "chip instance")
 	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "chips evaluated in parallel, one core each (the results do not depend on it)")
 	out := fs.String("o", "", "write the results as JSON")
@@ -105,14 +105,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	seedSet := *seed != 0
-	ch, err := chip.Compile(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+	ch, err := chip.Compile(nl, seed.options(*instance))
 	if err != nil {
 		return err
 	}
 	chips := []*chip.Chip{ch}
 	for len(chips) < *jobs {
-		c, err := chip.Compile(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+		c, err := chip.Compile(nl, seed.options(*instance))
 		if err != nil {
 			return err
 		}

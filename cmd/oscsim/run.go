@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -34,7 +33,7 @@ Examples:
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runUsage, stderr)
-	seed := fs.Int64("seed", 0, "seed for mismatch and noise (default: the description's run.seed)")
+	seed := addSeedFlag(fs, "mismatch and noise")
 	instance := fs.Int("instance", 0, "chip instance number (each draws its own mismatch)")
 	model := fs.String("model", "", "fidelity: cycle or phase (default: the description's run.model)")
 	out := fs.String("o", "", "write the full result as JSON to this file")
@@ -57,13 +56,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	seedSet := false
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "seed" {
-			seedSet = true
-		}
-	})
-	ch, err := chip.Compile(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+	ch, err := chip.Compile(nl, seed.options(*instance))
 	if err != nil {
 		return err
 	}
