@@ -43,12 +43,15 @@ import (
 )
 
 // needNgspice skips a test when ngspice is missing or under -short.
+// testTrims lets the cross-checks of one chip share its trim measurement.
+var testTrims = &TrimCache{}
+
 func needNgspice(t testing.TB) Simulator {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("ngspice cross-check skipped with -short")
 	}
-	sim := Simulator{}
+	sim := Simulator{Trims: testTrims}
 	if _, err := sim.Find(); err != nil {
 		t.Skipf("skipping: %v (CI installs the Debian package ngspice)", err)
 	}

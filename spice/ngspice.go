@@ -55,6 +55,9 @@ type Simulator struct {
 	// instead of 0.32 s) and reported the spinning as CPU time. One thread
 	// gives the same raw file bit for bit.
 	Threads int
+	// Trims, when not nil, keeps TrimLoads' measurements for every
+	// simulator that shares it; nil measures at every call.
+	Trims *TrimCache
 }
 
 // Find returns the path of the ngspice executable or ErrNoNgspice.
