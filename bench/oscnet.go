@@ -76,8 +76,7 @@ type OscNet struct {
 	classEdges [][]netlist.Edge // per-class programs (perclass)
 	classScale float64
 	pairEdges  map[[2]int][]netlist.Edge // pairwise programs
-	pairScale  float64
-	kept, full int // pairwise: kept and full nonzero couplings, summed over pairs
+	kept, full int                       // pairwise: kept and full nonzero couplings, summed over pairs
 }
 
 // OscNetPrecision is the precision OscNet runs in unless told otherwise:
