@@ -71,7 +71,7 @@ type Spec struct {
 }
 
 // Kinds lists the workload kinds New accepts.
-func Kinds() []string { return []string{"maxcut", "oscnet-perclass", "oscnet-pairwise"} }
+func Kinds() []string { return []string{"maxcut", "oscnet-perclass", "oscnet-pairwise", "hrecm"} }
 
 // New builds the workload a spec describes for chips compiled from nl. A
 // problem with a parameter is a *netlist.Error whose Key is the
@@ -87,6 +87,8 @@ func New(spec Spec, nl *netlist.Netlist) (Workload, error) {
 		w, err = newMaxCut(p, nl)
 	case "oscnet-perclass", "oscnet-pairwise":
 		w, err = newOscNetWorkload(spec, p, nl)
+	case "hrecm":
+		w, err = newHRECM(spec, p, nl)
 	default:
 		return nil, netlist.Errors{{Key: "kind", Msg: fmt.Sprintf("unknown workload %q (want one of %s)", spec.Kind, strings.Join(Kinds(), ", "))}}
 	}

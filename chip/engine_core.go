@@ -105,8 +105,10 @@ type core[T real] struct {
 	ptermOwn  bool  // pterm is its own array (not nz or ybuf)
 	ptermNeed bool  // power passes split by rows need pterm
 	bad       []int // per worker: first non-finite state index, or −1
-	lane      []float64
-	stages    int
+	// injA, injB: injection at f0 per (ring, input), nil without (inject.go).
+	injA, injB []T
+	lane       []float64
+	stages     int
 	// trigFresh: the phase model's first trig buffer already holds
 	// sin φ ‖ cos φ of the current state, left there by a coupler-power
 	// pass (same layout, same kernels, so the same bits), and the next
@@ -191,6 +193,7 @@ func newCore[T real](e *engine) *core[T] {
 	c.rowPtr, c.col, c.vals = m.rowPtr, m.col, m.g
 	c.setupPaths()
 	c.mask = toT[T](ch.pumpMask)
+	c.setupInject() // inject.go
 
 	switch e.integ {
 	case "heun":
@@ -438,7 +441,7 @@ func (c *core[T]) lawUpdate(t float64) {
 
 // work is worker k's share of the current pass.
 func (c *core[T]) work(k int) {
-	clearUpper()
+	clearUpper(c.kn.level)
 	rows := c.e.rows[k]
 	switch c.op {
 	case opStart:
@@ -676,6 +679,9 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			kp := c.ks[s] * c.mask[i]
 			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], c.a, kp)
 			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp, kp*kp*c.q2scale) // engine_paths.go
+			if c.injA != nil {
+				c.injectPhase(out, base, tb[o:o+n], tb[o+B:o+B+n]) // inject.go
+			}
 		} else {
 			c.kn.spmm1(cols, vals, tb[b0:], B, n, SC[:n])
 			v := tb[base : base+n]
@@ -684,6 +690,9 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 				c.kn.cycleF(out, dw, v, c.gg[base:base+n], c.gg[c.half+base:c.half+base+n], SC[:n], c.gn[i], c.gt[i], c.invC, pm)
 			} else {
 				c.kn.cycleFs(out, dw, v, c.gg[base:base+n], SC[:n], c.gn[i], c.gt[i], c.invC, pm, c.g1, c.m2)
+			}
+			if c.injA != nil {
+				c.injectCycle(out, s, base) // inject.go
 			}
 		}
 		phi := c.phi[base : base+n]
@@ -821,6 +830,9 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			if c.q2scale != 0 {
 				f += c.pump2One(sn, cs, kp, kp*kp*c.q2scale)
 			}
+			if c.injA != nil {
+				f += c.inject1(i, s, sn, cs) // inject.go
+			}
 		} else {
 			pm := pump * c.mask[i]
 			v := tb[i]
@@ -830,6 +842,9 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			} else {
 				sn := c.gg[i]
 				f = dw + c.g1*sn*cur*c.invC + c.m2*sn*(2*v-1)*pm
+			}
+			if c.injA != nil {
+				f += c.inject1(i, s, 0, 0) // inject.go
 			}
 		}
 		p := c.phi[i]

@@ -138,8 +138,7 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 		ok = false
 	}
 	for _, w := range rc.RandomLevels {
-		if !finite(w) {
-			v.errAt("couplings.random_levels", "level is not finite (got %g)", w)
+		if !v.checkWeight("couplings.random_levels", w) {
 			ok = false
 		} else if c.Quantize == Exact && !v.checkCode("couplings.random_levels", w, c.MaxCode) {
 			ok = false
@@ -153,8 +152,8 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 		v.errAt("couplings.random_levels", "give either random_levels or explicit couplings / a weights file, not both")
 		ok = false
 	}
-	if !ok {
-		return
+	if !ok || len(v.errs) > 0 {
+		return // draw no fabric for a description already known to be bad
 	}
 	rw := &RandomWeights{Levels: append([]float64(nil), rc.RandomLevels...), Seed: 1}
 	if rc.RandomSeed != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,6 +36,9 @@ type Netlist struct {
 	// Pads is the number of I/O and supply bond pads on the die edge, or 0
 	// to let the area ledger assume its default.
 	Pads int
+	// Warnings are legal but unusual values (a very long ring, a very
+	// high frequency), each at its position; commands print them.
+	Warnings Errors
 }
 
 // Oscillators describes the ring-oscillator array.
@@ -101,6 +106,9 @@ type Couplings struct {
 	// a hard-wired chip whose sites hold only the fingers their code needs.
 	// Default: true for the fabric topologies, false for "explicit".
 	Programmable bool
+	// Loads says whether the rings are trimmed for their couplers' load
+	// (default LoadsTrimmed).
+	Loads CouplerLoads
 	// Random, when not nil, is the random instance the edges were drawn
 	// from (couplings.random_levels): one edge per fabric site.
 	Random *RandomWeights
@@ -130,6 +138,8 @@ type SHIL struct {
 	Ramp     float64 // seconds
 	Start    float64 // seconds
 	Targets  []int
+	// Port is where the pump injects (default PortTap).
+	Port PumpPort
 }
 
 // Detector is one bank of phase detectors.
@@ -318,6 +328,30 @@ func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
 		}
 		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
 	}
+	// TOML keys are case-sensitive but the decoder matches struct fields
+	// without regard to case, so a key decoded under another spelling
+	// ("COUNT" into count) is unknown too.
+	undecoded := map[string]bool{}
+	for _, k := range unknown {
+		undecoded[keyPath(k)] = true
+	}
+	for _, k := range md.Keys() {
+		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] {
+			continue
+		}
+		parent := ""
+		if len(k) > 1 {
+			parent = k[len(k)-2]
+		}
+		known, ok := knownKeys[parent]
+		if len(k) == 2 && !slices.Contains(knownKeys[""], k[0]) {
+			continue // reported once, as its table
+		}
+		if !ok || len(k) > 2 || slices.Contains(known, k[len(k)-1]) {
+			continue
+		}
+		v.errAt(keyPath(k), "unknown key%s", suggest(k))
+	}
 	// Semantic checks run only on fully decoded input: a section the
 	// decoder stopped in holds partial values.
 	var n *Netlist
@@ -331,6 +365,7 @@ func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
 		})
 		return nil, v.errs
 	}
+	n.Warnings = v.warns
 	return n, nil
 }
 
@@ -351,16 +386,35 @@ func isParentOfUndecoded(k toml.Key, all []toml.Key) bool {
 	return false
 }
 
-var knownKeys = map[string][]string{
-	"":            {"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"},
-	"chip":        {"name", "description", "tech", "pads"},
-	"tech":        {"vdd", "node_cap", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
-	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model"},
-	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed"},
-	"coupling":    {"from", "to", "weight"},
-	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets"},
-	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},
-	"run":         {"duration", "cycles", "steps_per_cycle", "model", "integrator", "seed"},
+// knownKeys lists the keys of each table of the chip description ("" for
+// the top level), derived from rawFile's toml tags so that it cannot drift
+// from the schema.
+var knownKeys = schemaKeys(reflect.TypeOf(rawFile{}))
+
+// schemaKeys returns the toml keys of struct type t and, under each key
+// whose field is a struct (or a pointer to or slice of one), that
+// struct's keys.
+func schemaKeys(t reflect.Type) map[string][]string {
+	keys := map[string][]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("toml"), ",")[0]
+		if name == "" || name == "-" {
+			continue
+		}
+		keys[""] = append(keys[""], name)
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Kind() != reflect.Struct {
+			continue
+		}
+		for _, sub := range schemaKeys(ft)[""] {
+			keys[name] = append(keys[name], sub)
+		}
+	}
+	return keys
 }
 
 // suggest returns " (did you mean ...?)" for a near-miss key.
@@ -380,6 +434,11 @@ func suggest(k toml.Key) string {
 // (edit distance below 3), or " (known keys here: …)" when none is near;
 // for error messages about unknown keys.
 func Suggest(k string, known []string) string {
+	for _, c := range known {
+		if strings.EqualFold(k, c) {
+			return fmt.Sprintf(" (did you mean %q? keys are case-sensitive)", c)
+		}
+	}
 	best, bestD := "", 3
 	for _, c := range known {
 		if d := editDistance(k, c); d < bestD {

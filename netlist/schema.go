@@ -34,6 +34,9 @@ type rawChip struct {
 type rawTech struct {
 	VDD          *Voltage     `toml:"vdd"`
 	NodeCap      *Capacitance `toml:"node_cap"`
+	DevCap       *Capacitance `toml:"dev_cap"`
+	EdgeWidth    *float64     `toml:"edge_width"`
+	TapH2        *float64     `toml:"tap_h2"`
 	InvReff      *Resistance  `toml:"inv_reff"`
 	ShortCircuit *Ratio       `toml:"short_circuit"`
 	LeakInv      *Power       `toml:"leak_inv"`
@@ -71,20 +74,21 @@ type rawOscillators struct {
 }
 
 type rawCouplings struct {
-	Bits           *int        `toml:"bits"`
-	MaxCode        *int        `toml:"max_code"`
-	Quantize       Quantize    `toml:"quantize"`
-	FullScale      *float64    `toml:"full_scale"`
-	UnitResistance *Resistance `toml:"unit_resistance"`
-	UnitK          *Ratio      `toml:"unit_k"`
-	Sigma          *Ratio      `toml:"sigma"`
-	Weights        string      `toml:"weights"`
-	WeightsKey     string      `toml:"weights_key"`
-	Topology       Topology    `toml:"topology"`
-	Sites          string      `toml:"sites"`
-	Programmable   *bool       `toml:"programmable"`
-	RandomLevels   []float64   `toml:"random_levels"`
-	RandomSeed     *int64      `toml:"random_seed"`
+	Bits           *int          `toml:"bits"`
+	MaxCode        *int          `toml:"max_code"`
+	Quantize       Quantize      `toml:"quantize"`
+	FullScale      *float64      `toml:"full_scale"`
+	UnitResistance *Resistance   `toml:"unit_resistance"`
+	UnitK          *Ratio        `toml:"unit_k"`
+	Sigma          *Ratio        `toml:"sigma"`
+	Weights        string        `toml:"weights"`
+	WeightsKey     string        `toml:"weights_key"`
+	Topology       Topology      `toml:"topology"`
+	Sites          string        `toml:"sites"`
+	Programmable   *bool         `toml:"programmable"`
+	RandomLevels   []float64     `toml:"random_levels"`
+	RandomSeed     *int64        `toml:"random_seed"`
+	Loads          *CouplerLoads `toml:"loads"`
 }
 
 type rawCoupling struct {
@@ -100,6 +104,7 @@ type rawSHIL struct {
 	Ramp     *Duration `toml:"ramp"`
 	Start    *Duration `toml:"start"`
 	Targets  Targets   `toml:"targets"`
+	Port     *PumpPort `toml:"port"`
 }
 
 type rawDetector struct {

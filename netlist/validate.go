@@ -26,6 +26,8 @@ type validator struct {
 	used   map[string]bool
 	read   FileReader
 	errs   Errors
+	// warns are legal but unusual values (limits.go).
+	warns Errors
 
 	names []string       // oscillator names, once known
 	index map[string]int // name → index
@@ -137,6 +139,7 @@ func (v *validator) build(r *rawFile) *Netlist {
 	v.buildCouplings(n, r)
 	v.buildSHIL(n, r.SHIL)
 	v.buildDetectors(n, r.Detector)
+	v.checkPlausible(n)
 	return n
 }
 
@@ -202,6 +205,15 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	}
 	set(&card.VDD, "vdd", f(t.VDD))
 	set(&card.NodeCap, "node_cap", f(t.NodeCap))
+	set(&card.DevCap, "dev_cap", f(t.DevCap))
+	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
+	if t.TapH2 != nil {
+		if x := *t.TapH2; !(x >= 0 && x < 1) {
+			v.errAt("tech.tap_h2", "the tap ISF's c2/c1 must be in [0, 1) (got %g)", x)
+		} else {
+			card.TapH2 = x
+		}
+	}
 	set(&card.InvReff, "inv_reff", f(t.InvReff))
 	if t.ShortCircuit != nil {
 		if *t.ShortCircuit < 0 {
@@ -239,6 +251,10 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	switch {
 	case r.Count != nil && r.Names != nil:
 		v.errAt("oscillators.names", "give either count or names, not both")
+	case r.Names != nil && len(r.Names) == 0:
+		v.errAt("oscillators.names", "empty list: a chip needs at least one oscillator")
+	case len(r.Names) > MaxOscillators:
+		v.errAt("oscillators.names", "at most %d oscillators (got %d names)", MaxOscillators, len(r.Names))
 	case r.Names != nil:
 		seen := map[string]bool{}
 		for _, name := range r.Names {
@@ -253,8 +269,8 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	case r.Count != nil:
 		if *r.Count < 1 {
 			v.errAt("oscillators.count", "a chip needs at least one oscillator (got %d)", *r.Count)
-		} else if *r.Count > 1<<22 {
-			v.errAt("oscillators.count", "at most %d oscillators (got %d)", 1<<22, *r.Count)
+		} else if *r.Count > MaxOscillators {
+			v.errAt("oscillators.count", "at most %d oscillators (got %d)", MaxOscillators, *r.Count)
 		} else {
 			o.Names = make([]string, *r.Count)
 			for i := range o.Names {
@@ -297,7 +313,9 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			v.errAt("oscillators.layout", "a grid layout needs rows and cols")
 		} else {
 			o.Rows, o.Cols = *r.Rows, *r.Cols
-			if o.Rows*o.Cols != N {
+			if !v.checkGrid(o.Rows, o.Cols) {
+				o.Rows, o.Cols = 0, 0
+			} else if o.Rows*o.Cols != N {
 				v.errAt("oscillators.rows", "rows×cols = %d×%d = %d does not match %d oscillators", o.Rows, o.Cols, o.Rows*o.Cols, N)
 			}
 		}
@@ -557,6 +575,10 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		c.Sites = sites
 	}
 	c.Programmable = c.Topology.Fabric()
+	c.Loads = LoadsTrimmed
+	if rc.Loads != nil {
+		c.Loads = *rc.Loads
+	}
 	if rc.Programmable != nil {
 		c.Programmable = *rc.Programmable
 	}
@@ -566,6 +588,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		}
 	}
 
+	fabricOK := v.checkFabric(n)
 	pairs := map[[2]int]int{} // pair → index in c.Edges
 	for k, e := range r.Coupling {
 		base := fmt.Sprintf("coupling[%d]", k)
@@ -584,8 +607,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		i, ok1 := v.resolveRef(base+".from", e.From)
 		j, ok2 := v.resolveRef(base+".to", e.To)
 		w := *e.Weight
-		if !finite(w) {
-			v.errAt(base+".weight", "weight is not finite (got %g)", w)
+		if !v.checkWeight(base+".weight", w) {
 			continue
 		}
 		if !ok1 || !ok2 {
@@ -626,7 +648,9 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			c.Edges = append(c.Edges, e)
 		}
 	}
-	v.buildRandom(n, rc, len(r.Coupling))
+	if fabricOK {
+		v.buildRandom(n, rc, len(r.Coupling))
+	}
 	if c.Topology.NeedsGrid() || (c.Topology == Sites && c.Sites != nil) {
 		for _, e := range c.Edges {
 			if n.HasSite(e.I, e.J) {
@@ -680,6 +704,10 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 		}
 	default:
 		v.errAt("shil", "the pump needs a strength: current (e.g. \"20uA\") or ks (a fraction of ω0, e.g. 0.02)")
+	}
+	s.Port = PortTap
+	if r.Port != nil {
+		s.Port = *r.Port
 	}
 	s.Schedule = r.Schedule
 	if s.Schedule == "" {

@@ -264,7 +264,8 @@ func (m *Model) PumpGain() float64 {
 
 // Frequency returns the natural frequency of an N-stage single-ended ring
 // with stage delay t_d: f0 = 1/(2·N·t_d) (Rabaey, Digital Integrated
-// Circuits, §5.4). The stage delay comes from the card and the node load.
+// Circuits, §5.4). The stage delay comes from the card and the node's
+// explicit load nodeCap on top of the card's device capacitance.
 func Frequency(card tech.Card, stages int, nodeCap float64) float64 {
 	return 1 / (2 * float64(stages) * card.StageDelay(nodeCap))
 }
@@ -296,13 +297,14 @@ type Power struct {
 // Total returns the sum of the parts.
 func (p Power) Total() float64 { return p.Dynamic + p.ShortCircuit + p.Leakage }
 
-// RingPower returns the power of one N-stage ring running at f with node
-// capacitance C: each node charges and discharges once a period, so
-// P_dyn = N·C·VDD²·f; short-circuit power is the card's fraction of it and
-// leakage N·LeakInv (docs/model.md §9 [U]; calibrated on the 45 nm ngspice
-// anchor: 5 stages, 10 fF, 1.0 V, 1.399 GHz → 75.2 µW).
+// RingPower returns the power of one N-stage ring running at f with the
+// explicit node load C on top of the card's device capacitance: each node
+// charges and discharges once a period, so P_dyn = N·(C + DevCap)·VDD²·f;
+// short-circuit power is the card's fraction of it and leakage N·LeakInv
+// (docs/model.md §9 [U]; calibrated on the 45 nm ngspice anchor: 5 stages,
+// 10 fF, 1.0 V, 1.399 GHz → 75.2 µW).
 func RingPower(card tech.Card, stages int, nodeCap, f float64) Power {
-	dyn := float64(stages) * nodeCap * card.VDD * card.VDD * f
+	dyn := float64(stages) * (nodeCap + card.DevCap) * card.VDD * card.VDD * f
 	return Power{Dynamic: dyn, ShortCircuit: card.ShortCircuit * dyn, Leakage: float64(stages) * card.LeakInv}
 }
 

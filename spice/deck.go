@@ -385,6 +385,11 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	edges, codes := ch.Edges(), ch.Codes()
 	var lumps []lump
 	seen := map[int]bool{}
+	// With couplings.loads = "loaded" the chip is as drawn: a tap keeps its
+	// couplers' load (chip.Chip.TapLoads) and no ring is trimmed for the
+	// inverter path's pull; only the deck's own widening of a switch
+	// (multiplicity above the code's fingers) is given back.
+	loaded := nl.Couplings.Loads == netlist.LoadsLoaded
 	tapLoad := make([]float64, N) // capacitance the taps give up (F)
 	gInv := make([]float64, N)    // inverter-path conductance into each ring (S)
 	hasInv := false
@@ -407,7 +412,9 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			hasInv = true
 			l.label = fmt.Sprintf("ci_%s_%s", names[c.From], names[c.To])
 			l.from, l.to = l.label, names[c.To]+"_n0"
-			tapLoad[c.From] += d.CouplerCin
+			if !loaded {
+				tapLoad[c.From] += d.CouplerCin
+			}
 			gInv[c.To] += c.G
 		} else {
 			// The switch sits at ring I's tap and follows it (its
@@ -415,7 +422,11 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			// of that tap; ring J sees only the resistor.
 			l.label = fmt.Sprintf("c_%s_%s", names[e.I], names[e.J])
 			l.from, l.to = names[e.I]+"_n0", names[e.J]+"_n0"
-			tapLoad[e.I] += l.mult * d.TGCap
+			if loaded {
+				tapLoad[e.I] += (l.mult - fingers) * d.TGCap
+			} else {
+				tapLoad[e.I] += l.mult * d.TGCap
+			}
 		}
 		lumps = append(lumps, l)
 	}
@@ -433,7 +444,10 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			fi += opt.FreqOffset[i]
 		}
 		// Trim for the inverter path's pull in the favoured state.
-		fdesign := fi - d.InverterPull*gInv[i]/cload/(2*math.Pi)
+		fdesign := fi
+		if !loaded {
+			fdesign -= d.InverterPull * gInv[i] / cload / (2 * math.Pi)
+		}
 		scale := fnom / fdesign
 		if opt.LoadTrim != nil {
 			scale *= opt.LoadTrim[i]

@@ -155,10 +155,11 @@ func trainTable(ctx context.Context, d *repro.OscnetData, set learn.Settings, st
 	fmt.Fprintf(stdout, "OscNet v1.5 on %s: %d train / %d test images, minimum-energy classifier (eq 11)\n", d.Name, d.Xtr.Count, d.Xte.Count)
 	fmt.Fprintf(stdout, "settings: %s\n\n", set)
 	t2.Notes, t4.Notes = nil, nil
+	fmt.Fprintf(stdout, "Table 2: accuracy (%%) vs connections per pixel (norm=%s), rules top/K and topabs/K\n", set.Norm)
 	if err := repro.WriteText(stdout, t2); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, "\nTable 4: normalisation ablation, TopABS k=84")
 	if err := repro.WriteText(stdout, t4); err != nil {
 		return err
 	}
