@@ -13,10 +13,6 @@ import (
 	"github.com/sbinet/npyio/npz"
 )
 
-// resultFiles are the files a finished sweep writes; all must be equal
-// byte for byte between runs that should agree.
-var resultFiles = []string{MetaFile, RunsFile, SummaryFile, BreakdownFile}
-
 func load(t testing.TB, path string) *Spec {
 	t.Helper()
 	s, err := Load(path)
@@ -37,18 +33,8 @@ func run(t testing.TB, s *Spec, opt Options) Progress {
 
 func sameFiles(t testing.TB, want, got string) {
 	t.Helper()
-	for _, f := range resultFiles {
-		a, err := os.ReadFile(filepath.Join(want, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(got, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between %s and %s", f, want, got)
-		}
+	if err := SameResults(want, got); err != nil {
+		t.Error(err)
 	}
 }
 

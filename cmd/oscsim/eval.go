@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -196,11 +195,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 	}
 	if *out != "" {
-		if err := atomicfile.Write(*out, func(f *bufio.Writer) error {
-			enc := json.NewEncoder(f)
-			enc.SetIndent("", " ")
-			return enc.Encode(doc)
-		}); err != nil {
+		if err := atomicfile.WriteJSON(*out, doc); err != nil {
 			return err
 		}
 	}

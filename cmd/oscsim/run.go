@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -52,14 +51,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(pos) == 1 {
 		path = pos[0]
 	}
-	nl, src, err := loadChip(path)
+	ch, src, err := seed.compile(path, *instance)
 	if err != nil {
 		return err
 	}
-	ch, err := chip.Compile(nl, seed.options(*instance))
-	if err != nil {
-		return err
-	}
+	nl := ch.Netlist()
 	opt := chip.RunOptions{Model: netlist.Model(*model), NoNoise: *noNoise, Workers: *workers}
 	if *trace != "" || *out != "" && *traceEvery > 0 {
 		opt.TraceEvery = *traceEvery
@@ -78,11 +74,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	printSummary(stdout, src, ch, res)
 	if *out != "" {
 		doc := newRunDoc(src, ch, res, *trace != "" || *traceEvery > 0)
-		if err := atomicfile.Write(*out, func(f *bufio.Writer) error {
-			enc := json.NewEncoder(f)
-			enc.SetIndent("", " ")
-			return enc.Encode(doc)
-		}); err != nil {
+		if err := atomicfile.WriteJSON(*out, doc); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "result    %s\n", *out)

@@ -38,6 +38,17 @@ func (s *seedFlag) options(instance int) chip.Options {
 	return chip.Options{Seed: s.v, SetSeed: s.set, Instance: instance}
 }
 
+// compile loads the chip description at path (see loadChip) and compiles
+// instance of it with this seed; it returns the description's name too.
+func (s *seedFlag) compile(path string, instance int) (*chip.Chip, string, error) {
+	nl, src, err := loadChip(path)
+	if err != nil {
+		return nil, "", err
+	}
+	ch, err := chip.Compile(nl, s.options(instance))
+	return ch, src, err
+}
+
 // or returns the seed if set, else def.
 func (s *seedFlag) or(def int64) int64 {
 	if s.set {

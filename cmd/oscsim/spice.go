@@ -85,14 +85,11 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageErr("spice", "--duration %q: want a positive time such as 50ns", *durText)
 		}
 	}
-	nl, _, err := loadChip(pos[0])
+	ch, _, err := seed.compile(pos[0], *instance)
 	if err != nil {
 		return err
 	}
-	ch, err := chip.Compile(nl, seed.options(*instance))
-	if err != nil {
-		return err
-	}
+	nl := ch.Netlist()
 	d, err := designFor(ch, *models, *nmos, *pmos, *steps, stderr)
 	if err != nil {
 		return err

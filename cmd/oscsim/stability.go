@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"oscsim/chip"
 	"oscsim/internal/atomicfile"
 	"oscsim/internal/progress"
 	"oscsim/learn/hrecm"
@@ -69,11 +68,7 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *out != "" && !*train {
 		return usageErr("stability", "-o writes trained weights: give --train")
 	}
-	nl, _, err := loadChip(pos[0])
-	if err != nil {
-		return err
-	}
-	ch, err := chip.Compile(nl, seed.options(*instance))
+	ch, _, err := seed.compile(pos[0], *instance)
 	if err != nil {
 		return err
 	}

@@ -11,10 +11,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"oscsim/sweep"
 )
 
-// sweepFiles are the files of a finished sweep.
-var sweepFiles = []string{"meta.json", "runs.csv", "summary.csv", "breakdown.csv"}
 
 // buildOscsim builds the oscsim binary into a temporary directory.
 func buildOscsim(t *testing.T) string {
@@ -66,18 +66,8 @@ values = [0.0, "10%%"]
 
 func sameSweepFiles(t *testing.T, want, got string) {
 	t.Helper()
-	for _, f := range sweepFiles {
-		a, err := os.ReadFile(filepath.Join(want, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(got, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between %s and %s", f, want, got)
-		}
+	if err := sweep.SameResults(want, got); err != nil {
+		t.Error(err)
 	}
 }
 

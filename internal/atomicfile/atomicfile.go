@@ -8,6 +8,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,5 +53,15 @@ func WriteFile(path string, data []byte) error {
 	return Write(path, func(w *bufio.Writer) error {
 		_, err := w.Write(data)
 		return err
+	})
+}
+
+// WriteJSON writes v to path atomically as indented JSON (see Write), the
+// form of every result file the commands write.
+func WriteJSON(path string, v any) error {
+	return Write(path, func(w *bufio.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", " ")
+		return enc.Encode(v)
 	})
 }
