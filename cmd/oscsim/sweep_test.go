@@ -15,7 +15,6 @@ import (
 	"oscsim/sweep"
 )
 
-
 // buildOscsim builds the oscsim binary into a temporary directory.
 func buildOscsim(t *testing.T) string {
 	t.Helper()
