@@ -1,15 +1,13 @@
 package netlist
 
-import (
-	"fmt"
-	"strings"
-)
+import "oscsim/internal/vocab"
 
 // The vocabularies of a chip description. Each is a string type with its
-// words as constants and an UnmarshalText that accepts only those words,
-// so the TOML decoder reports a bad value at its line and column. The zero
-// value "" means "not given"; validation fills the default. Being string
-// types, they compare with untyped constants (run.Model == "phase").
+// words as constants and an UnmarshalText that accepts only those words
+// (internal/vocab), so the TOML decoder reports a bad value at its line and
+// column. The zero value "" means "not given"; validation fills the
+// default. Being string types, they compare with untyped constants
+// (run.Model == "phase"). The blocks share one shape on purpose.
 
 // Model is the fidelity level a chip runs at.
 type Model string
@@ -22,10 +20,12 @@ const (
 )
 
 // UnmarshalText accepts "cycle" or "phase".
-func (m *Model) UnmarshalText(b []byte) error { return word(m, b, "model", ModelCycle, ModelPhase) }
+func (m *Model) UnmarshalText(b []byte) error {
+	return vocab.Set(m, b, "model", ModelCycle, ModelPhase)
+}
 
 // Check reports a Model that is none of the words (a caller's option).
-func (m Model) Check() error { return check(m, "model", ModelCycle, ModelPhase) }
+func (m Model) Check() error { return vocab.Check(m, "model", ModelCycle, ModelPhase) }
 
 // DefaultStepsPerCycle is the time step a description gets when it gives
 // none: 32 steps a cycle resolve the cycle model's waveform and its 2·f0
@@ -49,7 +49,7 @@ const (
 
 // UnmarshalText accepts "euler", "heun" or "rk4".
 func (i *Integrator) UnmarshalText(b []byte) error {
-	return word(i, b, "integrator", Euler, Heun, RK4)
+	return vocab.Set(i, b, "integrator", Euler, Heun, RK4)
 }
 
 // Topology is the physical coupling fabric.
@@ -69,7 +69,7 @@ const (
 
 // UnmarshalText accepts "explicit", "all-to-all", "kings", "grid" or "sites".
 func (t *Topology) UnmarshalText(b []byte) error {
-	return word(t, b, "topology", Explicit, AllToAll, Kings, Grid, Sites)
+	return vocab.Set(t, b, "topology", Explicit, AllToAll, Kings, Grid, Sites)
 }
 
 // Fabric reports whether the topology builds sites beyond the programmed
@@ -91,7 +91,7 @@ const (
 )
 
 // UnmarshalText accepts "scale" or "exact".
-func (q *Quantize) UnmarshalText(b []byte) error { return word(q, b, "quantize", Scale, Exact) }
+func (q *Quantize) UnmarshalText(b []byte) error { return vocab.Set(q, b, "quantize", Scale, Exact) }
 
 // Init is how a run's phases start.
 type Init string
@@ -107,7 +107,7 @@ const (
 
 // UnmarshalText accepts "random", "zero" or "phases".
 func (i *Init) UnmarshalText(b []byte) error {
-	return word(i, b, "init", InitRandom, InitZero, InitPhases)
+	return vocab.Set(i, b, "init", InitRandom, InitZero, InitPhases)
 }
 
 // Layout is the rings' arrangement.
@@ -119,35 +119,4 @@ const (
 )
 
 // UnmarshalText accepts "line" or "grid".
-func (l *Layout) UnmarshalText(b []byte) error { return word(l, b, "layout", Line, GridPlane) }
-
-// word sets *dst to the word b if it is one of words, else returns
-// `unknown what "b" (want "w1", "w2" or "w3")`.
-func word[T ~string](dst *T, b []byte, what string, words ...T) error {
-	if err := check(T(b), what, words...); err != nil {
-		return err
-	}
-	*dst = T(b)
-	return nil
-}
-
-func check[T ~string](x T, what string, words ...T) error {
-	for _, w := range words {
-		if x == w {
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown %s %q (want %s)", what, string(x), OneOf(words...))
-}
-
-// OneOf lists words as `"a", "b" or "c"` for messages.
-func OneOf[T ~string](words ...T) string {
-	q := make([]string, len(words))
-	for i, w := range words {
-		q[i] = fmt.Sprintf("%q", string(w))
-	}
-	if len(q) < 2 {
-		return strings.Join(q, "")
-	}
-	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
-}
+func (l *Layout) UnmarshalText(b []byte) error { return vocab.Set(l, b, "layout", Line, GridPlane) }

@@ -1,6 +1,10 @@
 package shil
 
-import "fmt"
+import (
+	"fmt"
+
+	"oscsim/internal/vocab"
+)
 
 // Kind is the shape of a pump schedule.
 type Kind string
@@ -17,22 +21,11 @@ const (
 // UnmarshalText accepts "constant", "ramp" or "ramp-hold", so a chip
 // description's bad schedule is reported at its line and column.
 func (k *Kind) UnmarshalText(b []byte) error {
-	x := Kind(b)
-	if err := x.Check(); err != nil {
-		return err
-	}
-	*k = x
-	return nil
+	return vocab.Set(k, b, "schedule", Constant, Ramp, RampHold)
 }
 
 // Check reports a kind that is none of the three.
-func (k Kind) Check() error {
-	switch k {
-	case Constant, Ramp, RampHold:
-		return nil
-	}
-	return fmt.Errorf("unknown schedule %q (want \"constant\", \"ramp\" or \"ramp-hold\")", string(k))
-}
+func (k Kind) Check() error { return vocab.Check(k, "schedule", Constant, Ramp, RampHold) }
 
 // Schedule scales the pump over a run.
 type Schedule struct {
