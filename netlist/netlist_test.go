@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected messages of testdata/invalid")
@@ -286,5 +287,19 @@ func TestRingModel(t *testing.T) {
 	n, err = ParseWith("x.toml", []byte(src(7)), ParseOptions{NoRingModel: true})
 	if err != nil || n.Oscillators.Ring != nil {
 		t.Errorf("NoRingModel: %v, ring %v", err, n.Oscillators.Ring != nil)
+	}
+}
+
+// KeyPositions ends on input the decoder rejects, too (it runs first).
+func TestKeyPositionsEnds(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"a = [}", "a = {]", "a = [1, }\n", "a = { b = ] }", "[[", "a = \"\"\"x", "= = ="} {
+		done := make(chan struct{})
+		go func() { KeyPositions(src); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("KeyPositions(%q) does not end", src)
+		}
 	}
 }
