@@ -36,24 +36,7 @@ func sineTables(gamma, delta float64, inv bool, lag float64) ringosc.Model {
 
 func pairWithModel(t *testing.T, m ringosc.Model, w float64, model netlist.Model, cycles int) *chip.Chip {
 	t.Helper()
-	src := fmt.Sprintf(`
-[oscillators]
-count = 2
-frequency = "1GHz"
-init = "zero"
-[couplings]
-bits = 4
-unit_k = 0.001
-full_scale = 15
-[[coupling]]
-from = 0
-to = 1
-weight = %g
-[run]
-cycles = %d
-model = "%s"
-steps_per_cycle = %d
-`, w, cycles, model, int(model.DefaultStepsPerCycle()))
+	src := twoRingsSrc(w, 0.001, model, model.DefaultStepsPerCycle(), cycles)
 	nl, err := netlist.Parse("pair.toml", []byte(src), nil)
 	if err != nil {
 		t.Fatal(err)

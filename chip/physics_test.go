@@ -89,7 +89,12 @@ func TestDerivedFrequencyAnchor(t *testing.T) {
 // twoRings returns a chip of two rings coupled with weight w at a unit rate
 // of k·ω0 per code step (code 10 → K = 10·k·ω0).
 func twoRings(t testing.TB, w float64, k float64, model netlist.Model, spc float64, cycles int) *chip.Chip {
-	return compileTOML(t, fmt.Sprintf(`
+	return compileTOML(t, twoRingsSrc(w, k, model, spc, cycles))
+}
+
+// twoRingsSrc is twoRings' description.
+func twoRingsSrc(w float64, k float64, model netlist.Model, spc float64, cycles int) string {
+	return fmt.Sprintf(`
 [oscillators]
 count = 2
 frequency = "1GHz"
@@ -106,7 +111,7 @@ weight = %g
 cycles = %d
 model = "%s"
 steps_per_cycle = %g
-`, k, w, cycles, model, spc))
+`, k, w, cycles, model, spc)
 }
 
 // Test 2: two rings lock at 0 through the in-phase path and at π through the

@@ -6,7 +6,8 @@ import (
 	"oscsim/internal/vocab"
 )
 
-// Kind is the shape of a pump schedule.
+// Kind is the shape of a pump schedule: a vocabulary, written like every
+// other (internal/vocab; the same shape on purpose).
 type Kind string
 
 const (

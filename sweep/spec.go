@@ -292,7 +292,8 @@ type rawAxis struct {
 	Label  string `toml:"label"`
 }
 
-// Streams says how the points of a sweep share chip seeds.
+// Streams says how the points of a sweep share chip seeds: a vocabulary,
+// written like every other (internal/vocab; the same shape on purpose).
 type Streams string
 
 const (
