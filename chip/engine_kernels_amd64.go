@@ -23,17 +23,19 @@ func cpuKernels() kernelLevel {
 
 // vectorKernels32 and vectorKernels64 return the kernels of a vector
 // level: the plain-Go set with the vector kernels in their places. The
-// kernels the assembly lacks (the tabulated ring's table positions, and
-// float64 sine and cosine) stay plain Go.
+// kernel the assembly lacks (the tabulated ring's table positions) stays
+// plain Go.
 func vectorKernels32(l kernelLevel) kernels[float32] {
 	k := goKernels32()
 	switch l {
 	case levelAVX2:
+		k.gsum2, k.gsum1 = gsum2F32AVX2, gsum1F32AVX2
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F32AVX2, spmm1F32AVX2, phaseFF32AVX2, cycleFF32AVX2, cycleFsF32AVX2
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF32AVX2, addF32AVX2, acc2F32AVX2, rk4F32AVX2, rotF32AVX2, pump2F32AVX2
 		k.sincos, k.cycleTrig, k.wrap, k.powAcc = sincos32AVX2, cycleTrig32AVX2, wrap32AVX2, powAcc32AVX2
 		k.noise2, k.bm = noise2F32AVX2, bmF32AVX2
 	case levelAVX512:
+		k.gsum2, k.gsum1 = gsum2F32AVX512, gsum1F32AVX512
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F32AVX512, spmm1F32AVX512, phaseFF32AVX512, cycleFF32AVX512, cycleFsF32AVX512
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF32AVX512, addF32AVX512, acc2F32AVX512, rk4F32AVX512, rotF32AVX512, pump2F32AVX512
 		k.sincos, k.cycleTrig, k.wrap, k.powAcc = sincos32AVX512, cycleTrig32AVX512, wrap32AVX512, powAcc32AVX512
@@ -46,13 +48,17 @@ func vectorKernels64(l kernelLevel) kernels[float64] {
 	k := goKernels64()
 	switch l {
 	case levelAVX2:
+		k.gsum2, k.gsum1 = gsum2F64AVX2, gsum1F64AVX2
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F64AVX2, spmm1F64AVX2, phaseFF64AVX2, cycleFF64AVX2, cycleFsF64AVX2
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF64AVX2, addF64AVX2, acc2F64AVX2, rk4F64AVX2, rotF64AVX2, pump2F64AVX2
 		k.wrap, k.powAcc = finite64AVX2, powAccF64AVX2
+		k.sincos, k.cycleTrig = sincos64AVX2, cycleTrig64AVX2
 	case levelAVX512:
+		k.gsum2, k.gsum1 = gsum2F64AVX512, gsum1F64AVX512
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F64AVX512, spmm1F64AVX512, phaseFF64AVX512, cycleFF64AVX512, cycleFsF64AVX512
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF64AVX512, addF64AVX512, acc2F64AVX512, rk4F64AVX512, rotF64AVX512, pump2F64AVX512
 		k.wrap, k.powAcc = finite64AVX512, powAccF64AVX512
+		k.sincos, k.cycleTrig = sincos64AVX512, cycleTrig64AVX512
 	}
 	return k
 }
@@ -87,6 +93,42 @@ func sincos32Vec(scan func(x, s, c []float32) int, w int, x, s, c []float32) {
 		if b < n {
 			e := min(b+w, n)
 			sincos32Go(x[b:e], s[b:e], c[b:e])
+			b = e
+		}
+	}
+}
+
+func sincos64AVX2(x, s, c []float64)   { sincos64Vec(sincosScanF64AVX2, 4, x, s, c) }
+func sincos64AVX512(x, s, c []float64) { sincos64Vec(sincosScanF64AVX512, 8, x, s, c) }
+
+func sincos64Vec(scan func(x, s, c []float64) int, w int, x, s, c []float64) {
+	n := len(x)
+	s, c = s[:n], c[:n]
+	for b := 0; b < n; {
+		b += scan(x[b:], s[b:], c[b:])
+		if b < n {
+			e := min(b+w, n)
+			sincos64Go(x[b:e], s[b:e], c[b:e])
+			b = e
+		}
+	}
+}
+
+func cycleTrig64AVX2(x []float64, wt float64, v, sn []float64) {
+	cycleTrig64Vec(cycleTrigScanF64AVX2, 4, x, wt, v, sn)
+}
+func cycleTrig64AVX512(x []float64, wt float64, v, sn []float64) {
+	cycleTrig64Vec(cycleTrigScanF64AVX512, 8, x, wt, v, sn)
+}
+
+func cycleTrig64Vec(scan func(x []float64, wt float64, v, sn []float64) int, w int, x []float64, wt float64, v, sn []float64) {
+	n := len(x)
+	v, sn = v[:n], sn[:n]
+	for b := 0; b < n; {
+		b += scan(x[b:], wt, v[b:], sn[b:])
+		if b < n {
+			e := min(b+w, n)
+			cycleTrig64Go(x[b:e], wt, v[b:e], sn[b:e])
 			b = e
 		}
 	}

@@ -12,6 +12,17 @@ func spmm2F32AVX2(cols []int32, vals []float32, src []float32, stride int, half 
 //go:noescape
 func spmm1F32AVX2(cols []int32, vals []float32, src []float32, stride int, n int, dst []float32)
 
+// gsum2 is gsum2PairsGo (engine_sell.go): a block's sums of sin and cos,
+// interleaved in S (C unused).
+//
+//go:noescape
+func gsum2F32AVX2(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F32AVX2(cols []int32, vals []float32, tb []float32, S []float32)
+
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
 //go:noescape
@@ -99,6 +110,16 @@ func spmm2F64AVX2(cols []int32, vals []float64, src []float64, stride int, half 
 //go:noescape
 func spmm1F64AVX2(cols []int32, vals []float64, src []float64, stride int, n int, dst []float64)
 
+// gsum2 is gsum2Go (engine_sell.go): a block's sums of sin and cos.
+//
+//go:noescape
+func gsum2F64AVX2(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F64AVX2(cols []int32, vals []float64, tb []float64, S []float64)
+
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
 //go:noescape
@@ -155,6 +176,17 @@ func finiteScanF64AVX2(p []float64) int
 //go:noescape
 func powAccF64AVX2(acc []float64, sn []float64, cs []float64, S []float64, C []float64)
 
+// sincosScan is sincos64Go on lanes [0, k) and returns k: len(x), or
+// the start of the first vector with a lane outside |x| < 2^29.
+//
+//go:noescape
+func sincosScanF64AVX2(x []float64, s []float64, c []float64) int
+
+// cycleTrigScan is cycleTrig64Go on lanes [0, k) and returns k, as sincosScan.
+//
+//go:noescape
+func cycleTrigScanF64AVX2(x []float64, wt float64, v []float64, sn []float64) int
+
 // spmm2 is spmm2Go (engine_kernels.go).
 //
 //go:noescape
@@ -164,6 +196,17 @@ func spmm2F32AVX512(cols []int32, vals []float32, src []float32, stride int, hal
 //
 //go:noescape
 func spmm1F32AVX512(cols []int32, vals []float32, src []float32, stride int, n int, dst []float32)
+
+// gsum2 is gsum2PairsGo (engine_sell.go): a block's sums of sin and cos,
+// interleaved in S (C unused).
+//
+//go:noescape
+func gsum2F32AVX512(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F32AVX512(cols []int32, vals []float32, tb []float32, S []float32)
 
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
@@ -252,6 +295,16 @@ func spmm2F64AVX512(cols []int32, vals []float64, src []float64, stride int, hal
 //go:noescape
 func spmm1F64AVX512(cols []int32, vals []float64, src []float64, stride int, n int, dst []float64)
 
+// gsum2 is gsum2Go (engine_sell.go): a block's sums of sin and cos.
+//
+//go:noescape
+func gsum2F64AVX512(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F64AVX512(cols []int32, vals []float64, tb []float64, S []float64)
+
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
 //go:noescape
@@ -307,6 +360,17 @@ func finiteScanF64AVX512(p []float64) int
 //
 //go:noescape
 func powAccF64AVX512(acc []float64, sn []float64, cs []float64, S []float64, C []float64)
+
+// sincosScan is sincos64Go on lanes [0, k) and returns k: len(x), or
+// the start of the first vector with a lane outside |x| < 2^29.
+//
+//go:noescape
+func sincosScanF64AVX512(x []float64, s []float64, c []float64) int
+
+// cycleTrigScan is cycleTrig64Go on lanes [0, k) and returns k, as sincosScan.
+//
+//go:noescape
+func cycleTrigScanF64AVX512(x []float64, wt float64, v []float64, sn []float64) int
 
 // vzeroupper clears the upper halves of the vector registers.
 func vzeroupper()

@@ -277,6 +277,9 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 		{"SHIL pump: distribution", 0, fmt.Sprintf("Devices(n)·CUnit·VDD²·2·f0·on-fraction, %d devices", shil.Devices(nt))},
 		{"detectors: sampling", 0, ""},
 	}
+	if l, ok := ch.tapLoadLine(f0); ok {
+		F.power = append(F.power, l)
+	}
 
 	// Area breakdown.
 	F.cells = []Line{

@@ -73,6 +73,7 @@ func (v *validator) checkFabric(n *Netlist) bool {
 // checkPlausible rejects what no chip can be and warns on what is merely
 // unusual.
 func (v *validator) checkPlausible(n *Netlist) {
+	v.checkFullScale(n)
 	o := n.Oscillators
 	switch {
 	case o.Stages > MaxStages:

@@ -64,6 +64,14 @@ type Oscillators struct {
 	// Init is InitRandom (uniform phases), InitZero or InitPhases.
 	Init       Init
 	InitPhases []float64 // radians, len N when Init == "phases"
+	// FreqOffsets (Hz, len N or nil) move each ring's natural frequency
+	// deterministically: a designer's offset or trim, on top of the drawn
+	// mismatch (oscillators.freq_offsets).
+	FreqOffsets []float64
+	// TapLoads (F, len N or nil) are extra explicit capacitances on each
+	// ring's tap, drawn on the chip (oscillators.tap_loads): each slows
+	// its ring (chip.Chip.TapLoads, docs/ringmodel.md).
+	TapLoads []float64
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
 	// Ring is that model, read and checked against the chip's ring (its
@@ -109,6 +117,9 @@ type Couplings struct {
 	// Loads says whether the rings are trimmed for their couplers' load
 	// (default LoadsTrimmed).
 	Loads CouplerLoads
+	// TG is the coupler finger described by its transmission gate's
+	// geometry (couplings.tg_*), or nil; UnitResistance is then 1/TG.G.
+	TG *TGGeometry
 	// Random, when not nil, is the random instance the edges were drawn
 	// from (couplings.random_levels): one edge per fabric site.
 	Random *RandomWeights

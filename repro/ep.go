@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
+	"time"
 
 	"oscsim/chip"
 	"oscsim/configs"
@@ -25,6 +27,9 @@ func epExperiments() []Experiment {
 		{Name: "ep-memory", Paper: "Gemo, Bonnin & Corinto, Neuromorph. Comput. Eng. 6 (2026) 024016; Zoppo et al., ISCAS 2022",
 			Summary: "retrieval accuracy of a 60-ring associative memory (10×6 digit glyphs; random patterns at loads P/N) from 10/20/30% flipped pixels: EP, Hebbian, pseudo-inverse, BPTT, chip-in-the-loop EP",
 			Run:     runEPMemory},
+		{Name: "ep-failure-modes", Paper: "Gemo, Bonnin & Corinto, Neuromorph. Comput. Eng. 6 (2026) 024016 (\"possible failure modes\")",
+			Summary: "EP's failure modes as curves: even part of the coupling function (gradient cosine to BPTT, accuracy), coupler mismatch (asymmetric inverter-path TGs), ring frequency mismatch",
+			Run:     runEPFailure},
 	}
 }
 
@@ -47,6 +52,8 @@ type EPSettings struct {
 	CycleProbes        int
 	Config             eqprop.Config
 	ChipConfigName     string
+	// Only, when not nil, runs these methods alone (their rows only).
+	Only []eqprop.Method
 }
 
 // EPMemorySettings returns the settings of the full run or (quick) of the
@@ -55,11 +62,11 @@ func EPMemorySettings(quick bool) EPSettings {
 	s := EPSettings{
 		Seeds: 5, Loads: []int{10, 20, 30}, Flips: []int{10, 20, 30},
 		PerPattern: 8, Probes: 20,
-		Train:  eqprop.TrainConfig{Eta: 0.01, Beta: 1, Batch: 20},
+		Train:  eqprop.TrainConfig{Eta: 0.005, Beta: 1, Batch: 20},
 		Kick:   0.1,
-		Epochs: 150, ChipEpochs: 150, ChipProbes: 20,
+		Epochs: 100, ChipEpochs: 100, ChipProbes: 10,
 		Cycle: true, CycleProbes: 4,
-		Config:         eqprop.Config{Time: 40},
+		Config:         eqprop.Config{Time: 30, StepRate: 1, WMax: 0.5},
 		ChipConfigName: "ep-memory.toml",
 	}
 	if quick {
@@ -117,7 +124,7 @@ func EPMemory(ctx context.Context, env Env, s EPSettings) (*Result, error) {
 		for seed := 0; seed < s.Seeds; seed++ {
 			sd := uint64(env.Seed)*1000003 + uint64(seed)
 			pats := task.patterns(sd)
-			out, extra, err := epMemoryOne(ctx, s, nl, pats, sd, seed, t == 0)
+			out, extra, err := epMemoryOne(ctx, env, s, nl, pats, sd, seed, t == 0)
 			if err != nil {
 				return nil, fmt.Errorf("%s seed %d: %w", task.key, seed, err)
 			}
@@ -141,6 +148,9 @@ func EPMemory(ctx context.Context, env Env, s EPSettings) (*Result, error) {
 	for t, task := range tasks {
 		for f, fl := range s.Flips {
 			for k, m := range methods {
+				if s.Only != nil && !slices.Contains(s.Only, m) {
+					continue
+				}
 				mean, sd := meanStd(acc[t][f][k])
 				r := res.Add(fmt.Sprintf("%s/%d/%s", task.key, fl, m), mean, NoPaper, "%")
 				r.Spread = &sd
@@ -180,7 +190,7 @@ type epExtra struct {
 
 // epMemoryOne trains and tests every method on one memory (one seed):
 // out[flip][method] in percent.
-func epMemoryOne(ctx context.Context, s EPSettings, nl *netlist.Netlist, pats []eqprop.Pattern, sd uint64, seed int, glyphs bool) ([][]float64, *epExtra, error) {
+func epMemoryOne(ctx context.Context, env Env, s EPSettings, nl *netlist.Netlist, pats []eqprop.Pattern, sd uint64, seed int, glyphs bool) ([][]float64, *epExtra, error) {
 	N := len(pats[0])
 	methods := eqprop.Methods()
 	out := make([][]float64, len(s.Flips))
@@ -210,6 +220,10 @@ func epMemoryOne(ctx context.Context, s EPSettings, nl *netlist.Netlist, pats []
 	cfg.Kick, cfg.Seed = s.Kick, sd
 	var extra *epExtra
 	for k, meth := range methods {
+		if s.Only != nil && !slices.Contains(s.Only, meth) {
+			continue
+		}
+		t0 := time.Now()
 		net := eqprop.AllToAll(N)
 		switch meth {
 		case eqprop.MethodHebbian:
@@ -264,6 +278,7 @@ func epMemoryOne(ctx context.Context, s EPSettings, nl *netlist.Netlist, pats []
 		if err := test(m, pr, k); err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", meth, err)
 		}
+		env.Logf("ep-memory: %d patterns, seed %d, %s: %.0f/%.0f/%.0f%% (%v)", len(pats), seed, meth, out[0][k], out[1][k], out[2][k], time.Since(t0).Round(time.Millisecond))
 		if meth == eqprop.MethodChipEP && glyphs && s.Cycle {
 			// The trained codes on the cycle model: retrieval at the first
 			// flip level and the ledger of one retrieval.

@@ -3,8 +3,11 @@ package repro
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+
+	"oscsim/learn/eqprop"
 )
 
 // TestEPMemoryQuick runs ep-memory --quick (CI) and checks its keys: the
@@ -44,6 +47,16 @@ func TestEPMemoryFull(t *testing.T) {
 		s.Loads = nil
 		s.Seeds = 1
 	}
+	for _, f := range strings.Fields(os.Getenv("OSCSIM_EP_METHODS")) {
+		var m eqprop.Method
+		if err := m.UnmarshalText([]byte(f)); err != nil {
+			t.Fatal(err)
+		}
+		s.Only = append(s.Only, m)
+	}
+	if e, err := strconv.Atoi(os.Getenv("OSCSIM_EP_EPOCHS")); err == nil {
+		s.Epochs, s.ChipEpochs = e, e
+	}
 	res, err := EPMemory(context.Background(), Env{Log: os.Stderr}, s)
 	if err != nil {
 		t.Fatal(err)
@@ -51,4 +64,23 @@ func TestEPMemoryFull(t *testing.T) {
 	var b strings.Builder
 	WriteText(&b, res)
 	t.Log("\n" + b.String())
+}
+
+// TestEPFailureQuick runs ep-failure-modes --quick and checks its keys.
+func TestEPFailureQuick(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short")
+	}
+	res, err := Run(context.Background(), "ep-failure-modes", Env{Quick: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"even/0/cosine", "even/30/ep", "even/30/ideal", "mismatch/20/ideal", "detune/20/ideal"} {
+		if res.Row(k) == nil {
+			t.Errorf("no row %s", k)
+		}
+	}
+	if c := res.Row("even/0/cosine"); c != nil && !(c.Ours > 0.99) {
+		t.Errorf("odd ring: cosine(EP, BPTT) = %.4f, want > 0.99", c.Ours)
+	}
 }

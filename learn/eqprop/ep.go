@@ -71,7 +71,11 @@ func (m *Machine) EP(ctx context.Context, batch []Sample, beta float64, symmetri
 			nudges = append(nudges, ns)
 		}
 	}
+	if m.Cfg.Track {
+		m.drift = append(free.Drift, free.Drift...)[:len(start)]
+	}
 	nud, err := m.Relax(ctx, start, nudges, false)
+	m.drift = nil
 	if err != nil {
 		return nil, err
 	}
@@ -139,12 +143,19 @@ func (m *Machine) BPTT(ctx context.Context, batch []Sample) (*Grad, error) {
 				// sin(φ_j − φ_i) and cos(φ_j − φ_i) from each unit's own.
 				sd := sn[j]*cs[i] - cs[j]*sn[i]
 				cd := cs[j]*cs[i] + sn[j]*sn[i]
-				// f_i += W·sin(φ_j − φ_i), f_j −= W·sin(φ_j − φ_i).
 				ai, aj := a[i], a[j]
-				g.G[e] += h * sd * (ai - aj)
-				d := W[e] * cd * (aj - ai)
-				ja[i] += d
-				ja[j] -= d
+				w, path, s0 := W[e], 0, 1.0
+				if w < 0 {
+					path, s0 = 1, -1
+				}
+				rho := m.rho[path]
+				w *= m.gain[path]
+				// f_i += w·[sin Δ + ρ·(cos Δ − s0)], f_j += w·[−sin Δ + ρ·(cos Δ − s0)]
+				// with Δ = φ_j − φ_i (ρ = 0: the odd, gradient case).
+				even := rho * (cd - s0)
+				g.G[e] += h * m.gain[path] * (ai*(sd+even) + aj*(even-sd))
+				ja[i] += w * ((cd+rho*sd)*aj - (cd-rho*sd)*ai)
+				ja[j] += w * ((cd-rho*sd)*ai - (cd+rho*sd)*aj)
 			}
 			for _, c := range s.Clamps {
 				cb[c.Unit] += c.Beta * math.Cos(phi[c.Unit]-c.Phase)

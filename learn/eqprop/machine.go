@@ -10,6 +10,7 @@ import (
 	"oscsim/chip"
 	"oscsim/netlist"
 	"oscsim/phasedet"
+	"oscsim/ringosc"
 )
 
 // Config sets how a Machine runs its relaxations. Zero fields take the
@@ -41,15 +42,24 @@ type Config struct {
 	// kick (or the chip's phase noise) a wrong pixel never feels the
 	// nudge (docs/ep.md, "binary equilibria are rigid"). 0 = none.
 	Kick float64
+	// Track cancels the free equilibrium's drift in the nudged phase (the
+	// nudge at f0 then meets the network at rest in its frame): a network
+	// with an even coupling part rotates at Ω ≠ 0, and a nudge weaker than
+	// |Ω| cannot hold it (docs/ep.md §4). On the chip this is the nudge's
+	// source tracking the rings' frequency, measured by a counter.
+	Track bool
 	// Seed seeds the kicks.
 	Seed uint64
+	// Ring is the software chip's ring model (nil: the analytic ring,
+	// whose coupling function is odd).
+	Ring *ringosc.Model
 	// Workers is chip.RunOptions.Workers (0 = automatic).
 	Workers int
 }
 
 // DefaultConfig: κ = 10⁻³·ω0 (weak coupling), full scale 4, relaxations
-// of 40 time constants, Euler at dt·λ = 0.5.
-var DefaultConfig = Config{Kappa: 1e-3, WMax: 4, Time: 40, StepRate: 0.5}
+// of 30 time constants, Euler at dt·λ = 1 (the engine's own bound).
+var DefaultConfig = Config{Kappa: 1e-3, WMax: 4, Time: 30, StepRate: 1}
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig
@@ -87,11 +97,20 @@ type Machine struct {
 	lag   float64 // injection lag χ (chip.Chip.InjectionLag)
 	held  []float64
 	runs  int
+	// rho and gain: the coupling function's even part ρ_p and its odd
+	// gain relative to the in-phase path's, per path (0: in-phase, 1:
+	// inverter), as the chip's phase model has them (chip/paths.go):
+	// coupler ij adds K_ij·[sin Δ + ρ_p·(cos Δ − cos Δ*_p)].
+	rho, gain [2]float64
+	// drift, when set, is each input's common frequency (Hz) to cancel in
+	// the next relaxation (EP's tracked nudge; see EP).
+	drift []float64
 	rng   *rand.Rand
 }
 
 // Software returns a machine that runs net on a chip made for it: net.N
-// analytic 5-stage rings at 1 GHz (45 nm card) without frequency mismatch
+// 5-stage rings at 1 GHz (45 nm card; cfg.Ring: that ring model at its own
+// frequency, else the analytic ring) without frequency mismatch
 // or phase noise, couplers of 16 bits (65535 levels over ±WMax) without
 // conductance mismatch, phase model with Euler steps, phases read exactly.
 // It is "EP in software through the engine".
@@ -99,12 +118,18 @@ func Software(net *Net, cfg Config) (*Machine, error) {
 	cfg = cfg.withDefaults()
 	const bits = 16
 	maxCode := 1<<bits - 1
+	// The reference runs at the ring's own frequency: a characterised
+	// ring's F0 (so that the nudge at f0 is at the rings' frequency).
+	f0 := 1e9
+	if cfg.Ring != nil && cfg.Ring.F0 > 0 {
+		f0 = cfg.Ring.F0
+	}
 	src := fmt.Sprintf(`[chip]
 name = "eqprop-software"
 tech = "45nm"
 [oscillators]
 count = %d
-frequency = "1GHz"
+frequency = "%gHz"
 stages = 5
 init = "zero"
 [couplings]
@@ -116,12 +141,12 @@ unit_k = "%g"
 model = "phase"
 integrator = "euler"
 cycles = 100
-`, net.N, bits, cfg.WMax, cfg.Kappa*cfg.WMax/float64(maxCode))
+`, net.N, f0, bits, cfg.WMax, cfg.Kappa*cfg.WMax/float64(maxCode))
 	nl, err := netlist.Parse("eqprop-software.toml", []byte(src), nil)
 	if err != nil {
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}
-	ch, err := chip.Compile(nl, chip.Options{})
+	ch, err := chip.Compile(nl, chip.Options{Ring: cfg.Ring})
 	if err != nil {
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}
@@ -161,6 +186,7 @@ func (m *Machine) init() error {
 	m.f0 = wref / (2 * math.Pi)
 	m.lag = m.Chip.InjectionLag()
 	m.rng = rand.New(rand.NewPCG(m.Cfg.Seed, 0x6b69636b))
+	m.rho, m.gain = pathTerms(m.Chip.Ring())
 	if !(m.kappa > 0) {
 		return fmt.Errorf("eqprop: the chip's unit coupling rate is %g", m.kappa)
 	}
@@ -204,6 +230,10 @@ type Relaxation struct {
 	Final [][]float64
 	// Trace is the engine's trace (one state per step) when asked.
 	Trace *chip.Trace
+	// Drift is each input's mean frequency offset from f0 over the run's
+	// last fifth (Hz, chip.Lock): a free equilibrium of a network whose
+	// coupling function has an even part rotates.
+	Drift []float64
 	// Dt is the engine's step (s).
 	Dt  float64
 	Res *chip.Result
@@ -232,6 +262,13 @@ func (m *Machine) Relax(ctx context.Context, init [][]float64, nudges [][]Nudge,
 			return nil, fmt.Errorf("%w: input %d has %d phases, want %d", ErrBatch, b, len(init[b]), N)
 		}
 		inputs[b].Phases = init[b]
+		if m.drift != nil {
+			off := make([]float64, N)
+			for i := range off {
+				off[i] = -m.drift[b]
+			}
+			inputs[b].FreqOffset = off
+		}
 		if nudges == nil || len(nudges[b]) == 0 {
 			continue
 		}
@@ -258,6 +295,8 @@ func (m *Machine) Relax(ctx context.Context, init [][]float64, nudges [][]Nudge,
 	} else {
 		spc = math.Ceil(1 / c)
 	}
+	// The engine's own bound, from the couplers' actual (rounded) rates.
+	spc = math.Max(spc, m.Chip.MinStepsPerCycle("phase", 1))
 	opt := chip.RunOptions{Model: netlist.Model(m.Model), StepsPerCycle: spc, Duration: dur, Workers: m.Cfg.Workers,
 		NoNoise: !m.Noise, NoiseSeed: m.NoiseSeed, NoPower: true, InputBase: m.runs * len(init)}
 	if m.Model == "cycle" {
@@ -272,6 +311,12 @@ func (m *Machine) Relax(ctx context.Context, init [][]float64, nudges [][]Nudge,
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}
 	out := &Relaxation{Final: res.Unwrapped, Read: res.Unwrapped, Trace: res.Trace, Dt: res.Dt, Res: res}
+	out.Drift = make([]float64, len(init))
+	for b, lk := range res.Locks {
+		for _, f := range lk.FreqOffset {
+			out.Drift[b] += f / float64(N)
+		}
+	}
 	if m.det >= 0 {
 		ro := res.Readouts[m.det]
 		out.Read = make([][]float64, len(init))
@@ -316,3 +361,27 @@ func (m *Machine) injection(ns []Nudge) (*chip.Injection, float64, error) {
 	}
 	return in, mx, nil
 }
+
+// pathTerms returns the even part ρ_p and the relative odd gain of each
+// coupling path of ring model r: ρ_p = (H_p(0) − H_p(π))/(2·A1_p) with A1_p
+// the first sine harmonic of the path's interaction H_p (the definition the
+// chip's phase model uses, chip/paths.go), gain_p = |A1_p|/A1_in. The
+// analytic ring has ρ = 0 and gain 1 on both paths.
+func pathTerms(r ringosc.Model) (rho, gain [2]float64) {
+	gain = [2]float64{1, 1}
+	if !r.Tabulated() {
+		return rho, gain
+	}
+	a0 := r.CouplingHarmonics(false).A1
+	for k, inv := range []bool{false, true} {
+		a1 := r.CouplingHarmonics(inv).A1
+		if a1 != 0 {
+			rho[k] = (r.Interaction(inv, 0) - r.Interaction(inv, math.Pi)) / (2 * a1)
+			gain[k] = math.Abs(a1 / a0)
+		}
+	}
+	return rho, gain
+}
+
+// EvenPart returns the ring's ρ of the in-phase and the inverter path.
+func (m *Machine) EvenPart() [2]float64 { return m.rho }

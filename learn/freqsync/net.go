@@ -39,13 +39,14 @@ func PaperPhysics() Physics {
 	return Physics{K: 10e6, FMin: 500e6, FMax: 680e6, Dt: 10e-12, T: 1e-6, Tau: 0.5e-6}
 }
 
-// FastPhysics is PaperPhysics with a step of 100 ps: ten times fewer steps.
-// At the largest detuning in the range (±90 MHz from the centre) a step
-// advances a phase difference by 0.11 rad; docs/sync.md ("Step size")
-// gives the measured effect on accuracy.
+// FastPhysics is PaperPhysics with a step of 200 ps: twenty times fewer
+// steps. At the widest detuning of the range (180 MHz) a step advances a
+// phase difference by 0.23 rad, and the coupling moves a phase by at most
+// 2π·k·dt = 0.013 rad a step; docs/sync.md ("Step size") gives the
+// measured effect on accuracy.
 func FastPhysics() Physics {
 	p := PaperPhysics()
-	p.Dt = 100e-12
+	p.Dt = 200e-12
 	return p
 }
 
@@ -372,8 +373,8 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 			res.J[lo+b] = fw.jacobian(b)
 		}
 	case Reverse:
-		for b := 0; b < B; b++ {
-			res.J[lo+b] = net.adjoint(traj, B, b, steps, win, rows, out.Dt)
+		for b, j := range net.adjoint(traj, B, steps, win, rows, out.Dt) {
+			res.J[lo+b] = j
 		}
 	}
 	return nil
@@ -454,55 +455,67 @@ func (f *fwdSens) jacobian(b int) []float64 {
 	return J
 }
 
-// adjoint returns the Jacobian rows of example b by running the adjoint of
-// the Euler steps backwards over the recorded phases traj[n·N·B + i·B + b]
-// (docs/sync.md, "Reverse mode"). For the output f̄_r = (1/w)·Σ_{n ≥ S−w}
-// f_r(n) and θ(n+1) = θ(n) + 2π·dt·f(n), with λ(n) = ∂f̄_r/∂θ(n):
+// adjoint returns the Jacobian rows of every example of a chunk by running
+// the adjoint of the Euler steps backwards over the recorded phases
+// traj[n·N·B + i·B + b] (docs/sync.md, "Reverse mode"). For the output
+// f̄_r = (1/w)·Σ_{n ≥ S−w} f_r(n) and θ(n+1) = θ(n) + 2π·dt·f(n), with
+// λ(n) = ∂f̄_r/∂θ(n):
 //
 //	g(n)   = [n ≥ S−w]·e_r/w + 2π·dt·λ(n+1)      (∂f̄_r/∂f(n))
 //	J_ra  += g_a(n)                               (f_a(n) = F_a + …)
 //	λ_j(n) = λ_j(n+1) + Σ_i C_ij·(g_i·k_ij − g_j·k_ji),  C_ij = cos(θ_j − θ_i)
 //
-// with λ(S) = 0. One pass serves all rows; each costs O(N²) a step.
-func (net *Net) adjoint(traj []float64, B, b, steps, win int, rows []int, dt float64) []float64 {
+// with λ(S) = 0. One backward sweep serves all rows and examples (the
+// examples inner, so the trajectory is read in order); each row costs
+// O(N²) a step.
+func (net *Net) adjoint(traj []float64, B, steps, win int, rows []int, dt float64) [][]float64 {
 	N, R, K := net.N, len(rows), net.kmat
-	J := make([]float64, R*N)
-	lam := make([]float64, R*N)
+	J := make([]float64, B*R*N)
+	lam := make([]float64, B*R*N)
 	g := make([]float64, R*N)
 	s, c := make([]float64, N), make([]float64, N)
-	C := make([]float64, N*N)
+	kc := make([]float64, N*N)
 	h := 2 * math.Pi * dt
 	inv := 1 / float64(win)
 	start := steps - win
 	for n := steps - 1; n >= 0; n-- {
 		base := n * N * B
-		for i := 0; i < N; i++ {
-			s[i], c[i] = math.Sincos(traj[base+i*B+b])
-		}
-		for i := 0; i < N; i++ {
-			for j := 0; j < N; j++ {
-				C[i*N+j] = c[i]*c[j] + s[i]*s[j]
+		for b := 0; b < B; b++ {
+			for i := 0; i < N; i++ {
+				s[i], c[i] = math.Sincos(traj[base+i*B+b])
 			}
-		}
-		for r, ro := range rows {
-			gr, lr, Jr := g[r*N:(r+1)*N], lam[r*N:(r+1)*N], J[r*N:(r+1)*N]
-			for a := 0; a < N; a++ {
-				gr[a] = h * lr[a]
-			}
-			if n >= start {
-				gr[ro] += inv
-			}
-			for a := 0; a < N; a++ {
-				Jr[a] += gr[a]
-			}
-			for j := 0; j < N; j++ {
-				sum := 0.0
-				for i := 0; i < N; i++ {
-					sum += C[i*N+j] * (gr[i]*K[i*N+j] - gr[j]*K[j*N+i])
+			// kc[i·N+j] = k_ij·C_ij; rowK[j] = Σ_i k_ji·C_ji.
+			for i := 0; i < N; i++ {
+				for j := 0; j < N; j++ {
+					kc[i*N+j] = K[i*N+j] * (c[i]*c[j] + s[i]*s[j])
 				}
-				lr[j] += sum
+			}
+			lb, Jb := lam[b*R*N:(b+1)*R*N], J[b*R*N:(b+1)*R*N]
+			for r, ro := range rows {
+				gr, lr, Jr := g[r*N:(r+1)*N], lb[r*N:(r+1)*N], Jb[r*N:(r+1)*N]
+				for a := 0; a < N; a++ {
+					gr[a] = h * lr[a]
+				}
+				if n >= start {
+					gr[ro] += inv
+				}
+				for a := 0; a < N; a++ {
+					Jr[a] += gr[a]
+				}
+				for j := 0; j < N; j++ {
+					in, out := 0.0, 0.0
+					for i := 0; i < N; i++ {
+						in += kc[i*N+j] * gr[i]
+						out += kc[j*N+i]
+					}
+					lr[j] += in - gr[j]*out
+				}
 			}
 		}
 	}
-	return J
+	out := make([][]float64, B)
+	for b := range out {
+		out[b] = J[b*R*N : (b+1)*R*N]
+	}
+	return out
 }
