@@ -421,9 +421,7 @@ func schemaKeys(t reflect.Type) map[string][]string {
 		if ft.Kind() != reflect.Struct {
 			continue
 		}
-		for _, sub := range schemaKeys(ft)[""] {
-			keys[name] = append(keys[name], sub)
-		}
+		keys[name] = append(keys[name], schemaKeys(ft)[""]...)
 	}
 	return keys
 }
