@@ -121,7 +121,6 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if e.Model, err = learn.Load(e.Weights); err != nil {
 		return err
 	}
-	e.Compile = compileChip
 	if !*noProgress {
 		e.Progress = stderr
 	}
