@@ -72,6 +72,9 @@ type OscNet struct {
 	// Precision is the engine's state precision (chip.RunOptions.Precision);
 	// "" = OscNetPrecision.
 	Precision string
+	// Progress, when not nil, is called after every finished batch with
+	// the images done and the total (from any goroutine).
+	Progress func(done, total int)
 
 	classEdges [][]netlist.Edge // per-class programs (perclass)
 	classScale float64
@@ -341,7 +344,7 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 	}
 	outs := make([]batchOut, len(los))
 	var wg sync.WaitGroup
-	var nextBatch atomic.Int64
+	var nextBatch, imagesDone atomic.Int64
 	for _, c := range chips {
 		wg.Add(1)
 		go func() {
@@ -366,6 +369,9 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 				}
 				if b.err != nil {
 					return
+				}
+				if o.Progress != nil {
+					o.Progress(int(imagesDone.Add(int64(hi-lo))), to-from)
 				}
 			}
 		}()

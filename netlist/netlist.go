@@ -310,13 +310,31 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 	// decode are left out, since the decoder stopped inside them.
 	unknown := md.Undecoded()
 	sort.Slice(unknown, func(i, j int) bool { return v.at(keyPath(unknown[i])).Line < v.at(keyPath(unknown[j])).Line })
+	// A table written twice in different case ([OSCILLATORS] and
+	// [oscillators]) decodes one of them; the other's keys are reported
+	// once, as the differently-cased table below, not key by key.
+	shadowed := map[string]bool{}
+	for _, k := range md.Keys() {
+		if caseVariant(k[0], knownKeys[""]) {
+			shadowed[strings.ToLower(k[0])] = true
+		}
+	}
+	reported := map[string]bool{}
 	for _, k := range unknown {
 		path := keyPath(k)
 		sec := strings.SplitN(path, ".", 2)[0]
-		if failed[sec] || isParentOfUndecoded(k, unknown) {
+		if failed[sec] || shadowed[sec] {
 			continue
 		}
-		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+		if caseVariant(sec, knownKeys[""]) {
+			path, k = sec, k[:1] // a differently-cased table: report it once
+		} else if isParentOfUndecoded(k, unknown) {
+			continue
+		}
+		if !reported[path] {
+			reported[path] = true
+			v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+		}
 	}
 	// TOML keys are case-sensitive but the decoder matches struct fields
 	// without regard to case, so a key decoded under another spelling
@@ -326,7 +344,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		undecoded[keyPath(k)] = true
 	}
 	for _, k := range md.Keys() {
-		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] {
+		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] || reported[keyPath(k)] || reported[sec] {
 			continue
 		}
 		parent := ""
@@ -340,7 +358,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		if !ok || len(k) > 2 || slices.Contains(known, k[len(k)-1]) {
 			continue
 		}
-		v.errAt(keyPath(k), "unknown key%s", suggest(k))
+		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(keyPath(k)), Key: keyPath(k), Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
 	}
 	// Semantic checks run only on fully decoded input: a section the
 	// decoder stopped in holds partial values.
@@ -357,6 +375,16 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 	}
 	n.Warnings = v.warns
 	return n, nil
+}
+
+// caseVariant reports whether name is one of known spelled in another case.
+func caseVariant(name string, known []string) bool {
+	for _, k := range known {
+		if name != k && strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyPath renders a toml.Key; array-table indices are not in toml.Key, so

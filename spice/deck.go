@@ -389,7 +389,7 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	// inverter path's pull; only the deck's own widening of a switch
 	// (multiplicity above the code's fingers) is given back.
 	loaded := nl.Couplings.Loads == netlist.LoadsLoaded
-	tg := nl.Couplings.TG // nil: fingers are a switch and a resistor
+	tg := nl.Couplings.TG         // nil: fingers are a switch and a resistor
 	tapLoad := make([]float64, N) // capacitance the taps give up (F)
 	gInv := make([]float64, N)    // inverter-path conductance into each ring (S)
 	hasInv := false

@@ -61,6 +61,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
 	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
 	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -94,7 +95,9 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 			spec.PumpCurrent = *pumpI
 		}
 	})
-	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+	pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+	defer pm.Done()
+	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 	if _, err := sim.Find(); err != nil {
 		return err
 	}

@@ -70,6 +70,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "chips evaluated in parallel, one core each (the results do not depend on it)")
 	out := fs.String("o", "", "write the results as JSON")
 	csvOut := fs.String("csv", "", "write the confusion matrices as CSV")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -165,7 +166,10 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		t0 := time.Now()
+		pm := newMeter(stderr, *noProgress, "eval "+meth, "images")
+		o.Progress = pm.Set
 		r, err := o.EvaluateOn(ctx, chips, 0, *images, 1)
+		pm.Done()
 		if err != nil {
 			return err
 		}
