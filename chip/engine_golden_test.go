@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -301,6 +302,13 @@ func engineLen(v any) any {
 // file bit for bit, for one worker and for several, except the coupler
 // power, which must agree within 1e-12 of the chip's largest coupler power.
 func TestEngineGolden(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		// Go fuses multiply-adds on arm64 and others (on amd64 only with
+		// GOAMD64=v3): results are still deterministic, but not amd64's
+		// bits (arm64 under qemu: read-outs within 5.4e-7 of the file;
+		// docs/performance.md).
+		t.Skipf("the golden file holds amd64's bits; %s fuses multiply-adds", runtime.GOARCH)
+	}
 	cases := goldenCases(t)
 	got := map[string]any{}
 	scale := map[string]float64{}

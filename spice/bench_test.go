@@ -25,7 +25,7 @@ import (
 //
 //	go test ./spice -run '^$' -bench . -benchtime 3x
 //
-// (GOEXPERIMENT=simd for the AVX-512 kernels) and put the numbers into
+// (the CPU's best kernels; OSCSIM_KERNELS=go for plain Go) and put the numbers into
 // docs/fidelity.md, "Speed".
 
 const benchCycles = 200
