@@ -150,6 +150,7 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 		z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagFreq, uint64(i)))
 		ch.dOmega[i] = base + w0*o.FreqSigma*z
 	}
+	ch.ringExtras()
 
 	// Coupling fabric.
 	cp := nl.Couplings

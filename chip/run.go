@@ -1,6 +1,7 @@
 package chip
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,6 +67,15 @@ type RunOptions struct {
 	// Trainers record trajectories through it (learn/freqsync); a nil
 	// OnStep costs nothing.
 	OnStep func(n int, phi []float64)
+
+	// Progress, when not nil, is called from the run loop with the steps
+	// done and the total, every ProgressEvery steps and once at the end.
+	// It sits with the loop's context check, outside the step kernels, so
+	// a run without it costs nothing more.
+	Progress func(done, total int)
+	// MaxBytes bounds the memory the run may need (its estimate, see
+	// RunBytes); 0 means MaxRunBytes.
+	MaxBytes float64
 
 	// noise32 runs a float64 state on the float32 noise generator (tests
 	// compare the precisions on one noise realisation with it).
@@ -181,6 +191,11 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 	}
 	if err := ch.CheckStepScaled(model, spc, opt.KsScale); err != nil {
 		return nil, fmt.Errorf("chip: %s: %w", nl.File, err)
+	}
+	steps := dur * ch.f0 * spc
+	if need, limit := ch.RunBytes(len(inputs), steps, spc, opt.TraceEvery), cmp.Or(opt.MaxBytes, MaxRunBytes); need > limit {
+		return nil, fmt.Errorf("chip: %s: a run of %d inputs × %d rings over %.3g steps needs about %s of memory, more than the %s allowed (RunOptions.MaxBytes); run fewer inputs at a time, sample or trace less often",
+			nl.File, len(inputs), ch.n, steps, netlist.FormatSI(need, "B"), netlist.FormatSI(limit, "B"))
 	}
 	e, err := ch.newEngine(inputs, model, spc, dur, opt)
 	if err != nil {
@@ -356,6 +371,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
+			if e.opt.Progress != nil && n%ProgressEvery == 0 && n > 0 {
+				e.opt.Progress(n, e.steps)
+			}
 		}
 		if n == lockStart {
 			e.sync()
@@ -393,6 +411,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			e.sync()
 			e.record(res.Trace, float64(done)*e.dt)
 		}
+	}
+	if e.opt.Progress != nil {
+		e.opt.Progress(e.steps, e.steps)
 	}
 	e.sync()
 	if lockPhi == nil {
@@ -501,4 +522,42 @@ func (e *engine) sample(ro *Readout, det detector, t float64) {
 		}
 		ro.Values[b] = append(ro.Values[b], row)
 	}
+}
+
+// ProgressEvery is how many steps pass between calls of
+// RunOptions.Progress (a multiple of the loop's 256-step context check).
+const ProgressEvery = 1 << 16
+
+// MaxRunBytes is the default bound on the memory one Run may need
+// (RunOptions.MaxBytes): 16 GiB. Design choice [A]: large enough for the
+// largest chips one machine runs (4,194,304 rings × 16 inputs), small
+// enough that a mistyped batch, trace or sampling rate is an error with
+// the size instead of an out-of-memory crash.
+const MaxRunBytes = 16 << 30
+
+// runStateBytes is the engine's state per ring and input, an upper
+// estimate: phase and detuning, four integrator stages, a trial state, the
+// noise draws and float32 mirrors, and the lock and counter snapshots (16
+// float64s).
+const runStateBytes = 16 * 8
+
+// RunBytes estimates the memory a Run of inputs inputs over steps steps
+// (spc per cycle) needs: the engine's state, the detectors' samples and
+// the trace (every traceEvery steps; 0 = none). Slice headers are counted
+// per stored row.
+func (ch *Chip) RunBytes(inputs int, steps, spc float64, traceEvery int) float64 {
+	B, N := float64(max(1, inputs)), float64(ch.n)
+	need := N * B * runStateBytes
+	cycles := steps / spc
+	for _, d := range ch.detectors {
+		samples := 1.0
+		if d.Every > 0 {
+			samples += cycles / float64(d.Every)
+		}
+		need += B * samples * (8*float64(len(d.Targets)) + 24)
+	}
+	if traceEvery > 0 {
+		need += B * (steps/float64(traceEvery) + 1) * (8*N + 24)
+	}
+	return need
 }

@@ -61,6 +61,14 @@ type Oscillators struct {
 	// Init is "random" (uniform phases), "zero" or "phases" (InitPhases).
 	Init       string
 	InitPhases []float64 // radians, len N when Init == "phases"
+	// FreqOffsets (Hz, len N or nil) move each ring's natural frequency
+	// deterministically: a designer's offset or trim, on top of the drawn
+	// mismatch (oscillators.freq_offsets).
+	FreqOffsets []float64
+	// TapLoads (F, len N or nil) are extra explicit capacitances on each
+	// ring's tap, drawn on the chip (oscillators.tap_loads): each slows
+	// its ring (chip.Chip.TapLoads, docs/ringmodel.md).
+	TapLoads []float64
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
 }
@@ -102,6 +110,9 @@ type Couplings struct {
 	// Loads says whether the rings are trimmed for their couplers' load
 	// (default LoadsTrimmed).
 	Loads CouplerLoads
+	// TG is the coupler finger described by its transmission gate's
+	// geometry (couplings.tg_*), or nil; UnitResistance is then 1/TG.G.
+	TG *TGGeometry
 	// Random, when not nil, is the random instance the edges were drawn
 	// from (couplings.random_levels): one edge per fabric site.
 	Random *RandomWeights
@@ -299,13 +310,31 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 	// decode are left out, since the decoder stopped inside them.
 	unknown := md.Undecoded()
 	sort.Slice(unknown, func(i, j int) bool { return v.at(keyPath(unknown[i])).Line < v.at(keyPath(unknown[j])).Line })
+	// A table written twice in different case ([OSCILLATORS] and
+	// [oscillators]) decodes one of them; the other's keys are reported
+	// once, as the differently-cased table below, not key by key.
+	shadowed := map[string]bool{}
+	for _, k := range md.Keys() {
+		if caseVariant(k[0], knownKeys[""]) {
+			shadowed[strings.ToLower(k[0])] = true
+		}
+	}
+	reported := map[string]bool{}
 	for _, k := range unknown {
 		path := keyPath(k)
 		sec := strings.SplitN(path, ".", 2)[0]
-		if failed[sec] || isParentOfUndecoded(k, unknown) {
+		if failed[sec] || shadowed[sec] {
 			continue
 		}
-		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+		if caseVariant(sec, knownKeys[""]) {
+			path, k = sec, k[:1] // a differently-cased table: report it once
+		} else if isParentOfUndecoded(k, unknown) {
+			continue
+		}
+		if !reported[path] {
+			reported[path] = true
+			v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+		}
 	}
 	// TOML keys are case-sensitive but the decoder matches struct fields
 	// without regard to case, so a key decoded under another spelling
@@ -315,7 +344,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		undecoded[keyPath(k)] = true
 	}
 	for _, k := range md.Keys() {
-		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] {
+		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] || reported[keyPath(k)] || reported[sec] {
 			continue
 		}
 		parent := ""
@@ -329,7 +358,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		if !ok || len(k) > 2 || slices.Contains(known, k[len(k)-1]) {
 			continue
 		}
-		v.errAt(keyPath(k), "unknown key%s", suggest(k))
+		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(keyPath(k)), Key: keyPath(k), Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
 	}
 	// Semantic checks run only on fully decoded input: a section the
 	// decoder stopped in holds partial values.
@@ -346,6 +375,16 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 	}
 	n.Warnings = v.warns
 	return n, nil
+}
+
+// caseVariant reports whether name is one of known spelled in another case.
+func caseVariant(name string, known []string) bool {
+	for _, k := range known {
+		if name != k && strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyPath renders a toml.Key; array-table indices are not in toml.Key, so

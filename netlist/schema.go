@@ -31,6 +31,8 @@ type rawChip struct {
 type rawTech struct {
 	VDD          *Voltage     `toml:"vdd"`
 	NodeCap      *Capacitance `toml:"node_cap"`
+	TGCap        *Capacitance `toml:"tg_cap"`
+	CInvIn       *Capacitance `toml:"cinv_in"`
 	DevCap       *Capacitance `toml:"dev_cap"`
 	EdgeWidth    *float64     `toml:"edge_width"`
 	TapH2        *float64     `toml:"tap_h2"`
@@ -68,6 +70,9 @@ type rawOscillators struct {
 	Init       string      `toml:"init"`
 	InitPhases []float64   `toml:"init_phases"`
 	RingModel  string      `toml:"ring_model"`
+	// Per-ring frequency offsets and tap loads (docs/ringmodel.md).
+	FreqOffsets []Frequency   `toml:"freq_offsets"`
+	TapLoads    []Capacitance `toml:"tap_loads"`
 }
 
 type rawCouplings struct {
@@ -86,6 +91,11 @@ type rawCouplings struct {
 	RandomLevels   []float64     `toml:"random_levels"`
 	RandomSeed     *int64        `toml:"random_seed"`
 	Loads          *CouplerLoads `toml:"loads"`
+	// A coupler finger by its transmission gate's geometry.
+	TGWN      *Length `toml:"tg_wn"`
+	TGWP      *Length `toml:"tg_wp"`
+	TGL       *Length `toml:"tg_l"`
+	TGFingers *int    `toml:"tg_fingers"`
 }
 
 type rawCoupling struct {

@@ -209,6 +209,8 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	set(&card.VDD, "vdd", f(t.VDD))
 	set(&card.NodeCap, "node_cap", f(t.NodeCap))
 	set(&card.DevCap, "dev_cap", f(t.DevCap))
+	set(&card.TGCap, "tg_cap", f(t.TGCap))
+	set(&card.CInvIn, "cinv_in", f(t.CInvIn))
 	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
 	if t.TapH2 != nil {
 		if x := *t.TapH2; !(x >= 0 && x < 1) {
@@ -346,6 +348,7 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			v.errAt("oscillators.phase_noise", "offset %s must be well below f0 (the 1/f² region)", FormatSI(r.PhaseNoise.Offset, "Hz"))
 		}
 	}
+	v.buildRingExtras(o, r, N)
 	o.Init = r.Init
 	if o.Init == "" {
 		o.Init = "random"
@@ -524,7 +527,13 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			v.errAt("couplings.full_scale", "full_scale must be positive and finite (got %g)", c.FullScale)
 		}
 	}
+	tg := v.buildTG(n, rc)
 	switch {
+	case tg != nil && (rc.UnitResistance != nil || rc.UnitK != nil):
+		v.errAt("couplings.tg_l", "give the coupler as a TG geometry (tg_l, tg_wn, tg_wp, tg_fingers) or as unit_resistance or unit_k, not both")
+	case tg != nil:
+		c.TG = tg
+		c.UnitResistance = 1 / tg.G
 	case rc.UnitResistance != nil && rc.UnitK != nil:
 		v.errAt("couplings.unit_k", "give either unit_resistance or unit_k, not both")
 	case rc.UnitResistance != nil:

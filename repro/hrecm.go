@@ -325,9 +325,9 @@ func runHrecmExp3(ctx context.Context, env Env) (*Result, error) {
 		samples = 1000
 	} else {
 		// [A] Exp. 3 is the costliest (70 cells, N up to 50, an eigen-
-		// solve of A(σ) per sample and iteration): 3 seeds, 200
+		// solve of A(σ) per sample and iteration): 2 seeds, 150
 		// iterations (docs/hrecm.md).
-		set.seeds, set.cfg.Iters = 3, 200
+		set.seeds, set.cfg.Iters = 2, 150
 	}
 	ns, ps := hrecmExp3Grid(env.Quick)
 	var jobs []hrecmJob
@@ -390,6 +390,10 @@ func runHrecmExp1(ctx context.Context, env Env) (*Result, error) {
 		stages = []int{0, 5, 20, 40}
 	}
 	cfg.Iters = stages[len(stages)-1]
+	// [A] From small random couplings N(0, 0.01): from Hebbian couplings
+	// five patterns of ten spins already have an open gap, and the figure
+	// would show no training.
+	cfg.Init = hrecm.InitGaussian
 	pats, seed := hrecmPatterns(env, n, p, 0)
 	cfg.Seed = seed
 	res := &Result{}

@@ -277,15 +277,20 @@ func runHrecmChip(ctx context.Context, env Env) (*Result, error) {
 	}
 	res := &Result{}
 	type acc struct{ gap, keep, agree, energy, power, area []float64 }
+	// One trained memory per seed, shared by every model and resolution.
+	mems := make([]*hrecmMemory, set.seeds)
+	for s := range mems {
+		var err error
+		if mems[s], err = hrecmMakeMemory(ctx, env, set, hrecm.RuleHRECM, n, p, s); err != nil {
+			return nil, err
+		}
+	}
 	for _, model := range models {
 		for _, bits := range bitsList {
 			a := acc{}
 			retr := map[int][]float64{}
 			for s := 0; s < set.seeds; s++ {
-				mem, err := hrecmMakeMemory(ctx, env, set, hrecm.RuleHRECM, n, p, s)
-				if err != nil {
-					return nil, err
-				}
+				mem := mems[s]
 				ch, err := hrecmChipOf("hrecm-16.toml", false, bits, s)
 				if err != nil {
 					return nil, err
@@ -329,7 +334,7 @@ func runHrecmChip(ctx context.Context, env Env) (*Result, error) {
 		}
 	}
 	res.Notes = append(res.Notes, hrecmNote(set),
-		fmt.Sprintf("chip hrecm-16 (65 nm, 1 GHz, Pelgrom frequency mismatch, 2%% coupler mismatch, −83.3 dBc/Hz@1MHz phase noise), one chip instance per seed; N = %d, P = %d; K_s from the trained (unquantised) gap's middle scaled by the chip's realised K; %d random starts, %d corrupted starts per flip level", n, p, randoms, perLevel),
+		fmt.Sprintf("chip hrecm-16 (65 nm, 1 GHz, 0.2%% frequency mismatch (trimmed rings), 2%% coupler mismatch, −83.3 dBc/Hz@1MHz phase noise), one chip instance per seed; N = %d, P = %d; K_s from the trained (unquantised) gap's middle scaled by the chip's realised K; %d random starts, %d corrupted starts per flip level", n, p, randoms, perLevel),
 		"gap: min λ − max_D λ of the chip's realised J (quantised, mismatched, symmetrised), exact over all 2^15 states; gap-kept: that over the trained J's gap; energy, power, area: the chip's ledger for one run of the retrieval time")
 	return res, nil
 }

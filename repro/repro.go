@@ -108,6 +108,8 @@ func All() []Experiment {
 		oscnetExperiments(),
 		hrecmExperiments(),
 		epExperiments(),
+		syncExperiments(),
+		oscnetChipExperiments(),
 	} {
 		all = append(all, list...)
 	}

@@ -78,6 +78,11 @@ type Card struct {
 	// the input capacitance (F) of an inverter-path coupler inverter: the
 	// static loads couplers put on a ring's tap (chip.Chip.TapLoads).
 	TGCap, CInvIn float64
+	// TG is the card's measured transmission-gate switches, from which a
+	// coupler described by its geometry gets its conductance and
+	// capacitance (couplings.tg_wn, tg_wp, tg_l, tg_fingers); nil when the
+	// card has none.
+	TG TGTable
 	// EnergyBit is the energy in joules to write one configuration bit (an
 	// SRAM-style cell written through its bit line: ≈ C_BL·VDD² for a
 	// 64-row column, C_BL ≈ 64 cell drains + column wire).
@@ -200,6 +205,7 @@ func cards() map[string]Card {
 			// generic 45 nm cards (switch 90/180 nm, inverter 90/180 nm,
 			// L 45 nm): 0.43 fF and 0.44 fF.
 			TGCap: 0.43 * fF, CInvIn: 0.44 * fF,
+			TG: generic45TG(),
 		},
 		// 28 nm HKMG: areas NanGate45 scaled by (28/45)² [D]; A_VT
 		// 1.8 mV·µm and 0.5 V overdrive from docs/model.md §3 [U].

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"oscsim/chip"
 	"oscsim/configs"
@@ -93,5 +94,10 @@ func compileChip(nl *netlist.Netlist, opt chip.Options) (*chip.Chip, error) {
 		}
 		opt.Ring = m
 	}
-	return chip.Compile(nl, opt)
+	ch, err := chip.Compile(nl, opt)
+	if err != nil && nl.File != "" && !strings.Contains(err.Error(), nl.File) {
+		// Errors found after parsing still name the file.
+		err = fmt.Errorf("%s: %w", nl.File, err)
+	}
+	return ch, err
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"oscsim/bench"
 	"oscsim/chip"
 	"oscsim/netlist"
 )
@@ -78,16 +79,16 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if seedSet {
 			s = *seed
 		}
-		tops := chip.RandomTopK(nl.Oscillators.N(), kl, *topkSeed)
-		pts, err := chip.Sparsity(ctx, nl, tops, chip.SparsityOptions{Run: *run, Seed: s})
+		tops := bench.RandomTopK(nl.Oscillators.N(), kl, *topkSeed)
+		pts, err := bench.Sparsity(ctx, nl, tops, bench.SparsityOptions{Run: *run, Seed: s})
 		if err != nil {
 			return err
 		}
 		if *asJSON {
 			return writeJSON(stdout, struct {
-				Source   string               `json:"source"`
-				TopKSeed int64                `json:"topk_seed"`
-				Points   []chip.SparsityPoint `json:"points"`
+				Source   string                `json:"source"`
+				TopKSeed int64                 `json:"topk_seed"`
+				Points   []bench.SparsityPoint `json:"points"`
 			}{src, *topkSeed, pts})
 		}
 		printSparsity(stdout, src, nl, pts, *topkSeed)
@@ -194,7 +195,7 @@ func printLedger(w io.Writer, src string, nl *netlist.Netlist, L *chip.Ledger, f
 }
 
 // printSparsity prints one row per k.
-func printSparsity(w io.Writer, src string, nl *netlist.Netlist, pts []chip.SparsityPoint, seed int64) {
+func printSparsity(w io.Writer, src string, nl *netlist.Netlist, pts []bench.SparsityPoint, seed int64) {
 	fmt.Fprintf(w, "chip     %s (%s), %d rings, %s card; per-oscillator top-k of random weights (seed %d), OR-symmetrised\n",
 		nl.Name, src, nl.Oscillators.N(), nl.Tech.Name, seed)
 	if len(pts) > 0 {
@@ -218,5 +219,5 @@ func printSparsity(w io.Writer, src string, nl *netlist.Netlist, pts []chip.Spar
 			L.TotalPower*1e3, cpl*1e3, L.EnergyPerRun*1e9, p.EnergyPerInference*1e9)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "energy/inference = %d tournament matches × (reprogramming + run)\n", chip.TournamentMatches)
+	fmt.Fprintf(w, "energy/inference = %d tournament matches × (reprogramming + run)\n", bench.TournamentMatches)
 }

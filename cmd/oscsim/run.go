@@ -42,6 +42,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	traceEvery := fs.Int("trace-every", 0, "trace every N steps (default: one point per cycle)")
 	noNoise := fs.Bool("no-noise", false, "switch phase noise and detector jitter off")
 	workers := fs.Int("workers", 0, "goroutines (0 = automatic; results do not depend on it)")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -78,7 +79,13 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			opt.TraceEvery = max(1, int(math.Round(spc)))
 		}
 	}
+	for _, w := range nl.Warnings {
+		fmt.Fprintf(stderr, "oscsim run: %s\n", w)
+	}
+	m := newMeter(stderr, *noProgress, "run "+nl.Name, "steps")
+	opt.Progress = m.Set
 	res, err := ch.Run(ctx, nil, opt)
+	m.Done()
 	if err != nil {
 		return err
 	}
@@ -196,6 +203,7 @@ func printSummary(w io.Writer, src string, ch *chip.Chip, res *chip.Result) {
 	fmt.Fprintf(tw, "model\t%s, %s, %g steps/cycle, %d steps = %s (%.4g cycles), seed %d, instance %d\n",
 		res.Model, nl.Run.Integrator, 1/(res.Dt*o.Frequency), res.Steps, netlist.FormatSI(res.Duration, "s"),
 		res.Duration*o.Frequency, ch.Seed(), ch.Instance())
+	fmt.Fprintf(tw, "engine\t%s kernels (OSCSIM_KERNELS=go|avx2|avx512 forces a lower level; the same bits at each)\n", chip.EngineKernels())
 	lk := res.Locks[0]
 	status := "not synchronised"
 	if lk.Synchronised {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"oscsim/chip"
@@ -70,6 +72,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxRings := fs.Int("detail", 8, "per-ring rows up to this many rings; summary rows above")
 	trim := fs.Bool("trim", false, "trim the rings' loads in ngspice before writing the deck (--run does unless --no-trim)")
 	noTrim := fs.Bool("no-trim", false, "with --run: do not trim the rings' loads")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -110,7 +113,9 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !*run {
 		dopt := spice.DeckOptions{Duration: duration}
 		if *trim && len(ch.Couplers()) > 0 {
-			sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+			pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+			defer pm.Done()
+			sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 			if _, err := sim.Find(); err != nil {
 				return err
 			}
@@ -136,11 +141,17 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := atomicfile.Write(*out, func(f *bufio.Writer) error { _, err := f.WriteString(deck.Text); return err }); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "deck      %s (%d rings, %s simulated, time step ≤ %s)\nrun it    ngspice -b %s\n",
-			*out, len(deck.Rings), netlist.FormatSI(deck.Tstop, "s"), netlist.FormatSI(deck.Tmax, "s"), *out)
+		// ngspice -b runs a deck's .tran only when it has an output: -r
+		// writes the .save'd vectors to a raw file. One OpenMP thread, as
+		// spice.Simulator runs it (see Simulator.Threads).
+		raw := strings.TrimSuffix(*out, filepath.Ext(*out)) + ".raw"
+		fmt.Fprintf(stdout, "deck      %s (%d rings, %s simulated, time step ≤ %s)\nrun it    OMP_THREAD_LIMIT=1 ngspice -b -r %s %s\n",
+			*out, len(deck.Rings), netlist.FormatSI(deck.Tstop, "s"), netlist.FormatSI(deck.Tmax, "s"), raw, *out)
 		return nil
 	}
-	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+	pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+	defer pm.Done()
+	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 	if _, err := sim.Find(); err != nil {
 		return err
 	}

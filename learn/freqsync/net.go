@@ -12,6 +12,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/netlist"
+	"oscsim/phasedet"
 )
 
 // Physics holds the oscillator network's settings (docs/sync.md, "Model").
@@ -39,13 +40,14 @@ func PaperPhysics() Physics {
 	return Physics{K: 10e6, FMin: 500e6, FMax: 680e6, Dt: 10e-12, T: 1e-6, Tau: 0.5e-6}
 }
 
-// FastPhysics is PaperPhysics with a step of 100 ps: ten times fewer steps.
-// At the largest detuning in the range (±90 MHz from the centre) a step
-// advances a phase difference by 0.11 rad; docs/sync.md ("Step size")
-// gives the measured effect on accuracy.
+// FastPhysics is PaperPhysics with a step of 200 ps: twenty times fewer
+// steps. At the widest detuning of the range (180 MHz) a step advances a
+// phase difference by 0.23 rad, and the coupling moves a phase by at most
+// 2π·k·dt = 0.013 rad a step; docs/sync.md ("Step size") gives the
+// measured effect on accuracy.
 func FastPhysics() Physics {
 	p := PaperPhysics()
-	p.Dt = 100e-12
+	p.Dt = 200e-12
 	return p
 }
 
@@ -147,8 +149,13 @@ func NewNet(n int, p Physics, seed int64, instance int) (*Net, error) {
 
 // NetOnChip wraps an already compiled chip (e.g. from configs/sync-iris.toml)
 // whose phase model is the network: its couplings' rates become k_ij.
+//
+// p's frequencies must be centred on the chip's reference frequency.
 func NetOnChip(ch *chip.Chip, p Physics) (*Net, error) {
 	n := ch.N()
+	if f0 := ch.Netlist().Oscillators.Frequency; math.Abs(p.Center()-f0) > 1e-9*f0 {
+		return nil, fmt.Errorf("freqsync: tuning range [%g, %g] Hz is not centred on the chip's frequency %g Hz", p.FMin, p.FMax, f0)
+	}
 	net := &Net{N: n, Phys: p, Chip: ch, kmat: make([]float64, n*n)}
 	ring := ch.Ring()
 	c := ch.Netlist().Tech.NodeCap
@@ -213,6 +220,13 @@ type SimOptions struct {
 	// MemBudget bounds the reverse mode's trajectory buffer per worker
 	// (bytes; 0 = 256 MiB): larger batches run in chunks.
 	MemBudget int64
+	// Model is the chip's fidelity: "phase" (default) or "cycle"
+	// (evaluation only: no gradient).
+	Model string
+	// Counter reads f̄ as a frequency counter does: whole rising edges
+	// of each ring (θ = ω_ref·t + φ) counted over the window, divided by
+	// the window (phasedet.Count); the resolution is 1/τ.
+	Counter bool
 }
 
 // Result is what Simulate returns for a batch of B examples.
@@ -222,6 +236,10 @@ type Result struct {
 	// J[b][r·N+a] = df̄_{Rows[r]}/dF_a (nil without a gradient).
 	J    [][]float64
 	Rows []int
+	// Ledger is the chip's area, power and energy account of the run of
+	// the batch's first chunk (chip.Run): the ring array and couplers
+	// only, not the tuning DACs or the MAC (docs/sync.md, "On the chip").
+	Ledger *chip.Ledger
 }
 
 // Simulate runs the natural frequencies F[b] (Hz, N per example) from the
@@ -305,8 +323,21 @@ func (net *Net) Simulate(ctx context.Context, F, theta0 [][]float64, opt SimOpti
 // simChunk runs examples lo..hi−1 as one batch of chip inputs.
 func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int, rows []int, opt SimOptions, res *Result) error {
 	N, B := net.N, hi-lo
-	fc := net.Phys.Center()
-	steps, win := net.Phys.Steps()
+	// The chip's reference frequency and the engine's step: Physics' dt
+	// in the phase model, the description's steps per cycle in the cycle
+	// model (evaluation only).
+	fc := net.Chip.Netlist().Oscillators.Frequency
+	model, spc := "phase", 1/(fc*net.Phys.Dt)
+	if opt.Model == "cycle" {
+		if opt.Grad != NoGrad {
+			return fmt.Errorf("freqsync: gradients need the phase model (got %q)", opt.Model)
+		}
+		model, spc = "cycle", net.Chip.Netlist().Run.StepsPerCycle
+	} else if opt.Model != "" && opt.Model != "phase" {
+		return fmt.Errorf("freqsync: unknown model %q (want phase or cycle)", opt.Model)
+	}
+	steps := max(1, int(math.Round(net.Phys.T*fc*spc)))
+	win := min(steps, max(1, int(math.Round(net.Phys.Tau*fc*spc))))
 	inputs := make([]chip.Input, B)
 	for b := range inputs {
 		off := make([]float64, N)
@@ -322,8 +353,7 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 			idx[b] = opt.Index[lo+b]
 		}
 	}
-	spc := 1 / (fc * net.Phys.Dt)
-	ro := chip.RunOptions{Model: "phase", Duration: net.Phys.T, StepsPerCycle: spc,
+	ro := chip.RunOptions{Model: model, Duration: net.Phys.T, StepsPerCycle: spc,
 		Workers: 1, Indices: idx, NoNoise: !opt.Noise, NoiseSeed: opt.NoiseSeed, NoPower: true}
 	start := steps - win
 	startPhi := make([]float64, N*B)
@@ -355,14 +385,23 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 	if err != nil {
 		return fmt.Errorf("freqsync: %w", err)
 	}
+	if lo == 0 {
+		res.Ledger = out.Ledger
+	}
 	if stepsSeen != steps || out.Steps != steps {
 		return fmt.Errorf("freqsync: the engine ran %d steps, the network expects %d (dt %g s)", out.Steps, steps, net.Phys.Dt)
 	}
 	tw := 2 * math.Pi * float64(win) * out.Dt
+	w0, t1 := 2*math.Pi*fc, float64(steps)*out.Dt
+	t0 := float64(start) * out.Dt
 	for b := 0; b < B; b++ {
 		fb := make([]float64, N)
 		for i := 0; i < N; i++ {
-			fb[i] = fc + (out.Unwrapped[b][i]-startPhi[i*B+b])/tw
+			if opt.Counter {
+				fb[i] = phasedet.Count(w0*t0+startPhi[i*B+b], w0*t1+out.Unwrapped[b][i]) / (t1 - t0)
+			} else {
+				fb[i] = fc + (out.Unwrapped[b][i]-startPhi[i*B+b])/tw
+			}
 		}
 		res.FBar[lo+b] = fb
 	}
@@ -372,8 +411,8 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 			res.J[lo+b] = fw.jacobian(b)
 		}
 	case Reverse:
-		for b := 0; b < B; b++ {
-			res.J[lo+b] = net.adjoint(traj, B, b, steps, win, rows, out.Dt)
+		for b, j := range net.adjoint(traj, B, steps, win, rows, out.Dt) {
+			res.J[lo+b] = j
 		}
 	}
 	return nil
@@ -454,55 +493,67 @@ func (f *fwdSens) jacobian(b int) []float64 {
 	return J
 }
 
-// adjoint returns the Jacobian rows of example b by running the adjoint of
-// the Euler steps backwards over the recorded phases traj[n·N·B + i·B + b]
-// (docs/sync.md, "Reverse mode"). For the output f̄_r = (1/w)·Σ_{n ≥ S−w}
-// f_r(n) and θ(n+1) = θ(n) + 2π·dt·f(n), with λ(n) = ∂f̄_r/∂θ(n):
+// adjoint returns the Jacobian rows of every example of a chunk by running
+// the adjoint of the Euler steps backwards over the recorded phases
+// traj[n·N·B + i·B + b] (docs/sync.md, "Reverse mode"). For the output
+// f̄_r = (1/w)·Σ_{n ≥ S−w} f_r(n) and θ(n+1) = θ(n) + 2π·dt·f(n), with
+// λ(n) = ∂f̄_r/∂θ(n):
 //
 //	g(n)   = [n ≥ S−w]·e_r/w + 2π·dt·λ(n+1)      (∂f̄_r/∂f(n))
 //	J_ra  += g_a(n)                               (f_a(n) = F_a + …)
 //	λ_j(n) = λ_j(n+1) + Σ_i C_ij·(g_i·k_ij − g_j·k_ji),  C_ij = cos(θ_j − θ_i)
 //
-// with λ(S) = 0. One pass serves all rows; each costs O(N²) a step.
-func (net *Net) adjoint(traj []float64, B, b, steps, win int, rows []int, dt float64) []float64 {
+// with λ(S) = 0. One backward sweep serves all rows and examples (the
+// examples inner, so the trajectory is read in order); each row costs
+// O(N²) a step.
+func (net *Net) adjoint(traj []float64, B, steps, win int, rows []int, dt float64) [][]float64 {
 	N, R, K := net.N, len(rows), net.kmat
-	J := make([]float64, R*N)
-	lam := make([]float64, R*N)
+	J := make([]float64, B*R*N)
+	lam := make([]float64, B*R*N)
 	g := make([]float64, R*N)
 	s, c := make([]float64, N), make([]float64, N)
-	C := make([]float64, N*N)
+	kc := make([]float64, N*N)
 	h := 2 * math.Pi * dt
 	inv := 1 / float64(win)
 	start := steps - win
 	for n := steps - 1; n >= 0; n-- {
 		base := n * N * B
-		for i := 0; i < N; i++ {
-			s[i], c[i] = math.Sincos(traj[base+i*B+b])
-		}
-		for i := 0; i < N; i++ {
-			for j := 0; j < N; j++ {
-				C[i*N+j] = c[i]*c[j] + s[i]*s[j]
+		for b := 0; b < B; b++ {
+			for i := 0; i < N; i++ {
+				s[i], c[i] = math.Sincos(traj[base+i*B+b])
 			}
-		}
-		for r, ro := range rows {
-			gr, lr, Jr := g[r*N:(r+1)*N], lam[r*N:(r+1)*N], J[r*N:(r+1)*N]
-			for a := 0; a < N; a++ {
-				gr[a] = h * lr[a]
-			}
-			if n >= start {
-				gr[ro] += inv
-			}
-			for a := 0; a < N; a++ {
-				Jr[a] += gr[a]
-			}
-			for j := 0; j < N; j++ {
-				sum := 0.0
-				for i := 0; i < N; i++ {
-					sum += C[i*N+j] * (gr[i]*K[i*N+j] - gr[j]*K[j*N+i])
+			// kc[i·N+j] = k_ij·C_ij; rowK[j] = Σ_i k_ji·C_ji.
+			for i := 0; i < N; i++ {
+				for j := 0; j < N; j++ {
+					kc[i*N+j] = K[i*N+j] * (c[i]*c[j] + s[i]*s[j])
 				}
-				lr[j] += sum
+			}
+			lb, Jb := lam[b*R*N:(b+1)*R*N], J[b*R*N:(b+1)*R*N]
+			for r, ro := range rows {
+				gr, lr, Jr := g[r*N:(r+1)*N], lb[r*N:(r+1)*N], Jb[r*N:(r+1)*N]
+				for a := 0; a < N; a++ {
+					gr[a] = h * lr[a]
+				}
+				if n >= start {
+					gr[ro] += inv
+				}
+				for a := 0; a < N; a++ {
+					Jr[a] += gr[a]
+				}
+				for j := 0; j < N; j++ {
+					in, out := 0.0, 0.0
+					for i := 0; i < N; i++ {
+						in += kc[i*N+j] * gr[i]
+						out += kc[j*N+i]
+					}
+					lr[j] += in - gr[j]*out
+				}
 			}
 		}
 	}
-	return J
+	out := make([][]float64, B)
+	for b := range out {
+		out[b] = J[b*R*N : (b+1)*R*N]
+	}
+	return out
 }

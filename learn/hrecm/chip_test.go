@@ -23,7 +23,7 @@ func idealChip(t *testing.T, n int) *chip.Chip {
 	s := string(src)
 	for old, new := range map[string]string{
 		"count = 16":                       "count = " + strconv.Itoa(n),
-		`freq_sigma = "pelgrom"`:           `freq_sigma = "0%"`,
+		`freq_sigma = "0.2%"`:              `freq_sigma = "0%"`,
 		`sigma = "2%"`:                     `sigma = "0%"`,
 		`phase_noise = "-83.3dBc/Hz@1MHz"`: ``,
 		"bits = 5\nmax_code = 31":          "bits = 12\nmax_code = 4095",
