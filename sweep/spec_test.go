@@ -52,7 +52,7 @@ func TestInvalidSweeps(t *testing.T) {
 		{"every problem at once", "[sweep]\nchip = \"nope.toml\"\ninstances = 0\n[workload]\nkind = \"maxcut2\"\n[[axis]]\npath = \"couplings.bits\"\nvalues = []\n",
 			"x.toml:2:1: sweep.chip: cannot read the base chip: open testdata/nope.toml: no such file or directory\n" +
 				"x.toml:3:1: sweep.instances: must be ≥ 1 (got 0)\n" +
-				`x.toml:5:1: workload.kind: unknown workload "maxcut2" (want one of maxcut, oscnet-perclass, oscnet-pairwise)` + "\n" +
+				`x.toml:5:1: workload.kind: unknown workload "maxcut2" (want one of maxcut, oscnet-perclass, oscnet-pairwise, hrecm)` + "\n" +
 				"x.toml:8:1: axis[0].values: want a non-empty list of values"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
