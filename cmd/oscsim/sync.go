@@ -257,14 +257,19 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	mean, sd := freqsync.MeanStd(accs)
 	fmt.Fprintf(stdout, "weights   %s (%s, N = %d)\n", *weights, m.Arch, m.N)
-	fmt.Fprintf(stdout, "noise     linewidth %g Hz, mismatch %g, %d trials; DAC bits %d, counter read-out %v\n", *lw, *mismatch, *trials, *dacBits, *counter)
+	if nl != nil {
+		fmt.Fprintf(stdout, "noise     the chip's: linewidth %g Hz, ring mismatch %g, coupler mismatch %g; %d chip instances; DAC bits %d, counter read-out %v\n",
+			nl.Oscillators.Linewidth, nl.Oscillators.FreqSigma, nl.Couplings.Sigma, *trials, *dacBits, *counter)
+	} else {
+		fmt.Fprintf(stdout, "noise     linewidth %g Hz, mismatch %g, %d trials; DAC bits %d, counter read-out %v\n", *lw, *mismatch, *trials, *dacBits, *counter)
+	}
 	fmt.Fprintf(stdout, "accuracy  mean %.2f%% ± %.2f, worst %.2f%%, best %.2f%% (%d test items)\n", mean, sd, worst, best, len(test.X))
 	if nl != nil && ledger != nil {
 		fmt.Fprintf(stdout, "chip      %s, %s model: k = %s, tuning [%s, %s], T = %s, f̄ over %s\n", nl.Name, *model,
 			netlist.FormatSI(chipPhys.K, "Hz"), netlist.FormatSI(chipPhys.FMin, "Hz"), netlist.FormatSI(chipPhys.FMax, "Hz"),
 			netlist.FormatSI(chipPhys.T, "s"), netlist.FormatSI(chipPhys.Tau, "s"))
-		fmt.Fprintf(stdout, "ledger    die %s, power %s, energy per inference %s, time per inference %s (ring array and couplers; tuning DACs and MAC not included)\n",
-			netlist.FormatSI(ledger.DieArea, "m²"), netlist.FormatSI(ledger.TotalPower, "W"), netlist.FormatSI(ledger.EnergyPerRun, "J"), netlist.FormatSI(chipPhys.T, "s"))
+		fmt.Fprintf(stdout, "ledger    die %.4g mm², power %s, energy per inference %s, time per inference %s (ring array and couplers; tuning DACs and MAC not included)\n",
+			ledger.DieArea*1e6, netlist.FormatSI(ledger.TotalPower, "W"), netlist.FormatSI(ledger.EnergyPerRun, "J"), netlist.FormatSI(chipPhys.T, "s"))
 	}
 	return nil
 }
