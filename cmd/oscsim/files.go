@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -94,4 +95,12 @@ func compileChip(nl *netlist.Netlist, opt chip.Options) (*chip.Chip, error) {
 		opt.Ring = m
 	}
 	return chip.Compile(nl, opt)
+}
+
+// printWarnings writes the description's warnings (legal but unusual
+// values, netlist.Netlist.Warnings) to w, one a line.
+func printWarnings(w io.Writer, nl *netlist.Netlist) {
+	for _, e := range nl.Warnings {
+		fmt.Fprintln(w, e)
+	}
 }
