@@ -93,6 +93,9 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	nl := ch.Netlist()
+	for _, w := range nl.Warnings {
+		fmt.Fprintf(stderr, "oscsim spice: %v\n", w)
+	}
 	d, err := designFor(ch, *models, *nmos, *pmos, *steps, stderr)
 	if err != nil {
 		return err
