@@ -344,7 +344,17 @@ func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
 	for _, k := range unknown {
 		path := keyPath(k)
 		sec := strings.SplitN(path, ".", 2)[0]
-		if failed[sec] || shadowed[sec] {
+		if failed[sec] {
+			continue
+		}
+		if shadowed[sec] {
+			// Which of the two spellings the decoder took depends on its
+			// map order; a wrongly cased key of the correctly spelled table
+			// is reported either way.
+			if len(k) == 2 && slices.Contains(knownKeys[""], sec) && !slices.Contains(knownKeys[sec], k[1]) && !reported[path] {
+				reported[path] = true
+				v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+			}
 			continue
 		}
 		if caseVariant(sec, knownKeys[""]) {
