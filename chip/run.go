@@ -29,9 +29,9 @@ type Input struct {
 
 // RunOptions override the description's run settings for one Run.
 type RunOptions struct {
-	Model         string  // "cycle" or "phase"; "" = description
-	StepsPerCycle float64 // 0 = description
-	Duration      float64 // seconds; 0 = description
+	Model         netlist.Model // "" = description
+	StepsPerCycle float64       // 0 = description
+	Duration      float64       // seconds; 0 = description
 	// TraceEvery records all phases every this many steps (0 = no trace).
 	TraceEvery int
 	// Workers is the number of goroutines; 0 picks one from the problem
@@ -115,11 +115,11 @@ type Trace struct {
 
 // Result is the outcome of one Run over a batch of inputs.
 type Result struct {
-	Model    string  `json:"model"`
-	Steps    int     `json:"steps"`
-	Dt       float64 `json:"dt_s"`
-	Duration float64 `json:"duration_s"`
-	Inputs   int     `json:"inputs"`
+	Model    netlist.Model `json:"model"`
+	Steps    int           `json:"steps"`
+	Dt       float64       `json:"dt_s"`
+	Duration float64       `json:"duration_s"`
+	Inputs   int           `json:"inputs"`
 	// Initial and Final are the phases (rad, wrapped to (−π, π]) of every
 	// input at the start and the end.
 	Initial [][]float64 `json:"initial_phases"`
@@ -171,15 +171,14 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 	model := opt.Model
 	if model == "" {
 		model = nl.Run.Model
-	}
-	if model != "cycle" && model != "phase" {
-		return nil, fmt.Errorf("chip: unknown model %q (want \"cycle\" or \"phase\")", model)
+	} else if err := model.Check(); err != nil {
+		return nil, fmt.Errorf("chip: %w", err)
 	}
 	spc := opt.StepsPerCycle
 	if spc == 0 {
 		spc = nl.Run.StepsPerCycle
-		if opt.Model != "" && opt.Model != nl.Run.Model {
-			spc = map[string]float64{"cycle": 32, "phase": 4}[model]
+		if model != nl.Run.Model {
+			spc = model.DefaultStepsPerCycle()
 		}
 	}
 	dur := opt.Duration
@@ -210,13 +209,13 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 	return res, nil
 }
 
-func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt RunOptions) (*engine, error) {
+func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64, opt RunOptions) (*engine, error) {
 	if engineLevelErr != nil {
 		return nil, engineLevelErr
 	}
 	N, B := ch.n, len(inputs)
-	e := &engine{ch: ch, n: N, b: B, integ: ch.nl.Run.Integrator, opt: opt, inputs: inputs}
-	if model == "cycle" {
+	e := &engine{ch: ch, n: N, b: B, integ: string(ch.nl.Run.Integrator), opt: opt, inputs: inputs}
+	if model == netlist.ModelCycle {
 		e.model = modelCycle
 	}
 	e.dt = 1 / (ch.f0 * spc)
@@ -313,9 +312,9 @@ type sampleSched struct {
 func (e *engine) run(ctx context.Context) (*Result, error) {
 	ch, B, N := e.ch, e.b, e.n
 	spc := 1 / (e.dt * ch.f0)
-	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: "phase"}
+	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase}
 	if e.model == modelCycle {
-		res.Model = "cycle"
+		res.Model = netlist.ModelCycle
 	}
 	res.Initial = e.snapshot(true)
 
@@ -324,7 +323,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	counterStart := make([]int, len(ch.detectors))
 	counterPhi := make([][]float64, len(ch.detectors))
 	for d, det := range ch.detectors {
-		ro := Readout{Detector: det.Name, Kind: det.Kind, Targets: det.Targets, Values: make([][][]float64, B)}
+		ro := Readout{Detector: det.Name, Kind: det.Kind.String(), Targets: det.Targets, Values: make([][][]float64, B)}
 		res.Readouts = append(res.Readouts, ro)
 		if det.kind == phasedet.Counter {
 			w := int(math.Round(det.Window * ch.f0 * spc))

@@ -35,7 +35,6 @@ func syncExperiments() []Experiment {
 type syncSettings struct {
 	seeds   int
 	side    int // 2-D grid side (34 in the paper)
-	scale   float64
 	phys    freqsync.Physics
 	trials  int
 	levels  []float64 // linewidths (Hz)
@@ -46,10 +45,11 @@ type syncSettings struct {
 func syncSetup(env Env) syncSettings {
 	if env.Quick {
 		// Quick: a short, coarse run of the same code (seconds): 1 seed,
-		// 0.4 µs at 0.5 ns steps, a 10×10 grid, a tenth of the iterations.
+		// 0.2 µs at 0.5 ns steps, a 6×6 grid, a twentieth of the
+		// iterations. Its numbers check the plumbing, not the paper.
 		p := freqsync.PaperPhysics()
-		p.Dt, p.T, p.Tau = 0.5e-9, 0.4e-6, 0.2e-6
-		return syncSettings{seeds: 1, side: 10, phys: p, trials: 3, levels: []float64{0, 1e6}, ns: []int{3}, hs: []int{2}, iterDiv: 10}
+		p.Dt, p.T, p.Tau = 0.5e-9, 0.2e-6, 0.1e-6
+		return syncSettings{seeds: 1, side: 6, phys: p, trials: 3, levels: []float64{0, 1e6}, ns: []int{3}, hs: []int{2}, iterDiv: 20}
 	}
 	return syncSettings{seeds: 5, side: 34, phys: freqsync.FastPhysics(), trials: 100,
 		levels: []float64{0, 0.5e6, 1e6, 1.5e6, 2e6, 3e6, 4e6, 5e6}, ns: []int{2, 3, 4, 5, 6, 8}, hs: []int{1, 2, 3, 4, 5, 6}, iterDiv: 1}

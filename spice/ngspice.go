@@ -60,6 +60,9 @@ type Simulator struct {
 	// in batch mode streams its raw file, whose last complete point gives
 	// the time (see rawProgress).
 	Progress func(simulated, tstop float64)
+	// Trims, when not nil, keeps TrimLoads' measurements for every
+	// simulator that shares it; nil measures at every call.
+	Trims *TrimCache
 }
 
 // Find returns the path of the ngspice executable or ErrNoNgspice.

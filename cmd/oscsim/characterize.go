@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"oscsim/internal/atomicfile"
+	"oscsim/netlist"
 	"oscsim/ringosc"
 	"oscsim/spice"
 )
@@ -72,7 +73,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	if (*nmos != "" || *pmos != "") && *models == "" {
 		return usageErr("characterize", "--nmos and --pmos name models in --models")
 	}
-	nl, _, err := loadChip(pos[0])
+	nl, _, err := loadChipWith(pos[0], netlist.ParseOptions{NoRingModel: true}) // it writes the ring model
 	if err != nil {
 		return err
 	}

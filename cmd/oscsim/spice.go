@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -64,7 +63,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	run := fs.Bool("run", false, "simulate in ngspice and compare with the cycle and phase models")
 	durText := fs.String("duration", "", "simulated time, e.g. 50ns (default: the description's run)")
 	cycles := fs.Float64("cycles", 0, "simulated time in reference cycles (instead of --duration)")
-	seed := fs.Int64("seed", 0, "seed for mismatch and random initial phases (default: the description's run.seed)")
+	seed := addSeedFlag(fs, "mismatch and random initial phases")
 	instance := fs.Int("instance", 0, "chip instance number")
 	steps := fs.Float64("steps", 0, "ngspice time-step limit in steps per cycle (default: the ring model's, else 64)")
 	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
@@ -89,16 +88,11 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageErr("spice", "--duration %q: want a positive time such as 50ns", *durText)
 		}
 	}
-	nl, _, err := loadChip(pos[0])
+	ch, _, err := seed.compile(pos[0], *instance)
 	if err != nil {
 		return err
 	}
-	seedSet := false
-	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
-	if err != nil {
-		return err
-	}
+	nl := ch.Netlist()
 	d, err := designFor(ch, *models, *nmos, *pmos, *steps, stderr)
 	if err != nil {
 		return err

@@ -52,7 +52,7 @@ func runValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		nl, src, err := loadChip(f)
 		if err == nil {
 			var ch *chip.Chip
-			ch, err = compileChip(nl, chip.Options{})
+			ch, err = chip.Compile(nl, chip.Options{})
 			if err == nil {
 				err = ch.CheckStep(nl.Run.Model, nl.Run.StepsPerCycle)
 				if err != nil {

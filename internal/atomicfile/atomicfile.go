@@ -8,6 +8,7 @@ package atomicfile
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -99,4 +100,14 @@ func removeStale(dir, base string, now time.Time) {
 			os.Remove(filepath.Join(dir, name))
 		}
 	}
+}
+
+// WriteJSON writes v to path atomically as indented JSON (see Write), the
+// form of every result file the commands write.
+func WriteJSON(path string, v any) error {
+	return Write(path, func(w *bufio.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", " ")
+		return enc.Encode(v)
+	})
 }
