@@ -276,7 +276,11 @@ func runHrecmBaselines(ctx context.Context, env Env) (*Result, error) {
 			best := math.Inf(1)
 			for _, v := range variants {
 				label := hrecmLabel(v)
-				m := res.addMean(fmt.Sprintf("%s/%d/%d", label, n, p), rates[fmt.Sprintf("%s/%d/%d", label, n, p)], NoPaper, "%")
+				key := label
+				if v.rule == hrecm.RuleHRECM {
+					key = "hrecm"
+				}
+				m := res.addMean(fmt.Sprintf("%s/%d/%d", key, n, p), rates[fmt.Sprintf("%s/%d/%d", label, n, p)], NoPaper, "%")
 				if v.rule != hrecm.RuleHRECM {
 					best = math.Min(best, m)
 				} else if p >= n && p <= 2*n {
