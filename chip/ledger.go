@@ -94,10 +94,6 @@ const (
 	// SupplyPadCurrent is the supply current (A) one VDD/VSS pad pair
 	// carries in DefaultPads (electromigration / IR-drop rule of thumb).
 	SupplyPadCurrent = 50e-3
-	// TournamentMatches is the number of pairwise matches (and so
-	// reprogrammings and runs) per image of the OscNet v1.5 ten-class
-	// tournament (docs/model.md §11, king-of-the-hill order).
-	TournamentMatches = 9
 )
 
 // DefaultPads returns the pad count assumed when a description gives none:

@@ -265,47 +265,6 @@ func TestLedgerJSON(t *testing.T) {
 	}
 }
 
-// RandomTopK's topologies are nested in k and respect the per-row budget:
-// every oscillator has at least k partners, at most n−1, and k = n−1 is
-// the complete graph.
-func TestRandomTopK(t *testing.T) {
-	t.Parallel()
-	const n = 30
-	ks := []int{2, 5, 10, 29}
-	tops := RandomTopK(n, ks, 7)
-	prev := map[[2]int]bool{}
-	for x, tp := range tops {
-		deg := make([]int, n)
-		cur := map[[2]int]bool{}
-		for _, e := range tp.Edges {
-			if e.I >= e.J {
-				t.Fatalf("edge (%d, %d) not ordered", e.I, e.J)
-			}
-			cur[[2]int{e.I, e.J}] = true
-			deg[e.I]++
-			deg[e.J]++
-		}
-		for p := range prev {
-			if !cur[p] {
-				t.Errorf("k = %d drops edge %v of k = %d", ks[x], p, ks[x-1])
-			}
-		}
-		for i, d := range deg {
-			if d < ks[x] {
-				t.Errorf("k = %d: oscillator %d has %d partners", ks[x], i, d)
-			}
-		}
-		prev = cur
-	}
-	if got := len(tops[3].Edges); got != n*(n-1)/2 {
-		t.Errorf("k = n−1: %d edges, want %d", got, n*(n-1)/2)
-	}
-	again := RandomTopK(n, ks[:1], 7)
-	if len(again[0].Edges) != len(tops[0].Edges) || again[0].Edges[0] != tops[0].Edges[0] {
-		t.Error("RandomTopK is not a pure function of its seed")
-	}
-}
-
 // LedgerMean: power lines are the weighted means of the runs' lines, and
 // an inference's energy is programs·ProgramEnergy + mean power·t (exact
 // closed forms, 1e-12 relative).

@@ -109,6 +109,7 @@ func All() []Experiment {
 		hrecmExperiments(),
 		epExperiments(),
 		syncExperiments(),
+		oscnetChipExperiments(),
 	} {
 		all = append(all, list...)
 	}

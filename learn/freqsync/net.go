@@ -353,7 +353,7 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 			idx[b] = opt.Index[lo+b]
 		}
 	}
-	ro := chip.RunOptions{Model: model, Duration: net.Phys.T, StepsPerCycle: spc,
+	ro := chip.RunOptions{Model: netlist.Model(model), Duration: net.Phys.T, StepsPerCycle: spc,
 		Workers: 1, Indices: idx, NoNoise: !opt.Noise, NoiseSeed: opt.NoiseSeed, NoPower: true}
 	start := steps - win
 	startPhi := make([]float64, N*B)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"oscsim/netlist"
+	"oscsim/phasedet"
 )
 
 // ChipPhysics maps software physics soft onto the ring chip nl by ratios
@@ -27,7 +28,7 @@ func ChipPhysics(nl *netlist.Netlist, soft Physics) (Physics, error) {
 		Dt: soft.Dt / s, T: nl.Run.Duration, Tau: nl.Run.Duration / 2,
 		Linewidth: nl.Oscillators.Linewidth, FreqSigma: nl.Oscillators.FreqSigma, CouplerSigma: nl.Couplings.Sigma}
 	for _, d := range nl.Detectors {
-		if d.Kind == "counter" && d.Window > 0 {
+		if d.Kind == phasedet.Counter && d.Window > 0 {
 			p.Tau = min(d.Window, p.T)
 		}
 	}
