@@ -185,6 +185,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		counter  = fs.Bool("counter", false, "read mean frequencies with edge counters over the window (resolution 1/tau)")
 		chipPath = fs.String("chip", "", "run on this chip description (e.g. sync-iris.toml: its mismatch, noise, couplers), frequencies scaled by its f0")
 		model    = fs.String("model", "phase", "chip model with --chip: phase or cycle")
+		dt       = fs.Float64("dt", 0, "Euler step in seconds (0 = the weights' own; 1e-11 = the paper's)")
 	)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -212,6 +213,9 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		test = train
 	}
 	phys.Linewidth, phys.FreqSigma = *lw, *mismatch
+	if *dt > 0 {
+		phys.Dt = *dt
+	}
 	var accs []float64
 	worst, best := math.Inf(1), math.Inf(-1)
 	var nl *netlist.Netlist

@@ -50,6 +50,7 @@ func PaperSpec(arch Arch, dim int, iris bool) Spec {
 			s.Inputs = append(s.Inputs, l)
 		}
 	}
+	s.Init.PairAtEdge = arch == Extended
 	switch {
 	case !iris:
 		s.Pairs = []Pair{{3, 4}}
