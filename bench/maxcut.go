@@ -28,18 +28,24 @@ type MaxCut struct {
 	Best float64
 }
 
+// maxCutParams are the "maxcut" workload's parameters.
+type maxCutParams struct {
+	// Runs is the number of anneals per evaluation (default 20).
+	Runs int `toml:"runs"`
+}
+
 func newMaxCut(p *params, nl *netlist.Netlist) (Workload, error) {
-	runs, err := p.Int("runs", 20)
-	if err != nil {
+	cfg := maxCutParams{Runs: 20}
+	if err := p.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	if runs < 1 {
-		return nil, fmt.Errorf("bench: maxcut.runs must be ≥ 1 (got %d)", runs)
+	if cfg.Runs < 1 {
+		return nil, p.bad("runs", "must be ≥ 1 (got %d)", cfg.Runs)
 	}
 	if len(nl.Couplings.Edges) == 0 {
 		return nil, fmt.Errorf("bench: maxcut: chip %s has no couplings", nl.Name)
 	}
-	m := &MaxCut{Runs: runs, edges: nl.Couplings.Edges, n: nl.Oscillators.N()}
+	m := &MaxCut{Runs: cfg.Runs, edges: nl.Couplings.Edges, n: nl.Oscillators.N()}
 	m.Best = ReferenceCut(m.n, m.edges, 1)
 	return m, nil
 }

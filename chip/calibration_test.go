@@ -56,7 +56,7 @@ func logLedger(t testing.TB, L *chip.Ledger) {
 
 // TestCalibrationMoyPower is calibration 2 (power): Moy et al., Nature
 // Electronics 5, 310 (2022) measured 42 mW average for 1,968 rings
-// (hardware.md §1 [V], via Graber & Hofmann 2024). The replica
+// (docs/model.md §10 [V], via Graber & Hofmann 2024). The replica
 // (configs/moy-kings-1968.toml, assumptions listed there) must report a
 // total within ±25%: 31.5–52.5 mW, with the TG power from a run.
 func TestCalibrationMoyPower(t *testing.T) {
@@ -72,7 +72,7 @@ func TestCalibrationMoyPower(t *testing.T) {
 	}
 	L := ch.Ledger(res)
 	logLedger(t, L)
-	t.Logf("  per node %.2f µW (published 21.3 µW); run energy %.3g nJ + programming %.3g nJ (published ≈ 42 mW × 50 ns ≈ 2.1 nJ, hardware.md §1 [D]); static estimate %.2f mW",
+	t.Logf("  per node %.2f µW (published 21.3 µW); run energy %.3g nJ + programming %.3g nJ (published ≈ 42 mW × 50 ns ≈ 2.1 nJ, docs/model.md §10 [D]); static estimate %.2f mW",
 		L.TotalPower/1968*1e6, L.TotalPower*L.Duration*1e9, L.ProgramEnergy*1e9, ch.Ledger(nil).TotalPower*1e3)
 	const published = 42e-3
 	if L.TotalPower < 0.75*published || L.TotalPower > 1.25*published {
@@ -189,8 +189,8 @@ func maxCutSuccess(t testing.TB, nl *netlist.Netlist, runs int) (ok int, ratio, 
 
 // TestCalibrationMoyMaxCut is calibration 2 (solution quality): Moy 2022
 // reports reaching the ground state of random King's-graph problems in
-// fewer than 50 oscillation cycles, with up to 95% accuracy (hardware.md
-// §1 [V]). The replica, shrunk to 4×4 King's graphs (16 rings, 42 edges,
+// fewer than 50 oscillation cycles, with up to 95% accuracy (docs/model.md
+// §10 [V]). The replica, shrunk to 4×4 King's graphs (16 rings, 42 edges,
 // exact reference), run 50 cycles in the phase model, must reach the
 // reference cut in most runs (> 50% over 12 instances × 32 runs). Larger
 // arrays are measured and logged (not asserted; see docs/power.md).
@@ -230,8 +230,8 @@ func TestCalibrationMoyFull(t *testing.T) {
 }
 
 // TestCalibrationCOBIArea is calibration 3: COBI (Nature Electronics 2025;
-// UMN news item) is a 65 nm die of 2.4 mm × 2.0 mm = 4.8 mm² (hardware.md
-// §3 [V]). The replica (configs/cobi-replica.toml) must report a die
+// UMN news item) is a 65 nm die of 2.4 mm × 2.0 mm = 4.8 mm² (docs/model.md
+// §10 [V]). The replica (configs/cobi-replica.toml) must report a die
 // within ±30% (3.36–6.24 mm²), pads counted, for every spin count 46–50
 // and 3–5 magnitude bits (4–6 weight bits with the sign), since neither is
 // read from the paper.
@@ -272,9 +272,9 @@ func TestCalibrationCOBIArea(t *testing.T) {
 
 // TestCalibrationLo is calibration 4: Lo et al., Nature Electronics 6, 771
 // (2023): 48 spins all-to-all at 1.2 V in 65 nm, integer weights −14…+14
-// (hardware.md §2 [V]). The replica must accept exactly those 29 codes,
+// (docs/model.md §10 [V]). The replica must accept exactly those 29 codes,
 // reject ±15, and count 48·47/2 = 1,128 distinct couplers with ≥ 5
-// configuration bits each (sign + 4-bit magnitude, hardware.md §2 [D]).
+// configuration bits each (sign + 4-bit magnitude, docs/model.md §10 [D]).
 func TestCalibrationLo(t *testing.T) {
 	t.Parallel()
 	nl := loadConfig(t, "lo-48.toml")

@@ -116,7 +116,14 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 		if o.RingModel != "" {
 			return nil, fmt.Errorf("chip: %s: oscillators.ring_model %q must be loaded by the caller (Options.Ring)", nl.File, o.RingModel)
 		}
-		ch.ring = ringosc.Analytic(o.Stages)
+		// The analytic ring's gains follow from the card's devices
+		// (ringosc.DeviceGains, docs/ringmodel.md).
+		ch.ring = ringosc.FromDevices(nl.Tech, o.Stages, nl.Tech.NodeCap)
+	}
+	if s := nl.SHIL; s != nil && s.Port == netlist.PortSupply && !ch.ring.Tabulated() {
+		// A port where both edges respond alike: Γp's second harmonic
+		// equals Γ's first (netlist.PortSupply).
+		ch.ring.C2 = ch.ring.Gamma1
 	}
 	if err := ch.ring.Validate(); err != nil {
 		return nil, fmt.Errorf("chip: %w", err)
@@ -143,6 +150,7 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 		z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagFreq, uint64(i)))
 		ch.dOmega[i] = base + w0*o.FreqSigma*z
 	}
+	ch.ringExtras()
 
 	// Coupling fabric.
 	cp := nl.Couplings
@@ -277,6 +285,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 		m.rowPtr[i+1] += m.rowPtr[i]
 	}
 	ch.pathOffsets(&m)
+	ch.loadOffsets(&m, edges, codes)
 	ch.csr, ch.edges, ch.codes, ch.report, ch.scale = m, edges, codes, rep, q.FullScale
 	// Per-program engine data, so that a Run does not redo them: the stage
 	// passes' row order and Σ|G| over the TGs (each inverter-path

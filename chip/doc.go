@@ -19,7 +19,7 @@
 //     Γp(θ_i)·i_p/q_max (Hajimiri & Lee, JSSC 1998).
 //   - "phase": the cycle average of the same equations in the reference
 //     frame, dφ_i/dt = Δω_i + Σ_j K_ij·sin(φ_j − φ_i) − K_s·sin 2φ_i, the
-//     Kuramoto + SHIL model of OscNet v1.5 eq. (12) (algorithms.md §1.9),
+//     Kuramoto + SHIL model of OscNet v1.5 eq. (12) (docs/model.md §5 and §11),
 //     with K_ij = h1·G_ij/C and K_s = g2·I_s/q_max from the same devices.
 //
 // Both add white phase noise dφ = √(2D)·dW with D = π·linewidth. Detectors

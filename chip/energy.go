@@ -7,7 +7,7 @@ import "math"
 //
 //	E(φ) = −Σ_{i<j} K_ij·cos(φ_i − φ_j) − (f·K_s/2)·Σ_i cos 2φ_i − Σ_i Δω_i·φ_i
 //
-// (OscNet v1.5 eq. (12)'s energy, algorithms.md §1.9, plus the detuning
+// (OscNet v1.5 eq. (12)'s energy, docs/model.md §11, plus the detuning
 // term). For symmetric K the phase model is the gradient flow
 // dφ/dt = −∂E/∂φ, so E never rises along a noise-free run with a constant
 // pump. Units: rad/s. Inverter-path mismatch makes K slightly asymmetric;

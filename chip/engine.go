@@ -20,15 +20,11 @@ const (
 	PrecisionFloat32 = "float32"
 )
 
-// EngineKernels names the engine's inner loops in this build on this
-// machine: "avx512" when built with GOEXPERIMENT=simd on a CPU with
-// AVX-512, else "go" (plain Go). Results are the same bits either way.
-func EngineKernels() string {
-	if kernelsVector == "" {
-		return "go"
-	}
-	return kernelsVector
-}
+// EngineKernels names the engine's inner loops in this process: "avx512"
+// or "avx2" (the amd64 vector kernels, chosen by the CPU's features) or
+// "go" (plain Go); the environment variable OSCSIM_KERNELS=go|avx2|avx512
+// forces a lower level. Results are the same bits at every level.
+func EngineKernels() string { return engineLevel.String() }
 
 const (
 	modelPhase = iota

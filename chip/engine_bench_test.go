@@ -16,7 +16,7 @@ import (
 // input for one step (N·deg·B per step), the unit of docs/performance.md.
 //
 //	go test ./chip -run '^$' -bench 'Step' -benchtime 2s -count 6 | tee new.txt
-//	GOEXPERIMENT=simd go test ./chip -run '^$' -bench 'Step' ...
+//	OSCSIM_KERNELS=avx2 go test ./chip -run '^$' -bench 'Step' ...   # a lower level
 //
 // CI runs them once each as a smoke test (BenchmarkRun shortened by -short):
 //

@@ -97,6 +97,10 @@ type core[T real] struct {
 	dw0      []T
 
 	scr [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
+	// Batch of one with the vector kernels: the rows in blocks
+	// (engine_sell.go) and per worker one block's sums S ‖ C.
+	sell  *sell[T]
+	sellS [][]T
 	// per worker, tabulated ring: table positions of up to 64 inputs
 	tabK      [][]int32
 	tabF      [][]float64
@@ -105,8 +109,10 @@ type core[T real] struct {
 	ptermOwn  bool  // pterm is its own array (not nz or ybuf)
 	ptermNeed bool  // power passes split by rows need pterm
 	bad       []int // per worker: first non-finite state index, or −1
-	lane      []float64
-	stages    int
+	// injA, injB: injection at f0 per (ring, input), nil without (inject.go).
+	injA, injB []T
+	lane       []float64
+	stages     int
 	// trigFresh: the phase model's first trig buffer already holds
 	// sin φ ‖ cos φ of the current state, left there by a coupler-power
 	// pass (same layout, same kernels, so the same bits), and the next
@@ -191,6 +197,7 @@ func newCore[T real](e *engine) *core[T] {
 	c.rowPtr, c.col, c.vals = m.rowPtr, m.col, m.g
 	c.setupPaths()
 	c.mask = toT[T](ch.pumpMask)
+	c.setupInject() // inject.go
 
 	switch e.integ {
 	case "heun":
@@ -264,6 +271,12 @@ func newCore[T real](e *engine) *core[T] {
 		for range e.workers {
 			c.tabK = append(c.tabK, make([]int32, min(B, 64)))
 			c.tabF = append(c.tabF, make([]float64, min(B, 64)))
+		}
+	}
+	if B == 1 && c.kn.gsum2 != nil {
+		c.sell = newSell[T](e.order, m.rowPtr, c.colV, m.g, e.model == modelPhase)
+		for range e.workers {
+			c.sellS = append(c.sellS, make([]T, 2*sellHeight))
 		}
 	}
 	for range e.workers {
@@ -438,7 +451,7 @@ func (c *core[T]) lawUpdate(t float64) {
 
 // work is worker k's share of the current pass.
 func (c *core[T]) work(k int) {
-	clearUpper()
+	clearUpper(c.kn.level)
 	rows := c.e.rows[k]
 	switch c.op {
 	case opStart:
@@ -676,6 +689,9 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			kp := c.ks[s] * c.mask[i]
 			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], c.a, kp)
 			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp, kp*kp*c.q2scale) // engine_paths.go
+			if c.injA != nil {
+				c.injectPhase(out, base, tb[o:o+n], tb[o+B:o+B+n]) // inject.go
+			}
 		} else {
 			c.kn.spmm1(cols, vals, tb[b0:], B, n, SC[:n])
 			v := tb[base : base+n]
@@ -684,6 +700,9 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 				c.kn.cycleF(out, dw, v, c.gg[base:base+n], c.gg[c.half+base:c.half+base+n], SC[:n], c.gn[i], c.gt[i], c.invC, pm)
 			} else {
 				c.kn.cycleFs(out, dw, v, c.gg[base:base+n], SC[:n], c.gn[i], c.gt[i], c.invC, pm, c.g1, c.m2)
+			}
+			if c.injA != nil {
+				c.injectCycle(out, s, base) // inject.go
 			}
 		}
 		phi := c.phi[base : base+n]
@@ -752,6 +771,20 @@ func sincosT[T real](x T) (T, T) {
 // trig1 is trig for a batch of one input, without a kernel call per row.
 func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
 	tb := c.tb[buf]
+	if c.e.model == modelPhase && c.f32 && c.sell != nil && c.sets == 1 {
+		// Vector sine and cosine along the rows (the same bits as
+		// sincosT), 16 rows at a time into worker k's scratch.
+		sc := c.sellS[k]
+		for a := rows[0]; a < rows[1]; a += sellHeight {
+			b := min(a+sellHeight, rows[1])
+			s, cs := sc[:b-a], sc[sellHeight:sellHeight+b-a]
+			c.kn.sincos(y[a:b], s, cs)
+			for q := range s {
+				tb[2*(a+q)], tb[2*(a+q)+1] = s[q], cs[q]
+			}
+		}
+		return
+	}
 	if c.e.model == modelPhase {
 		for i := rows[0]; i < rows[1]; i++ {
 			tb[2*i], tb[2*i+1] = sincosT(y[i])
@@ -793,20 +826,40 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 	order := c.e.order
 	for r := pos[0]; r < pos[1]; r++ {
 		i := int(order[r])
-		// Row sums two rows at a time: four independent chains instead of
-		// two, each still summed in its row's order.
-		if (r-pos[0])&1 == 0 {
-			next := -1
-			if r+1 < pos[1] {
-				next = int(order[r+1])
+		var S, C T
+		if c.sell != nil {
+			// A block's sums at a time, a row to a vector lane
+			// (engine_sell.go); a worker's share may start mid-block.
+			q := r % sellHeight
+			if q == 0 || r == pos[0] {
+				bk, ss := r/sellHeight, c.sellS[k]
+				if phase {
+					c.kn.gsum2(c.sell.cols[bk], c.sell.vals[bk], tb, ss, ss[sellHeight:])
+				} else {
+					c.kn.gsum1(c.sell.cols[bk], c.sell.vals[bk], tb, ss[:sellHeight])
+				}
 			}
-			if phase {
-				c.rowSums2(i, next, tb, &sums)
+			if c.sell.pairs {
+				S, C = c.sellS[k][2*q], c.sellS[k][2*q+1]
 			} else {
-				c.rowSums1(i, next, tb, &sums)
+				S, C = c.sellS[k][q], c.sellS[k][sellHeight+q]
 			}
+		} else {
+			// Row sums two rows at a time: four independent chains
+			// instead of two, each still summed in its row's order.
+			if (r-pos[0])&1 == 0 {
+				next := -1
+				if r+1 < pos[1] {
+					next = int(order[r+1])
+				}
+				if phase {
+					c.rowSums2(i, next, tb, &sums)
+				} else {
+					c.rowSums1(i, next, tb, &sums)
+				}
+			}
+			S, C = sums[(r-pos[0])&1][0], sums[(r-pos[0])&1][1]
 		}
-		S, C := sums[(r-pos[0])&1][0], sums[(r-pos[0])&1][1]
 		var dw T
 		if c.dw != nil {
 			dw = c.dw[i]
@@ -821,6 +874,9 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			if c.q2scale != 0 {
 				f += c.pump2One(sn, cs, kp, kp*kp*c.q2scale)
 			}
+			if c.injA != nil {
+				f += c.inject1(i, s, sn, cs) // inject.go
+			}
 		} else {
 			pm := pump * c.mask[i]
 			v := tb[i]
@@ -830,6 +886,9 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			} else {
 				sn := c.gg[i]
 				f = dw + c.g1*sn*cur*c.invC + c.m2*sn*(2*v-1)*pm
+			}
+			if c.injA != nil {
+				f += c.inject1(i, s, 0, 0) // inject.go
 			}
 		}
 		p := c.phi[i]

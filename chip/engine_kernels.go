@@ -1,9 +1,60 @@
 package chip
 
 import (
+	"fmt"
 	"math"
+	"os"
 	"oscsim/ringosc"
 )
+
+//go:generate go run -C asmgen . -out ../engine_amd64.s -stubs ../engine_stubs_amd64.go -pkg chip
+
+// Levels of the engine's kernels (OSCSIM_KERNELS; EngineKernels): plain
+// Go everywhere, and on amd64 the vector kernels of engine_amd64.s for
+// AVX2 (8 float32 or 4 float64 lanes) and AVX-512 (16 or 8). Every level
+// gives the same bits.
+type kernelLevel int
+
+const (
+	levelGo kernelLevel = iota
+	levelAVX2
+	levelAVX512
+)
+
+var levelNames = [...]string{levelGo: "go", levelAVX2: "avx2", levelAVX512: "avx512"}
+
+// kernelsEnv names the environment variable that forces a lower level.
+const kernelsEnv = "OSCSIM_KERNELS"
+
+func (l kernelLevel) String() string { return levelNames[l] }
+
+// UnmarshalText reads a level's name.
+func (l *kernelLevel) UnmarshalText(b []byte) error {
+	for k, name := range levelNames {
+		if string(b) == name {
+			*l = kernelLevel(k)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown kernels %q (want go, avx2 or avx512)", b)
+}
+
+// chooseKernels returns the level to use given OSCSIM_KERNELS's value env
+// and the CPU's best level: the best when env is empty, else env's level
+// if the CPU runs it; otherwise the best, with an error naming the setting.
+func chooseKernels(env string, best kernelLevel) (kernelLevel, error) {
+	if env == "" {
+		return best, nil
+	}
+	var l kernelLevel
+	if err := l.UnmarshalText([]byte(env)); err != nil {
+		return best, fmt.Errorf("chip: %s=%s: %v", kernelsEnv, env, err)
+	}
+	if l > best {
+		return best, fmt.Errorf("chip: %s=%s: this CPU runs at most %s", kernelsEnv, env, best)
+	}
+	return l, nil
+}
 
 // real is the precision of an engine's state.
 type real interface{ ~float32 | ~float64 }
@@ -12,17 +63,26 @@ type real interface{ ~float32 | ~float64 }
 // computes each lane with the same sequence of separately rounded
 // operations whatever the number of lanes, so a lane's result does not
 // depend on the batch size, the lane's position in the batch or whether
-// the vector kernels (engine_simd_amd64.go) replace these plain-Go ones.
-// All slices are indexed from 0; n is the number of lanes.
+// the vector kernels (engine_amd64.s) replace these plain-Go ones.
+// All slices are indexed from 0; n is the number of lanes. The vector
+// kernels do not check lengths: every slice a kernel reads or writes
+// must be at least as long as the plain-Go kernel would index.
 type kernels[T real] struct {
+	level kernelLevel
 	// spmm2 sets S[b] = Σ_x vals[x]·src[cols[x]·stride + b] and
 	// C[b] = Σ_x vals[x]·src[cols[x]·stride + half + b] for b < n, summing
 	// over x in order from zero, with dst = S ‖ C (len 2n).
 	spmm2 func(cols []int32, vals, src []T, stride, half, n int, dst []T)
 	// spmm1 is spmm2 without the second half: dst = S (len n).
 	spmm1 func(cols []int32, vals, src []T, stride, n int, dst []T)
+	// gsum2 and gsum1 are a batch of one's coupling sums of a block of
+	// rows (engine_sell.go: gsum2Go, or gsum2PairsGo in float32, and
+	// gsum1Go); nil in plain Go, where the batch of one sums rows with
+	// scalar chains (rowSums2, rowSums1).
+	gsum2 func(cols []int32, vals, tb, S, C []T)
+	gsum1 func(cols []int32, vals, tb, S []T)
 	// phaseF is the phase model's right-hand side (OscNet v1.5 eq. 12,
-	// algorithms.md §1.9), f = dw + a·(cos φ·S − sin φ·C) − kp·sin φ·cos φ:
+	// docs/model.md §11), f = dw + a·(cos φ·S − sin φ·C) − kp·sin φ·cos φ:
 	// Σ_j K_ij sin(φ_j − φ_i) = cos φ_i·(K·sin φ)_i − sin φ_i·(K·cos φ)_i
 	// with K = a·G (coupling.Rate, a = h1/C), S = G·sin φ, C = G·cos φ,
 	// and sin 2φ_i = 2·sin φ_i·cos φ_i (kp = 2·K_s·f(t) on pumped rings).
@@ -87,26 +147,55 @@ func tgWeights[T real](w []T, vals []float32) {
 	}
 }
 
-// kernels64 and kernels32 are the plain-Go kernels; init in
-// engine_simd_amd64.go replaces entries with vector ones when the CPU has
-// them. They are not changed after package initialisation.
-var (
-	kernels64 = kernels[float64]{
-		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64], cycleFs: cycleFsGo[float64],
-		sincos: sincos64Go, cycleTrig: cycleTrig64Go,
-		axpy: axpyGo[float64], add: addGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
-		wrap: finite64Go, powAcc: powAccGo[float64], noise2: noise2Go64, bm: bmGo64, tabIdx: tabIdxGo[float64],
-		rot: rotGo[float64], pump2: pump2Go[float64],
-	}
-	kernels32 = kernels[float32]{
+// goKernels32 and goKernels64 are the plain-Go kernels.
+func goKernels32() kernels[float32] {
+	return kernels[float32]{
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32], cycleFs: cycleFsGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go,
 		axpy: axpyGo[float32], add: addGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32],
 		wrap: wrap32Go, powAcc: powAccGo[float32], noise2: noise2Go32, bm: bmGo32, tabIdx: tabIdxGo[float32],
 		rot: rotGo[float32], pump2: pump2Go[float32],
 	}
-	// kernelsVector names the vector kernels in use ("" = plain Go).
-	kernelsVector string
+}
+
+func goKernels64() kernels[float64] {
+	return kernels[float64]{
+		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64], cycleFs: cycleFsGo[float64],
+		sincos: sincos64Go, cycleTrig: cycleTrig64Go,
+		axpy: axpyGo[float64], add: addGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
+		wrap: finite64Go, powAcc: powAccGo[float64], noise2: noise2Go64, bm: bmGo64, tabIdx: tabIdxGo[float64],
+		rot: rotGo[float64], pump2: pump2Go[float64],
+	}
+}
+
+// kernelsAt32 and kernelsAt64 return the kernels of level l (which the
+// CPU must run).
+func kernelsAt32(l kernelLevel) kernels[float32] {
+	k := goKernels32()
+	if l != levelGo {
+		k = vectorKernels32(l)
+	}
+	k.level = l
+	return k
+}
+
+func kernelsAt64(l kernelLevel) kernels[float64] {
+	k := goKernels64()
+	if l != levelGo {
+		k = vectorKernels64(l)
+	}
+	k.level = l
+	return k
+}
+
+// The kernels the engine uses in this process, chosen once at start-up:
+// the CPU's best level, or the lower one OSCSIM_KERNELS asks for
+// (engineLevelErr says why a setting was not taken; runs report it).
+// They are not changed afterwards.
+var (
+	engineLevel, engineLevelErr = chooseKernels(os.Getenv(kernelsEnv), cpuKernels())
+	kernels32                   = kernelsAt32(engineLevel)
+	kernels64                   = kernelsAt64(engineLevel)
 )
 
 // kernelsFor returns the kernels of precision T.

@@ -6,23 +6,63 @@ import (
 	"testing"
 )
 
-// TestVectorKernelsMatchGo holds the kernels in use (vector ones when built
-// with GOEXPERIMENT=simd on an AVX-512 machine) to the plain-Go ones, bit
-// for bit, on every lane count from 1 to 70 and 128.
+// TestVectorKernelsMatchGo holds every kernel level this CPU runs (the
+// amd64 assembly for AVX2 and AVX-512) to the plain-Go kernels, bit for
+// bit, on every lane count from 1 to 70 and 128, so odd lengths and
+// masked tails are covered; the engine's own level is checked too.
 func TestVectorKernelsMatchGo(t *testing.T) {
-	t.Logf("vector kernels: %q", kernelsVector)
-	checkKernels(t, "float32", &kernels32, kernels[float32]{
-		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32], cycleFs: cycleFsGo[float32],
-		sincos: sincos32Go, cycleTrig: cycleTrig32Go, axpy: axpyGo[float32], add: addGo[float32],
-		acc2: acc2Go[float32], rk4: rk4Go[float32], wrap: wrap32Go, powAcc: powAccGo[float32],
-		noise2: noise2Go32, bm: bmGo32, tabIdx: tabIdxGo[float32], rot: rotGo[float32], pump2: pump2Go[float32],
-	})
-	checkKernels(t, "float64", &kernels64, kernels[float64]{
-		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64], cycleFs: cycleFsGo[float64],
-		sincos: sincos64Go, cycleTrig: cycleTrig64Go, axpy: axpyGo[float64], add: addGo[float64],
-		acc2: acc2Go[float64], rk4: rk4Go[float64], wrap: finite64Go, powAcc: powAccGo[float64],
-		noise2: noise2Go64, bm: bmGo64, tabIdx: tabIdxGo[float64], rot: rotGo[float64], pump2: pump2Go[float64],
-	})
+	t.Logf("engine kernels: %s (CPU: up to %s)", engineLevel, cpuKernels())
+	for l := levelAVX2; l <= cpuKernels(); l++ {
+		k32, k64 := kernelsAt32(l), kernelsAt64(l)
+		checkKernels(t, "float32 "+l.String(), &k32, goKernels32())
+		checkKernels(t, "float64 "+l.String(), &k64, goKernels64())
+	}
+	if engineLevel != levelGo {
+		checkKernels(t, "float32 engine", &kernels32, goKernels32())
+	}
+}
+
+// A misaligned start: every kernel on sub-slices starting one element in.
+func TestVectorKernelsMisaligned(t *testing.T) {
+	for l := levelAVX2; l <= cpuKernels(); l++ {
+		r := rand.New(rand.NewPCG(5, 6))
+		k, g := kernelsAt32(l), goKernels32()
+		for n := 1; n <= 40; n++ {
+			x := make([]float32, n+1)
+			for i := range x {
+				x[i] = float32(20 * (2*r.Float64() - 1))
+			}
+			sa, ca, sb, cb := make([]float32, n+1), make([]float32, n+1), make([]float32, n+1), make([]float32, n+1)
+			k.sincos(x[1:], sa[1:], ca[1:])
+			g.sincos(x[1:], sb[1:], cb[1:])
+			fa, fb := make([]float32, n+1), make([]float32, n+1)
+			k.phaseF(fa[1:], x[1:], sa[1:], ca[1:], x[1:], sa[1:], 1.5, 0.25)
+			g.phaseF(fb[1:], x[1:], sb[1:], cb[1:], x[1:], sb[1:], 1.5, 0.25)
+			if !sameBits(sa, sb) || !sameBits(ca, cb) || !sameBits(fa, fb) {
+				t.Errorf("%s, %d lanes from offset 1: differs", l, n)
+			}
+		}
+	}
+}
+
+func TestChooseKernels(t *testing.T) {
+	for _, c := range []struct {
+		env  string
+		best kernelLevel
+		want kernelLevel
+		err  bool
+	}{
+		{"", levelAVX512, levelAVX512, false},
+		{"go", levelAVX512, levelGo, false},
+		{"avx2", levelAVX512, levelAVX2, false},
+		{"avx512", levelAVX2, levelAVX2, true},
+		{"sse", levelAVX2, levelAVX2, true},
+	} {
+		got, err := chooseKernels(c.env, c.best)
+		if got != c.want || (err != nil) != c.err {
+			t.Errorf("chooseKernels(%q, %s) = %s, %v; want %s, error %v", c.env, c.best, got, err, c.want, c.err)
+		}
+	}
 }
 
 func sameBits[T real](a, b []T) bool {
@@ -151,6 +191,39 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 		oa, ob := got.wrap(xa, ta), want.wrap(xb, tb)
 		if oa != ob || !sameBits(xa, xb) || !sameBits(ta2f[T](ta), ta2f[T](tb)) {
 			t.Errorf("%s wrap, %d lanes: differs (finite %v vs %v)", name, n, oa, ob)
+		}
+	}
+	// A batch of one's block sums (engine_sell.go), 0 to 70 couplers a
+	// row, against the plain-Go reference.
+	if got.gsum2 != nil {
+		tb := vec(2*rows, 1)
+		for L := 0; L <= 70; L++ {
+			cols := make([]int32, L*sellHeight)
+			for x := range cols {
+				cols[x] = int32(r.IntN(rows))
+			}
+			vals := vec(2*len(cols), 1e-5)
+			a, b := make([]T, 2*sellHeight), make([]T, 2*sellHeight)
+			got.gsum2(cols, vals, tb, a, a[sellHeight:])
+			if isFloat32[T]() { // pair layout: cols are pair indices
+				gsum2PairsGo(cols, vals, tb, b, b[sellHeight:])
+			} else {
+				even := make([]int32, len(cols))
+				for x, j := range cols {
+					even[x] = 2 * (j / 2) // sin at even indices
+				}
+				copy(cols, even)
+				got.gsum2(cols, vals, tb, a, a[sellHeight:])
+				gsum2Go(cols, vals, tb, b[:sellHeight], b[sellHeight:])
+			}
+			if !sameBits(a, b) {
+				t.Errorf("%s gsum2, %d couplers: differs", name, L)
+			}
+			got.gsum1(cols, vals, tb, a[:sellHeight])
+			gsum1Go(cols, vals, tb, b[:sellHeight])
+			if !sameBits(a[:sellHeight], b[:sellHeight]) {
+				t.Errorf("%s gsum1, %d couplers: differs", name, L)
+			}
 		}
 	}
 	// Path rows and the pump's second order.

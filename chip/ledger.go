@@ -200,7 +200,7 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 	}
 	f0, vdd := ch.f0, ch.vdd
 
-	// Rings: ringosc.Area and ringosc.RingPower (hardware.md §4.4).
+	// Rings: ringosc.Area and ringosc.RingPower (docs/model.md §9).
 	ringA := float64(N) * ringosc.Area(card, o.Stages)
 	rp := ringosc.RingPower(card, o.Stages, ch.c, f0)
 
@@ -263,7 +263,7 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 	// Power breakdown; the run fills the TG, pump and detector values.
 	nt := F.nt
 	F.power = []Line{
-		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·C·VDD²·f0 = %d·%d·%s·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(vdd, "V"), si(f0, "Hz"))},
+		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·(C+C_dev)·VDD²·f0 = %d·%d·(%s+%s)·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(card.DevCap, "F"), si(vdd, "V"), si(f0, "Hz"))},
 		{"rings: short-circuit", float64(N) * rp.ShortCircuit, fmt.Sprintf("ShortCircuit·switching = %.3g·switching", card.ShortCircuit)},
 		{"rings: leakage", float64(N) * rp.Leakage, fmt.Sprintf("N·stages·LeakInv = %d·%d·%s", N, o.Stages, si(card.LeakInv, "W"))},
 		{LineTGConduction, 0, ""},
@@ -272,6 +272,9 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 		{"SHIL pump: injection", 0, fmt.Sprintf("n·VDD·2·I·⟨schedule⟩/π, n = %d, I = %s", nt, si(ch.pumpI, "A"))},
 		{"SHIL pump: distribution", 0, fmt.Sprintf("Devices(n)·CUnit·VDD²·2·f0·on-fraction, %d devices", shil.Devices(nt))},
 		{"detectors: sampling", 0, ""},
+	}
+	if l, ok := ch.tapLoadLine(f0); ok {
+		F.power = append(F.power, l)
 	}
 
 	// Area breakdown.
@@ -383,6 +386,13 @@ func (F *ledgerFixed) ledger(ch *Chip, res *Result) *Ledger {
 	L.Power[linePumpDist].Value = pumpDist
 	L.Power[lineDet].Value = detP
 	L.Power[lineDet].Formula = strconv.Itoa(detSamples) + " samples·SampleEnergy / T"
+	if res != nil && res.InjectPower != nil {
+		var p float64
+		for _, x := range res.InjectPower {
+			p += x
+		}
+		L.Power = append(L.Power, Line{LineInjection, p / float64(len(res.InjectPower)), "Σ VDD·2·I_inj/π over injected rings, mean over inputs (inject.go)"})
+	}
 	for _, l := range L.Power {
 		L.TotalPower += l.Value
 	}
@@ -451,6 +461,10 @@ func missingFields(c tech.Card) []string {
 // LineTGConduction names the power line of the couplers' TG conduction,
 // the one line a run's phase differences set (Result.CouplerPower).
 const LineTGConduction = "couplers: TG conduction"
+
+// LineInjection names the power line of the injection drivers at f0
+// (Input.Inject), present only in the ledger of a run that injects.
+const LineInjection = "injection at f0"
 
 // PowerLine returns the value of the power line called name, or 0.
 func (L *Ledger) PowerLine(name string) float64 {

@@ -94,13 +94,14 @@ func TestLedgerHand(t *testing.T) {
 		// Pad-limited: inner side 20·50 µm/4 = 250 µm, die side 550 µm,
 		// ring 550² − 250² µm².
 		{"pad ring (I/O)", L.Area, (550*550 - 250*250) * um2, 1e-9},
-		// Power: rings 2·5·10 fF·1 V²·1 GHz = 100 µW, +7.6%, leakage
+		// Power: rings 2·5·(10 + 0.63) fF·1 V²·1 GHz = 106.3 µW (explicit
+		// load and device capacitance), +1.1%, leakage
 		// 10·0.5 nW; TG at code 1 = 10 µS with ⟨cos Δ⟩ = 0: G·V²/4 = 2.5 µW;
 		// no inverter-path code; leakage (9 + 2 + 2·3)·0.5 nW; pump
 		// injection 2·1 V·2·5 µA/π, distribution 3·0.4 fF·1 V²·2 GHz;
 		// 2 samples·3 fJ over 50 ns.
-		{"rings: switching", L.Power, 100e-6, 1e-12},
-		{"rings: short-circuit", L.Power, 7.6e-6, 1e-12},
+		{"rings: switching", L.Power, 106.3e-6, 1e-12},
+		{"rings: short-circuit", L.Power, 0.011 * 106.3e-6, 1e-12},
 		{"rings: leakage", L.Power, 5e-9, 1e-12},
 		{"couplers: TG conduction", L.Power, 2.5e-6, 1e-7}, // G kept in float32
 		{"couplers: path inverters", L.Power, 0, 0},

@@ -75,7 +75,7 @@ cycles = 100
 }
 
 // The derived frequency of the 45 nm card reproduces the ngspice anchor:
-// 5 stages, 10 fF, 1.0 V → 1.399 GHz (hardware.md §4.4), within 1%.
+// 5 stages, 10 fF, 1.0 V → 1.399 GHz (docs/model.md §9), within 1%.
 func TestDerivedFrequencyAnchor(t *testing.T) {
 	nl, err := netlist.Parse("t.toml", []byte("[chip]\ntech = \"45nm\"\n[oscillators]\ncount = 1\nstages = 5\n"), nil)
 	if err != nil {
@@ -314,7 +314,7 @@ steps_per_cycle = 8
 }
 
 // Test 5: with noise the phase variance of a free ring grows as
-// 2π·Δf·t (Wiener diffusion, D = π·Δf; hardware.md §4.2) within 10% over
+// 2π·Δf·t (Wiener diffusion, D = π·Δf; docs/model.md §2) within 10% over
 // 2000 runs (standard error of the variance: √(2/2000) ≈ 3%).
 // float32 runs draw their own noise (xoshiro128++ and Box–Muller) and are
 // held to the same bound.

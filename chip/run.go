@@ -21,6 +21,9 @@ type Input struct {
 	Phases []float64
 	// FreqOffset adds to each ring's natural frequency (Hz); nil = none.
 	FreqOffset []float64
+	// Inject is a current injected at f0 into the rings (inject.go); nil =
+	// none.
+	Inject *Injection
 }
 
 // RunOptions override the description's run settings for one Run.
@@ -55,6 +58,14 @@ type RunOptions struct {
 	// nil, and the ledger estimates TG power without it): one sparse
 	// product less per cycle, for runs that need only the read-outs.
 	NoPower bool
+	// OnStep, when not nil, observes the state at every step: it is called
+	// with n = 0 before the first step and after step n with the phases at
+	// t = n·dt, for n = 0..Steps. phi holds φ_i of input b at index i·B+b
+	// (radians in the reference frame, not wrapped in float64); it is the
+	// engine's own state, valid during the call only and not to be written.
+	// Trainers record trajectories through it (learn/freqsync); a nil
+	// OnStep costs nothing.
+	OnStep func(n int, phi []float64)
 
 	// noise32 runs a float64 state on the float32 noise generator (tests
 	// compare the precisions on one noise realisation with it).
@@ -112,6 +123,9 @@ type Result struct {
 	// over the run for each input (W), from the phase differences they
 	// carried (coupling.Power).
 	CouplerPower []float64 `json:"coupler_power_w"`
+	// InjectPower is each input's power in its injection drivers at f0
+	// (W; inject.go), nil when no input injects.
+	InjectPower []float64 `json:"inject_power_w,omitempty"`
 	// Ledger is the chip's area, power and energy account for this run:
 	// Chip.Ledger with the run's coupler power, duration and samples. It
 	// is left out of the result's JSON (which engine golden files pin);
@@ -182,6 +196,9 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 }
 
 func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt RunOptions) (*engine, error) {
+	if engineLevelErr != nil {
+		return nil, engineLevelErr
+	}
 	N, B := ch.n, len(inputs)
 	e := &engine{ch: ch, n: N, b: B, integ: ch.nl.Run.Integrator, opt: opt, inputs: inputs}
 	if model == "cycle" {
@@ -219,6 +236,9 @@ func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt Ru
 		}
 		if in.FreqOffset != nil && len(in.FreqOffset) != N {
 			return nil, fmt.Errorf("chip: input %d has %d frequency offsets, want %d", b, len(in.FreqOffset), N)
+		}
+		if err := checkInject(b, in, N); err != nil {
+			return nil, err
 		}
 		gi := opt.InputBase + b
 		if opt.Indices != nil {
@@ -326,6 +346,10 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	powAcc := make([]float64, B)
 	powN := 0
 	powEvery := max(1, int(math.Round(spc)))
+	if e.opt.OnStep != nil {
+		e.sync()
+		e.opt.OnStep(0, e.phi)
+	}
 
 	for n := 0; n < e.steps; n++ {
 		if n&255 == 0 {
@@ -349,6 +373,10 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 				ErrNaN, n+1, netlist.FormatSI(float64(n+1)*e.dt, "s"), ch.nl.Oscillators.Names[x/B], x%B, e.phi[x])
 		}
 		done := n + 1
+		if e.opt.OnStep != nil {
+			e.sync()
+			e.opt.OnStep(done, e.phi)
+		}
 		for d := range scheds {
 			s := &scheds[d]
 			if s.next < len(s.steps) && s.steps[s.next] == done {
@@ -420,6 +448,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			res.CouplerPower[b] = powAcc[b] / float64(powN)
 		}
 	}
+	res.InjectPower = e.injectPower()
 	res.Ledger = ch.Ledger(res)
 	return res, nil
 }

@@ -49,7 +49,7 @@ func (s Site) Scale(n int) Site {
 
 // Area returns the layout area (m²) of the site's parts: fingers·AreaTG,
 // inverters·AreaInv and bits·AreaSRAM (configuration kept in SRAM-style
-// cells; hardware.md §4.5 notes that configuration storage dominates).
+// cells; docs/model.md §9 notes that configuration storage dominates).
 func (s Site) Area(c tech.Card) (tg, inv, cfg float64) {
 	return float64(s.Fingers) * c.AreaTG, float64(s.Inverters) * c.AreaInv, float64(s.Bits) * c.AreaSRAM
 }
@@ -65,7 +65,7 @@ func (s Site) Leakage(c tech.Card) float64 {
 // inverters at frequency f: each charges its light output node (its drain
 // and the TG bank's diffusion, the card's CUnit) once a cycle,
 // n·CUnit·VDD²·f, plus the card's short-circuit fraction (the same
-// first-order model as the ring, hardware.md §4.4).
+// first-order model as the ring, docs/model.md §9).
 func InverterPower(n int, c tech.Card, f float64) float64 {
 	return float64(n) * c.CUnit * c.VDD * c.VDD * f * (1 + c.ShortCircuit)
 }

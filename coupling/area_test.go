@@ -9,7 +9,7 @@ import (
 
 // Site hardware of the Lo 2023 coupler (codes −14…+14, 4 magnitude bits):
 // in-phase bank 14 fingers + two inverter-path banks of 14 = 42 fingers,
-// 2 inverters, 4 + 1 sign = 5 configuration bits (hardware.md §2 [D]:
+// 2 inverters, 4 + 1 sign = 5 configuration bits (docs/model.md §10 [D]:
 // "≥5 bits per coupler").
 func TestSites(t *testing.T) {
 	t.Parallel()

@@ -1,6 +1,6 @@
 // Package coupling models the transmission-gate (TG) couplers between rings.
 //
-// Each coupled pair has two paths (OscNet v1.5 §5; algorithms.md §1.11): an
+// Each coupled pair has two paths (OscNet v1.5 §5; docs/model.md §4): an
 // in-phase path, a TG between the two rings' tap nodes, and an inverter
 // path, the same TG fed through an extra inverter, so the neighbour's
 // complement drives the node. A positive weight uses the in-phase path, a

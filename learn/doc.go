@@ -2,7 +2,8 @@
 // weights. It currently implements OscNet v1.5 (Cai, Li, Wang, Wang, Lee,
 // "OscNet v1.5: Energy Efficient Hopfield Network on CMOS Oscillators",
 // ICCV Workshops 2025; arXiv 2506.12610), forward passes only, following
-// /work/shared/spec/algorithms.md §1.3–1.7, 1.10 and 1.14.
+// the method as written in docs/oscnet.md §1.3–§1.14 (the sections cited
+// below).
 //
 // # What it models
 //
@@ -40,7 +41,7 @@
 //   - Top rule split: ceil(k/2) most positive + floor(k/2) most negative.
 //   - Masks are per class and per row, so a class network is a directed
 //     graph; CSR.Symmetric makes the OR (or AND) symmetric version with the
-//     average (S2_ij + S2_ji)/2 for oscillator runs (spec §1.9).
+//     average (S2_ij + S2_ji)/2 for oscillator runs (docs/oscnet.md §1.9).
 //
 // # File layout (.npz, written by Model.Save)
 //

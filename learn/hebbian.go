@@ -14,14 +14,14 @@ import (
 // Similarity is the per-class similarity tensor S of OscNet v1.5: C
 // networks of N×N couplings, stored row-major in one slice,
 // S[c,i,j] = W[(c*N+i)*N+j]. It holds the Hebbian statistic of eq (10)
-// before normalisation and S2 after (spec §1.4–1.5).
+// before normalisation and S2 after (docs/oscnet.md §1.4–1.5).
 type Similarity struct {
 	C, N int
 	W    []float64
 	// Counts[c] is the number of training samples of class c.
 	Counts []int
 	// Prototypes holds the C class prototypes p^c ∈ {-1,+1}^N row-major:
-	// p^c_i = sign(mean over class c of x_i), ties → -1 (spec §1.10 [A]).
+	// p^c_i = sign(mean over class c of x_i), ties → -1 (docs/oscnet.md §1.10 [A]).
 	Prototypes []int8
 }
 
@@ -40,12 +40,12 @@ func (s *Similarity) withW(w []float64) *Similarity {
 }
 
 // Hebbian accumulates the per-class Hebbian similarity of OscNet v1.5,
-// eq (10) (spec §1.4):
+// eq (10) (docs/oscnet.md §1.4):
 //
 //	W^c_ij = (1/n_c) Σ_{x ∈ D_c} x_i x_j  (i ≠ j),  W^c_ii = 0,
 //
 // for classes 0..C-1 with C = max(label)+1; every class must have at least
-// one sample. It also returns the class prototypes (spec §1.10).
+// one sample. It also returns the class prototypes (docs/oscnet.md §1.10).
 //
 // With ±1 spins, Σ_x x_i x_j = n_c - 2·popcount(b_i XOR b_j), where b_i is
 // the column of pixel i over the class's samples packed into uint64 words.

@@ -25,7 +25,7 @@ type Model struct {
 	// Nets[c] holds the kept couplings S2[c,i,j] of class c; its sparsity
 	// pattern is the class's mask.
 	Nets []CSR
-	// Prototypes is C×N row-major, ±1 (spec §1.10 [A]: sign of the class
+	// Prototypes is C×N row-major, ±1 (docs/oscnet.md §1.10 [A]: sign of the class
 	// mean, ties → -1). Nil if unknown.
 	Prototypes []int8
 }
@@ -48,7 +48,7 @@ func (m *Model) NNZ() int {
 	return n
 }
 
-// Train runs the whole OscNet v1.5 forward-only training (spec §1.14):
+// Train runs the whole OscNet v1.5 forward-only training (docs/oscnet.md §1.14):
 // Hebbian similarity (eq (10)), normalisation (§1.5), per-pixel top-k
 // (§1.6). Pixels are binarised by the caller (see Binarize) so that one
 // Spins can serve several settings.
@@ -68,7 +68,7 @@ func Train(ctx context.Context, x Spins, labels dataset.Labels, set Settings) (*
 }
 
 // Energy returns the Hopfield energy of ±1 state x in class c's network,
-// eq (11) (spec §1.7):
+// eq (11) (docs/oscnet.md §1.7):
 //
 //	E_c(x) = - Σ_i Σ_{j ∈ S_c(i)} S2[c,i,j] x_i x_j .
 //
@@ -208,7 +208,7 @@ func (cl *Classifier) Energies(x []int8, dst []float64) []float64 {
 	return dst
 }
 
-// Classify returns argmin_c E_c(x) (lowest energy wins, spec §1.7); ties
+// Classify returns argmin_c E_c(x) (lowest energy wins, docs/oscnet.md §1.7); ties
 // go to the smaller class index.
 func (cl *Classifier) Classify(x []int8) int {
 	return argmin(cl.Energies(x, nil))

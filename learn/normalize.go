@@ -7,13 +7,13 @@ import (
 )
 
 // Normalize returns S2, the normalised copy of the Hebbian similarity s
-// (OscNet v1.5 Sec. 3.3, Table 4; spec §1.5). set.Norm picks the axes:
+// (OscNet v1.5 Sec. 3.3, Table 4; docs/oscnet.md §1.5). set.Norm picks the axes:
 //
 //	class ("Dim 1"): for each pair (i, j), op over the C values S[·,i,j];
 //	pixel ("Dim 2"): for each row (c, i), op over S[c,i,j], j ≠ i
 //	                 (set.Scope == ScopeRow), or for each class c over all
 //	                 its off-diagonal entries (ScopeClass);
-//	both:            class axis first, then pixel axis (spec pseudocode §1.14).
+//	both:            class axis first, then pixel axis (docs/oscnet.md §1.14).
 //
 // The diagonal stays 0 (eq (1)). The spec's recommended operator is the
 // z-score (v - mean)/(std + eps) with the population std; a vector with
@@ -125,7 +125,7 @@ func normalize(s *Similarity, set Settings, workers int) *Similarity {
 	return out
 }
 
-// applyOp normalises v in place with operator op (spec §1.5 and its list
+// applyOp normalises v in place with operator op (docs/oscnet.md §1.5 and its list
 // of alternatives). Sums run in index order, so results are reproducible.
 func applyOp(op Op, v []float64, eps float64) {
 	if len(v) == 0 {

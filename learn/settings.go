@@ -7,7 +7,7 @@ import (
 	"strconv"
 )
 
-// Rule says how each pixel chooses the couplings it keeps (spec §1.6,
+// Rule says how each pixel chooses the couplings it keeps (docs/oscnet.md §1.6,
 // Table 2 of OscNet v1.5).
 type Rule string
 
@@ -18,14 +18,14 @@ const (
 	// RuleTop keeps the ceil(k/2) most positive and the floor(k/2) most
 	// negative entries of each row ("Top", the values "closest to +1 and
 	// closest to -1"). The paper does not give the split; ceil/floor is
-	// the [A] choice of spec §1.6.
+	// the [A] choice of docs/oscnet.md §1.6.
 	RuleTop Rule = "top"
 	// RuleFull keeps every off-diagonal entry (k = N-1, "fully connected").
 	RuleFull Rule = "full"
 )
 
 // Norm says along which axes of the C×N×N similarity tensor the
-// normalisation of spec §1.5 is applied (Table 4 of OscNet v1.5).
+// normalisation of docs/oscnet.md §1.5 is applied (Table 4 of OscNet v1.5).
 type Norm string
 
 const (
@@ -36,7 +36,7 @@ const (
 )
 
 // Op is the operator applied along a normalisation axis. The paper's
-// formula was stripped (spec §1.5, §1.12); these are the candidates the
+// formula was stripped (docs/oscnet.md §1.5, §1.12); these are the candidates the
 // spec lists.
 type Op string
 
@@ -59,7 +59,7 @@ type Scope string
 
 const (
 	// ScopeRow normalises each row (c, i) over its partners j != i: the
-	// reading of spec §1.5 that matches "a pixel correlated with many
+	// reading of docs/oscnet.md §1.5 that matches "a pixel correlated with many
 	// pixels carries little information". For a scale-only operator
 	// (l1, l2) it leaves each row's ranking, hence the top-k mask,
 	// unchanged.
@@ -71,7 +71,7 @@ const (
 	// ScopeRow (x^T A x = x^T A^T x) but a different sparse mask.
 	ScopeCol Scope = "col"
 	// ScopeClass normalises all off-diagonal entries of class c together
-	// (per-class global statistic; spec §1.5 alternative 1).
+	// (per-class global statistic; docs/oscnet.md §1.5 alternative 1).
 	ScopeClass Scope = "class"
 )
 
@@ -79,7 +79,7 @@ const (
 type Accumulate string
 
 const (
-	// AccumMean divides by n_c (spec §1.4 [A]).
+	// AccumMean divides by n_c (docs/oscnet.md §1.4 [A]).
 	AccumMean Accumulate = "mean"
 	// AccumSum keeps the raw sum Σ x x^T: classes with more samples get
 	// proportionally larger weights until a normalisation removes the
@@ -92,19 +92,19 @@ const (
 // recorded in saved models so results can be traced.
 type Settings struct {
 	// Threshold binarises pixels: ink (x = +1) iff intensity/255 >
-	// Threshold, else background (x = -1). Spec §1.3 [A]: 0.5, i.e. > 127.
+	// Threshold, else background (x = -1). docs/oscnet.md §1.3 [A]: 0.5, i.e. > 127.
 	Threshold float64 `json:"threshold"`
 	// Accumulate selects the mean or the raw sum in eq (10).
 	Accumulate Accumulate `json:"accumulate"`
 	// Norm, ClassOp, PixelOp, Scope and Eps define the normalisation
-	// (spec §1.5): ClassOp is applied along the class axis ("Dim 1"),
+	// (docs/oscnet.md §1.5): ClassOp is applied along the class axis ("Dim 1"),
 	// PixelOp along the pixel axis ("Dim 2") over the extent Scope.
 	Norm    Norm    `json:"norm"`
 	ClassOp Op      `json:"class_op"`
 	PixelOp Op      `json:"pixel_op"`
 	Scope   Scope   `json:"scope"`
 	Eps     float64 `json:"eps"`
-	// Rule and K define the per-pixel sparsity (spec §1.6). K is ignored
+	// Rule and K define the per-pixel sparsity (docs/oscnet.md §1.6). K is ignored
 	// for RuleFull and is clipped to N-1.
 	Rule Rule `json:"rule"`
 	K    int  `json:"k"`
@@ -113,7 +113,7 @@ type Settings struct {
 // DefaultSettings returns the settings that reproduce Table 2 of OscNet
 // v1.5 best, TopABS with k = 56 (the paper's best row).
 //
-// The normalisation operator is an [A] choice (spec §1.5, §1.12). The
+// The normalisation operator is an [A] choice (docs/oscnet.md §1.5, §1.12). The
 // spec's first guess, a z-score along both axes with a per-row Dim 2, gives
 // 55.0% at TopABS k=56 against the paper's 86.55%: along the class axis the
 // z-score divides by the spread of a pair's similarity over the ten
@@ -148,7 +148,7 @@ func DefaultSettings() Settings {
 }
 
 // SpecSettings returns the spec's first-guess normalisation (z-score on
-// both axes, per-row Dim 2, spec §1.5), kept for comparison.
+// both axes, per-row Dim 2, docs/oscnet.md §1.5), kept for comparison.
 func SpecSettings() Settings {
 	s := DefaultSettings()
 	s.ClassOp, s.PixelOp, s.Scope = OpZScore, OpZScore, ScopeRow

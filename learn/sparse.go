@@ -13,7 +13,7 @@ import (
 // never i) with weights Data[...] = S2[c,i,j].
 //
 // The row-wise top-k mask need not be symmetric and, after the per-row
-// pixel normalisation, neither is S2 (spec §1.6), so a CSR is a directed
+// pixel normalisation, neither is S2 (docs/oscnet.md §1.6), so a CSR is a directed
 // graph. Reverse, when not nil, holds S2[c,j,i] for every stored (i, j),
 // which lets Symmetric build the symmetric couplings an oscillator array
 // needs without the dense tensor.
@@ -72,7 +72,7 @@ type Sym string
 
 const (
 	// SymOr keeps pair {i, j} if either row kept it (mask OR mask^T), the
-	// [A] choice of spec §1.9 for oscillator runs.
+	// [A] choice of docs/oscnet.md §1.9 for oscillator runs.
 	SymOr Sym = "or"
 	// SymAnd keeps pair {i, j} only if both rows kept it.
 	SymAnd Sym = "and"
@@ -99,7 +99,7 @@ func (s *Sym) UnmarshalText(b []byte) error {
 
 // Symmetric returns a symmetric CSR on the OR- or AND-symmetrised mask.
 // The value of a kept pair is the average (S2[c,i,j] + S2[c,j,i]) / 2, the
-// symmetric part of S2, so that eq (12) is a gradient flow (spec §1.9);
+// symmetric part of S2, so that eq (12) is a gradient flow (docs/oscnet.md);
 // with SymExact it is the symmetric part of the masked S2 (see SymExact).
 // The directed value missing from the mask is taken from Reverse; if
 // Reverse is nil and only one direction is stored, that value is used for
@@ -158,7 +158,7 @@ func (m CSR) Symmetric(mode Sym) CSR {
 }
 
 // Sparsify applies the per-pixel top-k rule of OscNet v1.5 Sec. 3.2
-// (spec §1.6) to the normalised similarity s2 and returns the model: for
+// (docs/oscnet.md §1.6) to the normalised similarity s2 and returns the model: for
 // each class c and pixel i, row (c, i) keeps
 //
 //	topabs: the k partners with the largest |S2[c,i,j]|;

@@ -8,7 +8,7 @@ import (
 )
 
 // Spins is a set of binary samples x ∈ {-1,+1}^N, bit-packed: bit i of a
-// sample is 1 iff x_i = +1 (ink). Spec §1.3: x_i = 2·b_i - 1.
+// sample is 1 iff x_i = +1 (ink). docs/oscnet.md §1.3: x_i = 2·b_i - 1.
 type Spins struct {
 	N     int // spins (pixels) per sample
 	Count int // number of samples
@@ -17,7 +17,7 @@ type Spins struct {
 }
 
 // Binarize maps grey-level images to spins: x_i = +1 iff
-// pixel/255 > threshold, else -1 (spec §1.3 [A]; threshold 0.5 gives
+// pixel/255 > threshold, else -1 (docs/oscnet.md §1.3 [A]; threshold 0.5 gives
 // "> 127").
 func Binarize(im dataset.Images, threshold float64) (Spins, error) {
 	if !(threshold >= 0 && threshold < 1) {

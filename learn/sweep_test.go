@@ -35,7 +35,7 @@ func TestNormalisationSweep(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Table 2 of the paper (spec §1.11).
+	// Table 2 of the paper (docs/oscnet.md §1.11).
 	ks := []int{10, 16, 28, 56, 64, 84, 128, 256}
 	pTop := []float64{78.27, 81.13, 83.73, 85.86, 85.97, 86.12, 86.15, 83.89}
 	pAbs := []float64{82.46, 84.30, 85.86, 86.55, 86.15, 86.32, 83.90, 79.61}

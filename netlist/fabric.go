@@ -10,7 +10,7 @@ import (
 
 // FreqSigma is the value of oscillators.freq_sigma: a ratio ("1.5%",
 // 0.015) or the word "pelgrom", which derives the mismatch from the card's
-// device size and A_VT (ringosc.PelgromSigma, hardware.md §4.3).
+// device size and A_VT (ringosc.PelgromSigma, docs/model.md §3).
 type FreqSigma struct {
 	Value   float64
 	Pelgrom bool
@@ -103,7 +103,7 @@ func FabricPairs(topology string, n, rows, cols int, fn func(i, j int)) bool {
 // FabricSites returns the number of coupler sites the chip builds: every
 // pair of the fabric topology, every pair of a "sites" mask, or for
 // "explicit" one per programmed edge. Closed forms: N(N−1)/2 all-to-all; 4RC − 3(R+C) + 2 King's graph;
-// 2RC − R − C grid (hardware.md §1 [D]).
+// 2RC − R − C grid (docs/model.md §10 [D]).
 func (n *Netlist) FabricSites() int {
 	o, c := n.Oscillators, n.Couplings
 	R, C, N := o.Rows, o.Cols, o.N()
@@ -138,8 +138,7 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 		ok = false
 	}
 	for _, w := range rc.RandomLevels {
-		if !finite(w) {
-			v.errAt("couplings.random_levels", "level is not finite (got %g)", w)
+		if !v.checkWeight("couplings.random_levels", w) {
 			ok = false
 		} else if c.Quantize == "exact" && !v.checkCode("couplings.random_levels", w, c.MaxCode) {
 			ok = false
@@ -153,8 +152,8 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 		v.errAt("couplings.random_levels", "give either random_levels or explicit couplings / a weights file, not both")
 		ok = false
 	}
-	if !ok {
-		return
+	if !ok || len(v.errs) > 0 {
+		return // draw no fabric for a description already known to be bad
 	}
 	rw := &RandomWeights{Levels: append([]float64(nil), rc.RandomLevels...), Seed: 1}
 	if rc.RandomSeed != nil {

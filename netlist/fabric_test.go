@@ -29,9 +29,9 @@ func TestFabricSites(t *testing.T) {
 		want       int
 	}{
 		{"kings", 3, 4, 4*12 - 3*7 + 2},
-		{"kings", 48, 41, 7607}, // Moy 2022 as 48×41 (hardware.md §1 [D])
+		{"kings", 48, 41, 7607}, // Moy 2022 as 48×41 (docs/model.md §10 [D])
 		{"grid", 3, 4, 2*12 - 3 - 4},
-		{"all-to-all", 1, 48, 1128}, // Lo 2023: 48·47/2 (hardware.md §2 [D])
+		{"all-to-all", 1, 48, 1128}, // Lo 2023: 48·47/2 (docs/model.md §10 [D])
 	} {
 		n := 0
 		FabricPairs(tc.topo, tc.rows*tc.cols, tc.rows, tc.cols, func(i, j int) {
@@ -125,8 +125,8 @@ func TestFabricErrors(t *testing.T) {
 	}
 }
 
-// freq_sigma = "pelgrom" derives the mismatch from the card (hardware.md
-// §4.3 [D]): 65 nm, W/L = 0.2/0.06 µm, A_VT 3.5 mV·µm, VDD − V_T = 0.8 V,
+// freq_sigma = "pelgrom" derives the mismatch from the card (docs/model.md
+// §3 [D]): 65 nm, W/L = 0.2/0.06 µm, A_VT 3.5 mV·µm, VDD − V_T = 0.8 V,
 // 7 stages: σ_VT = 3.5/√0.012 = 31.95 mV, σ_f/f = 1.3·31.95 mV/0.8 V/√14
 // = 1.388%. Ratios keep working as before.
 func TestFreqSigmaPelgrom(t *testing.T) {

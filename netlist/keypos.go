@@ -1,110 +1,239 @@
 package netlist
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // Pos is a position in a TOML file (1-based line and column).
 type Pos struct{ Line, Col int }
 
-// keyPositions maps every key of a TOML document to the position where it is
-// written. Keys inside [[array]] tables carry their index, e.g.
-// "coupling[2].from". Keys inside inline tables and values are not listed;
-// the enclosing key is. BurntSushi/toml keeps this information private, so
-// semantic errors found after decoding use this map to point at their line.
-func keyPositions(src string) map[string]Pos {
-	pos := map[string]Pos{}
+// KeyPositions maps the keys and array elements of a TOML document to where
+// they are written, so that problems found after decoding can name their
+// line. Chip descriptions, sweep files and workload settings all use it. Keys are dotted paths; tables of arrays carry their index
+// ("axis[1].path"), array elements theirs ("axis[1].values[3]"), and keys
+// of a table or inline table are joined with dots. Quoted key parts keep
+// their dots ("point[0].oscillators.linewidth" for both a dotted and a
+// quoted key). BurntSushi/toml keeps positions private, so this is a
+// small scanner of its own; it only has to be right on documents the
+// decoder accepted, and it ends (without panicking) on any input.
+func KeyPositions(src string) map[string]Pos {
+	s := &scanner{src: src, line: 1, col: 1, pos: map[string]Pos{}}
 	counts := map[string]int{}
 	table := ""
-	depth := 0    // open [ and { across lines
-	inMulti := "" // the delimiter of an open multi-line string
-	lines := strings.Split(src, "\n")
-	for ln, line := range lines {
-		i := 0
-		if inMulti != "" {
-			k := strings.Index(line, inMulti)
-			if k < 0 {
-				continue
-			}
-			i = k + len(inMulti)
-			inMulti = ""
+	for !s.eof() {
+		s.skipSpace(true)
+		if s.eof() {
+			break
 		}
-		if depth == 0 && inMulti == "" && i == 0 {
-			t := strings.TrimSpace(line)
-			col := strings.Index(line, t) + 1
-			switch {
-			case strings.HasPrefix(t, "[["):
-				name := strings.TrimSpace(t[2:strings.Index(t+"]]", "]]")])
-				table = name + "[" + itoa(counts[name]) + "]"
-				counts[name]++
-				pos[table] = Pos{ln + 1, col}
-				continue
-			case strings.HasPrefix(t, "["):
-				table = strings.TrimSpace(t[1:strings.Index(t+"]", "]")])
-				pos[table] = Pos{ln + 1, col}
-				continue
-			case t == "" || t[0] == '#':
-				continue
+		switch c := s.peek(); {
+		case c == '[' && s.has("[["):
+			p := s.here()
+			s.adv(2)
+			name := strings.Join(s.key(), ".")
+			s.skipUntil("]]")
+			s.adv(2)
+			table = name + "[" + strconv.Itoa(counts[name]) + "]"
+			counts[name]++
+			s.pos[table] = p
+		case c == '[':
+			p := s.here()
+			s.adv(1)
+			table = strings.Join(s.key(), ".")
+			s.skipUntil("]")
+			s.adv(1)
+			s.pos[table] = p
+		default:
+			p := s.here()
+			k := strings.Join(s.key(), ".")
+			if table != "" {
+				k = table + "." + k
 			}
-			if eq := strings.Index(t, "="); eq > 0 {
-				key := strings.Trim(strings.TrimSpace(t[:eq]), `"'`)
-				key = strings.ReplaceAll(strings.ReplaceAll(key, " ", ""), `"`, "")
-				full := key
-				if table != "" {
-					full = table + "." + key
-				}
-				pos[full] = Pos{ln + 1, col}
-				i = strings.Index(line, "=") + 1
+			s.pos[k] = p
+			s.skipSpace(false)
+			if s.peek() == '=' {
+				s.adv(1)
 			}
+			s.skipSpace(false)
+			s.value(k)
 		}
-		// Scan the rest of the line for brackets, strings and comments.
-		for i < len(line) {
-			c := line[i]
-			switch {
-			case c == '#':
-				i = len(line)
-				continue
-			case strings.HasPrefix(line[i:], `"""`) || strings.HasPrefix(line[i:], `'''`):
-				d := line[i : i+3]
-				k := strings.Index(line[i+3:], d)
-				if k < 0 {
-					inMulti = d
-					i = len(line)
-					continue
-				}
-				i += 3 + k + 3
-				continue
-			case c == '"' || c == '\'':
-				j := i + 1
-				for j < len(line) && line[j] != c {
-					if c == '"' && line[j] == '\\' {
-						j++
-					}
-					j++
-				}
-				i = j + 1
-				continue
-			case c == '[' || c == '{':
-				depth++
-			case c == ']' || c == '}':
-				if depth > 0 {
-					depth--
-				}
-			}
-			i++
-		}
+		s.skipLine()
 	}
-	return pos
+	return s.pos
 }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
+type scanner struct {
+	src       string
+	i         int
+	line, col int
+	pos       map[string]Pos
+}
+
+func (s *scanner) eof() bool         { return s.i >= len(s.src) }
+func (s *scanner) here() Pos         { return Pos{Line: s.line, Col: s.col} }
+func (s *scanner) has(p string) bool { return strings.HasPrefix(s.src[s.i:], p) }
+
+func (s *scanner) peek() byte {
+	if s.eof() {
+		return 0
 	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
+	return s.src[s.i]
+}
+
+// adv moves n bytes on, counting lines and columns (columns in runes).
+func (s *scanner) adv(n int) {
+	for k := 0; k < n && !s.eof(); k++ {
+		c := s.src[s.i]
+		s.i++
+		switch {
+		case c == '\n':
+			s.line++
+			s.col = 1
+		case c&0xC0 != 0x80: // not a UTF-8 continuation byte
+			s.col++
+		}
 	}
-	return string(b[i:])
+}
+
+// skipSpace skips blanks and comments, and newlines too when nl is true.
+func (s *scanner) skipSpace(nl bool) {
+	for !s.eof() {
+		switch c := s.peek(); {
+		case c == ' ' || c == '\t' || c == '\r':
+			s.adv(1)
+		case c == '\n' && nl:
+			s.adv(1)
+		case c == '#':
+			for !s.eof() && s.peek() != '\n' {
+				s.adv(1)
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) skipUntil(p string) {
+	for !s.eof() && !s.has(p) {
+		s.adv(1)
+	}
+}
+
+// skipLine skips the rest of the line (after a value or a header).
+func (s *scanner) skipLine() {
+	for !s.eof() && s.peek() != '\n' {
+		s.adv(1)
+	}
+}
+
+// key reads a possibly dotted, possibly quoted key.
+func (s *scanner) key() []string {
+	var parts []string
+	for {
+		s.skipSpace(false)
+		switch c := s.peek(); c {
+		case '"', '\'':
+			parts = append(parts, s.str())
+		default:
+			st := s.i
+			for !s.eof() {
+				c := s.peek()
+				if c == '.' || c == '=' || c == ']' || c == ' ' || c == '\t' || c == '\n' || c == '#' || c == '}' || c == ',' {
+					break
+				}
+				s.adv(1)
+			}
+			parts = append(parts, s.src[st:s.i])
+		}
+		s.skipSpace(false)
+		if s.peek() != '.' {
+			return parts
+		}
+		s.adv(1)
+	}
+}
+
+// str reads a basic or literal string, single- or multi-line, and returns
+// its raw contents (escapes are kept; keys rarely hold any).
+func (s *scanner) str() string {
+	q := s.src[s.i : s.i+1]
+	if s.has(q + q + q) {
+		s.adv(3)
+		st := s.i
+		for !s.eof() && !s.has(q+q+q) {
+			if q == `"` && s.peek() == '\\' {
+				s.adv(1)
+			}
+			s.adv(1)
+		}
+		out := s.src[st:s.i]
+		s.adv(3)
+		return out
+	}
+	s.adv(1)
+	st := s.i
+	for !s.eof() && s.src[s.i:s.i+1] != q && s.peek() != '\n' {
+		if q == `"` && s.peek() == '\\' {
+			s.adv(1)
+		}
+		s.adv(1)
+	}
+	out := s.src[st:min(s.i, len(s.src))]
+	s.adv(1)
+	return out
+}
+
+// value skips one value, recording the positions of array elements
+// (prefix[k]) and inline-table keys (prefix.key).
+func (s *scanner) value(prefix string) {
+	switch c := s.peek(); c {
+	case '"', '\'':
+		s.str()
+	case '[':
+		s.adv(1)
+		for k := 0; ; k++ {
+			s.skipSpace(true)
+			if s.eof() || s.peek() == ']' {
+				s.adv(1)
+				return
+			}
+			el := prefix + "[" + strconv.Itoa(k) + "]"
+			s.pos[el] = s.here()
+			at := s.i
+			s.value(el)
+			s.skipSpace(true)
+			if s.peek() == ',' || s.i == at {
+				s.adv(1) // a separator, or a stray byte that would stall the scan
+			}
+		}
+	case '{':
+		s.adv(1)
+		for {
+			s.skipSpace(false)
+			if s.eof() || s.peek() == '}' {
+				s.adv(1)
+				return
+			}
+			p, at := s.here(), s.i
+			k := prefix + "." + strings.Join(s.key(), ".")
+			s.pos[k] = p
+			if s.peek() == '=' {
+				s.adv(1)
+			}
+			s.skipSpace(false)
+			s.value(k)
+			s.skipSpace(false)
+			if s.peek() == ',' || s.i == at {
+				s.adv(1) // a separator, or a stray byte that would stall the scan
+			}
+		}
+	default:
+		for !s.eof() {
+			c := s.peek()
+			if c == ',' || c == ']' || c == '}' || c == '\n' || c == '#' {
+				return
+			}
+			s.adv(1)
+		}
+	}
 }

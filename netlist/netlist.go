@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,6 +33,9 @@ type Netlist struct {
 	// Pads is the number of I/O and supply bond pads on the die edge, or 0
 	// to let the area ledger assume its default.
 	Pads int
+	// Warnings are legal but unusual values (a very long ring, a very
+	// high frequency), each at its position; commands print them.
+	Warnings Errors
 }
 
 // Oscillators describes the ring-oscillator array.
@@ -56,6 +61,14 @@ type Oscillators struct {
 	// Init is "random" (uniform phases), "zero" or "phases" (InitPhases).
 	Init       string
 	InitPhases []float64 // radians, len N when Init == "phases"
+	// FreqOffsets (Hz, len N or nil) move each ring's natural frequency
+	// deterministically: a designer's offset or trim, on top of the drawn
+	// mismatch (oscillators.freq_offsets).
+	FreqOffsets []float64
+	// TapLoads (F, len N or nil) are extra explicit capacitances on each
+	// ring's tap, drawn on the chip (oscillators.tap_loads): each slows
+	// its ring (chip.Chip.TapLoads, docs/ringmodel.md).
+	TapLoads []float64
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
 }
@@ -94,6 +107,12 @@ type Couplings struct {
 	// a hard-wired chip whose sites hold only the fingers their code needs.
 	// Default: true for the fabric topologies, false for "explicit".
 	Programmable bool
+	// Loads says whether the rings are trimmed for their couplers' load
+	// (default LoadsTrimmed).
+	Loads CouplerLoads
+	// TG is the coupler finger described by its transmission gate's
+	// geometry (couplings.tg_*), or nil; UnitResistance is then 1/TG.G.
+	TG *TGGeometry
 	// Random, when not nil, is the random instance the edges were drawn
 	// from (couplings.random_levels): one edge per fabric site.
 	Random *RandomWeights
@@ -123,6 +142,8 @@ type SHIL struct {
 	Ramp     float64 // seconds
 	Start    float64 // seconds
 	Targets  []int
+	// Port is where the pump injects (default PortTap).
+	Port PumpPort
 }
 
 // Detector is one bank of phase detectors.
@@ -173,7 +194,16 @@ type Error struct {
 	Pos  Pos
 	Key  string
 	Msg  string
+	// Err, when set, is the kind of problem (ErrUnknownKey), for errors.Is.
+	Err error
 }
+
+// ErrUnknownKey is the kind of an Error about a key the schema does not
+// have (a chip key, a sweep key, a workload parameter).
+var ErrUnknownKey = errors.New("unknown key")
+
+// Unwrap returns the problem's kind, if any.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -196,10 +226,13 @@ func (e *Error) Error() string {
 }
 
 // ErrInvalid is wrapped by every error Load and Parse return for a bad
-// description, so callers can tell bad input from I/O failures.
-var ErrInvalid = errors.New("invalid chip description")
+// description, so callers can tell bad input from I/O failures. Sweep files
+// and workload settings, which report their problems as Errors too, wrap
+// it as well.
+var ErrInvalid = errors.New("invalid description")
 
-// Errors is the list of problems found in one description.
+// Errors is the list of problems found in one description (a chip, a sweep
+// file, a workload's settings), each with its file and position.
 type Errors []*Error
 
 func (es Errors) Error() string {
@@ -231,7 +264,7 @@ type FileReader func(name string) ([]byte, error)
 // to resolve relative file references. Every problem is reported at once as
 // an Errors value.
 func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
-	v := &validator{file: name, pos: keyPositions(string(src)), read: read}
+	v := &validator{file: name, pos: KeyPositions(string(src)), read: read}
 	var prim struct {
 		Chip        toml.Primitive   `toml:"chip"`
 		Tech        toml.Primitive   `toml:"tech"`
@@ -283,7 +316,31 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		if failed[sec] || isParentOfUndecoded(k, unknown) {
 			continue
 		}
-		v.errAt(path, "unknown key%s", suggest(k))
+		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+	}
+	// TOML keys are case-sensitive but the decoder matches struct fields
+	// without regard to case, so a key decoded under another spelling
+	// ("COUNT" into count) is unknown too.
+	undecoded := map[string]bool{}
+	for _, k := range unknown {
+		undecoded[keyPath(k)] = true
+	}
+	for _, k := range md.Keys() {
+		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] {
+			continue
+		}
+		parent := ""
+		if len(k) > 1 {
+			parent = k[len(k)-2]
+		}
+		known, ok := knownKeys[parent]
+		if len(k) == 2 && !slices.Contains(knownKeys[""], k[0]) {
+			continue // reported once, as its table
+		}
+		if !ok || len(k) > 2 || slices.Contains(known, k[len(k)-1]) {
+			continue
+		}
+		v.errAt(keyPath(k), "unknown key%s", suggest(k))
 	}
 	// Semantic checks run only on fully decoded input: a section the
 	// decoder stopped in holds partial values.
@@ -298,6 +355,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		})
 		return nil, v.errs
 	}
+	n.Warnings = v.warns
 	return n, nil
 }
 
@@ -318,16 +376,35 @@ func isParentOfUndecoded(k toml.Key, all []toml.Key) bool {
 	return false
 }
 
-var knownKeys = map[string][]string{
-	"":            {"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"},
-	"chip":        {"name", "description", "tech", "pads"},
-	"tech":        {"vdd", "node_cap", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
-	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model"},
-	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed"},
-	"coupling":    {"from", "to", "weight"},
-	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets"},
-	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},
-	"run":         {"duration", "cycles", "steps_per_cycle", "model", "integrator", "seed"},
+// knownKeys lists the keys of each table of the chip description ("" for
+// the top level), derived from rawFile's toml tags so that it cannot drift
+// from the schema.
+var knownKeys = schemaKeys(reflect.TypeOf(rawFile{}))
+
+// schemaKeys returns the toml keys of struct type t and, under each key
+// whose field is a struct (or a pointer to or slice of one), that
+// struct's keys.
+func schemaKeys(t reflect.Type) map[string][]string {
+	keys := map[string][]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("toml"), ",")[0]
+		if name == "" || name == "-" {
+			continue
+		}
+		keys[""] = append(keys[""], name)
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Kind() != reflect.Struct {
+			continue
+		}
+		for _, sub := range schemaKeys(ft)[""] {
+			keys[name] = append(keys[name], sub)
+		}
+	}
+	return keys
 }
 
 // suggest returns " (did you mean ...?)" for a near-miss key.
@@ -347,6 +424,11 @@ func suggest(k toml.Key) string {
 // (edit distance below 3), or " (known keys here: …)" when none is near;
 // for error messages about unknown keys.
 func Suggest(k string, known []string) string {
+	for _, c := range known {
+		if strings.EqualFold(k, c) {
+			return fmt.Sprintf(" (did you mean %q? keys are case-sensitive)", c)
+		}
+	}
 	best, bestD := "", 3
 	for _, c := range known {
 		if d := editDistance(k, c); d < bestD {

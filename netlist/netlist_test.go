@@ -150,12 +150,17 @@ func TestUnits(t *testing.T) {
 			t.Errorf("%q: want an error", bad)
 		}
 	}
+	for _, bad := range []string{"1.2mm", "4um3", "2k"} {
+		if err := a.UnmarshalText([]byte(bad)); err == nil {
+			t.Errorf("area %q: want an error", bad)
+		}
+	}
 	var p PhaseNoise
 	if err := p.UnmarshalText([]byte("-83.3dBc/Hz@1MHz")); err != nil {
 		t.Fatal(err)
 	}
 	// FWHM = 2π·L·Δf²: L = 10^(−8.33), Δf = 1 MHz → 2π·4.677 kHz = 29.4 kHz
-	// (hardware.md §4.2: A = 4.7 kHz for L(1 MHz) = −83.3 dBc/Hz).
+	// (docs/model.md §2: A = 4.7 kHz for L(1 MHz) = −83.3 dBc/Hz).
 	if lw := p.Linewidth(); math.Abs(lw/(2*math.Pi*4677.35)-1) > 1e-3 {
 		t.Errorf("linewidth %g Hz, want %g", lw, 2*math.Pi*4677.35)
 	}
@@ -163,6 +168,28 @@ func TestUnits(t *testing.T) {
 
 // A bad unit is reported by the TOML decoder at its line and column; this
 // pins the behaviour of BurntSushi/toml that the schema relies on.
+// ParseQuantity reads any SI value with its canonical unit (the sweep's
+// value columns rely on it).
+func TestParseQuantity(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in   string
+		v    float64
+		unit string
+		ok   bool
+	}{
+		{"1.2MHz", 1.2e6, "Hz", true}, {"3%", 0.03, UnitRatio, true}, {"65nm", 65e-9, "m", true},
+		{"4.8mm2", 4.8e-6, "m2", true}, {"4.8mm²", 4.8e-6, "m2", true}, {"5kOhm", 5e3, "Ohm", true},
+		{"2k", 2e3, "", true}, {"15ps", 15e-12, "s", true}, {"0Hz", 0, "Hz", true},
+		{"pelgrom", 0, "", false}, {"-90dBc/Hz@1MHz", 0, "", false}, {"e5", 0, "", false},
+	} {
+		v, u, ok := ParseQuantity(c.in)
+		if ok != c.ok || ok && (u != c.unit || math.Abs(v-c.v) > 1e-15*math.Abs(c.v)) {
+			t.Errorf("ParseQuantity(%q) = %g %q %v, want %g %q %v", c.in, v, u, ok, c.v, c.unit, c.ok)
+		}
+	}
+}
+
 func TestBadValuePosition(t *testing.T) {
 	_, err := Parse("chip.toml", []byte("[oscillators]\ncount = 2\n  frequency = \"fast\"\n"), nil)
 	var es Errors
@@ -177,7 +204,7 @@ func TestBadValuePosition(t *testing.T) {
 
 func TestKeyPositions(t *testing.T) {
 	src := "a = 1\n[t]\n  x = [1,\n  2]\n  y = \"\"\"\nz = 1\n\"\"\"\n[[c]]\nk = 1\n[[c]]\n  k = 2 # c\n"
-	p := keyPositions(src)
+	p := KeyPositions(src)
 	want := map[string]Pos{"a": {1, 1}, "t.x": {3, 3}, "t.y": {5, 3}, "c[0].k": {9, 1}, "c[1].k": {11, 3}}
 	for k, w := range want {
 		if p[k] != w {
@@ -215,4 +242,23 @@ func FuzzLoad(f *testing.F) {
 func mustGlobF(f *testing.F, p string) []string {
 	m, _ := filepath.Glob(p)
 	return m
+}
+
+// KeyUnit reads each key's unit from the schema's field types.
+func TestKeyUnit(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		key, unit string
+		ok        bool
+	}{
+		{"oscillators.frequency", "Hz", true}, {"detector[1].jitter", "s", true},
+		{"tech.area_tg", "m2", true}, {"oscillators.freq_sigma", UnitRatio, true},
+		{"couplings.bits", "", true}, {"run.model", UnitText, true}, {"shil.targets", UnitText, true},
+		{"oscillators", "", false}, {"oscillators.nope", "", false}, {"nope", "", false},
+	} {
+		u, ok := KeyUnit(c.key)
+		if u != c.unit || ok != c.ok {
+			t.Errorf("KeyUnit(%q) = %q, %v; want %q, %v", c.key, u, ok, c.unit, c.ok)
+		}
+	}
 }

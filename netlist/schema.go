@@ -2,6 +2,8 @@ package netlist
 
 import (
 	"fmt"
+	"reflect"
+	"strings"
 )
 
 // The raw TOML schema. Pointer fields are optional; validation fills
@@ -29,6 +31,11 @@ type rawChip struct {
 type rawTech struct {
 	VDD          *Voltage     `toml:"vdd"`
 	NodeCap      *Capacitance `toml:"node_cap"`
+	TGCap        *Capacitance `toml:"tg_cap"`
+	CInvIn       *Capacitance `toml:"cinv_in"`
+	DevCap       *Capacitance `toml:"dev_cap"`
+	EdgeWidth    *float64     `toml:"edge_width"`
+	TapH2        *float64     `toml:"tap_h2"`
 	InvReff      *Resistance  `toml:"inv_reff"`
 	ShortCircuit *Ratio       `toml:"short_circuit"`
 	LeakInv      *Power       `toml:"leak_inv"`
@@ -63,23 +70,32 @@ type rawOscillators struct {
 	Init       string      `toml:"init"`
 	InitPhases []float64   `toml:"init_phases"`
 	RingModel  string      `toml:"ring_model"`
+	// Per-ring frequency offsets and tap loads (docs/ringmodel.md).
+	FreqOffsets []Frequency   `toml:"freq_offsets"`
+	TapLoads    []Capacitance `toml:"tap_loads"`
 }
 
 type rawCouplings struct {
-	Bits           *int        `toml:"bits"`
-	MaxCode        *int        `toml:"max_code"`
-	Quantize       string      `toml:"quantize"`
-	FullScale      *float64    `toml:"full_scale"`
-	UnitResistance *Resistance `toml:"unit_resistance"`
-	UnitK          *Ratio      `toml:"unit_k"`
-	Sigma          *Ratio      `toml:"sigma"`
-	Weights        string      `toml:"weights"`
-	WeightsKey     string      `toml:"weights_key"`
-	Topology       string      `toml:"topology"`
-	Sites          string      `toml:"sites"`
-	Programmable   *bool       `toml:"programmable"`
-	RandomLevels   []float64   `toml:"random_levels"`
-	RandomSeed     *int64      `toml:"random_seed"`
+	Bits           *int          `toml:"bits"`
+	MaxCode        *int          `toml:"max_code"`
+	Quantize       string        `toml:"quantize"`
+	FullScale      *float64      `toml:"full_scale"`
+	UnitResistance *Resistance   `toml:"unit_resistance"`
+	UnitK          *Ratio        `toml:"unit_k"`
+	Sigma          *Ratio        `toml:"sigma"`
+	Weights        string        `toml:"weights"`
+	WeightsKey     string        `toml:"weights_key"`
+	Topology       string        `toml:"topology"`
+	Sites          string        `toml:"sites"`
+	Programmable   *bool         `toml:"programmable"`
+	RandomLevels   []float64     `toml:"random_levels"`
+	RandomSeed     *int64        `toml:"random_seed"`
+	Loads          *CouplerLoads `toml:"loads"`
+	// A coupler finger by its transmission gate's geometry.
+	TGWN      *Length `toml:"tg_wn"`
+	TGWP      *Length `toml:"tg_wp"`
+	TGL       *Length `toml:"tg_l"`
+	TGFingers *int    `toml:"tg_fingers"`
 }
 
 type rawCoupling struct {
@@ -95,6 +111,7 @@ type rawSHIL struct {
 	Ramp     *Duration `toml:"ramp"`
 	Start    *Duration `toml:"start"`
 	Targets  Targets   `toml:"targets"`
+	Port     *PumpPort `toml:"port"`
 }
 
 type rawDetector struct {
@@ -172,4 +189,91 @@ func (t *Targets) UnmarshalTOML(v any) error {
 		return fmt.Errorf("targets: want \"all\" or a list of oscillators, got %T", v)
 	}
 	return nil
+}
+
+// UnitText is the unit KeyUnit gives a categorical or structured value (a
+// name, a file, a list, a flag).
+const UnitText = "text"
+
+// KeyUnit returns the unit of a chip-description key such as
+// "oscillators.frequency" or "detector[2].jitter" (array indices are
+// ignored), read from the schema's field types: the canonical symbol of
+// ParseQuantity for unit-bearing fields ("Hz", "s", "A", "V", "F", "Ohm",
+// "m", "m2", "W", "J", UnitRatio), "" for a plain number and UnitText for
+// everything else. ok is false for a key the schema does not have. Sweeps
+// label their value columns with it, so a new key needs no second table.
+func KeyUnit(key string) (unit string, ok bool) {
+	t := reflect.TypeOf(rawFile{})
+	for _, part := range strings.Split(StripIndex(key), ".") {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return "", false
+		}
+		found := false
+		for i := 0; i < t.NumField(); i++ {
+			if f := t.Field(i); f.Tag.Get("toml") == part {
+				t, found = f.Type, true
+				break
+			}
+		}
+		if !found {
+			return "", false
+		}
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t {
+	case reflect.TypeFor[Frequency]():
+		return "Hz", true
+	case reflect.TypeFor[Duration]():
+		return "s", true
+	case reflect.TypeFor[Current]():
+		return "A", true
+	case reflect.TypeFor[Voltage]():
+		return "V", true
+	case reflect.TypeFor[Capacitance]():
+		return "F", true
+	case reflect.TypeFor[Resistance]():
+		return "Ohm", true
+	case reflect.TypeFor[Length]():
+		return "m", true
+	case reflect.TypeFor[Area]():
+		return "m2", true
+	case reflect.TypeFor[Power]():
+		return "W", true
+	case reflect.TypeFor[Energy]():
+		return "J", true
+	case reflect.TypeFor[Ratio](), reflect.TypeFor[FreqSigma]():
+		return UnitRatio, true
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Float64:
+		return "", true
+	case reflect.Struct:
+		if t.NumField() > 0 && t.Field(0).Tag.Get("toml") != "" {
+			return "", false // a table, not a value
+		}
+	}
+	return UnitText, true
+}
+
+// StripIndex removes array indices from a key: "detector[0].jitter" →
+// "detector.jitter".
+func StripIndex(key string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range key {
+		switch {
+		case r == '[':
+			depth++
+		case r == ']':
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

@@ -1,15 +1,10 @@
 package netlist
 
 import (
-	"bytes"
 	"fmt"
-	"math"
-	"os"
-	"path/filepath"
 	"sort"
-	"strings"
 
-	"github.com/sbinet/npyio/npz"
+	"oscsim/internal/npy"
 )
 
 // A "sites" fabric (couplings.topology = "sites", couplings.sites = FILE)
@@ -70,21 +65,19 @@ func (n *Netlist) HasSite(i, j int) bool {
 // readSites reads a mask file (see above) for n oscillators and returns
 // its sites in increasing (I, J) order.
 func readSites(path string, n int, read FileReader) ([]Pair, error) {
-	if read == nil {
-		read = os.ReadFile
-	}
-	data, err := read(path)
+	f, err := openNumpy(path, read)
 	if err != nil {
 		return nil, err
 	}
-	name := filepath.Base(path)
+	name := f.Path
 	set := map[Pair]bool{}
 	add := func(i, j int) {
 		if i != j {
 			set[Pair{int32(min(i, j)), int32(max(i, j))}] = true
 		}
 	}
-	dense := func(what string, d []float64, shape []int) error {
+	dense := func(a *npy.Array) error {
+		shape := a.Shape
 		var stacks int
 		switch {
 		case len(shape) == 2 && shape[0] == n && shape[1] == n:
@@ -92,16 +85,15 @@ func readSites(path string, n int, read FileReader) ([]Pair, error) {
 		case len(shape) == 3 && shape[1] == n && shape[2] == n:
 			stacks = shape[0]
 		default:
-			return fmt.Errorf("%s: %s has shape %v, want (%d, %d) or (C, %d, %d) for %d oscillators", name, what, shape, n, n, n, n, n)
+			return a.Errorf("the mask has shape %s, want (%d, %d) or (C, %d, %d) for %d oscillators", npy.ShapeString(shape), n, n, n, n, n)
+		}
+		if err := a.CheckValues(0); err != nil {
+			return err
 		}
 		for s := 0; s < stacks; s++ {
 			for i := 0; i < n; i++ {
 				for j := 0; j < n; j++ {
-					w := d[(s*n+i)*n+j]
-					if math.IsNaN(w) || math.IsInf(w, 0) {
-						return fmt.Errorf("%s: %s has a non-finite entry at %v", name, what, []int{s, i, j}[3-len(shape):])
-					}
-					if w != 0 {
+					if a.Data[(s*n+i)*n+j] != 0 {
 						add(i, j)
 					}
 				}
@@ -109,132 +101,130 @@ func readSites(path string, n int, read FileReader) ([]Pair, error) {
 		}
 		return nil
 	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".npy":
-		d, shape, err := readNpy(bytes.NewReader(data))
+	if !f.IsArchive() {
+		a, err := f.Array("")
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		if err := dense("the array", d, shape); err != nil {
 			return nil, err
 		}
-	case ".npz":
-		z, err := npz.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err := dense(a); err != nil {
+			return nil, err
+		}
+		return sortedSites(name, set)
+	}
+	list := f.Names()
+	sort.Strings(list)
+	get := func(k string) (*npy.Array, error) {
+		a, err := f.Array(k)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, err
 		}
-		keys := map[string]bool{}
-		var list []string
-		for _, k := range z.Keys() {
-			k = strings.TrimSuffix(k, ".npy")
-			keys[k] = true
-			list = append(list, k)
+		if len(a.Shape) != 1 {
+			return nil, a.Errorf("has shape %s, want 1-D", npy.ShapeString(a.Shape))
 		}
-		sort.Strings(list)
-		get := func(k string, dims int) ([]float64, error) {
-			v, shape, err := readNpzArray(z, k)
-			if err != nil {
-				return nil, fmt.Errorf("%s: array %q: %w", name, k, err)
-			}
-			if dims > 0 && len(shape) != dims {
-				return nil, fmt.Errorf("%s: array %q has shape %v, want %d-D", name, k, shape, dims)
-			}
-			return v, nil
-		}
-		index := func(what string, k int, x float64, lim int) (int, error) {
-			if x != math.Trunc(x) || x < 0 || int(x) >= lim {
-				return 0, fmt.Errorf("%s: %s entry %d is %g, outside 0…%d", name, what, k, x, lim-1)
-			}
-			return int(x), nil
-		}
-		// pair reads two 1-D index arrays and the optional "data" (zero
-		// data entries are no sites), all of one length where it matters.
-		pair := func(a, b string, sameLen bool) (x, y, val []float64, err error) {
-			if x, err = get(a, 1); err != nil {
-				return
-			}
-			if y, err = get(b, 1); err != nil {
-				return
-			}
-			if keys["data"] {
-				if val, err = get("data", 1); err != nil {
-					return
-				}
-			}
-			if (sameLen && len(x) != len(y)) || (val != nil && len(val) != len(y)) {
-				err = fmt.Errorf("%s: arrays %s, %s and data have lengths %d, %d, %d; want equal", name, a, b, len(x), len(y), len(val))
-			}
+		return a, nil
+	}
+	// pair reads two 1-D index arrays and the optional "data" (zero data
+	// entries are no sites), all of one length where it matters.
+	pair := func(a, b string, sameLen bool) (x, y, val *npy.Array, err error) {
+		if x, err = get(a); err != nil {
 			return
 		}
-		switch {
-		case keys["indptr"] && keys["indices"]:
-			ptr, idx, val, err := pair("indptr", "indices", false)
-			if err != nil {
-				return nil, err
+		if y, err = get(b); err != nil {
+			return
+		}
+		if f.Has("data") {
+			if val, err = get("data"); err != nil {
+				return
 			}
-			rows := len(ptr) - 1
-			if rows < n || rows%n != 0 {
-				return nil, fmt.Errorf("%s: indptr describes %d rows, want a multiple of %d (one per oscillator per stack)", name, rows, n)
+			if err = val.CheckValues(0); err != nil {
+				return
 			}
-			if ptr[0] != 0 || int(ptr[rows]) != len(idx) {
-				return nil, fmt.Errorf("%s: indptr runs %g…%g, want 0…%d (the length of indices)", name, ptr[0], ptr[rows], len(idx))
+		}
+		if (sameLen && len(x.Data) != len(y.Data)) || (val != nil && len(val.Data) != len(y.Data)) {
+			nv := 0
+			if val != nil {
+				nv = len(val.Data)
 			}
-			for r := 0; r < rows; r++ {
-				a, b := ptr[r], ptr[r+1]
-				if b < a {
-					return nil, fmt.Errorf("%s: indptr decreases at row %d", name, r)
+			err = fmt.Errorf("%s: arrays %s, %s and data have lengths %d, %d, %d; want equal", name, a, b, len(x.Data), len(y.Data), nv)
+		}
+		return
+	}
+	nonzero := func(val *npy.Array, k int) bool { return val == nil || val.Data[k] != 0 }
+	switch {
+	case f.Has("indptr") && f.Has("indices"):
+		pa, ia, val, err := pair("indptr", "indices", false)
+		if err != nil {
+			return nil, err
+		}
+		idx, err := ia.Ints(n)
+		if err != nil {
+			return nil, err
+		}
+		ptr, err := pa.Ints(len(idx) + 1)
+		if err != nil {
+			return nil, err
+		}
+		rows := len(ptr) - 1
+		if rows < n || rows%n != 0 {
+			return nil, pa.Errorf("describes %d rows, want a multiple of %d (one per oscillator per stack)", rows, n)
+		}
+		if ptr[0] != 0 || ptr[rows] != len(idx) {
+			return nil, pa.Errorf("runs %d…%d, want 0…%d (the length of indices)", ptr[0], ptr[rows], len(idx))
+		}
+		for r := 0; r < rows; r++ {
+			a, b := ptr[r], ptr[r+1]
+			if b < a {
+				return nil, pa.Errorf("decreases at row %d", r)
+			}
+			for k := a; k < b; k++ {
+				if nonzero(val, k) {
+					add(r%n, idx[k])
 				}
-				for k := int(a); k < int(b); k++ {
-					j, err := index("indices", k, idx[k], n)
-					if err != nil {
-						return nil, err
-					}
-					if val == nil || val[k] != 0 {
-						add(r%n, j)
-					}
-				}
 			}
-		case keys["row"] && keys["col"]:
-			rs, cs, val, err := pair("row", "col", true)
-			if err != nil {
-				return nil, err
-			}
-			for k := range rs {
-				i, err := index("row", k, rs[k], n)
-				if err != nil {
-					return nil, err
-				}
-				j, err := index("col", k, cs[k], n)
-				if err != nil {
-					return nil, err
-				}
-				if val == nil || val[k] != 0 {
-					add(i, j)
-				}
-			}
-		default:
-			key := ""
-			switch {
-			case len(list) == 1:
-				key = list[0]
-			case keys["mask"]:
-				key = "mask"
-			case keys["weights"]:
-				key = "weights"
-			default:
-				return nil, fmt.Errorf("%s holds arrays %v: want a single array, \"mask\", \"weights\", row/col or indptr/indices", name, list)
-			}
-			d, shape, err := readNpzArray(z, key)
-			if err != nil {
-				return nil, fmt.Errorf("%s: array %q: %w", name, key, err)
-			}
-			if err := dense(fmt.Sprintf("array %q", key), d, shape); err != nil {
-				return nil, err
+		}
+	case f.Has("row") && f.Has("col"):
+		ra, ca, val, err := pair("row", "col", true)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := ra.Ints(n)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := ca.Ints(n)
+		if err != nil {
+			return nil, err
+		}
+		for k := range rs {
+			if nonzero(val, k) {
+				add(rs[k], cs[k])
 			}
 		}
 	default:
-		return nil, fmt.Errorf("%s: unknown mask format %q (want .npy or .npz)", name, filepath.Ext(path))
+		key := ""
+		switch {
+		case len(list) == 1:
+			key = list[0]
+		case f.Has("mask"):
+			key = "mask"
+		case f.Has("weights"):
+			key = "weights"
+		default:
+			return nil, fmt.Errorf("%s holds arrays %v: want a single array, \"mask\", \"weights\", row/col or indptr/indices", name, list)
+		}
+		a, err := f.Array(key)
+		if err != nil {
+			return nil, err
+		}
+		if err := dense(a); err != nil {
+			return nil, err
+		}
 	}
+	return sortedSites(name, set)
+}
+
+// sortedSites returns the sites of set in increasing (I, J) order.
+func sortedSites(name string, set map[Pair]bool) ([]Pair, error) {
 	if len(set) == 0 {
 		return nil, fmt.Errorf("%s: the mask has no off-diagonal nonzero entry, so the fabric would have no sites", name)
 	}

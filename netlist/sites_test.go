@@ -96,7 +96,7 @@ func TestSitesFabric(t *testing.T) {
 		{"[oscillators]\ncount = 4\n[couplings]\ntopology = \"sites\"\n", `chip.toml:4:1: couplings.topology: topology "sites" needs couplings.sites`},
 		{"[oscillators]\ncount = 4\n[couplings]\nsites = \"m.npy\"\n", `chip.toml:4:1: couplings.sites: a sites mask needs couplings.topology = "sites"`},
 		{sitesChip("nope.npy", ""), "chip.toml:6:1: couplings.sites: open"},
-		{strings.Replace(sitesChip("m.npy", ""), "count = 4", "count = 3", 1), "couplings.sites: m.npy: the array has shape [4 4], want (3, 3) or (C, 3, 3)"},
+		{strings.Replace(sitesChip("m.npy", ""), "count = 4", "count = 3", 1), "couplings.sites: m.npy: the mask has shape (4, 4), want (3, 3) or (C, 3, 3)"},
 		{sitesChip("m.npy", "\n[[coupling]]\nfrom = 0\nto = 3\nweight = 1\n"), "chip.toml:8:1: couplings.topology: coupling osc0–osc3 has no coupler site in the mask m.npy"},
 	} {
 		_, err := Parse(filepath.Join(dir, "chip.toml"), []byte(tc.src), nil)

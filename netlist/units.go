@@ -53,9 +53,20 @@ type PhaseNoise struct {
 	Offset float64 // offset frequency Δf in Hz
 }
 
+// prefixes are the SI prefixes every unit-bearing value accepts.
 var prefixes = map[string]float64{
 	"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3,
 	"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+}
+
+// UnitRatio is the unit ParseQuantity gives a percentage ("3%" → 0.03).
+const UnitRatio = "ratio"
+
+// siUnits are the unit symbols ParseQuantity recognises, longest first so
+// that "m2" is tried before "m"; each maps to its canonical symbol.
+var siUnits = []struct{ sym, canon string }{
+	{"Ohm", "Ohm"}, {"ohm", "Ohm"}, {"Ω", "Ohm"}, {"Hz", "Hz"}, {"m2", "m2"}, {"m²", "m2"},
+	{"s", "s"}, {"A", "A"}, {"V", "V"}, {"F", "F"}, {"m", "m"}, {"W", "W"}, {"J", "J"},
 }
 
 // splitNumber splits "1.5GHz" into "1.5" and "GHz".
@@ -67,7 +78,7 @@ func splitNumber(s string) (num, suffix string) {
 			end++
 			continue
 		}
-		if (c == 'e' || c == 'E') && end+1 < len(s) && (s[end+1] == '-' || s[end+1] == '+' || (s[end+1] >= '0' && s[end+1] <= '9')) {
+		if (c == 'e' || c == 'E') && end > 0 && end+1 < len(s) && (s[end+1] == '-' || s[end+1] == '+' || (s[end+1] >= '0' && s[end+1] <= '9')) {
 			end++
 			continue
 		}
@@ -76,17 +87,49 @@ func splitNumber(s string) (num, suffix string) {
 	return s[:end], strings.TrimSpace(s[end:])
 }
 
-// parseSI reads "<number><prefix><unit>" where unit is one of units (the
-// first is the canonical one used in messages). what names the quantity.
-func parseSI(text []byte, what string, units ...string) (float64, error) {
+// ParseQuantity reads a number with an optional SI prefix and unit
+// ("1.2MHz", "65nm", "4.5um2", "2k", "3%") and returns it in SI base units
+// with its canonical unit: "Hz", "s", "A", "V", "F", "Ohm", "m", "m2", "W",
+// "J", UnitRatio for a percentage, "" for none. A prefix of m2 is squared
+// (1 mm2 = 1e-6 m²). ok is false for text that is not such a value. The
+// unit types' UnmarshalText and the sweep's value columns both use it.
+func ParseQuantity(s string) (v float64, unit string, ok bool) {
+	num, rest := splitNumber(strings.TrimSpace(s))
+	x, err := strconv.ParseFloat(num, 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0, "", false
+	}
+	if rest == "%" {
+		return x / 100, UnitRatio, true
+	}
+	for _, u := range siUnits {
+		if p, found := strings.CutSuffix(rest, u.sym); found {
+			if f, ok := prefixes[p]; ok {
+				if u.canon == "m2" {
+					f *= f
+				}
+				return x * f, u.canon, true
+			}
+		}
+	}
+	if f, ok := prefixes[rest]; ok {
+		return x * f, "", true
+	}
+	return 0, "", false
+}
+
+// parseSI reads "<number><prefix><unit>" for a quantity whose canonical unit
+// is unit (ParseQuantity's symbols); a bare number is taken in that unit.
+// what names the quantity in messages.
+func parseSI(text []byte, what, unit string) (float64, error) {
 	s := strings.TrimSpace(string(text))
 	if s == "" {
-		return 0, fmt.Errorf("empty %s (want e.g. \"1.5%s\")", what, "k"+units[0])
+		return 0, fmt.Errorf("empty %s (want e.g. \"1.5%s\")", what, "k"+unit)
 	}
 	num, suffix := splitNumber(s)
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a %s (want a number with a unit, e.g. \"2.5%s\")", s, what, "k"+units[0])
+		return 0, fmt.Errorf("%q is not a %s (want a number with a unit, e.g. \"2.5%s\")", s, what, "k"+unit)
 	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return 0, fmt.Errorf("%q is not a finite %s", s, what)
@@ -94,16 +137,14 @@ func parseSI(text []byte, what string, units ...string) (float64, error) {
 	if suffix == "" {
 		return v, nil
 	}
-	for _, u := range units {
-		if !strings.HasSuffix(suffix, u) {
-			continue
-		}
-		p, ok := prefixes[strings.TrimSuffix(suffix, u)]
-		if ok {
-			return v * p, nil
-		}
+	if q, u, ok := ParseQuantity(s); ok && u == unit {
+		return q, nil
 	}
-	return 0, fmt.Errorf("%q has unit %q, want a %s in %s with an SI prefix (f p n u m k M G)", s, suffix, what, units[0])
+	want := unit
+	if unit == "m2" {
+		want = "m2 (or m²)"
+	}
+	return 0, fmt.Errorf("%q has unit %q, want a %s in %s with an SI prefix (f p n u m k M G)", s, suffix, what, want)
 }
 
 func (f *Frequency) UnmarshalText(b []byte) error {
@@ -137,7 +178,7 @@ func (c *Capacitance) UnmarshalText(b []byte) error {
 }
 
 func (r *Resistance) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "resistance", "Ohm", "ohm", "Ω")
+	v, err := parseSI(b, "resistance", "Ohm")
 	*r = Resistance(v)
 	return err
 }
@@ -149,17 +190,7 @@ func (l *Length) UnmarshalText(b []byte) error {
 }
 
 func (a *Area) UnmarshalText(b []byte) error {
-	// The prefix applies to the metre before squaring: 1 mm² = (1e-3 m)²,
-	// so parse the length "<n><prefix>m" and square the prefix only.
-	s := strings.TrimSpace(string(b))
-	s = strings.TrimSuffix(strings.TrimSuffix(s, "²"), "2")
-	num, suffix := splitNumber(s)
-	v, err := parseSI([]byte(s), "area", "m")
-	if err == nil && suffix != "" {
-		p := prefixes[strings.TrimSuffix(suffix, "m")]
-		n, _ := strconv.ParseFloat(num, 64)
-		v = n * p * p
-	}
+	v, err := parseSI(b, "area", "m2")
 	*a = Area(v)
 	return err
 }
@@ -211,7 +242,7 @@ func (p *PhaseNoise) UnmarshalText(b []byte) error {
 // Linewidth returns the full width at half maximum (Hz) of the Lorentzian
 // line of an oscillator whose 1/f² phase noise is p: with A = L·Δf² (L as a
 // linear ratio), FWHM = 2π·A (Demir, Mehrotra & Roychowdhury, TCAS-I 47(5),
-// 2000; hardware.md §4.2).
+// 2000; docs/model.md §2).
 func (p PhaseNoise) Linewidth() float64 {
 	return 2 * math.Pi * math.Pow(10, p.DBcHz/10) * p.Offset * p.Offset
 }

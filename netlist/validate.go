@@ -20,6 +20,8 @@ type validator struct {
 	used map[string]bool
 	read FileReader
 	errs Errors
+	// warns are legal but unusual values (limits.go).
+	warns Errors
 
 	names []string       // oscillator names, once known
 	index map[string]int // name → index
@@ -67,41 +69,47 @@ func (v *validator) errAt(key, format string, args ...any) {
 
 // tomlErr records a decoder error, keeping its line and column.
 func (v *validator) tomlErr(err error, section string) {
+	key, msg, pos, ok := DecodeProblem(err)
+	if !ok {
+		v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: msg})
+		return
+	}
+	if section != "" && strings.Contains(section, "[") && !strings.HasPrefix(key, section) {
+		// Array-table sections: the decoder's key lacks the index.
+		if _, k, ok := strings.Cut(key, "."); ok {
+			key = section + "." + k
+		} else if key == "" {
+			key = section
+		}
+	}
+	if p := v.at(key); pos.Col == 0 && p.Line > 0 {
+		pos = p // a type mismatch names only its line: the key has the column
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Pos: pos, Key: key, Msg: msg})
+}
+
+// DecodeProblem takes apart an error of the TOML decoder (BurntSushi/toml):
+// the dotted key it is about, the message in this package's words
+// ("wrong type: got string, want integer"), and its position when the
+// decoder gives one (a type mismatch gives only its line). ok is false for
+// an error that names no key; msg is then the whole message. Chip
+// descriptions, sweep files and workload parameters all report decoder
+// errors through it.
+func DecodeProblem(err error) (key, msg string, pos Pos, ok bool) {
+	reword := func(m string) string {
+		m = strings.Replace(m, "incompatible types: TOML value has type ", "wrong type: got ", 1)
+		return strings.Replace(m, "; destination has type ", ", want ", 1)
+	}
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		key := pe.LastKey
-		if section != "" && strings.Contains(section, "[") && !strings.HasPrefix(key, section) {
-			// Array-table sections: the decoder's key lacks the index.
-			if _, k, ok := strings.Cut(key, "."); ok {
-				key = section + "." + k
-			} else if key == "" {
-				key = section
-			}
-		}
-		msg := pe.Message
-		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
-		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
-		v.errs = append(v.errs, &Error{File: v.file, Pos: Pos{pe.Position.Line, pe.Position.Col}, Key: key, Msg: msg})
-		return
+		return pe.LastKey, reword(pe.Message), Pos{pe.Position.Line, pe.Position.Col}, true
 	}
 	// Type mismatches come as "toml: line N (last key \"k\"): message".
 	if m := typeErrRe.FindStringSubmatch(err.Error()); m != nil {
-		key, msg := m[2], m[3]
-		if section != "" && strings.Contains(section, "[") {
-			if _, k, ok := strings.Cut(key, "."); ok {
-				key = section + "." + k
-			}
-		}
-		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
-		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
-		pos := v.at(key)
-		if pos.Line == 0 {
-			pos.Line, _ = strconv.Atoi(m[1])
-		}
-		v.errs = append(v.errs, &Error{File: v.file, Pos: pos, Key: key, Msg: msg})
-		return
+		line, _ := strconv.Atoi(m[1])
+		return m[2], reword(m[3]), Pos{Line: line}, true
 	}
-	v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: strings.TrimPrefix(err.Error(), "toml: ")})
+	return "", strings.TrimPrefix(err.Error(), "toml: "), Pos{}, false
 }
 
 var typeErrRe = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
@@ -134,6 +142,7 @@ func (v *validator) build(r *rawFile) *Netlist {
 	v.buildCouplings(n, r)
 	v.buildSHIL(n, r.SHIL)
 	v.buildDetectors(n, r.Detector)
+	v.checkPlausible(n)
 	return n
 }
 
@@ -199,6 +208,17 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	}
 	set(&card.VDD, "vdd", f(t.VDD))
 	set(&card.NodeCap, "node_cap", f(t.NodeCap))
+	set(&card.DevCap, "dev_cap", f(t.DevCap))
+	set(&card.TGCap, "tg_cap", f(t.TGCap))
+	set(&card.CInvIn, "cinv_in", f(t.CInvIn))
+	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
+	if t.TapH2 != nil {
+		if x := *t.TapH2; !(x >= 0 && x < 1) {
+			v.errAt("tech.tap_h2", "the tap ISF's c2/c1 must be in [0, 1) (got %g)", x)
+		} else {
+			card.TapH2 = x
+		}
+	}
 	set(&card.InvReff, "inv_reff", f(t.InvReff))
 	if t.ShortCircuit != nil {
 		if *t.ShortCircuit < 0 {
@@ -236,6 +256,10 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	switch {
 	case r.Count != nil && r.Names != nil:
 		v.errAt("oscillators.names", "give either count or names, not both")
+	case r.Names != nil && len(r.Names) == 0:
+		v.errAt("oscillators.names", "empty list: a chip needs at least one oscillator")
+	case len(r.Names) > MaxOscillators:
+		v.errAt("oscillators.names", "at most %d oscillators (got %d names)", MaxOscillators, len(r.Names))
 	case r.Names != nil:
 		seen := map[string]bool{}
 		for _, name := range r.Names {
@@ -250,8 +274,8 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	case r.Count != nil:
 		if *r.Count < 1 {
 			v.errAt("oscillators.count", "a chip needs at least one oscillator (got %d)", *r.Count)
-		} else if *r.Count > 1<<22 {
-			v.errAt("oscillators.count", "at most %d oscillators (got %d)", 1<<22, *r.Count)
+		} else if *r.Count > MaxOscillators {
+			v.errAt("oscillators.count", "at most %d oscillators (got %d)", MaxOscillators, *r.Count)
 		} else {
 			o.Names = make([]string, *r.Count)
 			for i := range o.Names {
@@ -294,7 +318,9 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			v.errAt("oscillators.layout", "a grid layout needs rows and cols")
 		} else {
 			o.Rows, o.Cols = *r.Rows, *r.Cols
-			if o.Rows*o.Cols != N {
+			if !v.checkGrid(o.Rows, o.Cols) {
+				o.Rows, o.Cols = 0, 0
+			} else if o.Rows*o.Cols != N {
 				v.errAt("oscillators.rows", "rows×cols = %d×%d = %d does not match %d oscillators", o.Rows, o.Cols, o.Rows*o.Cols, N)
 			}
 		}
@@ -322,6 +348,7 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			v.errAt("oscillators.phase_noise", "offset %s must be well below f0 (the 1/f² region)", FormatSI(r.PhaseNoise.Offset, "Hz"))
 		}
 	}
+	v.buildRingExtras(o, r, N)
 	o.Init = r.Init
 	if o.Init == "" {
 		o.Init = "random"
@@ -500,7 +527,13 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			v.errAt("couplings.full_scale", "full_scale must be positive and finite (got %g)", c.FullScale)
 		}
 	}
+	tg := v.buildTG(n, rc)
 	switch {
+	case tg != nil && (rc.UnitResistance != nil || rc.UnitK != nil):
+		v.errAt("couplings.tg_l", "give the coupler as a TG geometry (tg_l, tg_wn, tg_wp, tg_fingers) or as unit_resistance or unit_k, not both")
+	case tg != nil:
+		c.TG = tg
+		c.UnitResistance = 1 / tg.G
 	case rc.UnitResistance != nil && rc.UnitK != nil:
 		v.errAt("couplings.unit_k", "give either unit_resistance or unit_k, not both")
 	case rc.UnitResistance != nil:
@@ -546,6 +579,10 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		c.Sites = sites
 	}
 	c.Programmable = c.Topology != "explicit"
+	c.Loads = LoadsTrimmed
+	if rc.Loads != nil {
+		c.Loads = *rc.Loads
+	}
 	if rc.Programmable != nil {
 		c.Programmable = *rc.Programmable
 	}
@@ -555,6 +592,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		}
 	}
 
+	fabricOK := v.checkFabric(n)
 	pairs := map[[2]int]int{} // pair → index in c.Edges
 	for k, e := range r.Coupling {
 		base := fmt.Sprintf("coupling[%d]", k)
@@ -573,8 +611,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		i, ok1 := v.resolveRef(base+".from", e.From)
 		j, ok2 := v.resolveRef(base+".to", e.To)
 		w := *e.Weight
-		if !finite(w) {
-			v.errAt(base+".weight", "weight is not finite (got %g)", w)
+		if !v.checkWeight(base+".weight", w) {
 			continue
 		}
 		if !ok1 || !ok2 {
@@ -615,7 +652,9 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			c.Edges = append(c.Edges, e)
 		}
 	}
-	v.buildRandom(n, rc, len(r.Coupling))
+	if fabricOK {
+		v.buildRandom(n, rc, len(r.Coupling))
+	}
 	if c.Topology == "kings" || c.Topology == "grid" || (c.Topology == "sites" && c.Sites != nil) {
 		for _, e := range c.Edges {
 			if n.HasSite(e.I, e.J) {
@@ -669,6 +708,10 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 		}
 	default:
 		v.errAt("shil", "the pump needs a strength: current (e.g. \"20uA\") or ks (a fraction of ω0, e.g. 0.02)")
+	}
+	s.Port = PortTap
+	if r.Port != nil {
+		s.Port = *r.Port
 	}
 	s.Schedule = r.Schedule
 	if s.Schedule == "" {

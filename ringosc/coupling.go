@@ -10,7 +10,7 @@ import "math"
 // with s = v on the in-phase path and s = InvV (the coupler inverter's
 // output) on the inverter path. This is the interaction function of the
 // phase reduction dφ_i/dt = ω_i + Σ_j (G_ij/C)·H(φ_j − φ_i) (Malkin's
-// theorem, /work/shared/spec/algorithms.md §4.2, with Q the ISF Γ and the
+// theorem, docs/model.md §4, with Q the ISF Γ and the
 // coupling current G·VDD·(s_j − v_i) into q_max = C·VDD; Hajimiri & Lee,
 // JSSC 1998, eq. 11).
 func (m *Model) Interaction(inverter bool, d float64) float64 {

@@ -120,7 +120,7 @@ type Measured struct {
 
 // ISFRms returns Hajimiri's estimate of the rms ISF of an N-stage
 // single-ended ring, Γ_rms ≈ sqrt(2π²/(3η³))·N^(−3/2) with η = 1
-// (Hajimiri, Limotyrakis & Lee, JSSC 34(6), 1999; hardware.md §4.1).
+// (Hajimiri, Limotyrakis & Lee, JSSC 34(6), 1999; docs/model.md §1).
 func ISFRms(stages int) float64 {
 	return math.Sqrt(2*math.Pi*math.Pi/3) * math.Pow(float64(stages), -1.5)
 }
@@ -264,7 +264,8 @@ func (m *Model) PumpGain() float64 {
 
 // Frequency returns the natural frequency of an N-stage single-ended ring
 // with stage delay t_d: f0 = 1/(2·N·t_d) (Rabaey, Digital Integrated
-// Circuits, §5.4). The stage delay comes from the card and the node load.
+// Circuits, §5.4). The stage delay comes from the card and the node's
+// explicit load nodeCap on top of the card's device capacitance.
 func Frequency(card tech.Card, stages int, nodeCap float64) float64 {
 	return 1 / (2 * float64(stages) * card.StageDelay(nodeCap))
 }
@@ -272,13 +273,13 @@ func Frequency(card tech.Card, stages int, nodeCap float64) float64 {
 // Diffusion returns the phase-diffusion constant D (rad²/s) of a ring with
 // Lorentzian linewidth Δf (FWHM, Hz): the phase obeys dφ = √(2D)·dW, so
 // Var[φ(t)] = 2Dt = 2π·Δf·t, i.e. D = π·Δf (Demir, Mehrotra & Roychowdhury,
-// TCAS-I 47(5), 2000; hardware.md §4.2).
+// TCAS-I 47(5), 2000; docs/model.md §2).
 func Diffusion(linewidth float64) float64 { return math.Pi * linewidth }
 
 // PelgromSigma estimates the relative 1σ frequency mismatch of an N-stage
 // ring from device size: σ(V_T) = A_VT/√(W·L) (Pelgrom 1989), per-stage
 // delay spread α·σ(V_T)/(VDD − V_T) with α = 1.3, averaged over the 2N
-// transitions of a cycle: σ_f/f ≈ that/√(2N) (hardware.md §4.3 [D]).
+// transitions of a cycle: σ_f/f ≈ that/√(2N) (docs/model.md §3 [D]).
 func PelgromSigma(card tech.Card, stages int) float64 {
 	if card.WN <= 0 || card.L <= 0 || card.VDD <= card.Vth {
 		return 0
@@ -296,13 +297,14 @@ type Power struct {
 // Total returns the sum of the parts.
 func (p Power) Total() float64 { return p.Dynamic + p.ShortCircuit + p.Leakage }
 
-// RingPower returns the power of one N-stage ring running at f with node
-// capacitance C: each node charges and discharges once a period, so
-// P_dyn = N·C·VDD²·f; short-circuit power is the card's fraction of it and
-// leakage N·LeakInv (hardware.md §4.4 [U]; calibrated on the 45 nm ngspice
-// anchor: 5 stages, 10 fF, 1.0 V, 1.399 GHz → 75.2 µW).
+// RingPower returns the power of one N-stage ring running at f with the
+// explicit node load C on top of the card's device capacitance: each node
+// charges and discharges once a period, so P_dyn = N·(C + DevCap)·VDD²·f;
+// short-circuit power is the card's fraction of it and leakage N·LeakInv
+// (docs/model.md §9 [U]; calibrated on the 45 nm ngspice anchor: 5 stages,
+// 10 fF, 1.0 V, 1.399 GHz → 75.2 µW).
 func RingPower(card tech.Card, stages int, nodeCap, f float64) Power {
-	dyn := float64(stages) * nodeCap * card.VDD * card.VDD * f
+	dyn := float64(stages) * (nodeCap + card.DevCap) * card.VDD * card.VDD * f
 	return Power{Dynamic: dyn, ShortCircuit: card.ShortCircuit * dyn, Leakage: float64(stages) * card.LeakInv}
 }
 

@@ -49,7 +49,7 @@ func (s Schedule) Validate() error {
 // amplitude I into a ring with pump gain g2 (ringosc.Model.PumpGain) and
 // q_max = C·VDD: K_s = g2·I/q_max, from the cycle average of
 // Γp(θ)·I·cos(2ω_ref·t)/q_max (Hong & Hajimiri, JSSC 54(8), 2019;
-// hardware.md §4.6). In the phase model dφ/dt = … − K_s·sin 2φ, and a ring
+// docs/model.md §7). In the phase model dφ/dt = … − K_s·sin 2φ, and a ring
 // detuned by Δω locks to the pump only while |Δω| ≤ K_s.
 func Rate(I, g2, C, vdd float64) float64 { return g2 * I / (C * vdd) }
 
@@ -60,7 +60,7 @@ func Current(ks, g2, C, vdd float64) float64 { return ks * C * vdd / g2 }
 // current of amplitude I to n rings from a supply VDD, with its
 // distribution network of capacitance cDist switched at 2·f0: each target's
 // current source draws the rectified-sine average 2I/π from VDD, and the
-// distribution net costs cDist·VDD²·2f0 (first-order, hardware.md §4.6).
+// distribution net costs cDist·VDD²·2f0 (first-order, docs/model.md §7).
 func Power(I float64, n int, vdd, cDist, f0 float64) float64 {
 	return float64(n)*vdd*2*I/3.141592653589793 + cDist*vdd*vdd*2*f0
 }

@@ -41,7 +41,9 @@ type RingSpec struct {
 	// PumpCurrent is the larger pump amplitude (A) of the pump-law run
 	// (measurePumpLaw; the other is half of it). 0 picks the current whose
 	// ISF rate K_s is 0.25% of ω0 (10 µA for the generic ring), to two
-	// significant digits; < 0 skips the run.
+	// significant digits; < 0 skips the run. SpecFor sets it to the chip's
+	// shil.current (a pump given as ks has no current before the ring's g2
+	// is known, and keeps the default).
 	PumpCurrent float64
 }
 
@@ -635,8 +637,14 @@ func SpecFor(nl *netlist.Netlist, ring string, d Design) (RingSpec, error) {
 	if !found {
 		return RingSpec{}, fmt.Errorf("spice: %s has no oscillator named %q (it has %s)", nl.File, ring, listNames(o.Names, 8))
 	}
-	return RingSpec{Name: fmt.Sprintf("%s ring %s", nl.Name, ring), Design: d, Stages: o.Stages,
-		VDD: nl.Tech.VDD, NodeCap: nl.Tech.NodeCap, FGuess: o.Frequency}, nil
+	spec := RingSpec{Name: fmt.Sprintf("%s ring %s", nl.Name, ring), Design: d, Stages: o.Stages,
+		VDD: nl.Tech.VDD, NodeCap: nl.Tech.NodeCap, FGuess: o.Frequency}
+	// The pump law is measured at the chip's own pump strength (its second
+	// order grows with the current).
+	if s := nl.SHIL; s != nil {
+		spec.PumpCurrent = s.Current
+	}
+	return spec, nil
 }
 
 func listNames(names []string, n int) string {

@@ -122,7 +122,8 @@ func CrossCheck(ctx context.Context, ch *chip.Chip, opt CheckOptions) (*Check, e
 	}
 	dopt := DeckOptions{Phases: phases, FreqOffset: opt.FreqOffset, Duration: dur}
 	var trim *Trim
-	if !opt.NoTrim && len(ch.Couplers()) > 0 {
+	// An untrimmed chip (couplings.loads = "loaded") is simulated as drawn.
+	if !opt.NoTrim && len(ch.Couplers()) > 0 && ch.Netlist().Couplings.Loads != netlist.LoadsLoaded && ch.Netlist().Couplings.TG == nil {
 		var err error
 		if trim, err = TrimLoads(ctx, opt.Sim, ch, opt.Design, opt.FreqOffset, trimRuns); err != nil {
 			return nil, err

@@ -384,6 +384,12 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	edges, codes := ch.Edges(), ch.Codes()
 	var lumps []lump
 	seen := map[int]bool{}
+	// With couplings.loads = "loaded" the chip is as drawn: a tap keeps its
+	// couplers' load (chip.Chip.TapLoads) and no ring is trimmed for the
+	// inverter path's pull; only the deck's own widening of a switch
+	// (multiplicity above the code's fingers) is given back.
+	loaded := nl.Couplings.Loads == netlist.LoadsLoaded
+	tg := nl.Couplings.TG // nil: fingers are a switch and a resistor
 	tapLoad := make([]float64, N) // capacitance the taps give up (F)
 	gInv := make([]float64, N)    // inverter-path conductance into each ring (S)
 	hasInv := false
@@ -399,6 +405,11 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 		rf := fingers / c.G
 		w := math.Max(1, math.Ceil(d.TGRon/(switchRatio*rf)))
 		l := lump{c: c, code: code, mult: w * fingers, rser: (rf - d.TGRon/w) / fingers}
+		if tg != nil {
+			// A real TG of the description's geometry, no resistor: its
+			// size carries the coupler's conductance, mismatch included.
+			l.mult, l.rser = c.G/tg.G*float64(tg.Fingers), 0
+		}
 		e := edges[c.Edge]
 		if c.Inverted {
 			// The switch sits at the inverter's output, which drives it;
@@ -406,7 +417,12 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			hasInv = true
 			l.label = fmt.Sprintf("ci_%s_%s", names[c.From], names[c.To])
 			l.from, l.to = l.label, names[c.To]+"_n0"
-			tapLoad[c.From] += d.CouplerCin
+			if !loaded {
+				tapLoad[c.From] += d.CouplerCin
+				if tg != nil {
+					tapLoad[c.To] += 0.5 * fingers * tg.C
+				}
+			}
 			gInv[c.To] += c.G
 		} else {
 			// The switch sits at ring I's tap and follows it (its
@@ -414,7 +430,17 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			// of that tap; ring J sees only the resistor.
 			l.label = fmt.Sprintf("c_%s_%s", names[e.I], names[e.J])
 			l.from, l.to = names[e.I]+"_n0", names[e.J]+"_n0"
-			tapLoad[e.I] += l.mult * d.TGCap
+			switch {
+			case tg != nil && !loaded:
+				// A real TG's channel and junctions split between its ends.
+				tapLoad[e.I] += 0.5 * fingers * tg.C
+				tapLoad[e.J] += 0.5 * fingers * tg.C
+			case tg != nil:
+			case loaded:
+				tapLoad[e.I] += (l.mult - fingers) * d.TGCap
+			default:
+				tapLoad[e.I] += l.mult * d.TGCap
+			}
 		}
 		lumps = append(lumps, l)
 	}
@@ -432,7 +458,10 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			fi += opt.FreqOffset[i]
 		}
 		// Trim for the inverter path's pull in the favoured state.
-		fdesign := fi - d.InverterPull*gInv[i]/cload/(2*math.Pi)
+		fdesign := fi
+		if !loaded {
+			fdesign -= d.InverterPull * gInv[i] / cload / (2 * math.Pi)
+		}
 		scale := fnom / fdesign
 		if opt.LoadTrim != nil {
 			scale *= opt.LoadTrim[i]
@@ -483,6 +512,14 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 				o.Names[e.I], o.Names[e.J], e.W, l.code, absInt(l.code), netlist.FormatSI(c.G, "S"))
 		}
 		mult := eng(l.mult)
+		if tg != nil {
+			fmt.Fprintf(&b, "M%s_tn %s vddc %s 0 %s W=%s L=%s m=%s\n", label, l.from, l.to, d.NMOS, eng(tg.WN), eng(tg.L), mult)
+			fmt.Fprintf(&b, "M%s_tp %s 0 %s vddc %s W=%s L=%s m=%s\n", label, l.from, l.to, d.PMOS, eng(tg.WP), eng(tg.L), mult)
+			if opt.Open {
+				return nil, fmt.Errorf("spice: a chip whose couplers are TGs by geometry has no resistor to open for a trim run; use couplings.loads = \"loaded\" or --no-trim")
+			}
+			continue
+		}
 		fmt.Fprintf(&b, "M%s_tn %s vddc %s_a 0 %s W=%s L=%s m=%s\n", label, l.from, label, d.NMOS, eng(d.TGWN), eng(d.L), mult)
 		fmt.Fprintf(&b, "M%s_tp %s 0 %s_a vddc %s W=%s L=%s m=%s\n", label, l.from, label, d.PMOS, eng(d.TGWP), eng(d.L), mult)
 		if opt.Open {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"oscsim/netlist"
 )
 
 // head is a valid sweep preamble on the test chip.
@@ -25,9 +27,17 @@ func TestInvalidSweeps(t *testing.T) {
 		{"unknown sweep key", "[sweep]\nchip = \"ring6.toml\"\ninstance = 3\n[workload]\nkind = \"maxcut\"\n[[axis]]\npath = \"couplings.bits\"\nvalues = [3, 4]\n",
 			`x.toml:3:1: sweep.instance: unknown key (did you mean "instances"?)`},
 		{"unknown workload parameter", head + "[[axis]]\npath = \"workload.rnus\"\nvalues = [1, 2]\n",
-			`x.toml:10:1: axis[0].path: workload.rnus: bench: workload "maxcut" has unknown parameter(s) rnus`},
+			`x.toml:10:1: axis[0].path: workload.rnus: unknown parameter of workload "maxcut" (did you mean "runs"?)`},
 		{"bad workload value", head + "[[axis]]\npath = \"workload.runs\"\nvalues = [1, 0]\n",
-			`x.toml:11:14: axis[0].values[1]: point (workload.runs = 0): bench: maxcut.runs must be ≥ 1 (got 0)`},
+			`x.toml:11:14: axis[0].values[1]: point (workload.runs = 0): workload.runs: must be ≥ 1 (got 0)`},
+		{"workload value of the wrong type", head + "[[axis]]\npath = \"workload.runs\"\nvalues = [1, \"many\"]\n",
+			`x.toml:11:14: axis[0].values[1]: point (workload.runs = "many"): workload.runs: wrong type: got string, want integer`},
+		{"bad streams", "[sweep]\nchip = \"ring6.toml\"\nstreams = \"shared\"\n[workload]\nkind = \"maxcut\"\n[[axis]]\npath = \"couplings.bits\"\nvalues = [3, 4]\n",
+			`x.toml:3:12: sweep.streams: want "common" or "independent" (got "shared")`},
+		{"wrong type", "[sweep]\nchip = \"ring6.toml\"\ninstances = \"3\"\n[workload]\nkind = \"maxcut\"\n[[axis]]\npath = \"couplings.bits\"\nvalues = [3, 4]\n",
+			`x.toml:3:1: sweep.instances: wrong type: got string, want integer`},
+		{"bad scale", head + "[[axis]]\npath = \"shil.ks\"\nfrom = 0.01\nto = 0.02\ncount = 2\nscale = \"lin\"\n",
+			`x.toml:14:10: axis[0].scale: want "linear" or "log" (got "lin")`},
 		{"syntax", head + "[[axis]]\npath = \"couplings.bits\"\nvalues = [3, 4\n",
 			`x.toml:11:15: expected a comma (',') or array terminator (']'), but got end of file`},
 		{"points disagree", head + "[[point]]\noscillators.linewidth = \"1MHz\"\n[[point]]\ncouplings.sigma = 0.1\n",
@@ -50,7 +60,7 @@ func TestInvalidSweeps(t *testing.T) {
 		{"every problem at once", "[sweep]\nchip = \"nope.toml\"\ninstances = 0\n[workload]\nkind = \"maxcut2\"\n[[axis]]\npath = \"couplings.bits\"\nvalues = []\n",
 			"x.toml:2:1: sweep.chip: cannot read the base chip: open testdata/nope.toml: no such file or directory\n" +
 				"x.toml:3:1: sweep.instances: must be ≥ 1 (got 0)\n" +
-				`x.toml:5:1: workload.kind: unknown workload "maxcut2" (want one of maxcut, oscnet-perclass, oscnet-pairwise)` + "\n" +
+				`x.toml:5:1: workload.kind: unknown workload "maxcut2" (want one of maxcut, oscnet-perclass, oscnet-pairwise, hrecm)` + "\n" +
 				"x.toml:8:1: axis[0].values: want a non-empty list of values"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -113,25 +123,6 @@ func TestPoints(t *testing.T) {
 	}
 }
 
-func TestParseSI(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct {
-		in   string
-		v    float64
-		unit string
-		ok   bool
-	}{
-		{"1.2MHz", 1.2e6, "Hz", true}, {"3%", 0.03, "ratio", true}, {"65nm", 65e-9, "m", true},
-		{"4.8mm2", 4.8e-6, "m2", true}, {"5kOhm", 5e3, "Ohm", true}, {"2k", 2e3, "", true},
-		{"15ps", 15e-12, "s", true}, {"0Hz", 0, "Hz", true}, {"pelgrom", 0, "", false}, {"-90dBc/Hz@1MHz", 0, "", false},
-	} {
-		v, u, ok := parseSI(c.in)
-		if ok != c.ok || ok && (u != c.unit || v != c.v && (v-c.v)/c.v > 1e-15) {
-			t.Errorf("parseSI(%q) = %g %q %v, want %g %q %v", c.in, v, u, ok, c.v, c.unit, c.ok)
-		}
-	}
-}
-
 // TestSet applies [set] overrides at every point without result columns.
 func TestSet(t *testing.T) {
 	t.Parallel()
@@ -171,5 +162,22 @@ func TestSetFlag(t *testing.T) {
 	want := "testdata/tiny.toml: --set couplings.sigma: couplings.sigma is swept\ntestdata/tiny.toml: --set nope: want path=value"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v\nwant %s", err, want)
+	}
+}
+
+// Every labelled parameter has a unit: a chip key's from the chip schema,
+// a workload parameter's from workloadUnits; and every unit-bearing chip
+// key is labelled, so that no chip key's unit is written twice.
+func TestLabelsHaveUnits(t *testing.T) {
+	t.Parallel()
+	for k := range labels {
+		if _, _, ok := knownUnit(k); !ok {
+			t.Errorf("%s: labelled but has no unit (not a chip key and not in workloadUnits)", k)
+		}
+	}
+	for k := range workloadUnits {
+		if _, isChip := netlist.KeyUnit(k); isChip {
+			t.Errorf("%s: a chip key in workloadUnits", k)
+		}
 	}
 }

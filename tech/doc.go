@@ -4,7 +4,7 @@
 // resistance, cell areas, leakage and the Pelgrom mismatch coefficient).
 //
 // Every value carries its source in a comment: a public cell library, the
-// project's own ngspice anchor (../shared/spec/hardware.md §4.4), or a
+// project's own ngspice anchor (docs/model.md §9), or a
 // textbook estimate tagged [U] in that file. A chip description picks a card
 // by name and may override any field.
 //

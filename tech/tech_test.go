@@ -53,7 +53,7 @@ func TestLookupIsACopy(t *testing.T) {
 }
 
 // TestAnchor45 holds the 45 nm card to the project's ngspice anchor
-// (hardware.md §4.4 [V]): 5 stages, 10 fF per node, 1.0 V run at
+// (docs/model.md §9 [V]): 5 stages, 10 fF per node, 1.0 V run at
 // 1.399 GHz. f0 = 1/(2·N·t_d) with t_d = ln2·InvReff·C must land within
 // 1%, since InvReff was fitted to it.
 func TestAnchor45(t *testing.T) {
@@ -66,7 +66,7 @@ func TestAnchor45(t *testing.T) {
 }
 
 // TestNanGateScaling checks the area scaling rule of the cards: NanGate45
-// cells scaled by (node/45 nm)² (hardware.md §4.5 [D]), e.g. INV_X1
+// cells scaled by (node/45 nm)² (docs/model.md §9 [D]), e.g. INV_X1
 // 0.532 µm² → 1.111 µm² at 65 nm, to 0.1%.
 func TestNanGateScaling(t *testing.T) {
 	t.Parallel()

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -56,7 +57,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	charge := fs.Float64("charge", 0.02, "injected charge as a fraction of q_max = C·VDD")
 	steps := fs.Float64("steps", spice.DefaultStepsPerCycle, "ngspice time-step limit in steps per cycle")
 	options := fs.String("spice-options", "", "ngspice .options for the measurement, e.g. reltol=1e-4 (recorded in the model; decks built from it use them)")
-	pumpI := fs.Float64("pump-current", 0, "larger pump amplitude (A) of the pump-law run (0: the current whose ISF rate is 0.25% of ω0; < 0: skip the run)")
+	pumpI := fs.Float64("pump-current", 0, "larger pump amplitude (A) of the pump-law run (default: the chip's shil.current, else the current whose ISF rate is 0.25% of ω0; < 0: skip the run)")
 	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
 	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
 	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
@@ -87,7 +88,12 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	spec.Points, spec.Charge, spec.PumpCurrent = *points, *charge, *pumpI
+	spec.Points, spec.Charge = *points, *charge
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "pump-current" {
+			spec.PumpCurrent = *pumpI
+		}
+	})
 	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
 	if _, err := sim.Find(); err != nil {
 		return err

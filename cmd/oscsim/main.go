@@ -40,6 +40,7 @@ func commands() map[string]command {
 		"eval":      {runEval, "classify test images on the simulated OscNet chip (per-class relaxation, pairwise tournament)"},
 		"train":     {runTrain, "train OscNet v1.5 weights (Hebbian, normalisation, top-k) and score them in software"},
 		"reproduce": {runReproduce, "re-run a paper's table or figure and print ours next to the paper's numbers"},
+		"stability": {runStability, "which binary states a chip's Ising machine holds stable at its pump; the K_s window for a pattern set"},
 
 		"spice":        {runSpice, "write a transistor-level ngspice deck of a chip; --run cross-checks it against the models"},
 		"characterize": {runCharacterize, "measure a ring in ngspice (frequency, waveform, power, ISF) into a ring-model file"},

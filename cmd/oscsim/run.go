@@ -196,6 +196,7 @@ func printSummary(w io.Writer, src string, ch *chip.Chip, res *chip.Result) {
 	fmt.Fprintf(tw, "model\t%s, %s, %g steps/cycle, %d steps = %s (%.4g cycles), seed %d, instance %d\n",
 		res.Model, nl.Run.Integrator, 1/(res.Dt*o.Frequency), res.Steps, netlist.FormatSI(res.Duration, "s"),
 		res.Duration*o.Frequency, ch.Seed(), ch.Instance())
+	fmt.Fprintf(tw, "engine\t%s kernels (OSCSIM_KERNELS=go|avx2|avx512 forces a lower level; the same bits at each)\n", chip.EngineKernels())
 	lk := res.Locks[0]
 	status := "not synchronised"
 	if lk.Synchronised {

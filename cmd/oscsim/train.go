@@ -40,6 +40,9 @@ Examples:
 
 // runTrain implements 'oscsim train'.
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "sync" {
+		return runTrainSync(ctx, args[1:], stdout, stderr) // sync.go
+	}
 	fs := newFlags("train", trainUsage, stderr)
 	def := learn.DefaultSettings()
 	var (
@@ -155,10 +158,11 @@ func trainTable(ctx context.Context, d *repro.OscnetData, set learn.Settings, st
 	fmt.Fprintf(stdout, "OscNet v1.5 on %s: %d train / %d test images, minimum-energy classifier (eq 11)\n", d.Name, d.Xtr.Count, d.Xte.Count)
 	fmt.Fprintf(stdout, "settings: %s\n\n", set)
 	t2.Notes, t4.Notes = nil, nil
+	fmt.Fprintf(stdout, "Table 2: accuracy (%%) vs connections per pixel (norm=%s), rules top/K and topabs/K\n", set.Norm)
 	if err := repro.WriteText(stdout, t2); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout)
+	fmt.Fprintln(stdout, "\nTable 4: normalisation ablation, TopABS k=84")
 	if err := repro.WriteText(stdout, t4); err != nil {
 		return err
 	}

@@ -1,0 +1,211 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+
+	"oscsim/chip"
+	"oscsim/learn/hrecm"
+	"oscsim/netlist"
+)
+
+// HRECM is the associative-memory workload (docs/hrecm.md): a coupling
+// matrix trained by HRECM (Cheng & Lin, arXiv 2507.14386) to make exactly
+// P patterns stable binary states, programmed onto the chip, the pump set
+// in the middle of the trained eigen-gap, and corrupted patterns relaxed
+// on the chip's engine. Metrics: accuracy (corrupted starts that end
+// exactly at ±their pattern), stored_kept (stored patterns that stay),
+// gap (the realised couplings' min λ − max_D λ, exact for N ≤ 24, else
+// NaN), time_to_solution_s and the ledger's figures (RunLedger).
+type HRECM struct {
+	net   *hrecm.Net
+	pats  [][]int8
+	maxD  float64
+	next  float64
+	flips int
+	per   int
+	model string
+	dur   float64
+	file  string
+}
+
+func newHRECM(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
+	n := nl.Oscillators.N()
+	w := &HRECM{}
+	weights, err := p.String("weights", "")
+	if err != nil {
+		return nil, err
+	}
+	np, err := p.Int("patterns", 8)
+	if err != nil {
+		return nil, err
+	}
+	pseed, err := p.Int("pattern_seed", 1)
+	if err != nil {
+		return nil, err
+	}
+	iters, err := p.Int("iters", 1000)
+	if err != nil {
+		return nil, err
+	}
+	gamma, err := p.Float("gamma", 0.1)
+	if err != nil {
+		return nil, err
+	}
+	flips, err := p.Float("flips", 0.2)
+	if err != nil {
+		return nil, err
+	}
+	if w.per, err = p.Int("starts", 10); err != nil {
+		return nil, err
+	}
+	if w.model, err = p.String("model", ""); err != nil {
+		return nil, err
+	}
+	cycles, err := p.Float("cycles", 2000)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case !(flips >= 0 && flips < 1):
+		return nil, fmt.Errorf("bench: hrecm.flips must be in [0, 1) (got %v)", flips)
+	case w.per < 1:
+		return nil, fmt.Errorf("bench: hrecm.starts must be ≥ 1 (got %d)", w.per)
+	case !(cycles > 0):
+		return nil, fmt.Errorf("bench: hrecm.cycles must be > 0 (got %v)", cycles)
+	case np < 1:
+		return nil, fmt.Errorf("bench: hrecm.patterns must be ≥ 1 (got %d)", np)
+	}
+	w.flips = int(math.Round(flips * float64(n)))
+	w.dur = cycles / nl.Oscillators.Frequency
+	if weights != "" {
+		if !filepath.IsAbs(weights) && spec.Dir != "" {
+			weights = filepath.Join(spec.Dir, weights)
+		}
+		w.file = weights
+		if w.net, w.pats, err = hrecm.Load(weights); err != nil {
+			return nil, fmt.Errorf("bench: hrecm.weights: %w", err)
+		}
+		if len(w.pats) == 0 {
+			return nil, fmt.Errorf("bench: hrecm.weights %s holds no \"patterns\"", weights)
+		}
+	} else {
+		w.pats = hrecm.RandomPatterns(hrecm.NewRand(uint64(pseed), 0x5eed), n, np)
+		cfg := hrecm.DefaultConfig()
+		cfg.Iters, cfg.Gamma, cfg.Seed = iters, gamma, uint64(pseed)
+		if w.net, err = hrecm.Train(context.Background(), w.pats, cfg, nil); err != nil {
+			return nil, fmt.Errorf("bench: hrecm: %w", err)
+		}
+	}
+	if w.net.N != n {
+		return nil, fmt.Errorf("bench: hrecm: the network has %d spins, chip %s %d rings", w.net.N, nl.Name, n)
+	}
+	w.maxD, w.next, err = trainedGap(w.net, w.pats)
+	return w, err
+}
+
+// trainedGap returns max_D λ and the λ of the next state above it (exact
+// up to N = 24, else the least λ above max_D among 10⁴ Gibbs samples).
+func trainedGap(net *hrecm.Net, pats [][]int8) (maxD, next float64, err error) {
+	if net.N <= hrecm.MaxEnumerate {
+		sp, err := hrecm.Enumerate(context.Background(), net, hrecm.Options{})
+		if err != nil {
+			return 0, 0, err
+		}
+		g := hrecm.ExactGap(sp, pats)
+		return g.MaxDesired, hrecm.NextAbove(sp, g.MaxDesired), nil
+	}
+	ws := hrecm.NewWorkspace(net)
+	maxD = math.Inf(-1)
+	for _, p := range pats {
+		maxD = math.Max(maxD, ws.Lambda(p))
+	}
+	next = math.Inf(1)
+	cut := maxD + hrecm.Tolerance*(math.Abs(maxD)+1)
+	for _, s := range (hrecm.Gibbs{Net: net, T: 1, Sweeps: 10}).Sample(hrecm.NewRand(1, 0x9a9), 10000) {
+		if l := ws.Lambda(s); l > cut && l < next {
+			next = l
+		}
+	}
+	return maxD, next, nil
+}
+
+// Name implements Workload.
+func (w *HRECM) Name() string { return "hrecm" }
+
+// Files implements FileUser.
+func (w *HRECM) Files() []string {
+	if w.file == "" {
+		return nil
+	}
+	return []string{w.file}
+}
+
+// Run implements Workload.
+func (w *HRECM) Run(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, error) {
+	m, _, err := w.RunLedger(ctx, ch, seed)
+	return m, err
+}
+
+// RunLedger implements LedgerWorkload: one batch holds the stored patterns
+// and `starts` corrupted copies of each; the ledger is that of one run.
+func (w *HRECM) RunLedger(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, *chip.Ledger, error) {
+	if _, err := hrecm.Program(ch, w.net); err != nil {
+		return nil, nil, err
+	}
+	re, err := hrecm.ChipCouplings(ch)
+	if err != nil {
+		return nil, nil, err
+	}
+	next := w.next
+	if math.IsInf(next, 1) {
+		next = w.maxD + 1
+	}
+	rng := hrecm.NewRand(uint64(seed), 0xc0aa)
+	starts := append([][]int8(nil), w.pats...)
+	for k := 0; k < w.per; k++ {
+		for _, p := range w.pats {
+			starts = append(starts, hrecm.Flip(rng, p, w.flips))
+		}
+	}
+	out, err := hrecm.Relax(ctx, ch, starts, hrecm.RunSpec{Model: w.model, Duration: w.dur,
+		Ks: hrecm.OperatingPoint(re.K, w.maxD, next), Jitter: 0.05, Seed: uint64(seed)})
+	if err != nil {
+		return nil, nil, err
+	}
+	P := len(w.pats)
+	kept, ok := 0, 0
+	for b := range starts {
+		hit := out.Binary[b] && hrecm.Same(out.Final[b], w.pats[b%P])
+		if b < P {
+			if hit {
+				kept++
+			}
+		} else if hit {
+			ok++
+		}
+	}
+	gap := math.NaN()
+	if re.Net.N <= hrecm.MaxEnumerate {
+		sp, err := hrecm.Enumerate(ctx, re.Net, hrecm.Options{Workers: 1})
+		if err != nil {
+			return nil, nil, err
+		}
+		g := hrecm.ExactGap(sp, w.pats)
+		gap = g.MinSpurious - g.MaxDesired
+	}
+	pw := 0.0
+	for _, v := range out.Result.CouplerPower {
+		pw += v
+	}
+	L := ch.Ledger(out.Result)
+	return Metrics{
+		"accuracy":           float64(ok) / float64(len(starts)-P),
+		"stored_kept":        float64(kept) / float64(P),
+		"gap":                gap,
+		"time_to_solution_s": out.Result.Duration,
+		"coupler_power_w":    pw / float64(len(starts)),
+	}, L, nil
+}
