@@ -88,7 +88,7 @@ type OscNet struct {
 	classScale []float64                 // their full scales
 	pairEdges  map[[2]int][]netlist.Edge // pairwise programs
 	pairScale  float64
-	kept, full int // pairwise: kept and full nonzero couplings, summed over pairs
+	kept, full int            // pairwise: kept and full nonzero couplings, summed over pairs
 	fabric     []netlist.Edge // the union of the programs' coupler sites
 }
 
@@ -140,7 +140,7 @@ type OscNetResult struct {
 	// instead of all-to-all (price it with Sparsity).
 	Fabric []netlist.Edge `json:"-"`
 	supply []supplyModel
-	adcFS      float64
+	adcFS  float64
 }
 
 // Method is an OscNet inference method.
