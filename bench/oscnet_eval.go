@@ -59,9 +59,6 @@ type OscNetEval struct {
 	// Jitter (rad) and Batch: OscNet fields.
 	Jitter float64
 	Batch  int
-	// Compile compiles a description (nil = chip.Compile); the command
-	// passes one that loads a characterised ring model.
-	Compile func(*netlist.Netlist, chip.Options) (*chip.Chip, error) `json:"-"`
 	// Progress receives a progress meter per method (nil: silent).
 	Progress io.Writer `json:"-"`
 }
@@ -162,10 +159,7 @@ func (e OscNetEval) Evaluate(ctx context.Context, nl *netlist.Netlist, src strin
 	if e.NoMismatch {
 		nl = WithoutMismatch(nl)
 	}
-	compile := e.Compile
-	if compile == nil {
-		compile = chip.Compile
-	}
+	compile := chip.Compile
 	jobs := e.Jobs
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)

@@ -120,7 +120,7 @@ func RandomTopK(n int, ks []int, seed int64) []Topology {
 // topology = "explicit"), and returns each chip's ledger. It is the Go API
 // behind `oscsim report --sparsity`, for sweep tooling.
 func Sparsity(ctx context.Context, base *netlist.Netlist, tops []Topology, opt SparsityOptions) ([]SparsityPoint, error) {
-	if base.Couplings.Topology != "explicit" {
+	if base.Couplings.Topology != netlist.Explicit {
 		return nil, fmt.Errorf("chip: sparsity sweep needs a base chip with couplings.topology = \"explicit\" (got %q)", base.Couplings.Topology)
 	}
 	out := make([]SparsityPoint, 0, len(tops))

@@ -993,6 +993,52 @@ GLOBL c32_40800000<>(SB), RODATA|NOPTR, $4
 DATA c32_41000000<>+0(SB)/4, $0x41000000
 GLOBL c32_41000000<>(SB), RODATA|NOPTR, $4
 
+// func tabIdxScanF32AVX2(wt float32, y []float32, scale float64, invM float64, fm float64, k []int32, f []float64) int
+// Requires: AVX, AVX2
+TEXT ·tabIdxScanF32AVX2(SB), NOSPLIT, $0-112
+	MOVQ         y_base+8(FP), AX
+	MOVQ         k_base+56(FP), CX
+	MOVQ         f_base+80(FP), DX
+	MOVQ         y_len+16(FP), BX
+	VBROADCASTSD scale+32(FP), Y0
+	VBROADCASTSD invM+40(FP), Y1
+	VBROADCASTSD fm+48(FP), Y2
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y2, Y3
+	VXORPD       Y4, Y4, Y4
+	VBROADCASTSS wt+0(FP), X5
+	XORQ         SI, SI
+	SUBQ         $0x00000004, BX
+
+loop:
+	CMPQ        SI, BX
+	JG          tail
+	VMOVUPS     (AX)(SI*4), X6
+	VADDPS      X6, X5, X6
+	VCVTPS2PD   X6, Y6
+	VMULPD      Y0, Y6, Y6
+	VMULPD      Y1, Y6, Y7
+	VROUNDPD    $0x01, Y7, Y7
+	VMULPD      Y2, Y7, Y7
+	VSUBPD      Y7, Y6, Y7
+	VROUNDPD    $0x03, Y7, Y6
+	VMAXPD      Y4, Y6, Y6
+	VMINPD      Y3, Y6, Y6
+	VCVTTPD2DQY Y6, X8
+	VMOVUPS     X8, (CX)(SI*4)
+	VSUBPD      Y6, Y7, Y6
+	VMOVUPD     Y6, (DX)(SI*8)
+	ADDQ        $0x00000004, SI
+	JMP         loop
+
+tail:
+	VZEROUPPER
+	MOVQ SI, ret+104(FP)
+	RET
+
+DATA c64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+GLOBL c64_3ff0000000000000<>(SB), RODATA|NOPTR, $8
+
 // func sincosScanF32AVX2(x []float32, s []float32, c []float32) int
 // Requires: AVX, AVX2
 TEXT ·sincosScanF32AVX2(SB), NOSPLIT, $0-80
@@ -2889,9 +2935,6 @@ done:
 DATA c64_4000000000000000<>+0(SB)/8, $0x4000000000000000
 GLOBL c64_4000000000000000<>(SB), RODATA|NOPTR, $8
 
-DATA c64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-GLOBL c64_3ff0000000000000<>(SB), RODATA|NOPTR, $8
-
 // func axpyF64AVX2(y []float64, p []float64, a float64, f []float64)
 // Requires: AVX
 TEXT ·axpyF64AVX2(SB), NOSPLIT, $0-80
@@ -3292,6 +3335,48 @@ GLOBL c64_4010000000000000<>(SB), RODATA|NOPTR, $8
 
 DATA c64_4020000000000000<>+0(SB)/8, $0x4020000000000000
 GLOBL c64_4020000000000000<>(SB), RODATA|NOPTR, $8
+
+// func tabIdxScanF64AVX2(wt float64, y []float64, scale float64, invM float64, fm float64, k []int32, f []float64) int
+// Requires: AVX, AVX2
+TEXT ·tabIdxScanF64AVX2(SB), NOSPLIT, $0-112
+	MOVQ         y_base+8(FP), AX
+	MOVQ         k_base+56(FP), CX
+	MOVQ         f_base+80(FP), DX
+	MOVQ         y_len+16(FP), BX
+	VBROADCASTSD scale+32(FP), Y0
+	VBROADCASTSD invM+40(FP), Y1
+	VBROADCASTSD fm+48(FP), Y2
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y2, Y3
+	VXORPD       Y4, Y4, Y4
+	VBROADCASTSD wt+0(FP), Y5
+	XORQ         SI, SI
+	SUBQ         $0x00000004, BX
+
+loop:
+	CMPQ        SI, BX
+	JG          tail
+	VMOVUPS     (AX)(SI*8), Y6
+	VADDPD      Y6, Y5, Y6
+	VMULPD      Y0, Y6, Y6
+	VMULPD      Y1, Y6, Y7
+	VROUNDPD    $0x01, Y7, Y7
+	VMULPD      Y2, Y7, Y7
+	VSUBPD      Y7, Y6, Y7
+	VROUNDPD    $0x03, Y7, Y6
+	VMAXPD      Y4, Y6, Y6
+	VMINPD      Y3, Y6, Y6
+	VCVTTPD2DQY Y6, X8
+	VMOVUPS     X8, (CX)(SI*4)
+	VSUBPD      Y6, Y7, Y6
+	VMOVUPD     Y6, (DX)(SI*8)
+	ADDQ        $0x00000004, SI
+	JMP         loop
+
+tail:
+	VZEROUPPER
+	MOVQ SI, ret+104(FP)
+	RET
 
 // func finiteScanF64AVX2(p []float64) int
 // Requires: AVX, AVX2
@@ -4839,6 +4924,49 @@ ftail:
 
 fdone:
 	VZEROUPPER
+	RET
+
+// func tabIdxScanF32AVX512(wt float32, y []float32, scale float64, invM float64, fm float64, k []int32, f []float64) int
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·tabIdxScanF32AVX512(SB), NOSPLIT, $0-112
+	MOVQ         y_base+8(FP), AX
+	MOVQ         k_base+56(FP), CX
+	MOVQ         f_base+80(FP), DX
+	MOVQ         y_len+16(FP), BX
+	VBROADCASTSD scale+32(FP), Z0
+	VBROADCASTSD invM+40(FP), Z1
+	VBROADCASTSD fm+48(FP), Z2
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z3
+	VSUBPD       Z3, Z2, Z3
+	VXORPD       Z4, Z4, Z4
+	VBROADCASTSS wt+0(FP), Y5
+	XORQ         SI, SI
+	SUBQ         $0x00000008, BX
+
+loop:
+	CMPQ        SI, BX
+	JG          tail
+	VMOVUPS     (AX)(SI*4), Y6
+	VADDPS      Y6, Y5, Y6
+	VCVTPS2PD   Y6, Z6
+	VMULPD      Z0, Z6, Z6
+	VMULPD      Z1, Z6, Z7
+	VRNDSCALEPD $0x01, Z7, Z7
+	VMULPD      Z2, Z7, Z7
+	VSUBPD      Z7, Z6, Z7
+	VRNDSCALEPD $0x03, Z7, Z6
+	VMAXPD      Z4, Z6, Z6
+	VMINPD      Z3, Z6, Z6
+	VCVTTPD2DQ  Z6, Y8
+	VMOVUPS     Y8, (CX)(SI*4)
+	VSUBPD      Z6, Z7, Z6
+	VMOVUPD     Z6, (DX)(SI*8)
+	ADDQ        $0x00000008, SI
+	JMP         loop
+
+tail:
+	VZEROUPPER
+	MOVQ SI, ret+104(FP)
 	RET
 
 // func sincosScanF32AVX512(x []float32, s []float32, c []float32) int
@@ -6945,6 +7073,48 @@ ftail:
 
 fdone:
 	VZEROUPPER
+	RET
+
+// func tabIdxScanF64AVX512(wt float64, y []float64, scale float64, invM float64, fm float64, k []int32, f []float64) int
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·tabIdxScanF64AVX512(SB), NOSPLIT, $0-112
+	MOVQ         y_base+8(FP), AX
+	MOVQ         k_base+56(FP), CX
+	MOVQ         f_base+80(FP), DX
+	MOVQ         y_len+16(FP), BX
+	VBROADCASTSD scale+32(FP), Z0
+	VBROADCASTSD invM+40(FP), Z1
+	VBROADCASTSD fm+48(FP), Z2
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z3
+	VSUBPD       Z3, Z2, Z3
+	VXORPD       Z4, Z4, Z4
+	VBROADCASTSD wt+0(FP), Z5
+	XORQ         SI, SI
+	SUBQ         $0x00000008, BX
+
+loop:
+	CMPQ        SI, BX
+	JG          tail
+	VMOVUPS     (AX)(SI*8), Z6
+	VADDPD      Z6, Z5, Z6
+	VMULPD      Z0, Z6, Z6
+	VMULPD      Z1, Z6, Z7
+	VRNDSCALEPD $0x01, Z7, Z7
+	VMULPD      Z2, Z7, Z7
+	VSUBPD      Z7, Z6, Z7
+	VRNDSCALEPD $0x03, Z7, Z6
+	VMAXPD      Z4, Z6, Z6
+	VMINPD      Z3, Z6, Z6
+	VCVTTPD2DQ  Z6, Y8
+	VMOVUPS     Y8, (CX)(SI*4)
+	VSUBPD      Z6, Z7, Z6
+	VMOVUPD     Z6, (DX)(SI*8)
+	ADDQ        $0x00000008, SI
+	JMP         loop
+
+tail:
+	VZEROUPPER
+	MOVQ SI, ret+104(FP)
 	RET
 
 // func finiteScanF64AVX512(p []float64) int

@@ -37,8 +37,8 @@ type goldenCase struct {
 	nl         *netlist.Netlist
 	edges      []netlist.Edge // reprogrammed after Compile when non-nil
 	ring       *ringosc.Model
-	model      string
-	integrator string
+	model      netlist.Model
+	integrator netlist.Integrator
 	inputs     int
 	base       int
 	trace      int
@@ -160,8 +160,8 @@ func goldenCases(tb testing.TB) []goldenCase {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		for _, model := range []string{"cycle", "phase"} {
-			for _, integ := range []string{"euler", "heun", "rk4"} {
+		for _, model := range []netlist.Model{"cycle", "phase"} {
+			for _, integ := range []netlist.Integrator{"euler", "heun", "rk4"} {
 				nl := engineParse(tb, name, string(src))
 				nl.Run.Integrator = integ
 				cs = append(cs, goldenCase{name: fmt.Sprintf("%s/%s/%s", strings.TrimSuffix(name, ".toml"), model, integ),
@@ -169,8 +169,8 @@ func goldenCases(tb testing.TB) []goldenCase {
 			}
 		}
 	}
-	for _, model := range []string{"cycle", "phase"} {
-		for _, integ := range []string{"euler", "heun", "rk4"} {
+	for _, model := range []netlist.Model{"cycle", "phase"} {
+		for _, integ := range []netlist.Integrator{"euler", "heun", "rk4"} {
 			nl := engineParse(tb, "random40.toml", engineTestTOML(40))
 			nl.Run.Integrator = integ
 			cs = append(cs, goldenCase{name: fmt.Sprintf("random40/%s/%s", model, integ), nl: nl,

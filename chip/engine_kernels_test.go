@@ -254,6 +254,9 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 			for b := 0; b < n; b += 7 {
 				y[b] = T(float64(b%3-1) * 2 * math.Pi) // θ = wt + whole turns
 			}
+			if n > 3 {
+				y[3] = T(math.NaN()) // k = 0, f NaN
+			}
 			for _, wt := range []T{0, T(2 * math.Pi), 12345.678} {
 				ka, kb := make([]int32, n), make([]int32, n)
 				fa, fb := make([]float64, n), make([]float64, n)

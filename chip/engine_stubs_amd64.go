@@ -68,6 +68,11 @@ func rotF32AVX2(sn []float32, cs []float32, a float32, rho float32, s2 []float32
 //go:noescape
 func pump2F32AVX2(f []float32, sn []float32, cs []float32, kq float32, q0 float32, q1 float32, q2 float32, first bool, kp float32, r0 float32, r1 float32)
 
+// tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.
+//
+//go:noescape
+func tabIdxScanF32AVX2(wt float32, y []float32, scale float64, invM float64, fm float64, k []int32, f []float64) int
+
 // sincosScan is sincos32Go on lanes [0, k) and returns k: len(x), or
 // the start of the first vector with a lane outside |x| < 8192.
 //
@@ -165,6 +170,11 @@ func rotF64AVX2(sn []float64, cs []float64, a float64, rho float64, s2 []float64
 //go:noescape
 func pump2F64AVX2(f []float64, sn []float64, cs []float64, kq float64, q0 float64, q1 float64, q2 float64, first bool, kp float64, r0 float64, r1 float64)
 
+// tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.
+//
+//go:noescape
+func tabIdxScanF64AVX2(wt float64, y []float64, scale float64, invM float64, fm float64, k []int32, f []float64) int
+
 // finiteScan returns the start of the first whole vector of p with a
 // lane not finite, or the end of the last whole vector.
 //
@@ -252,6 +262,11 @@ func rotF32AVX512(sn []float32, cs []float32, a float32, rho float32, s2 []float
 //
 //go:noescape
 func pump2F32AVX512(f []float32, sn []float32, cs []float32, kq float32, q0 float32, q1 float32, q2 float32, first bool, kp float32, r0 float32, r1 float32)
+
+// tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.
+//
+//go:noescape
+func tabIdxScanF32AVX512(wt float32, y []float32, scale float64, invM float64, fm float64, k []int32, f []float64) int
 
 // sincosScan is sincos32Go on lanes [0, k) and returns k: len(x), or
 // the start of the first vector with a lane outside |x| < 8192.
@@ -349,6 +364,11 @@ func rotF64AVX512(sn []float64, cs []float64, a float64, rho float64, s2 []float
 //
 //go:noescape
 func pump2F64AVX512(f []float64, sn []float64, cs []float64, kq float64, q0 float64, q1 float64, q2 float64, first bool, kp float64, r0 float64, r1 float64)
+
+// tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.
+//
+//go:noescape
+func tabIdxScanF64AVX512(wt float64, y []float64, scale float64, invM float64, fm float64, k []int32, f []float64) int
 
 // finiteScan returns the start of the first whole vector of p with a
 // lane not finite, or the end of the last whole vector.

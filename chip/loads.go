@@ -37,12 +37,14 @@ func (ch *Chip) devCap() float64 {
 // (couplings.loads = "trimmed") or leaves (loaded), and the load the SPICE
 // deck puts on the taps.
 func (ch *Chip) TapLoads() []float64 {
-	return tapLoads(ch.n, ch.edges, ch.codes, ch)
+	return ch.tapLoads(ch.edges, ch.codes)
 }
 
-func tapLoads(n int, edges []netlist.Edge, codes []int, ch *Chip) []float64 {
+// tapLoads is TapLoads for a program's edges and codes (Program calls it
+// before it stores them).
+func (ch *Chip) tapLoads(edges []netlist.Edge, codes []int) []float64 {
 	tg, cin := ch.couplerCaps()
-	out := make([]float64, n)
+	out := make([]float64, ch.n)
 	if g := ch.nl.Couplings.TG; g != nil {
 		// Real TGs by geometry: each finger's capacitance splits between
 		// its two ends (on the inverter path the far end is the
@@ -77,7 +79,7 @@ func tapLoads(n int, edges []netlist.Edge, codes []int, ch *Chip) []float64 {
 // Δω_i = −ω_i·L_i/(N·C_tot + L_i), with ω_i the ring's natural frequency
 // and C_tot = C + C_dev (docs/ringmodel.md).
 func (ch *Chip) loadPulls(edges []netlist.Edge, codes []int) []float64 {
-	L := tapLoads(ch.n, edges, codes, ch)
+	L := ch.tapLoads(edges, codes)
 	ctot := float64(ch.nl.Oscillators.Stages) * (ch.c + ch.devCap())
 	out := make([]float64, ch.n)
 	for i, l := range L {

@@ -11,6 +11,9 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"oscsim/phasedet"
+	"oscsim/ringosc"
+	"oscsim/shil"
 	"oscsim/tech"
 )
 
@@ -47,8 +50,8 @@ type Oscillators struct {
 	Frequency float64
 	// FrequencyDerived is true when Frequency came from the tech card.
 	FrequencyDerived bool
-	// Layout is "line" or "grid"; Rows×Cols is the grid (1×N for a line).
-	Layout     string
+	// Layout is Line or GridPlane; Rows×Cols is the grid (1×N for a line).
+	Layout     Layout
 	Rows, Cols int
 	// FreqSigma is the relative 1σ frequency mismatch between rings.
 	FreqSigma float64
@@ -58,8 +61,8 @@ type Oscillators struct {
 	// Linewidth is the FWHM of a free ring's Lorentzian line in Hz; the
 	// phase then diffuses with variance 2π·Linewidth·t.
 	Linewidth float64
-	// Init is "random" (uniform phases), "zero" or "phases" (InitPhases).
-	Init       string
+	// Init is InitRandom (uniform phases), InitZero or InitPhases.
+	Init       Init
 	InitPhases []float64 // radians, len N when Init == "phases"
 	// FreqOffsets (Hz, len N or nil) move each ring's natural frequency
 	// deterministically: a designer's offset or trim, on top of the drawn
@@ -71,6 +74,10 @@ type Oscillators struct {
 	TapLoads []float64
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
+	// Ring is that model, read and checked against the chip's ring (its
+	// stages, supply and node load) by Parse; nil without one, or when
+	// parsed with ParseOptions.NoRingModel. Read-only.
+	Ring *ringosc.Model
 }
 
 // N returns the number of oscillators.
@@ -82,9 +89,9 @@ type Couplings struct {
 	// Bits is the number of code bits per coupling (parallel TG fingers);
 	// MaxCode ≤ 2^Bits−1 is the largest magnitude code accepted.
 	Bits, MaxCode int
-	// Quantize is "scale" (real weights scaled so FullScale maps to MaxCode)
-	// or "exact" (weights must be integer codes in [−MaxCode, MaxCode]).
-	Quantize  string
+	// Quantize is Scale (real weights scaled so FullScale maps to MaxCode)
+	// or Exact (weights must be integer codes in [−MaxCode, MaxCode]).
+	Quantize  Quantize
 	FullScale float64
 	// UnitResistance is the on-resistance of one TG finger in ohms (one
 	// code step), or 0 when UnitK is given instead.
@@ -94,10 +101,10 @@ type Couplings struct {
 	UnitK float64
 	// Sigma is the relative 1σ conductance mismatch of one TG finger.
 	Sigma float64
-	// Topology is the physical coupling fabric: "explicit" (only the
-	// programmed sites are built), "all-to-all", "kings", "grid" or
-	// "sites" (the pairs of a mask file, see sites.go).
-	Topology string
+	// Topology is the physical coupling fabric: Explicit (only the
+	// programmed sites are built), AllToAll, Kings, Grid or Sites (the
+	// pairs of a mask file, see sites.go).
+	Topology Topology
 	// Sites are the coupler sites of a "sites" fabric in increasing (I, J)
 	// order, read from SitesFile; nil for the other topologies.
 	Sites     []Pair
@@ -136,9 +143,9 @@ type SHIL struct {
 	Current float64
 	// Ks is the SHIL rate K_s as a fraction of ω0, or 0 when Current is given.
 	Ks float64
-	// Schedule is "constant", "ramp" (0 → full over the run after Start) or
-	// "ramp-hold" (0 → full over Ramp after Start, then held).
-	Schedule string
+	// Schedule is shil.Constant, shil.Ramp (0 → full over the run after
+	// Start) or shil.RampHold (0 → full over Ramp after Start, then held).
+	Schedule shil.Kind
 	Ramp     float64 // seconds
 	Start    float64 // seconds
 	Targets  []int
@@ -149,7 +156,7 @@ type SHIL struct {
 // Detector is one bank of phase detectors.
 type Detector struct {
 	Name    string
-	Kind    string // "sampler", "xor", "tdc" or "counter"
+	Kind    phasedet.Kind
 	Targets []int
 	Bits    int     // TDC resolution
 	Every   int     // sample every this many reference cycles; 0 = at the end only
@@ -162,8 +169,8 @@ type Run struct {
 	Duration      float64 // seconds
 	Cycles        float64 // Duration·f0
 	StepsPerCycle float64
-	Model         string // "cycle" or "phase"
-	Integrator    string // "euler", "heun" or "rk4"
+	Model         Model
+	Integrator    Integrator
 	Seed          int64
 }
 
@@ -180,7 +187,7 @@ func (n *Netlist) Steps() int {
 func (n *Netlist) Summary() string {
 	shil := "no SHIL"
 	if n.SHIL != nil {
-		shil = "SHIL " + n.SHIL.Schedule
+		shil = "SHIL " + string(n.SHIL.Schedule)
 	}
 	return fmt.Sprintf("%s: %d rings (%d stages, %s, %s) on %s, %d couplings (%d-bit, max code %d), %s, %d detector bank(s), %s model, %g cycles × %g steps",
 		n.Name, n.Oscillators.N(), n.Oscillators.Stages, FormatSI(n.Oscillators.Frequency, "Hz"), n.Oscillators.Layout,
@@ -260,11 +267,25 @@ func Load(path string) (*Netlist, error) {
 // Parse uses os.ReadFile when it is nil; embedded configs pass their own.
 type FileReader func(name string) ([]byte, error)
 
+// ParseOptions adjust ParseWith.
+type ParseOptions struct {
+	// Read reads the files a description references (os.ReadFile when nil).
+	Read FileReader
+	// NoRingModel leaves oscillators.ring_model unread (Oscillators.Ring
+	// nil), for the tool that writes that file (oscsim characterize).
+	NoRingModel bool
+}
+
 // Parse validates the chip description src; name is used in messages and
 // to resolve relative file references. Every problem is reported at once as
 // an Errors value.
 func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
-	v := &validator{file: name, pos: KeyPositions(string(src)), read: read}
+	return ParseWith(name, src, ParseOptions{Read: read})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
+	v := &validator{file: name, pos: KeyPositions(string(src)), read: opt.Read, noRing: opt.NoRingModel}
 	var prim struct {
 		Chip        toml.Primitive   `toml:"chip"`
 		Tech        toml.Primitive   `toml:"tech"`
@@ -310,13 +331,31 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 	// decode are left out, since the decoder stopped inside them.
 	unknown := md.Undecoded()
 	sort.Slice(unknown, func(i, j int) bool { return v.at(keyPath(unknown[i])).Line < v.at(keyPath(unknown[j])).Line })
+	// A table written twice in different case ([OSCILLATORS] and
+	// [oscillators]) decodes one of them; the other's keys are reported
+	// once, as the differently-cased table below, not key by key.
+	shadowed := map[string]bool{}
+	for _, k := range md.Keys() {
+		if caseVariant(k[0], knownKeys[""]) {
+			shadowed[strings.ToLower(k[0])] = true
+		}
+	}
+	reported := map[string]bool{}
 	for _, k := range unknown {
 		path := keyPath(k)
 		sec := strings.SplitN(path, ".", 2)[0]
-		if failed[sec] || isParentOfUndecoded(k, unknown) {
+		if failed[sec] || shadowed[sec] {
 			continue
 		}
-		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+		if caseVariant(sec, knownKeys[""]) {
+			path, k = sec, k[:1] // a differently-cased table: report it once
+		} else if isParentOfUndecoded(k, unknown) {
+			continue
+		}
+		if !reported[path] {
+			reported[path] = true
+			v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+		}
 	}
 	// TOML keys are case-sensitive but the decoder matches struct fields
 	// without regard to case, so a key decoded under another spelling
@@ -326,7 +365,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		undecoded[keyPath(k)] = true
 	}
 	for _, k := range md.Keys() {
-		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] {
+		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] || reported[keyPath(k)] || reported[sec] {
 			continue
 		}
 		parent := ""
@@ -340,7 +379,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		if !ok || len(k) > 2 || slices.Contains(known, k[len(k)-1]) {
 			continue
 		}
-		v.errAt(keyPath(k), "unknown key%s", suggest(k))
+		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(keyPath(k)), Key: keyPath(k), Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
 	}
 	// Semantic checks run only on fully decoded input: a section the
 	// decoder stopped in holds partial values.
@@ -357,6 +396,16 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 	}
 	n.Warnings = v.warns
 	return n, nil
+}
+
+// caseVariant reports whether name is one of known spelled in another case.
+func caseVariant(name string, known []string) bool {
+	for _, k := range known {
+		if name != k && strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyPath renders a toml.Key; array-table indices are not in toml.Key, so
@@ -400,9 +449,7 @@ func schemaKeys(t reflect.Type) map[string][]string {
 		if ft.Kind() != reflect.Struct {
 			continue
 		}
-		for _, sub := range schemaKeys(ft)[""] {
-			keys[name] = append(keys[name], sub)
-		}
+		keys[name] = append(keys[name], schemaKeys(ft)[""]...)
 	}
 	return keys
 }

@@ -1,9 +1,11 @@
 package netlist
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -11,15 +13,19 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"oscsim/phasedet"
+	"oscsim/ringosc"
+	"oscsim/shil"
 	"oscsim/tech"
 )
 
 type validator struct {
-	file string
-	pos  map[string]Pos
-	used map[string]bool
-	read FileReader
-	errs Errors
+	file   string
+	noRing bool // ParseOptions.NoRingModel
+	pos    map[string]Pos
+	used   map[string]bool
+	read   FileReader
+	errs   Errors
 	// warns are legal but unusual values (limits.go).
 	warns Errors
 
@@ -113,15 +119,6 @@ func DecodeProblem(err error) (key, msg string, pos Pos, ok bool) {
 }
 
 var typeErrRe = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
-
-func oneOf(s string, allowed ...string) bool {
-	for _, a := range allowed {
-		if s == a {
-			return true
-		}
-	}
-	return false
-}
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
@@ -305,15 +302,15 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	}
 	o.Layout = r.Layout
 	if o.Layout == "" {
-		o.Layout = "line"
+		o.Layout = Line
 		if r.Rows != nil || r.Cols != nil {
-			o.Layout = "grid"
+			o.Layout = GridPlane
 		}
 	}
 	switch o.Layout {
-	case "line":
+	case Line:
 		o.Rows, o.Cols = 1, N
-	case "grid":
+	case GridPlane:
 		if r.Rows == nil || r.Cols == nil {
 			v.errAt("oscillators.layout", "a grid layout needs rows and cols")
 		} else {
@@ -324,8 +321,6 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 				v.errAt("oscillators.rows", "rows×cols = %d×%d = %d does not match %d oscillators", o.Rows, o.Cols, o.Rows*o.Cols, N)
 			}
 		}
-	default:
-		v.errAt("oscillators.layout", "unknown layout %q (want \"line\" or \"grid\")", o.Layout)
 	}
 	if r.FreqSigma != nil {
 		o.FreqSigma = r.FreqSigma.Value
@@ -351,17 +346,17 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	v.buildRingExtras(o, r, N)
 	o.Init = r.Init
 	if o.Init == "" {
-		o.Init = "random"
+		o.Init = InitRandom
 		if r.InitPhases != nil {
-			o.Init = "phases"
+			o.Init = InitPhases
 		}
 	}
 	switch o.Init {
-	case "random", "zero":
+	case InitRandom, InitZero:
 		if r.InitPhases != nil {
 			v.errAt("oscillators.init_phases", "init_phases needs init = \"phases\" (got %q)", o.Init)
 		}
-	case "phases":
+	case InitPhases:
 		if len(r.InitPhases) != N {
 			v.errAt("oscillators.init_phases", "want %d phases in degrees, one per oscillator (got %d)", N, len(r.InitPhases))
 		}
@@ -372,12 +367,37 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			}
 			o.InitPhases[i] = d * math.Pi / 180
 		}
-	default:
-		v.errAt("oscillators.init", "unknown init %q (want \"random\", \"zero\" or \"phases\")", o.Init)
 	}
 	if r.RingModel != "" {
 		o.RingModel = v.resolve(r.RingModel)
+		if !v.noRing {
+			o.Ring = v.readRing(o.RingModel, o.Stages, n.Tech.VDD, n.Tech.NodeCap)
+		}
 	}
+}
+
+// readRing reads the characterised ring model at path and checks that it
+// was measured on this chip's ring (ringosc.Model.MeasuredOn).
+func (v *validator) readRing(path string, stages int, vdd, nodeCap float64) *ringosc.Model {
+	read := v.read
+	if read == nil {
+		read = os.ReadFile
+	}
+	src, err := read(path)
+	if err != nil {
+		v.errAt("oscillators.ring_model", "%v", err)
+		return nil
+	}
+	m, err := ringosc.Decode(bytes.NewReader(src), path)
+	if err != nil {
+		v.errAt("oscillators.ring_model", "%v", err)
+		return nil
+	}
+	if err := m.MeasuredOn(stages, vdd, nodeCap); err != nil {
+		v.errAt("oscillators.ring_model", "%s: %v (run 'oscsim characterize %s' again)", path, err, v.file)
+		return nil
+	}
+	return &m
 }
 
 func (v *validator) resolve(p string) string {
@@ -415,22 +435,13 @@ func (v *validator) buildRun(n *Netlist, r *rawRun) {
 	}
 	run.Model = r.Model
 	if run.Model == "" {
-		run.Model = "phase"
-	}
-	if !oneOf(run.Model, "cycle", "phase") {
-		v.errAt("run.model", "unknown model %q (want \"cycle\" or \"phase\")", run.Model)
+		run.Model = ModelPhase
 	}
 	run.Integrator = r.Integrator
 	if run.Integrator == "" {
-		run.Integrator = "heun"
+		run.Integrator = Heun
 	}
-	if !oneOf(run.Integrator, "euler", "heun", "rk4") {
-		v.errAt("run.integrator", "unknown integrator %q (want \"euler\", \"heun\" or \"rk4\")", run.Integrator)
-	}
-	run.StepsPerCycle = 32
-	if run.Model == "phase" {
-		run.StepsPerCycle = 4
-	}
+	run.StepsPerCycle = run.Model.DefaultStepsPerCycle()
 	if r.StepsPerCycle != nil {
 		run.StepsPerCycle = *r.StepsPerCycle
 		if !(run.StepsPerCycle > 0) || !finite(run.StepsPerCycle) {
@@ -516,10 +527,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	}
 	c.Quantize = rc.Quantize
 	if c.Quantize == "" {
-		c.Quantize = "scale"
-	}
-	if !oneOf(c.Quantize, "scale", "exact") {
-		v.errAt("couplings.quantize", "unknown quantize %q (want \"scale\" or \"exact\")", c.Quantize)
+		c.Quantize = Scale
 	}
 	if rc.FullScale != nil {
 		c.FullScale = *rc.FullScale
@@ -560,15 +568,12 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	}
 	c.Topology = rc.Topology
 	if c.Topology == "" {
-		c.Topology = "explicit"
-	}
-	if !oneOf(c.Topology, "explicit", "all-to-all", "kings", "grid", "sites") {
-		v.errAt("couplings.topology", "unknown topology %q (want \"explicit\", \"all-to-all\", \"kings\", \"grid\" or \"sites\")", c.Topology)
+		c.Topology = Explicit
 	}
 	switch {
-	case c.Topology == "sites" && rc.Sites == "":
+	case c.Topology == Sites && rc.Sites == "":
 		v.errAt("couplings.topology", "topology \"sites\" needs couplings.sites, a mask file naming the coupler sites")
-	case c.Topology != "sites" && rc.Sites != "":
+	case c.Topology != Sites && rc.Sites != "":
 		v.errAt("couplings.sites", "a sites mask needs couplings.topology = \"sites\" (got %q)", c.Topology)
 	case rc.Sites != "":
 		c.SitesFile = v.resolve(rc.Sites)
@@ -578,7 +583,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		}
 		c.Sites = sites
 	}
-	c.Programmable = c.Topology != "explicit"
+	c.Programmable = c.Topology.Fabric()
 	c.Loads = LoadsTrimmed
 	if rc.Loads != nil {
 		c.Loads = *rc.Loads
@@ -586,8 +591,8 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	if rc.Programmable != nil {
 		c.Programmable = *rc.Programmable
 	}
-	if c.Topology == "kings" || c.Topology == "grid" {
-		if n.Oscillators.Layout != "grid" {
+	if c.Topology.NeedsGrid() {
+		if n.Oscillators.Layout != GridPlane {
 			v.errAt("couplings.topology", "topology %q needs oscillators.layout = \"grid\"", c.Topology)
 		}
 	}
@@ -627,7 +632,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			v.errAt(base, "duplicate coupling %s–%s (first given at line %d)", v.names[i], v.names[j], p.Line)
 			continue
 		}
-		if c.Quantize == "exact" && !v.checkCode(base+".weight", w, c.MaxCode) {
+		if c.Quantize == Exact && !v.checkCode(base+".weight", w, c.MaxCode) {
 			continue
 		}
 		pairs[key] = len(c.Edges)
@@ -645,7 +650,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 				v.errAt("couplings.weights", "%s: coupling %s–%s is also given at line %d", rc.Weights, v.names[e.I], v.names[e.J], c.Edges[prev].Pos.Line)
 				continue
 			}
-			if c.Quantize == "exact" && !v.checkCode("couplings.weights", e.W, c.MaxCode) {
+			if c.Quantize == Exact && !v.checkCode("couplings.weights", e.W, c.MaxCode) {
 				continue
 			}
 			pairs[key] = len(c.Edges)
@@ -655,13 +660,13 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	if fabricOK {
 		v.buildRandom(n, rc, len(r.Coupling))
 	}
-	if c.Topology == "kings" || c.Topology == "grid" || (c.Topology == "sites" && c.Sites != nil) {
+	if c.Topology.NeedsGrid() || (c.Topology == Sites && c.Sites != nil) {
 		for _, e := range c.Edges {
 			if n.HasSite(e.I, e.J) {
 				continue
 			}
 			msg := fmt.Sprintf("coupling %s–%s is not a %s-graph neighbour pair", v.names[e.I], v.names[e.J], c.Topology)
-			if c.Topology == "sites" {
+			if c.Topology == Sites {
 				msg = fmt.Sprintf("coupling %s–%s has no coupler site in the mask %s", v.names[e.I], v.names[e.J], filepath.Base(c.SitesFile))
 			}
 			v.errs = append(v.errs, &Error{File: v.file, Pos: e.Pos, Key: "couplings.topology", Msg: msg})
@@ -715,10 +720,7 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 	}
 	s.Schedule = r.Schedule
 	if s.Schedule == "" {
-		s.Schedule = "constant"
-	}
-	if !oneOf(s.Schedule, "constant", "ramp", "ramp-hold") {
-		v.errAt("shil.schedule", "unknown schedule %q (want \"constant\", \"ramp\" or \"ramp-hold\")", s.Schedule)
+		s.Schedule = shil.Constant
 	}
 	if r.Start != nil {
 		s.Start = float64(*r.Start)
@@ -731,14 +733,14 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 		if !(s.Ramp > 0) {
 			v.errAt("shil.ramp", "ramp time must be positive (got %gs)", s.Ramp)
 		}
-		if s.Schedule != "ramp-hold" {
+		if s.Schedule != shil.RampHold {
 			v.errAt("shil.ramp", "ramp is used only by schedule = \"ramp-hold\" (got %q)", s.Schedule)
 		}
-	} else if s.Schedule == "ramp-hold" {
+	} else if s.Schedule == shil.RampHold {
 		v.errAt("shil.schedule", "schedule \"ramp-hold\" needs a ramp time (e.g. ramp = \"20ns\")")
 	}
 	s.Targets = v.resolveTargets("shil.targets", r.Targets, len(n.Oscillators.Names))
-	if n.Run.Model == "cycle" && n.Run.StepsPerCycle < MinStepsPerCycle {
+	if n.Run.Model == ModelCycle && n.Run.StepsPerCycle < MinStepsPerCycle {
 		v.errAt("run.steps_per_cycle", "the cycle model needs at least %d steps per cycle to resolve the 2·f0 pump (got %g)", MinStepsPerCycle, n.Run.StepsPerCycle)
 	}
 	n.SHIL = s
@@ -746,25 +748,21 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 
 func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 	N := len(n.Oscillators.Names)
-	if n.Run.Model == "cycle" && n.SHIL == nil && n.Run.StepsPerCycle < MinStepsPerCycle {
+	if n.Run.Model == ModelCycle && n.SHIL == nil && n.Run.StepsPerCycle < MinStepsPerCycle {
 		v.errAt("run.steps_per_cycle", "the cycle model needs at least %d steps per cycle to resolve the waveform (got %g)", MinStepsPerCycle, n.Run.StepsPerCycle)
 	}
 	if len(rs) == 0 {
-		n.Detectors = []Detector{{Name: "sampler", Kind: "sampler", Targets: v.resolveTargets("", Targets{}, N)}}
+		n.Detectors = []Detector{{Name: "sampler", Kind: phasedet.Sampler, Targets: v.resolveTargets("", Targets{}, N)}}
 		return
 	}
 	names := map[string]bool{}
 	for k, r := range rs {
 		base := fmt.Sprintf("detector[%d]", k)
-		d := Detector{Name: r.Name, Kind: r.Kind}
-		if d.Kind == "" {
+		if r.Kind == nil {
 			v.errAt(base, "missing key kind (\"sampler\", \"xor\", \"tdc\" or \"counter\")")
 			continue
 		}
-		if !oneOf(d.Kind, "sampler", "xor", "tdc", "counter") {
-			v.errAt(base+".kind", "unknown detector kind %q (want \"sampler\", \"xor\", \"tdc\" or \"counter\")", d.Kind)
-			continue
-		}
+		d := Detector{Name: r.Name, Kind: *r.Kind}
 		if d.Name == "" {
 			d.Name = fmt.Sprintf("%s%d", d.Kind, k)
 		}
@@ -774,12 +772,12 @@ func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 		names[d.Name] = true
 		d.Targets = v.resolveTargets(base+".targets", r.Targets, N)
 		if r.Bits != nil {
-			if d.Kind != "tdc" {
+			if d.Kind != phasedet.TDC {
 				v.errAt(base+".bits", "bits applies to kind = \"tdc\" only")
 			}
 			d.Bits = *r.Bits
 		}
-		if d.Kind == "tdc" {
+		if d.Kind == phasedet.TDC {
 			if r.Bits == nil {
 				d.Bits = 6
 			}
@@ -794,12 +792,12 @@ func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 			}
 		}
 		if r.Window != nil {
-			if d.Kind != "counter" {
+			if d.Kind != phasedet.Counter {
 				v.errAt(base+".window", "window applies to kind = \"counter\" only")
 			}
 			d.Window = float64(*r.Window)
 		}
-		if d.Kind == "counter" {
+		if d.Kind == phasedet.Counter {
 			if r.Window == nil {
 				d.Window = n.Run.Duration / 2
 			}

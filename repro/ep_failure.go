@@ -240,15 +240,19 @@ func EPFailure(ctx context.Context, env Env, s EPFailureSettings) (*Result, erro
 }
 
 // epEvenCosine returns cosine(EP, BPTT) on the 5×3 test network (Hebbian
-// couplings of three glyphs plus seeded noise) on the ring of c.
-func epEvenCosine(ctx context.Context, c eqprop.Config, sd uint64) (float64, error) {
+// couplings of three glyphs plus noise of σ = 0.1) on the ring of c. The
+// network and batch are fixed (those of eqprop's TestEPMatchesBPTT), not
+// drawn per seed: on a network whose free equilibria are binary both
+// gradients vanish (docs/ep.md §2) and their cosine is noise.
+func epEvenCosine(ctx context.Context, c eqprop.Config, _ uint64) (float64, error) {
 	pats := eqprop.Digits(eqprop.Glyphs5x3)[:3]
 	net := eqprop.AllToAll(15)
 	eqprop.Hebbian(net, pats)
-	rng := rand.New(rand.NewPCG(sd, 0x636f73))
+	rng := rand.New(rand.NewPCG(1, 2))
 	for e := range net.W {
 		net.W[e] += 0.1 * rng.NormFloat64()
 	}
+	rng = rand.New(rand.NewPCG(5, 6))
 	c.Time, c.Kick = 200, 0
 	m, err := eqprop.Software(net, c)
 	if err != nil {

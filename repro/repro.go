@@ -106,10 +106,10 @@ func All() []Experiment {
 	var all []Experiment
 	for _, list := range [][]Experiment{
 		oscnetExperiments(),
-		oscnetChipExperiments(),
 		hrecmExperiments(),
 		epExperiments(),
 		syncExperiments(),
+		oscnetChipExperiments(),
 	} {
 		all = append(all, list...)
 	}

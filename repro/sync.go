@@ -35,7 +35,6 @@ func syncExperiments() []Experiment {
 type syncSettings struct {
 	seeds   int
 	side    int // 2-D grid side (34 in the paper)
-	scale   float64
 	phys    freqsync.Physics
 	trials  int
 	levels  []float64 // linewidths (Hz)

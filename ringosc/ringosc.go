@@ -125,13 +125,15 @@ func ISFRms(stages int) float64 {
 	return math.Sqrt(2*math.Pi*math.Pi/3) * math.Pow(float64(stages), -1.5)
 }
 
-// Analytic returns the default ring model: a sinusoidal waveform
+// Analytic returns the card-free sinusoidal ring model: waveform
 // v = (1+cos θ)/2 and ISF Γ = −γ1·sin θ with γ1 = √2·Γ_rms (a sinusoid with
-// the ring's rms ISF), and a pump-port ISF Γp = −γ1·sin 2θ. The pump-port
-// amplitude equal to γ1 is an [A] choice: real rings driven at the supply or
-// tail see both edges with the same sign, which puts the ISF's energy in its
-// even harmonics (Hong & Hajimiri, JSSC 54(8), 2019); characterise the ring
-// (oscsim characterize) to replace it.
+// the ring's rms ISF), and a pump-port ISF Γp = −γ1·sin 2θ (a port where
+// both edges respond with the same sign, Hong & Hajimiri, JSSC 54(8), 2019)
+// [A]. Chips no longer run it: their analytic ring is FromDevices, whose
+// gains follow from the card (Analytic's h1 is 2× too weak at 5 stages:
+// the rms counts all of a peaked ISF's harmonics, docs/ringmodel.md); it
+// remains a waveform for initial conditions and the fallback of a card
+// without EdgeWidth.
 func Analytic(stages int) Model {
 	g := math.Sqrt2 * ISFRms(stages)
 	return Model{Name: "analytic", Gamma1: g, C2: g}

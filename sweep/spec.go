@@ -21,6 +21,7 @@ import (
 
 	"oscsim/bench"
 	"oscsim/configs"
+	"oscsim/internal/vocab"
 	"oscsim/netlist"
 )
 
@@ -291,7 +292,8 @@ type rawAxis struct {
 	Label  string `toml:"label"`
 }
 
-// Streams says how the points of a sweep share chip seeds.
+// Streams says how the points of a sweep share chip seeds: a vocabulary,
+// written like every other (internal/vocab; the same shape on purpose).
 type Streams string
 
 const (
@@ -305,12 +307,7 @@ const (
 
 // UnmarshalText accepts "common" or "independent".
 func (m *Streams) UnmarshalText(b []byte) error {
-	switch x := Streams(b); x {
-	case StreamsCommon, StreamsIndependent:
-		*m = x
-		return nil
-	}
-	return fmt.Errorf("want \"common\" or \"independent\" (got %q)", b)
+	return vocab.Set(m, b, "streams", StreamsCommon, StreamsIndependent)
 }
 
 // Scale is how a range axis spaces its values.
@@ -322,14 +319,7 @@ const (
 )
 
 // UnmarshalText accepts "linear" or "log".
-func (c *Scale) UnmarshalText(b []byte) error {
-	switch x := Scale(b); x {
-	case ScaleLinear, ScaleLog:
-		*c = x
-		return nil
-	}
-	return fmt.Errorf("want \"linear\" or \"log\" (got %q)", b)
-}
+func (c *Scale) UnmarshalText(b []byte) error { return vocab.Set(c, b, "scale", ScaleLinear, ScaleLog) }
 
 // decode decodes one table of the sweep file (at key) into dst, a struct
 // of toml-tagged fields: a value of the wrong type is reported at its key,

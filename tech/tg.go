@@ -49,24 +49,26 @@ func (t TGTable) Switch(wn, wp, l float64, fingers int) (g, c float64, err error
 }
 
 // generic45TG is the built-in generic 45 nm cards' switches (nmos45g,
-// pmos45g; ngspice-39, 27 °C, VDD 1 V, 10 mV across the switch while the
-// common mode ramps 0 → VDD over 100 ns; W = 1 µm). A 90/180 nm TG at
-// 45 nm from it: 1/⟨G⟩ = 4.45 kΩ and 0.43 fF, the values oscsim
-// characterize measures. The spread of G over the common mode, max/min,
-// grows with L (3.5 at 45 nm, 6.8 at 450 nm, 15 at 1 µm): the mean is what
-// the engine's linear coupler takes.
+// pmos45g; ngspice-39, 27 °C, VDD 1 V, W = 1 µm): conductance from a DC
+// sweep of the common mode with 10 mV across the switch (a transient ramp
+// adds the channel's charging current, which at 1 µm is larger than the
+// mid-rail signal), capacitance from a 100 ns ramp of the switch with its
+// terminals tied. A 90/180 nm TG at 45 nm from it: 1/⟨G⟩ = 4.45 kΩ and
+// 0.43 fF, the values oscsim characterize measures. The spread of G over
+// the common mode, max/min, grows with L (3.5 at 45 nm, 6.0 at 450 nm, 6.4
+// at 1 µm): the mean is what the engine's linear coupler takes.
 func generic45TG() TGTable {
 	// Columns: L (nm); G_N, G_P (S per µm of width); C_N, C_P (fF per µm).
 	rows := []struct{ l, gn, gp, cn, cp float64 }{
-		{45, 0.0012371, 0.00062947, 1.581, 1.61},
-		{60, 0.0010416, 0.0005103, 1.839, 1.877},
-		{100, 0.0007357, 0.00033946, 2.526, 2.59},
-		{150, 0.00053897, 0.00023905, 3.385, 3.481},
-		{200, 0.00042516, 0.00018408, 4.243, 4.372},
-		{300, 0.00029826, 0.00012521, 5.961, 6.154},
-		{450, 0.00020467, 8.3121e-05, 8.538, 8.828},
-		{700, 0.00013193, 5.0701e-05, 12.83, 13.28},
-		{1000, 8.9458e-05, 3.1363e-05, 17.99, 18.63},
+		{45, 0.0012375, 0.00063097, 1.581, 1.61},
+		{60, 0.0010422, 0.0005118, 1.839, 1.877},
+		{100, 0.00073672, 0.00034108, 2.526, 2.59},
+		{150, 0.00054046, 0.00024096, 3.385, 3.481},
+		{200, 0.0004271, 0.00018633, 4.243, 4.372},
+		{300, 0.00030107, 0.00012823, 5.961, 6.154},
+		{450, 0.00020878, 8.7377e-05, 8.538, 8.828},
+		{700, 0.00013821, 5.7077e-05, 12.83, 13.28},
+		{1000, 9.8338e-05, 4.0305e-05, 17.99, 18.63},
 	}
 	t := make(TGTable, len(rows))
 	for i, r := range rows {

@@ -42,6 +42,7 @@ func main() {
 			g.rk4()
 			g.rot()
 			g.pump2()
+			g.tabIdx()
 			if f32 {
 				g.sincos32()
 				g.cycleTrig32()
@@ -1242,6 +1243,69 @@ func (g *gen) cycleTrig64() {
 		s, c := g.sincos64V(th)
 		g.store(g.mul(g.cf(0.5), g.add(g.cf(1), c)), at(q["v"], i, 8))
 		g.store(s, at(q["sn"], i, 8))
+	})
+}
+
+// ---- the tabulated ring's table positions (ringosc.TableIndex) ----
+
+// tabIdx is tabIdxGo on whole vectors of float64 lanes (float32 states
+// are summed with wt in float32 and widened, as there): x = θ·scale,
+// x −= ⌊x·invM⌋·fm, k = trunc(x) clamped to [0, fm − 1] (in float64,
+// NaN to 0, as Go's int conversion and clamp give), f = x − k.
+func (g *gen) tabIdx() {
+	T := g.T()
+	g.text("tabIdxScan", fmt.Sprintf("func(wt %s, y []%s, scale, invM, fm float64, k []int32, f []float64) int", T, T))
+	Doc("tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.")
+	h := &gen{avx512: g.avx512} // float64 arithmetic
+	q := slices("y", "k", "f")
+	n := Load(Param("y").Len(), GP64())
+	scale, invM, fm := h.param("scale"), h.param("invM"), h.param("fm")
+	hi := h.sub(fm, h.cf(1))
+	zero := h.vec()
+	VXORPD(zero, zero, zero)
+	var wt VecVirtual
+	if g.f32 {
+		b, _ := Param("wt").Resolve()
+		wt = h.halfVec()
+		VBROADCASTSS(b.Addr, wt)
+	} else {
+		wt = h.param("wt")
+	}
+	h.scanLoop(n, 8, false, func(i Register) {
+		th := h.vec()
+		if g.f32 {
+			y := h.halfVec()
+			VMOVUPS(at(q["y"], i, 4), y)
+			VADDPS(y, wt, y)
+			VCVTPS2PD(y, th)
+		} else {
+			th = h.add(wt, h.load(at(q["y"], i, 8)))
+		}
+		x := h.mul(th, scale)
+		t := h.mul(x, invM)
+		fl, tr := h.vec(), h.vec()
+		if h.avx512 {
+			VRNDSCALEPD(U8(1), t, fl)
+		} else {
+			VROUNDPD(U8(1), t, fl)
+		}
+		x = h.sub(x, h.mul(fl, fm))
+		if h.avx512 {
+			VRNDSCALEPD(U8(3), x, tr)
+		} else {
+			VROUNDPD(U8(3), x, tr)
+		}
+		kd := h.vec()
+		VMAXPD(zero, tr, kd) // tr > 0 ? tr : 0 (NaN: 0)
+		VMINPD(hi, kd, kd)   // kd < hi ? kd : hi
+		k := h.halfVec()
+		if h.avx512 {
+			VCVTTPD2DQ(kd, k)
+		} else {
+			VCVTTPD2DQY(kd, k)
+		}
+		VMOVUPS(k, Mem{Base: q["k"], Index: i, Scale: 4})
+		VMOVUPD(h.sub(x, kd), at(q["f"], i, 8))
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"oscsim/internal/atomicfile"
+	"oscsim/netlist"
 	"oscsim/ringosc"
 	"oscsim/spice"
 )
@@ -61,6 +62,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
 	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
 	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -71,7 +73,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	if (*nmos != "" || *pmos != "") && *models == "" {
 		return usageErr("characterize", "--nmos and --pmos name models in --models")
 	}
-	nl, _, err := loadChip(pos[0])
+	nl, _, err := loadChipWith(pos[0], netlist.ParseOptions{NoRingModel: true}) // it writes the ring model
 	if err != nil {
 		return err
 	}
@@ -94,7 +96,9 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 			spec.PumpCurrent = *pumpI
 		}
 	})
-	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+	pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+	defer pm.Done()
+	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 	if _, err := sim.Find(); err != nil {
 		return err
 	}

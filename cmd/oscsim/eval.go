@@ -95,6 +95,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Float64Var(&e.ADC.EnergyPerConversion, "adc-energy", 0, "supply read-out: ADC energy per conversion in J (0 = 10 fJ·2^bits)")
 	out := fs.String("o", "", "write the results as JSON")
 	csvOut := fs.String("csv", "", "write the confusion matrices as CSV")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -120,7 +121,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if e.Model, err = learn.Load(e.Weights); err != nil {
 		return err
 	}
-	e.Compile, e.Progress = compileChip, stderr
+	if !*noProgress {
+		e.Progress = stderr
+	}
 	rep, err := e.Evaluate(ctx, nl, src)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -45,7 +44,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print JSON instead of tables")
 	static := fs.Bool("static", false, "do not run: estimate the coupler power with uniformly distributed phase differences")
 	formulas := fs.Bool("formulas", false, "print each line's formula")
-	seed := fs.Int64("seed", 0, "seed for mismatch and noise (default: the description's run.seed)")
+	seed := addSeedFlag(fs, "mismatch and noise")
 	instance := fs.Int("instance", 0, "chip instance number")
 	sparsity := fs.Bool("sparsity", false, "price per-pixel top-k fabrics for a list of k (default chip: embedded oscnet-784)")
 	ks := fs.String("k", "10,16,28,56,84,128,256,full", "with --sparsity: connections per oscillator, comma-separated (\"full\" = N−1)")
@@ -68,17 +67,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	seedSet := false
-	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
 	if *sparsity {
 		kl, err := parseKs(*ks, nl.Oscillators.N())
 		if err != nil {
 			return usageErr("report", "%v", err)
 		}
-		s := nl.Run.Seed
-		if seedSet {
-			s = *seed
-		}
+		s := seed.or(nl.Run.Seed)
 		tops := bench.RandomTopK(nl.Oscillators.N(), kl, *topkSeed)
 		pts, err := bench.Sparsity(ctx, nl, tops, bench.SparsityOptions{Run: *run, Seed: s})
 		if err != nil {
@@ -94,7 +88,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		printSparsity(stdout, src, nl, pts, *topkSeed)
 		return nil
 	}
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+	ch, err := chip.Compile(nl, seed.options(*instance))
 	if err != nil {
 		return err
 	}

@@ -7,9 +7,11 @@ import (
 	"math"
 	"time"
 
+	"oscsim/chip"
 	"oscsim/dataset"
 	"oscsim/internal/progress"
 	"oscsim/learn/freqsync"
+	"oscsim/netlist"
 )
 
 const trainSyncUsage = `
@@ -162,6 +164,7 @@ the mean, worst and best test accuracy.
 Examples:
   oscsim eval sync --weights versicolor.npz --task iris --species versicolor
   oscsim eval sync --weights versicolor.npz --linewidth 1e6 --trials 100
+  oscsim eval sync --weights versicolor.npz --mismatch 0.002 --dac-bits 6 --counter
 `
 
 func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -178,6 +181,10 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		mismatch = fs.Float64("mismatch", 0, "relative ring-frequency mismatch (a new chip instance per trial)")
 		trials   = fs.Int("trials", 10, "noisy trials")
 		seed     = fs.Int64("seed", 1, "seed of the chip instances and noise")
+		dacBits  = fs.Int("dac-bits", 0, "quantise natural frequencies onto a DAC of this many bits over the tuning range (0 = exact)")
+		counter  = fs.Bool("counter", false, "read mean frequencies with edge counters over the window (resolution 1/tau)")
+		chipPath = fs.String("chip", "", "run on this chip description (e.g. sync-iris.toml: its mismatch, noise, couplers), frequencies scaled by its f0")
+		model    = fs.String("model", "phase", "chip model with --chip: phase or cycle")
 	)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -207,12 +214,41 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	phys.Linewidth, phys.FreqSigma = *lw, *mismatch
 	var accs []float64
 	worst, best := math.Inf(1), math.Inf(-1)
+	var nl *netlist.Netlist
+	var chipPhys freqsync.Physics
+	run := m
+	if *chipPath != "" {
+		if nl, _, err = loadChip(*chipPath); err != nil {
+			return err
+		}
+		if chipPhys, err = freqsync.ChipPhysics(nl, phys); err != nil {
+			return err
+		}
+		run = m.Scaled(chipPhys.Center() / phys.Center())
+	}
+	var ledger *chip.Ledger
 	for t := 0; t < *trials; t++ {
-		net, err := freqsync.NewNet(m.N, phys, *seed, t)
+		var net *freqsync.Net
+		noise := *lw > 0
+		if nl != nil {
+			ch, err := chip.Compile(nl, chip.Options{SetSeed: true, Seed: *seed, Instance: t})
+			if err != nil {
+				return err
+			}
+			if net, err = freqsync.NetOnChip(ch, chipPhys); err != nil {
+				return err
+			}
+			noise = nl.Oscillators.Linewidth > 0
+		} else if net, err = freqsync.NewNet(m.N, phys, *seed, t); err != nil {
+			return err
+		}
+		ev := freqsync.EvalOptions{Noise: noise, NoiseSeed: int64(t + 1), Seed: uint64(t), DACBits: *dacBits, Counter: *counter, Model: *model}
+		pred, L, err := freqsync.PredictLedger(ctx, net, run, test.X, ev)
 		if err != nil {
 			return err
 		}
-		a, err := freqsync.Accuracy(ctx, net, m, test, freqsync.EvalOptions{Noise: *lw > 0, NoiseSeed: int64(t + 1), Seed: uint64(t)})
+		ledger = L
+		a := freqsync.Score(pred, test.Y)
 		if err != nil {
 			return err
 		}
@@ -221,7 +257,14 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	mean, sd := freqsync.MeanStd(accs)
 	fmt.Fprintf(stdout, "weights   %s (%s, N = %d)\n", *weights, m.Arch, m.N)
-	fmt.Fprintf(stdout, "noise     linewidth %g Hz, mismatch %g, %d trials\n", *lw, *mismatch, *trials)
+	fmt.Fprintf(stdout, "noise     linewidth %g Hz, mismatch %g, %d trials; DAC bits %d, counter read-out %v\n", *lw, *mismatch, *trials, *dacBits, *counter)
 	fmt.Fprintf(stdout, "accuracy  mean %.2f%% ± %.2f, worst %.2f%%, best %.2f%% (%d test items)\n", mean, sd, worst, best, len(test.X))
+	if nl != nil && ledger != nil {
+		fmt.Fprintf(stdout, "chip      %s, %s model: k = %s, tuning [%s, %s], T = %s, f̄ over %s\n", nl.Name, *model,
+			netlist.FormatSI(chipPhys.K, "Hz"), netlist.FormatSI(chipPhys.FMin, "Hz"), netlist.FormatSI(chipPhys.FMax, "Hz"),
+			netlist.FormatSI(chipPhys.T, "s"), netlist.FormatSI(chipPhys.Tau, "s"))
+		fmt.Fprintf(stdout, "ledger    die %s, power %s, energy per inference %s, time per inference %s (ring array and couplers; tuning DACs and MAC not included)\n",
+			netlist.FormatSI(ledger.DieArea, "m²"), netlist.FormatSI(ledger.TotalPower, "W"), netlist.FormatSI(ledger.EnergyPerRun, "J"), netlist.FormatSI(chipPhys.T, "s"))
+	}
 	return nil
 }

@@ -168,7 +168,7 @@ func InTheLoop(ch *chip.Chip, net *Net, cfg Config) (*Machine, error) {
 	}
 	m := &Machine{Chip: ch, Net: net, Cfg: cfg, det: -1, Noise: true, Model: "phase"}
 	for d, det := range nl.Detectors {
-		if det.Kind == "tdc" && len(det.Targets) == net.N {
+		if det.Kind == phasedet.TDC && len(det.Targets) == net.N {
 			m.det, m.bits = d, det.Bits
 			break
 		}
@@ -297,7 +297,7 @@ func (m *Machine) Relax(ctx context.Context, init [][]float64, nudges [][]Nudge,
 	}
 	// The engine's own bound, from the couplers' actual (rounded) rates.
 	spc = math.Max(spc, m.Chip.MinStepsPerCycle("phase", 1))
-	opt := chip.RunOptions{Model: m.Model, StepsPerCycle: spc, Duration: dur, Workers: m.Cfg.Workers,
+	opt := chip.RunOptions{Model: netlist.Model(m.Model), StepsPerCycle: spc, Duration: dur, Workers: m.Cfg.Workers,
 		NoNoise: !m.Noise, NoiseSeed: m.NoiseSeed, NoPower: true, InputBase: m.runs * len(init)}
 	if m.Model == "cycle" {
 		opt.StepsPerCycle = 0 // the description's

@@ -149,8 +149,9 @@ func (m *Model) trainable(k int) bool {
 // (reference tuning oscillators, extended biases) at the centre plus
 // N(0, Bias), extended weights N(0, Weight) per standardised input unit.
 //
-// With Spread, the centres are not all the middle of the range but the
-// midpoints of N equal slices of it, in a random order: an all-to-all
+// With Spread, the centres are not all the middle of the range but spread
+// over equal slices of it in a random order, each output pair in one slice
+// at ±k around its midpoint (NewModel): an all-to-all
 // network whose natural frequencies all sit within a few k of each other
 // locks as a whole, every pair then has D = 0, and the loss of eq. 4 is
 // flat there (dE/dD = −D), so training cannot start (docs/sync.md).
@@ -159,8 +160,9 @@ type Init struct {
 	Spread       bool
 }
 
-// DefaultInit is docs/sync.md's "Initialisation": 10 and 20 MHz.
-var DefaultInit = Init{Bias: 10e6, Weight: 20e6}
+// DefaultInit is docs/sync.md's choice: centres spread over the range,
+// jitter 5 MHz, weights 20 MHz per standardised input unit.
+var DefaultInit = Init{Bias: 5e6, Weight: 20e6, Spread: true}
 
 // NewModel returns a model initialised by init (docs/sync.md,
 // "Initialisation"). X is the training set (for the normalisation).
@@ -204,8 +206,31 @@ func NewModel(arch Arch, n int, inputs []int, pairs []Pair, X [][]float64, p Phy
 		centre[i] = fc
 	}
 	if init.Spread {
-		for k, i := range rng.Perm(n) {
-			centre[i] = p.FMin + (p.FMax-p.FMin)*(float64(k)+0.5)/float64(n)
+		// Slots: one per output pair, one per other oscillator. A pair
+		// sits at its slot's midpoint ± k (ΔF = 2k: the edge of Adler
+		// locking, D ≈ 1, where eqs. 3–4 have gradient); the others at
+		// their slots' midpoints.
+		inPair := map[int]bool{}
+		var slots [][]int
+		for _, pr := range pairs {
+			if !inPair[pr.I] && !inPair[pr.J] {
+				slots = append(slots, []int{pr.I, pr.J})
+				inPair[pr.I], inPair[pr.J] = true, true
+			}
+		}
+		for i := 0; i < n; i++ {
+			if !inPair[i] {
+				slots = append(slots, []int{i})
+				inPair[i] = true
+			}
+		}
+		for k, si := range rng.Perm(len(slots)) {
+			mid := p.FMin + (p.FMax-p.FMin)*(float64(k)+0.5)/float64(len(slots))
+			if sl := slots[si]; len(sl) == 2 {
+				centre[sl[0]], centre[sl[1]] = mid-p.K, mid+p.K
+			} else {
+				centre[sl[0]] = mid
+			}
 		}
 	}
 	if arch == Extended {

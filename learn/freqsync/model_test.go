@@ -6,8 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -76,6 +76,9 @@ func TestAdlerLocking(t *testing.T) {
 // pair should synchronise where |x1 − x2 − 20 MHz| < 30 MHz; 27 of 64
 // examples) on an 8×8 grid to more than 95% in a short coarse run.
 func TestTinyTaskTrains(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short: 60 training iterations")
+	}
 	p := PaperPhysics()
 	p.Dt, p.T, p.Tau = 0.5e-9, 0.4e-6, 0.2e-6
 	var d Data
@@ -88,6 +91,9 @@ func TestTinyTaskTrains(t *testing.T) {
 	}
 	sp := PaperSpec(Extended, 2, false)
 	sp.Phys, sp.Iterations, sp.Seed = p, 60, 1
+	if v := os.Getenv("TINY_ITERS"); v != "" {
+		sp.Iterations, _ = strconv.Atoi(v)
+	}
 	if v := os.Getenv("TINY_BIAS"); v != "" {
 		sp.Init.Bias, _ = strconv.ParseFloat(v, 64)
 	}
@@ -98,8 +104,8 @@ func TestTinyTaskTrains(t *testing.T) {
 		sp.Unit, _ = strconv.ParseFloat(v, 64)
 	}
 	sp.NoClip = os.Getenv("TINY_NOCLIP") != ""
-	if os.Getenv("TINY_SPREAD") != "" {
-		sp.Init.Spread = true
+	if os.Getenv("TINY_NOSPREAD") != "" {
+		sp.Init.Spread = false
 	}
 	out, err := sp.Run(context.Background(), d, Data{})
 	if err != nil {

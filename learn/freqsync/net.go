@@ -12,6 +12,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/netlist"
+	"oscsim/phasedet"
 )
 
 // Physics holds the oscillator network's settings (docs/sync.md, "Model").
@@ -148,8 +149,13 @@ func NewNet(n int, p Physics, seed int64, instance int) (*Net, error) {
 
 // NetOnChip wraps an already compiled chip (e.g. from configs/sync-iris.toml)
 // whose phase model is the network: its couplings' rates become k_ij.
+//
+// p's frequencies must be centred on the chip's reference frequency.
 func NetOnChip(ch *chip.Chip, p Physics) (*Net, error) {
 	n := ch.N()
+	if f0 := ch.Netlist().Oscillators.Frequency; math.Abs(p.Center()-f0) > 1e-9*f0 {
+		return nil, fmt.Errorf("freqsync: tuning range [%g, %g] Hz is not centred on the chip's frequency %g Hz", p.FMin, p.FMax, f0)
+	}
 	net := &Net{N: n, Phys: p, Chip: ch, kmat: make([]float64, n*n)}
 	ring := ch.Ring()
 	c := ch.Netlist().Tech.NodeCap
@@ -214,6 +220,13 @@ type SimOptions struct {
 	// MemBudget bounds the reverse mode's trajectory buffer per worker
 	// (bytes; 0 = 256 MiB): larger batches run in chunks.
 	MemBudget int64
+	// Model is the chip's fidelity: "phase" (default) or "cycle"
+	// (evaluation only: no gradient).
+	Model string
+	// Counter reads f̄ as a frequency counter does: whole rising edges
+	// of each ring (θ = ω_ref·t + φ) counted over the window, divided by
+	// the window (phasedet.Count); the resolution is 1/τ.
+	Counter bool
 }
 
 // Result is what Simulate returns for a batch of B examples.
@@ -223,6 +236,10 @@ type Result struct {
 	// J[b][r·N+a] = df̄_{Rows[r]}/dF_a (nil without a gradient).
 	J    [][]float64
 	Rows []int
+	// Ledger is the chip's area, power and energy account of the run of
+	// the batch's first chunk (chip.Run): the ring array and couplers
+	// only, not the tuning DACs or the MAC (docs/sync.md, "On the chip").
+	Ledger *chip.Ledger
 }
 
 // Simulate runs the natural frequencies F[b] (Hz, N per example) from the
@@ -306,8 +323,21 @@ func (net *Net) Simulate(ctx context.Context, F, theta0 [][]float64, opt SimOpti
 // simChunk runs examples lo..hi−1 as one batch of chip inputs.
 func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int, rows []int, opt SimOptions, res *Result) error {
 	N, B := net.N, hi-lo
-	fc := net.Phys.Center()
-	steps, win := net.Phys.Steps()
+	// The chip's reference frequency and the engine's step: Physics' dt
+	// in the phase model, the description's steps per cycle in the cycle
+	// model (evaluation only).
+	fc := net.Chip.Netlist().Oscillators.Frequency
+	model, spc := "phase", 1/(fc*net.Phys.Dt)
+	if opt.Model == "cycle" {
+		if opt.Grad != NoGrad {
+			return fmt.Errorf("freqsync: gradients need the phase model (got %q)", opt.Model)
+		}
+		model, spc = "cycle", net.Chip.Netlist().Run.StepsPerCycle
+	} else if opt.Model != "" && opt.Model != "phase" {
+		return fmt.Errorf("freqsync: unknown model %q (want phase or cycle)", opt.Model)
+	}
+	steps := max(1, int(math.Round(net.Phys.T*fc*spc)))
+	win := min(steps, max(1, int(math.Round(net.Phys.Tau*fc*spc))))
 	inputs := make([]chip.Input, B)
 	for b := range inputs {
 		off := make([]float64, N)
@@ -323,8 +353,7 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 			idx[b] = opt.Index[lo+b]
 		}
 	}
-	spc := 1 / (fc * net.Phys.Dt)
-	ro := chip.RunOptions{Model: "phase", Duration: net.Phys.T, StepsPerCycle: spc,
+	ro := chip.RunOptions{Model: netlist.Model(model), Duration: net.Phys.T, StepsPerCycle: spc,
 		Workers: 1, Indices: idx, NoNoise: !opt.Noise, NoiseSeed: opt.NoiseSeed, NoPower: true}
 	start := steps - win
 	startPhi := make([]float64, N*B)
@@ -356,14 +385,23 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 	if err != nil {
 		return fmt.Errorf("freqsync: %w", err)
 	}
+	if lo == 0 {
+		res.Ledger = out.Ledger
+	}
 	if stepsSeen != steps || out.Steps != steps {
 		return fmt.Errorf("freqsync: the engine ran %d steps, the network expects %d (dt %g s)", out.Steps, steps, net.Phys.Dt)
 	}
 	tw := 2 * math.Pi * float64(win) * out.Dt
+	w0, t1 := 2*math.Pi*fc, float64(steps)*out.Dt
+	t0 := float64(start) * out.Dt
 	for b := 0; b < B; b++ {
 		fb := make([]float64, N)
 		for i := 0; i < N; i++ {
-			fb[i] = fc + (out.Unwrapped[b][i]-startPhi[i*B+b])/tw
+			if opt.Counter {
+				fb[i] = phasedet.Count(w0*t0+startPhi[i*B+b], w0*t1+out.Unwrapped[b][i]) / (t1 - t0)
+			} else {
+				fb[i] = fc + (out.Unwrapped[b][i]-startPhi[i*B+b])/tw
+			}
 		}
 		res.FBar[lo+b] = fb
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"oscsim/chip"
 	"oscsim/internal/progress"
 )
 
@@ -94,6 +95,10 @@ func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step
 	adam := NewAdam(opt.LR)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x7a1))
 	var hist []Step
+	// The iterate with the lowest E_tot so far is what Train leaves in m:
+	// the loss of eqs. 3–4 jumps where pairs lock or unlock, and Adam's
+	// fixed steps can leave a good point (docs/sync.md, "Training").
+	best, bestLoss := append([]float64(nil), m.Params...), math.Inf(1)
 	for it := 0; it < opt.Iterations; it++ {
 		run, noise := net, false
 		if opt.Aware != nil {
@@ -109,10 +114,15 @@ func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step
 			return nil, err
 		}
 		hist = append(hist, Step{Loss: loss, Accuracy: acc})
+		if loss < bestLoss {
+			bestLoss = loss
+			copy(best, m.Params)
+		}
 		adam.Step(m.Params, g)
 		m.project()
 		opt.Progress.Add(1)
 	}
+	copy(m.Params, best)
 	return hist, nil
 }
 
@@ -211,23 +221,54 @@ type EvalOptions struct {
 	// Seed draws the initial phases.
 	Seed    uint64
 	Workers int
+	// DACBits, when > 0, quantises every natural frequency onto 2^DACBits
+	// levels spanning [FMin, FMax] (a tuning DAC).
+	DACBits int
+	// Counter reads f̄ with frequency counters (SimOptions.Counter).
+	Counter bool
+	// Model is "phase" (default) or "cycle".
+	Model string
+}
+
+// Quantize rounds f onto 2^bits levels spanning [lo, hi] (bits ≤ 0: f).
+func Quantize(f, lo, hi float64, bits int) float64 {
+	if bits <= 0 {
+		return f
+	}
+	n := float64(int(1)<<bits - 1)
+	q := math.Round((f - lo) / (hi - lo) * n)
+	return lo + math.Max(0, math.Min(n, q))*(hi-lo)/n
 }
 
 // Predict returns, per example, whether each output pair synchronised
 // (D ≤ 1) and the D values.
 func Predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOptions) ([][]bool, [][]float64, error) {
+	pred, Ds, _, err := predict(ctx, net, m, X, opt)
+	return pred, Ds, err
+}
+
+// PredictLedger is Predict that also returns the chip's ledger of the run.
+func PredictLedger(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOptions) ([][]bool, *chip.Ledger, error) {
+	pred, _, L, err := predict(ctx, net, m, X, opt)
+	return pred, L, err
+}
+
+func predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOptions) ([][]bool, [][]float64, *chip.Ledger, error) {
 	F := make([][]float64, len(X))
 	for k, x := range X {
 		if len(x) != m.Dim {
-			return nil, nil, fmt.Errorf("freqsync: input %d has %d values, want %d", k, len(x), m.Dim)
+			return nil, nil, nil, fmt.Errorf("freqsync: input %d has %d values, want %d", k, len(x), m.Dim)
 		}
 		F[k], _ = m.Frequencies(x)
+		for i := range F[k] {
+			F[k][i] = Quantize(F[k][i], m.FMin, m.FMax, opt.DACBits)
+		}
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0xe7a1))
 	th := RandomPhases(rng, len(X), m.N)
-	res, err := net.Simulate(ctx, F, th, SimOptions{Noise: opt.Noise, NoiseSeed: opt.NoiseSeed, Workers: opt.Workers})
+	res, err := net.Simulate(ctx, F, th, SimOptions{Noise: opt.Noise, NoiseSeed: opt.NoiseSeed, Workers: opt.Workers, Counter: opt.Counter, Model: opt.Model})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	out := make([][]bool, len(X))
 	Ds := make([][]float64, len(X))
@@ -238,7 +279,7 @@ func Predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOpt
 			Ds[k] = append(Ds[k], D)
 		}
 	}
-	return out, Ds, nil
+	return out, Ds, res.Ledger, nil
 }
 
 // Accuracy returns the share of examples (0..1) whose every output bit is
@@ -251,10 +292,12 @@ func Accuracy(ctx context.Context, net *Net, m *Model, d Data, opt EvalOptions) 
 	if err != nil {
 		return 0, err
 	}
-	return score(pred, d.Y), nil
+	return Score(pred, d.Y), nil
 }
 
-func score(pred, y [][]bool) float64 {
+// Score returns the share of examples (0..1) whose every predicted output
+// bit equals the label.
+func Score(pred, y [][]bool) float64 {
 	c := 0
 	for k := range pred {
 		ok := true

@@ -172,6 +172,11 @@ func Analyze(ctx context.Context, ch *chip.Chip, patterns [][]int8, opt AnalyzeO
 			visit(k, a.Spectrum.Lambda[i])
 		}
 	}
+	if math.IsInf(g.MinSpurious, 1) {
+		// Every analysed state is desired: no spurious state bounds the
+		// window (JSON has no infinity).
+		g.MinSpurious = math.MaxFloat64
+	}
 	a.Gap = &g
 	if g.Open() {
 		a.Window = true

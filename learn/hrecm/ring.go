@@ -19,7 +19,8 @@ import (
 // dynamics are not a gradient flow, and a binary state whose couplers are
 // not all in their favoured state is no longer an equilibrium.
 type RingCoupling struct {
-	In, Inv float64 // ρ of the in-phase and inverter paths
+	In  float64 `json:"in_phase"` // ρ of the in-phase path
+	Inv float64 `json:"inverter"` // ρ of the inverter path
 }
 
 // RingCouplingOf returns ρ_p = (H_p(0) − H_p(π)) / (2·A1_p) of a ring model

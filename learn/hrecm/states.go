@@ -207,11 +207,12 @@ const Tolerance = 1e-9
 type Gap struct {
 	// MaxDesired is max_{σ∈D} λ(σ); MinSpurious is min over all other
 	// states of λ (exact or over a sample).
-	MaxDesired, MinSpurious float64
+	MaxDesired  float64 `json:"max_desired"`
+	MinSpurious float64 `json:"min_spurious"`
 	// Spurious counts the non-desired state pairs with λ ≤ MaxDesired.
-	Spurious uint64
+	Spurious uint64 `json:"spurious"`
 	// Others is the number of non-desired state pairs considered.
-	Others uint64
+	Others uint64 `json:"others"`
 }
 
 // Rate returns the spurious rate r = Spurious / Others (docs/hrecm.md).
