@@ -21,7 +21,7 @@ import (
 )
 
 // OscNet runs OscNet v1.5 inference on the simulated chip (Cai et al.,
-// arXiv 2506.12610, eqs. 11–15; docs/oscnet.md), through package chip: every
+// arXiv 2506.12610, eqs. 11–15; docs/oscnet.md, docs/model.md §11), through package chip: every
 // decision comes from the samplers' read-out of a relaxed oscillator array,
 // never from a software energy.
 //
@@ -176,7 +176,7 @@ func (r OscNetResult) Accuracy() float64 { return float64(r.Correct) / float64(m
 //     compares classes;
 //   - pairwise: a pump at 0.02× and 60 cycles with PairCode 15, so that
 //     the two-pattern network can pull the state to one of its
-//     prototypes: a pixel flips only when x_i·h_i < −2·K_s (docs/oscnet.md),
+//     prototypes: a pixel flips only when x_i·h_i < −2·K_s (docs/model.md §5),
 //     and at PairCode 5 with a 0.1× pump no field reached that, so
 //     the tournament reduced to nearest-prototype matching of the input.
 func (o *OscNet) MethodDefaults(nl *netlist.Netlist) {

@@ -93,7 +93,7 @@ func TestOscNetSynthetic(t *testing.T) {
 	}
 	sw, _ := m.Classifier().Evaluate(context.Background(), xt, dataset.Labels(tel))
 	for _, meth := range []Method{MethodPerClass, MethodPairwise} {
-		o := &OscNet{Model: m, Method: meth, Images: xt, Labels: tel, Fraction: 1, Jitter: 0.1, Batch: 8}
+		o := &OscNet{Model: m, Method: meth, Images: xt, Labels: tel, Fraction: 1, Jitter: 0.1, Batch: 8, ADC: SupplyADC{Bits: 12}}
 		r, err := o.Evaluate(context.Background(), ch, 0, xt.Count, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -101,6 +101,16 @@ func TestOscNetSynthetic(t *testing.T) {
 		t.Logf("%s: %d/%d on the chip (software energy classifier %d/%d)", meth, r.Correct, r.Images, sw.Correct, sw.Total)
 		if r.Accuracy() < 0.8 {
 			t.Errorf("%s: accuracy %.2f on the chip, want ≥ 0.8", meth, r.Accuracy())
+		}
+		if meth == MethodPerClass {
+			// Every read-out is scored from the same runs; the prediction
+			// is the spins' (the default read-out).
+			if len(r.ReadoutCorrect) != 4 || r.ReadoutCorrect[ReadSpins] != r.Correct {
+				t.Errorf("per-class read-outs %v, want 4 with spins = %d", r.ReadoutCorrect, r.Correct)
+			}
+			if sa := r.SupplyAccuracy(SupplyADC{Bits: 12}, tel); math.Abs(sa*float64(r.Images)-float64(r.ReadoutCorrect[ReadSupply])) > 0.5 {
+				t.Errorf("supply accuracy re-scored with the same ADC: %g, the run's %d/%d", sa, r.ReadoutCorrect[ReadSupply], r.Images)
+			}
 		}
 		wantProg := map[Method]float64{MethodPerClass: 3, MethodPairwise: 2}[meth]
 		if r.Programs != wantProg {

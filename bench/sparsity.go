@@ -59,8 +59,8 @@ const tagTopK uint64 = 0x746f706b
 // of one random symmetric weight matrix over n oscillators: w_ij = w_ji ~
 // N(0, 1), drawn as a pure function of (seed, i, j); each oscillator keeps
 // the k partners of largest |w_ij| (the "TopABS" rule of OscNet v1.5,
-// docs/oscnet.md), and the union of the rows' choices is the fabric
-// (the OR-symmetrised mask, docs/oscnet.md [A]). Because every row's
+// docs/model.md §11), and the union of the rows' choices is the fabric
+// (the OR-symmetrised mask, docs/model.md §11 [A]). Because every row's
 // order is fixed, the topologies are nested: a larger k keeps a superset of
 // the edges. k ≥ n−1 gives the complete graph. It stands in for learn's
 // trained masks when those are not available; the weights are random.

@@ -8,7 +8,7 @@ import (
 )
 
 // SparsityKs are the connections per pixel of OscNet v1.5's Table 2
-// (docs/oscnet.md) that issue 4 prices, plus fully connected
+// (docs/model.md §11) that issue 4 prices, plus fully connected
 // (k = N−1 = 783).
 var SparsityKs = []int{10, 16, 28, 56, 84, 128, 256, 783}
 

@@ -99,7 +99,7 @@ func (s *Sym) UnmarshalText(b []byte) error {
 
 // Symmetric returns a symmetric CSR on the OR- or AND-symmetrised mask.
 // The value of a kept pair is the average (S2[c,i,j] + S2[c,j,i]) / 2, the
-// symmetric part of S2, so that eq (12) is a gradient flow (spec §1.9);
+// symmetric part of S2, so that eq (12) is a gradient flow (docs/oscnet.md);
 // with SymExact it is the symmetric part of the masked S2 (see SymExact).
 // The directed value missing from the mask is taken from Reverse; if
 // Reverse is nil and only one direction is stored, that value is used for

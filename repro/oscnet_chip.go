@@ -138,9 +138,19 @@ func runOscnetChip(ctx context.Context, env Env) (*Result, error) {
 		fmt.Sprintf("per-class: %d-bit couplers, mapping %s; both read-outs from the same runs; supply: %d-bit current-sense ADC, %s per conversion; image as loaded %.2f%%, ideal detector %.2f%%; spins read ≠ image %.3f%%",
 			OscnetChipBits, rp.Mapping, rp.ADC.Bits, netlist.FormatSI(run.Result.ADCEnergy/float64(m.Classes), "J"),
 			100*run.ReadoutAccuracy[bench.ReadInput], 100*run.ReadoutAccuracy[bench.ReadIdeal], 100*run.Flips),
+		adcLine(run),
 		fmt.Sprintf("per-class: %s, %s per inference; pairwise (24%% kept, 4-bit chip): %s, %s per inference",
 			netlist.FormatSI(run.Power, "W"), netlist.FormatSI(run.Energy, "J"), netlist.FormatSI(rw.Runs[0].Power, "W"), netlist.FormatSI(rw.Runs[0].Energy, "J")))
 	return res, nil
+}
+
+// adcLine lists the supply read-out's accuracy by ADC resolution.
+func adcLine(run bench.OscNetRun) string {
+	line := "supply read-out by current-sense ADC bits (same runs; 0 = ideal):"
+	for _, b := range bench.SupplyADCSweep {
+		line += fmt.Sprintf(" %d: %.2f%%", b, 100*run.SupplyByADCBits[b])
+	}
+	return line
 }
 
 // fig8Point is one share of connections on one chip setting.
