@@ -16,6 +16,7 @@ import (
 	"oscsim/chip"
 	"oscsim/dataset"
 	"oscsim/internal/progress"
+	"oscsim/internal/vocab"
 	"oscsim/learn"
 	"oscsim/netlist"
 )
@@ -157,12 +158,7 @@ const (
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (m *Method) UnmarshalText(b []byte) error {
-	switch v := Method(b); v {
-	case MethodPerClass, MethodPairwise:
-		*m = v
-		return nil
-	}
-	return fmt.Errorf("unknown method %q (want perclass or pairwise)", b)
+	return vocab.Set(m, b, "method", MethodPerClass, MethodPairwise)
 }
 
 // Accuracy returns Correct/Images.

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"oscsim/dataset"
+	"oscsim/internal/vocab"
 	"oscsim/learn"
 	"oscsim/netlist"
 )
@@ -38,12 +39,7 @@ const (
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (s *ScaleScope) UnmarshalText(b []byte) error {
-	switch v := ScaleScope(b); v {
-	case ScaleCommon, ScaleClass, ScaleRow:
-		*s = v
-		return nil
-	}
-	return fmt.Errorf("unknown full-scale scope %q (want common, class or row)", b)
+	return vocab.Set(s, b, "full-scale scope", ScaleCommon, ScaleClass, ScaleRow)
 }
 
 // Mapping is how the per-class method turns class networks into codes.

@@ -6,6 +6,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/coupling"
+	"oscsim/internal/vocab"
 	"oscsim/netlist"
 )
 
@@ -48,12 +49,7 @@ const (
 // UnmarshalText implements encoding.TextUnmarshaler (the chip's
 // read-outs: spins or supply).
 func (r *Readout) UnmarshalText(b []byte) error {
-	switch v := Readout(b); v {
-	case ReadSpins, ReadSupply:
-		*r = v
-		return nil
-	}
-	return fmt.Errorf("unknown read-out %q (want spins or supply)", b)
+	return vocab.Set(r, b, "read-out", ReadSpins, ReadSupply)
 }
 
 // ADCWaldenFOM is the current-sense ADC's figure of merit when its

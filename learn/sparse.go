@@ -6,6 +6,8 @@ import (
 	"math"
 	"runtime"
 	"slices"
+
+	"oscsim/internal/vocab"
 )
 
 // CSR is one class network's kept couplings in compressed sparse row form:
@@ -89,12 +91,7 @@ const (
 // UnmarshalText implements encoding.TextUnmarshaler: "or", "and" or
 // "exact".
 func (s *Sym) UnmarshalText(b []byte) error {
-	switch v := Sym(b); v {
-	case SymOr, SymAnd, SymExact:
-		*s = v
-		return nil
-	}
-	return fmt.Errorf("unknown symmetrisation %q (want or, and or exact)", b)
+	return vocab.Set(s, b, "symmetrisation", SymOr, SymAnd, SymExact)
 }
 
 // Symmetric returns a symmetric CSR on the OR- or AND-symmetrised mask.

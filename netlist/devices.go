@@ -1,8 +1,9 @@
 package netlist
 
 import (
-	"fmt"
 	"math"
+
+	"oscsim/internal/vocab"
 )
 
 // PumpPort is where the SHIL pump injects into a ring (shil.port). It sets
@@ -27,12 +28,7 @@ const (
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (p *PumpPort) UnmarshalText(b []byte) error {
-	switch x := PumpPort(b); x {
-	case PortTap, PortSupply:
-		*p = x
-		return nil
-	}
-	return fmt.Errorf("unknown pump port %q (want %q or %q)", string(b), PortTap, PortSupply)
+	return vocab.Set(p, b, "pump port", PortTap, PortSupply)
 }
 
 // CouplerLoads says whether the rings are trimmed for their couplers'
@@ -55,12 +51,7 @@ const (
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (l *CouplerLoads) UnmarshalText(b []byte) error {
-	switch x := CouplerLoads(b); x {
-	case LoadsTrimmed, LoadsLoaded:
-		*l = x
-		return nil
-	}
-	return fmt.Errorf("unknown coupler loads %q (want %q or %q)", string(b), LoadsTrimmed, LoadsLoaded)
+	return vocab.Set(l, b, "coupler loads", LoadsTrimmed, LoadsLoaded)
 }
 
 // checkFullScale warns when quantize = "scale" without full_scale turns
