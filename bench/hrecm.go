@@ -31,53 +31,40 @@ type HRECM struct {
 	file  string
 }
 
+// hrecmParams are the "hrecm" workload's parameters; newHRECM gives their
+// defaults.
+type hrecmParams struct {
+	Weights     string        `toml:"weights"`
+	Patterns    int           `toml:"patterns"`
+	PatternSeed int           `toml:"pattern_seed"`
+	Iters       int           `toml:"iters"`
+	Gamma       float64       `toml:"gamma"`
+	Flips       float64       `toml:"flips"`
+	Starts      int           `toml:"starts"`
+	Model       netlist.Model `toml:"model"`
+	Cycles      float64       `toml:"cycles"`
+}
+
 func newHRECM(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
 	n := nl.Oscillators.N()
 	w := &HRECM{}
-	weights, err := p.String("weights", "")
-	if err != nil {
+	cfgp := hrecmParams{Patterns: 8, PatternSeed: 1, Iters: 1000, Gamma: 0.1, Flips: 0.2, Starts: 10, Cycles: 2000}
+	if err := p.Decode(&cfgp); err != nil {
 		return nil, err
 	}
-	np, err := p.Int("patterns", 8)
-	if err != nil {
-		return nil, err
-	}
-	pseed, err := p.Int("pattern_seed", 1)
-	if err != nil {
-		return nil, err
-	}
-	iters, err := p.Int("iters", 1000)
-	if err != nil {
-		return nil, err
-	}
-	gamma, err := p.Float("gamma", 0.1)
-	if err != nil {
-		return nil, err
-	}
-	flips, err := p.Float("flips", 0.2)
-	if err != nil {
-		return nil, err
-	}
-	if w.per, err = p.Int("starts", 10); err != nil {
-		return nil, err
-	}
-	if w.model, err = p.String("model", ""); err != nil {
-		return nil, err
-	}
-	cycles, err := p.Float("cycles", 2000)
-	if err != nil {
-		return nil, err
-	}
+	weights, np, pseed, iters, gamma, flips, cycles := cfgp.Weights, cfgp.Patterns, cfgp.PatternSeed, cfgp.Iters, cfgp.Gamma, cfgp.Flips, cfgp.Cycles
+	w.per, w.model = cfgp.Starts, string(cfgp.Model)
 	switch {
 	case !(flips >= 0 && flips < 1):
-		return nil, fmt.Errorf("bench: hrecm.flips must be in [0, 1) (got %v)", flips)
+		return nil, p.bad("flips", "must be in [0, 1) (got %v)", flips)
 	case w.per < 1:
-		return nil, fmt.Errorf("bench: hrecm.starts must be ≥ 1 (got %d)", w.per)
+		return nil, p.bad("starts", "must be ≥ 1 (got %d)", w.per)
 	case !(cycles > 0):
-		return nil, fmt.Errorf("bench: hrecm.cycles must be > 0 (got %v)", cycles)
+		return nil, p.bad("cycles", "must be > 0 (got %v)", cycles)
 	case np < 1:
-		return nil, fmt.Errorf("bench: hrecm.patterns must be ≥ 1 (got %d)", np)
+		return nil, p.bad("patterns", "must be ≥ 1 (got %d)", np)
 	}
+	var err error
 	w.flips = int(math.Round(flips * float64(n)))
 	w.dur = cycles / nl.Oscillators.Frequency
 	if weights != "" {

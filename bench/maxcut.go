@@ -28,18 +28,24 @@ type MaxCut struct {
 	Best float64
 }
 
+// maxCutParams are the "maxcut" workload's parameters.
+type maxCutParams struct {
+	// Runs is the number of anneals per evaluation (default 20).
+	Runs int `toml:"runs"`
+}
+
 func newMaxCut(p *params, nl *netlist.Netlist) (Workload, error) {
-	runs, err := p.Int("runs", 20)
-	if err != nil {
+	cfg := maxCutParams{Runs: 20}
+	if err := p.Decode(&cfg); err != nil {
 		return nil, err
 	}
-	if runs < 1 {
-		return nil, fmt.Errorf("bench: maxcut.runs must be ≥ 1 (got %d)", runs)
+	if cfg.Runs < 1 {
+		return nil, p.bad("runs", "must be ≥ 1 (got %d)", cfg.Runs)
 	}
 	if len(nl.Couplings.Edges) == 0 {
 		return nil, fmt.Errorf("bench: maxcut: chip %s has no couplings", nl.Name)
 	}
-	m := &MaxCut{Runs: runs, edges: nl.Couplings.Edges, n: nl.Oscillators.N()}
+	m := &MaxCut{Runs: cfg.Runs, edges: nl.Couplings.Edges, n: nl.Oscillators.N()}
 	m.Best = ReferenceCut(m.n, m.edges, 1)
 	return m, nil
 }
@@ -89,8 +95,17 @@ func (m *MaxCut) Run(ctx context.Context, ch *chip.Chip, seed int64) (Metrics, e
 
 // ReferenceCut returns the best cut weight of the Ising problem (n spins,
 // edges): exact by enumeration for n ≤ 20, otherwise the best of 8
-// simulated-annealing runs with a geometric temperature schedule.
+// simulated-annealing runs with a geometric temperature schedule
+// (ReferenceCutSweeps with 2000 sweeps).
 func ReferenceCut(n int, edges []netlist.Edge, seed uint64) float64 {
+	return ReferenceCutSweeps(n, edges, seed, 2000)
+}
+
+// ReferenceCutSweeps is ReferenceCut with sweeps Metropolis sweeps per
+// annealing run (Kirkpatrick, Gelatt & Vecchi, Science 220, 1983:
+// single-spin moves at random sites, temperature geometric from 2·max|w|
+// to 0.01·max|w|).
+func ReferenceCutSweeps(n int, edges []netlist.Edge, seed uint64, sweeps int) float64 {
 	if n <= 20 {
 		best := math.Inf(-1)
 		s := make([]int, n)
@@ -126,7 +141,6 @@ func ReferenceCut(n int, edges []netlist.Edge, seed uint64) float64 {
 			s[i] = 1 - 2*rng.IntN(2)
 		}
 		cut := CutWeight(edges, s)
-		sweeps := 2000
 		t0, t1 := 2*wmax, 0.01*wmax
 		for k := 0; k < sweeps; k++ {
 			T := t0 * math.Pow(t1/t0, float64(k)/float64(sweeps-1))

@@ -1,11 +1,13 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -13,19 +15,20 @@ import (
 
 	"oscsim/chip"
 	"oscsim/dataset"
+	"oscsim/internal/progress"
 	"oscsim/learn"
 	"oscsim/netlist"
 )
 
 // OscNet runs OscNet v1.5 inference on the simulated chip (Cai et al.,
-// arXiv 2506.12610; docs/model.md §11), through package chip: every
+// arXiv 2506.12610, eqs. 11–15; docs/oscnet.md, docs/model.md §11), through package chip: every
 // decision comes from the samplers' read-out of a relaxed oscillator array,
 // never from a software energy.
 //
 //   - Per-class relaxation: the image is loaded as phases (x = +1 → 0,
 //     −1 → π, plus a small uniform jitter so the binary state is not an
-//     exact equilibrium, docs/oscnet.md §1.9 [A]), class c's network (OR-symmetrised mask,
-//     docs/oscnet.md §1.9 [A]) is programmed onto the couplers, the chip relaxes with the
+//     exact equilibrium [A]), class c's network (symmetrised and quantised
+//     by Mapping [A]) is programmed onto the couplers, the chip relaxes with the
 //     SHIL pump, and the class energy E_c = −Σ_{i<j} w_ij·s_i·s_j is computed
 //     from the read-out spins s and the weights as programmed (quantised
 //     codes). The lowest energy wins: 10 runs per image.
@@ -33,14 +36,14 @@ import (
 //     p^b p^bᵀ)/N (eq. 15) from the class prototypes, with the connections
 //     chosen by the learned weights: a pair (i, j) is kept when its
 //     importance max(|S2[a,i,j]|, |S2[a,j,i]|, |S2[b,i,j]|, |S2[b,j,i]|) is
-//     among the top Fraction of the nonzero couplings of W^(a,b) (docs/oscnet.md §1.10 [A]).
+//     among the top Fraction of the nonzero couplings of W^(a,b) [A].
 //     A king-of-the-hill tournament (w = 0; for d = 1..9 play (w, d)) of 9
 //     matches; a match's winner is the prototype with the larger overlap
-//     s·p with the read-out spins (docs/oscnet.md §1.10 [R]).
+//     s·p with the read-out spins (the paper's rule).
 type OscNet struct {
 	Model *learn.Model
-	// Method is "perclass" or "pairwise".
-	Method string
+	// Method is MethodPerClass or MethodPairwise.
+	Method Method
 	// Images are the test images as ±1 spins and Labels their classes.
 	Images learn.Spins
 	Labels []uint8
@@ -50,10 +53,18 @@ type OscNet struct {
 	// PairCode is the coupler code of one unit of W^(a,b) (its weights are
 	// ±2/N or 0): the pairwise networks program ±PairCode or 0.
 	PairCode int
-	// ScaleQuantile sets the per-class full scale: the weight magnitude at
-	// this quantile of all classes' |w| maps to the largest code (larger
-	// ones clip). 1 = the largest weight.
-	ScaleQuantile float64
+	// Mapping is how the per-class method turns class networks into codes
+	// (oscnet_map.go); the zero value is DefaultMapping.
+	Mapping Mapping
+	// Readout is how the per-class method scores a relaxed class network
+	// (ReadSpins: energy from the samplers' spins and the programmed
+	// codes; ReadSupply: the couplers' measured supply power through ADC).
+	// "" = ReadSpins.
+	Readout Readout
+	// ADC is the current-sense ADC of the supply read-out.
+	ADC SupplyADC
+	// Progress counts the images done (nil: silent).
+	Progress *progress.Meter
 	// Jitter is the half-width (rad) of the uniform initial-phase jitter.
 	Jitter float64
 	// Batch is the number of images run together.
@@ -73,11 +84,12 @@ type OscNet struct {
 	// "" = OscNetPrecision.
 	Precision string
 
-	classEdges [][]netlist.Edge // per-class programs (perclass)
-	classScale float64
+	classEdges [][]netlist.Edge          // per-class programs (perclass)
+	classScale []float64                 // their full scales
 	pairEdges  map[[2]int][]netlist.Edge // pairwise programs
 	pairScale  float64
-	kept, full int // pairwise: kept and full nonzero couplings, summed over pairs
+	kept, full int            // pairwise: kept and full nonzero couplings, summed over pairs
+	fabric     []netlist.Edge // the union of the programs' coupler sites
 }
 
 // OscNetPrecision is the precision OscNet runs in unless told otherwise:
@@ -87,7 +99,7 @@ const OscNetPrecision = chip.PrecisionFloat32
 
 // OscNetResult is one evaluation.
 type OscNetResult struct {
-	Method    string
+	Method    Method
 	Images    int
 	Correct   int
 	Confusion [][]int // [true][predicted]
@@ -109,6 +121,48 @@ type OscNetResult struct {
 	// Ledger is that account line by line (chip.LedgerMean).
 	Power, CouplerPower, Energy float64
 	Ledger                      *chip.Ledger
+	// ReadoutCorrect (per-class method) counts the images each read-out
+	// of the same runs classifies correctly (ReadInput, ReadIdeal,
+	// ReadSpins, ReadSupply; docs/oscnet.md, "Where the points go"), and
+	// Flips is the mean share of spins the samplers read different from
+	// the loaded image.
+	ReadoutCorrect map[Readout]int
+	Flips          float64
+	// ADCEnergy is the supply read-out's conversion energy per inference
+	// (J), included in Energy when Readout is ReadSupply.
+	ADCEnergy float64
+	// ClassPower[k][c] is image k's measured coupler power (W, before the
+	// ADC) in class c's run (per-class method), for re-scoring with
+	// another ADC (OscNet.SupplyAccuracy).
+	ClassPower [][]float64 `json:"-"`
+	// Fabric is the union of the coupler sites the method's networks
+	// program (W = 1): the fabric a chip built for this model needs
+	// instead of all-to-all (price it with Sparsity).
+	Fabric []netlist.Edge `json:"-"`
+	supply []supplyModel
+	adcFS  float64
+}
+
+// Method is an OscNet inference method.
+type Method string
+
+const (
+	// MethodPerClass relaxes each class network and compares the class
+	// energies read out.
+	MethodPerClass Method = "perclass"
+	// MethodPairwise plays a king-of-the-hill tournament of two-prototype
+	// networks.
+	MethodPairwise Method = "pairwise"
+)
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (m *Method) UnmarshalText(b []byte) error {
+	switch v := Method(b); v {
+	case MethodPerClass, MethodPairwise:
+		*m = v
+		return nil
+	}
+	return fmt.Errorf("unknown method %q (want perclass or pairwise)", b)
 }
 
 // Accuracy returns Correct/Images.
@@ -122,11 +176,11 @@ func (r OscNetResult) Accuracy() float64 { return float64(r.Correct) / float64(m
 //     compares classes;
 //   - pairwise: a pump at 0.02× and 60 cycles with PairCode 15, so that
 //     the two-pattern network can pull the state to one of its
-//     prototypes: a pixel flips only when x_i·h_i < −2·K_s (docs/model.md
-//     §5), and at PairCode 5 with a 0.1× pump no field reached that, so
+//     prototypes: a pixel flips only when x_i·h_i < −2·K_s (docs/model.md §5),
+//     and at PairCode 5 with a 0.1× pump no field reached that, so
 //     the tournament reduced to nearest-prototype matching of the input.
 func (o *OscNet) MethodDefaults(nl *netlist.Netlist) {
-	if o.Method != "pairwise" {
+	if o.Method != MethodPairwise {
 		if o.KsScale == 0 {
 			o.KsScale = 1
 		}
@@ -156,34 +210,29 @@ func (o *OscNet) Prepare() error {
 		o.Batch = 64
 	}
 	switch o.Method {
-	case "perclass":
+	case MethodPerClass:
 		if o.classEdges != nil {
 			return nil
 		}
-		var mags []float64
-		o.classEdges = make([][]netlist.Edge, m.Classes)
-		for c := 0; c < m.Classes; c++ {
-			sym := m.Nets[c].Symmetric(learn.SymOr)
-			for i := 0; i < sym.N; i++ {
-				idx, val := sym.Row(i)
-				for k, j := range idx {
-					if int(j) > i && val[k] != 0 {
-						o.classEdges[c] = append(o.classEdges[c], netlist.Edge{I: i, J: int(j), W: float64(val[k])})
-						mags = append(mags, math.Abs(float64(val[k])))
-					}
-				}
-			}
+		if o.Mapping == (Mapping{}) {
+			o.Mapping = DefaultMapping()
 		}
-		if len(mags) == 0 {
+		if err := o.Mapping.validate(true); err != nil {
+			return err
+		}
+		switch o.Readout {
+		case "":
+			o.Readout = ReadSpins
+		case ReadSpins, ReadSupply:
+		default:
+			return fmt.Errorf("oscnet: a chip reads out %q or %q, not %q", ReadSpins, ReadSupply, o.Readout)
+		}
+		o.classEdges = ClassEdges(m, o.Mapping.Sym)
+		if len(edgeWeights(o.classEdges...)) == 0 {
 			return fmt.Errorf("oscnet: the model has no couplings")
 		}
-		sort.Float64s(mags)
-		q := o.ScaleQuantile
-		if !(q > 0 && q <= 1) {
-			q = 1
-		}
-		o.classScale = mags[min(len(mags)-1, int(q*float64(len(mags)-1)+0.5))]
-	case "pairwise":
+		o.classScale = o.Mapping.FullScales(o.classEdges)
+	case MethodPairwise:
 		if o.pairEdges != nil {
 			return nil
 		}
@@ -223,7 +272,18 @@ func (o *OscNet) Prepare() error {
 						cs = append(cs, cand{i, j, w, s})
 					}
 				}
-				sort.SliceStable(cs, func(x, y int) bool { return cs[x].score > cs[y].score })
+				// By score, ties in (i, j) order: the order of a stable sort
+				// of cs as generated, at O(n log n) (sort.SliceStable's
+				// O(n log² n) took seconds for the 45 fully connected pairs).
+				slices.SortFunc(cs, func(x, y cand) int {
+					if c := cmp.Compare(y.score, x.score); c != 0 {
+						return c
+					}
+					if c := cmp.Compare(x.i, y.i); c != 0 {
+						return c
+					}
+					return cmp.Compare(x.j, y.j)
+				})
 				keep := int(math.Round(o.Fraction * float64(len(cs))))
 				e := make([]netlist.Edge, 0, keep)
 				for _, c := range cs[:keep] {
@@ -238,7 +298,35 @@ func (o *OscNet) Prepare() error {
 	default:
 		return fmt.Errorf("oscnet: unknown method %q (want \"perclass\" or \"pairwise\")", o.Method)
 	}
+	var nets [][]netlist.Edge
+	if o.Method == MethodPerClass {
+		nets = o.classEdges
+	} else {
+		for _, es := range o.pairEdges {
+			nets = append(nets, es)
+		}
+	}
+	o.fabric = unionSites(m.Pixels, nets)
 	return nil
+}
+
+// unionSites returns the distinct pairs (I < J) of nets, ordered.
+func unionSites(n int, nets [][]netlist.Edge) []netlist.Edge {
+	seen := make([]bool, n*n)
+	for _, es := range nets {
+		for _, e := range es {
+			seen[min(e.I, e.J)*n+max(e.I, e.J)] = true
+		}
+	}
+	var out []netlist.Edge
+	for i := 0; i < n; i++ {
+		for j := i + 1; j < n; j++ {
+			if seen[i*n+j] {
+				out = append(out, netlist.Edge{I: i, J: j, W: 1})
+			}
+		}
+	}
+	return out
 }
 
 // stepsFor returns the steps per cycle for the chip's current program: the
@@ -306,6 +394,14 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 	}
 	ch := chips[0]
 	o.MethodDefaults(ch.Netlist())
+	var sup []supplyModel
+	var adcFS float64
+	if o.Method == MethodPerClass {
+		var err error
+		if sup, adcFS, err = o.supplyModels(ch); err != nil {
+			return OscNetResult{}, err
+		}
+	}
 	m := o.Model
 	for _, c := range chips {
 		if c.N() != m.Pixels || o.Images.N != m.Pixels {
@@ -315,7 +411,7 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 	if from < 0 || to > o.Images.Count || from >= to {
 		return OscNetResult{}, fmt.Errorf("oscnet: image range [%d, %d) outside the %d images", from, to, o.Images.Count)
 	}
-	res := OscNetResult{Method: o.Method, Images: to - from, Confusion: make([][]int, m.Classes)}
+	res := OscNetResult{Method: o.Method, Images: to - from, Confusion: make([][]int, m.Classes), supply: sup, adcFS: adcFS, Fabric: o.fabric}
 	for c := range res.Confusion {
 		res.Confusion[c] = make([]int, m.Classes)
 	}
@@ -330,10 +426,11 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 		opt.Workers = 1
 	}
 	type batchOut struct {
-		pred []int
-		t    float64
-		tl   tally
-		err  error
+		pred  []int
+		t     float64
+		tl    tally
+		power [][]float64
+		err   error
 	}
 	var los []int
 	for lo := from; lo < to; lo += o.Batch {
@@ -359,14 +456,15 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 				}
 				b := &outs[x]
 				switch o.Method {
-				case "perclass":
-					b.pred, b.t, b.err = o.perClass(ctx, c, in, lo, opt, &b.tl)
-				case "pairwise":
+				case MethodPerClass:
+					b.pred, b.t, b.power, b.err = o.perClass(ctx, c, in, lo, opt, sup, adcFS, &b.tl)
+				case MethodPairwise:
 					b.pred, b.t, b.err = o.tournament(ctx, c, in, lo, opt, &b.tl)
 				}
 				if b.err != nil {
 					return
 				}
+				o.Progress.Add(int64(len(in)))
 			}
 		}()
 	}
@@ -384,12 +482,13 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 		}
 		lo := los[x]
 		switch o.Method {
-		case "perclass":
+		case MethodPerClass:
 			programs += float64(m.Classes) * float64(len(b.pred))
-		case "pairwise":
+		case MethodPairwise:
 			programs += float64(m.Classes-1) * float64(len(b.pred))
 		}
 		tl.merge(&b.tl)
+		res.ClassPower = append(res.ClassPower, b.power...)
 		res.ChipTime = b.t
 		for k, p := range b.pred {
 			y := int(o.Labels[lo+k])
@@ -408,8 +507,16 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 		L := res.Ledger
 		res.Power, res.Energy, res.CouplerPower = L.TotalPower, L.EnergyPerRun, L.PowerLine(chip.LineTGConduction)
 	}
-	if o.Method == "pairwise" && o.full > 0 {
+	if o.Method == MethodPairwise && o.full > 0 {
 		res.KeptFraction = float64(o.kept) / float64(o.full)
+	}
+	if o.Method == MethodPerClass {
+		res.ReadoutCorrect = tl.readCorrect
+		res.Flips = tl.flips / float64(max(1, res.Images*m.Classes))
+		res.ADCEnergy = float64(m.Classes) * o.ADC.conversionEnergy()
+		if o.Readout == ReadSupply {
+			res.Energy += res.ADCEnergy
+		}
 	}
 	return res, nil
 }
@@ -421,6 +528,10 @@ type tally struct {
 	couplings float64
 	nets      int
 	ledger    chip.LedgerMean
+	// Per-class method: images each read-out gets right, and spins read
+	// different from the loaded image (summed over runs).
+	readCorrect map[Readout]int
+	flips       float64
 }
 
 // add records a run of the chip's current program with n inputs.
@@ -435,50 +546,114 @@ func (t *tally) merge(u *tally) {
 	t.couplings += u.couplings
 	t.nets += u.nets
 	t.ledger.Merge(&u.ledger)
+	t.flips += u.flips
+	for k, v := range u.readCorrect {
+		if t.readCorrect == nil {
+			t.readCorrect = map[Readout]int{}
+		}
+		t.readCorrect[k] += v
+	}
 }
 
-func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, tl *tally) ([]int, float64, error) {
+// perClass runs the per-class method on one batch: each class network
+// programmed and relaxed in turn, every read-out scored from the same
+// runs. It returns the predictions of o.Readout, the chip time, and each
+// image's measured coupler power per class (W).
+func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, sup []supplyModel, adcFS float64, tl *tally) ([]int, float64, [][]float64, error) {
 	m := o.Model
-	best := make([]float64, len(in))
-	pred := make([]int, len(in))
-	for b := range best {
-		best[b] = math.Inf(1)
+	C, N := m.Classes, m.Pixels
+	reads := []Readout{ReadInput, ReadIdeal, ReadSpins, ReadSupply}
+	best := make([][]float64, len(reads))
+	arg := make([][]int, len(reads))
+	for r := range reads {
+		best[r], arg[r] = make([]float64, len(in)), make([]int, len(in))
+		for b := range best[r] {
+			best[r][b] = math.Inf(1)
+		}
+	}
+	power := make([][]float64, len(in))
+	for b := range power {
+		power[b] = make([]float64, C)
+	}
+	x := make([][]int, len(in))
+	for b := range x {
+		x[b] = make([]int, N)
+		for i := range x[b] {
+			x[b][i] = int(o.Images.At(base+b, i))
+		}
 	}
 	// Image k's stream for class c is (image·C + c), so that every run of
 	// every image has its own noise in any batch.
 	opt.Indices = make([]int, len(in))
 	var t float64
-	for c := 0; c < m.Classes; c++ {
+	for c := 0; c < C; c++ {
 		for b := range in {
-			opt.Indices[b] = (base+b)*m.Classes + c
+			opt.Indices[b] = (base+b)*C + c
 		}
-		if _, err := ch.ProgramScale(o.classEdges[c], o.classScale); err != nil {
-			return nil, 0, err
+		edges := o.classEdges[c]
+		if _, err := ch.ProgramScale(edges, o.classScale[c]); err != nil {
+			return nil, 0, nil, err
 		}
 		opt.StepsPerCycle = o.stepsFor(ch)
 		res, err := ch.Run(ctx, in, opt)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, nil, err
 		}
-		tl.add(res, len(o.classEdges[c]), len(in))
+		tl.add(res, len(edges), len(in))
 		t += res.Duration
 		codes := ch.Codes()
+		w := make([]float64, len(codes))
+		for k, cd := range codes {
+			w[k] = ch.CodeValue(cd)
+		}
+		sm := sup[c]
 		for b := range in {
-			s, err := spinsOf(res, b, m.Pixels)
+			s, err := spinsOf(res, b, N)
 			if err != nil {
-				return nil, 0, err
+				return nil, 0, nil, err
 			}
-			// E_c = −Σ_{i<j} w_ij·s_i·s_j with w as programmed (eq. 11).
-			e := 0.0
-			for k, ed := range o.classEdges[c] {
-				e -= ch.CodeValue(codes[k]) * float64(s[ed.I]*s[ed.J])
+			for i := range s {
+				if s[i] != x[b][i] {
+					tl.flips++
+				}
 			}
-			if e < best[b] {
-				best[b], pred[b] = e, c
+			power[b][c] = res.CouplerPower[b]
+			// E_c = −Σ_{i<j} w_ij·s_i·s_j with w as programmed (eq. 11),
+			// of the loaded image, of the final phases' signs, of the
+			// samplers' spins; and the energy the supply power stands for.
+			e := [...]float64{pairEnergy(edges, w, x[b]), pairEnergy(edges, w, res.Spins(b)), pairEnergy(edges, w, s),
+				sm.energy(o.ADC.read(res.CouplerPower[b], adcFS, sm.vdd))}
+			for r := range reads {
+				if e[r] < best[r][b] {
+					best[r][b], arg[r][b] = e[r], c
+				}
 			}
 		}
 	}
-	return pred, t, nil
+	if tl.readCorrect == nil {
+		tl.readCorrect = map[Readout]int{}
+	}
+	for r, rd := range reads {
+		for b := range in {
+			if arg[r][b] == int(o.Labels[base+b]) {
+				tl.readCorrect[rd]++
+			}
+		}
+	}
+	if o.Readout == ReadSupply {
+		return arg[3], t, power, nil
+	}
+	return arg[2], t, power, nil
+}
+
+// pairEnergy is −Σ_k w_k·s_I·s_J over the edges (eq. 11 on a symmetric
+// network, each pair once).
+func pairEnergy(edges []netlist.Edge, w []float64, s []int) float64 {
+	e := 0.0
+	for k, ed := range edges {
+		e -= w[k] * float64(s[ed.I]*s[ed.J])
+	}
+	return e
 }
 
 func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, tl *tally) ([]int, float64, error) {
@@ -562,7 +737,9 @@ func (w *oscnetWorkload) Files() []string { return []string{w.weights} }
 // required), dataset ("mnist"), data (a directory with the IDX files; the
 // user cache by default), images (500), offset (0), fraction (0.24),
 // pair_code, ks_scale, cycles and steps_per_cycle (0 = the method's
-// defaults, see MethodDefaults), scale_quantile (0.99), jitter (0.1 rad),
+// defaults, see MethodDefaults), the per-class mapping sym ("exact"),
+// full_scale ("class") and scale_quantile (0.999) (DefaultMapping),
+// readout ("spins" or "supply") and adc_bits (12), jitter (0.1 rad),
 // batch (64), precision ("" = OscNetPrecision).
 func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
 	wpath, err := p.String("weights", "")
@@ -591,14 +768,30 @@ func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, err
 	if err != nil {
 		return nil, err
 	}
-	o := &OscNet{Method: strings.TrimPrefix(spec.Kind, "oscnet-")}
+	o := &OscNet{Method: Method(strings.TrimPrefix(spec.Kind, "oscnet-")), Mapping: DefaultMapping(), ADC: DefaultSupplyADC()}
+	for _, tv := range []struct {
+		key string
+		dst interface{ UnmarshalText([]byte) error }
+		def string
+	}{{"sym", &o.Mapping.Sym, string(o.Mapping.Sym)}, {"full_scale", &o.Mapping.Scale, string(o.Mapping.Scale)}, {"readout", &o.Readout, string(ReadSpins)}} {
+		v, err := p.String(tv.key, tv.def)
+		if err != nil {
+			return nil, err
+		}
+		if err := tv.dst.UnmarshalText([]byte(v)); err != nil {
+			return nil, fmt.Errorf("bench: workload %q: %s: %w", spec.Kind, tv.key, err)
+		}
+	}
+	if o.ADC.Bits, err = p.Int("adc_bits", o.ADC.Bits); err != nil {
+		return nil, err
+	}
 	if o.Fraction, err = p.Float("fraction", 0.24); err != nil {
 		return nil, err
 	}
 	if o.PairCode, err = p.Int("pair_code", 0); err != nil {
 		return nil, err
 	}
-	if o.ScaleQuantile, err = p.Float("scale_quantile", 0.99); err != nil {
+	if o.Mapping.Quantile, err = p.Float("scale_quantile", o.Mapping.Quantile); err != nil {
 		return nil, err
 	}
 	if o.KsScale, err = p.Float("ks_scale", 0); err != nil {
@@ -635,6 +828,7 @@ func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, err
 	if err := o.Prepare(); err != nil {
 		return nil, err
 	}
+	o.MethodDefaults(nl)
 	return &oscnetWorkload{o: o, images: o.Images.Count, name: spec.Kind, weights: wpath}, nil
 }
 

@@ -92,8 +92,8 @@ func TestOscNetSynthetic(t *testing.T) {
 		t.Fatal(err)
 	}
 	sw, _ := m.Classifier().Evaluate(context.Background(), xt, dataset.Labels(tel))
-	for _, meth := range []string{"perclass", "pairwise"} {
-		o := &OscNet{Model: m, Method: meth, Images: xt, Labels: tel, Fraction: 1, ScaleQuantile: 1, Jitter: 0.1, Batch: 8}
+	for _, meth := range []Method{MethodPerClass, MethodPairwise} {
+		o := &OscNet{Model: m, Method: meth, Images: xt, Labels: tel, Fraction: 1, Jitter: 0.1, Batch: 8, ADC: SupplyADC{Bits: 12}}
 		r, err := o.Evaluate(context.Background(), ch, 0, xt.Count, 1)
 		if err != nil {
 			t.Fatal(err)
@@ -102,7 +102,17 @@ func TestOscNetSynthetic(t *testing.T) {
 		if r.Accuracy() < 0.8 {
 			t.Errorf("%s: accuracy %.2f on the chip, want ≥ 0.8", meth, r.Accuracy())
 		}
-		wantProg := map[string]float64{"perclass": 3, "pairwise": 2}[meth]
+		if meth == MethodPerClass {
+			// Every read-out is scored from the same runs; the prediction
+			// is the spins' (the default read-out).
+			if len(r.ReadoutCorrect) != 4 || r.ReadoutCorrect[ReadSpins] != r.Correct {
+				t.Errorf("per-class read-outs %v, want 4 with spins = %d", r.ReadoutCorrect, r.Correct)
+			}
+			if sa := r.SupplyAccuracy(SupplyADC{Bits: 12}, tel); math.Abs(sa*float64(r.Images)-float64(r.ReadoutCorrect[ReadSupply])) > 0.5 {
+				t.Errorf("supply accuracy re-scored with the same ADC: %g, the run's %d/%d", sa, r.ReadoutCorrect[ReadSupply], r.Images)
+			}
+		}
+		wantProg := map[Method]float64{MethodPerClass: 3, MethodPairwise: 2}[meth]
 		if r.Programs != wantProg {
 			t.Errorf("%s: %g programs per image, want %g", meth, r.Programs, wantProg)
 		}
@@ -157,8 +167,8 @@ func TestOscNetMNIST(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, meth := range []string{"perclass", "pairwise"} {
-		o := &OscNet{Model: m, Method: meth, Fraction: 0.24, ScaleQuantile: 0.99, Jitter: 0.1, Batch: 40}
+	for _, meth := range []Method{MethodPerClass, MethodPairwise} {
+		o := &OscNet{Model: m, Method: meth, Fraction: 0.24, Jitter: 0.1, Batch: 40}
 		if err := o.LoadImages(ctx, "mnist", dir, 0, 40); err != nil {
 			t.Fatal(err)
 		}
@@ -206,8 +216,8 @@ func TestOscNetChipsAgree(t *testing.T) {
 		}
 		chips = append(chips, ch)
 	}
-	for _, meth := range []string{"perclass", "pairwise"} {
-		o := &OscNet{Model: m, Method: meth, Fraction: 0.24, ScaleQuantile: 0.99, Jitter: 0.1, Batch: 5}
+	for _, meth := range []Method{MethodPerClass, MethodPairwise} {
+		o := &OscNet{Model: m, Method: meth, Fraction: 0.24, Jitter: 0.1, Batch: 5}
 		if err := o.LoadImages(ctx, "mnist", dir, 0, 12); err != nil {
 			t.Fatal(err)
 		}

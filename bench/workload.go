@@ -1,10 +1,15 @@
 package bench
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/BurntSushi/toml"
 
 	"oscsim/chip"
 	"oscsim/netlist"
@@ -68,7 +73,11 @@ type Spec struct {
 // Kinds lists the workload kinds New accepts.
 func Kinds() []string { return []string{"maxcut", "oscnet-perclass", "oscnet-pairwise", "hrecm"} }
 
-// New builds the workload a spec describes for chips compiled from nl.
+// New builds the workload a spec describes for chips compiled from nl. A
+// problem with a parameter is a *netlist.Error whose Key is the
+// parameter's name ("runs"), collected in a netlist.Errors that wraps
+// netlist.ErrInvalid, so that a sweep or the command line can point at the
+// line and column it was written at.
 func New(spec Spec, nl *netlist.Netlist) (Workload, error) {
 	p := &params{m: spec.Params, kind: spec.Kind, used: map[string]bool{}}
 	var w Workload
@@ -81,32 +90,66 @@ func New(spec Spec, nl *netlist.Netlist) (Workload, error) {
 	case "hrecm":
 		w, err = newHRECM(spec, p, nl)
 	default:
-		return nil, fmt.Errorf("bench: unknown workload %q (want one of %s)", spec.Kind, strings.Join(Kinds(), ", "))
+		return nil, netlist.Errors{{Key: "kind", Msg: fmt.Sprintf("unknown workload %q (want one of %s)", spec.Kind, strings.Join(Kinds(), ", "))}}
+	}
+	var pe *netlist.Error
+	if errors.As(err, &pe) {
+		return nil, netlist.Errors{pe}
 	}
 	if err != nil {
 		return nil, err
 	}
-	if err := p.unused(); err != nil {
-		return nil, err
+	if errs := p.unused(); len(errs) > 0 {
+		return nil, errs
 	}
 	return w, nil
 }
 
-// params reads typed values from a Spec's Params and remembers which keys
-// were read, so that unknown keys are reported.
+// params reads a Spec's Params, typed, and remembers which keys were read,
+// so that unknown keys are reported. Decode fills a struct of toml-tagged
+// fields as netlist decodes a chip (unit types and vocabularies through
+// their UnmarshalText); Int, Float and String read one key each. Every
+// problem is a *netlist.Error keyed by the parameter's name.
 type params struct {
 	m    map[string]any
 	kind string
 	used map[string]bool
 }
 
-func (p *params) get(k string) (any, bool) {
-	if p.used == nil {
-		p.used = map[string]bool{}
+// Decode decodes the parameters dst's toml tags name into dst (a pointer
+// to a struct); absent ones keep dst's values, the defaults.
+func (p *params) Decode(dst any) error {
+	t := reflect.TypeOf(dst).Elem()
+	sub := map[string]any{}
+	for i := 0; i < t.NumField(); i++ {
+		k, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ",")
+		if k == "" || k == "-" {
+			continue
+		}
+		p.used[k] = true
+		if v, ok := p.m[k]; ok {
+			sub[k] = v
+		}
 	}
+	var buf bytes.Buffer
+	if err := toml.NewEncoder(&buf).Encode(sub); err != nil {
+		return &netlist.Error{Msg: fmt.Sprintf("workload %q: %v", p.kind, err)}
+	}
+	if _, err := toml.Decode(buf.String(), dst); err != nil {
+		key, msg, _, _ := netlist.DecodeProblem(err)
+		return &netlist.Error{Key: key, Msg: msg}
+	}
+	return nil
+}
+
+func (p *params) get(k string) (any, bool) {
 	p.used[k] = true
 	v, ok := p.m[k]
 	return v, ok
+}
+
+func (p *params) bad(k, format string, args ...any) *netlist.Error {
+	return &netlist.Error{Key: k, Msg: fmt.Sprintf(format, args...)}
 }
 
 func (p *params) Int(k string, def int) (int, error) {
@@ -124,7 +167,7 @@ func (p *params) Int(k string, def int) (int, error) {
 			return int(x), nil
 		}
 	}
-	return 0, fmt.Errorf("bench: %s.%s: want an integer, got %v", p.kind, k, v)
+	return 0, p.bad(k, "want an integer, got %v", v)
 }
 
 func (p *params) Float(k string, def float64) (float64, error) {
@@ -140,7 +183,7 @@ func (p *params) Float(k string, def float64) (float64, error) {
 	case int:
 		return float64(x), nil
 	}
-	return 0, fmt.Errorf("bench: %s.%s: want a number, got %v", p.kind, k, v)
+	return 0, p.bad(k, "want a number, got %v", v)
 }
 
 func (p *params) String(k, def string) (string, error) {
@@ -150,21 +193,30 @@ func (p *params) String(k, def string) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("bench: %s.%s: want a string, got %v", p.kind, k, v)
+		return "", p.bad(k, "want a string, got %v", v)
 	}
 	return s, nil
 }
 
-func (p *params) unused() error {
-	var bad []string
+// unused reports every parameter the workload did not read, with the
+// closest one it knows.
+func (p *params) unused() netlist.Errors {
+	var known, bad []string
+	for k := range p.used {
+		known = append(known, k)
+	}
 	for k := range p.m {
 		if !p.used[k] {
 			bad = append(bad, k)
 		}
 	}
-	if len(bad) > 0 {
-		sort.Strings(bad)
-		return fmt.Errorf("bench: workload %q has unknown parameter(s) %s", p.kind, strings.Join(bad, ", "))
+	sort.Strings(known)
+	sort.Strings(bad)
+	var errs netlist.Errors
+	for _, k := range bad {
+		e := p.bad(k, "unknown parameter of workload %q%s", p.kind, netlist.Suggest(k, known))
+		e.Err = netlist.ErrUnknownKey
+		errs = append(errs, e)
 	}
-	return nil
+	return errs
 }

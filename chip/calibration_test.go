@@ -13,12 +13,12 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 
+	"oscsim/bench"
 	"oscsim/chip"
 	"oscsim/configs"
 	"oscsim/netlist"
@@ -95,72 +95,13 @@ func kingsInstance(t testing.TB, r, c int, seed int) *netlist.Netlist {
 		"random_seed = 1", "random_seed = "+strconv.Itoa(seed))
 }
 
-// cut returns Σ over edges with opposite spins of −W.
-func cut(edges []netlist.Edge, s []int) float64 {
-	c := 0.0
-	for _, e := range edges {
-		if s[e.I] != s[e.J] {
-			c -= e.W
-		}
-	}
-	return c
-}
+// cut and referenceCut are the max-cut workload's (bench.CutWeight,
+// bench.ReferenceCutSweeps: exact by enumeration up to 20 rings, else the
+// best of 8 simulated-annealing runs of 3000 sweeps).
+var cut = bench.CutWeight
 
-// referenceCut is the classical reference: the exact maximum by
-// enumeration for n ≤ 16, otherwise the best of 8 simulated-annealing runs
-// (Kirkpatrick, Gelatt & Vecchi, Science 220, 1983): single-spin Metropolis
-// moves at random sites, 3000 sweeps, temperature geometric from 2·max|w|
-// to 0.01·max|w|.
 func referenceCut(n int, edges []netlist.Edge, seed uint64) float64 {
-	best := math.Inf(-1)
-	if n <= 16 {
-		s := make([]int, n)
-		for m := 0; m < 1<<(n-1); m++ {
-			for i := range s {
-				s[i] = 1 - 2*((m>>i)&1)
-			}
-			best = math.Max(best, cut(edges, s))
-		}
-		return best
-	}
-	type nb struct {
-		j int
-		w float64
-	}
-	adj := make([][]nb, n)
-	wmax := 0.0
-	for _, e := range edges {
-		adj[e.I] = append(adj[e.I], nb{e.J, e.W})
-		adj[e.J] = append(adj[e.J], nb{e.I, e.W})
-		wmax = math.Max(wmax, math.Abs(e.W))
-	}
-	const sweeps = 3000
-	for r := uint64(0); r < 8; r++ {
-		rng := rand.New(rand.NewPCG(seed, r))
-		s := make([]int, n)
-		for i := range s {
-			s[i] = 1 - 2*rng.IntN(2)
-		}
-		c := cut(edges, s)
-		t0, t1 := 2*wmax, 0.01*wmax
-		for k := 0; k < sweeps; k++ {
-			T := t0 * math.Pow(t1/t0, float64(k)/(sweeps-1))
-			for step := 0; step < n; step++ {
-				i := rng.IntN(n)
-				h := 0.0
-				for _, a := range adj[i] {
-					h += a.w * float64(s[a.j])
-				}
-				d := -float64(s[i]) * h // change of the cut if s_i flips
-				if d >= 0 || rng.Float64() < math.Exp(d/T) {
-					s[i] = -s[i]
-					c += d
-				}
-			}
-			best = math.Max(best, c)
-		}
-	}
-	return best
+	return bench.ReferenceCutSweeps(n, edges, seed, 3000)
 }
 
 // maxCutSuccess runs runs anneals of one instance (random initial phases,

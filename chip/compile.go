@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync/atomic"
 
 	"oscsim/coupling"
@@ -23,7 +24,8 @@ type Options struct {
 	// Instance numbers the chip instance: each instance draws its own
 	// mismatch from (seed, instance).
 	Instance int
-	// Ring replaces the analytic ring model (e.g. a characterised one).
+	// Ring replaces the ring model: by default the description's
+	// characterised one (netlist.Oscillators.Ring), else the analytic one.
 	Ring *ringosc.Model
 }
 
@@ -101,22 +103,39 @@ type csr struct {
 var ErrStep = errors.New("step size")
 
 // Compile builds one chip instance from a validated description.
-func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
+func Compile(nl *netlist.Netlist, opt Options) (ch *Chip, err error) {
+	if nl != nil && nl.File != "" {
+		defer func() {
+			// Errors found after parsing still name the file.
+			if err != nil && !strings.Contains(err.Error(), nl.File) {
+				err = fmt.Errorf("%s: %w", nl.File, err)
+			}
+		}()
+	}
 	if nl == nil || nl.Oscillators.N() == 0 {
 		return nil, fmt.Errorf("chip: empty chip description")
 	}
 	o := nl.Oscillators
-	ch := &Chip{nl: nl, seed: nl.Run.Seed, instance: opt.Instance, n: o.N()}
+	ch = &Chip{nl: nl, seed: nl.Run.Seed, instance: opt.Instance, n: o.N()}
 	if opt.SetSeed {
 		ch.seed = opt.Seed
 	}
-	if opt.Ring != nil {
+	switch {
+	case opt.Ring != nil:
 		ch.ring = *opt.Ring
-	} else {
-		if o.RingModel != "" {
-			return nil, fmt.Errorf("chip: %s: oscillators.ring_model %q must be loaded by the caller (Options.Ring)", nl.File, o.RingModel)
-		}
-		ch.ring = ringosc.Analytic(o.Stages)
+	case o.Ring != nil: // oscillators.ring_model, read and checked by netlist
+		ch.ring = *o.Ring
+	case o.RingModel != "":
+		return nil, fmt.Errorf("chip: %s: oscillators.ring_model %q was not read (parsed with netlist.ParseOptions.NoRingModel)", nl.File, o.RingModel)
+	default:
+		// The analytic ring's gains follow from the card's devices
+		// (ringosc.DeviceGains, docs/ringmodel.md).
+		ch.ring = ringosc.FromDevices(nl.Tech, o.Stages, nl.Tech.NodeCap)
+	}
+	if s := nl.SHIL; s != nil && s.Port == netlist.PortSupply && !ch.ring.Tabulated() {
+		// A port where both edges respond alike: Γp's second harmonic
+		// equals Γ's first (netlist.PortSupply).
+		ch.ring.C2 = ch.ring.Gamma1
 	}
 	if err := ch.ring.Validate(); err != nil {
 		return nil, fmt.Errorf("chip: %w", err)
@@ -143,10 +162,11 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 		z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagFreq, uint64(i)))
 		ch.dOmega[i] = base + w0*o.FreqSigma*z
 	}
+	ch.ringExtras()
 
 	// Coupling fabric.
 	cp := nl.Couplings
-	ch.quant = coupling.Quantizer{MaxCode: cp.MaxCode, FullScale: cp.FullScale, Exact: cp.Quantize == "exact"}
+	ch.quant = coupling.Quantizer{MaxCode: cp.MaxCode, FullScale: cp.FullScale, Exact: cp.Quantize == netlist.Exact}
 	if cp.UnitResistance > 0 {
 		ch.gUnit = 1 / cp.UnitResistance
 	} else {
@@ -172,11 +192,7 @@ func Compile(nl *netlist.Netlist, opt Options) (*Chip, error) {
 	}
 
 	for _, d := range nl.Detectors {
-		k, err := phasedet.ParseKind(d.Kind)
-		if err != nil {
-			return nil, fmt.Errorf("chip: %w", err)
-		}
-		ch.detectors = append(ch.detectors, detector{Detector: d, kind: k})
+		ch.detectors = append(ch.detectors, detector{Detector: d, kind: d.Kind})
 	}
 
 	if _, err := ch.Program(cp.Edges); err != nil {
@@ -225,7 +241,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	}
 	// A fabric chip can only be programmed on the sites it builds
 	// (netlist.HasSite: King's graph and grid neighbours, a mask's pairs).
-	if top := ch.nl.Couplings.Topology; top != "explicit" && top != "all-to-all" {
+	if top := ch.nl.Couplings.Topology; top != netlist.Explicit && top != netlist.AllToAll {
 		for k, e := range edges {
 			if codes[k] != 0 && !ch.nl.HasSite(e.I, e.J) {
 				return rep, fmt.Errorf("chip: coupling %d (%s–%s) has no coupler site in the chip's %q fabric", k, ch.nl.Oscillators.Names[e.I], ch.nl.Oscillators.Names[e.J], top)
@@ -277,6 +293,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 		m.rowPtr[i+1] += m.rowPtr[i]
 	}
 	ch.pathOffsets(&m)
+	ch.loadOffsets(&m, edges, codes)
 	ch.csr, ch.edges, ch.codes, ch.report, ch.scale = m, edges, codes, rep, q.FullScale
 	// Per-program engine data, so that a Run does not redo them: the stage
 	// passes' row order and Σ|G| over the TGs (each inverter-path
@@ -453,14 +470,14 @@ func (ch *Chip) maxRate(ksScale float64) float64 {
 // of 2 on a bound that is itself pessimistic. The cycle model needs the same
 // of its coupling and pump perturbation, plus netlist.MinStepsPerCycle
 // samples of the waveform.
-func (ch *Chip) CheckStep(model string, spc float64) error {
+func (ch *Chip) CheckStep(model netlist.Model, spc float64) error {
 	return ch.CheckStepScaled(model, spc, 1)
 }
 
 // CheckStepScaled is CheckStep with the pump scaled by ksScale (0 = 1), as
 // RunOptions.KsScale does.
-func (ch *Chip) CheckStepScaled(model string, spc, ksScale float64) error {
-	if model == "cycle" && spc < netlist.MinStepsPerCycle {
+func (ch *Chip) CheckStepScaled(model netlist.Model, spc, ksScale float64) error {
+	if model == netlist.ModelCycle && spc < netlist.MinStepsPerCycle {
 		return fmt.Errorf("%w: the cycle model needs at least %d steps per cycle (got %g)", ErrStep, netlist.MinStepsPerCycle, spc)
 	}
 	if need := ch.MinStepsPerCycle(model, ksScale); spc < need {
@@ -484,12 +501,12 @@ func (ch *Chip) CheckStepScaled(model string, spc, ksScale float64) error {
 // is a step of 8–12 cycles, and 8 cycles a step gives the same final states
 // as 4 steps a cycle in 20 of 20 initial conditions (docs/fidelity.md,
 // "Speed").
-func (ch *Chip) MinStepsPerCycle(model string, ksScale float64) float64 {
+func (ch *Chip) MinStepsPerCycle(model netlist.Model, ksScale float64) float64 {
 	if ksScale == 0 {
 		ksScale = 1
 	}
 	lam := ch.maxRate(ksScale)
-	if model == "cycle" {
+	if model == netlist.ModelCycle {
 		return math.Max(netlist.MinStepsPerCycle, math.Ceil(4*lam/ch.f0))
 	}
 	if need := lam / ch.f0; need > 1 {

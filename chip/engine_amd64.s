@@ -283,6 +283,103 @@ bt_end:
 	VZEROUPPER
 	RET
 
+// func gsum2F32AVX2(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+// Requires: AVX, AVX2
+TEXT ·gsum2F32AVX2(SB), NOSPLIT, $0-120
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   DI, DI
+
+col:
+	CMPQ         DI, SI
+	JGE          store
+	VMOVUPS      (AX)(DI*4), X4
+	VMOVUPS      (CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPS       Y6, Y5, Y6
+	VADDPS       Y6, Y0, Y0
+	VMOVUPS      16(AX)(DI*4), X4
+	VMOVUPS      32(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPS       Y6, Y5, Y6
+	VADDPS       Y6, Y1, Y1
+	VMOVUPS      32(AX)(DI*4), X4
+	VMOVUPS      64(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPS       Y6, Y5, Y6
+	VADDPS       Y6, Y2, Y2
+	VMOVUPS      48(AX)(DI*4), X4
+	VMOVUPS      96(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPS       Y6, Y5, Y6
+	VADDPS       Y6, Y3, Y3
+	ADDQ         $0x00000010, DI
+	JMP          col
+
+store:
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	VMOVUPS Y2, 64(BX)
+	VMOVUPS Y3, 96(BX)
+	VZEROUPPER
+	RET
+
+DATA c32_ffffffff<>+0(SB)/4, $0xffffffff
+GLOBL c32_ffffffff<>(SB), RODATA|NOPTR, $4
+
+// func gsum1F32AVX2(cols []int32, vals []float32, tb []float32, S []float32)
+// Requires: AVX, AVX2
+TEXT ·gsum1F32AVX2(SB), NOSPLIT, $0-96
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	XORQ   DI, DI
+
+col:
+	CMPQ         DI, SI
+	JGE          store
+	VMOVUPS      (AX)(DI*4), Y2
+	VMOVUPS      (CX)(DI*4), Y3
+	VXORPS       Y4, Y4, Y4
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y5
+	VGATHERDPS   Y5, (DX)(Y2*4), Y4
+	VMULPS       Y4, Y3, Y4
+	VADDPS       Y4, Y0, Y0
+	VMOVUPS      32(AX)(DI*4), Y2
+	VMOVUPS      32(CX)(DI*4), Y3
+	VXORPS       Y4, Y4, Y4
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y5
+	VGATHERDPS   Y5, (DX)(Y2*4), Y4
+	VMULPS       Y4, Y3, Y4
+	VADDPS       Y4, Y1, Y1
+	ADDQ         $0x00000010, DI
+	JMP          col
+
+store:
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	VZEROUPPER
+	RET
+
 // func phaseFF32AVX2(f []float32, dw []float32, sn []float32, cs []float32, S []float32, C []float32, a float32, kp float32)
 // Requires: AVX
 TEXT ·phaseFF32AVX2(SB), NOSPLIT, $0-152
@@ -895,6 +992,52 @@ GLOBL c32_40800000<>(SB), RODATA|NOPTR, $4
 
 DATA c32_41000000<>+0(SB)/4, $0x41000000
 GLOBL c32_41000000<>(SB), RODATA|NOPTR, $4
+
+// func tabIdxScanF32AVX2(wt float32, y []float32, scale float64, invM float64, fm float64, k []int32, f []float64) int
+// Requires: AVX, AVX2
+TEXT ·tabIdxScanF32AVX2(SB), NOSPLIT, $0-112
+	MOVQ         y_base+8(FP), AX
+	MOVQ         k_base+56(FP), CX
+	MOVQ         f_base+80(FP), DX
+	MOVQ         y_len+16(FP), BX
+	VBROADCASTSD scale+32(FP), Y0
+	VBROADCASTSD invM+40(FP), Y1
+	VBROADCASTSD fm+48(FP), Y2
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y2, Y3
+	VXORPD       Y4, Y4, Y4
+	VBROADCASTSS wt+0(FP), X5
+	XORQ         SI, SI
+	SUBQ         $0x00000004, BX
+
+loop:
+	CMPQ        SI, BX
+	JG          tail
+	VMOVUPS     (AX)(SI*4), X6
+	VADDPS      X6, X5, X6
+	VCVTPS2PD   X6, Y6
+	VMULPD      Y0, Y6, Y6
+	VMULPD      Y1, Y6, Y7
+	VROUNDPD    $0x01, Y7, Y7
+	VMULPD      Y2, Y7, Y7
+	VSUBPD      Y7, Y6, Y7
+	VROUNDPD    $0x03, Y7, Y6
+	VMAXPD      Y4, Y6, Y6
+	VMINPD      Y3, Y6, Y6
+	VCVTTPD2DQY Y6, X8
+	VMOVUPS     X8, (CX)(SI*4)
+	VSUBPD      Y6, Y7, Y6
+	VMOVUPD     Y6, (DX)(SI*8)
+	ADDQ        $0x00000004, SI
+	JMP         loop
+
+tail:
+	VZEROUPPER
+	MOVQ SI, ret+104(FP)
+	RET
+
+DATA c64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
+GLOBL c64_3ff0000000000000<>(SB), RODATA|NOPTR, $8
 
 // func sincosScanF32AVX2(x []float32, s []float32, c []float32) int
 // Requires: AVX, AVX2
@@ -2442,6 +2585,147 @@ bt_end:
 	VZEROUPPER
 	RET
 
+// func gsum2F64AVX2(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+// Requires: AVX, AVX2
+TEXT ·gsum2F64AVX2(SB), NOSPLIT, $0-120
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   C_base+96(FP), SI
+	MOVQ   cols_len+8(FP), DI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	XORQ   R8, R8
+
+col:
+	CMPQ         R8, DI
+	JGE          store
+	VMOVUPS      (AX)(R8*4), X8
+	VMOVUPS      (CX)(R8*8), Y9
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, (DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y0, Y0
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, 8(DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y1, Y1
+	VMOVUPS      16(AX)(R8*4), X8
+	VMOVUPS      32(CX)(R8*8), Y9
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, (DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y2, Y2
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, 8(DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y3, Y3
+	VMOVUPS      32(AX)(R8*4), X8
+	VMOVUPS      64(CX)(R8*8), Y9
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, (DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y4, Y4
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, 8(DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y5, Y5
+	VMOVUPS      48(AX)(R8*4), X8
+	VMOVUPS      96(CX)(R8*8), Y9
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, (DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y6, Y6
+	VXORPS       Y10, Y10, Y10
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y11
+	VGATHERDPD   Y11, 8(DX)(X8*8), Y10
+	VMULPD       Y10, Y9, Y10
+	VADDPD       Y10, Y7, Y7
+	ADDQ         $0x00000010, R8
+	JMP          col
+
+store:
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, (SI)
+	VMOVUPS Y2, 32(BX)
+	VMOVUPS Y3, 32(SI)
+	VMOVUPS Y4, 64(BX)
+	VMOVUPS Y5, 64(SI)
+	VMOVUPS Y6, 96(BX)
+	VMOVUPS Y7, 96(SI)
+	VZEROUPPER
+	RET
+
+// func gsum1F64AVX2(cols []int32, vals []float64, tb []float64, S []float64)
+// Requires: AVX, AVX2
+TEXT ·gsum1F64AVX2(SB), NOSPLIT, $0-96
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   DI, DI
+
+col:
+	CMPQ         DI, SI
+	JGE          store
+	VMOVUPS      (AX)(DI*4), X4
+	VMOVUPS      (CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPD       Y6, Y5, Y6
+	VADDPD       Y6, Y0, Y0
+	VMOVUPS      16(AX)(DI*4), X4
+	VMOVUPS      32(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPD       Y6, Y5, Y6
+	VADDPD       Y6, Y1, Y1
+	VMOVUPS      32(AX)(DI*4), X4
+	VMOVUPS      64(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPD       Y6, Y5, Y6
+	VADDPD       Y6, Y2, Y2
+	VMOVUPS      48(AX)(DI*4), X4
+	VMOVUPS      96(CX)(DI*8), Y5
+	VXORPS       Y6, Y6, Y6
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y7
+	VGATHERDPD   Y7, (DX)(X4*8), Y6
+	VMULPD       Y6, Y5, Y6
+	VADDPD       Y6, Y3, Y3
+	ADDQ         $0x00000010, DI
+	JMP          col
+
+store:
+	VMOVUPS Y0, (BX)
+	VMOVUPS Y1, 32(BX)
+	VMOVUPS Y2, 64(BX)
+	VMOVUPS Y3, 96(BX)
+	VZEROUPPER
+	RET
+
 // func phaseFF64AVX2(f []float64, dw []float64, sn []float64, cs []float64, S []float64, C []float64, a float64, kp float64)
 // Requires: AVX
 TEXT ·phaseFF64AVX2(SB), NOSPLIT, $0-160
@@ -2650,9 +2934,6 @@ done:
 
 DATA c64_4000000000000000<>+0(SB)/8, $0x4000000000000000
 GLOBL c64_4000000000000000<>(SB), RODATA|NOPTR, $8
-
-DATA c64_3ff0000000000000<>+0(SB)/8, $0x3ff0000000000000
-GLOBL c64_3ff0000000000000<>(SB), RODATA|NOPTR, $8
 
 // func axpyF64AVX2(y []float64, p []float64, a float64, f []float64)
 // Requires: AVX
@@ -3055,6 +3336,48 @@ GLOBL c64_4010000000000000<>(SB), RODATA|NOPTR, $8
 DATA c64_4020000000000000<>+0(SB)/8, $0x4020000000000000
 GLOBL c64_4020000000000000<>(SB), RODATA|NOPTR, $8
 
+// func tabIdxScanF64AVX2(wt float64, y []float64, scale float64, invM float64, fm float64, k []int32, f []float64) int
+// Requires: AVX, AVX2
+TEXT ·tabIdxScanF64AVX2(SB), NOSPLIT, $0-112
+	MOVQ         y_base+8(FP), AX
+	MOVQ         k_base+56(FP), CX
+	MOVQ         f_base+80(FP), DX
+	MOVQ         y_len+16(FP), BX
+	VBROADCASTSD scale+32(FP), Y0
+	VBROADCASTSD invM+40(FP), Y1
+	VBROADCASTSD fm+48(FP), Y2
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y3
+	VSUBPD       Y3, Y2, Y3
+	VXORPD       Y4, Y4, Y4
+	VBROADCASTSD wt+0(FP), Y5
+	XORQ         SI, SI
+	SUBQ         $0x00000004, BX
+
+loop:
+	CMPQ        SI, BX
+	JG          tail
+	VMOVUPS     (AX)(SI*8), Y6
+	VADDPD      Y6, Y5, Y6
+	VMULPD      Y0, Y6, Y6
+	VMULPD      Y1, Y6, Y7
+	VROUNDPD    $0x01, Y7, Y7
+	VMULPD      Y2, Y7, Y7
+	VSUBPD      Y7, Y6, Y7
+	VROUNDPD    $0x03, Y7, Y6
+	VMAXPD      Y4, Y6, Y6
+	VMINPD      Y3, Y6, Y6
+	VCVTTPD2DQY Y6, X8
+	VMOVUPS     X8, (CX)(SI*4)
+	VSUBPD      Y6, Y7, Y6
+	VMOVUPD     Y6, (DX)(SI*8)
+	ADDQ        $0x00000004, SI
+	JMP         loop
+
+tail:
+	VZEROUPPER
+	MOVQ SI, ret+104(FP)
+	RET
+
 // func finiteScanF64AVX2(p []float64) int
 // Requires: AVX, AVX2
 TEXT ·finiteScanF64AVX2(SB), NOSPLIT, $0-32
@@ -3138,6 +3461,536 @@ tail:
 
 done:
 	VZEROUPPER
+	RET
+
+// func sincosScanF64AVX2(x []float64, s []float64, c []float64) int
+// Requires: AVX, AVX2
+TEXT ·sincosScanF64AVX2(SB), NOSPLIT, $0-80
+	MOVQ x_base+0(FP), AX
+	MOVQ s_base+24(FP), CX
+	MOVQ c_base+48(FP), DX
+	MOVQ x_len+8(FP), BX
+	XORQ SI, SI
+	MOVQ BX, DI
+	SUBQ $0x00000004, DI
+
+loop:
+	CMPQ         SI, DI
+	JG           tail
+	VMOVUPS      (AX)(SI*8), Y0
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Y1
+	VPAND        Y1, Y0, Y1
+	VPBROADCASTQ c64_41c0000000000000<>+0(SB), Y2
+	VCMPPD       $0x01, Y2, Y1, Y1
+	VMOVMSKPD    Y1, R8
+	CMPL         R8, $0x0000000f
+	JNE          bail
+	VPBROADCASTQ c64_8000000000000000<>+0(SB), Y1
+	VPAND        Y1, Y0, Y1
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Y2
+	VPAND        Y2, Y0, Y0
+	VPBROADCASTQ c64_3ff45f306dc9c883<>+0(SB), Y2
+	VMULPD       Y2, Y0, Y2
+	VCVTTPD2DQY  Y2, X2
+	VPBROADCASTD c32_00000001<>+0(SB), X3
+	VPAND        X3, X2, X4
+	VPADDD       X4, X2, X2
+	VCVTDQ2PD    X2, Y4
+	VPBROADCASTQ c64_3fe921fb40000000<>+0(SB), Y5
+	VMULPD       Y5, Y4, Y5
+	VSUBPD       Y5, Y0, Y0
+	VPBROADCASTQ c64_3e64442d00000000<>+0(SB), Y5
+	VMULPD       Y5, Y4, Y5
+	VSUBPD       Y5, Y0, Y0
+	VPBROADCASTQ c64_3ce8469898cc5170<>+0(SB), Y5
+	VMULPD       Y5, Y4, Y4
+	VSUBPD       Y4, Y0, Y0
+	VMULPD       Y0, Y0, Y4
+	VPBROADCASTQ c64_bda8fa49a0861a9b<>+0(SB), Y5
+	VPBROADCASTQ c64_3de5d8fd1fd19ccd<>+0(SB), Y6
+	VMULPD       Y4, Y5, Y5
+	VPBROADCASTQ c64_3e21ee9d7b4e3f05<>+0(SB), Y7
+	VADDPD       Y7, Y5, Y5
+	VMULPD       Y4, Y6, Y6
+	VPBROADCASTQ c64_be5ae5e5a9291f5d<>+0(SB), Y7
+	VADDPD       Y7, Y6, Y6
+	VMULPD       Y4, Y5, Y5
+	VPBROADCASTQ c64_be927e4f7eac4bc6<>+0(SB), Y7
+	VADDPD       Y7, Y5, Y5
+	VMULPD       Y4, Y6, Y6
+	VPBROADCASTQ c64_3ec71de3567d48a1<>+0(SB), Y7
+	VADDPD       Y7, Y6, Y6
+	VMULPD       Y4, Y5, Y5
+	VPBROADCASTQ c64_3efa01a019c844f5<>+0(SB), Y7
+	VADDPD       Y7, Y5, Y5
+	VMULPD       Y4, Y6, Y6
+	VPBROADCASTQ c64_bf2a01a019bfdf03<>+0(SB), Y7
+	VADDPD       Y7, Y6, Y6
+	VMULPD       Y4, Y5, Y5
+	VPBROADCASTQ c64_bf56c16c16c14f91<>+0(SB), Y7
+	VADDPD       Y7, Y5, Y5
+	VMULPD       Y4, Y6, Y6
+	VPBROADCASTQ c64_3f8111111110f7d0<>+0(SB), Y7
+	VADDPD       Y7, Y6, Y6
+	VMULPD       Y4, Y5, Y5
+	VPBROADCASTQ c64_3fa555555555554b<>+0(SB), Y7
+	VADDPD       Y7, Y5, Y5
+	VMULPD       Y4, Y6, Y6
+	VPBROADCASTQ c64_bfc5555555555548<>+0(SB), Y7
+	VADDPD       Y7, Y6, Y6
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y7
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Y8
+	VMULPD       Y4, Y8, Y8
+	VSUBPD       Y8, Y7, Y7
+	VMULPD       Y4, Y4, Y8
+	VMULPD       Y5, Y8, Y5
+	VADDPD       Y5, Y7, Y5
+	VMULPD       Y4, Y0, Y4
+	VMULPD       Y6, Y4, Y4
+	VADDPD       Y4, Y0, Y0
+	VPSRLD       $0x02, X2, X4
+	VPAND        X3, X4, X4
+	VPBROADCASTD c32_00000003<>+0(SB), X6
+	VPAND        X6, X2, X2
+	VPSRLD       $0x01, X2, X6
+	VPXOR        X6, X2, X2
+	VPAND        X3, X2, X2
+	VPBROADCASTD c32_ffffffff<>+0(SB), X3
+	VPADDD       X3, X2, X2
+	VPBROADCASTD c32_ffffffff<>+0(SB), X3
+	VPXOR        X3, X2, X2
+	VPMOVSXDQ    X2, Y2
+	VPXOR        Y0, Y5, Y3
+	VPAND        Y2, Y3, Y3
+	VPXOR        Y3, Y0, Y3
+	VPXOR        Y5, Y0, Y0
+	VPAND        Y2, Y0, Y0
+	VPXOR        Y0, Y5, Y0
+	VPMOVZXDQ    X4, Y2
+	VPSLLQ       $0x3f, Y2, Y2
+	VPXOR        Y1, Y2, Y1
+	VPXOR        Y1, Y3, Y1
+	VPXOR        X6, X4, X2
+	VPMOVZXDQ    X2, Y2
+	VPSLLQ       $0x3f, Y2, Y2
+	VPXOR        Y2, Y0, Y0
+	VMOVUPS      Y1, (CX)(SI*8)
+	VMOVUPS      Y0, (DX)(SI*8)
+	ADDQ         $0x00000004, SI
+	JMP          loop
+
+tail:
+	CMPQ         SI, BX
+	JGE          bail
+	MOVQ         BX, DI
+	SUBQ         SI, DI
+	LEAQ         masktab64<>+0(SB), R8
+	MOVQ         $0x00000004, R9
+	SUBQ         DI, R9
+	VMOVDQU      (R8)(R9*8), Y0
+	VMASKMOVPD   (AX)(SI*8), Y0, Y1
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Y2
+	VPAND        Y2, Y1, Y2
+	VPBROADCASTQ c64_41c0000000000000<>+0(SB), Y3
+	VCMPPD       $0x01, Y3, Y2, Y2
+	VMOVMSKPD    Y2, AX
+	CMPL         AX, $0x0000000f
+	JNE          bail
+	VPBROADCASTQ c64_8000000000000000<>+0(SB), Y2
+	VPAND        Y2, Y1, Y2
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Y3
+	VPAND        Y3, Y1, Y1
+	VPBROADCASTQ c64_3ff45f306dc9c883<>+0(SB), Y3
+	VMULPD       Y3, Y1, Y3
+	VCVTTPD2DQY  Y3, X3
+	VPBROADCASTD c32_00000001<>+0(SB), X4
+	VPAND        X4, X3, X5
+	VPADDD       X5, X3, X3
+	VCVTDQ2PD    X3, Y5
+	VPBROADCASTQ c64_3fe921fb40000000<>+0(SB), Y6
+	VMULPD       Y6, Y5, Y6
+	VSUBPD       Y6, Y1, Y1
+	VPBROADCASTQ c64_3e64442d00000000<>+0(SB), Y6
+	VMULPD       Y6, Y5, Y6
+	VSUBPD       Y6, Y1, Y1
+	VPBROADCASTQ c64_3ce8469898cc5170<>+0(SB), Y6
+	VMULPD       Y6, Y5, Y5
+	VSUBPD       Y5, Y1, Y1
+	VMULPD       Y1, Y1, Y5
+	VPBROADCASTQ c64_bda8fa49a0861a9b<>+0(SB), Y6
+	VPBROADCASTQ c64_3de5d8fd1fd19ccd<>+0(SB), Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_3e21ee9d7b4e3f05<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_be5ae5e5a9291f5d<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_be927e4f7eac4bc6<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_3ec71de3567d48a1<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_3efa01a019c844f5<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_bf2a01a019bfdf03<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_bf56c16c16c14f91<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_3f8111111110f7d0<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_3fa555555555554b<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_bfc5555555555548<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y8
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Y9
+	VMULPD       Y5, Y9, Y9
+	VSUBPD       Y9, Y8, Y8
+	VMULPD       Y5, Y5, Y9
+	VMULPD       Y6, Y9, Y6
+	VADDPD       Y6, Y8, Y6
+	VMULPD       Y5, Y1, Y5
+	VMULPD       Y7, Y5, Y5
+	VADDPD       Y5, Y1, Y1
+	VPSRLD       $0x02, X3, X5
+	VPAND        X4, X5, X5
+	VPBROADCASTD c32_00000003<>+0(SB), X7
+	VPAND        X7, X3, X3
+	VPSRLD       $0x01, X3, X7
+	VPXOR        X7, X3, X3
+	VPAND        X4, X3, X3
+	VPBROADCASTD c32_ffffffff<>+0(SB), X4
+	VPADDD       X4, X3, X3
+	VPBROADCASTD c32_ffffffff<>+0(SB), X4
+	VPXOR        X4, X3, X3
+	VPMOVSXDQ    X3, Y3
+	VPXOR        Y1, Y6, Y4
+	VPAND        Y3, Y4, Y4
+	VPXOR        Y4, Y1, Y4
+	VPXOR        Y6, Y1, Y1
+	VPAND        Y3, Y1, Y1
+	VPXOR        Y1, Y6, Y1
+	VPMOVZXDQ    X5, Y3
+	VPSLLQ       $0x3f, Y3, Y3
+	VPXOR        Y2, Y3, Y2
+	VPXOR        Y2, Y4, Y2
+	VPXOR        X7, X5, X3
+	VPMOVZXDQ    X3, Y3
+	VPSLLQ       $0x3f, Y3, Y3
+	VPXOR        Y3, Y1, Y1
+	VMASKMOVPD   Y2, Y0, (CX)(SI*8)
+	VMASKMOVPD   Y1, Y0, (DX)(SI*8)
+	MOVQ         BX, SI
+
+bail:
+	VZEROUPPER
+	MOVQ SI, ret+72(FP)
+	RET
+
+DATA c64_41c0000000000000<>+0(SB)/8, $0x41c0000000000000
+GLOBL c64_41c0000000000000<>(SB), RODATA|NOPTR, $8
+
+DATA c64_8000000000000000<>+0(SB)/8, $0x8000000000000000
+GLOBL c64_8000000000000000<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3ff45f306dc9c883<>+0(SB)/8, $0x3ff45f306dc9c883
+GLOBL c64_3ff45f306dc9c883<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3fe921fb40000000<>+0(SB)/8, $0x3fe921fb40000000
+GLOBL c64_3fe921fb40000000<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3e64442d00000000<>+0(SB)/8, $0x3e64442d00000000
+GLOBL c64_3e64442d00000000<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3ce8469898cc5170<>+0(SB)/8, $0x3ce8469898cc5170
+GLOBL c64_3ce8469898cc5170<>(SB), RODATA|NOPTR, $8
+
+DATA c64_bda8fa49a0861a9b<>+0(SB)/8, $0xbda8fa49a0861a9b
+GLOBL c64_bda8fa49a0861a9b<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3de5d8fd1fd19ccd<>+0(SB)/8, $0x3de5d8fd1fd19ccd
+GLOBL c64_3de5d8fd1fd19ccd<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3e21ee9d7b4e3f05<>+0(SB)/8, $0x3e21ee9d7b4e3f05
+GLOBL c64_3e21ee9d7b4e3f05<>(SB), RODATA|NOPTR, $8
+
+DATA c64_be5ae5e5a9291f5d<>+0(SB)/8, $0xbe5ae5e5a9291f5d
+GLOBL c64_be5ae5e5a9291f5d<>(SB), RODATA|NOPTR, $8
+
+DATA c64_be927e4f7eac4bc6<>+0(SB)/8, $0xbe927e4f7eac4bc6
+GLOBL c64_be927e4f7eac4bc6<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3ec71de3567d48a1<>+0(SB)/8, $0x3ec71de3567d48a1
+GLOBL c64_3ec71de3567d48a1<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3efa01a019c844f5<>+0(SB)/8, $0x3efa01a019c844f5
+GLOBL c64_3efa01a019c844f5<>(SB), RODATA|NOPTR, $8
+
+DATA c64_bf2a01a019bfdf03<>+0(SB)/8, $0xbf2a01a019bfdf03
+GLOBL c64_bf2a01a019bfdf03<>(SB), RODATA|NOPTR, $8
+
+DATA c64_bf56c16c16c14f91<>+0(SB)/8, $0xbf56c16c16c14f91
+GLOBL c64_bf56c16c16c14f91<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3f8111111110f7d0<>+0(SB)/8, $0x3f8111111110f7d0
+GLOBL c64_3f8111111110f7d0<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3fa555555555554b<>+0(SB)/8, $0x3fa555555555554b
+GLOBL c64_3fa555555555554b<>(SB), RODATA|NOPTR, $8
+
+DATA c64_bfc5555555555548<>+0(SB)/8, $0xbfc5555555555548
+GLOBL c64_bfc5555555555548<>(SB), RODATA|NOPTR, $8
+
+DATA c64_3fe0000000000000<>+0(SB)/8, $0x3fe0000000000000
+GLOBL c64_3fe0000000000000<>(SB), RODATA|NOPTR, $8
+
+// func cycleTrigScanF64AVX2(x []float64, wt float64, v []float64, sn []float64) int
+// Requires: AVX, AVX2
+TEXT ·cycleTrigScanF64AVX2(SB), NOSPLIT, $0-88
+	MOVQ         x_base+0(FP), AX
+	MOVQ         v_base+32(FP), CX
+	MOVQ         sn_base+56(FP), DX
+	MOVQ         x_len+8(FP), BX
+	VBROADCASTSD wt+24(FP), Y0
+	XORQ         SI, SI
+	MOVQ         BX, DI
+	SUBQ         $0x00000004, DI
+
+loop:
+	CMPQ         SI, DI
+	JG           tail
+	VMOVUPS      (AX)(SI*8), Y1
+	VADDPD       Y1, Y0, Y1
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Y2
+	VPAND        Y2, Y1, Y2
+	VPBROADCASTQ c64_41c0000000000000<>+0(SB), Y3
+	VCMPPD       $0x01, Y3, Y2, Y2
+	VMOVMSKPD    Y2, R8
+	CMPL         R8, $0x0000000f
+	JNE          bail
+	VPBROADCASTQ c64_8000000000000000<>+0(SB), Y2
+	VPAND        Y2, Y1, Y2
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Y3
+	VPAND        Y3, Y1, Y1
+	VPBROADCASTQ c64_3ff45f306dc9c883<>+0(SB), Y3
+	VMULPD       Y3, Y1, Y3
+	VCVTTPD2DQY  Y3, X3
+	VPBROADCASTD c32_00000001<>+0(SB), X4
+	VPAND        X4, X3, X5
+	VPADDD       X5, X3, X3
+	VCVTDQ2PD    X3, Y5
+	VPBROADCASTQ c64_3fe921fb40000000<>+0(SB), Y6
+	VMULPD       Y6, Y5, Y6
+	VSUBPD       Y6, Y1, Y1
+	VPBROADCASTQ c64_3e64442d00000000<>+0(SB), Y6
+	VMULPD       Y6, Y5, Y6
+	VSUBPD       Y6, Y1, Y1
+	VPBROADCASTQ c64_3ce8469898cc5170<>+0(SB), Y6
+	VMULPD       Y6, Y5, Y5
+	VSUBPD       Y5, Y1, Y1
+	VMULPD       Y1, Y1, Y5
+	VPBROADCASTQ c64_bda8fa49a0861a9b<>+0(SB), Y6
+	VPBROADCASTQ c64_3de5d8fd1fd19ccd<>+0(SB), Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_3e21ee9d7b4e3f05<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_be5ae5e5a9291f5d<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_be927e4f7eac4bc6<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_3ec71de3567d48a1<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_3efa01a019c844f5<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_bf2a01a019bfdf03<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_bf56c16c16c14f91<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_3f8111111110f7d0<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_3fa555555555554b<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_bfc5555555555548<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y8
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Y9
+	VMULPD       Y5, Y9, Y9
+	VSUBPD       Y9, Y8, Y8
+	VMULPD       Y5, Y5, Y9
+	VMULPD       Y6, Y9, Y6
+	VADDPD       Y6, Y8, Y6
+	VMULPD       Y5, Y1, Y5
+	VMULPD       Y7, Y5, Y5
+	VADDPD       Y5, Y1, Y1
+	VPSRLD       $0x02, X3, X5
+	VPAND        X4, X5, X5
+	VPBROADCASTD c32_00000003<>+0(SB), X7
+	VPAND        X7, X3, X3
+	VPSRLD       $0x01, X3, X7
+	VPXOR        X7, X3, X3
+	VPAND        X4, X3, X3
+	VPBROADCASTD c32_ffffffff<>+0(SB), X4
+	VPADDD       X4, X3, X3
+	VPBROADCASTD c32_ffffffff<>+0(SB), X4
+	VPXOR        X4, X3, X3
+	VPMOVSXDQ    X3, Y3
+	VPXOR        Y1, Y6, Y4
+	VPAND        Y3, Y4, Y4
+	VPXOR        Y4, Y1, Y4
+	VPXOR        Y6, Y1, Y1
+	VPAND        Y3, Y1, Y1
+	VPXOR        Y1, Y6, Y1
+	VPMOVZXDQ    X5, Y3
+	VPSLLQ       $0x3f, Y3, Y3
+	VPXOR        Y2, Y3, Y2
+	VPXOR        Y2, Y4, Y2
+	VPXOR        X7, X5, X3
+	VPMOVZXDQ    X3, Y3
+	VPSLLQ       $0x3f, Y3, Y3
+	VPXOR        Y3, Y1, Y1
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Y3
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y4
+	VADDPD       Y1, Y4, Y1
+	VMULPD       Y1, Y3, Y1
+	VMOVUPS      Y1, (CX)(SI*8)
+	VMOVUPS      Y2, (DX)(SI*8)
+	ADDQ         $0x00000004, SI
+	JMP          loop
+
+tail:
+	CMPQ         SI, BX
+	JGE          bail
+	MOVQ         BX, DI
+	SUBQ         SI, DI
+	LEAQ         masktab64<>+0(SB), R8
+	MOVQ         $0x00000004, R9
+	SUBQ         DI, R9
+	VMOVDQU      (R8)(R9*8), Y1
+	VMASKMOVPD   (AX)(SI*8), Y1, Y2
+	VADDPD       Y2, Y0, Y0
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Y2
+	VPAND        Y2, Y0, Y2
+	VPBROADCASTQ c64_41c0000000000000<>+0(SB), Y3
+	VCMPPD       $0x01, Y3, Y2, Y2
+	VMOVMSKPD    Y2, AX
+	CMPL         AX, $0x0000000f
+	JNE          bail
+	VPBROADCASTQ c64_8000000000000000<>+0(SB), Y2
+	VPAND        Y2, Y0, Y2
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Y3
+	VPAND        Y3, Y0, Y0
+	VPBROADCASTQ c64_3ff45f306dc9c883<>+0(SB), Y3
+	VMULPD       Y3, Y0, Y3
+	VCVTTPD2DQY  Y3, X3
+	VPBROADCASTD c32_00000001<>+0(SB), X4
+	VPAND        X4, X3, X5
+	VPADDD       X5, X3, X3
+	VCVTDQ2PD    X3, Y5
+	VPBROADCASTQ c64_3fe921fb40000000<>+0(SB), Y6
+	VMULPD       Y6, Y5, Y6
+	VSUBPD       Y6, Y0, Y0
+	VPBROADCASTQ c64_3e64442d00000000<>+0(SB), Y6
+	VMULPD       Y6, Y5, Y6
+	VSUBPD       Y6, Y0, Y0
+	VPBROADCASTQ c64_3ce8469898cc5170<>+0(SB), Y6
+	VMULPD       Y6, Y5, Y5
+	VSUBPD       Y5, Y0, Y0
+	VMULPD       Y0, Y0, Y5
+	VPBROADCASTQ c64_bda8fa49a0861a9b<>+0(SB), Y6
+	VPBROADCASTQ c64_3de5d8fd1fd19ccd<>+0(SB), Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_3e21ee9d7b4e3f05<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_be5ae5e5a9291f5d<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_be927e4f7eac4bc6<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_3ec71de3567d48a1<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_3efa01a019c844f5<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_bf2a01a019bfdf03<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_bf56c16c16c14f91<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_3f8111111110f7d0<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VMULPD       Y5, Y6, Y6
+	VPBROADCASTQ c64_3fa555555555554b<>+0(SB), Y8
+	VADDPD       Y8, Y6, Y6
+	VMULPD       Y5, Y7, Y7
+	VPBROADCASTQ c64_bfc5555555555548<>+0(SB), Y8
+	VADDPD       Y8, Y7, Y7
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y8
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Y9
+	VMULPD       Y5, Y9, Y9
+	VSUBPD       Y9, Y8, Y8
+	VMULPD       Y5, Y5, Y9
+	VMULPD       Y6, Y9, Y6
+	VADDPD       Y6, Y8, Y6
+	VMULPD       Y5, Y0, Y5
+	VMULPD       Y7, Y5, Y5
+	VADDPD       Y5, Y0, Y0
+	VPSRLD       $0x02, X3, X5
+	VPAND        X4, X5, X5
+	VPBROADCASTD c32_00000003<>+0(SB), X7
+	VPAND        X7, X3, X3
+	VPSRLD       $0x01, X3, X7
+	VPXOR        X7, X3, X3
+	VPAND        X4, X3, X3
+	VPBROADCASTD c32_ffffffff<>+0(SB), X4
+	VPADDD       X4, X3, X3
+	VPBROADCASTD c32_ffffffff<>+0(SB), X4
+	VPXOR        X4, X3, X3
+	VPMOVSXDQ    X3, Y3
+	VPXOR        Y0, Y6, Y4
+	VPAND        Y3, Y4, Y4
+	VPXOR        Y4, Y0, Y4
+	VPXOR        Y6, Y0, Y0
+	VPAND        Y3, Y0, Y0
+	VPXOR        Y0, Y6, Y0
+	VPMOVZXDQ    X5, Y3
+	VPSLLQ       $0x3f, Y3, Y3
+	VPXOR        Y2, Y3, Y2
+	VPXOR        Y2, Y4, Y2
+	VPXOR        X7, X5, X3
+	VPMOVZXDQ    X3, Y3
+	VPSLLQ       $0x3f, Y3, Y3
+	VPXOR        Y3, Y0, Y0
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Y3
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Y4
+	VADDPD       Y0, Y4, Y0
+	VMULPD       Y0, Y3, Y0
+	VMASKMOVPD   Y0, Y1, (CX)(SI*8)
+	VMASKMOVPD   Y2, Y1, (DX)(SI*8)
+	MOVQ         BX, SI
+
+bail:
+	VZEROUPPER
+	MOVQ SI, ret+80(FP)
 	RET
 
 // func spmm2F32AVX512(cols []int32, vals []float32, src []float32, stride int, half int, n int, dst []float32)
@@ -3400,6 +4253,75 @@ bt_store:
 	VMOVUPS Z0, K1, (BX)(R9*4)
 
 bt_end:
+	VZEROUPPER
+	RET
+
+// func gsum2F32AVX512(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·gsum2F32AVX512(SB), NOSPLIT, $0-120
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVL   $0x0000ffff, DI
+	XORQ   R8, R8
+
+col:
+	CMPQ       R8, SI
+	JGE        store
+	VMOVUPS    (AX)(R8*4), Y2
+	VMOVUPS    (CX)(R8*8), Z3
+	VXORPS     Z4, Z4, Z4
+	KMOVW      DI, K1
+	VGATHERDPD (DX)(Y2*8), K1, Z4
+	VMULPS     Z4, Z3, Z4
+	VADDPS     Z4, Z0, Z0
+	VMOVUPS    32(AX)(R8*4), Y2
+	VMOVUPS    64(CX)(R8*8), Z3
+	VXORPS     Z4, Z4, Z4
+	KMOVW      DI, K1
+	VGATHERDPD (DX)(Y2*8), K1, Z4
+	VMULPS     Z4, Z3, Z4
+	VADDPS     Z4, Z1, Z1
+	ADDQ       $0x00000010, R8
+	JMP        col
+
+store:
+	VMOVUPS Z0, (BX)
+	VMOVUPS Z1, 64(BX)
+	VZEROUPPER
+	RET
+
+// func gsum1F32AVX512(cols []int32, vals []float32, tb []float32, S []float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·gsum1F32AVX512(SB), NOSPLIT, $0-96
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Z0, Z0, Z0
+	MOVL   $0x0000ffff, DI
+	XORQ   R8, R8
+
+col:
+	CMPQ       R8, SI
+	JGE        store
+	VMOVUPS    (AX)(R8*4), Z1
+	VMOVUPS    (CX)(R8*4), Z2
+	VXORPS     Z3, Z3, Z3
+	KMOVW      DI, K1
+	VGATHERDPS (DX)(Z1*4), K1, Z3
+	VMULPS     Z3, Z2, Z3
+	VADDPS     Z3, Z0, Z0
+	ADDQ       $0x00000010, R8
+	JMP        col
+
+store:
+	VMOVUPS Z0, (BX)
 	VZEROUPPER
 	RET
 
@@ -4002,6 +4924,49 @@ ftail:
 
 fdone:
 	VZEROUPPER
+	RET
+
+// func tabIdxScanF32AVX512(wt float32, y []float32, scale float64, invM float64, fm float64, k []int32, f []float64) int
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·tabIdxScanF32AVX512(SB), NOSPLIT, $0-112
+	MOVQ         y_base+8(FP), AX
+	MOVQ         k_base+56(FP), CX
+	MOVQ         f_base+80(FP), DX
+	MOVQ         y_len+16(FP), BX
+	VBROADCASTSD scale+32(FP), Z0
+	VBROADCASTSD invM+40(FP), Z1
+	VBROADCASTSD fm+48(FP), Z2
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z3
+	VSUBPD       Z3, Z2, Z3
+	VXORPD       Z4, Z4, Z4
+	VBROADCASTSS wt+0(FP), Y5
+	XORQ         SI, SI
+	SUBQ         $0x00000008, BX
+
+loop:
+	CMPQ        SI, BX
+	JG          tail
+	VMOVUPS     (AX)(SI*4), Y6
+	VADDPS      Y6, Y5, Y6
+	VCVTPS2PD   Y6, Z6
+	VMULPD      Z0, Z6, Z6
+	VMULPD      Z1, Z6, Z7
+	VRNDSCALEPD $0x01, Z7, Z7
+	VMULPD      Z2, Z7, Z7
+	VSUBPD      Z7, Z6, Z7
+	VRNDSCALEPD $0x03, Z7, Z6
+	VMAXPD      Z4, Z6, Z6
+	VMINPD      Z3, Z6, Z6
+	VCVTTPD2DQ  Z6, Y8
+	VMOVUPS     Y8, (CX)(SI*4)
+	VSUBPD      Z6, Z7, Z6
+	VMOVUPD     Z6, (DX)(SI*8)
+	ADDQ        $0x00000008, SI
+	JMP         loop
+
+tail:
+	VZEROUPPER
+	MOVQ SI, ret+104(FP)
 	RET
 
 // func sincosScanF32AVX512(x []float32, s []float32, c []float32) int
@@ -5416,6 +6381,99 @@ bt_end:
 	VZEROUPPER
 	RET
 
+// func gsum2F64AVX512(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·gsum2F64AVX512(SB), NOSPLIT, $0-120
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   C_base+96(FP), SI
+	MOVQ   cols_len+8(FP), DI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	MOVL   $0x0000ffff, R8
+	XORQ   R9, R9
+
+col:
+	CMPQ       R9, DI
+	JGE        store
+	VMOVUPS    (AX)(R9*4), Y4
+	VMOVUPS    (CX)(R9*8), Z5
+	VXORPS     Z6, Z6, Z6
+	KMOVW      R8, K1
+	VGATHERDPD (DX)(Y4*8), K1, Z6
+	VMULPD     Z6, Z5, Z6
+	VADDPD     Z6, Z0, Z0
+	VXORPS     Z6, Z6, Z6
+	KMOVW      R8, K1
+	VGATHERDPD 8(DX)(Y4*8), K1, Z6
+	VMULPD     Z6, Z5, Z6
+	VADDPD     Z6, Z1, Z1
+	VMOVUPS    32(AX)(R9*4), Y4
+	VMOVUPS    64(CX)(R9*8), Z5
+	VXORPS     Z6, Z6, Z6
+	KMOVW      R8, K1
+	VGATHERDPD (DX)(Y4*8), K1, Z6
+	VMULPD     Z6, Z5, Z6
+	VADDPD     Z6, Z2, Z2
+	VXORPS     Z6, Z6, Z6
+	KMOVW      R8, K1
+	VGATHERDPD 8(DX)(Y4*8), K1, Z6
+	VMULPD     Z6, Z5, Z6
+	VADDPD     Z6, Z3, Z3
+	ADDQ       $0x00000010, R9
+	JMP        col
+
+store:
+	VMOVUPS Z0, (BX)
+	VMOVUPS Z1, (SI)
+	VMOVUPS Z2, 64(BX)
+	VMOVUPS Z3, 64(SI)
+	VZEROUPPER
+	RET
+
+// func gsum1F64AVX512(cols []int32, vals []float64, tb []float64, S []float64)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·gsum1F64AVX512(SB), NOSPLIT, $0-96
+	MOVQ   cols_base+0(FP), AX
+	MOVQ   vals_base+24(FP), CX
+	MOVQ   tb_base+48(FP), DX
+	MOVQ   S_base+72(FP), BX
+	MOVQ   cols_len+8(FP), SI
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	MOVL   $0x0000ffff, DI
+	XORQ   R8, R8
+
+col:
+	CMPQ       R8, SI
+	JGE        store
+	VMOVUPS    (AX)(R8*4), Y2
+	VMOVUPS    (CX)(R8*8), Z3
+	VXORPS     Z4, Z4, Z4
+	KMOVW      DI, K1
+	VGATHERDPD (DX)(Y2*8), K1, Z4
+	VMULPD     Z4, Z3, Z4
+	VADDPD     Z4, Z0, Z0
+	VMOVUPS    32(AX)(R8*4), Y2
+	VMOVUPS    64(CX)(R8*8), Z3
+	VXORPS     Z4, Z4, Z4
+	KMOVW      DI, K1
+	VGATHERDPD (DX)(Y2*8), K1, Z4
+	VMULPD     Z4, Z3, Z4
+	VADDPD     Z4, Z1, Z1
+	ADDQ       $0x00000010, R8
+	JMP        col
+
+store:
+	VMOVUPS Z0, (BX)
+	VMOVUPS Z1, 64(BX)
+	VZEROUPPER
+	RET
+
 // func phaseFF64AVX512(f []float64, dw []float64, sn []float64, cs []float64, S []float64, C []float64, a float64, kp float64)
 // Requires: AVX, AVX512F, BMI2
 TEXT ·phaseFF64AVX512(SB), NOSPLIT, $0-160
@@ -6017,6 +7075,48 @@ fdone:
 	VZEROUPPER
 	RET
 
+// func tabIdxScanF64AVX512(wt float64, y []float64, scale float64, invM float64, fm float64, k []int32, f []float64) int
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·tabIdxScanF64AVX512(SB), NOSPLIT, $0-112
+	MOVQ         y_base+8(FP), AX
+	MOVQ         k_base+56(FP), CX
+	MOVQ         f_base+80(FP), DX
+	MOVQ         y_len+16(FP), BX
+	VBROADCASTSD scale+32(FP), Z0
+	VBROADCASTSD invM+40(FP), Z1
+	VBROADCASTSD fm+48(FP), Z2
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z3
+	VSUBPD       Z3, Z2, Z3
+	VXORPD       Z4, Z4, Z4
+	VBROADCASTSD wt+0(FP), Z5
+	XORQ         SI, SI
+	SUBQ         $0x00000008, BX
+
+loop:
+	CMPQ        SI, BX
+	JG          tail
+	VMOVUPS     (AX)(SI*8), Z6
+	VADDPD      Z6, Z5, Z6
+	VMULPD      Z0, Z6, Z6
+	VMULPD      Z1, Z6, Z7
+	VRNDSCALEPD $0x01, Z7, Z7
+	VMULPD      Z2, Z7, Z7
+	VSUBPD      Z7, Z6, Z7
+	VRNDSCALEPD $0x03, Z7, Z6
+	VMAXPD      Z4, Z6, Z6
+	VMINPD      Z3, Z6, Z6
+	VCVTTPD2DQ  Z6, Y8
+	VMOVUPS     Y8, (CX)(SI*4)
+	VSUBPD      Z6, Z7, Z6
+	VMOVUPD     Z6, (DX)(SI*8)
+	ADDQ        $0x00000008, SI
+	JMP         loop
+
+tail:
+	VZEROUPPER
+	MOVQ SI, ret+104(FP)
+	RET
+
 // func finiteScanF64AVX512(p []float64) int
 // Requires: AVX, AVX512F
 TEXT ·finiteScanF64AVX512(SB), NOSPLIT, $0-32
@@ -6094,6 +7194,479 @@ tail:
 
 done:
 	VZEROUPPER
+	RET
+
+// func sincosScanF64AVX512(x []float64, s []float64, c []float64) int
+// Requires: AVX, AVX2, AVX512F, AVX512VL, BMI2
+TEXT ·sincosScanF64AVX512(SB), NOSPLIT, $0-80
+	MOVQ x_base+0(FP), AX
+	MOVQ s_base+24(FP), CX
+	MOVQ c_base+48(FP), DX
+	MOVQ x_len+8(FP), BX
+	XORQ SI, SI
+	MOVQ BX, DI
+	SUBQ $0x00000008, DI
+
+loop:
+	CMPQ         SI, DI
+	JG           tail
+	VMOVUPS      (AX)(SI*8), Z0
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Z1
+	VPANDD       Z1, Z0, Z1
+	VPBROADCASTQ c64_41c0000000000000<>+0(SB), Z2
+	VCMPPD       $0x01, Z2, Z1, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x000000ff
+	JNE          bail
+	VPBROADCASTQ c64_8000000000000000<>+0(SB), Z1
+	VPANDD       Z1, Z0, Z1
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Z2
+	VPANDD       Z2, Z0, Z0
+	VPBROADCASTQ c64_3ff45f306dc9c883<>+0(SB), Z2
+	VMULPD       Z2, Z0, Z2
+	VCVTTPD2DQ   Z2, Y2
+	VPBROADCASTD c32_00000001<>+0(SB), Y3
+	VPANDD       Y3, Y2, Y4
+	VPADDD       Y4, Y2, Y2
+	VCVTDQ2PD    Y2, Z4
+	VPBROADCASTQ c64_3fe921fb40000000<>+0(SB), Z5
+	VMULPD       Z5, Z4, Z5
+	VSUBPD       Z5, Z0, Z0
+	VPBROADCASTQ c64_3e64442d00000000<>+0(SB), Z5
+	VMULPD       Z5, Z4, Z5
+	VSUBPD       Z5, Z0, Z0
+	VPBROADCASTQ c64_3ce8469898cc5170<>+0(SB), Z5
+	VMULPD       Z5, Z4, Z4
+	VSUBPD       Z4, Z0, Z0
+	VMULPD       Z0, Z0, Z4
+	VPBROADCASTQ c64_bda8fa49a0861a9b<>+0(SB), Z5
+	VPBROADCASTQ c64_3de5d8fd1fd19ccd<>+0(SB), Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_3e21ee9d7b4e3f05<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_be5ae5e5a9291f5d<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_be927e4f7eac4bc6<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_3ec71de3567d48a1<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_3efa01a019c844f5<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_bf2a01a019bfdf03<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_bf56c16c16c14f91<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_3f8111111110f7d0<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_3fa555555555554b<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_bfc5555555555548<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z7
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Z8
+	VMULPD       Z4, Z8, Z8
+	VSUBPD       Z8, Z7, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       Z5, Z8, Z5
+	VADDPD       Z5, Z7, Z5
+	VMULPD       Z4, Z0, Z4
+	VMULPD       Z6, Z4, Z4
+	VADDPD       Z4, Z0, Z0
+	VPSRLD       $0x02, Y2, Y4
+	VPANDD       Y3, Y4, Y4
+	VPBROADCASTD c32_00000003<>+0(SB), Y6
+	VPANDD       Y6, Y2, Y2
+	VPSRLD       $0x01, Y2, Y6
+	VPXORD       Y6, Y2, Y2
+	VPANDD       Y3, Y2, Y2
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y3
+	VPADDD       Y3, Y2, Y2
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y3
+	VPXORD       Y3, Y2, Y2
+	VPMOVSXDQ    Y2, Z2
+	VPXORD       Z0, Z5, Z3
+	VPANDD       Z2, Z3, Z3
+	VPXORD       Z3, Z0, Z3
+	VPXORD       Z5, Z0, Z0
+	VPANDD       Z2, Z0, Z0
+	VPXORD       Z0, Z5, Z0
+	VPMOVZXDQ    Y4, Z2
+	VPSLLQ       $0x3f, Z2, Z2
+	VPXORD       Z1, Z2, Z1
+	VPXORD       Z1, Z3, Z1
+	VPXORD       Y6, Y4, Y2
+	VPMOVZXDQ    Y2, Z2
+	VPSLLQ       $0x3f, Z2, Z2
+	VPXORD       Z2, Z0, Z0
+	VMOVUPS      Z1, (CX)(SI*8)
+	VMOVUPS      Z0, (DX)(SI*8)
+	ADDQ         $0x00000008, SI
+	JMP          loop
+
+tail:
+	CMPQ         SI, BX
+	JGE          bail
+	MOVQ         BX, DI
+	SUBQ         SI, DI
+	MOVQ         $0x00000001, R8
+	SHLXQ        DI, R8, R8
+	DECQ         R8
+	KMOVW        R8, K1
+	VMOVUPD.Z    (AX)(SI*8), K1, Z0
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Z1
+	VPANDD       Z1, Z0, Z1
+	VPBROADCASTQ c64_41c0000000000000<>+0(SB), Z2
+	VCMPPD       $0x01, Z2, Z1, K2
+	KMOVW        K2, AX
+	CMPL         AX, $0x000000ff
+	JNE          bail
+	VPBROADCASTQ c64_8000000000000000<>+0(SB), Z1
+	VPANDD       Z1, Z0, Z1
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Z2
+	VPANDD       Z2, Z0, Z0
+	VPBROADCASTQ c64_3ff45f306dc9c883<>+0(SB), Z2
+	VMULPD       Z2, Z0, Z2
+	VCVTTPD2DQ   Z2, Y2
+	VPBROADCASTD c32_00000001<>+0(SB), Y3
+	VPANDD       Y3, Y2, Y4
+	VPADDD       Y4, Y2, Y2
+	VCVTDQ2PD    Y2, Z4
+	VPBROADCASTQ c64_3fe921fb40000000<>+0(SB), Z5
+	VMULPD       Z5, Z4, Z5
+	VSUBPD       Z5, Z0, Z0
+	VPBROADCASTQ c64_3e64442d00000000<>+0(SB), Z5
+	VMULPD       Z5, Z4, Z5
+	VSUBPD       Z5, Z0, Z0
+	VPBROADCASTQ c64_3ce8469898cc5170<>+0(SB), Z5
+	VMULPD       Z5, Z4, Z4
+	VSUBPD       Z4, Z0, Z0
+	VMULPD       Z0, Z0, Z4
+	VPBROADCASTQ c64_bda8fa49a0861a9b<>+0(SB), Z5
+	VPBROADCASTQ c64_3de5d8fd1fd19ccd<>+0(SB), Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_3e21ee9d7b4e3f05<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_be5ae5e5a9291f5d<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_be927e4f7eac4bc6<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_3ec71de3567d48a1<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_3efa01a019c844f5<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_bf2a01a019bfdf03<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_bf56c16c16c14f91<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_3f8111111110f7d0<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_3fa555555555554b<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_bfc5555555555548<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z7
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Z8
+	VMULPD       Z4, Z8, Z8
+	VSUBPD       Z8, Z7, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       Z5, Z8, Z5
+	VADDPD       Z5, Z7, Z5
+	VMULPD       Z4, Z0, Z4
+	VMULPD       Z6, Z4, Z4
+	VADDPD       Z4, Z0, Z0
+	VPSRLD       $0x02, Y2, Y4
+	VPANDD       Y3, Y4, Y4
+	VPBROADCASTD c32_00000003<>+0(SB), Y6
+	VPANDD       Y6, Y2, Y2
+	VPSRLD       $0x01, Y2, Y6
+	VPXORD       Y6, Y2, Y2
+	VPANDD       Y3, Y2, Y2
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y3
+	VPADDD       Y3, Y2, Y2
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y3
+	VPXORD       Y3, Y2, Y2
+	VPMOVSXDQ    Y2, Z2
+	VPXORD       Z0, Z5, Z3
+	VPANDD       Z2, Z3, Z3
+	VPXORD       Z3, Z0, Z3
+	VPXORD       Z5, Z0, Z0
+	VPANDD       Z2, Z0, Z0
+	VPXORD       Z0, Z5, Z0
+	VPMOVZXDQ    Y4, Z2
+	VPSLLQ       $0x3f, Z2, Z2
+	VPXORD       Z1, Z2, Z1
+	VPXORD       Z1, Z3, Z1
+	VPXORD       Y6, Y4, Y2
+	VPMOVZXDQ    Y2, Z2
+	VPSLLQ       $0x3f, Z2, Z2
+	VPXORD       Z2, Z0, Z0
+	VMOVUPD      Z1, K1, (CX)(SI*8)
+	VMOVUPD      Z0, K1, (DX)(SI*8)
+	MOVQ         BX, SI
+
+bail:
+	VZEROUPPER
+	MOVQ SI, ret+72(FP)
+	RET
+
+// func cycleTrigScanF64AVX512(x []float64, wt float64, v []float64, sn []float64) int
+// Requires: AVX, AVX2, AVX512F, AVX512VL, BMI2
+TEXT ·cycleTrigScanF64AVX512(SB), NOSPLIT, $0-88
+	MOVQ         x_base+0(FP), AX
+	MOVQ         v_base+32(FP), CX
+	MOVQ         sn_base+56(FP), DX
+	MOVQ         x_len+8(FP), BX
+	VBROADCASTSD wt+24(FP), Z0
+	XORQ         SI, SI
+	MOVQ         BX, DI
+	SUBQ         $0x00000008, DI
+
+loop:
+	CMPQ         SI, DI
+	JG           tail
+	VMOVUPS      (AX)(SI*8), Z1
+	VADDPD       Z1, Z0, Z1
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Z2
+	VPANDD       Z2, Z1, Z2
+	VPBROADCASTQ c64_41c0000000000000<>+0(SB), Z3
+	VCMPPD       $0x01, Z3, Z2, K1
+	KMOVW        K1, R8
+	CMPL         R8, $0x000000ff
+	JNE          bail
+	VPBROADCASTQ c64_8000000000000000<>+0(SB), Z2
+	VPANDD       Z2, Z1, Z2
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Z3
+	VPANDD       Z3, Z1, Z1
+	VPBROADCASTQ c64_3ff45f306dc9c883<>+0(SB), Z3
+	VMULPD       Z3, Z1, Z3
+	VCVTTPD2DQ   Z3, Y3
+	VPBROADCASTD c32_00000001<>+0(SB), Y4
+	VPANDD       Y4, Y3, Y5
+	VPADDD       Y5, Y3, Y3
+	VCVTDQ2PD    Y3, Z5
+	VPBROADCASTQ c64_3fe921fb40000000<>+0(SB), Z6
+	VMULPD       Z6, Z5, Z6
+	VSUBPD       Z6, Z1, Z1
+	VPBROADCASTQ c64_3e64442d00000000<>+0(SB), Z6
+	VMULPD       Z6, Z5, Z6
+	VSUBPD       Z6, Z1, Z1
+	VPBROADCASTQ c64_3ce8469898cc5170<>+0(SB), Z6
+	VMULPD       Z6, Z5, Z5
+	VSUBPD       Z5, Z1, Z1
+	VMULPD       Z1, Z1, Z5
+	VPBROADCASTQ c64_bda8fa49a0861a9b<>+0(SB), Z6
+	VPBROADCASTQ c64_3de5d8fd1fd19ccd<>+0(SB), Z7
+	VMULPD       Z5, Z6, Z6
+	VPBROADCASTQ c64_3e21ee9d7b4e3f05<>+0(SB), Z8
+	VADDPD       Z8, Z6, Z6
+	VMULPD       Z5, Z7, Z7
+	VPBROADCASTQ c64_be5ae5e5a9291f5d<>+0(SB), Z8
+	VADDPD       Z8, Z7, Z7
+	VMULPD       Z5, Z6, Z6
+	VPBROADCASTQ c64_be927e4f7eac4bc6<>+0(SB), Z8
+	VADDPD       Z8, Z6, Z6
+	VMULPD       Z5, Z7, Z7
+	VPBROADCASTQ c64_3ec71de3567d48a1<>+0(SB), Z8
+	VADDPD       Z8, Z7, Z7
+	VMULPD       Z5, Z6, Z6
+	VPBROADCASTQ c64_3efa01a019c844f5<>+0(SB), Z8
+	VADDPD       Z8, Z6, Z6
+	VMULPD       Z5, Z7, Z7
+	VPBROADCASTQ c64_bf2a01a019bfdf03<>+0(SB), Z8
+	VADDPD       Z8, Z7, Z7
+	VMULPD       Z5, Z6, Z6
+	VPBROADCASTQ c64_bf56c16c16c14f91<>+0(SB), Z8
+	VADDPD       Z8, Z6, Z6
+	VMULPD       Z5, Z7, Z7
+	VPBROADCASTQ c64_3f8111111110f7d0<>+0(SB), Z8
+	VADDPD       Z8, Z7, Z7
+	VMULPD       Z5, Z6, Z6
+	VPBROADCASTQ c64_3fa555555555554b<>+0(SB), Z8
+	VADDPD       Z8, Z6, Z6
+	VMULPD       Z5, Z7, Z7
+	VPBROADCASTQ c64_bfc5555555555548<>+0(SB), Z8
+	VADDPD       Z8, Z7, Z7
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z8
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Z9
+	VMULPD       Z5, Z9, Z9
+	VSUBPD       Z9, Z8, Z8
+	VMULPD       Z5, Z5, Z9
+	VMULPD       Z6, Z9, Z6
+	VADDPD       Z6, Z8, Z6
+	VMULPD       Z5, Z1, Z5
+	VMULPD       Z7, Z5, Z5
+	VADDPD       Z5, Z1, Z1
+	VPSRLD       $0x02, Y3, Y5
+	VPANDD       Y4, Y5, Y5
+	VPBROADCASTD c32_00000003<>+0(SB), Y7
+	VPANDD       Y7, Y3, Y3
+	VPSRLD       $0x01, Y3, Y7
+	VPXORD       Y7, Y3, Y3
+	VPANDD       Y4, Y3, Y3
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y4
+	VPADDD       Y4, Y3, Y3
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y4
+	VPXORD       Y4, Y3, Y3
+	VPMOVSXDQ    Y3, Z3
+	VPXORD       Z1, Z6, Z4
+	VPANDD       Z3, Z4, Z4
+	VPXORD       Z4, Z1, Z4
+	VPXORD       Z6, Z1, Z1
+	VPANDD       Z3, Z1, Z1
+	VPXORD       Z1, Z6, Z1
+	VPMOVZXDQ    Y5, Z3
+	VPSLLQ       $0x3f, Z3, Z3
+	VPXORD       Z2, Z3, Z2
+	VPXORD       Z2, Z4, Z2
+	VPXORD       Y7, Y5, Y3
+	VPMOVZXDQ    Y3, Z3
+	VPSLLQ       $0x3f, Z3, Z3
+	VPXORD       Z3, Z1, Z1
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Z3
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z4
+	VADDPD       Z1, Z4, Z1
+	VMULPD       Z1, Z3, Z1
+	VMOVUPS      Z1, (CX)(SI*8)
+	VMOVUPS      Z2, (DX)(SI*8)
+	ADDQ         $0x00000008, SI
+	JMP          loop
+
+tail:
+	CMPQ         SI, BX
+	JGE          bail
+	MOVQ         BX, DI
+	SUBQ         SI, DI
+	MOVQ         $0x00000001, R8
+	SHLXQ        DI, R8, R8
+	DECQ         R8
+	KMOVW        R8, K1
+	VMOVUPD.Z    (AX)(SI*8), K1, Z1
+	VADDPD       Z1, Z0, Z0
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Z1
+	VPANDD       Z1, Z0, Z1
+	VPBROADCASTQ c64_41c0000000000000<>+0(SB), Z2
+	VCMPPD       $0x01, Z2, Z1, K2
+	KMOVW        K2, AX
+	CMPL         AX, $0x000000ff
+	JNE          bail
+	VPBROADCASTQ c64_8000000000000000<>+0(SB), Z1
+	VPANDD       Z1, Z0, Z1
+	VPBROADCASTQ c64_7fffffffffffffff<>+0(SB), Z2
+	VPANDD       Z2, Z0, Z0
+	VPBROADCASTQ c64_3ff45f306dc9c883<>+0(SB), Z2
+	VMULPD       Z2, Z0, Z2
+	VCVTTPD2DQ   Z2, Y2
+	VPBROADCASTD c32_00000001<>+0(SB), Y3
+	VPANDD       Y3, Y2, Y4
+	VPADDD       Y4, Y2, Y2
+	VCVTDQ2PD    Y2, Z4
+	VPBROADCASTQ c64_3fe921fb40000000<>+0(SB), Z5
+	VMULPD       Z5, Z4, Z5
+	VSUBPD       Z5, Z0, Z0
+	VPBROADCASTQ c64_3e64442d00000000<>+0(SB), Z5
+	VMULPD       Z5, Z4, Z5
+	VSUBPD       Z5, Z0, Z0
+	VPBROADCASTQ c64_3ce8469898cc5170<>+0(SB), Z5
+	VMULPD       Z5, Z4, Z4
+	VSUBPD       Z4, Z0, Z0
+	VMULPD       Z0, Z0, Z4
+	VPBROADCASTQ c64_bda8fa49a0861a9b<>+0(SB), Z5
+	VPBROADCASTQ c64_3de5d8fd1fd19ccd<>+0(SB), Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_3e21ee9d7b4e3f05<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_be5ae5e5a9291f5d<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_be927e4f7eac4bc6<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_3ec71de3567d48a1<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_3efa01a019c844f5<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_bf2a01a019bfdf03<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_bf56c16c16c14f91<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_3f8111111110f7d0<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VMULPD       Z4, Z5, Z5
+	VPBROADCASTQ c64_3fa555555555554b<>+0(SB), Z7
+	VADDPD       Z7, Z5, Z5
+	VMULPD       Z4, Z6, Z6
+	VPBROADCASTQ c64_bfc5555555555548<>+0(SB), Z7
+	VADDPD       Z7, Z6, Z6
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z7
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Z8
+	VMULPD       Z4, Z8, Z8
+	VSUBPD       Z8, Z7, Z7
+	VMULPD       Z4, Z4, Z8
+	VMULPD       Z5, Z8, Z5
+	VADDPD       Z5, Z7, Z5
+	VMULPD       Z4, Z0, Z4
+	VMULPD       Z6, Z4, Z4
+	VADDPD       Z4, Z0, Z0
+	VPSRLD       $0x02, Y2, Y4
+	VPANDD       Y3, Y4, Y4
+	VPBROADCASTD c32_00000003<>+0(SB), Y6
+	VPANDD       Y6, Y2, Y2
+	VPSRLD       $0x01, Y2, Y6
+	VPXORD       Y6, Y2, Y2
+	VPANDD       Y3, Y2, Y2
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y3
+	VPADDD       Y3, Y2, Y2
+	VPBROADCASTD c32_ffffffff<>+0(SB), Y3
+	VPXORD       Y3, Y2, Y2
+	VPMOVSXDQ    Y2, Z2
+	VPXORD       Z0, Z5, Z3
+	VPANDD       Z2, Z3, Z3
+	VPXORD       Z3, Z0, Z3
+	VPXORD       Z5, Z0, Z0
+	VPANDD       Z2, Z0, Z0
+	VPXORD       Z0, Z5, Z0
+	VPMOVZXDQ    Y4, Z2
+	VPSLLQ       $0x3f, Z2, Z2
+	VPXORD       Z1, Z2, Z1
+	VPXORD       Z1, Z3, Z1
+	VPXORD       Y6, Y4, Y2
+	VPMOVZXDQ    Y2, Z2
+	VPSLLQ       $0x3f, Z2, Z2
+	VPXORD       Z2, Z0, Z0
+	VPBROADCASTQ c64_3fe0000000000000<>+0(SB), Z2
+	VPBROADCASTQ c64_3ff0000000000000<>+0(SB), Z3
+	VADDPD       Z0, Z3, Z0
+	VMULPD       Z0, Z2, Z0
+	VMOVUPD      Z0, K1, (CX)(SI*8)
+	VMOVUPD      Z1, K1, (DX)(SI*8)
+	MOVQ         BX, SI
+
+bail:
+	VZEROUPPER
+	MOVQ SI, ret+80(FP)
 	RET
 
 // func vzeroupper()

@@ -16,7 +16,7 @@ import (
 // input for one step (N·deg·B per step), the unit of docs/performance.md.
 //
 //	go test ./chip -run '^$' -bench 'Step' -benchtime 2s -count 6 | tee new.txt
-//	GOEXPERIMENT=simd go test ./chip -run '^$' -bench 'Step' ...
+//	OSCSIM_KERNELS=avx2 go test ./chip -run '^$' -bench 'Step' ...   # a lower level
 //
 // CI runs them once each as a smoke test (BenchmarkRun shortened by -short):
 //
@@ -144,10 +144,10 @@ func chipBytes(ch *Chip) int64 {
 }
 
 // benchEngine builds an engine for B random inputs.
-func benchEngine(tb testing.TB, ch *Chip, model, integ, prec string, B, workers int) *engine {
+func benchEngine(tb testing.TB, ch *Chip, model netlist.Model, integ netlist.Integrator, prec string, B, workers int) *engine {
 	tb.Helper()
 	ch.nl.Run.Integrator = integ
-	spc := map[string]float64{"phase": 4, "cycle": 32}[model]
+	spc := model.DefaultStepsPerCycle()
 	if err := ch.CheckStep(model, spc); err != nil {
 		tb.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func BenchmarkStep(b *testing.B) {
 	for _, c := range benchChips {
 		ch := compileBench(b, c)
 		nnz := len(ch.csr.col)
-		for _, model := range []string{"phase", "cycle"} {
+		for _, model := range []netlist.Model{"phase", "cycle"} {
 			for _, prec := range []string{"f32", "f64"} {
 				for _, B := range []int{1, 16, 64} {
 					for _, w := range []int{1, 2} {
@@ -184,7 +184,7 @@ func BenchmarkStep(b *testing.B) {
 func BenchmarkStepHeun(b *testing.B) {
 	ch := compileBench(b, benchChips[0])
 	nnz := len(ch.csr.col)
-	for _, model := range []string{"phase", "cycle"} {
+	for _, model := range []netlist.Model{"phase", "cycle"} {
 		for _, prec := range []string{"f32", "f64"} {
 			for _, w := range []int{1, 2} {
 				b.Run(fmt.Sprintf("oscnet784/%s/%s/B64/w%d", model, prec, w), func(b *testing.B) {
@@ -195,7 +195,7 @@ func BenchmarkStepHeun(b *testing.B) {
 	}
 }
 
-func benchSteps(b *testing.B, ch *Chip, model, integ, prec string, B, w, nnz int) {
+func benchSteps(b *testing.B, ch *Chip, model netlist.Model, integ netlist.Integrator, prec string, B, w, nnz int) {
 	p := map[string]string{"f32": PrecisionFloat32, "f64": PrecisionFloat64}[prec]
 	e := benchEngine(b, ch, model, integ, p, B, w)
 	defer e.close()

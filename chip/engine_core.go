@@ -97,6 +97,10 @@ type core[T real] struct {
 	dw0      []T
 
 	scr [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
+	// Batch of one with the vector kernels: the rows in blocks
+	// (engine_sell.go) and per worker one block's sums S ‖ C.
+	sell  *sell[T]
+	sellS [][]T
 	// per worker, tabulated ring: table positions of up to 64 inputs
 	tabK      [][]int32
 	tabF      [][]float64
@@ -267,6 +271,12 @@ func newCore[T real](e *engine) *core[T] {
 		for range e.workers {
 			c.tabK = append(c.tabK, make([]int32, min(B, 64)))
 			c.tabF = append(c.tabF, make([]float64, min(B, 64)))
+		}
+	}
+	if B == 1 && c.kn.gsum2 != nil {
+		c.sell = newSell[T](e.order, m.rowPtr, c.colV, m.g, e.model == modelPhase)
+		for range e.workers {
+			c.sellS = append(c.sellS, make([]T, 2*sellHeight))
 		}
 	}
 	for range e.workers {
@@ -761,6 +771,20 @@ func sincosT[T real](x T) (T, T) {
 // trig1 is trig for a batch of one input, without a kernel call per row.
 func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
 	tb := c.tb[buf]
+	if c.e.model == modelPhase && c.f32 && c.sell != nil && c.sets == 1 {
+		// Vector sine and cosine along the rows (the same bits as
+		// sincosT), 16 rows at a time into worker k's scratch.
+		sc := c.sellS[k]
+		for a := rows[0]; a < rows[1]; a += sellHeight {
+			b := min(a+sellHeight, rows[1])
+			s, cs := sc[:b-a], sc[sellHeight:sellHeight+b-a]
+			c.kn.sincos(y[a:b], s, cs)
+			for q := range s {
+				tb[2*(a+q)], tb[2*(a+q)+1] = s[q], cs[q]
+			}
+		}
+		return
+	}
 	if c.e.model == modelPhase {
 		for i := rows[0]; i < rows[1]; i++ {
 			tb[2*i], tb[2*i+1] = sincosT(y[i])
@@ -802,20 +826,40 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 	order := c.e.order
 	for r := pos[0]; r < pos[1]; r++ {
 		i := int(order[r])
-		// Row sums two rows at a time: four independent chains instead of
-		// two, each still summed in its row's order.
-		if (r-pos[0])&1 == 0 {
-			next := -1
-			if r+1 < pos[1] {
-				next = int(order[r+1])
+		var S, C T
+		if c.sell != nil {
+			// A block's sums at a time, a row to a vector lane
+			// (engine_sell.go); a worker's share may start mid-block.
+			q := r % sellHeight
+			if q == 0 || r == pos[0] {
+				bk, ss := r/sellHeight, c.sellS[k]
+				if phase {
+					c.kn.gsum2(c.sell.cols[bk], c.sell.vals[bk], tb, ss, ss[sellHeight:])
+				} else {
+					c.kn.gsum1(c.sell.cols[bk], c.sell.vals[bk], tb, ss[:sellHeight])
+				}
 			}
-			if phase {
-				c.rowSums2(i, next, tb, &sums)
+			if c.sell.pairs {
+				S, C = c.sellS[k][2*q], c.sellS[k][2*q+1]
 			} else {
-				c.rowSums1(i, next, tb, &sums)
+				S, C = c.sellS[k][q], c.sellS[k][sellHeight+q]
 			}
+		} else {
+			// Row sums two rows at a time: four independent chains
+			// instead of two, each still summed in its row's order.
+			if (r-pos[0])&1 == 0 {
+				next := -1
+				if r+1 < pos[1] {
+					next = int(order[r+1])
+				}
+				if phase {
+					c.rowSums2(i, next, tb, &sums)
+				} else {
+					c.rowSums1(i, next, tb, &sums)
+				}
+			}
+			S, C = sums[(r-pos[0])&1][0], sums[(r-pos[0])&1][1]
 		}
-		S, C := sums[(r-pos[0])&1][0], sums[(r-pos[0])&1][1]
 		var dw T
 		if c.dw != nil {
 			dw = c.dw[i]

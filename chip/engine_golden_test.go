@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -37,8 +38,8 @@ type goldenCase struct {
 	nl         *netlist.Netlist
 	edges      []netlist.Edge // reprogrammed after Compile when non-nil
 	ring       *ringosc.Model
-	model      string
-	integrator string
+	model      netlist.Model
+	integrator netlist.Integrator
 	inputs     int
 	base       int
 	trace      int
@@ -160,8 +161,8 @@ func goldenCases(tb testing.TB) []goldenCase {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		for _, model := range []string{"cycle", "phase"} {
-			for _, integ := range []string{"euler", "heun", "rk4"} {
+		for _, model := range []netlist.Model{"cycle", "phase"} {
+			for _, integ := range []netlist.Integrator{"euler", "heun", "rk4"} {
 				nl := engineParse(tb, name, string(src))
 				nl.Run.Integrator = integ
 				cs = append(cs, goldenCase{name: fmt.Sprintf("%s/%s/%s", strings.TrimSuffix(name, ".toml"), model, integ),
@@ -169,8 +170,8 @@ func goldenCases(tb testing.TB) []goldenCase {
 			}
 		}
 	}
-	for _, model := range []string{"cycle", "phase"} {
-		for _, integ := range []string{"euler", "heun", "rk4"} {
+	for _, model := range []netlist.Model{"cycle", "phase"} {
+		for _, integ := range []netlist.Integrator{"euler", "heun", "rk4"} {
 			nl := engineParse(tb, "random40.toml", engineTestTOML(40))
 			nl.Run.Integrator = integ
 			cs = append(cs, goldenCase{name: fmt.Sprintf("random40/%s/%s", model, integ), nl: nl,
@@ -301,6 +302,13 @@ func engineLen(v any) any {
 // file bit for bit, for one worker and for several, except the coupler
 // power, which must agree within 1e-12 of the chip's largest coupler power.
 func TestEngineGolden(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		// Go fuses multiply-adds on arm64 and others (on amd64 only with
+		// GOAMD64=v3): results are still deterministic, but not amd64's
+		// bits (arm64 under qemu: read-outs within 5.4e-7 of the file;
+		// docs/performance.md).
+		t.Skipf("the golden file holds amd64's bits; %s fuses multiply-adds", runtime.GOARCH)
+	}
 	cases := goldenCases(t)
 	got := map[string]any{}
 	scale := map[string]float64{}

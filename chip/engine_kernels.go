@@ -75,6 +75,12 @@ type kernels[T real] struct {
 	spmm2 func(cols []int32, vals, src []T, stride, half, n int, dst []T)
 	// spmm1 is spmm2 without the second half: dst = S (len n).
 	spmm1 func(cols []int32, vals, src []T, stride, n int, dst []T)
+	// gsum2 and gsum1 are a batch of one's coupling sums of a block of
+	// rows (engine_sell.go: gsum2Go, or gsum2PairsGo in float32, and
+	// gsum1Go); nil in plain Go, where the batch of one sums rows with
+	// scalar chains (rowSums2, rowSums1).
+	gsum2 func(cols []int32, vals, tb, S, C []T)
+	gsum1 func(cols []int32, vals, tb, S []T)
 	// phaseF is the phase model's right-hand side (OscNet v1.5 eq. 12,
 	// docs/model.md §11), f = dw + a·(cos φ·S − sin φ·C) − kp·sin φ·cos φ:
 	// Σ_j K_ij sin(φ_j − φ_i) = cos φ_i·(K·sin φ)_i − sin φ_i·(K·cos φ)_i

@@ -193,6 +193,39 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 			t.Errorf("%s wrap, %d lanes: differs (finite %v vs %v)", name, n, oa, ob)
 		}
 	}
+	// A batch of one's block sums (engine_sell.go), 0 to 70 couplers a
+	// row, against the plain-Go reference.
+	if got.gsum2 != nil {
+		tb := vec(2*rows, 1)
+		for L := 0; L <= 70; L++ {
+			cols := make([]int32, L*sellHeight)
+			for x := range cols {
+				cols[x] = int32(r.IntN(rows))
+			}
+			vals := vec(2*len(cols), 1e-5)
+			a, b := make([]T, 2*sellHeight), make([]T, 2*sellHeight)
+			got.gsum2(cols, vals, tb, a, a[sellHeight:])
+			if isFloat32[T]() { // pair layout: cols are pair indices
+				gsum2PairsGo(cols, vals, tb, b, b[sellHeight:])
+			} else {
+				even := make([]int32, len(cols))
+				for x, j := range cols {
+					even[x] = 2 * (j / 2) // sin at even indices
+				}
+				copy(cols, even)
+				got.gsum2(cols, vals, tb, a, a[sellHeight:])
+				gsum2Go(cols, vals, tb, b[:sellHeight], b[sellHeight:])
+			}
+			if !sameBits(a, b) {
+				t.Errorf("%s gsum2, %d couplers: differs", name, L)
+			}
+			got.gsum1(cols, vals, tb, a[:sellHeight])
+			gsum1Go(cols, vals, tb, b[:sellHeight])
+			if !sameBits(a[:sellHeight], b[:sellHeight]) {
+				t.Errorf("%s gsum1, %d couplers: differs", name, L)
+			}
+		}
+	}
 	// Path rows and the pump's second order.
 	for _, n := range lanes {
 		sn, cs := vec(n, 1), vec(n, 1)
@@ -220,6 +253,9 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 			y := vec(n, 40)
 			for b := 0; b < n; b += 7 {
 				y[b] = T(float64(b%3-1) * 2 * math.Pi) // θ = wt + whole turns
+			}
+			if n > 3 {
+				y[3] = T(math.NaN()) // k = 0, f NaN
 			}
 			for _, wt := range []T{0, T(2 * math.Pi), 12345.678} {
 				ka, kb := make([]int32, n), make([]int32, n)

@@ -19,8 +19,8 @@ import (
 // ring order from that input's stream: the realisation depends on
 // (seed, instance, NoiseSeed, input index) only, not on the batch size,
 // the input's position in the batch or the worker split. The plain-Go
-// and AVX-512 kernels do the same separately rounded operations (no FMA),
-// so both builds give the same bits (TestVectorKernelsMatchGo).
+// and vector kernels (AVX2, AVX-512) do the same separately rounded operations (no FMA),
+// so every level gives the same bits (TestVectorKernelsMatchGo).
 //
 // The cost is that a float32 run no longer sees the noise realisation of
 // the float64 run of the same seed; the two agree statistically

@@ -12,6 +12,17 @@ func spmm2F32AVX2(cols []int32, vals []float32, src []float32, stride int, half 
 //go:noescape
 func spmm1F32AVX2(cols []int32, vals []float32, src []float32, stride int, n int, dst []float32)
 
+// gsum2 is gsum2PairsGo (engine_sell.go): a block's sums of sin and cos,
+// interleaved in S (C unused).
+//
+//go:noescape
+func gsum2F32AVX2(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F32AVX2(cols []int32, vals []float32, tb []float32, S []float32)
+
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
 //go:noescape
@@ -57,6 +68,11 @@ func rotF32AVX2(sn []float32, cs []float32, a float32, rho float32, s2 []float32
 //go:noescape
 func pump2F32AVX2(f []float32, sn []float32, cs []float32, kq float32, q0 float32, q1 float32, q2 float32, first bool, kp float32, r0 float32, r1 float32)
 
+// tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.
+//
+//go:noescape
+func tabIdxScanF32AVX2(wt float32, y []float32, scale float64, invM float64, fm float64, k []int32, f []float64) int
+
 // sincosScan is sincos32Go on lanes [0, k) and returns k: len(x), or
 // the start of the first vector with a lane outside |x| < 8192.
 //
@@ -98,6 +114,16 @@ func spmm2F64AVX2(cols []int32, vals []float64, src []float64, stride int, half 
 //
 //go:noescape
 func spmm1F64AVX2(cols []int32, vals []float64, src []float64, stride int, n int, dst []float64)
+
+// gsum2 is gsum2Go (engine_sell.go): a block's sums of sin and cos.
+//
+//go:noescape
+func gsum2F64AVX2(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F64AVX2(cols []int32, vals []float64, tb []float64, S []float64)
 
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
@@ -144,6 +170,11 @@ func rotF64AVX2(sn []float64, cs []float64, a float64, rho float64, s2 []float64
 //go:noescape
 func pump2F64AVX2(f []float64, sn []float64, cs []float64, kq float64, q0 float64, q1 float64, q2 float64, first bool, kp float64, r0 float64, r1 float64)
 
+// tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.
+//
+//go:noescape
+func tabIdxScanF64AVX2(wt float64, y []float64, scale float64, invM float64, fm float64, k []int32, f []float64) int
+
 // finiteScan returns the start of the first whole vector of p with a
 // lane not finite, or the end of the last whole vector.
 //
@@ -155,6 +186,17 @@ func finiteScanF64AVX2(p []float64) int
 //go:noescape
 func powAccF64AVX2(acc []float64, sn []float64, cs []float64, S []float64, C []float64)
 
+// sincosScan is sincos64Go on lanes [0, k) and returns k: len(x), or
+// the start of the first vector with a lane outside |x| < 2^29.
+//
+//go:noescape
+func sincosScanF64AVX2(x []float64, s []float64, c []float64) int
+
+// cycleTrigScan is cycleTrig64Go on lanes [0, k) and returns k, as sincosScan.
+//
+//go:noescape
+func cycleTrigScanF64AVX2(x []float64, wt float64, v []float64, sn []float64) int
+
 // spmm2 is spmm2Go (engine_kernels.go).
 //
 //go:noescape
@@ -164,6 +206,17 @@ func spmm2F32AVX512(cols []int32, vals []float32, src []float32, stride int, hal
 //
 //go:noescape
 func spmm1F32AVX512(cols []int32, vals []float32, src []float32, stride int, n int, dst []float32)
+
+// gsum2 is gsum2PairsGo (engine_sell.go): a block's sums of sin and cos,
+// interleaved in S (C unused).
+//
+//go:noescape
+func gsum2F32AVX512(cols []int32, vals []float32, tb []float32, S []float32, C []float32)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F32AVX512(cols []int32, vals []float32, tb []float32, S []float32)
 
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
@@ -210,6 +263,11 @@ func rotF32AVX512(sn []float32, cs []float32, a float32, rho float32, s2 []float
 //go:noescape
 func pump2F32AVX512(f []float32, sn []float32, cs []float32, kq float32, q0 float32, q1 float32, q2 float32, first bool, kp float32, r0 float32, r1 float32)
 
+// tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.
+//
+//go:noescape
+func tabIdxScanF32AVX512(wt float32, y []float32, scale float64, invM float64, fm float64, k []int32, f []float64) int
+
 // sincosScan is sincos32Go on lanes [0, k) and returns k: len(x), or
 // the start of the first vector with a lane outside |x| < 8192.
 //
@@ -251,6 +309,16 @@ func spmm2F64AVX512(cols []int32, vals []float64, src []float64, stride int, hal
 //
 //go:noescape
 func spmm1F64AVX512(cols []int32, vals []float64, src []float64, stride int, n int, dst []float64)
+
+// gsum2 is gsum2Go (engine_sell.go): a block's sums of sin and cos.
+//
+//go:noescape
+func gsum2F64AVX512(cols []int32, vals []float64, tb []float64, S []float64, C []float64)
+
+// gsum1 is gsum1Go (engine_sell.go): a block's sums of v.
+//
+//go:noescape
+func gsum1F64AVX512(cols []int32, vals []float64, tb []float64, S []float64)
 
 // phaseF is phaseFGo: f = dw + a·(cs·S − sn·C) − kp·sn·cs.
 //
@@ -297,6 +365,11 @@ func rotF64AVX512(sn []float64, cs []float64, a float64, rho float64, s2 []float
 //go:noescape
 func pump2F64AVX512(f []float64, sn []float64, cs []float64, kq float64, q0 float64, q1 float64, q2 float64, first bool, kp float64, r0 float64, r1 float64)
 
+// tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.
+//
+//go:noescape
+func tabIdxScanF64AVX512(wt float64, y []float64, scale float64, invM float64, fm float64, k []int32, f []float64) int
+
 // finiteScan returns the start of the first whole vector of p with a
 // lane not finite, or the end of the last whole vector.
 //
@@ -307,6 +380,17 @@ func finiteScanF64AVX512(p []float64) int
 //
 //go:noescape
 func powAccF64AVX512(acc []float64, sn []float64, cs []float64, S []float64, C []float64)
+
+// sincosScan is sincos64Go on lanes [0, k) and returns k: len(x), or
+// the start of the first vector with a lane outside |x| < 2^29.
+//
+//go:noescape
+func sincosScanF64AVX512(x []float64, s []float64, c []float64) int
+
+// cycleTrigScan is cycleTrig64Go on lanes [0, k) and returns k, as sincosScan.
+//
+//go:noescape
+func cycleTrigScanF64AVX512(x []float64, wt float64, v []float64, sn []float64) int
 
 // vzeroupper clears the upper halves of the vector registers.
 func vzeroupper()

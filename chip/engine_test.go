@@ -9,11 +9,12 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"oscsim/netlist"
 	"oscsim/phasedet"
 )
 
 // engineTestChip compiles the random test chip of n rings with m couplings.
-func engineTestChip(tb testing.TB, n, m int, integ string) *Chip {
+func engineTestChip(tb testing.TB, n, m int, integ netlist.Integrator) *Chip {
 	tb.Helper()
 	nl := engineParse(tb, fmt.Sprintf("random%d.toml", n), engineTestTOML(n))
 	nl.Run.Integrator = integ
@@ -84,9 +85,9 @@ func TestBatchMatchesSingle(t *testing.T) {
 	t.Parallel()
 	const n, B = 40, 17
 	in := engineInputs(n, B)
-	for _, integ := range []string{"euler", "heun", "rk4"} {
+	for _, integ := range []netlist.Integrator{"euler", "heun", "rk4"} {
 		ch := engineTestChip(t, n, 120, integ)
-		for _, model := range []string{"phase", "cycle"} {
+		for _, model := range []netlist.Model{"phase", "cycle"} {
 			for _, prec := range []string{PrecisionFloat64, PrecisionFloat32} {
 				opt := RunOptions{Model: model, Precision: prec, Duration: 12e-9, TraceEvery: 13}
 				batch := run(t, ch, in, opt)
@@ -111,7 +112,7 @@ func TestWorkersAgree(t *testing.T) {
 	ch := engineTestChip(t, n, 1000, "heun")
 	for _, B := range []int{1, 20, 130} {
 		in := engineInputs(n, B)
-		for _, model := range []string{"phase", "cycle"} {
+		for _, model := range []netlist.Model{"phase", "cycle"} {
 			for _, prec := range []string{PrecisionFloat64, PrecisionFloat32} {
 				var ref []byte
 				for _, w := range []int{1, 2, 4} {
@@ -151,7 +152,7 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 	const n, B = 200, 8
 	in := engineInputs(n, B)
 	ch := engineTestChip(t, n, 1200, "heun")
-	for _, model := range []string{"phase", "cycle"} {
+	for _, model := range []netlist.Model{"phase", "cycle"} {
 		// float64 on float32's noise generator: one noise realisation.
 		opt := RunOptions{Model: model, Duration: 25e-9, noise32: true}
 		r64 := run(t, ch, in, opt)

@@ -94,10 +94,6 @@ const (
 	// SupplyPadCurrent is the supply current (A) one VDD/VSS pad pair
 	// carries in DefaultPads (electromigration / IR-drop rule of thumb).
 	SupplyPadCurrent = 50e-3
-	// TournamentMatches is the number of pairwise matches (and so
-	// reprogrammings and runs) per image of the OscNet v1.5 ten-class
-	// tournament (docs/model.md §11, king-of-the-hill order).
-	TournamentMatches = 9
 )
 
 // DefaultPads returns the pad count assumed when a description gives none:
@@ -267,7 +263,7 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 	// Power breakdown; the run fills the TG, pump and detector values.
 	nt := F.nt
 	F.power = []Line{
-		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·C·VDD²·f0 = %d·%d·%s·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(vdd, "V"), si(f0, "Hz"))},
+		{"rings: switching", float64(N) * rp.Dynamic, fmt.Sprintf("N·stages·(C+C_dev)·VDD²·f0 = %d·%d·(%s+%s)·(%s)²·%s", N, o.Stages, si(ch.c, "F"), si(card.DevCap, "F"), si(vdd, "V"), si(f0, "Hz"))},
 		{"rings: short-circuit", float64(N) * rp.ShortCircuit, fmt.Sprintf("ShortCircuit·switching = %.3g·switching", card.ShortCircuit)},
 		{"rings: leakage", float64(N) * rp.Leakage, fmt.Sprintf("N·stages·LeakInv = %d·%d·%s", N, o.Stages, si(card.LeakInv, "W"))},
 		{LineTGConduction, 0, ""},
@@ -276,6 +272,9 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 		{"SHIL pump: injection", 0, fmt.Sprintf("n·VDD·2·I·⟨schedule⟩/π, n = %d, I = %s", nt, si(ch.pumpI, "A"))},
 		{"SHIL pump: distribution", 0, fmt.Sprintf("Devices(n)·CUnit·VDD²·2·f0·on-fraction, %d devices", shil.Devices(nt))},
 		{"detectors: sampling", 0, ""},
+	}
+	if l, ok := ch.tapLoadLine(f0); ok {
+		F.power = append(F.power, l)
 	}
 
 	// Area breakdown.

@@ -34,26 +34,9 @@ func sineTables(gamma, delta float64, inv bool, lag float64) ringosc.Model {
 	return m
 }
 
-func pairWithModel(t *testing.T, m ringosc.Model, w float64, model string, cycles int) *chip.Chip {
+func pairWithModel(t *testing.T, m ringosc.Model, w float64, model netlist.Model, cycles int) *chip.Chip {
 	t.Helper()
-	src := fmt.Sprintf(`
-[oscillators]
-count = 2
-frequency = "1GHz"
-init = "zero"
-[couplings]
-bits = 4
-unit_k = 0.001
-full_scale = 15
-[[coupling]]
-from = 0
-to = 1
-weight = %g
-[run]
-cycles = %d
-model = "%s"
-steps_per_cycle = %d
-`, w, cycles, model, map[string]int{"phase": 4, "cycle": 32}[model])
+	src := twoRingsSrc(w, 0.001, model, model.DefaultStepsPerCycle(), cycles)
 	nl, err := netlist.Parse("pair.toml", []byte(src), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +80,7 @@ func TestEvenCouplingPull(t *testing.T) {
 		u := res.Unwrapped[0]
 		got := (u[0] + u[1] - (-dstar/2 + dstar/2)) / 2 / res.Duration
 		t.Logf("%s: mean frequency offset %.5g rad/s, closed form %.5g (pull %.4g·K)", model, got, want, (got-dw/2)/K)
-		tol := map[string]float64{"phase": 0.01, "cycle": 0.05}[model]
+		tol := map[netlist.Model]float64{"phase": 0.01, "cycle": 0.05}[model]
 		if math.Abs(got-want) > tol*math.Abs(want-dw/2) {
 			t.Errorf("%s: mean frequency offset %.5g rad/s, want %.5g ± %g of the pull %.4g", model, got, want, tol, want-dw/2)
 		}
@@ -183,7 +166,7 @@ func TestMeasuredPumpLaw(t *testing.T) {
 	base := sineTables(0.3, 0, false, 0)
 	g2 := base.PumpGain()
 	const ksFrac = 0.01
-	src := func(model string) string {
+	src := func(model netlist.Model) string {
 		return fmt.Sprintf(`
 [oscillators]
 count = 1
@@ -194,9 +177,9 @@ ks = %g
 cycles = 3000
 model = "%s"
 steps_per_cycle = %d
-`, ksFrac, model, map[string]int{"phase": 4, "cycle": 32}[model])
+`, ksFrac, model, int(model.DefaultStepsPerCycle()))
 	}
-	run := func(m ringosc.Model, model string, p0, det float64) float64 {
+	run := func(m ringosc.Model, model netlist.Model, p0, det float64) float64 {
 		t.Helper()
 		nl, err := netlist.Parse("pumped.toml", []byte(src(model)), nil)
 		if err != nil {
@@ -222,7 +205,7 @@ steps_per_cycle = %d
 	// The ISF's law written as measured: the same bits.
 	own, _ := base.PhasePumpLaw()
 	own.Current = 1e-5
-	for _, model := range []string{"phase", "cycle"} {
+	for _, model := range []netlist.Model{"phase", "cycle"} {
 		if a, b := run(base, model, 1.2, 0.3*ks/(2*math.Pi)), run(withLaw(own), model, 1.2, 0.3*ks/(2*math.Pi)); a != b {
 			t.Errorf("%s model: the ISF's own pump law as measured gives %v, without %v", model, b, a)
 		}

@@ -25,7 +25,7 @@ func compileTOML(t testing.TB, src string) *chip.Chip {
 	return ch
 }
 
-var models = []string{"phase", "cycle"}
+var models = []netlist.Model{"phase", "cycle"}
 
 // Test 1: a free ring runs at its natural frequency, mismatch included.
 // The mismatch draw itself has the configured σ: the sample standard
@@ -88,8 +88,13 @@ func TestDerivedFrequencyAnchor(t *testing.T) {
 
 // twoRings returns a chip of two rings coupled with weight w at a unit rate
 // of k·ω0 per code step (code 10 → K = 10·k·ω0).
-func twoRings(t testing.TB, w float64, k float64, model string, spc float64, cycles int) *chip.Chip {
-	return compileTOML(t, fmt.Sprintf(`
+func twoRings(t testing.TB, w float64, k float64, model netlist.Model, spc float64, cycles int) *chip.Chip {
+	return compileTOML(t, twoRingsSrc(w, k, model, spc, cycles))
+}
+
+// twoRingsSrc is twoRings' description.
+func twoRingsSrc(w float64, k float64, model netlist.Model, spc float64, cycles int) string {
+	return fmt.Sprintf(`
 [oscillators]
 count = 2
 frequency = "1GHz"
@@ -106,7 +111,7 @@ weight = %g
 cycles = %d
 model = "%s"
 steps_per_cycle = %g
-`, k, w, cycles, model, spc))
+`, k, w, cycles, model, spc)
 }
 
 // Test 2: two rings lock at 0 through the in-phase path and at π through the
@@ -117,7 +122,7 @@ func TestTwoRingsAdler(t *testing.T) {
 	const k = 0.001 // per code; code 10 → K = 1% of ω0
 	K := 10 * k * 2 * math.Pi * 1e9
 	for _, model := range models {
-		spc := map[string]float64{"phase": 2, "cycle": 16}[model]
+		spc := map[netlist.Model]float64{"phase": 2, "cycle": 16}[model]
 		for _, w := range []float64{10, -10} {
 			ch := twoRings(t, w, k, model, spc, 400)
 			res, err := ch.Run(context.Background(), []chip.Input{{Phases: []float64{0, 2}}}, chip.RunOptions{NoNoise: true})
@@ -230,7 +235,7 @@ func TestSHILLockRange(t *testing.T) {
 	const ks = 0.01
 	Ks := ks * 2 * math.Pi * 1e9
 	for _, model := range models {
-		spc := map[string]float64{"phase": 2, "cycle": 16}[model]
+		spc := map[netlist.Model]float64{"phase": 2, "cycle": 16}[model]
 		ch := compileTOML(t, fmt.Sprintf(`
 [oscillators]
 count = 1
@@ -320,7 +325,10 @@ steps_per_cycle = 8
 // held to the same bound.
 func TestPhaseNoiseVariance(t *testing.T) {
 	const lw = 1e6 // 1 MHz linewidth
-	for _, c := range []struct{ model, prec string }{
+	for _, c := range []struct {
+		model netlist.Model
+		prec  string
+	}{
 		{"phase", chip.PrecisionFloat64}, {"cycle", chip.PrecisionFloat64},
 		{"phase", chip.PrecisionFloat32}, {"cycle", chip.PrecisionFloat32},
 	} {
@@ -335,7 +343,7 @@ init = "zero"
 cycles = 200
 model = "%s"
 steps_per_cycle = %d
-`, model, map[string]int{"phase": 4, "cycle": 8}[model]))
+`, model, map[netlist.Model]int{"phase": 4, "cycle": 8}[model]))
 		in := make([]chip.Input, 2000)
 		res, err := ch.Run(context.Background(), in, chip.RunOptions{Precision: c.prec})
 		if err != nil {
@@ -371,7 +379,7 @@ func TestCycleMatchesPhase(t *testing.T) {
 		want := math.Asin(x)
 		var got [2]float64
 		for m, model := range models {
-			spc := map[string]float64{"phase": 2, "cycle": 32}[model]
+			spc := map[netlist.Model]float64{"phase": 2, "cycle": 32}[model]
 			ch := twoRings(t, 10, k, model, spc, 600)
 			res, err := ch.Run(context.Background(), []chip.Input{{Phases: []float64{0, 1}, FreqOffset: []float64{0, df}}}, chip.RunOptions{NoNoise: true})
 			if err != nil {

@@ -43,6 +43,11 @@ func hashNormal(k uint64) float64 {
 	return math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
 }
 
+// KeyNormal returns a standard-normal deviate that is a pure function of
+// the tuple parts: packages above chip draw reproducible random weights
+// with chip's one hash (bench.RandomTopK).
+func KeyNormal(parts ...uint64) float64 { return hashNormal(key(parts...)) }
+
 // stream returns a PCG generator for one (seed, instance, input, tag).
 func stream(seed int64, instance, input int, tag uint64) *rand.Rand {
 	k := key(uint64(seed), uint64(instance), uint64(input), tag)

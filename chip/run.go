@@ -1,6 +1,7 @@
 package chip
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -28,9 +29,9 @@ type Input struct {
 
 // RunOptions override the description's run settings for one Run.
 type RunOptions struct {
-	Model         string  // "cycle" or "phase"; "" = description
-	StepsPerCycle float64 // 0 = description
-	Duration      float64 // seconds; 0 = description
+	Model         netlist.Model // "" = description
+	StepsPerCycle float64       // 0 = description
+	Duration      float64       // seconds; 0 = description
 	// TraceEvery records all phases every this many steps (0 = no trace).
 	TraceEvery int
 	// Workers is the number of goroutines; 0 picks one from the problem
@@ -58,6 +59,23 @@ type RunOptions struct {
 	// nil, and the ledger estimates TG power without it): one sparse
 	// product less per cycle, for runs that need only the read-outs.
 	NoPower bool
+	// OnStep, when not nil, observes the state at every step: it is called
+	// with n = 0 before the first step and after step n with the phases at
+	// t = n·dt, for n = 0..Steps. phi holds φ_i of input b at index i·B+b
+	// (radians in the reference frame, not wrapped in float64); it is the
+	// engine's own state, valid during the call only and not to be written.
+	// Trainers record trajectories through it (learn/freqsync); a nil
+	// OnStep costs nothing.
+	OnStep func(n int, phi []float64)
+
+	// Progress, when not nil, is called from the run loop with the steps
+	// done and the total, every ProgressEvery steps and once at the end.
+	// It sits with the loop's context check, outside the step kernels, so
+	// a run without it costs nothing more.
+	Progress func(done, total int)
+	// MaxBytes bounds the memory the run may need (its estimate, see
+	// RunBytes); 0 means MaxRunBytes.
+	MaxBytes float64
 
 	// noise32 runs a float64 state on the float32 noise generator (tests
 	// compare the precisions on one noise realisation with it).
@@ -97,11 +115,11 @@ type Trace struct {
 
 // Result is the outcome of one Run over a batch of inputs.
 type Result struct {
-	Model    string  `json:"model"`
-	Steps    int     `json:"steps"`
-	Dt       float64 `json:"dt_s"`
-	Duration float64 `json:"duration_s"`
-	Inputs   int     `json:"inputs"`
+	Model    netlist.Model `json:"model"`
+	Steps    int           `json:"steps"`
+	Dt       float64       `json:"dt_s"`
+	Duration float64       `json:"duration_s"`
+	Inputs   int           `json:"inputs"`
 	// Initial and Final are the phases (rad, wrapped to (−π, π]) of every
 	// input at the start and the end.
 	Initial [][]float64 `json:"initial_phases"`
@@ -153,15 +171,14 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 	model := opt.Model
 	if model == "" {
 		model = nl.Run.Model
-	}
-	if model != "cycle" && model != "phase" {
-		return nil, fmt.Errorf("chip: unknown model %q (want \"cycle\" or \"phase\")", model)
+	} else if err := model.Check(); err != nil {
+		return nil, fmt.Errorf("chip: %w", err)
 	}
 	spc := opt.StepsPerCycle
 	if spc == 0 {
 		spc = nl.Run.StepsPerCycle
-		if opt.Model != "" && opt.Model != nl.Run.Model {
-			spc = map[string]float64{"cycle": 32, "phase": 4}[model]
+		if model != nl.Run.Model {
+			spc = model.DefaultStepsPerCycle()
 		}
 	}
 	dur := opt.Duration
@@ -173,6 +190,11 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 	}
 	if err := ch.CheckStepScaled(model, spc, opt.KsScale); err != nil {
 		return nil, fmt.Errorf("chip: %s: %w", nl.File, err)
+	}
+	steps := dur * ch.f0 * spc
+	if need, limit := ch.RunBytes(len(inputs), steps, spc, opt.TraceEvery), cmp.Or(opt.MaxBytes, MaxRunBytes); need > limit {
+		return nil, fmt.Errorf("chip: %s: a run of %d inputs × %d rings over %.3g steps needs about %s of memory, more than the %s allowed (RunOptions.MaxBytes); run fewer inputs at a time, sample or trace less often",
+			nl.File, len(inputs), ch.n, steps, netlist.FormatSI(need, "B"), netlist.FormatSI(limit, "B"))
 	}
 	e, err := ch.newEngine(inputs, model, spc, dur, opt)
 	if err != nil {
@@ -187,13 +209,13 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 	return res, nil
 }
 
-func (ch *Chip) newEngine(inputs []Input, model string, spc, dur float64, opt RunOptions) (*engine, error) {
+func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64, opt RunOptions) (*engine, error) {
 	if engineLevelErr != nil {
 		return nil, engineLevelErr
 	}
 	N, B := ch.n, len(inputs)
-	e := &engine{ch: ch, n: N, b: B, integ: ch.nl.Run.Integrator, opt: opt, inputs: inputs}
-	if model == "cycle" {
+	e := &engine{ch: ch, n: N, b: B, integ: string(ch.nl.Run.Integrator), opt: opt, inputs: inputs}
+	if model == netlist.ModelCycle {
 		e.model = modelCycle
 	}
 	e.dt = 1 / (ch.f0 * spc)
@@ -290,9 +312,9 @@ type sampleSched struct {
 func (e *engine) run(ctx context.Context) (*Result, error) {
 	ch, B, N := e.ch, e.b, e.n
 	spc := 1 / (e.dt * ch.f0)
-	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: "phase"}
+	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase}
 	if e.model == modelCycle {
-		res.Model = "cycle"
+		res.Model = netlist.ModelCycle
 	}
 	res.Initial = e.snapshot(true)
 
@@ -301,7 +323,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	counterStart := make([]int, len(ch.detectors))
 	counterPhi := make([][]float64, len(ch.detectors))
 	for d, det := range ch.detectors {
-		ro := Readout{Detector: det.Name, Kind: det.Kind, Targets: det.Targets, Values: make([][][]float64, B)}
+		ro := Readout{Detector: det.Name, Kind: det.Kind.String(), Targets: det.Targets, Values: make([][][]float64, B)}
 		res.Readouts = append(res.Readouts, ro)
 		if det.kind == phasedet.Counter {
 			w := int(math.Round(det.Window * ch.f0 * spc))
@@ -338,11 +360,18 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	powAcc := make([]float64, B)
 	powN := 0
 	powEvery := max(1, int(math.Round(spc)))
+	if e.opt.OnStep != nil {
+		e.sync()
+		e.opt.OnStep(0, e.phi)
+	}
 
 	for n := 0; n < e.steps; n++ {
 		if n&255 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
+			}
+			if e.opt.Progress != nil && n%ProgressEvery == 0 && n > 0 {
+				e.opt.Progress(n, e.steps)
 			}
 		}
 		if n == lockStart {
@@ -361,6 +390,10 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 				ErrNaN, n+1, netlist.FormatSI(float64(n+1)*e.dt, "s"), ch.nl.Oscillators.Names[x/B], x%B, e.phi[x])
 		}
 		done := n + 1
+		if e.opt.OnStep != nil {
+			e.sync()
+			e.opt.OnStep(done, e.phi)
+		}
 		for d := range scheds {
 			s := &scheds[d]
 			if s.next < len(s.steps) && s.steps[s.next] == done {
@@ -377,6 +410,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			e.sync()
 			e.record(res.Trace, float64(done)*e.dt)
 		}
+	}
+	if e.opt.Progress != nil {
+		e.opt.Progress(e.steps, e.steps)
 	}
 	e.sync()
 	if lockPhi == nil {
@@ -485,4 +521,42 @@ func (e *engine) sample(ro *Readout, det detector, t float64) {
 		}
 		ro.Values[b] = append(ro.Values[b], row)
 	}
+}
+
+// ProgressEvery is how many steps pass between calls of
+// RunOptions.Progress (a multiple of the loop's 256-step context check).
+const ProgressEvery = 1 << 16
+
+// MaxRunBytes is the default bound on the memory one Run may need
+// (RunOptions.MaxBytes): 16 GiB. Design choice [A]: large enough for the
+// largest chips one machine runs (4,194,304 rings × 16 inputs), small
+// enough that a mistyped batch, trace or sampling rate is an error with
+// the size instead of an out-of-memory crash.
+const MaxRunBytes = 16 << 30
+
+// runStateBytes is the engine's state per ring and input, an upper
+// estimate: phase and detuning, four integrator stages, a trial state, the
+// noise draws and float32 mirrors, and the lock and counter snapshots (16
+// float64s).
+const runStateBytes = 16 * 8
+
+// RunBytes estimates the memory a Run of inputs inputs over steps steps
+// (spc per cycle) needs: the engine's state, the detectors' samples and
+// the trace (every traceEvery steps; 0 = none). Slice headers are counted
+// per stored row.
+func (ch *Chip) RunBytes(inputs int, steps, spc float64, traceEvery int) float64 {
+	B, N := float64(max(1, inputs)), float64(ch.n)
+	need := N * B * runStateBytes
+	cycles := steps / spc
+	for _, d := range ch.detectors {
+		samples := 1.0
+		if d.Every > 0 {
+			samples += cycles / float64(d.Every)
+		}
+		need += B * samples * (8*float64(len(d.Targets)) + 24)
+	}
+	if traceEvery > 0 {
+		need += B * (steps/float64(traceEvery) + 1) * (8*N + 24)
+	}
+	return need
 }

@@ -313,6 +313,29 @@ func TestSymmetric(t *testing.T) {
 	if want := []float64{0, 0, 0, 0, 0, 3, 0, 3, 0}; !slices.Equal(and, want) {
 		t.Errorf("AND = %v, want %v", and, want)
 	}
+	// Exact: (M_ij·S_ij + M_ji·S_ji)/2: (0,1) only one way: 1/2; (1,2)
+	// both ways: (2+4)/2.
+	ex := m.Symmetric(SymExact).Dense()
+	if want := []float64{0, 0.5, 0, 0.5, 0, 3, 0, 3, 0}; !slices.Equal(ex, want) {
+		t.Errorf("exact = %v, want %v", ex, want)
+	}
+	// Its energy −Σ_ij w_ij x_i x_j is eq (11)'s for every state.
+	for s := 0; s < 8; s++ {
+		x := []float64{float64(1 - 2*(s&1)), float64(1 - 2*(s>>1&1)), float64(1 - 2*(s>>2&1))}
+		var e11, es float64
+		for i := 0; i < 3; i++ {
+			idx, val := m.Row(i)
+			for k, j := range idx {
+				e11 -= float64(val[k]) * x[i] * x[j]
+			}
+			for j := 0; j < 3; j++ {
+				es -= ex[i*3+j] * x[i] * x[j]
+			}
+		}
+		if e11 != es {
+			t.Errorf("state %v: eq (11) %g, exact symmetrisation %g", x, e11, es)
+		}
+	}
 	// Without Reverse, a one-way coupling keeps its own value.
 	m.Reverse = nil
 	if or := m.Symmetric(SymOr).Dense(); or[1] != 1 || or[3] != 1 || or[5] != 3 {

@@ -76,16 +76,36 @@ const (
 	SymOr Sym = "or"
 	// SymAnd keeps pair {i, j} only if both rows kept it.
 	SymAnd Sym = "and"
+	// SymExact keeps the OR mask with the value (M_ij·S2[c,i,j] +
+	// M_ji·S2[c,j,i])/2, where M is the directed mask: the symmetric part
+	// of the masked matrix. Its energy −Σ_{i<j} 2·w_ij·x_i·x_j is eq (11)'s
+	// E_c(x) for every x, so a symmetric array loses nothing to the
+	// symmetrisation (docs/oscnet.md, "Where the points go"). SymOr's
+	// average instead adds the unkept direction's value to a pair that only
+	// one row kept.
+	SymExact Sym = "exact"
 )
+
+// UnmarshalText implements encoding.TextUnmarshaler: "or", "and" or
+// "exact".
+func (s *Sym) UnmarshalText(b []byte) error {
+	switch v := Sym(b); v {
+	case SymOr, SymAnd, SymExact:
+		*s = v
+		return nil
+	}
+	return fmt.Errorf("unknown symmetrisation %q (want or, and or exact)", b)
+}
 
 // Symmetric returns a symmetric CSR on the OR- or AND-symmetrised mask.
 // The value of a kept pair is the average (S2[c,i,j] + S2[c,j,i]) / 2, the
-// symmetric part of S2, so that eq (12) is a gradient flow (docs/oscnet.md §1.9).
+// symmetric part of S2, so that eq (12) is a gradient flow (docs/oscnet.md);
+// with SymExact it is the symmetric part of the masked S2 (see SymExact).
 // The directed value missing from the mask is taken from Reverse; if
 // Reverse is nil and only one direction is stored, that value is used for
 // both. The result has Reverse equal to Data.
 func (m CSR) Symmetric(mode Sym) CSR {
-	if mode != SymOr && mode != SymAnd {
+	if mode != SymOr && mode != SymAnd && mode != SymExact {
 		panic(fmt.Sprintf("learn: unknown symmetrisation %q", mode))
 	}
 	n := m.N
@@ -114,6 +134,13 @@ func (m CSR) Symmetric(mode Sym) CSR {
 			}
 			var v float64
 			switch {
+			case mode == SymExact:
+				if a {
+					v += val[i*n+j] / 2
+				}
+				if b {
+					v += val[j*n+i] / 2
+				}
 			case known[i*n+j] && known[j*n+i]:
 				v = (val[i*n+j] + val[j*n+i]) / 2
 			case known[i*n+j]:

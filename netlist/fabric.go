@@ -69,21 +69,21 @@ type RandomWeights struct {
 // on a rows×cols grid (row-major indices) or, for "all-to-all", on n
 // oscillators, in increasing (i, j) order. It returns false for "explicit",
 // which has no fabric.
-func FabricPairs(topology string, n, rows, cols int, fn func(i, j int)) bool {
+func FabricPairs(topology Topology, n, rows, cols int, fn func(i, j int)) bool {
 	switch topology {
-	case "all-to-all":
+	case AllToAll:
 		for i := 0; i < n; i++ {
 			for j := i + 1; j < n; j++ {
 				fn(i, j)
 			}
 		}
-	case "kings", "grid":
+	case Kings, Grid:
 		for r := 0; r < rows; r++ {
 			for c := 0; c < cols; c++ {
 				i := r*cols + c
 				// Neighbours with a larger index: right, and the row below.
 				nb := [][2]int{{0, 1}, {1, 0}}
-				if topology == "kings" {
+				if topology == Kings {
 					nb = [][2]int{{0, 1}, {1, -1}, {1, 0}, {1, 1}}
 				}
 				for _, d := range nb {
@@ -108,16 +108,16 @@ func (n *Netlist) FabricSites() int {
 	o, c := n.Oscillators, n.Couplings
 	R, C, N := o.Rows, o.Cols, o.N()
 	switch c.Topology {
-	case "all-to-all":
+	case AllToAll:
 		return N * (N - 1) / 2
-	case "kings":
+	case Kings:
 		if R == 0 || C == 0 {
 			return 0
 		}
 		return 4*R*C - 3*(R+C) + 2
-	case "grid":
+	case Grid:
 		return 2*R*C - R - C
-	case "sites":
+	case Sites:
 		return len(c.Sites)
 	}
 	return len(c.Edges)
@@ -140,11 +140,11 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 	for _, w := range rc.RandomLevels {
 		if !v.checkWeight("couplings.random_levels", w) {
 			ok = false
-		} else if c.Quantize == "exact" && !v.checkCode("couplings.random_levels", w, c.MaxCode) {
+		} else if c.Quantize == Exact && !v.checkCode("couplings.random_levels", w, c.MaxCode) {
 			ok = false
 		}
 	}
-	if c.Topology == "explicit" {
+	if !c.Topology.Fabric() {
 		v.errAt("couplings.random_levels", "random weights need a fabric topology (\"all-to-all\", \"kings\", \"grid\" or \"sites\")")
 		ok = false
 	}
@@ -169,7 +169,7 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 			c.Edges = append(c.Edges, Edge{I: i, J: j, W: w})
 		}
 	}
-	if c.Topology == "sites" {
+	if c.Topology == Sites {
 		for _, p := range c.Sites {
 			draw(int(p.I), int(p.J))
 		}

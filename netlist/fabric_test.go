@@ -24,7 +24,7 @@ topology = "kings"
 func TestFabricSites(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		topo       string
+		topo       Topology
 		rows, cols int
 		want       int
 	}{
@@ -48,7 +48,7 @@ func TestFabricSites(t *testing.T) {
 			layout = "line"
 		}
 		src := strings.NewReplacer("count = 12", "count = "+strconv.Itoa(tc.rows*tc.cols), "rows = 3", "rows = "+strconv.Itoa(tc.rows),
-			"cols = 4", "cols = "+strconv.Itoa(tc.cols), `topology = "kings"`, `topology = "`+tc.topo+`"`,
+			"cols = 4", "cols = "+strconv.Itoa(tc.cols), `topology = "kings"`, `topology = "`+string(tc.topo)+`"`,
 			`layout = "grid"`, `layout = "`+layout+`"`).Replace(fabricBase)
 		if layout == "line" {
 			src = strings.Replace(strings.Replace(src, "rows = 1\n", "", 1), "cols = 48\n", "", 1)

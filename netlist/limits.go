@@ -4,7 +4,8 @@ import "fmt"
 
 // Limits on a description, checked before anything is built, so that a
 // mistyped size is an error with the size and the limit instead of an
-// out-of-memory crash. Each is a design choice [A] recorded here:
+// out-of-memory crash. Each is a design choice [A] recorded here and in
+// docs/input.md:
 const (
 	// MaxOscillators bounds the rings of one chip however they are given
 	// (count, names, rows × cols): 2^22 = 4,194,304, a 2048 × 2048 grid,
@@ -73,6 +74,7 @@ func (v *validator) checkFabric(n *Netlist) bool {
 // checkPlausible rejects what no chip can be and warns on what is merely
 // unusual.
 func (v *validator) checkPlausible(n *Netlist) {
+	v.checkFullScale(n)
 	o := n.Oscillators
 	switch {
 	case o.Stages > MaxStages:

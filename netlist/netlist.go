@@ -4,12 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 
+	"oscsim/phasedet"
+	"oscsim/ringosc"
+	"oscsim/shil"
 	"oscsim/tech"
 )
 
@@ -46,8 +50,8 @@ type Oscillators struct {
 	Frequency float64
 	// FrequencyDerived is true when Frequency came from the tech card.
 	FrequencyDerived bool
-	// Layout is "line" or "grid"; Rows×Cols is the grid (1×N for a line).
-	Layout     string
+	// Layout is Line or GridPlane; Rows×Cols is the grid (1×N for a line).
+	Layout     Layout
 	Rows, Cols int
 	// FreqSigma is the relative 1σ frequency mismatch between rings.
 	FreqSigma float64
@@ -57,11 +61,23 @@ type Oscillators struct {
 	// Linewidth is the FWHM of a free ring's Lorentzian line in Hz; the
 	// phase then diffuses with variance 2π·Linewidth·t.
 	Linewidth float64
-	// Init is "random" (uniform phases), "zero" or "phases" (InitPhases).
-	Init       string
+	// Init is InitRandom (uniform phases), InitZero or InitPhases.
+	Init       Init
 	InitPhases []float64 // radians, len N when Init == "phases"
+	// FreqOffsets (Hz, len N or nil) move each ring's natural frequency
+	// deterministically: a designer's offset or trim, on top of the drawn
+	// mismatch (oscillators.freq_offsets).
+	FreqOffsets []float64
+	// TapLoads (F, len N or nil) are extra explicit capacitances on each
+	// ring's tap, drawn on the chip (oscillators.tap_loads): each slows
+	// its ring (chip.Chip.TapLoads, docs/ringmodel.md).
+	TapLoads []float64
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
+	// Ring is that model, read and checked against the chip's ring (its
+	// stages, supply and node load) by Parse; nil without one, or when
+	// parsed with ParseOptions.NoRingModel. Read-only.
+	Ring *ringosc.Model
 }
 
 // N returns the number of oscillators.
@@ -73,9 +89,9 @@ type Couplings struct {
 	// Bits is the number of code bits per coupling (parallel TG fingers);
 	// MaxCode ≤ 2^Bits−1 is the largest magnitude code accepted.
 	Bits, MaxCode int
-	// Quantize is "scale" (real weights scaled so FullScale maps to MaxCode)
-	// or "exact" (weights must be integer codes in [−MaxCode, MaxCode]).
-	Quantize  string
+	// Quantize is Scale (real weights scaled so FullScale maps to MaxCode)
+	// or Exact (weights must be integer codes in [−MaxCode, MaxCode]).
+	Quantize  Quantize
 	FullScale float64
 	// UnitResistance is the on-resistance of one TG finger in ohms (one
 	// code step), or 0 when UnitK is given instead.
@@ -85,10 +101,10 @@ type Couplings struct {
 	UnitK float64
 	// Sigma is the relative 1σ conductance mismatch of one TG finger.
 	Sigma float64
-	// Topology is the physical coupling fabric: "explicit" (only the
-	// programmed sites are built), "all-to-all", "kings", "grid" or
-	// "sites" (the pairs of a mask file, see sites.go).
-	Topology string
+	// Topology is the physical coupling fabric: Explicit (only the
+	// programmed sites are built), AllToAll, Kings, Grid or Sites (the
+	// pairs of a mask file, see sites.go).
+	Topology Topology
 	// Sites are the coupler sites of a "sites" fabric in increasing (I, J)
 	// order, read from SitesFile; nil for the other topologies.
 	Sites     []Pair
@@ -98,6 +114,12 @@ type Couplings struct {
 	// a hard-wired chip whose sites hold only the fingers their code needs.
 	// Default: true for the fabric topologies, false for "explicit".
 	Programmable bool
+	// Loads says whether the rings are trimmed for their couplers' load
+	// (default LoadsTrimmed).
+	Loads CouplerLoads
+	// TG is the coupler finger described by its transmission gate's
+	// geometry (couplings.tg_*), or nil; UnitResistance is then 1/TG.G.
+	TG *TGGeometry
 	// Random, when not nil, is the random instance the edges were drawn
 	// from (couplings.random_levels): one edge per fabric site.
 	Random *RandomWeights
@@ -121,18 +143,20 @@ type SHIL struct {
 	Current float64
 	// Ks is the SHIL rate K_s as a fraction of ω0, or 0 when Current is given.
 	Ks float64
-	// Schedule is "constant", "ramp" (0 → full over the run after Start) or
-	// "ramp-hold" (0 → full over Ramp after Start, then held).
-	Schedule string
+	// Schedule is shil.Constant, shil.Ramp (0 → full over the run after
+	// Start) or shil.RampHold (0 → full over Ramp after Start, then held).
+	Schedule shil.Kind
 	Ramp     float64 // seconds
 	Start    float64 // seconds
 	Targets  []int
+	// Port is where the pump injects (default PortTap).
+	Port PumpPort
 }
 
 // Detector is one bank of phase detectors.
 type Detector struct {
 	Name    string
-	Kind    string // "sampler", "xor", "tdc" or "counter"
+	Kind    phasedet.Kind
 	Targets []int
 	Bits    int     // TDC resolution
 	Every   int     // sample every this many reference cycles; 0 = at the end only
@@ -145,8 +169,8 @@ type Run struct {
 	Duration      float64 // seconds
 	Cycles        float64 // Duration·f0
 	StepsPerCycle float64
-	Model         string // "cycle" or "phase"
-	Integrator    string // "euler", "heun" or "rk4"
+	Model         Model
+	Integrator    Integrator
 	Seed          int64
 }
 
@@ -163,7 +187,7 @@ func (n *Netlist) Steps() int {
 func (n *Netlist) Summary() string {
 	shil := "no SHIL"
 	if n.SHIL != nil {
-		shil = "SHIL " + n.SHIL.Schedule
+		shil = "SHIL " + string(n.SHIL.Schedule)
 	}
 	return fmt.Sprintf("%s: %d rings (%d stages, %s, %s) on %s, %d couplings (%d-bit, max code %d), %s, %d detector bank(s), %s model, %g cycles × %g steps",
 		n.Name, n.Oscillators.N(), n.Oscillators.Stages, FormatSI(n.Oscillators.Frequency, "Hz"), n.Oscillators.Layout,
@@ -177,7 +201,16 @@ type Error struct {
 	Pos  Pos
 	Key  string
 	Msg  string
+	// Err, when set, is the kind of problem (ErrUnknownKey), for errors.Is.
+	Err error
 }
+
+// ErrUnknownKey is the kind of an Error about a key the schema does not
+// have (a chip key, a sweep key, a workload parameter).
+var ErrUnknownKey = errors.New("unknown key")
+
+// Unwrap returns the problem's kind, if any.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	var b strings.Builder
@@ -234,11 +267,25 @@ func Load(path string) (*Netlist, error) {
 // Parse uses os.ReadFile when it is nil; embedded configs pass their own.
 type FileReader func(name string) ([]byte, error)
 
+// ParseOptions adjust ParseWith.
+type ParseOptions struct {
+	// Read reads the files a description references (os.ReadFile when nil).
+	Read FileReader
+	// NoRingModel leaves oscillators.ring_model unread (Oscillators.Ring
+	// nil), for the tool that writes that file (oscsim characterize).
+	NoRingModel bool
+}
+
 // Parse validates the chip description src; name is used in messages and
 // to resolve relative file references. Every problem is reported at once as
 // an Errors value.
 func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
-	v := &validator{file: name, pos: KeyPositions(string(src)), read: read}
+	return ParseWith(name, src, ParseOptions{Read: read})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
+	v := &validator{file: name, pos: KeyPositions(string(src)), read: opt.Read, noRing: opt.NoRingModel}
 	var prim struct {
 		Chip        toml.Primitive   `toml:"chip"`
 		Tech        toml.Primitive   `toml:"tech"`
@@ -284,13 +331,41 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 	// decode are left out, since the decoder stopped inside them.
 	unknown := md.Undecoded()
 	sort.Slice(unknown, func(i, j int) bool { return v.at(keyPath(unknown[i])).Line < v.at(keyPath(unknown[j])).Line })
+	// A table written twice in different case ([OSCILLATORS] and
+	// [oscillators]) decodes one of them; the other's keys are reported
+	// once, as the differently-cased table below, not key by key.
+	shadowed := map[string]bool{}
+	for _, k := range md.Keys() {
+		if caseVariant(k[0], knownKeys[""]) {
+			shadowed[strings.ToLower(k[0])] = true
+		}
+	}
+	reported := map[string]bool{}
 	for _, k := range unknown {
 		path := keyPath(k)
 		sec := strings.SplitN(path, ".", 2)[0]
-		if failed[sec] || isParentOfUndecoded(k, unknown) {
+		if failed[sec] {
 			continue
 		}
-		v.errAt(path, "unknown key%s", suggest(k))
+		if shadowed[sec] {
+			// Which of the two spellings the decoder took depends on its
+			// map order; a wrongly cased key of the correctly spelled table
+			// is reported either way.
+			if len(k) == 2 && slices.Contains(knownKeys[""], sec) && !slices.Contains(knownKeys[sec], k[1]) && !reported[path] {
+				reported[path] = true
+				v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+			}
+			continue
+		}
+		if caseVariant(sec, knownKeys[""]) {
+			path, k = sec, k[:1] // a differently-cased table: report it once
+		} else if isParentOfUndecoded(k, unknown) {
+			continue
+		}
+		if !reported[path] {
+			reported[path] = true
+			v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(path), Key: path, Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
+		}
 	}
 	// TOML keys are case-sensitive but the decoder matches struct fields
 	// without regard to case, so a key decoded under another spelling
@@ -300,7 +375,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		undecoded[keyPath(k)] = true
 	}
 	for _, k := range md.Keys() {
-		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] {
+		if sec := k[0]; failed[sec] || undecoded[keyPath(k)] || reported[keyPath(k)] || reported[sec] {
 			continue
 		}
 		parent := ""
@@ -314,7 +389,7 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 		if !ok || len(k) > 2 || slices.Contains(known, k[len(k)-1]) {
 			continue
 		}
-		v.errAt(keyPath(k), "unknown key%s", suggest(k))
+		v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(keyPath(k)), Key: keyPath(k), Msg: "unknown key" + suggest(k), Err: ErrUnknownKey})
 	}
 	// Semantic checks run only on fully decoded input: a section the
 	// decoder stopped in holds partial values.
@@ -331,6 +406,16 @@ func Parse(name string, src []byte, read FileReader) (*Netlist, error) {
 	}
 	n.Warnings = v.warns
 	return n, nil
+}
+
+// caseVariant reports whether name is one of known spelled in another case.
+func caseVariant(name string, known []string) bool {
+	for _, k := range known {
+		if name != k && strings.EqualFold(name, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyPath renders a toml.Key; array-table indices are not in toml.Key, so
@@ -350,16 +435,33 @@ func isParentOfUndecoded(k toml.Key, all []toml.Key) bool {
 	return false
 }
 
-var knownKeys = map[string][]string{
-	"":            {"chip", "tech", "oscillators", "couplings", "coupling", "shil", "detector", "run"},
-	"chip":        {"name", "description", "tech", "pads"},
-	"tech":        {"vdd", "node_cap", "inv_reff", "short_circuit", "leak_inv", "tg_ron", "area_inv", "area_nand2", "area_tg", "area_dff", "area_sram", "energy_dff", "avt_mv_um", "vth", "wn", "l", "pad_pitch", "pad_depth", "c_unit", "energy_bit"},
-	"oscillators": {"count", "names", "stages", "frequency", "layout", "rows", "cols", "freq_sigma", "linewidth", "phase_noise", "init", "init_phases", "ring_model"},
-	"couplings":   {"bits", "max_code", "quantize", "full_scale", "unit_resistance", "unit_k", "sigma", "weights", "weights_key", "topology", "sites", "programmable", "random_levels", "random_seed"},
-	"coupling":    {"from", "to", "weight"},
-	"shil":        {"current", "ks", "schedule", "ramp", "start", "targets"},
-	"detector":    {"name", "kind", "targets", "bits", "every", "window", "jitter"},
-	"run":         {"duration", "cycles", "steps_per_cycle", "model", "integrator", "seed"},
+// knownKeys lists the keys of each table of the chip description ("" for
+// the top level), derived from rawFile's toml tags so that it cannot drift
+// from the schema.
+var knownKeys = schemaKeys(reflect.TypeOf(rawFile{}))
+
+// schemaKeys returns the toml keys of struct type t and, under each key
+// whose field is a struct (or a pointer to or slice of one), that
+// struct's keys.
+func schemaKeys(t reflect.Type) map[string][]string {
+	keys := map[string][]string{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("toml"), ",")[0]
+		if name == "" || name == "-" {
+			continue
+		}
+		keys[""] = append(keys[""], name)
+		ft := f.Type
+		for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+			ft = ft.Elem()
+		}
+		if ft.Kind() != reflect.Struct {
+			continue
+		}
+		keys[name] = append(keys[name], schemaKeys(ft)[""]...)
+	}
+	return keys
 }
 
 // suggest returns " (did you mean ...?)" for a near-miss key.

@@ -3,11 +3,13 @@ package netlist
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected messages of testdata/invalid")
@@ -259,6 +261,45 @@ func TestKeyUnit(t *testing.T) {
 		u, ok := KeyUnit(c.key)
 		if u != c.unit || ok != c.ok {
 			t.Errorf("KeyUnit(%q) = %q, %v; want %q, %v", c.key, u, ok, c.unit, c.ok)
+		}
+	}
+}
+
+// The ring model a description names is read and checked against the
+// chip's ring where the description is parsed, so every caller gets it.
+func TestRingModel(t *testing.T) {
+	t.Parallel()
+	src := func(stages int) string {
+		return fmt.Sprintf("[chip]\ntech = \"45nm\"\n[oscillators]\ncount = 2\nstages = %d\nring_model = \"../spice/testdata/generic45.ring.toml\"\n", stages)
+	}
+	n, err := Parse("x.toml", []byte(src(5)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Oscillators.Ring == nil || !n.Oscillators.Ring.Tabulated() {
+		t.Fatal("ring model not read")
+	}
+	_, err = Parse("x.toml", []byte(src(7)), nil)
+	want := "x.toml:6:1: oscillators.ring_model: ../spice/testdata/generic45.ring.toml: it was measured on a 5-stage ring, the chip has 7 stages (run 'oscsim characterize x.toml' again)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	n, err = ParseWith("x.toml", []byte(src(7)), ParseOptions{NoRingModel: true})
+	if err != nil || n.Oscillators.Ring != nil {
+		t.Errorf("NoRingModel: %v, ring %v", err, n.Oscillators.Ring != nil)
+	}
+}
+
+// KeyPositions ends on input the decoder rejects, too (it runs first).
+func TestKeyPositionsEnds(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{"a = [}", "a = {]", "a = [1, }\n", "a = { b = ] }", "[[", "a = \"\"\"x", "= = ="} {
+		done := make(chan struct{})
+		go func() { KeyPositions(src); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("KeyPositions(%q) does not end", src)
 		}
 	}
 }

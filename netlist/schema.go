@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+
+	"oscsim/phasedet"
+	"oscsim/shil"
 )
 
 // The raw TOML schema. Pointer fields are optional; validation fills
@@ -31,6 +34,11 @@ type rawChip struct {
 type rawTech struct {
 	VDD          *Voltage     `toml:"vdd"`
 	NodeCap      *Capacitance `toml:"node_cap"`
+	TGCap        *Capacitance `toml:"tg_cap"`
+	CInvIn       *Capacitance `toml:"cinv_in"`
+	DevCap       *Capacitance `toml:"dev_cap"`
+	EdgeWidth    *float64     `toml:"edge_width"`
+	TapH2        *float64     `toml:"tap_h2"`
 	InvReff      *Resistance  `toml:"inv_reff"`
 	ShortCircuit *Ratio       `toml:"short_circuit"`
 	LeakInv      *Power       `toml:"leak_inv"`
@@ -56,32 +64,41 @@ type rawOscillators struct {
 	Names      []string    `toml:"names"`
 	Stages     *int        `toml:"stages"`
 	Frequency  *Frequency  `toml:"frequency"`
-	Layout     string      `toml:"layout"`
+	Layout     Layout      `toml:"layout"`
 	Rows       *int        `toml:"rows"`
 	Cols       *int        `toml:"cols"`
 	FreqSigma  *FreqSigma  `toml:"freq_sigma"`
 	Linewidth  *Frequency  `toml:"linewidth"`
 	PhaseNoise *PhaseNoise `toml:"phase_noise"`
-	Init       string      `toml:"init"`
+	Init       Init        `toml:"init"`
 	InitPhases []float64   `toml:"init_phases"`
 	RingModel  string      `toml:"ring_model"`
+	// Per-ring frequency offsets and tap loads (docs/ringmodel.md).
+	FreqOffsets []Frequency   `toml:"freq_offsets"`
+	TapLoads    []Capacitance `toml:"tap_loads"`
 }
 
 type rawCouplings struct {
-	Bits           *int        `toml:"bits"`
-	MaxCode        *int        `toml:"max_code"`
-	Quantize       string      `toml:"quantize"`
-	FullScale      *float64    `toml:"full_scale"`
-	UnitResistance *Resistance `toml:"unit_resistance"`
-	UnitK          *Ratio      `toml:"unit_k"`
-	Sigma          *Ratio      `toml:"sigma"`
-	Weights        string      `toml:"weights"`
-	WeightsKey     string      `toml:"weights_key"`
-	Topology       string      `toml:"topology"`
-	Sites          string      `toml:"sites"`
-	Programmable   *bool       `toml:"programmable"`
-	RandomLevels   []float64   `toml:"random_levels"`
-	RandomSeed     *int64      `toml:"random_seed"`
+	Bits           *int          `toml:"bits"`
+	MaxCode        *int          `toml:"max_code"`
+	Quantize       Quantize      `toml:"quantize"`
+	FullScale      *float64      `toml:"full_scale"`
+	UnitResistance *Resistance   `toml:"unit_resistance"`
+	UnitK          *Ratio        `toml:"unit_k"`
+	Sigma          *Ratio        `toml:"sigma"`
+	Weights        string        `toml:"weights"`
+	WeightsKey     string        `toml:"weights_key"`
+	Topology       Topology      `toml:"topology"`
+	Sites          string        `toml:"sites"`
+	Programmable   *bool         `toml:"programmable"`
+	RandomLevels   []float64     `toml:"random_levels"`
+	RandomSeed     *int64        `toml:"random_seed"`
+	Loads          *CouplerLoads `toml:"loads"`
+	// A coupler finger by its transmission gate's geometry.
+	TGWN      *Length `toml:"tg_wn"`
+	TGWP      *Length `toml:"tg_wp"`
+	TGL       *Length `toml:"tg_l"`
+	TGFingers *int    `toml:"tg_fingers"`
 }
 
 type rawCoupling struct {
@@ -93,29 +110,30 @@ type rawCoupling struct {
 type rawSHIL struct {
 	Current  *Current  `toml:"current"`
 	Ks       *Ratio    `toml:"ks"`
-	Schedule string    `toml:"schedule"`
+	Schedule shil.Kind `toml:"schedule"`
 	Ramp     *Duration `toml:"ramp"`
 	Start    *Duration `toml:"start"`
 	Targets  Targets   `toml:"targets"`
+	Port     *PumpPort `toml:"port"`
 }
 
 type rawDetector struct {
-	Name    string    `toml:"name"`
-	Kind    string    `toml:"kind"`
-	Targets Targets   `toml:"targets"`
-	Bits    *int      `toml:"bits"`
-	Every   *int      `toml:"every"`
-	Window  *Duration `toml:"window"`
-	Jitter  *Duration `toml:"jitter"`
+	Name    string         `toml:"name"`
+	Kind    *phasedet.Kind `toml:"kind"`
+	Targets Targets        `toml:"targets"`
+	Bits    *int           `toml:"bits"`
+	Every   *int           `toml:"every"`
+	Window  *Duration      `toml:"window"`
+	Jitter  *Duration      `toml:"jitter"`
 }
 
 type rawRun struct {
-	Duration      *Duration `toml:"duration"`
-	Cycles        *float64  `toml:"cycles"`
-	StepsPerCycle *float64  `toml:"steps_per_cycle"`
-	Model         string    `toml:"model"`
-	Integrator    string    `toml:"integrator"`
-	Seed          *int64    `toml:"seed"`
+	Duration      *Duration  `toml:"duration"`
+	Cycles        *float64   `toml:"cycles"`
+	StepsPerCycle *float64   `toml:"steps_per_cycle"`
+	Model         Model      `toml:"model"`
+	Integrator    Integrator `toml:"integrator"`
+	Seed          *int64     `toml:"seed"`
 }
 
 // Ref names an oscillator by name (a string) or by index (an integer).

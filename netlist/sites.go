@@ -42,17 +42,17 @@ func (n *Netlist) HasSite(i, j int) bool {
 	}
 	c := &n.Couplings
 	switch c.Topology {
-	case "kings", "grid":
+	case Kings, Grid:
 		cols := n.Oscillators.Cols
 		if cols == 0 {
 			return false
 		}
 		dr, dc := abs(i/cols-j/cols), abs(i%cols-j%cols)
-		if c.Topology == "grid" {
+		if c.Topology == Grid {
 			return dr+dc == 1
 		}
 		return dr <= 1 && dc <= 1
-	case "sites":
+	case Sites:
 		k := sort.Search(len(c.Sites), func(k int) bool {
 			s := c.Sites[k]
 			return int(s.I) > i || (int(s.I) == i && int(s.J) >= j)

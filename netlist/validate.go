@@ -1,9 +1,11 @@
 package netlist
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -11,15 +13,19 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"oscsim/phasedet"
+	"oscsim/ringosc"
+	"oscsim/shil"
 	"oscsim/tech"
 )
 
 type validator struct {
-	file string
-	pos  map[string]Pos
-	used map[string]bool
-	read FileReader
-	errs Errors
+	file   string
+	noRing bool // ParseOptions.NoRingModel
+	pos    map[string]Pos
+	used   map[string]bool
+	read   FileReader
+	errs   Errors
 	// warns are legal but unusual values (limits.go).
 	warns Errors
 
@@ -69,53 +75,50 @@ func (v *validator) errAt(key, format string, args ...any) {
 
 // tomlErr records a decoder error, keeping its line and column.
 func (v *validator) tomlErr(err error, section string) {
+	key, msg, pos, ok := DecodeProblem(err)
+	if !ok {
+		v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: msg})
+		return
+	}
+	if section != "" && strings.Contains(section, "[") && !strings.HasPrefix(key, section) {
+		// Array-table sections: the decoder's key lacks the index.
+		if _, k, ok := strings.Cut(key, "."); ok {
+			key = section + "." + k
+		} else if key == "" {
+			key = section
+		}
+	}
+	if p := v.at(key); pos.Col == 0 && p.Line > 0 {
+		pos = p // a type mismatch names only its line: the key has the column
+	}
+	v.errs = append(v.errs, &Error{File: v.file, Pos: pos, Key: key, Msg: msg})
+}
+
+// DecodeProblem takes apart an error of the TOML decoder (BurntSushi/toml):
+// the dotted key it is about, the message in this package's words
+// ("wrong type: got string, want integer"), and its position when the
+// decoder gives one (a type mismatch gives only its line). ok is false for
+// an error that names no key; msg is then the whole message. Chip
+// descriptions, sweep files and workload parameters all report decoder
+// errors through it.
+func DecodeProblem(err error) (key, msg string, pos Pos, ok bool) {
+	reword := func(m string) string {
+		m = strings.Replace(m, "incompatible types: TOML value has type ", "wrong type: got ", 1)
+		return strings.Replace(m, "; destination has type ", ", want ", 1)
+	}
 	var pe toml.ParseError
 	if errors.As(err, &pe) {
-		key := pe.LastKey
-		if section != "" && strings.Contains(section, "[") && !strings.HasPrefix(key, section) {
-			// Array-table sections: the decoder's key lacks the index.
-			if _, k, ok := strings.Cut(key, "."); ok {
-				key = section + "." + k
-			} else if key == "" {
-				key = section
-			}
-		}
-		msg := pe.Message
-		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
-		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
-		v.errs = append(v.errs, &Error{File: v.file, Pos: Pos{pe.Position.Line, pe.Position.Col}, Key: key, Msg: msg})
-		return
+		return pe.LastKey, reword(pe.Message), Pos{pe.Position.Line, pe.Position.Col}, true
 	}
 	// Type mismatches come as "toml: line N (last key \"k\"): message".
 	if m := typeErrRe.FindStringSubmatch(err.Error()); m != nil {
-		key, msg := m[2], m[3]
-		if section != "" && strings.Contains(section, "[") {
-			if _, k, ok := strings.Cut(key, "."); ok {
-				key = section + "." + k
-			}
-		}
-		msg = strings.Replace(msg, "incompatible types: TOML value has type ", "wrong type: got ", 1)
-		msg = strings.Replace(msg, "; destination has type ", ", want ", 1)
-		pos := v.at(key)
-		if pos.Line == 0 {
-			pos.Line, _ = strconv.Atoi(m[1])
-		}
-		v.errs = append(v.errs, &Error{File: v.file, Pos: pos, Key: key, Msg: msg})
-		return
+		line, _ := strconv.Atoi(m[1])
+		return m[2], reword(m[3]), Pos{Line: line}, true
 	}
-	v.errs = append(v.errs, &Error{File: v.file, Key: section, Msg: strings.TrimPrefix(err.Error(), "toml: ")})
+	return "", strings.TrimPrefix(err.Error(), "toml: "), Pos{}, false
 }
 
 var typeErrRe = regexp.MustCompile(`^toml: (?:line (\d+) )?\(last key "([^"]*)"\): (.*)$`)
-
-func oneOf(s string, allowed ...string) bool {
-	for _, a := range allowed {
-		if s == a {
-			return true
-		}
-	}
-	return false
-}
 
 func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
@@ -202,6 +205,17 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	}
 	set(&card.VDD, "vdd", f(t.VDD))
 	set(&card.NodeCap, "node_cap", f(t.NodeCap))
+	set(&card.DevCap, "dev_cap", f(t.DevCap))
+	set(&card.TGCap, "tg_cap", f(t.TGCap))
+	set(&card.CInvIn, "cinv_in", f(t.CInvIn))
+	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
+	if t.TapH2 != nil {
+		if x := *t.TapH2; !(x >= 0 && x < 1) {
+			v.errAt("tech.tap_h2", "the tap ISF's c2/c1 must be in [0, 1) (got %g)", x)
+		} else {
+			card.TapH2 = x
+		}
+	}
 	set(&card.InvReff, "inv_reff", f(t.InvReff))
 	if t.ShortCircuit != nil {
 		if *t.ShortCircuit < 0 {
@@ -288,15 +302,15 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	}
 	o.Layout = r.Layout
 	if o.Layout == "" {
-		o.Layout = "line"
+		o.Layout = Line
 		if r.Rows != nil || r.Cols != nil {
-			o.Layout = "grid"
+			o.Layout = GridPlane
 		}
 	}
 	switch o.Layout {
-	case "line":
+	case Line:
 		o.Rows, o.Cols = 1, N
-	case "grid":
+	case GridPlane:
 		if r.Rows == nil || r.Cols == nil {
 			v.errAt("oscillators.layout", "a grid layout needs rows and cols")
 		} else {
@@ -307,8 +321,6 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 				v.errAt("oscillators.rows", "rows×cols = %d×%d = %d does not match %d oscillators", o.Rows, o.Cols, o.Rows*o.Cols, N)
 			}
 		}
-	default:
-		v.errAt("oscillators.layout", "unknown layout %q (want \"line\" or \"grid\")", o.Layout)
 	}
 	if r.FreqSigma != nil {
 		o.FreqSigma = r.FreqSigma.Value
@@ -331,19 +343,20 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			v.errAt("oscillators.phase_noise", "offset %s must be well below f0 (the 1/f² region)", FormatSI(r.PhaseNoise.Offset, "Hz"))
 		}
 	}
+	v.buildRingExtras(o, r, N)
 	o.Init = r.Init
 	if o.Init == "" {
-		o.Init = "random"
+		o.Init = InitRandom
 		if r.InitPhases != nil {
-			o.Init = "phases"
+			o.Init = InitPhases
 		}
 	}
 	switch o.Init {
-	case "random", "zero":
+	case InitRandom, InitZero:
 		if r.InitPhases != nil {
 			v.errAt("oscillators.init_phases", "init_phases needs init = \"phases\" (got %q)", o.Init)
 		}
-	case "phases":
+	case InitPhases:
 		if len(r.InitPhases) != N {
 			v.errAt("oscillators.init_phases", "want %d phases in degrees, one per oscillator (got %d)", N, len(r.InitPhases))
 		}
@@ -354,12 +367,37 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			}
 			o.InitPhases[i] = d * math.Pi / 180
 		}
-	default:
-		v.errAt("oscillators.init", "unknown init %q (want \"random\", \"zero\" or \"phases\")", o.Init)
 	}
 	if r.RingModel != "" {
 		o.RingModel = v.resolve(r.RingModel)
+		if !v.noRing {
+			o.Ring = v.readRing(o.RingModel, o.Stages, n.Tech.VDD, n.Tech.NodeCap)
+		}
 	}
+}
+
+// readRing reads the characterised ring model at path and checks that it
+// was measured on this chip's ring (ringosc.Model.MeasuredOn).
+func (v *validator) readRing(path string, stages int, vdd, nodeCap float64) *ringosc.Model {
+	read := v.read
+	if read == nil {
+		read = os.ReadFile
+	}
+	src, err := read(path)
+	if err != nil {
+		v.errAt("oscillators.ring_model", "%v", err)
+		return nil
+	}
+	m, err := ringosc.Decode(bytes.NewReader(src), path)
+	if err != nil {
+		v.errAt("oscillators.ring_model", "%v", err)
+		return nil
+	}
+	if err := m.MeasuredOn(stages, vdd, nodeCap); err != nil {
+		v.errAt("oscillators.ring_model", "%s: %v (run 'oscsim characterize %s' again)", path, err, v.file)
+		return nil
+	}
+	return &m
 }
 
 func (v *validator) resolve(p string) string {
@@ -397,22 +435,13 @@ func (v *validator) buildRun(n *Netlist, r *rawRun) {
 	}
 	run.Model = r.Model
 	if run.Model == "" {
-		run.Model = "phase"
-	}
-	if !oneOf(run.Model, "cycle", "phase") {
-		v.errAt("run.model", "unknown model %q (want \"cycle\" or \"phase\")", run.Model)
+		run.Model = ModelPhase
 	}
 	run.Integrator = r.Integrator
 	if run.Integrator == "" {
-		run.Integrator = "heun"
+		run.Integrator = Heun
 	}
-	if !oneOf(run.Integrator, "euler", "heun", "rk4") {
-		v.errAt("run.integrator", "unknown integrator %q (want \"euler\", \"heun\" or \"rk4\")", run.Integrator)
-	}
-	run.StepsPerCycle = 32
-	if run.Model == "phase" {
-		run.StepsPerCycle = 4
-	}
+	run.StepsPerCycle = run.Model.DefaultStepsPerCycle()
 	if r.StepsPerCycle != nil {
 		run.StepsPerCycle = *r.StepsPerCycle
 		if !(run.StepsPerCycle > 0) || !finite(run.StepsPerCycle) {
@@ -498,10 +527,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	}
 	c.Quantize = rc.Quantize
 	if c.Quantize == "" {
-		c.Quantize = "scale"
-	}
-	if !oneOf(c.Quantize, "scale", "exact") {
-		v.errAt("couplings.quantize", "unknown quantize %q (want \"scale\" or \"exact\")", c.Quantize)
+		c.Quantize = Scale
 	}
 	if rc.FullScale != nil {
 		c.FullScale = *rc.FullScale
@@ -509,7 +535,13 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			v.errAt("couplings.full_scale", "full_scale must be positive and finite (got %g)", c.FullScale)
 		}
 	}
+	tg := v.buildTG(n, rc)
 	switch {
+	case tg != nil && (rc.UnitResistance != nil || rc.UnitK != nil):
+		v.errAt("couplings.tg_l", "give the coupler as a TG geometry (tg_l, tg_wn, tg_wp, tg_fingers) or as unit_resistance or unit_k, not both")
+	case tg != nil:
+		c.TG = tg
+		c.UnitResistance = 1 / tg.G
 	case rc.UnitResistance != nil && rc.UnitK != nil:
 		v.errAt("couplings.unit_k", "give either unit_resistance or unit_k, not both")
 	case rc.UnitResistance != nil:
@@ -536,15 +568,12 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	}
 	c.Topology = rc.Topology
 	if c.Topology == "" {
-		c.Topology = "explicit"
-	}
-	if !oneOf(c.Topology, "explicit", "all-to-all", "kings", "grid", "sites") {
-		v.errAt("couplings.topology", "unknown topology %q (want \"explicit\", \"all-to-all\", \"kings\", \"grid\" or \"sites\")", c.Topology)
+		c.Topology = Explicit
 	}
 	switch {
-	case c.Topology == "sites" && rc.Sites == "":
+	case c.Topology == Sites && rc.Sites == "":
 		v.errAt("couplings.topology", "topology \"sites\" needs couplings.sites, a mask file naming the coupler sites")
-	case c.Topology != "sites" && rc.Sites != "":
+	case c.Topology != Sites && rc.Sites != "":
 		v.errAt("couplings.sites", "a sites mask needs couplings.topology = \"sites\" (got %q)", c.Topology)
 	case rc.Sites != "":
 		c.SitesFile = v.resolve(rc.Sites)
@@ -554,12 +583,16 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		}
 		c.Sites = sites
 	}
-	c.Programmable = c.Topology != "explicit"
+	c.Programmable = c.Topology.Fabric()
+	c.Loads = LoadsTrimmed
+	if rc.Loads != nil {
+		c.Loads = *rc.Loads
+	}
 	if rc.Programmable != nil {
 		c.Programmable = *rc.Programmable
 	}
-	if c.Topology == "kings" || c.Topology == "grid" {
-		if n.Oscillators.Layout != "grid" {
+	if c.Topology.NeedsGrid() {
+		if n.Oscillators.Layout != GridPlane {
 			v.errAt("couplings.topology", "topology %q needs oscillators.layout = \"grid\"", c.Topology)
 		}
 	}
@@ -599,7 +632,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 			v.errAt(base, "duplicate coupling %s–%s (first given at line %d)", v.names[i], v.names[j], p.Line)
 			continue
 		}
-		if c.Quantize == "exact" && !v.checkCode(base+".weight", w, c.MaxCode) {
+		if c.Quantize == Exact && !v.checkCode(base+".weight", w, c.MaxCode) {
 			continue
 		}
 		pairs[key] = len(c.Edges)
@@ -617,7 +650,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 				v.errAt("couplings.weights", "%s: coupling %s–%s is also given at line %d", rc.Weights, v.names[e.I], v.names[e.J], c.Edges[prev].Pos.Line)
 				continue
 			}
-			if c.Quantize == "exact" && !v.checkCode("couplings.weights", e.W, c.MaxCode) {
+			if c.Quantize == Exact && !v.checkCode("couplings.weights", e.W, c.MaxCode) {
 				continue
 			}
 			pairs[key] = len(c.Edges)
@@ -627,13 +660,13 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	if fabricOK {
 		v.buildRandom(n, rc, len(r.Coupling))
 	}
-	if c.Topology == "kings" || c.Topology == "grid" || (c.Topology == "sites" && c.Sites != nil) {
+	if c.Topology.NeedsGrid() || (c.Topology == Sites && c.Sites != nil) {
 		for _, e := range c.Edges {
 			if n.HasSite(e.I, e.J) {
 				continue
 			}
 			msg := fmt.Sprintf("coupling %s–%s is not a %s-graph neighbour pair", v.names[e.I], v.names[e.J], c.Topology)
-			if c.Topology == "sites" {
+			if c.Topology == Sites {
 				msg = fmt.Sprintf("coupling %s–%s has no coupler site in the mask %s", v.names[e.I], v.names[e.J], filepath.Base(c.SitesFile))
 			}
 			v.errs = append(v.errs, &Error{File: v.file, Pos: e.Pos, Key: "couplings.topology", Msg: msg})
@@ -681,12 +714,13 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 	default:
 		v.errAt("shil", "the pump needs a strength: current (e.g. \"20uA\") or ks (a fraction of ω0, e.g. 0.02)")
 	}
+	s.Port = PortTap
+	if r.Port != nil {
+		s.Port = *r.Port
+	}
 	s.Schedule = r.Schedule
 	if s.Schedule == "" {
-		s.Schedule = "constant"
-	}
-	if !oneOf(s.Schedule, "constant", "ramp", "ramp-hold") {
-		v.errAt("shil.schedule", "unknown schedule %q (want \"constant\", \"ramp\" or \"ramp-hold\")", s.Schedule)
+		s.Schedule = shil.Constant
 	}
 	if r.Start != nil {
 		s.Start = float64(*r.Start)
@@ -699,14 +733,14 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 		if !(s.Ramp > 0) {
 			v.errAt("shil.ramp", "ramp time must be positive (got %gs)", s.Ramp)
 		}
-		if s.Schedule != "ramp-hold" {
+		if s.Schedule != shil.RampHold {
 			v.errAt("shil.ramp", "ramp is used only by schedule = \"ramp-hold\" (got %q)", s.Schedule)
 		}
-	} else if s.Schedule == "ramp-hold" {
+	} else if s.Schedule == shil.RampHold {
 		v.errAt("shil.schedule", "schedule \"ramp-hold\" needs a ramp time (e.g. ramp = \"20ns\")")
 	}
 	s.Targets = v.resolveTargets("shil.targets", r.Targets, len(n.Oscillators.Names))
-	if n.Run.Model == "cycle" && n.Run.StepsPerCycle < MinStepsPerCycle {
+	if n.Run.Model == ModelCycle && n.Run.StepsPerCycle < MinStepsPerCycle {
 		v.errAt("run.steps_per_cycle", "the cycle model needs at least %d steps per cycle to resolve the 2·f0 pump (got %g)", MinStepsPerCycle, n.Run.StepsPerCycle)
 	}
 	n.SHIL = s
@@ -714,25 +748,21 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 
 func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 	N := len(n.Oscillators.Names)
-	if n.Run.Model == "cycle" && n.SHIL == nil && n.Run.StepsPerCycle < MinStepsPerCycle {
+	if n.Run.Model == ModelCycle && n.SHIL == nil && n.Run.StepsPerCycle < MinStepsPerCycle {
 		v.errAt("run.steps_per_cycle", "the cycle model needs at least %d steps per cycle to resolve the waveform (got %g)", MinStepsPerCycle, n.Run.StepsPerCycle)
 	}
 	if len(rs) == 0 {
-		n.Detectors = []Detector{{Name: "sampler", Kind: "sampler", Targets: v.resolveTargets("", Targets{}, N)}}
+		n.Detectors = []Detector{{Name: "sampler", Kind: phasedet.Sampler, Targets: v.resolveTargets("", Targets{}, N)}}
 		return
 	}
 	names := map[string]bool{}
 	for k, r := range rs {
 		base := fmt.Sprintf("detector[%d]", k)
-		d := Detector{Name: r.Name, Kind: r.Kind}
-		if d.Kind == "" {
+		if r.Kind == nil {
 			v.errAt(base, "missing key kind (\"sampler\", \"xor\", \"tdc\" or \"counter\")")
 			continue
 		}
-		if !oneOf(d.Kind, "sampler", "xor", "tdc", "counter") {
-			v.errAt(base+".kind", "unknown detector kind %q (want \"sampler\", \"xor\", \"tdc\" or \"counter\")", d.Kind)
-			continue
-		}
+		d := Detector{Name: r.Name, Kind: *r.Kind}
 		if d.Name == "" {
 			d.Name = fmt.Sprintf("%s%d", d.Kind, k)
 		}
@@ -742,12 +772,12 @@ func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 		names[d.Name] = true
 		d.Targets = v.resolveTargets(base+".targets", r.Targets, N)
 		if r.Bits != nil {
-			if d.Kind != "tdc" {
+			if d.Kind != phasedet.TDC {
 				v.errAt(base+".bits", "bits applies to kind = \"tdc\" only")
 			}
 			d.Bits = *r.Bits
 		}
-		if d.Kind == "tdc" {
+		if d.Kind == phasedet.TDC {
 			if r.Bits == nil {
 				d.Bits = 6
 			}
@@ -762,12 +792,12 @@ func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 			}
 		}
 		if r.Window != nil {
-			if d.Kind != "counter" {
+			if d.Kind != phasedet.Counter {
 				v.errAt(base+".window", "window applies to kind = \"counter\" only")
 			}
 			d.Window = float64(*r.Window)
 		}
-		if d.Kind == "counter" {
+		if d.Kind == phasedet.Counter {
 			if r.Window == nil {
 				d.Window = n.Run.Duration / 2
 			}

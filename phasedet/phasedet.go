@@ -36,6 +36,20 @@ func (k Kind) String() string {
 	return [...]string{"sampler", "xor", "tdc", "counter"}[k]
 }
 
+// UnmarshalText reads a kind by name, so that a chip description's bad kind
+// is reported at its line and column.
+func (k *Kind) UnmarshalText(b []byte) error {
+	x, err := ParseKind(string(b))
+	if err != nil {
+		return fmt.Errorf("unknown detector kind %q (want \"sampler\", \"xor\", \"tdc\" or \"counter\")", b)
+	}
+	*k = x
+	return nil
+}
+
+// MarshalText writes the kind's name (results files carry names).
+func (k Kind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
 // Wrap returns φ wrapped to (−π, π].
 func Wrap(phi float64) float64 {
 	x := math.Mod(phi+math.Pi, 2*math.Pi)

@@ -158,23 +158,6 @@ func hrecmLoads(n int) []int {
 	}
 }
 
-// meanStd returns the mean and the sample standard deviation.
-func meanStd(xs []float64) (float64, float64) {
-	m := 0.0
-	for _, x := range xs {
-		m += x
-	}
-	m /= float64(len(xs))
-	if len(xs) < 2 {
-		return m, 0
-	}
-	v := 0.0
-	for _, x := range xs {
-		v += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(v / float64(len(xs)-1))
-}
-
 // addMean adds a row with the mean over seeds and its spread.
 func (r *Result) addMean(key string, xs []float64, paper *float64, unit string) float64 {
 	m, s := meanStd(xs)

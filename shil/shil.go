@@ -1,16 +1,41 @@
 package shil
 
-import "fmt"
+import (
+	"fmt"
+
+	"oscsim/internal/vocab"
+)
+
+// Kind is the shape of a pump schedule: a vocabulary, written like every
+// other (internal/vocab; the same shape on purpose).
+type Kind string
+
+const (
+	// Constant: full strength from Start on.
+	Constant Kind = "constant"
+	// Ramp: linear from 0 at Start to full at the end of the run.
+	Ramp Kind = "ramp"
+	// RampHold: linear from 0 at Start to full after Ramp, then held.
+	RampHold Kind = "ramp-hold"
+)
+
+// UnmarshalText accepts "constant", "ramp" or "ramp-hold", so a chip
+// description's bad schedule is reported at its line and column.
+func (k *Kind) UnmarshalText(b []byte) error {
+	return vocab.Set(k, b, "schedule", Constant, Ramp, RampHold)
+}
+
+// Check reports a kind that is none of the three.
+func (k Kind) Check() error { return vocab.Check(k, "schedule", Constant, Ramp, RampHold) }
 
 // Schedule scales the pump over a run.
 type Schedule struct {
-	// Kind is "constant", "ramp" or "ramp-hold".
-	Kind string
+	Kind Kind
 	// Start is when the pump turns on (s); before it the pump is off.
 	Start float64
-	// Ramp is the ramp time of "ramp-hold" (s).
+	// Ramp is the ramp time of RampHold (s).
 	Ramp float64
-	// End is the end of the run (s); "ramp" rises from Start to End.
+	// End is the end of the run (s); Ramp rises from Start to End.
 	End float64
 }
 
@@ -21,12 +46,12 @@ func (s Schedule) Factor(t float64) float64 {
 		return 0
 	}
 	switch s.Kind {
-	case "ramp":
+	case Ramp:
 		if s.End <= s.Start {
 			return 1
 		}
 		return min(1, (t-s.Start)/(s.End-s.Start))
-	case "ramp-hold":
+	case RampHold:
 		if s.Ramp <= 0 {
 			return 1
 		}
@@ -38,11 +63,10 @@ func (s Schedule) Factor(t float64) float64 {
 
 // Validate checks the schedule kind.
 func (s Schedule) Validate() error {
-	switch s.Kind {
-	case "constant", "ramp", "ramp-hold":
-		return nil
+	if err := s.Kind.Check(); err != nil {
+		return fmt.Errorf("shil: %w", err)
 	}
-	return fmt.Errorf("shil: unknown schedule %q", s.Kind)
+	return nil
 }
 
 // Rate returns the phase-model SHIL rate K_s (rad/s) of a pump of current

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"oscsim/chip"
+	"oscsim/netlist"
 )
 
 // Speed of the engine's models against ngspice on the 4×4 array
@@ -24,7 +25,7 @@ import (
 //
 //	go test ./spice -run '^$' -bench . -benchtime 3x
 //
-// (GOEXPERIMENT=simd for the AVX-512 kernels) and put the numbers into
+// (the CPU's best kernels; OSCSIM_KERNELS=go for plain Go) and put the numbers into
 // docs/fidelity.md, "Speed".
 
 const benchCycles = 200
@@ -47,9 +48,10 @@ func BenchmarkEngine4x4(b *testing.B) {
 	dur := benchCycles / ch.Netlist().Oscillators.Frequency
 	minSpc := ch.MinStepsPerCycle("phase", 1)
 	for _, mc := range []struct {
-		model, prec string
-		spc         float64
-		batches     []int
+		model   netlist.Model
+		prec    string
+		spc     float64
+		batches []int
 	}{
 		{"cycle", "f64", 32, []int{1, 20, 64}}, {"cycle", "f32", 32, []int{64}},
 		{"phase", "f64", 4, []int{1, 20}}, {"phase", "f64", 1, []int{1, 20}},

@@ -56,8 +56,8 @@ cycles = 4
 	for i := range ph {
 		ph[i] = float64(i) * math.Pi / n
 	}
-	drift := map[string][]float64{}
-	for _, model := range []string{"cycle", "phase"} {
+	drift := map[netlist.Model][]float64{}
+	for _, model := range []netlist.Model{"cycle", "phase"} {
 		res, err := ch.Run(context.Background(), []chip.Input{{Phases: ph}}, chip.RunOptions{Model: model, NoNoise: true})
 		if err != nil {
 			t.Fatal(err)
@@ -111,7 +111,7 @@ func TestCharacterisedBatchSplit(t *testing.T) {
 	ch, _ := load(t, "array4x4.toml")
 	dur := 10 / ch.Netlist().Oscillators.Frequency
 	in := benchPhases(t, 20, ch.N())
-	for _, model := range []string{"cycle", "phase"} {
+	for _, model := range []netlist.Model{"cycle", "phase"} {
 		for _, workers := range []int{1, 2} {
 			all, err := ch.Run(context.Background(), in, chip.RunOptions{Model: model, Duration: dur, NoNoise: true, Workers: workers})
 			if err != nil {
@@ -222,8 +222,8 @@ cycles = 4
 			}
 		}
 		dur := 4 / nl.Oscillators.Frequency
-		drift := map[string][]float64{}
-		for model, spc := range map[string]float64{"cycle": 64, "phase": 16} {
+		drift := map[netlist.Model][]float64{}
+		for model, spc := range map[netlist.Model]float64{"cycle": 64, "phase": 16} {
 			res, err := ch.Run(context.Background(), in, chip.RunOptions{Model: model, NoNoise: true, Duration: dur, StepsPerCycle: spc})
 			if err != nil {
 				t.Fatal(err)

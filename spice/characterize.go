@@ -41,8 +41,25 @@ type RingSpec struct {
 	// PumpCurrent is the larger pump amplitude (A) of the pump-law run
 	// (measurePumpLaw; the other is half of it). 0 picks the current whose
 	// ISF rate K_s is 0.25% of ω0 (10 µA for the generic ring), to two
-	// significant digits; < 0 skips the run.
+	// significant digits; < 0 skips the run. SpecFor sets it to the chip's
+	// shil.current (a pump given as ks has no current before the ring's g2
+	// is known, and keeps the default).
 	PumpCurrent float64
+	// Coupler, when not nil, is the chip's coupler TG described by its
+	// geometry (couplings.tg_*; SpecFor sets it): the free run also sweeps
+	// it over the common mode and the result has its conductance curve.
+	Coupler *netlist.TGGeometry
+}
+
+// TGCurve is a coupler TG's small-signal conductance over the common mode,
+// measured like the ring's switch: 10 mV across it while its common mode
+// ramps from 0 to VDD.
+type TGCurve struct {
+	// VCM are common-mode voltages (V), G the conductance there (S).
+	VCM, G []float64
+	// Mean is ⟨G⟩ over 5–95% of VDD, oscsim's definition of a coupler's
+	// conductance (1/Mean is its unit_resistance); Cap its capacitance (F).
+	Mean, Cap float64
 }
 
 // Characterization is the outcome of Characterize.
@@ -62,6 +79,8 @@ type Characterization struct {
 	FitRMS float64
 	// InverterPull is Measured.InverterPull.
 	InverterPull float64
+	// Coupler is the measured curve of RingSpec.Coupler (nil without one).
+	Coupler *TGCurve
 	// Wall is the ngspice wall time of each run.
 	Wall map[string]time.Duration
 	// Tool is the simulator version.
@@ -191,10 +210,26 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 	// Another switch with its terminals tied together, charged by the same
 	// ramp: the current through Vswm is C_sw·dV/dt.
 	fmt.Fprintf(&b, "Vswm tga swb 0\nMsw_n swb vddc swb 0 %s W=%s L=%s\nMsw_p swb 0 swb vddc %s W=%s L=%s\n", d.NMOS, eng(d.TGWN), eng(d.L), d.PMOS, eng(d.TGWP), eng(d.L))
+	if u := spec.Coupler; u != nil {
+		// The chip's coupler TG (its fingers in parallel: m = fingers),
+		// twice: 10 mV across it either way. The ramp's charging of the
+		// channel flows the same way through both and the signal opposite
+		// ways, so their difference is the conductance alone (at 1 µm the
+		// charging current exceeds the mid-rail signal).
+		m := eng(float64(u.Fingers))
+		for k, sgn := range []string{"", "-"} {
+			fmt.Fprintf(&b, "Vutd%d tga utx%d %s0.01\nVut%d utx%d utb%d 0\nMut%d_n utb%d vddc tgc 0 %s W=%s L=%s m=%s\nMut%d_p utb%d 0 tgc vddc %s W=%s L=%s m=%s\n",
+				k, k, sgn, k, k, k, k, k, d.NMOS, eng(u.WN), eng(u.L), m, k, k, d.PMOS, eng(u.WP), eng(u.L), m)
+		}
+		fmt.Fprintf(&b, "Vusw tga usb 0\nMusw_n usb vddc usb 0 %s W=%s L=%s m=%s\nMusw_p usb 0 usb vddc %s W=%s L=%s m=%s\n", d.NMOS, eng(u.WN), eng(u.L), m, d.PMOS, eng(u.WP), eng(u.L), m)
+	}
 	for k := 0; k < len(ics); k += 6 {
 		b.WriteString(".ic " + strings.Join(ics[k:min(k+6, len(ics))], " ") + "\n")
 	}
 	saves := []string{"i(vdd_a)", "v(b_n0)", "v(c_n0)", "v(ci0)", "v(d_n0)", "i(vtg)", "i(vswm)"}
+	if spec.Coupler != nil {
+		saves = append(saves, "i(vut0)", "i(vut1)", "i(vusw)")
+	}
 	for s := 0; s < S; s++ {
 		saves = append(saves, fmt.Sprintf("v(a_n%d)", s))
 	}
@@ -261,6 +296,24 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 	ron := 1 / gmean
 	isw, _ := o1.Vec("i(vswm)")
 	tgCap := math.Abs(MeanOver(t, isw, 0.05*tstop, 0.95*tstop)) / (vdd / tstop)
+	if spec.Coupler != nil {
+		ip, _ := o1.Vec("i(vut0)")
+		im, _ := o1.Vec("i(vut1)")
+		gu := make([]float64, len(ip))
+		for k := range ip {
+			gu[k] = math.Abs(ip[k]-im[k]) / 0.02
+		}
+		cu := &TGCurve{Mean: MeanOver(t, gu, 0.05*tstop, 0.95*tstop)}
+		iusw, _ := o1.Vec("i(vusw)")
+		cu.Cap = math.Abs(MeanOver(t, iusw, 0.05*tstop, 0.95*tstop)) / (vdd / tstop)
+		sr := Series{T: t, Y: gu}
+		for k := 0; k <= 10; k++ {
+			x := 0.05 + 0.09*float64(k)
+			cu.VCM = append(cu.VCM, x*vdd)
+			cu.G = append(cu.G, sr.At(x*tstop))
+		}
+		out.Coupler = cu
+	}
 	// Node waveforms on θ: θ = −π/2 at each rising tap edge.
 	M := spec.TablePoints
 	nodes := make([][]float64, S)
@@ -635,8 +688,15 @@ func SpecFor(nl *netlist.Netlist, ring string, d Design) (RingSpec, error) {
 	if !found {
 		return RingSpec{}, fmt.Errorf("spice: %s has no oscillator named %q (it has %s)", nl.File, ring, listNames(o.Names, 8))
 	}
-	return RingSpec{Name: fmt.Sprintf("%s ring %s", nl.Name, ring), Design: d, Stages: o.Stages,
-		VDD: nl.Tech.VDD, NodeCap: nl.Tech.NodeCap, FGuess: o.Frequency}, nil
+	spec := RingSpec{Name: fmt.Sprintf("%s ring %s", nl.Name, ring), Design: d, Stages: o.Stages,
+		VDD: nl.Tech.VDD, NodeCap: nl.Tech.NodeCap, FGuess: o.Frequency}
+	// The pump law is measured at the chip's own pump strength (its second
+	// order grows with the current).
+	if s := nl.SHIL; s != nil {
+		spec.PumpCurrent = s.Current
+	}
+	spec.Coupler = nl.Couplings.TG
+	return spec, nil
 }
 
 func listNames(names []string, n int) string {
@@ -667,6 +727,17 @@ wall        ngspice %s (free run) + %s (ISF)
 		c.Wall["free"].Round(time.Millisecond), c.Wall["isf"].Round(time.Millisecond))
 	if err != nil {
 		return err
+	}
+	if cu := c.Coupler; cu != nil {
+		var pts []string
+		for k := range cu.VCM {
+			pts = append(pts, fmt.Sprintf("%.2f V %s", cu.VCM[k], netlist.FormatSI(cu.G[k], "S")))
+		}
+		lo, hi := floats.Min(cu.G), floats.Max(cu.G)
+		if _, err = fmt.Fprintf(w, "coupler TG  1/⟨G⟩ = %s over 5–95%% common mode (unit_resistance), capacitance %s; G max/min %.1f; G(V_cm): %s\n",
+			netlist.FormatSI(1/cu.Mean, "Ω"), netlist.FormatSI(cu.Cap, "F"), hi/lo, strings.Join(pts, ", ")); err != nil {
+			return err
+		}
 	}
 	if pl := ms.PumpLaw; pl != nil {
 		var isf2 [3]float64

@@ -31,7 +31,7 @@ type CheckOptions struct {
 	// to count as locked (default 10°).
 	LockTol float64
 	// Models restricts the engine models run ("cycle", "phase"; nil = both).
-	Models []string
+	Models []netlist.Model
 	// Deck, when not nil, receives the deck text.
 	Deck io.Writer
 	// NoTrim skips the trim run (TrimLoads) that a chip with couplers gets
@@ -122,7 +122,8 @@ func CrossCheck(ctx context.Context, ch *chip.Chip, opt CheckOptions) (*Check, e
 	}
 	dopt := DeckOptions{Phases: phases, FreqOffset: opt.FreqOffset, Duration: dur}
 	var trim *Trim
-	if !opt.NoTrim && len(ch.Couplers()) > 0 {
+	// An untrimmed chip (couplings.loads = "loaded") is simulated as drawn.
+	if !opt.NoTrim && len(ch.Couplers()) > 0 && ch.Netlist().Couplings.Loads != netlist.LoadsLoaded && ch.Netlist().Couplings.TG == nil {
 		var err error
 		if trim, err = TrimLoads(ctx, opt.Sim, ch, opt.Design, opt.FreqOffset, trimRuns); err != nil {
 			return nil, err
@@ -192,11 +193,11 @@ func CrossCheck(ctx context.Context, ch *chip.Chip, opt CheckOptions) (*Check, e
 
 	models := opt.Models
 	if models == nil {
-		models = []string{"cycle", "phase"}
+		models = []netlist.Model{netlist.ModelCycle, netlist.ModelPhase}
 	}
 	for _, model := range models {
 		spc := opt.CycleSteps
-		if model == "phase" {
+		if model == netlist.ModelPhase {
 			spc = opt.PhaseSteps
 		}
 		fo := opt.FreqOffset
@@ -214,7 +215,7 @@ func CrossCheck(ctx context.Context, ch *chip.Chip, opt CheckOptions) (*Check, e
 		if err != nil {
 			return nil, fmt.Errorf("spice: %s model: %w", model, err)
 		}
-		m := &Measure{Model: model, Wall: res.Wall, Cycles: res.Duration * fref}
+		m := &Measure{Model: string(model), Wall: res.Wall, Cycles: res.Duration * fref}
 		m.Freq = make([]float64, N)
 		m.RingPower = make([]float64, N)
 		ring := ch.Ring()

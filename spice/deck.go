@@ -13,6 +13,7 @@ import (
 	"oscsim/chip"
 	"oscsim/netlist"
 	"oscsim/ringosc"
+	"oscsim/shil"
 	"oscsim/tech"
 )
 
@@ -384,6 +385,12 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	edges, codes := ch.Edges(), ch.Codes()
 	var lumps []lump
 	seen := map[int]bool{}
+	// With couplings.loads = "loaded" the chip is as drawn: a tap keeps its
+	// couplers' load (chip.Chip.TapLoads) and no ring is trimmed for the
+	// inverter path's pull; only the deck's own widening of a switch
+	// (multiplicity above the code's fingers) is given back.
+	loaded := nl.Couplings.Loads == netlist.LoadsLoaded
+	tg := nl.Couplings.TG         // nil: fingers are a switch and a resistor
 	tapLoad := make([]float64, N) // capacitance the taps give up (F)
 	gInv := make([]float64, N)    // inverter-path conductance into each ring (S)
 	hasInv := false
@@ -399,6 +406,11 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 		rf := fingers / c.G
 		w := math.Max(1, math.Ceil(d.TGRon/(switchRatio*rf)))
 		l := lump{c: c, code: code, mult: w * fingers, rser: (rf - d.TGRon/w) / fingers}
+		if tg != nil {
+			// A real TG of the description's geometry, no resistor: its
+			// size carries the coupler's conductance, mismatch included.
+			l.mult, l.rser = c.G/tg.G*float64(tg.Fingers), 0
+		}
 		e := edges[c.Edge]
 		if c.Inverted {
 			// The switch sits at the inverter's output, which drives it;
@@ -406,7 +418,12 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			hasInv = true
 			l.label = fmt.Sprintf("ci_%s_%s", names[c.From], names[c.To])
 			l.from, l.to = l.label, names[c.To]+"_n0"
-			tapLoad[c.From] += d.CouplerCin
+			if !loaded {
+				tapLoad[c.From] += d.CouplerCin
+				if tg != nil {
+					tapLoad[c.To] += 0.5 * fingers * tg.C
+				}
+			}
 			gInv[c.To] += c.G
 		} else {
 			// The switch sits at ring I's tap and follows it (its
@@ -414,7 +431,17 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			// of that tap; ring J sees only the resistor.
 			l.label = fmt.Sprintf("c_%s_%s", names[e.I], names[e.J])
 			l.from, l.to = names[e.I]+"_n0", names[e.J]+"_n0"
-			tapLoad[e.I] += l.mult * d.TGCap
+			switch {
+			case tg != nil && !loaded:
+				// A real TG's channel and junctions split between its ends.
+				tapLoad[e.I] += 0.5 * fingers * tg.C
+				tapLoad[e.J] += 0.5 * fingers * tg.C
+			case tg != nil:
+			case loaded:
+				tapLoad[e.I] += (l.mult - fingers) * d.TGCap
+			default:
+				tapLoad[e.I] += l.mult * d.TGCap
+			}
 		}
 		lumps = append(lumps, l)
 	}
@@ -432,7 +459,10 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			fi += opt.FreqOffset[i]
 		}
 		// Trim for the inverter path's pull in the favoured state.
-		fdesign := fi - d.InverterPull*gInv[i]/cload/(2*math.Pi)
+		fdesign := fi
+		if !loaded {
+			fdesign -= d.InverterPull * gInv[i] / cload / (2 * math.Pi)
+		}
 		scale := fnom / fdesign
 		if opt.LoadTrim != nil {
 			scale *= opt.LoadTrim[i]
@@ -483,6 +513,14 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 				o.Names[e.I], o.Names[e.J], e.W, l.code, absInt(l.code), netlist.FormatSI(c.G, "S"))
 		}
 		mult := eng(l.mult)
+		if tg != nil {
+			fmt.Fprintf(&b, "M%s_tn %s vddc %s 0 %s W=%s L=%s m=%s\n", label, l.from, l.to, d.NMOS, eng(tg.WN), eng(tg.L), mult)
+			fmt.Fprintf(&b, "M%s_tp %s 0 %s vddc %s W=%s L=%s m=%s\n", label, l.from, l.to, d.PMOS, eng(tg.WP), eng(tg.L), mult)
+			if opt.Open {
+				return nil, fmt.Errorf("spice: a chip whose couplers are TGs by geometry has no resistor to open for a trim run; use couplings.loads = \"loaded\" or --no-trim")
+			}
+			continue
+		}
 		fmt.Fprintf(&b, "M%s_tn %s vddc %s_a 0 %s W=%s L=%s m=%s\n", label, l.from, label, d.NMOS, eng(d.TGWN), eng(d.L), mult)
 		fmt.Fprintf(&b, "M%s_tp %s 0 %s_a vddc %s W=%s L=%s m=%s\n", label, l.from, label, d.PMOS, eng(d.TGWP), eng(d.L), mult)
 		if opt.Open {
@@ -503,13 +541,13 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	if s := nl.SHIL; s != nil && ch.PumpCurrent() > 0 && !opt.Open {
 		sched := "1"
 		switch s.Schedule {
-		case "constant":
+		case shil.Constant:
 			if s.Start > 0 {
 				sched = fmt.Sprintf("u(time-%s)", eng(s.Start))
 			}
-		case "ramp":
+		case shil.Ramp:
 			sched = fmt.Sprintf("min(1,max(0,(time-%s)/%s))", eng(s.Start), eng(math.Max(dur-s.Start, 1e-15)))
-		case "ramp-hold":
+		case shil.RampHold:
 			sched = fmt.Sprintf("min(1,max(0,(time-%s)/%s))", eng(s.Start), eng(s.Ramp))
 		}
 		fmt.Fprintf(&b, "\n* SHIL pump at 2*f_ref = %s, amplitude %s, phase %.4f rad, schedule %s\n",

@@ -43,12 +43,15 @@ import (
 )
 
 // needNgspice skips a test when ngspice is missing or under -short.
+// testTrims lets the cross-checks of one chip share its trim measurement.
+var testTrims = &TrimCache{}
+
 func needNgspice(t testing.TB) Simulator {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("ngspice cross-check skipped with -short")
 	}
-	sim := Simulator{}
+	sim := Simulator{Trims: testTrims}
 	if _, err := sim.Find(); err != nil {
 		t.Skipf("skipping: %v (CI installs the Debian package ngspice)", err)
 	}
@@ -323,7 +326,7 @@ func TestFidelityPumpLaw(t *testing.T) {
 	res := crossCheck(t, src, CheckOptions{Sim: sim, FreqOffset: genericDetuning(t, dets)})
 	_, ks, _ := res.Chip.Rates()
 	dur := res.Chip.Netlist().Run.Duration
-	laws := map[string]pumpLaw{}
+	laws := map[netlist.Model]pumpLaw{}
 	for _, ms := range append([]*Measure{res.Spice}, res.Models...) {
 		var mean pumpLaw
 		for k := 0; k < n; k++ {
@@ -333,7 +336,7 @@ func TestFidelityPumpLaw(t *testing.T) {
 				mean.coef[i] += l.coef[i] / float64(n)
 			}
 		}
-		laws[ms.Model] = mean
+		laws[netlist.Model(ms.Model)] = mean
 		c := mean.coef
 		t.Logf("%-7s P(φ)/K_s = %+.3f %+.3f·sin 2φ %+.3f·cos 2φ %+.3f·sin 4φ %+.3f·cos 4φ %+.3f·sin 6φ %+.3f·cos 6φ",
 			ms.Model, c[0], c[1], c[2], c[3], c[4], c[5], c[6])
@@ -346,7 +349,7 @@ func TestFidelityPumpLaw(t *testing.T) {
 	// Before, their gains were 1.09–1.10 of ngspice's and their mean pulls
 	// 0.12–0.16·K_s below it. Measured: gain 1.004 (both), mean pull
 	// −0.018 (cycle) and −0.030 (phase), the 2φ-cosine +0.030 (cycle).
-	for _, model := range []string{"cycle", "phase"} {
+	for _, model := range []netlist.Model{"cycle", "phase"} {
 		c := laws[model].coef
 		if g := c[1] / ng[1]; g < 0.95 || g > 1.05 {
 			t.Errorf("%s model: first-order pump gain %.3f of ngspice's, want within 5%%", model, g)
@@ -373,24 +376,24 @@ func TestFidelityPumpLaw(t *testing.T) {
 var fidelityArrays = []struct {
 	file   string
 	ci     int
-	states map[string]float64
-	floor  map[string]float64
+	states map[netlist.Model]float64
+	floor  map[netlist.Model]float64
 }{
 	// 1.2 MΩ, 120 cycles, couplers stronger than the pump: ngspice's state
 	// still changes over the last quarter in 9 of 20 initial conditions.
 	// 20 ICs: cycle 17 of 20 states, 99% of spins; phase 14, 98%.
-	{"array4x4.toml", 2, map[string]float64{"cycle": 0.85, "phase": 0.5}, map[string]float64{"cycle": 0.95, "phase": 0.93}},
+	{"array4x4.toml", 2, map[netlist.Model]float64{"cycle": 0.85, "phase": 0.5}, map[netlist.Model]float64{"cycle": 0.95, "phase": 0.93}},
 	// 2 MΩ, 200 cycles: ngspice settles in 18 of 20. 20 ICs: cycle 18 of
 	// 20, 99% of spins; phase 16, 98% (held-out ICs 20–39: 20 and 15).
 	// The phase model's floor is 1 of CI's 2 (it misses IC 0).
-	{"array4x4-settled.toml", 2, map[string]float64{"cycle": 0.9, "phase": 0.5}, map[string]float64{"cycle": 0.95, "phase": 0.93}},
+	{"array4x4-settled.toml", 2, map[netlist.Model]float64{"cycle": 0.9, "phase": 0.5}, map[netlist.Model]float64{"cycle": 0.95, "phase": 0.93}},
 	// 4 MΩ, 300 cycles, the pump dominating the couplers (K ≈ 0.046% of ω0
 	// per coupler, at most 0.18% per ring, K_s ≈ 0.24%): ngspice settles
 	// in 20 of 20 and its state is the ICs' own binarisation in 3. 20 ICs:
 	// cycle 20 of 20, phase 17 (99% of spins; held-out ICs 20–39: 20 and
 	// 19); the same against ngspice at T/256 and reltol = 1e-4
 	// (array4x4-pump-converged.toml), whose states equal these in 20 of 20.
-	{"array4x4-pump.toml", 2, map[string]float64{"cycle": 0.9, "phase": 0.85}, map[string]float64{"cycle": 0.97, "phase": 0.95}},
+	{"array4x4-pump.toml", 2, map[netlist.Model]float64{"cycle": 0.9, "phase": 0.85}, map[netlist.Model]float64{"cycle": 0.97, "phase": 0.95}},
 }
 
 // TestFidelityArray: the 4×4 arrays of fidelityArrays from random initial
@@ -443,7 +446,7 @@ func TestFidelityArray(t *testing.T) {
 	}
 }
 
-func fidelityArray(t *testing.T, sim Simulator, file string, n int, states, floor map[string]float64) {
+func fidelityArray(t *testing.T, sim Simulator, file string, n int, states, floor map[netlist.Model]float64) {
 	src, err := os.ReadFile(filepath.Join("testdata", file))
 	if err != nil {
 		t.Fatal(err)
@@ -543,15 +546,15 @@ func fidelityArray(t *testing.T, sim Simulator, file string, n int, states, floo
 		frac := float64(rings[model]) / float64(16*n)
 		t.Logf("%s model: same binarised state as ngspice in %d of %d initial conditions (target ≥ %d); %.0f%% of ring spins equal (up to a global flip)",
 			model, same[model], n, target, 100*frac)
-		need := int(math.Ceil(states[model]*float64(n) - 1e-9))
+		need := int(math.Ceil(states[netlist.Model(model)]*float64(n) - 1e-9))
 		if strict {
 			need = max(need, target)
 		}
 		if same[model] < need {
 			t.Errorf("%s model: same state as ngspice in %d of %d initial conditions, want ≥ %d", model, same[model], n, need)
 		}
-		if frac < floor[model] {
-			t.Errorf("%s model: %.0f%% of ring spins equal to ngspice's, want ≥ %.0f%% (the agreement recorded in docs/fidelity.md)", model, 100*frac, 100*floor[model])
+		if frac < floor[netlist.Model(model)] {
+			t.Errorf("%s model: %.0f%% of ring spins equal to ngspice's, want ≥ %.0f%% (the agreement recorded in docs/fidelity.md)", model, 100*frac, 100*floor[netlist.Model(model)])
 		}
 	}
 }

@@ -23,7 +23,7 @@ import (
 // ErrNoNgspice is returned when the ngspice executable cannot be found.
 // Tests that need ngspice skip on it; the CLI tells the user how to install
 // it (Debian/Ubuntu: apt-get install ngspice).
-var ErrNoNgspice = errors.New("ngspice not found on PATH (install it, e.g. apt-get install ngspice)")
+var ErrNoNgspice = errors.New("ngspice not found")
 
 // ErrNoConvergence is wrapped when ngspice stops before the end of the
 // transient (time step too small, singular matrix, no DC operating point).
@@ -55,19 +55,31 @@ type Simulator struct {
 	// instead of 0.32 s) and reported the spinning as CPU time. One thread
 	// gives the same raw file bit for bit.
 	Threads int
+	// Progress, when not nil, is called about once a second while ngspice
+	// runs, with the simulated time reached and the run's tstop. ngspice
+	// in batch mode streams its raw file, whose last complete point gives
+	// the time (see rawProgress).
+	Progress func(simulated, tstop float64)
+	// Trims, when not nil, keeps TrimLoads' measurements for every
+	// simulator that shares it; nil measures at every call.
+	Trims *TrimCache
 }
 
 // Find returns the path of the ngspice executable or ErrNoNgspice.
 func (s Simulator) Find() (string, error) {
 	if s.Path != "" {
-		if _, err := os.Stat(s.Path); err != nil {
-			return "", fmt.Errorf("%w: %v", ErrNoNgspice, err)
+		st, err := os.Stat(s.Path)
+		if err != nil {
+			return "", fmt.Errorf("%w at %s (%v)", ErrNoNgspice, s.Path, err)
+		}
+		if st.IsDir() || st.Mode()&0o111 == 0 {
+			return "", fmt.Errorf("%w at %s: not an executable file", ErrNoNgspice, s.Path)
 		}
 		return s.Path, nil
 	}
 	p, err := exec.LookPath("ngspice")
 	if err != nil {
-		return "", ErrNoNgspice
+		return "", fmt.Errorf("%w on PATH (install it, e.g. apt-get install ngspice, or give --ngspice PATH)", ErrNoNgspice)
 	}
 	return p, nil
 }
@@ -218,7 +230,31 @@ func (s Simulator) run(ctx context.Context, name, deck string, tstop float64) (*
 	var logBuf bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logBuf, &logBuf
 	start := time.Now()
-	runErr := cmd.Run()
+	runErr := cmd.Start()
+	if runErr == nil {
+		stop := make(chan struct{})
+		if s.Progress != nil {
+			go func() {
+				tick := time.NewTicker(time.Second)
+				defer tick.Stop()
+				for {
+					select {
+					case <-stop:
+						return
+					case <-tick.C:
+						if t, ok := rawProgress(raw); ok {
+							s.Progress(min(t, tstop), tstop)
+						}
+					}
+				}
+			}()
+		}
+		runErr = cmd.Wait()
+		close(stop)
+		if s.Progress != nil && runErr == nil {
+			s.Progress(tstop, tstop)
+		}
+	}
 	wall := time.Since(start)
 	log := logBuf.String()
 	if s.KeepDir != "" {
@@ -366,4 +402,46 @@ func ReadRaw(r *bufio.Reader) (*Output, error) {
 			return nil, fmt.Errorf("raw file: %q: %w", line, err)
 		}
 	}
+}
+
+// rawProgress reads the time of the last complete point of a binary raw
+// file that ngspice is still writing: the header gives the number of
+// variables (time first, all float64), and the file size the number of
+// complete points after "Binary:\n".
+func rawProgress(path string) (float64, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	head := make([]byte, 1<<16)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	end := bytes.Index(head, []byte("Binary:\n"))
+	if end < 0 {
+		return 0, false
+	}
+	end += len("Binary:\n")
+	m := regexp.MustCompile(`No\. Variables:\s*(\d+)`).FindSubmatch(head[:end])
+	if m == nil {
+		return 0, false
+	}
+	nv, err := strconv.Atoi(string(m[1]))
+	if err != nil || nv < 1 {
+		return 0, false
+	}
+	st, err := f.Stat()
+	if err != nil {
+		return 0, false
+	}
+	points := (st.Size() - int64(end)) / int64(8*nv)
+	if points < 1 {
+		return 0, false
+	}
+	var b [8]byte
+	if _, err := f.ReadAt(b[:], int64(end)+(points-1)*int64(8*nv)); err != nil {
+		return 0, false
+	}
+	t := math.Float64frombits(binary.LittleEndian.Uint64(b[:]))
+	return t, t >= 0 && !math.IsNaN(t)
 }

@@ -44,8 +44,9 @@ const trimCycles = 40
 // runs (each corrects by the measured ratio, f ∝ 1/(C + DevCap); on the
 // 4×4 array the largest error goes 3.7e-4 → 1.9e-5 → 1e-6). The trim runs
 // start every ring at phase 0 (the rings do not interact), so a chip's trim
-// does not depend on the run's initial phases, and it is computed once per
-// chip, design and detuning in a process.
+// does not depend on the run's initial phases; with sim.Trims set it is
+// measured once per chip, design and detuning for every call that shares
+// that cache.
 //
 // Why: the deck takes the couplers' loads off each tap as equivalent
 // capacitances (Design.CouplerCin, TGCap) measured on one ring, but a
@@ -66,27 +67,33 @@ func TrimLoads(ctx context.Context, sim Simulator, ch *chip.Chip, d Design, freq
 	if err != nil {
 		return nil, err
 	}
-	// One measurement per chip, design and detuning in a process, also
-	// when parallel cross-checks of the chip ask at once.
+	if sim.Trims == nil {
+		return trimLoads(ctx, sim, ch, d, o, first, runs)
+	}
+	// One measurement per chip, design and detuning per cache, also when
+	// parallel cross-checks of the chip ask at once.
 	key := fmt.Sprintf("%d\x00%s", runs, first.Text)
-	v, _ := trimMemo.LoadOrStore(key, &trimEntry{})
+	v, _ := sim.Trims.m.LoadOrStore(key, &trimEntry{})
 	e := v.(*trimEntry)
 	e.once.Do(func() { e.t, e.err = trimLoads(ctx, sim, ch, d, o, first, runs) })
 	if e.err != nil {
 		// Do not keep a failure (a cancelled context, say) for later calls.
-		trimMemo.CompareAndDelete(key, e)
+		sim.Trims.m.CompareAndDelete(key, e)
 	}
 	return e.t, e.err
 }
+
+// TrimCache keeps TrimLoads' results by their first deck (which holds the
+// chip, design and detuning) and run count, for the simulators that share
+// it (Simulator.Trims). It is safe for concurrent use; the zero value is
+// empty and ready.
+type TrimCache struct{ m sync.Map }
 
 type trimEntry struct {
 	once sync.Once
 	t    *Trim
 	err  error
 }
-
-// trimMemo holds TrimLoads' results by their first deck (and run count).
-var trimMemo sync.Map
 
 // trimLoads runs the trim runs; first is run 0's (untrimmed) deck.
 func trimLoads(ctx context.Context, sim Simulator, ch *chip.Chip, d Design, o DeckOptions, first *Deck, runs int) (*Trim, error) {

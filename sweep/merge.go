@@ -127,3 +127,27 @@ func splitShard(s string) (i, n int, err error) {
 	}
 	return i, n, nil
 }
+
+// ResultFiles are the files a finished sweep writes in its directory.
+var ResultFiles = []string{MetaFile, RunsFile, SummaryFile, BreakdownFile}
+
+// SameResults reports whether the sweeps in directories a and b hold the
+// same results, byte for byte: nil, or an error naming the first file that
+// differs or cannot be read. A merged sweep equals the unsharded one, and
+// the number of runs in flight never matters; this is how to check it.
+func SameResults(a, b string) error {
+	for _, f := range ResultFiles {
+		x, err := os.ReadFile(filepath.Join(a, f))
+		if err != nil {
+			return err
+		}
+		y, err := os.ReadFile(filepath.Join(b, f))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(x, y) {
+			return fmt.Errorf("sweep: %s differs between %s and %s", f, a, b)
+		}
+	}
+	return nil
+}

@@ -61,15 +61,15 @@ type Meta struct {
 	SweepFile   string `json:"sweep_file"`
 	// SweepSHA256 and ChipSHA256 fingerprint the sweep's content and the
 	// base chip's (decoded, so comments do not count).
-	SweepSHA256 string `json:"sweep_sha256"`
-	Chip        string `json:"chip"`
-	ChipSHA256  string `json:"chip_sha256"`
-	Workload    string `json:"workload"`
-	Seed        int64  `json:"seed"`
-	Instances   int    `json:"instances"`
-	Seeds       int    `json:"seeds"`
-	Streams     string `json:"streams"`
-	Accuracy    string `json:"accuracy"`
+	SweepSHA256 string  `json:"sweep_sha256"`
+	Chip        string  `json:"chip"`
+	ChipSHA256  string  `json:"chip_sha256"`
+	Workload    string  `json:"workload"`
+	Seed        int64   `json:"seed"`
+	Instances   int     `json:"instances"`
+	Seeds       int     `json:"seeds"`
+	Streams     Streams `json:"streams"`
+	Accuracy    string  `json:"accuracy"`
 	// Set lists the fixed overrides (the [set] table and --set).
 	Set     []string `json:"set,omitempty"`
 	Axes    []Axis   `json:"axes"`

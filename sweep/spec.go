@@ -12,6 +12,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 
 	"oscsim/bench"
 	"oscsim/configs"
+	"oscsim/internal/vocab"
 	"oscsim/netlist"
 )
 
@@ -41,11 +43,9 @@ type Spec struct {
 	// and Seeds noise realisations are run at every point.
 	Seed             int64
 	Instances, Seeds int
-	// Streams is "common" (every point uses the same chip seed, so
-	// instance i has the same mismatch draw at every point: common random
-	// numbers) or "independent" (the chip seed is hashed from the sweep
-	// seed and the point's values).
-	Streams string
+	// Streams says how points share chip seeds (StreamsCommon or
+	// StreamsIndependent).
+	Streams Streams
 	// Accuracy names the metric summarised and plotted as accuracy;
 	// Metrics are the workload metrics recorded (Accuracy first).
 	Accuracy string
@@ -171,6 +171,7 @@ func LoadShard(path string, i, n int) (*Spec, error) {
 }
 
 type parser struct {
+	md toml.MetaData
 	// shard, shards select the points whose workloads are built.
 	shard, shards int
 	file          string
@@ -211,29 +212,32 @@ func Parse(name string, src []byte) (*Spec, error) { return parse(name, src, Loa
 
 func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
 	p := &parser{file: name, pos: netlist.KeyPositions(string(src)), seen: map[string]bool{}, shard: opt.Shard, shards: max(1, opt.Shards)}
-	var doc map[string]any
-	if _, err := toml.Decode(string(src), &doc); err != nil {
+	var raw rawSweepFile
+	md, err := toml.Decode(string(src), &raw)
+	if err != nil {
 		var pe toml.ParseError
-		if errors.As(err, &pe) {
+		if errors.As(err, &pe) { // a syntax error
 			return nil, Errors{{File: name, Pos: Pos{Line: pe.Position.Line, Col: pe.Position.Col}, Msg: pe.Message}}
 		}
-		return nil, Errors{{File: name, Msg: err.Error()}}
+		p.decodeErr(err, "")
+		return nil, p.sorted()
 	}
+	p.md = md
 	s := &Spec{File: name, pos: p.pos}
-	for _, k := range sortedKeys(doc) {
-		if k != "sweep" && k != "workload" && k != "set" && k != "axis" && k != "point" {
-			p.errAt(k, "unknown table (want sweep, workload, set, axis or point)")
+	for _, k := range md.Undecoded() {
+		if len(k) == 1 {
+			p.unknown(k[0], k[0], []string{"sweep", "workload", "set", "axis", "point"})
 		}
 	}
-	chipRef := p.sweepTable(s, doc)
-	p.workloadTable(s, doc)
+	chipRef := p.sweepTable(s, raw.Sweep)
+	p.workloadTable(s, raw.Workload)
 	base := p.baseChip(s, name, chipRef)
 
 	// Problems so far do not keep the points from being checked; a bad
 	// base chip or bad axes do.
 	before := len(p.errs)
-	cols := p.columns(doc)
-	p.overrides(s, doc, cols, opt.Set)
+	cols := p.columns(raw)
+	p.overrides(s, raw.Set, cols, opt.Set)
 	if base == nil || len(p.errs) > before {
 		return nil, p.sorted()
 	}
@@ -251,59 +255,202 @@ func parse(name string, src []byte, opt LoadOptions) (*Spec, error) {
 	return s, nil
 }
 
-var sweepKeys = []string{"name", "description", "chip", "seed", "instances", "seeds", "streams", "accuracy", "metrics"}
+// rawSweepFile is a sweep file's schema. [workload] holds the workload's
+// parameters (which bench decodes), [set] and [[point]] chip keys and
+// workload parameters (which the chip schema and the workload decode); the
+// rest is typed here.
+type rawSweepFile struct {
+	Sweep    *toml.Primitive  `toml:"sweep"`
+	Workload *toml.Primitive  `toml:"workload"`
+	Set      map[string]any   `toml:"set"`
+	Axis     []toml.Primitive `toml:"axis"`
+	Point    []map[string]any `toml:"point"`
+}
+
+// rawSweep is the [sweep] table.
+type rawSweep struct {
+	Name        string   `toml:"name"`
+	Description string   `toml:"description"`
+	Chip        string   `toml:"chip"`
+	Seed        *int64   `toml:"seed"`
+	Instances   *int     `toml:"instances"`
+	Seeds       *int     `toml:"seeds"`
+	Streams     Streams  `toml:"streams"`
+	Accuracy    string   `toml:"accuracy"`
+	Metrics     []string `toml:"metrics"`
+}
+
+// rawAxis is one [[axis]] table: a path and its values, listed or as a
+// range.
+type rawAxis struct {
+	Path   string `toml:"path"`
+	Values *[]any `toml:"values"`
+	From   any    `toml:"from"`
+	To     any    `toml:"to"`
+	Count  *int   `toml:"count"`
+	Scale  Scale  `toml:"scale"`
+	Label  string `toml:"label"`
+}
+
+// Streams says how the points of a sweep share chip seeds: a vocabulary,
+// written like every other (internal/vocab; the same shape on purpose).
+type Streams string
+
+const (
+	// StreamsCommon: every point uses the same chip seed, so instance i
+	// has the same mismatch draw at every point (common random numbers).
+	StreamsCommon Streams = "common"
+	// StreamsIndependent: the chip seed is hashed from the sweep seed and
+	// the point's values.
+	StreamsIndependent Streams = "independent"
+)
+
+// UnmarshalText accepts "common" or "independent".
+func (m *Streams) UnmarshalText(b []byte) error {
+	return vocab.Set(m, b, "streams", StreamsCommon, StreamsIndependent)
+}
+
+// Scale is how a range axis spaces its values.
+type Scale string
+
+const (
+	ScaleLinear Scale = "linear"
+	ScaleLog    Scale = "log"
+)
+
+// UnmarshalText accepts "linear" or "log".
+func (c *Scale) UnmarshalText(b []byte) error { return vocab.Set(c, b, "scale", ScaleLinear, ScaleLog) }
+
+// decode decodes one table of the sweep file (at key) into dst, a struct
+// of toml-tagged fields: a value of the wrong type is reported at its key,
+// a key dst does not have as unknown, with the nearest known one.
+func (p *parser) decode(prim toml.Primitive, key string, dst any) bool {
+	if err := p.md.PrimitiveDecode(prim, dst); err != nil {
+		p.decodeErr(err, key)
+		return false
+	}
+	var all map[string]any
+	if err := p.md.PrimitiveDecode(prim, &all); err != nil {
+		p.decodeErr(err, key)
+		return false
+	}
+	known := tomlKeys(dst)
+	for _, k := range sortedKeys(all) {
+		if !contains(known, k) {
+			p.unknown(key+"."+k, k, known)
+		}
+	}
+	return true
+}
+
+// decodeErr records an error of the TOML decoder inside the table at
+// section ("axis[2]"), whose keys the decoder names without the index.
+func (p *parser) decodeErr(err error, section string) {
+	key, msg, pos, _ := netlist.DecodeProblem(err)
+	if section != "" {
+		if _, k, ok := strings.Cut(key, "."); ok && !strings.HasPrefix(key, section+".") {
+			key = section + "." + k
+		} else if key == "" {
+			key = section
+		}
+	}
+	if pos.Col == 0 {
+		pos = p.at(key)
+	}
+	p.errs = append(p.errs, &Error{File: p.file, Pos: pos, Key: key, Msg: msg})
+}
+
+// unknown reports key, whose last part k is none of known.
+func (p *parser) unknown(key, k string, known []string) {
+	p.errs = append(p.errs, &Error{File: p.file, Pos: p.at(key), Key: key,
+		Msg: "unknown key" + netlist.Suggest(k, known), Err: netlist.ErrUnknownKey})
+}
+
+// tomlKeys returns the toml keys of the struct dst points to.
+func tomlKeys(dst any) []string {
+	t := reflect.TypeOf(dst).Elem()
+	var out []string
+	for i := 0; i < t.NumField(); i++ {
+		if k, _, _ := strings.Cut(t.Field(i).Tag.Get("toml"), ","); k != "" && k != "-" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // sweepTable reads [sweep] into s and returns its chip reference.
-func (p *parser) sweepTable(s *Spec, doc map[string]any) (chipRef string) {
-	sw := p.table(doc, "sweep", true)
-	s.Name = p.str(sw, "sweep.name", strings.TrimSuffix(filepath.Base(p.file), filepath.Ext(p.file)))
-	s.Description = p.str(sw, "sweep.description", "")
-	chipRef = p.str(sw, "sweep.chip", "")
-	if chipRef == "" && sw != nil {
+func (p *parser) sweepTable(s *Spec, prim *toml.Primitive) (chipRef string) {
+	r := rawSweep{Streams: StreamsCommon, Accuracy: "accuracy"}
+	if prim == nil {
+		p.errAt("", "[sweep] table is required")
+	} else if !p.decode(*prim, "sweep", &r) {
+		return "" // the decoder stopped inside [sweep]: its values are partial
+	}
+	s.Name = r.Name
+	if s.Name == "" {
+		s.Name = strings.TrimSuffix(filepath.Base(p.file), filepath.Ext(p.file))
+	}
+	s.Description = r.Description
+	if r.Chip == "" && prim != nil {
 		p.errAt("sweep", "chip is required: a chip description path (relative to the sweep file) or \"embedded:NAME\"")
 	}
-	s.Seed = int64(p.integer(sw, "sweep.seed", 1, math.MinInt64))
-	s.Instances = p.integer(sw, "sweep.instances", 1, 1)
-	s.Seeds = p.integer(sw, "sweep.seeds", 1, 1)
-	s.Streams = p.str(sw, "sweep.streams", "common")
-	if s.Streams != "common" && s.Streams != "independent" {
-		p.errAt("sweep.streams", "want \"common\" or \"independent\" (got %q)", s.Streams)
+	s.Seed = 1
+	if r.Seed != nil {
+		s.Seed = *r.Seed
 	}
-	s.Accuracy = p.str(sw, "sweep.accuracy", "accuracy")
+	s.Instances = p.atLeast("sweep.instances", r.Instances, 1, 1)
+	s.Seeds = p.atLeast("sweep.seeds", r.Seeds, 1, 1)
+	s.Streams = r.Streams
+	s.Accuracy = r.Accuracy
 	s.Metrics = []string{s.Accuracy}
-	for i, m := range p.strList(sw, "sweep.metrics") {
+	for i, m := range r.Metrics {
 		if m == "" {
 			p.errAt(fmt.Sprintf("sweep.metrics[%d]", i), "empty metric name")
 		} else if !contains(s.Metrics, m) {
 			s.Metrics = append(s.Metrics, m)
 		}
 	}
-	for _, k := range sortedKeys(sw) {
-		if !contains(sweepKeys, k) {
-			p.errAt("sweep."+k, "unknown key%s", netlist.Suggest(k, sweepKeys))
-		}
+	return r.Chip
+}
+
+// atLeast returns *v (def when nil), reporting a value below lo at key.
+func (p *parser) atLeast(key string, v *int, def, lo int) int {
+	if v == nil {
+		return def
 	}
-	return chipRef
+	if *v < lo {
+		p.errAt(key, "must be ≥ %d (got %d)", lo, *v)
+		return def
+	}
+	return *v
 }
 
 // workloadTable reads [workload]: the kind and the parameters the axes
 // add to.
-func (p *parser) workloadTable(s *Spec, doc map[string]any) {
-	wl := p.table(doc, "workload", true)
+func (p *parser) workloadTable(s *Spec, prim *toml.Primitive) {
 	s.Workload = bench.Spec{Dir: filepath.Dir(p.file), Params: map[string]any{}}
-	if wl != nil {
-		s.Workload.Kind = p.str(wl, "workload.kind", "")
-		if s.Workload.Kind == "" {
-			p.errAt("workload", "kind is required (one of %s)", strings.Join(bench.Kinds(), ", "))
-		} else if !contains(bench.Kinds(), s.Workload.Kind) {
-			p.errAt("workload.kind", "unknown workload %q (want one of %s)", s.Workload.Kind, strings.Join(bench.Kinds(), ", "))
-			s.Workload.Kind = "" // points are still checked against the chip
-		}
-		for k, v := range wl {
-			if k != "kind" {
-				s.Workload.Params[k] = v
-			}
-		}
+	if prim == nil {
+		p.errAt("", "[workload] table is required")
+		return
+	}
+	var wl struct {
+		Kind string `toml:"kind"`
+	}
+	if err := p.md.PrimitiveDecode(*prim, &wl); err != nil {
+		p.decodeErr(err, "workload")
+		return
+	}
+	if err := p.md.PrimitiveDecode(*prim, &s.Workload.Params); err != nil {
+		p.decodeErr(err, "workload")
+		return
+	}
+	delete(s.Workload.Params, "kind")
+	s.Workload.Kind = wl.Kind
+	if s.Workload.Kind == "" {
+		p.errAt("workload", "kind is required (one of %s)", strings.Join(bench.Kinds(), ", "))
+	} else if !contains(bench.Kinds(), s.Workload.Kind) {
+		p.errAt("workload.kind", "unknown workload %q (want one of %s)", s.Workload.Kind, strings.Join(bench.Kinds(), ", "))
+		s.Workload.Kind = "" // points are still checked against the chip
 	}
 }
 
@@ -339,8 +486,8 @@ func (p *parser) baseChip(s *Spec, name, chipRef string) (base map[string]any) {
 
 // overrides reads the [set] table and the command line's --set entries
 // (which replace [set] entries of the same path).
-func (p *parser) overrides(s *Spec, doc map[string]any, cols *columns, set []string) {
-	if st := p.table(doc, "set", false); st != nil {
+func (p *parser) overrides(s *Spec, st map[string]any, cols *columns, set []string) {
+	if st != nil {
 		flat := map[string]any{}
 		flatten("", st, flat)
 		keys := sortedKeys(flat)
@@ -415,7 +562,7 @@ func (s *Spec) fingerprint() string {
 		Set                     []string
 		Axes                    []Axis
 		Points                  []pt
-	}{Seed: s.Seed, Instances: s.Instances, Seeds: s.Seeds, Streams: s.Streams, Accuracy: s.Accuracy,
+	}{Seed: s.Seed, Instances: s.Instances, Seeds: s.Seeds, Streams: string(s.Streams), Accuracy: s.Accuracy,
 		Kind: s.Workload.Kind, Metrics: s.Metrics, Params: s.Workload.Params, Axes: s.Axes}
 	for _, a := range s.Set {
 		doc.Set = append(doc.Set, a.Path+"="+a.Value.Text)
@@ -483,15 +630,11 @@ type columns struct {
 	nList    int
 }
 
-func (p *parser) columns(doc map[string]any) *columns {
+func (p *parser) columns(raw rawSweepFile) *columns {
 	c := &columns{}
 	var paths []string
 	// Listed points: [[point]] tables of path = value.
-	if v, ok := doc["point"]; ok {
-		pts, ok := v.([]map[string]any)
-		if !ok {
-			p.errAt("point", "want [[point]] tables")
-		}
+	if pts := raw.Point; pts != nil {
 		for k, pt := range pts {
 			flat := map[string]any{}
 			flatten("", pt, flat)
@@ -525,19 +668,14 @@ func (p *parser) columns(doc map[string]any) *columns {
 		c.pathKeys = append(c.pathKeys, "point[0]."+path)
 	}
 	// Grid axes: [[axis]] path = "...", values = [...] or from/to/count.
-	if v, ok := doc["axis"]; ok {
-		axes, ok := v.([]map[string]any)
-		if !ok {
-			p.errAt("axis", "want [[axis]] tables")
-		}
-		for a, ax := range axes {
+	if raw.Axis != nil {
+		for a, prim := range raw.Axis {
 			key := fmt.Sprintf("axis[%d]", a)
-			for _, k := range sortedKeys(ax) {
-				if !contains([]string{"path", "values", "from", "to", "count", "scale", "label"}, k) {
-					p.errAt(key+"."+k, "unknown key%s", netlist.Suggest(k, []string{"path", "values", "from", "to", "count", "scale", "label"}))
-				}
+			ax := rawAxis{Scale: ScaleLinear}
+			if !p.decode(prim, key, &ax) {
+				continue
 			}
-			path := p.str(ax, key+".path", "")
+			path := ax.Path
 			if path == "" {
 				p.errAt(key, "path is required (a chip parameter such as \"oscillators.linewidth\", or \"workload.NAME\")")
 				continue
@@ -551,13 +689,11 @@ func (p *parser) columns(doc map[string]any) *columns {
 			}
 			paths = append(paths, path)
 			c.grid = append(c.grid, p.axisValues(ax, key))
-			c.labels = append(c.labels, p.str(ax, key+".label", ""))
+			c.labels = append(c.labels, ax.Label)
 			c.pathKeys = append(c.pathKeys, key+".path")
 		}
 	}
-	_, hasAxis := doc["axis"]
-	_, hasPoint := doc["point"]
-	if !hasAxis && !hasPoint {
+	if raw.Axis == nil && raw.Point == nil {
 		p.errAt("", "no axes: give [[axis]] tables (path and values) or [[point]] tables")
 	}
 	for i, path := range paths {
@@ -616,15 +752,15 @@ func (p *parser) checkPath(key, path string) bool {
 
 // axisValues returns an axis's values: a list, or from/to/count with a
 // linear or log scale.
-func (p *parser) axisValues(ax map[string]any, key string) []Value {
-	if vs, ok := ax["values"]; ok {
-		for _, k := range []string{"from", "to", "count", "scale"} {
-			if _, ok := ax[k]; ok {
+func (p *parser) axisValues(ax rawAxis, key string) []Value {
+	if ax.Values != nil {
+		for k, set := range map[string]bool{"from": ax.From != nil, "to": ax.To != nil, "count": ax.Count != nil} {
+			if set {
 				p.errAt(key+"."+k, "give either values or from/to/count, not both")
 			}
 		}
-		list, ok := vs.([]any)
-		if !ok || len(list) == 0 {
+		list := *ax.Values
+		if len(list) == 0 {
 			p.errAt(key+".values", "want a non-empty list of values")
 			return nil
 		}
@@ -634,18 +770,13 @@ func (p *parser) axisValues(ax map[string]any, key string) []Value {
 		}
 		return out
 	}
-	from, fok := ax["from"]
-	to, tok := ax["to"]
-	if !fok || !tok {
+	from, to := ax.From, ax.To
+	if from == nil || to == nil {
 		p.errAt(key, "values are required: a list (values = [...]) or a range (from, to, count)")
 		return nil
 	}
-	count := p.integer(ax, key+".count", 0, 2)
-	scale := p.str(ax, key+".scale", "linear")
-	if scale != "linear" && scale != "log" {
-		p.errAt(key+".scale", "want \"linear\" or \"log\" (got %q)", scale)
-		return nil
-	}
+	count := p.atLeast(key+".count", ax.Count, 0, 2)
+	scale := ax.Scale
 	a, aok := number(from)
 	b, bok := number(to)
 	if !aok {
@@ -660,7 +791,7 @@ func (p *parser) axisValues(ax map[string]any, key string) []Value {
 		}
 		return nil
 	}
-	if scale == "log" && (a <= 0 || b <= 0) {
+	if scale == ScaleLog && (a <= 0 || b <= 0) {
 		p.errAt(key, "a log scale needs from and to > 0 (got %g, %g)", a, b)
 		return nil
 	}
@@ -671,7 +802,7 @@ func (p *parser) axisValues(ax map[string]any, key string) []Value {
 	for i := 0; i < count; i++ {
 		f := float64(i) / float64(count-1)
 		x := a + f*(b-a)
-		if scale == "log" {
+		if scale == ScaleLog {
 			x = a * math.Pow(b/a, f)
 		}
 		var raw any = x
@@ -802,7 +933,7 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 	sort.Strings(keys)
 	pt.Key = strings.Join(keys, ";")
 	pt.ChipSeed = s.Seed
-	if s.Streams == "independent" {
+	if s.Streams == StreamsIndependent {
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%d\x00%s", s.Seed, pt.Key)
 		pt.ChipSeed = int64(h.Sum64() >> 1)
@@ -862,7 +993,7 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 		for _, ne := range nes {
 			if a := matchSet(s.Set, ne.Key); a != nil {
 				p.errAt(a.Value.key, "%s = %s: %s", a.Path, quote(a.Value), ne.Msg)
-			} else if i := matchAxis(s.Axes, ne.Key); i >= 0 && strings.HasPrefix(ne.Msg, "unknown key") {
+			} else if i := matchAxis(s.Axes, ne.Key); i >= 0 && errors.Is(ne, netlist.ErrUnknownKey) {
 				p.errAt(s.pathKeys[i], "%s: %s", ne.Key, ne.Msg)
 			} else if i >= 0 {
 				p.errAt(vals[i].key, "%s = %s: %s", s.Axes[i].Path, quote(vals[i]), ne.Msg)
@@ -878,41 +1009,57 @@ func (p *parser) point(s *Spec, index int, vals []Value, base map[string]any) *P
 	}
 	w, err := bench.New(bench.Spec{Kind: s.Workload.Kind, Params: params, Dir: s.Workload.Dir}, nl)
 	if err != nil {
-		// Name the workload axis or [workload] key the message is about:
-		// an unknown parameter at the axis's path, a bad value at the value.
-		key := "workload.kind"
-		for i, v := range vals {
-			if name, isWl := strings.CutPrefix(s.Axes[i].Path, "workload."); isWl && strings.Contains(err.Error(), name) {
-				if strings.Contains(err.Error(), "unknown parameter") {
-					p.errAt(s.pathKeys[i], "%s: %v", s.Axes[i].Path, err)
-					return pt
-				}
-				key = v.key
-			}
-		}
-		if key == "workload.kind" {
-			for _, a := range s.Set {
-				if name, isWl := strings.CutPrefix(a.Path, "workload."); isWl && strings.Contains(err.Error(), name) {
-					key = a.Value.key
-				}
-			}
-		}
-		if key == "workload.kind" {
-			for k := range s.Workload.Params {
-				if strings.Contains(err.Error(), k) {
-					key = "workload." + k
-				}
-			}
-		}
-		if hasWorkloadAxis(s.Axes) {
-			p.errAt(key, "%s: %v", desc, err)
-		} else {
-			p.errAt(key, "%v", err)
-		}
+		p.workloadErr(s, vals, desc, err)
 		return pt
 	}
 	pt.Workload = w
 	return pt
+}
+
+// workloadErr reports the problems bench.New found with a point's workload
+// at the place each parameter is written: an unknown parameter at the path
+// of the axis that sets it, a bad value at the value (of an axis, a [set]
+// entry or the [workload] table); a problem that names no parameter at
+// workload.kind.
+func (p *parser) workloadErr(s *Spec, vals []Value, desc string, err error) {
+	var nes netlist.Errors
+	if !errors.As(err, &nes) {
+		nes = netlist.Errors{{Msg: err.Error()}}
+	}
+	prefix := ""
+	if hasWorkloadAxis(s.Axes) {
+		prefix = desc + ": "
+	}
+	for _, ne := range nes {
+		path := "workload." + ne.Key
+		msg := ne.Msg
+		if ne.Key != "" {
+			msg = path + ": " + msg
+		}
+		key := "workload.kind"
+		if ne.Key != "" {
+			if _, ok := s.Workload.Params[ne.Key]; ok {
+				key = path
+			}
+			for _, a := range s.Set {
+				if a.Path == path {
+					key = a.Value.key
+				}
+			}
+			for i, v := range vals {
+				if s.Axes[i].Path == path {
+					key = v.key
+					if _, written := s.Workload.Params[ne.Key]; !written && errors.Is(ne, netlist.ErrUnknownKey) {
+						p.errAt(s.pathKeys[i], "%s", msg)
+						key = ""
+					}
+				}
+			}
+		}
+		if key != "" {
+			p.errAt(key, "%s%s", prefix, msg)
+		}
+	}
 }
 
 func hasWorkloadAxis(axes []Axis) bool {
@@ -960,77 +1107,6 @@ func quote(v Value) string {
 		return strconv.Quote(v.Text)
 	}
 	return v.Text
-}
-
-// table returns the table at key of doc.
-func (p *parser) table(doc map[string]any, key string, required bool) map[string]any {
-	v, ok := doc[key]
-	if !ok {
-		if required {
-			p.errAt("", "[%s] table is required", key)
-		}
-		return nil
-	}
-	t, ok := v.(map[string]any)
-	if !ok {
-		p.errAt(key, "want a table [%s]", key)
-		return nil
-	}
-	return t
-}
-
-func last(key string) string { return key[strings.LastIndexByte(key, '.')+1:] }
-
-func (p *parser) str(t map[string]any, key, def string) string {
-	v, ok := t[last(key)]
-	if !ok {
-		return def
-	}
-	s, ok := v.(string)
-	if !ok {
-		p.errAt(key, "want a string (got %v)", v)
-		return def
-	}
-	return s
-}
-
-func (p *parser) integer(t map[string]any, key string, def, lo int) int {
-	v, ok := t[last(key)]
-	if !ok {
-		return def
-	}
-	n, ok := v.(int64)
-	if !ok {
-		p.errAt(key, "want an integer (got %v)", v)
-		return def
-	}
-	if n < int64(lo) {
-		p.errAt(key, "must be ≥ %d (got %d)", lo, n)
-		return def
-	}
-	return int(n)
-}
-
-func (p *parser) strList(t map[string]any, key string) []string {
-	v, ok := t[last(key)]
-	if !ok {
-		return nil
-	}
-	l, ok := v.([]any)
-	if !ok {
-		p.errAt(key, "want a list of strings (got %v)", v)
-		return nil
-	}
-	out := make([]string, 0, len(l))
-	for i, e := range l {
-		s, ok := e.(string)
-		if !ok {
-			p.errAt(fmt.Sprintf("%s[%d]", key, i), "want a string (got %v)", e)
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -13,10 +13,6 @@ import (
 	"github.com/sbinet/npyio/npz"
 )
 
-// resultFiles are the files a finished sweep writes; all must be equal
-// byte for byte between runs that should agree.
-var resultFiles = []string{MetaFile, RunsFile, SummaryFile, BreakdownFile}
-
 func load(t testing.TB, path string) *Spec {
 	t.Helper()
 	s, err := Load(path)
@@ -37,18 +33,8 @@ func run(t testing.TB, s *Spec, opt Options) Progress {
 
 func sameFiles(t testing.TB, want, got string) {
 	t.Helper()
-	for _, f := range resultFiles {
-		a, err := os.ReadFile(filepath.Join(want, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(got, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between %s and %s", f, want, got)
-		}
+	if err := SameResults(want, got); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -327,5 +313,29 @@ func TestFingerprintFiles(t *testing.T) {
 	}
 	if a == retrained {
 		t.Error("new content in the weights file kept the fingerprint")
+	}
+}
+
+// A chip with a characterised ring model (oscillators.ring_model) sweeps
+// like any other: the model is read where the chip is parsed, at every
+// point, not by the command line.
+func TestSweepCharacterisedChip(t *testing.T) {
+	t.Parallel()
+	src := "[sweep]\nchip = \"../../spice/testdata/array4x4.toml\"\naccuracy = \"success_rate\"\n\n" +
+		"[workload]\nkind = \"maxcut\"\nruns = 2\n\n" +
+		"[set]\nrun.cycles = 30\n\n" +
+		"[[axis]]\npath = \"couplings.sigma\"\nvalues = [0, \"5%\"]\n"
+	s, err := Parse("testdata/characterised.toml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range s.Points {
+		if p.Netlist.Oscillators.Ring == nil || p.Netlist.Oscillators.Ring.Measured == nil {
+			t.Fatalf("point %d: the ring model was not read", p.Index)
+		}
+	}
+	pr := run(t, s, Options{Dir: t.TempDir(), Jobs: 1})
+	if pr.PointsDone != 2 || pr.RunsDone != 2 {
+		t.Fatalf("progress %+v, want 2 points and 2 runs done", pr)
 	}
 }

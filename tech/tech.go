@@ -16,16 +16,35 @@ type Card struct {
 	Node float64
 	// VDD is the nominal supply voltage in volts.
 	VDD float64
-	// NodeCap is the default total capacitance of one ring stage's output
-	// node in farads (device, wire and explicit load together).
+	// NodeCap is the default load of one ring stage's output node in
+	// farads: the explicit capacitance (wire, tap, load capacitor) on top
+	// of the ring's own devices, DevCap. It is the capacitor a SPICE deck
+	// puts on every node and the C of q_max = C·VDD that characterised ISFs
+	// are normalised to, so it means the same in every flow
+	// (docs/ringmodel.md).
 	NodeCap float64
+	// DevCap is the ring's own device capacitance per node in farads (the
+	// next stage's gate, the stage's drain junctions, Miller overlap):
+	// a node's total capacitance is NodeCap + DevCap.
+	DevCap float64
 	// InvReff is the effective switching resistance of the ring's unit
-	// inverter in ohms; the stage delay is t_d = ln2·InvReff·NodeCap
+	// inverter in ohms; the stage delay is t_d = ln2·InvReff·(C + DevCap)
 	// (Rabaey, Digital Integrated Circuits, 2nd ed., eq. 5.21).
 	InvReff float64
-	// ShortCircuit is the short-circuit (crowbar) and device-capacitance
-	// power as a fraction of N·C·VDD²·f.
+	// ShortCircuit is the short-circuit (crowbar) power as a fraction of
+	// the switching power N·(C + DevCap)·VDD²·f.
 	ShortCircuit float64
+	// EdgeWidth is the full width of a ring node's output edge in stage
+	// delays, the edge taken as a raised cosine: it sets the waveform's
+	// harmonic content and with it the analytic coupling gain
+	// (ringosc.FromDevices, docs/ringmodel.md).
+	EdgeWidth float64
+	// TapH2 is the ratio c2/c1 of the second to the first Fourier magnitude
+	// of the tap's ISF. A ring whose rising and falling edges are mirror
+	// images has c2 = 0 at any node; TapH2 measures the inverter's
+	// pull-up/pull-down asymmetry, which is what a 2·f0 pump into the tap
+	// couples through (docs/ringmodel.md).
+	TapH2 float64
 	// LeakInv is the static leakage power of one unit inverter in watts.
 	LeakInv float64
 	// TGRon is the on-resistance of one transmission-gate finger in ohms
@@ -54,11 +73,34 @@ type Card struct {
 	// coupler's inverter-path inverter and, per pumped ring, of the SHIL
 	// injection device's gate.
 	CUnit float64
+	// TGCap is the capacitance (F) of one coupler finger's switch, channel
+	// and junctions seen from its two terminals tied together, and CInvIn
+	// the input capacitance (F) of an inverter-path coupler inverter: the
+	// static loads couplers put on a ring's tap (chip.Chip.TapLoads).
+	TGCap, CInvIn float64
+	// TG is the card's measured transmission-gate switches, from which a
+	// coupler described by its geometry gets its conductance and
+	// capacitance (couplings.tg_wn, tg_wp, tg_l, tg_fingers); nil when the
+	// card has none.
+	TG TGTable
 	// EnergyBit is the energy in joules to write one configuration bit (an
 	// SRAM-style cell written through its bit line: ≈ C_BL·VDD² for a
 	// 64-row column, C_BL ≈ 64 cell drains + column wire).
 	EnergyBit float64
 }
+
+// edgeWidth45 and tapH245 are the generic 45 nm ring's edge width (stage
+// delays) and tap ISF ratio c2/c1, measured by oscsim characterize
+// (ngspice-39, 64-point ISF by charge injection) on 3-, 5- and 11-stage
+// rings at 10 fF and a 5-stage ring at 3 fF: the edge width that gives each
+// ring's measured ratio h1·N·(C+C_dev)/C is 3.0 (3 stages: the waveform is
+// a sinusoid), 3.07 (5) and 3.21 (11); c2/c1 is 0.081, 0.075, 0.085 and,
+// at 3 fF, 0.097 (docs/ringmodel.md). The other cards have no SPICE
+// cards in the project and take the 45 nm values [U].
+const (
+	edgeWidth45 = 3.1
+	tapH245     = 0.08
+)
 
 const (
 	um  = 1e-6
@@ -84,7 +126,11 @@ func cards() map[string]Card {
 		// textbook values [U] (docs/model.md §0 tags).
 		"180nm": {
 			Name: "180nm", Node: 180 * nm, VDD: 1.8,
-			NodeCap: 5 * fF, InvReff: 12e3, ShortCircuit: 0.10, LeakInv: 0.05 * nW,
+			// NodeCap + DevCap = 5 fF: devices ≈ next gate (1.08 µm at
+			// ≈1.5 fF/µm) + own drain (≈0.5 fF) ≈ 2.2 fF [D from U], the
+			// rest wire and load.
+			NodeCap: 2.8 * fF, DevCap: 2.2 * fF, InvReff: 12e3, ShortCircuit: 0.10, LeakInv: 0.05 * nW,
+			EdgeWidth: edgeWidth45, TapH2: tapH245,
 			TGRon:   4e3,
 			AreaInv: nangate(0.532*um2, 180*nm), AreaNAND2: nangate(0.798*um2, 180*nm),
 			AreaTG: nangate(0.532*um2, 180*nm), AreaDFF: nangate(4.522*um2, 180*nm),
@@ -95,6 +141,9 @@ func cards() map[string]Card {
 			// TG finger's diffusion ≈ 2 fF [U]. EnergyBit: C_BL ≈ 64×1.2 fF
 			// + 25 fF ≈ 100 fF at 1.8 V → ≈300 fJ [D from U].
 			CUnit: 2 * fF, EnergyBit: 300 * fJ,
+			// TGCap, CInvIn: 45 nm's measured values scaled by the
+			// devices' W·L and width (≈ 4× the gate area, 4× the width) [U].
+			TGCap: 1.7 * fF, CInvIn: 1.8 * fF,
 		},
 		// 65 nm: the node of the UMN ring-oscillator Ising chips (Lo 2023
 		// "1.2 V, 65 nm", COBI "65 nm", docs/model.md §10). Areas are NanGate45
@@ -109,7 +158,10 @@ func cards() map[string]Card {
 		// target, not the source, of this value.)
 		"65nm": {
 			Name: "65nm", Node: 65 * nm, VDD: 1.2,
-			NodeCap: 2 * fF, InvReff: 8e3, ShortCircuit: 0.08, LeakInv: 0.3 * nW,
+			// The split below: devices (gate + drain) 0.9 fF = DevCap, wire
+			// and tap 1.1 fF = NodeCap.
+			NodeCap: 1.1 * fF, DevCap: 0.9 * fF, InvReff: 8e3, ShortCircuit: 0.08, LeakInv: 0.3 * nW,
+			EdgeWidth: edgeWidth45, TapH2: tapH245,
 			TGRon:   4e3,
 			AreaInv: nangate(0.532*um2, 65*nm), AreaNAND2: nangate(0.798*um2, 65*nm),
 			AreaTG: nangate(0.532*um2, 65*nm), AreaDFF: nangate(4.522*um2, 65*nm),
@@ -121,17 +173,25 @@ func cards() map[string]Card {
 			// U]. EnergyBit: C_BL ≈ 64×0.3 fF + 10 fF ≈ 30 fF at 1.2 V →
 			// ≈40 fJ [D from U].
 			CUnit: 0.7 * fF, EnergyBit: 40 * fJ,
+			// TGCap, CInvIn: 45 nm's scaled by width (2.2×) [U].
+			TGCap: 0.95 * fF, CInvIn: 0.95 * fF,
 		},
 		// 45 nm: PTM 45 nm HP class, the project's ngspice anchor
-		// (docs/model.md §9 [V]): 5 stages, VDD 1.0 V, 10 fF per node,
-		// Wn/Wp = 90/180 nm → 1.399 GHz and 75.2 µW. InvReff is fitted to
-		// that frequency: t_d = 1/(2·5·1.399 GHz) = 71.5 ps = ln2·R·10 fF →
-		// R = 10.3 kΩ. ShortCircuit = 75.2/69.9 − 1 = 0.076 from the same
-		// anchor. Areas are NanGate45 (INV_X1 0.532, NAND2_X1 0.798,
-		// DFF_X1 4.522 µm², docs/model.md §9 [V]); SRAM bit 0.346 µm² (45 nm 6T) [U].
+		// (docs/model.md §9 [V]): 5 stages, VDD 1.0 V, 10 fF explicit load
+		// per node, Wn/Wp = 90/180 nm → 1.399 GHz and 75.2 µW. DevCap
+		// 0.63 fF is the device capacitance per node measured by oscsim
+		// characterize on the built-in generic 45 nm cards (f ∝ 1/(C + C_dev)
+		// under a 20% load step; 0.69 fF at a 3 fF load). InvReff is fitted
+		// to the anchor's frequency: t_d = 1/(2·5·1.399 GHz) = 71.5 ps =
+		// ln2·R·10.63 fF → R = 9.70 kΩ. ShortCircuit = 75.2/74.4 − 1 = 0.011
+		// from the same anchor, now that the switching power counts the
+		// device capacitance. Areas are NanGate45 (INV_X1 0.532, NAND2_X1
+		// 0.798, DFF_X1 4.522 µm², docs/model.md §9 [V]); SRAM bit
+		// 0.346 µm² (45 nm 6T) [U].
 		"45nm": {
 			Name: "45nm", Node: 45 * nm, VDD: 1.0,
-			NodeCap: 10 * fF, InvReff: 10.3e3, ShortCircuit: 0.076, LeakInv: 0.5 * nW,
+			NodeCap: 10 * fF, DevCap: 0.63 * fF, InvReff: 9.70e3, ShortCircuit: 0.011, LeakInv: 0.5 * nW,
+			EdgeWidth: edgeWidth45, TapH2: tapH245,
 			TGRon:   5e3,
 			AreaInv: 0.532 * um2, AreaNAND2: 0.798 * um2, AreaTG: 0.532 * um2,
 			AreaDFF: 4.522 * um2, AreaSRAM: 0.346 * um2, EnergyDFF: 3 * fJ,
@@ -141,12 +201,20 @@ func cards() map[string]Card {
 			// diffusions ≈ 0.4 fF [U]. EnergyBit: C_BL ≈ 64×0.2 fF + 8 fF
 			// ≈ 21 fF at 1.0 V → ≈20 fJ [D from U].
 			CUnit: 0.4 * fF, EnergyBit: 20 * fJ,
+			// TGCap, CInvIn: measured by oscsim characterize on the
+			// generic 45 nm cards (switch 90/180 nm, inverter 90/180 nm,
+			// L 45 nm): 0.43 fF and 0.44 fF.
+			TGCap: 0.43 * fF, CInvIn: 0.44 * fF,
+			TG: generic45TG(),
 		},
 		// 28 nm HKMG: areas NanGate45 scaled by (28/45)² [D]; A_VT
 		// 1.8 mV·µm and 0.5 V overdrive from docs/model.md §3 [U].
 		"28nm": {
 			Name: "28nm", Node: 28 * nm, VDD: 0.9,
-			NodeCap: 0.8 * fF, InvReff: 9e3, ShortCircuit: 0.06, LeakInv: 1 * nW,
+			// NodeCap + DevCap = 0.8 fF: devices (gate 0.3 µm at ≈1 fF/µm +
+			// drain ≈0.15 fF) ≈ 0.45 fF [D from U].
+			NodeCap: 0.35 * fF, DevCap: 0.45 * fF, InvReff: 9e3, ShortCircuit: 0.06, LeakInv: 1 * nW,
+			EdgeWidth: edgeWidth45, TapH2: tapH245,
 			TGRon:   6e3,
 			AreaInv: nangate(0.532*um2, 28*nm), AreaNAND2: nangate(0.798*um2, 28*nm),
 			AreaTG: nangate(0.532*um2, 28*nm), AreaDFF: nangate(4.522*um2, 28*nm),
@@ -156,6 +224,8 @@ func cards() map[string]Card {
 			// CUnit ≈ 0.25 fF [U]. EnergyBit: C_BL ≈ 64×0.12 fF + 5 fF
 			// ≈ 12.7 fF at 0.9 V → ≈10 fJ [D from U].
 			CUnit: 250 * aF, EnergyBit: 10 * fJ,
+			// TGCap, CInvIn: 45 nm's scaled by width (1.1×) [U].
+			TGCap: 0.45 * fF, CInvIn: 0.45 * fF,
 		},
 	}
 }
@@ -181,8 +251,9 @@ func Names() []string {
 	return names
 }
 
-// StageDelay returns the delay of one inverter stage driving load cap (F):
-// t_d = ln2·InvReff·cap (Rabaey eq. 5.21, 50% point of an RC step response).
-func (c Card) StageDelay(cap float64) float64 { return ln2 * c.InvReff * cap }
+// StageDelay returns the delay of one inverter stage driving the explicit
+// load cap (F) on top of its own devices: t_d = ln2·InvReff·(cap + DevCap)
+// (Rabaey eq. 5.21, 50% point of an RC step response).
+func (c Card) StageDelay(cap float64) float64 { return ln2 * c.InvReff * (cap + c.DevCap) }
 
 const ln2 = 0.6931471805599453

@@ -4,8 +4,14 @@
 // and their ratio. A coupling-update is one directed coupler applied to one
 // input for one step.
 //
-//	go run ./bench/peers                        # plain-Go kernels
-//	GOEXPERIMENT=simd go run ./bench/peers      # AVX-512 kernels
+//	go run ./bench/peers -steps 400 -repeat 3
+//
+// The Go side uses the CPU's best kernels (chip.EngineKernels); the float32
+// B = 64 one-thread case is timed again at each lower level named by
+// -kernels, in a child process with OSCSIM_KERNELS set. The sparse product
+// alone, in C (csrc/spmm.c, compiled with -cc -O3 -march=native), is the
+// third peer: the floor a hand-written step cannot go below. numpy and
+// scipy come from Debian (apt-get install python3-numpy python3-scipy).
 //
 // The chip is OscNet-sized: 784 rings, each coupled to 56 others scattered
 // over the array, a constant SHIL pump and phase noise; both sides take
@@ -112,6 +118,9 @@ func run(w io.Writer) error {
 	batches := fs.String("batch", "1,16,64", "batch sizes")
 	python := fs.String("python", "/usr/bin/python3", "python with numpy and scipy")
 	keep := fs.String("dir", "", "directory for the exported problem (default: a temporary one)")
+	levels := fs.String("kernels", "avx2,go", "lower kernel levels to time too (oscsim float32, B = 64, 1 thread; each in a child process with OSCSIM_KERNELS set)")
+	cc := fs.String("cc", "gcc", "C compiler for the SpMM-only reference spmm.c (\"\" to skip)")
+	child := fs.String("child", "", "internal: time oscsim at PREC,B,WORKERS and print JSON")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return err
 	}
@@ -144,6 +153,26 @@ func run(w io.Writer) error {
 	nnz, err := export(dir, ch, 4)
 	if err != nil {
 		return err
+	}
+
+	// oscsim.
+	dur := float64(*steps) / (nl.Oscillators.Frequency * 4)
+	measure := func(prec string, b, workers int, noPower, noNoise bool) (best, bestCPU float64, err error) {
+		for r := 0; r < *repeat; r++ {
+			in := inputs(ch.N(), b)
+			c0 := cpuTime()
+			res, err := ch.Run(context.Background(), in, chip.RunOptions{Precision: prec, Workers: workers, Duration: dur, NoPower: noPower, NoNoise: noNoise})
+			if err != nil {
+				return 0, 0, err
+			}
+			upd := float64(nnz) * float64(b) * float64(res.Steps)
+			best = math.Max(best, upd/res.Wall.Seconds())
+			bestCPU = math.Max(bestCPU, upd/(cpuTime()-c0).Seconds())
+		}
+		return best, bestCPU, nil
+	}
+	if *child != "" {
+		return runChild(w, *child, measure)
 	}
 
 	// Same model: a noise-free stretch from the same phases.
@@ -215,23 +244,22 @@ func run(w io.Writer) error {
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("%s: %w", *python, err)
 	}
-
-	// oscsim.
-	dur := float64(*steps) / (nl.Oscillators.Frequency * 4)
-	measure := func(prec string, b, workers int, noPower, noNoise bool) (best, bestCPU float64, err error) {
-		for r := 0; r < *repeat; r++ {
-			in := inputs(ch.N(), b)
-			c0 := cpuTime()
-			res, err := ch.Run(context.Background(), in, chip.RunOptions{Precision: prec, Workers: workers, Duration: dur, NoPower: noPower, NoNoise: noNoise})
+	var cRows []row
+	var ccVersion string
+	if *cc != "" {
+		for _, b := range bs {
+			rs, v, err := runC(*cc, dir, b, *steps, *repeat)
 			if err != nil {
-				return 0, 0, err
+				return err
 			}
-			upd := float64(nnz) * float64(b) * float64(res.Steps)
-			best = math.Max(best, upd/res.Wall.Seconds())
-			bestCPU = math.Max(bestCPU, upd/(cpuTime()-c0).Seconds())
+			cRows = append(cRows, row{"C SpMM only", "float32", b, 1, rs[0].Rate, rs[0].CPU})
+			if len(rs) > 1 {
+				cRows = append(cRows, row{"C SpMM, blocked", "float32", b, 1, rs[1].Rate, rs[1].CPU})
+			}
+			ccVersion = v
 		}
-		return best, bestCPU, nil
 	}
+
 	for _, prec := range []string{chip.PrecisionFloat64, chip.PrecisionFloat32} {
 		for _, b := range bs {
 			for _, workers := range []int{1, 2} {
@@ -246,7 +274,7 @@ func run(w io.Writer) error {
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "engine\tprecision\tB\tthreads\tcoupling-updates/s\tper CPU-second\t")
-	for _, r := range rows {
+	for _, r := range append(rows, cRows...) {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%.3g\t%.3g\t\n", r.who, r.prec, r.b, r.w, r.rate, r.cpu)
 	}
 	tw.Flush()
@@ -272,6 +300,24 @@ func run(w io.Writer) error {
 	fmt.Fprintf(w, "             best oscsim, 1 thread  %.3g per CPU-s (%s, B=%d)  ratio %.1f×\n", go1.cpu, go1.prec, go1.b, go1.cpu/np1.cpu)
 	fmt.Fprintf(w, "             best oscsim, 2 threads %.3g per CPU-s (%s, B=%d): parallel efficiency %.0f%%, so %.1f× on two free cores\n",
 		go2.cpu, go2.prec, go2.b, 100*go2.cpu/go1.cpu, 2*go2.cpu/np1.cpu)
+	for _, c := range cRows {
+		if c.b == go1.b {
+			fmt.Fprintf(w, "%s (%s -O3 -march=native; float32, B=%d): %.3g per CPU-s: oscsim's whole step is %.2f× its sparse product alone\n",
+				c.who, ccVersion, c.b, c.cpu, go1.cpu/c.cpu)
+		}
+	}
+	for _, l := range strings.Split(*levels, ",") {
+		if l == "" || l == chip.EngineKernels() {
+			continue
+		}
+		r, err := childRate(l, chip.PrecisionFloat32, 64, 1)
+		if err != nil {
+			fmt.Fprintf(w, "kernels %s: %v\n", l, err)
+			continue
+		}
+		fmt.Fprintf(w, "kernels %s (OSCSIM_KERNELS=%s; float32, B=64, 1 thread): %.3g/s, %.3g per CPU-s: ratio %.1f× (CPU)\n",
+			l, l, r.Rate, r.CPU, r.CPU/np1.cpu)
+	}
 	wp, cp, err := measure(go1.prec, go1.b, 1, false, false)
 	if err != nil {
 		return err
@@ -413,10 +459,104 @@ func writeBin(path string, v any) error {
 }
 
 // peerScript is phase_numpy.py next to this file.
-func peerScript() string {
+func peerScript() string { return peerFile("phase_numpy.py") }
+
+// peerFile is the named file next to this one.
+func peerFile(name string) string {
 	_, file, _, ok := runtime.Caller(0)
 	if ok {
-		return filepath.Join(filepath.Dir(file), "phase_numpy.py")
+		return filepath.Join(filepath.Dir(file), name)
 	}
-	return filepath.Join("bench", "peers", "phase_numpy.py")
+	return filepath.Join("bench", "peers", name)
+}
+
+// rate is one timed case: coupling-updates per second and per CPU-second.
+type rate struct {
+	Rate float64 `json:"updates_per_s"`
+	CPU  float64 `json:"updates_per_cpu_s"`
+}
+
+// runChild times the case spec = "PREC,B,WORKERS" (with phase noise,
+// without coupler power) and prints it as JSON: a child process run by
+// childRate with another OSCSIM_KERNELS.
+func runChild(w io.Writer, spec string, measure func(prec string, b, workers int, noPower, noNoise bool) (float64, float64, error)) error {
+	f := strings.Split(spec, ",")
+	if len(f) != 3 {
+		return fmt.Errorf("-child %q: want PREC,B,WORKERS", spec)
+	}
+	b, err1 := strconv.Atoi(f[1])
+	wk, err2 := strconv.Atoi(f[2])
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("-child %q: want PREC,B,WORKERS", spec)
+	}
+	r, c, err := measure(f[0], b, wk, true, false)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(w).Encode(rate{r, c})
+}
+
+// childRate times oscsim at kernel level l in a child process (the level
+// is chosen once per process, from OSCSIM_KERNELS).
+func childRate(l, prec string, b, workers int) (rate, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return rate{}, err
+	}
+	args := append([]string{"-child", fmt.Sprintf("%s,%d,%d", prec, b, workers)}, childArgs()...)
+	cmd := exec.Command(exe, args...)
+	cmd.Env = append(os.Environ(), "OSCSIM_KERNELS="+l)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return rate{}, err
+	}
+	var r rate
+	return r, json.Unmarshal(out, &r)
+}
+
+// childArgs passes -steps and -repeat on to a child.
+func childArgs() []string {
+	var a []string
+	for i, s := range os.Args[1:] {
+		if (s == "-steps" || s == "-repeat") && i+2 < len(os.Args) {
+			a = append(a, s, os.Args[i+2])
+		} else if strings.HasPrefix(s, "-steps=") || strings.HasPrefix(s, "-repeat=") {
+			a = append(a, s)
+		}
+	}
+	return a
+}
+
+// runC compiles spmm.c with cc -O3 -march=native into dir and times the
+// sparse product alone at batch b; it returns the rates of the plain loop
+// and of the register-blocked one (for B = 1, 16, 64) and the compiler's
+// version.
+func runC(cc, dir string, b, steps, repeat int) ([]rate, string, error) {
+	bin := filepath.Join(dir, "spmm")
+	if _, err := os.Stat(bin); err != nil {
+		out, err := exec.Command(cc, "-O3", "-march=native", "-o", bin, peerFile(filepath.Join("csrc", "spmm.c"))).CombinedOutput()
+		if err != nil {
+			return nil, "", fmt.Errorf("%s spmm.c: %v: %s", cc, err, out)
+		}
+	}
+	ver, _ := exec.Command(cc, "-dumpfullversion").Output()
+	out, err := exec.Command(bin, dir, strconv.Itoa(b), strconv.Itoa(steps), strconv.Itoa(repeat)).Output()
+	if err != nil {
+		return nil, "", fmt.Errorf("spmm: %w", err)
+	}
+	var rs []rate
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var r struct {
+			rate
+			Fixed bool `json:"fixed"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			return nil, "", fmt.Errorf("spmm output %q: %w", line, err)
+		}
+		if !r.Fixed || b == 1 || b == 16 || b == 64 {
+			rs = append(rs, r.rate)
+		}
+	}
+	return rs, cc + " " + strings.TrimSpace(string(ver)), nil
 }

@@ -31,6 +31,8 @@ func main() {
 			g := &gen{avx512: avx512, f32: f32}
 			g.spmm(true)
 			g.spmm(false)
+			g.gsum(true)
+			g.gsum(false)
 			g.phaseF()
 			g.cycleF()
 			g.cycleFs()
@@ -40,6 +42,7 @@ func main() {
 			g.rk4()
 			g.rot()
 			g.pump2()
+			g.tabIdx()
 			if f32 {
 				g.sincos32()
 				g.cycleTrig32()
@@ -50,6 +53,8 @@ func main() {
 			} else {
 				g.finiteScan64()
 				g.powAcc64()
+				g.sincos64()
+				g.cycleTrig64()
 			}
 		}
 	}
@@ -515,6 +520,173 @@ func (g *gen) spmm(two bool) {
 	RET()
 }
 
+// sellHeight is the number of rows in a block of the batch-of-one layout
+// (chip's sellBlocks): lane r of coupler x of a block at x·16 + r.
+const sellHeight = 16
+
+// gsum: the coupling sums of a block of 16 rows for a batch of one,
+// S[r] = Σ_x vals[x·16+r]·tb[cols[x·16+r]] (and C[r] with tb[… + 1]),
+// each lane summed in x order from zero, as rowSums2 and rowSums1.
+func (g *gen) gsum(two bool) {
+	T := g.T()
+	if two {
+		g.text("gsum2", fmt.Sprintf("func(cols []int32, vals, tb, S, C []%s)", T))
+		if g.f32 {
+			Doc("gsum2 is gsum2PairsGo (engine_sell.go): a block's sums of sin and cos,",
+				"interleaved in S (C unused).")
+		} else {
+			Doc("gsum2 is gsum2Go (engine_sell.go): a block's sums of sin and cos.")
+		}
+	} else {
+		g.text("gsum1", fmt.Sprintf("func(cols []int32, vals, tb, S []%s)", T))
+		Doc("gsum1 is gsum1Go (engine_sell.go): a block's sums of v.")
+	}
+	if two && g.f32 {
+		g.gsum2Pairs()
+		return
+	}
+	sz, W := g.size(), g.W()
+	nv := sellHeight / W
+	cols, vals, tb, S := base("cols"), base("vals"), base("tb"), base("S")
+	var C Register
+	if two {
+		C = base("C")
+	}
+	n := Load(Param("cols").Len(), GP64())
+	h := 1
+	if two {
+		h = 2
+	}
+	acc := make([]VecVirtual, nv*h)
+	for k := range acc {
+		acc[k] = g.vec()
+		VXORPS(acc[k], acc[k], acc[k])
+	}
+	var ones Register
+	if g.avx512 {
+		ones = GP32()
+		MOVL(U32(0xffff), ones)
+	}
+	x := GP64()
+	XORQ(x, x)
+	Label("col")
+	CMPQ(x, n)
+	JGE(LabelRef("store"))
+	for q := 0; q < nv; q++ {
+		var idx VecVirtual
+		switch {
+		case g.f32:
+			idx = g.vec()
+		case g.avx512:
+			idx = YMM()
+		default:
+			idx = XMM()
+		}
+		VMOVUPS(Mem{Base: cols, Index: x, Scale: 4, Disp: 4 * q * W}, idx)
+		v := g.vec()
+		VMOVUPS(Mem{Base: vals, Index: x, Scale: uint8(sz), Disp: sz * q * W}, v)
+		for hh := 0; hh < h; hh++ {
+			m := Mem{Base: tb, Index: idx, Scale: uint8(sz), Disp: hh * sz}
+			t := g.vec()
+			VXORPS(t, t, t) // the gather merges into t: defined, and apart from idx
+			if g.avx512 {
+				k := K()
+				KMOVW(ones, k)
+				if g.f32 {
+					VGATHERDPS(m, k, t)
+				} else {
+					VGATHERDPD(m, k, t)
+				}
+			} else {
+				mk := g.ci32(0xffffffff)
+				if g.f32 {
+					VGATHERDPS(mk, m, t)
+				} else {
+					VGATHERDPD(mk, m, t)
+				}
+			}
+			a := acc[q*h+hh]
+			if g.f32 {
+				VMULPS(t, v, t)
+				VADDPS(t, a, a)
+			} else {
+				VMULPD(t, v, t)
+				VADDPD(t, a, a)
+			}
+		}
+	}
+	ADDQ(U32(sellHeight), x)
+	JMP(LabelRef("col"))
+	Label("store")
+	for q := 0; q < nv; q++ {
+		VMOVUPS(acc[q*h], Mem{Base: S, Disp: sz * q * W})
+		if two {
+			VMOVUPS(acc[q*h+1], Mem{Base: C, Disp: sz * q * W})
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// gsum2Pairs is float32 gsum2 on the pair layout: sin φ_j and cos φ_j sit
+// side by side in tb (a batch of one), so one 64-bit gather fetches both
+// (half the gathered elements of two 32-bit gathers); vals holds each
+// coupler's value twice (x·32 + 2r + {0, 1}), so a lane pair sums sin
+// and cos of one row, and S receives the block's sums interleaved:
+// S[2r] = Σ v·sin, S[2r+1] = Σ v·cos.
+func (g *gen) gsum2Pairs() {
+	W := g.W() // float32 lanes: 8 or 16
+	nv := 2 * sellHeight / W
+	cols, vals, tb, S := base("cols"), base("vals"), base("tb"), base("S")
+	n := Load(Param("cols").Len(), GP64())
+	acc := make([]VecVirtual, nv)
+	for k := range acc {
+		acc[k] = g.vec()
+		VXORPS(acc[k], acc[k], acc[k])
+	}
+	var ones Register
+	if g.avx512 {
+		ones = GP32()
+		MOVL(U32(0xffff), ones)
+	}
+	x := GP64()
+	XORQ(x, x)
+	Label("col")
+	CMPQ(x, n)
+	JGE(LabelRef("store"))
+	for q := 0; q < nv; q++ {
+		var idx VecVirtual // W/2 row indices, one per pair
+		if g.avx512 {
+			idx = YMM()
+		} else {
+			idx = XMM()
+		}
+		VMOVUPS(Mem{Base: cols, Index: x, Scale: 4, Disp: 4 * q * W / 2}, idx)
+		v := g.vec()
+		VMOVUPS(Mem{Base: vals, Index: x, Scale: 8, Disp: 4 * q * W}, v)
+		m := Mem{Base: tb, Index: idx, Scale: 8}
+		t := g.vec()
+		VXORPS(t, t, t)
+		if g.avx512 {
+			k := K()
+			KMOVW(ones, k)
+			VGATHERDPD(m, k, t)
+		} else {
+			VGATHERDPD(g.ci32(0xffffffff), m, t)
+		}
+		VMULPS(t, v, t)
+		VADDPS(t, acc[q], acc[q])
+	}
+	ADDQ(U32(sellHeight), x)
+	JMP(LabelRef("col"))
+	Label("store")
+	for q := 0; q < nv; q++ {
+		VMOVUPS(acc[q], Mem{Base: S, Disp: 4 * q * W})
+	}
+	VZEROUPPER()
+	RET()
+}
+
 // slices loads the data pointers of the named slice parameters.
 func slices(names ...string) map[string]Register {
 	m := map[string]Register{}
@@ -915,6 +1087,225 @@ func (g *gen) powAcc64() {
 	g.elementwise(n, 8, func(i Register) {
 		t := g.add(g.mul(g.load(at(q["cs"], i, 8)), g.load(at(q["C"], i, 8))), g.mul(g.load(at(q["sn"], i, 8)), g.load(at(q["S"], i, 8))))
 		g.store(g.add(g.load(at(q["acc"], i, 8)), t), at(q["acc"], i, 8))
+	})
+}
+
+// ---- float64 sine and cosine (math.Sincos, operation for operation) ----
+
+const (
+	sc64PI4A = 7.85398125648498535156e-1
+	sc64PI4B = 3.77489470793079817668e-8
+	sc64PI4C = 2.69515142907905952645e-15
+	sc64Max  = 1 << 29 // math's reduceThreshold: beyond it, Payne–Hanek
+)
+
+var (
+	sc64Sin = [6]float64{1.58962301576546568060e-10, -2.50507477628578072866e-8, 2.75573136213857245213e-6,
+		-1.98412698295895385996e-4, 8.33333333332211858878e-3, -1.66666666666666307295e-1}
+	sc64Cos = [6]float64{-1.13585365213876817300e-11, 2.08757008419747316778e-9, -2.75573141792967388112e-7,
+		2.48015872888517045348e-5, -1.38888888888730564116e-3, 4.16666666666665929218e-2}
+)
+
+// halfVec is a vector of 32-bit lanes, one per float64 lane.
+func (g *gen) halfVec() VecVirtual {
+	if g.avx512 {
+		return YMM()
+	}
+	return XMM()
+}
+
+// halfConst broadcasts a 32-bit pattern into a half-width vector.
+func (g *gen) halfConst(w uint32) VecVirtual {
+	m := constMem(fmt.Sprintf("c32_%08x", w), []uint64{uint64(w)}, 4)
+	r := g.halfVec()
+	VPBROADCASTD(m, r)
+	return r
+}
+
+// half-width 32-bit integer operations (EVEX forms on AVX-512, so any
+// of the 32 registers may be allocated).
+func (g *gen) hand(a, b VecVirtual) VecVirtual {
+	r := g.halfVec()
+	if g.avx512 {
+		VPANDD(b, a, r)
+	} else {
+		VPAND(b, a, r)
+	}
+	return r
+}
+
+func (g *gen) hxor(a, b VecVirtual) VecVirtual {
+	r := g.halfVec()
+	if g.avx512 {
+		VPXORD(b, a, r)
+	} else {
+		VPXOR(b, a, r)
+	}
+	return r
+}
+
+func (g *gen) hadd(a, b VecVirtual) VecVirtual { r := g.halfVec(); VPADDD(b, a, r); return r }
+func (g *gen) hshr(a VecVirtual, k uint8) VecVirtual {
+	r := g.halfVec()
+	VPSRLD(U8(k), a, r)
+	return r
+}
+
+// inRange64 jumps to bail unless every lane has |x| < 2^29 (false for NaN).
+func (g *gen) inRange64(ax VecVirtual, bail string) {
+	lim := g.cf(sc64Max)
+	t := GP32()
+	if g.avx512 {
+		k := K()
+		VCMPPD(U8(1), lim, ax, k)
+		KMOVW(k, t)
+		CMPL(t, U32(0xff))
+		JNE(LabelRef(bail))
+		return
+	}
+	m := g.vec()
+	VCMPPD(U8(1), lim, ax, m)
+	VMOVMSKPD(m, t)
+	CMPL(t, U32(0xf))
+	JNE(LabelRef(bail))
+}
+
+// sincos64V is math.Sincos on a vector of lanes with |x| < 2^29. The
+// octant j < 2^29·4/π fits 32 bits, so its logic runs on 32-bit lanes
+// and the resulting masks are widened to the float64 lanes.
+func (g *gen) sincos64V(x VecVirtual) (s, c VecVirtual) {
+	sign := g.and(x, g.ci64(0x8000000000000000))
+	ax := g.and(x, g.ci64(0x7fffffffffffffff))
+	j := g.halfVec()
+	if g.avx512 {
+		VCVTTPD2DQ(g.mul(ax, g.cf(4/math.Pi)), j)
+	} else {
+		VCVTTPD2DQY(g.mul(ax, g.cf(4/math.Pi)), j)
+	}
+	one := g.halfConst(1)
+	j = g.hadd(j, g.hand(j, one)) // j, y made even: y = float64(j)
+	y := g.vec()
+	VCVTDQ2PD(j, y)
+	z := g.sub(g.sub(g.sub(ax, g.mul(y, g.cf(sc64PI4A))), g.mul(y, g.cf(sc64PI4B))), g.mul(y, g.cf(sc64PI4C)))
+	zz := g.mul(z, z)
+	pc, ps := g.cf(sc64Cos[0]), g.cf(sc64Sin[0])
+	for k := 1; k < 6; k++ {
+		pc = g.add(g.mul(pc, zz), g.cf(sc64Cos[k]))
+		ps = g.add(g.mul(ps, zz), g.cf(sc64Sin[k]))
+	}
+	cc := g.add(g.sub(g.cf(1), g.mul(g.cf(0.5), zz)), g.mul(g.mul(zz, zz), pc))
+	ss := g.add(z, g.mul(g.mul(z, zz), ps))
+	hi := g.hand(g.hshr(j, 2), one)
+	q := g.hand(j, g.halfConst(3))
+	q1 := g.hshr(q, 1)
+	sw := g.hand(g.hxor(q, q1), one)
+	// Widen: swap → all ones per float64 lane; flips → the sign bit.
+	swap := g.vec()
+	VPMOVSXDQ(g.hxor(g.hadd(sw, g.halfConst(0xffffffff)), g.halfConst(0xffffffff)), swap) // −sw
+	wide := func(f VecVirtual) VecVirtual {
+		r := g.vec()
+		VPMOVZXDQ(f, r)
+		t := g.vec()
+		VPSLLQ(U8(63), r, t)
+		return t
+	}
+	s = g.sel(swap, cc, ss)
+	c = g.sel(swap, ss, cc)
+	s = g.xor(s, g.xor(wide(hi), sign))
+	c = g.xor(c, wide(g.hxor(hi, q1)))
+	return s, c
+}
+
+func (g *gen) sincos64() {
+	g.text("sincosScan", "func(x, s, c []float64) int")
+	Doc("sincosScan is sincos64Go on lanes [0, k) and returns k: len(x), or",
+		"the start of the first vector with a lane outside |x| < 2^29.")
+	q := slices("x", "s", "c")
+	n := Load(Param("x").Len(), GP64())
+	g.scanLoop(n, 8, true, func(i Register) {
+		x := g.load(at(q["x"], i, 8))
+		g.inRange64(g.and(x, g.ci64(0x7fffffffffffffff)), "bail")
+		s, c := g.sincos64V(x)
+		g.store(s, at(q["s"], i, 8))
+		g.store(c, at(q["c"], i, 8))
+	})
+}
+
+func (g *gen) cycleTrig64() {
+	g.text("cycleTrigScan", "func(x []float64, wt float64, v, sn []float64) int")
+	Doc("cycleTrigScan is cycleTrig64Go on lanes [0, k) and returns k, as sincosScan.")
+	q := slices("x", "v", "sn")
+	n := Load(Param("x").Len(), GP64())
+	wt := g.param("wt")
+	g.scanLoop(n, 8, true, func(i Register) {
+		th := g.add(wt, g.load(at(q["x"], i, 8)))
+		g.inRange64(g.and(th, g.ci64(0x7fffffffffffffff)), "bail")
+		s, c := g.sincos64V(th)
+		g.store(g.mul(g.cf(0.5), g.add(g.cf(1), c)), at(q["v"], i, 8))
+		g.store(s, at(q["sn"], i, 8))
+	})
+}
+
+// ---- the tabulated ring's table positions (ringosc.TableIndex) ----
+
+// tabIdx is tabIdxGo on whole vectors of float64 lanes (float32 states
+// are summed with wt in float32 and widened, as there): x = θ·scale,
+// x −= ⌊x·invM⌋·fm, k = trunc(x) clamped to [0, fm − 1] (in float64,
+// NaN to 0, as Go's int conversion and clamp give), f = x − k.
+func (g *gen) tabIdx() {
+	T := g.T()
+	g.text("tabIdxScan", fmt.Sprintf("func(wt %s, y []%s, scale, invM, fm float64, k []int32, f []float64) int", T, T))
+	Doc("tabIdxScan is tabIdxGo on the whole vectors of float64 lanes of y and returns their count.")
+	h := &gen{avx512: g.avx512} // float64 arithmetic
+	q := slices("y", "k", "f")
+	n := Load(Param("y").Len(), GP64())
+	scale, invM, fm := h.param("scale"), h.param("invM"), h.param("fm")
+	hi := h.sub(fm, h.cf(1))
+	zero := h.vec()
+	VXORPD(zero, zero, zero)
+	var wt VecVirtual
+	if g.f32 {
+		b, _ := Param("wt").Resolve()
+		wt = h.halfVec()
+		VBROADCASTSS(b.Addr, wt)
+	} else {
+		wt = h.param("wt")
+	}
+	h.scanLoop(n, 8, false, func(i Register) {
+		th := h.vec()
+		if g.f32 {
+			y := h.halfVec()
+			VMOVUPS(at(q["y"], i, 4), y)
+			VADDPS(y, wt, y)
+			VCVTPS2PD(y, th)
+		} else {
+			th = h.add(wt, h.load(at(q["y"], i, 8)))
+		}
+		x := h.mul(th, scale)
+		t := h.mul(x, invM)
+		fl, tr := h.vec(), h.vec()
+		if h.avx512 {
+			VRNDSCALEPD(U8(1), t, fl)
+		} else {
+			VROUNDPD(U8(1), t, fl)
+		}
+		x = h.sub(x, h.mul(fl, fm))
+		if h.avx512 {
+			VRNDSCALEPD(U8(3), x, tr)
+		} else {
+			VROUNDPD(U8(3), x, tr)
+		}
+		kd := h.vec()
+		VMAXPD(zero, tr, kd) // tr > 0 ? tr : 0 (NaN: 0)
+		VMINPD(hi, kd, kd)   // kd < hi ? kd : hi
+		k := h.halfVec()
+		if h.avx512 {
+			VCVTTPD2DQ(kd, k)
+		} else {
+			VCVTTPD2DQY(kd, k)
+		}
+		VMOVUPS(k, Mem{Base: q["k"], Index: i, Scale: 4})
+		VMOVUPD(h.sub(x, kd), at(q["f"], i, 8))
 	})
 }
 

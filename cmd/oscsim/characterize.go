@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"oscsim/internal/atomicfile"
+	"oscsim/netlist"
 	"oscsim/ringosc"
 	"oscsim/spice"
 )
@@ -56,10 +58,11 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	charge := fs.Float64("charge", 0.02, "injected charge as a fraction of q_max = C·VDD")
 	steps := fs.Float64("steps", spice.DefaultStepsPerCycle, "ngspice time-step limit in steps per cycle")
 	options := fs.String("spice-options", "", "ngspice .options for the measurement, e.g. reltol=1e-4 (recorded in the model; decks built from it use them)")
-	pumpI := fs.Float64("pump-current", 0, "larger pump amplitude (A) of the pump-law run (0: the current whose ISF rate is 0.25% of ω0; < 0: skip the run)")
+	pumpI := fs.Float64("pump-current", 0, "larger pump amplitude (A) of the pump-law run (default: the chip's shil.current, else the current whose ISF rate is 0.25% of ω0; < 0: skip the run)")
 	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
 	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
 	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -70,7 +73,7 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	if (*nmos != "" || *pmos != "") && *models == "" {
 		return usageErr("characterize", "--nmos and --pmos name models in --models")
 	}
-	nl, _, err := loadChip(pos[0])
+	nl, _, err := loadChipWith(pos[0], netlist.ParseOptions{NoRingModel: true}) // it writes the ring model
 	if err != nil {
 		return err
 	}
@@ -87,8 +90,15 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	spec.Points, spec.Charge, spec.PumpCurrent = *points, *charge, *pumpI
-	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+	spec.Points, spec.Charge = *points, *charge
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "pump-current" {
+			spec.PumpCurrent = *pumpI
+		}
+	})
+	pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+	defer pm.Done()
+	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 	if _, err := sim.Find(); err != nil {
 		return err
 	}

@@ -3,42 +3,62 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
-	"runtime"
-	"strconv"
 	"strings"
-	"time"
 
 	"oscsim/bench"
-	"oscsim/chip"
 	"oscsim/internal/atomicfile"
 	"oscsim/learn"
-	"oscsim/netlist"
 )
 
 const evalUsage = `
 Usage: oscsim eval oscnet --weights W.npz [flags]
 
 Classifies test images on the simulated OscNet chip (784 rings): every
-decision comes from the phase detectors of a relaxed oscillator array, not
-from a software energy. Methods (OscNet v1.5, Cai et al. 2025):
+decision comes from the phase detectors of a relaxed oscillator array (or
+the couplers' measured supply power), not from a software energy. Methods
+(OscNet v1.5, Cai et al. 2025):
   perclass  program each class's network, relax with SHIL, read the spins,
             lowest class energy wins (10 runs per image)
   pairwise  two-prototype networks W^(a,b) with the connections chosen by
             the learned weights, a 9-match tournament per image
-Prints accuracy, the confusion matrix, the couplings used and the settings.
+Prints accuracy, the confusion matrix, the couplings used and the settings;
+for the per-class method also every read-out of the same runs (the image as
+loaded, an ideal detector, the samplers, the supply power).
 
 Examples:
   oscsim train oscnet -o oscnet.npz
   oscsim eval oscnet --weights oscnet.npz --images 1000
   oscsim eval oscnet --weights oscnet.npz --method pairwise --fraction 0.24 --no-noise --no-mismatch
+  oscsim eval oscnet --weights oscnet.npz --method perclass --bits 5 --readout supply --adc-bits 12
+  oscsim eval oscnet --weights oscnet.npz --method perclass --sym or --full-scale common --scale-quantile 0.99 --bits 4   # the first mapping
   oscsim eval oscnet --weights oscnet.npz --method perclass --bits 3 -o result.json --csv confusion.csv
 `
 
+// textFlag is a flag of a vocabulary type (encoding.TextUnmarshaler).
+type textFlag struct {
+	v interface {
+		UnmarshalText([]byte) error
+	}
+	s string
+}
+
+func (f *textFlag) String() string { return f.s }
+func (f *textFlag) Set(s string) error {
+	if err := f.v.UnmarshalText([]byte(s)); err != nil {
+		return err
+	}
+	f.s = s
+	return nil
+}
+
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "sync" {
+		return runEvalSync(ctx, args[1:], stdout, stderr) // sync.go
+	}
 	if len(args) == 0 || args[0] != "oscnet" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(stderr, strings.TrimSpace(evalUsage))
@@ -46,27 +66,36 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		return usageErr("eval", "want a workload: oscnet")
 	}
+	e := bench.DefaultOscNetEval()
 	fs := newFlags("eval oscnet", evalUsage, stderr)
 	chipPath := fs.String("chip", "oscnet-mnist.toml", "chip description (a file, or an embedded config name)")
-	weights := fs.String("weights", "", "weights .npz from `oscsim train oscnet` (required)")
+	fs.StringVar(&e.Weights, "weights", "", "weights .npz from `oscsim train oscnet` (required)")
 	method := fs.String("method", "both", "perclass, pairwise or both")
-	images := fs.Int("images", 1000, "number of test images")
-	offset := fs.Int("offset", 0, "first test image")
-	data := fs.String("data", "", "directory with the IDX files (default: the user cache, fetched if missing)")
-	dsName := fs.String("dataset", "mnist", "data set: mnist or fashion-mnist")
-	fraction := fs.Float64("fraction", 0.24, "pairwise: share of W^(a,b)'s nonzero couplings kept")
-	pairCode := fs.Int("pair-code", 0, "pairwise: coupler code of one unit of W^(a,b) (0 = method default, 15)")
-	ksScale := fs.Float64("ks-scale", 0, "scale the chip's pump (0 = method default: 1 per-class, 0.02 pairwise)")
-	cycles := fs.Float64("cycles", 0, "run length in cycles (0 = method default: the chip's per-class, 60 pairwise)")
-	bits := fs.Int("bits", 0, "override the coupler code bits (keeps the strongest coupling rate)")
-	noNoise := fs.Bool("no-noise", false, "switch phase noise off")
-	precision := fs.String("precision", "", "engine precision: float32 or float64 (default "+bench.OscNetPrecision+")")
-	noMismatch := fs.Bool("no-mismatch", false, "no frequency or coupler mismatch")
-	seed := fs.Int64("seed", 0, "seed (default: the chip's run.seed)")
-	instance := fs.Int("instance", 0, "chip instance")
-	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "chips evaluated in parallel, one core each (the results do not depend on it)")
+	fs.IntVar(&e.Images, "images", e.Images, "number of test images")
+	fs.IntVar(&e.Offset, "offset", e.Offset, "first test image")
+	fs.StringVar(&e.Data, "data", "", "directory with the IDX files (default: the user cache, fetched if missing)")
+	fs.StringVar(&e.Dataset, "dataset", e.Dataset, "data set: mnist or fashion-mnist")
+	fs.Float64Var(&e.Fraction, "fraction", e.Fraction, "pairwise: share of W^(a,b)'s nonzero couplings kept")
+	fs.IntVar(&e.PairCode, "pair-code", 0, "pairwise: coupler code of one unit of W^(a,b) (0 = method default, 15)")
+	fs.Float64Var(&e.KsScale, "ks-scale", 0, "scale the chip's pump (0 = method default: 1 per-class, 0.02 pairwise)")
+	fs.Float64Var(&e.Cycles, "cycles", 0, "run length in cycles (0 = method default: the chip's per-class, 60 pairwise)")
+	fs.IntVar(&e.Bits, "bits", 0, "override the coupler code bits (keeps the strongest coupling rate)")
+	fs.BoolVar(&e.NoNoise, "no-noise", false, "switch phase noise off")
+	fs.StringVar(&e.Precision, "precision", "", "engine precision: float32 or float64 (default "+bench.OscNetPrecision+")")
+	fs.BoolVar(&e.NoMismatch, "no-mismatch", false, "no frequency or coupler mismatch")
+	fs.Int64Var(&e.Seed, "seed", 0, "chip seed, any value (default: the chip's run.seed)")
+	fs.IntVar(&e.Instance, "instance", 0, "chip instance")
+	fs.Int64Var(&e.NoiseSeed, "noise-seed", e.NoiseSeed, "noise realisation of the runs")
+	fs.IntVar(&e.Jobs, "jobs", 0, "chips evaluated in parallel, one core each (0 = one per core; the results do not depend on it)")
+	fs.Var(&textFlag{v: &e.Mapping.Sym, s: string(e.Mapping.Sym)}, "sym", "per-class: symmetrisation of the class networks, exact or or (the first mapping)")
+	fs.Var(&textFlag{v: &e.Mapping.Scale, s: string(e.Mapping.Scale)}, "full-scale", "per-class: full scale per class or common to all classes")
+	fs.Float64Var(&e.Mapping.Quantile, "scale-quantile", e.Mapping.Quantile, "per-class: the |w| at this quantile maps to the largest code")
+	fs.Var(&textFlag{v: &e.Readout, s: string(e.Readout)}, "readout", "per-class: spins (samplers) or supply (coupler supply current)")
+	fs.IntVar(&e.ADC.Bits, "adc-bits", e.ADC.Bits, "supply read-out: current-sense ADC bits (0 = ideal)")
+	fs.Float64Var(&e.ADC.EnergyPerConversion, "adc-energy", 0, "supply read-out: ADC energy per conversion in J (0 = 10 fJ·2^bits)")
 	out := fs.String("o", "", "write the results as JSON")
 	csvOut := fs.String("csv", "", "write the confusion matrices as CSV")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args[1:])
 	if err != nil {
 		return err
@@ -74,153 +103,45 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(pos) > 0 {
 		return usageErr("eval", "unexpected argument %q", pos[0])
 	}
-	if *weights == "" {
+	fs.Visit(func(f *flag.Flag) { e.SetSeed = e.SetSeed || f.Name == "seed" })
+	if e.Weights == "" {
 		return usageErr("eval", "--weights is required (make one with `oscsim train oscnet -o oscnet.npz`)")
 	}
-	if *precision == "" {
-		*precision = bench.OscNetPrecision
-	}
-	if *precision != chip.PrecisionFloat32 && *precision != chip.PrecisionFloat64 {
-		return usageErr("eval", "unknown precision %q (want float32 or float64)", *precision)
-	}
-	methods := []string{*method}
-	if *method == "both" {
-		methods = []string{"perclass", "pairwise"}
-	} else if *method != "perclass" && *method != "pairwise" {
-		return usageErr("eval", "unknown method %q (want perclass, pairwise or both)", *method)
+	if *method != "both" {
+		var m bench.Method
+		if err := m.UnmarshalText([]byte(*method)); err != nil {
+			return usageErr("eval", "%v (or both)", err)
+		}
+		e.Methods = []bench.Method{m}
 	}
 	nl, src, err := loadChip(*chipPath)
 	if err != nil {
 		return err
 	}
-	if *bits > 0 {
-		if nl, err = bench.WithBits(nl, *bits); err != nil {
-			return usageErr("eval", "%v", err)
-		}
+	if e.Model, err = learn.Load(e.Weights); err != nil {
+		return err
 	}
-	if *noMismatch {
-		nl = bench.WithoutMismatch(nl)
+	if !*noProgress {
+		e.Progress = stderr
 	}
-	m, err := learn.Load(*weights)
+	rep, err := e.Evaluate(ctx, nl, src)
 	if err != nil {
 		return err
 	}
-	seedSet := *seed != 0
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
-	if err != nil {
+	if err := rep.WriteText(stdout); err != nil {
 		return err
-	}
-	chips := []*chip.Chip{ch}
-	for len(chips) < *jobs {
-		c, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
-		if err != nil {
-			return err
-		}
-		chips = append(chips, c)
-	}
-	type runOut struct {
-		Method           string  `json:"method"`
-		Accuracy         float64 `json:"accuracy"`
-		Images           int     `json:"images"`
-		Correct          int     `json:"correct"`
-		Confusion        [][]int `json:"confusion"`
-		Couplings        float64 `json:"couplings_per_network"`
-		ProgramsPerImage float64 `json:"programs_per_image"`
-		KeptFraction     float64 `json:"kept_fraction,omitempty"`
-		ChipTimePerImage float64 `json:"chip_time_per_image_s"`
-		Power            float64 `json:"power_w"`
-		CouplerPower     float64 `json:"coupler_power_w"`
-		Energy           float64 `json:"energy_per_inference_j"`
-		Area             float64 `json:"die_area_m2"`
-		WallSeconds      float64 `json:"wall_s"`
-	}
-	doc := struct {
-		Chip       string            `json:"chip"`
-		Weights    string            `json:"weights"`
-		Training   learn.Settings    `json:"training"`
-		Seed       int64             `json:"seed"`
-		Instance   int               `json:"instance"`
-		NoNoise    bool              `json:"no_noise"`
-		Precision  string            `json:"precision"`
-		NoMismatch bool              `json:"no_mismatch"`
-		Fraction   float64           `json:"fraction"`
-		PairCode   int               `json:"pair_code"`
-		Bits       int               `json:"bits"`
-		Netlist    *netlist.Netlist  `json:"netlist"`
-		Runs       []runOut          `json:"runs"`
-		Extra      map[string]string `json:"extra,omitempty"`
-	}{Chip: src, Weights: *weights, Training: m.Settings, Seed: ch.Seed(), Instance: *instance, NoNoise: *noNoise, Precision: *precision,
-		NoMismatch: *noMismatch, Fraction: *fraction, PairCode: *pairCode, Bits: nl.Couplings.Bits, Netlist: nl}
-
-	fmt.Fprintf(stdout, "chip      %s: %s\n", src, nl.Summary())
-	fmt.Fprintf(stdout, "weights   %s (%d classes, %d pixels, rule %s k=%d, norm %s)\n", *weights, m.Classes, m.Pixels, m.Settings.Rule, m.Settings.K, m.Settings.Norm)
-	fmt.Fprintf(stdout, "settings  %d test images from %d, seed %d, instance %d, noise %v, mismatch %v, %s (%s kernels)\n", *images, *offset, ch.Seed(), *instance, !*noNoise, !*noMismatch, *precision, chip.EngineKernels())
-	for _, meth := range methods {
-		o := &bench.OscNet{Model: m, Method: meth, Fraction: *fraction, PairCode: *pairCode, ScaleQuantile: 0.99, Jitter: 0.1, Batch: 64,
-			NoNoise: *noNoise, KsScale: *ksScale, Duration: *cycles / nl.Oscillators.Frequency, Precision: *precision}
-		if err := o.LoadImages(ctx, *dsName, *data, *offset, *images); err != nil {
-			return err
-		}
-		t0 := time.Now()
-		r, err := o.EvaluateOn(ctx, chips, 0, *images, 1)
-		if err != nil {
-			return err
-		}
-		wall := time.Since(t0)
-		ro := runOut{Method: meth, Accuracy: r.Accuracy(), Images: r.Images, Correct: r.Correct, Confusion: r.Confusion,
-			Couplings: r.Couplings, ProgramsPerImage: r.Programs, KeptFraction: r.KeptFraction, ChipTimePerImage: r.ChipTime,
-			Power: r.Power, CouplerPower: r.CouplerPower, Energy: r.Energy, WallSeconds: wall.Seconds()}
-		if r.Ledger != nil {
-			ro.Area = r.Ledger.DieArea // the runs' own ledger, not a second one
-		}
-		doc.Runs = append(doc.Runs, ro)
-		fmt.Fprintf(stdout, "\n%s: accuracy %.2f%% (%d/%d)\n", meth, 100*r.Accuracy(), r.Correct, r.Images)
-		fmt.Fprintf(stdout, "  couplings %.0f per network, %.0f programs per image, chip time %s per image, wall %s\n",
-			r.Couplings, r.Programs, netlist.FormatSI(r.ChipTime, "s"), wall.Round(time.Millisecond))
-		fmt.Fprintf(stdout, "  power %s (couplers %s), energy %s per inference, die %.3g mm²\n",
-			netlist.FormatSI(r.Power, "W"), netlist.FormatSI(r.CouplerPower, "W"), netlist.FormatSI(r.Energy, "J"), ro.Area*1e6)
-		if meth == "pairwise" {
-			fmt.Fprintf(stdout, "  connections kept: %.1f%% of W^(a,b)'s nonzero couplings\n", 100*r.KeptFraction)
-		}
-		fmt.Fprintln(stdout, "  confusion (rows: true, columns: predicted)")
-		fmt.Fprint(stdout, "       ")
-		for c := range r.Confusion {
-			fmt.Fprintf(stdout, "%5d", c)
-		}
-		fmt.Fprintln(stdout)
-		for y, row := range r.Confusion {
-			fmt.Fprintf(stdout, "  %5d", y)
-			for _, v := range row {
-				fmt.Fprintf(stdout, "%5d", v)
-			}
-			fmt.Fprintln(stdout)
-		}
 	}
 	if *out != "" {
 		if err := atomicfile.Write(*out, func(f *bufio.Writer) error {
 			enc := json.NewEncoder(f)
 			enc.SetIndent("", " ")
-			return enc.Encode(doc)
+			return enc.Encode(rep)
 		}); err != nil {
 			return err
 		}
 	}
 	if *csvOut != "" {
-		if err := atomicfile.Write(*csvOut, func(f *bufio.Writer) error {
-			w := csv.NewWriter(f)
-			w.Write([]string{"method", "true", "predicted", "count"})
-			for _, r := range doc.Runs {
-				for y, row := range r.Confusion {
-					for p, v := range row {
-						w.Write([]string{r.Method, strconv.Itoa(y), strconv.Itoa(p), strconv.Itoa(v)})
-					}
-				}
-			}
-			w.Flush()
-			return w.Error()
-		}); err != nil {
-			return err
-		}
+		return atomicfile.Write(*csvOut, func(f *bufio.Writer) error { return rep.WriteCSV(f) })
 	}
 	return nil
 }

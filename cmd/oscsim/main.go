@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -71,14 +72,30 @@ func main() {
 	os.Exit(realMain(ctx, os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// realMain runs one command and maps its error to an exit code: 0 success,
-// 1 failure (bad input, failed run), 2 bad usage.
+// Exit codes: 0 success, 1 failure (bad input, failed run), 2 bad usage
+// (unknown command, bad flag or argument), 3 an internal error (a bug).
+const exitInternal = 3
+
+// realMain runs one command and maps its error to an exit code (see
+// exitInternal). A panic in the command is reported as an internal error
+// with its stack, never as a usage error (Go's own exit code for an
+// unrecovered panic is 2).
 func realMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return dispatch(ctx, commands(), args, stdout, stderr)
+}
+
+func dispatch(ctx context.Context, cmds map[string]command, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(stderr, "oscsim: internal error (a bug; please report it with the command and input): %v\n%s", p, debug.Stack())
+			code = exitInternal
+		}
+	}()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		return 0
 	}
-	cmd, ok := commands()[args[0]]
+	cmd, ok := cmds[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "oscsim: unknown command %q\n\n", args[0])
 		usage(stderr)
@@ -122,7 +139,11 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			return nil, err
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			// The flag package has printed the problem and the flags.
+			return nil, fmt.Errorf("%w: %v", errUsage, err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {

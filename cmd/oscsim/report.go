@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
+	"oscsim/bench"
 	"oscsim/chip"
 	"oscsim/netlist"
 )
@@ -44,7 +44,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print JSON instead of tables")
 	static := fs.Bool("static", false, "do not run: estimate the coupler power with uniformly distributed phase differences")
 	formulas := fs.Bool("formulas", false, "print each line's formula")
-	seed := fs.Int64("seed", 0, "seed for mismatch and noise (default: the description's run.seed)")
+	seed := addSeedFlag(fs, "mismatch and noise")
 	instance := fs.Int("instance", 0, "chip instance number")
 	sparsity := fs.Bool("sparsity", false, "price per-pixel top-k fabrics for a list of k (default chip: embedded oscnet-784)")
 	ks := fs.String("k", "10,16,28,56,84,128,256,full", "with --sparsity: connections per oscillator, comma-separated (\"full\" = N−1)")
@@ -67,33 +67,28 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	seedSet := false
-	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
 	if *sparsity {
 		kl, err := parseKs(*ks, nl.Oscillators.N())
 		if err != nil {
 			return usageErr("report", "%v", err)
 		}
-		s := nl.Run.Seed
-		if seedSet {
-			s = *seed
-		}
-		tops := chip.RandomTopK(nl.Oscillators.N(), kl, *topkSeed)
-		pts, err := chip.Sparsity(ctx, nl, tops, chip.SparsityOptions{Run: *run, Seed: s})
+		s := seed.or(nl.Run.Seed)
+		tops := bench.RandomTopK(nl.Oscillators.N(), kl, *topkSeed)
+		pts, err := bench.Sparsity(ctx, nl, tops, bench.SparsityOptions{Run: *run, Seed: s})
 		if err != nil {
 			return err
 		}
 		if *asJSON {
 			return writeJSON(stdout, struct {
-				Source   string               `json:"source"`
-				TopKSeed int64                `json:"topk_seed"`
-				Points   []chip.SparsityPoint `json:"points"`
+				Source   string                `json:"source"`
+				TopKSeed int64                 `json:"topk_seed"`
+				Points   []bench.SparsityPoint `json:"points"`
 			}{src, *topkSeed, pts})
 		}
 		printSparsity(stdout, src, nl, pts, *topkSeed)
 		return nil
 	}
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
+	ch, err := chip.Compile(nl, seed.options(*instance))
 	if err != nil {
 		return err
 	}
@@ -194,7 +189,7 @@ func printLedger(w io.Writer, src string, nl *netlist.Netlist, L *chip.Ledger, f
 }
 
 // printSparsity prints one row per k.
-func printSparsity(w io.Writer, src string, nl *netlist.Netlist, pts []chip.SparsityPoint, seed int64) {
+func printSparsity(w io.Writer, src string, nl *netlist.Netlist, pts []bench.SparsityPoint, seed int64) {
 	fmt.Fprintf(w, "chip     %s (%s), %d rings, %s card; per-oscillator top-k of random weights (seed %d), OR-symmetrised\n",
 		nl.Name, src, nl.Oscillators.N(), nl.Tech.Name, seed)
 	if len(pts) > 0 {
@@ -218,5 +213,5 @@ func printSparsity(w io.Writer, src string, nl *netlist.Netlist, pts []chip.Spar
 			L.TotalPower*1e3, cpl*1e3, L.EnergyPerRun*1e9, p.EnergyPerInference*1e9)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "energy/inference = %d tournament matches × (reprogramming + run)\n", chip.TournamentMatches)
+	fmt.Fprintf(w, "energy/inference = %d tournament matches × (reprogramming + run)\n", bench.TournamentMatches)
 }

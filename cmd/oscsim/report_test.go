@@ -15,7 +15,7 @@ func TestReportTable(t *testing.T) {
 	}
 	for _, want := range []string{"chip     lo-48", "area     die", "pad ring (I/O)", "couplers: TG conduction",
 		"power    average over 50ns; coupler TG power from the estimate", "1128 sites", "time     50ns to solution",
-		"N·stages·C·VDD²·f0", "assumptions"} {
+		"N·stages·(C+C_dev)·VDD²·f0", "assumptions"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}

@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -34,7 +32,7 @@ Examples:
 
 func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", runUsage, stderr)
-	seed := fs.Int64("seed", 0, "seed for mismatch and noise (default: the description's run.seed)")
+	seed := addSeedFlag(fs, "mismatch and noise")
 	instance := fs.Int("instance", 0, "chip instance number (each draws its own mismatch)")
 	model := fs.String("model", "", "fidelity: cycle or phase (default: the description's run.model)")
 	out := fs.String("o", "", "write the full result as JSON to this file")
@@ -42,6 +40,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	traceEvery := fs.Int("trace-every", 0, "trace every N steps (default: one point per cycle)")
 	noNoise := fs.Bool("no-noise", false, "switch phase noise and detector jitter off")
 	workers := fs.Int("workers", 0, "goroutines (0 = automatic; results do not depend on it)")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -53,43 +52,36 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if len(pos) == 1 {
 		path = pos[0]
 	}
-	nl, src, err := loadChip(path)
+	ch, src, err := seed.compile(path, *instance)
 	if err != nil {
 		return err
 	}
-	seedSet := false
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "seed" {
-			seedSet = true
-		}
-	})
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
-	if err != nil {
-		return err
-	}
-	opt := chip.RunOptions{Model: *model, NoNoise: *noNoise, Workers: *workers}
+	nl := ch.Netlist()
+	opt := chip.RunOptions{Model: netlist.Model(*model), NoNoise: *noNoise, Workers: *workers}
 	if *trace != "" || *out != "" && *traceEvery > 0 {
 		opt.TraceEvery = *traceEvery
 		if opt.TraceEvery <= 0 {
 			spc := nl.Run.StepsPerCycle
-			if *model != "" && *model != nl.Run.Model {
-				spc = map[string]float64{"cycle": 32, "phase": 4}[*model]
+			if opt.Model != "" && opt.Model != nl.Run.Model {
+				spc = opt.Model.DefaultStepsPerCycle()
 			}
 			opt.TraceEvery = max(1, int(math.Round(spc)))
 		}
 	}
+	for _, w := range nl.Warnings {
+		fmt.Fprintf(stderr, "oscsim run: %s\n", w)
+	}
+	m := newMeter(stderr, *noProgress, "run "+nl.Name, "steps")
+	opt.Progress = m.Set
 	res, err := ch.Run(ctx, nil, opt)
+	m.Done()
 	if err != nil {
 		return err
 	}
 	printSummary(stdout, src, ch, res)
 	if *out != "" {
 		doc := newRunDoc(src, ch, res, *trace != "" || *traceEvery > 0)
-		if err := atomicfile.Write(*out, func(f *bufio.Writer) error {
-			enc := json.NewEncoder(f)
-			enc.SetIndent("", " ")
-			return enc.Encode(doc)
-		}); err != nil {
+		if err := atomicfile.WriteJSON(*out, doc); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "result    %s\n", *out)
@@ -196,6 +188,7 @@ func printSummary(w io.Writer, src string, ch *chip.Chip, res *chip.Result) {
 	fmt.Fprintf(tw, "model\t%s, %s, %g steps/cycle, %d steps = %s (%.4g cycles), seed %d, instance %d\n",
 		res.Model, nl.Run.Integrator, 1/(res.Dt*o.Frequency), res.Steps, netlist.FormatSI(res.Duration, "s"),
 		res.Duration*o.Frequency, ch.Seed(), ch.Instance())
+	fmt.Fprintf(tw, "engine\t%s kernels (OSCSIM_KERNELS=go|avx2|avx512 forces a lower level; the same bits at each)\n", chip.EngineKernels())
 	lk := res.Locks[0]
 	status := "not synchronised"
 	if lk.Synchronised {

@@ -4,10 +4,11 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"oscsim/chip"
@@ -62,7 +63,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	run := fs.Bool("run", false, "simulate in ngspice and compare with the cycle and phase models")
 	durText := fs.String("duration", "", "simulated time, e.g. 50ns (default: the description's run)")
 	cycles := fs.Float64("cycles", 0, "simulated time in reference cycles (instead of --duration)")
-	seed := fs.Int64("seed", 0, "seed for mismatch and random initial phases (default: the description's run.seed)")
+	seed := addSeedFlag(fs, "mismatch and random initial phases")
 	instance := fs.Int("instance", 0, "chip instance number")
 	steps := fs.Float64("steps", 0, "ngspice time-step limit in steps per cycle (default: the ring model's, else 64)")
 	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
@@ -70,6 +71,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxRings := fs.Int("detail", 8, "per-ring rows up to this many rings; summary rows above")
 	trim := fs.Bool("trim", false, "trim the rings' loads in ngspice before writing the deck (--run does unless --no-trim)")
 	noTrim := fs.Bool("no-trim", false, "with --run: do not trim the rings' loads")
+	noProgress := noProgressFlag(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -86,15 +88,13 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageErr("spice", "--duration %q: want a positive time such as 50ns", *durText)
 		}
 	}
-	nl, _, err := loadChip(pos[0])
+	ch, _, err := seed.compile(pos[0], *instance)
 	if err != nil {
 		return err
 	}
-	seedSet := false
-	fs.Visit(func(f *flag.Flag) { seedSet = seedSet || f.Name == "seed" })
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: seedSet, Instance: *instance})
-	if err != nil {
-		return err
+	nl := ch.Netlist()
+	for _, w := range nl.Warnings {
+		fmt.Fprintf(stderr, "oscsim spice: %v\n", w)
 	}
 	d, err := designFor(ch, *models, *nmos, *pmos, *steps, stderr)
 	if err != nil {
@@ -110,7 +110,9 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !*run {
 		dopt := spice.DeckOptions{Duration: duration}
 		if *trim && len(ch.Couplers()) > 0 {
-			sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+			pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+			defer pm.Done()
+			sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 			if _, err := sim.Find(); err != nil {
 				return err
 			}
@@ -136,11 +138,17 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := atomicfile.Write(*out, func(f *bufio.Writer) error { _, err := f.WriteString(deck.Text); return err }); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "deck      %s (%d rings, %s simulated, time step ≤ %s)\nrun it    ngspice -b %s\n",
-			*out, len(deck.Rings), netlist.FormatSI(deck.Tstop, "s"), netlist.FormatSI(deck.Tmax, "s"), *out)
+		// ngspice -b runs a deck's .tran only when it has an output: -r
+		// writes the .save'd vectors to a raw file. One OpenMP thread, as
+		// spice.Simulator runs it (see Simulator.Threads).
+		raw := strings.TrimSuffix(*out, filepath.Ext(*out)) + ".raw"
+		fmt.Fprintf(stdout, "deck      %s (%d rings, %s simulated, time step ≤ %s)\nrun it    OMP_THREAD_LIMIT=1 ngspice -b -r %s %s\n",
+			*out, len(deck.Rings), netlist.FormatSI(deck.Tstop, "s"), netlist.FormatSI(deck.Tmax, "s"), raw, *out)
 		return nil
 	}
-	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep}
+	pm := newMeter(stderr, *noProgress, "ngspice", "ps")
+	defer pm.Done()
+	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
 	if _, err := sim.Find(); err != nil {
 		return err
 	}

@@ -33,8 +33,14 @@ func TestSpiceDeck(t *testing.T) {
 }
 
 func TestSpiceNoNgspice(t *testing.T) {
-	code, _, errs := runCLI(t, "spice", "../../spice/testdata/ring1.toml", "--run", "--ngspice", filepath.Join(t.TempDir(), "none"))
-	if code != 1 || !strings.Contains(errs, "ngspice not found") || !strings.Contains(errs, "apt-get install ngspice") {
+	none := filepath.Join(t.TempDir(), "none")
+	code, _, errs := runCLI(t, "spice", "../../spice/testdata/ring1.toml", "--run", "--ngspice", none)
+	if code != 1 || !strings.Contains(errs, "ngspice not found at "+none) {
+		t.Errorf("exit %d, stderr %q; want 1 and ngspice not found at the path given", code, errs)
+	}
+	t.Setenv("PATH", t.TempDir())
+	code, _, errs = runCLI(t, "spice", "../../spice/testdata/ring1.toml", "--run")
+	if code != 1 || !strings.Contains(errs, "ngspice not found on PATH") || !strings.Contains(errs, "apt-get install ngspice") {
 		t.Errorf("exit %d, stderr %q; want 1 and a message on installing ngspice", code, errs)
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 
-	"oscsim/chip"
 	"oscsim/internal/atomicfile"
 	"oscsim/internal/progress"
 	"oscsim/learn/hrecm"
@@ -53,7 +52,7 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		jsonPath = fs.String("json", "", "write the summary as JSON")
 		plotPath = fs.String("plot", "", "write the (H, λ) scatter (.png, .svg or .pdf)")
 		samples  = fs.Int("samples", 10000, "Gibbs samples beyond N = 24")
-		seed     = fs.Int64("seed", 0, "seed for mismatch (default: the description's run.seed) and samples")
+		seed     = addSeedFlag(fs, "mismatch and samples")
 		instance = fs.Int("instance", 0, "chip instance number")
 	)
 	pos, err := parseInterspersed(fs, args)
@@ -69,11 +68,7 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *out != "" && !*train {
 		return usageErr("stability", "-o writes trained weights: give --train")
 	}
-	nl, _, err := loadChip(pos[0])
-	if err != nil {
-		return err
-	}
-	ch, err := compileChip(nl, chip.Options{Seed: *seed, SetSeed: *seed != 0, Instance: *instance})
+	ch, _, err := seed.compile(pos[0], *instance)
 	if err != nil {
 		return err
 	}
@@ -98,7 +93,7 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return usageErr("stability", "--train needs --patterns")
 		}
 		cfg := hrecm.DefaultConfig()
-		cfg.Seed = uint64(*seed)
+		cfg.Seed = uint64(seed.v)
 		net, err := hrecm.Train(ctx, pats, cfg, nil)
 		if err != nil {
 			return err
@@ -112,7 +107,7 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			}
 		}
 	}
-	opt := hrecm.AnalyzeOptions{Samples: *samples, Seed: uint64(*seed)}
+	opt := hrecm.AnalyzeOptions{Samples: *samples, Seed: uint64(seed.v)}
 	if ch.N() <= hrecm.MaxEnumerate {
 		opt.Progress = progress.New(stderr, "states", int64(1)<<(ch.N()-1), "states")
 	}

@@ -4,15 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"oscsim/netlist"
 	"oscsim/sweep"
@@ -50,7 +46,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shard := fs.String("shard", "", "run shard `i/n` of the points (0 ≤ i < n)")
 	jobs := fs.Int("jobs", 0, "runs in flight (0 = one per core; results do not depend on it)")
 	list := fs.Bool("list", false, "validate the sweep and list its points without running")
-	noProgress := fs.Bool("no-progress", false, "no progress bar (it is off anyway when stderr is not a terminal)")
+	noProgress := noProgressFlag(fs)
 	var sets multiFlag
 	fs.Var(&sets, "set", "fixed override `path=value` at every point, added to the file's [set] (repeatable)")
 	pos, err := parseInterspersed(fs, args)
@@ -86,26 +82,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	opt := sweep.Options{Dir: dir, Resume: *resume, Shard: i, Shards: n, Jobs: *jobs}
-	var bar *progressbar.ProgressBar
-	if !*noProgress && isTerminal(stderr) {
-		opt.Progress = func(p sweep.Progress) {
-			if bar == nil {
-				bar = progressbar.NewOptions(p.Runs, progressbar.OptionSetWriter(stderr),
-					progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true),
-					progressbar.OptionSetElapsedTime(true), progressbar.OptionThrottle(200*time.Millisecond),
-					progressbar.OptionSetItsString("runs"), progressbar.OptionShowIts(),
-					progressbar.OptionSetWidth(30), progressbar.OptionClearOnFinish())
-			}
-			bar.Describe(fmt.Sprintf("points %d/%d  runs", p.PointsDone, p.Points))
-			_ = bar.Set(p.RunsDone)
-		}
-	}
+	m := newMeter(stderr, *noProgress, "sweep "+s.Name, "runs")
+	opt.Progress = func(p sweep.Progress) { m.Set(p.RunsDone, p.Runs) }
 	start := time.Now()
 	pr, err := sweep.Run(ctx, s, opt)
-	if bar != nil {
-		_ = bar.Finish()
-		fmt.Fprintln(stderr)
-	}
+	m.Done()
 	if err != nil {
 		return err
 	}
@@ -120,8 +101,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "results  %s (%d points × %d instances × %d seeds%s), wall %s\n",
 		dir, pr.Points, s.Instances, s.Seeds, resumed, wall.Round(time.Millisecond))
 	if n > 1 {
-		fmt.Fprintf(stdout, "shard    %d/%d: join the shards with 'oscsim merge -o OUT %s'\n", i, n,
-			filepath.Join(filepath.Dir(dir), "shard-*"))
+		fmt.Fprintf(stdout, "shard    %d/%d: join the shards with 'oscsim merge -o %s %s'\n", i, n,
+			filepath.Join("results", s.Name), shardGlob(dir, i, n))
 	}
 	return nil
 }
@@ -147,9 +128,25 @@ func parseShard(s string) (i, n int, err error) {
 	return i, n, nil
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
+// shardGlob returns a shell pattern matching the results directories of
+// every shard, given shard i's directory: the last number i in its base
+// name (shard-2-of-8, noise-2, run2) becomes "*". A name without i gets
+// the list spelled out with "SHARD_DIR_k" for the others.
+func shardGlob(dir string, i, n int) string {
+	base, num := filepath.Base(dir), strconv.Itoa(i)
+	for k := strings.LastIndex(base, num); k >= 0; k = strings.LastIndex(base[:k], num) {
+		before := k == 0 || base[k-1] < '0' || base[k-1] > '9'
+		after := k+len(num) == len(base) || base[k+len(num)] < '0' || base[k+len(num)] > '9'
+		if before && after {
+			return filepath.Join(filepath.Dir(dir), base[:k]+"*"+base[k+len(num):])
+		}
+	}
+	dirs := make([]string, n)
+	for k := range dirs {
+		dirs[k] = fmt.Sprintf("SHARD_DIR_%d", k)
+	}
+	dirs[i] = dir
+	return strings.Join(dirs, " ")
 }
 
 // listPoints prints the points of a sweep (of one shard).

@@ -11,10 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
-)
 
-// sweepFiles are the files of a finished sweep.
-var sweepFiles = []string{"meta.json", "runs.csv", "summary.csv", "breakdown.csv"}
+	"oscsim/sweep"
+)
 
 // buildOscsim builds the oscsim binary into a temporary directory.
 func buildOscsim(t *testing.T) string {
@@ -66,18 +65,8 @@ values = [0.0, "10%%"]
 
 func sameSweepFiles(t *testing.T, want, got string) {
 	t.Helper()
-	for _, f := range sweepFiles {
-		a, err := os.ReadFile(filepath.Join(want, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(got, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(a, b) {
-			t.Errorf("%s differs between %s and %s", f, want, got)
-		}
+	if err := sweep.SameResults(want, got); err != nil {
+		t.Error(err)
 	}
 }
 

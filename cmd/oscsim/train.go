@@ -40,6 +40,9 @@ Examples:
 
 // runTrain implements 'oscsim train'.
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "sync" {
+		return runTrainSync(ctx, args[1:], stdout, stderr) // sync.go
+	}
 	fs := newFlags("train", trainUsage, stderr)
 	def := learn.DefaultSettings()
 	var (

@@ -19,7 +19,7 @@
 // byte order); integers above 2^53 lose precision. The writer writes
 // format version 1.0, little-endian, C order, with the shape given.
 //
-// Format reference: NumPy's "A Simple File Format for NumPy Arrays"
+// docs/input.md lists these guarantees. Format reference: NumPy's "A Simple File Format for NumPy Arrays"
 // (numpy/doc/neps/nep-0001-npy-format.rst) and numpy.lib.format.
 package npy
 

@@ -137,7 +137,7 @@ func Relax(ctx context.Context, ch *chip.Chip, starts [][]int8, spec RunSpec) (*
 		}
 		in[b] = chip.Input{Phases: ph}
 	}
-	opt := chip.RunOptions{Model: spec.Model, Duration: spec.Duration, StepsPerCycle: spec.StepsPerCycle,
+	opt := chip.RunOptions{Model: netlist.Model(spec.Model), Duration: spec.Duration, StepsPerCycle: spec.StepsPerCycle,
 		NoNoise: spec.NoNoise, NoiseSeed: int64(spec.Seed)}
 	if spec.Ks > 0 {
 		_, ks, _ := ch.Rates()

@@ -1,10 +1,10 @@
-package chip_test
+package bench
 
 import (
 	"context"
 	"testing"
 
-	"oscsim/chip"
+	"oscsim/netlist"
 )
 
 // SparsityKs are the connections per pixel of OscNet v1.5's Table 2
@@ -19,9 +19,12 @@ var SparsityKs = []int{10, 16, 28, 56, 84, 128, 256, 783}
 // grows; fully connected has N(N−1)/2 = 306,936 sites.
 func TestSparsityMonotone(t *testing.T) {
 	t.Parallel()
-	base := loadConfig(t, "oscnet-784.toml")
-	tops := chip.RandomTopK(base.Oscillators.N(), SparsityKs, 1)
-	pts, err := chip.Sparsity(context.Background(), base, tops, chip.SparsityOptions{Seed: 1})
+	base, err := netlist.Parse("oscnet-784.toml", mustEmbedded(t, "oscnet-784.toml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tops := RandomTopK(base.Oscillators.N(), SparsityKs, 1)
+	pts, err := Sparsity(context.Background(), base, tops, SparsityOptions{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,5 +45,46 @@ func TestSparsityMonotone(t *testing.T) {
 	}
 	if got := pts[len(pts)-1].Sites; got != 784*783/2 {
 		t.Errorf("fully connected: %d sites, want 306936", got)
+	}
+}
+
+// RandomTopK's topologies are nested in k and respect the per-row budget:
+// every oscillator has at least k partners, at most n−1, and k = n−1 is
+// the complete graph.
+func TestRandomTopK(t *testing.T) {
+	t.Parallel()
+	const n = 30
+	ks := []int{2, 5, 10, 29}
+	tops := RandomTopK(n, ks, 7)
+	prev := map[[2]int]bool{}
+	for x, tp := range tops {
+		deg := make([]int, n)
+		cur := map[[2]int]bool{}
+		for _, e := range tp.Edges {
+			if e.I >= e.J {
+				t.Fatalf("edge (%d, %d) not ordered", e.I, e.J)
+			}
+			cur[[2]int{e.I, e.J}] = true
+			deg[e.I]++
+			deg[e.J]++
+		}
+		for p := range prev {
+			if !cur[p] {
+				t.Errorf("k = %d drops edge %v of k = %d", ks[x], p, ks[x-1])
+			}
+		}
+		for i, d := range deg {
+			if d < ks[x] {
+				t.Errorf("k = %d: oscillator %d has %d partners", ks[x], i, d)
+			}
+		}
+		prev = cur
+	}
+	if got := len(tops[3].Edges); got != n*(n-1)/2 {
+		t.Errorf("k = n−1: %d edges, want %d", got, n*(n-1)/2)
+	}
+	again := RandomTopK(n, ks[:1], 7)
+	if len(again[0].Edges) != len(tops[0].Edges) || again[0].Edges[0] != tops[0].Edges[0] {
+		t.Error("RandomTopK is not a pure function of its seed")
 	}
 }

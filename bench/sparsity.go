@@ -1,4 +1,4 @@
-package chip
+package bench
 
 import (
 	"context"
@@ -6,8 +6,20 @@ import (
 	"math"
 	"sort"
 
+	"oscsim/chip"
 	"oscsim/netlist"
 )
+
+// This file is the OscNet workload's side of `oscsim report --sparsity`
+// (moved here from package chip, issue 14): the per-pixel TopABS rule
+// applied to random weights and the tournament's match count price an
+// OscNet chip against its sparsity; chip only compiles and runs.
+
+// TournamentMatches is the number of pairwise matches (and so
+// reprogrammings and runs) per image of the OscNet v1.5 ten-class
+// king-of-the-hill tournament (docs/oscnet.md, "Inference on the simulated
+// chip").
+const TournamentMatches = 9
 
 // Topology is one coupler fabric of a sparsity sweep: the number of
 // connections K kept per oscillator (K ≥ N−1 means fully connected) and the
@@ -22,8 +34,8 @@ type Topology struct {
 type SparsityPoint struct {
 	K int `json:"k"`
 	// Sites is the number of coupler sites the fabric builds.
-	Sites  int     `json:"sites"`
-	Ledger *Ledger `json:"ledger"`
+	Sites  int          `json:"sites"`
+	Ledger *chip.Ledger `json:"ledger"`
 	// EnergyPerInference is the energy of one OscNet v1.5 MNIST inference:
 	// TournamentMatches × (one reprogramming + one run).
 	EnergyPerInference float64 `json:"energy_per_inference_j"`
@@ -40,7 +52,7 @@ type SparsityOptions struct {
 	Seed int64
 }
 
-// tagTopK keeps RandomTopK's weights apart from the chip's other streams.
+// tagTopK keeps RandomTopK's weights apart from the chip's streams.
 const tagTopK uint64 = 0x746f706b
 
 // RandomTopK returns, for each k in ks, the per-oscillator top-k topology
@@ -57,7 +69,7 @@ func RandomTopK(n int, ks []int, seed int64) []Topology {
 	W := make([]float64, n*n)
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
-			x := hashNormal(key(uint64(seed), tagTopK, uint64(i), uint64(j)))
+			x := chip.KeyNormal(uint64(seed), tagTopK, uint64(i), uint64(j))
 			W[i*n+j], W[j*n+i] = x, x
 		}
 	}
@@ -108,7 +120,7 @@ func RandomTopK(n int, ks []int, seed int64) []Topology {
 // topology = "explicit"), and returns each chip's ledger. It is the Go API
 // behind `oscsim report --sparsity`, for sweep tooling.
 func Sparsity(ctx context.Context, base *netlist.Netlist, tops []Topology, opt SparsityOptions) ([]SparsityPoint, error) {
-	if base.Couplings.Topology != "explicit" {
+	if base.Couplings.Topology != netlist.Explicit {
 		return nil, fmt.Errorf("chip: sparsity sweep needs a base chip with couplings.topology = \"explicit\" (got %q)", base.Couplings.Topology)
 	}
 	out := make([]SparsityPoint, 0, len(tops))
@@ -116,16 +128,16 @@ func Sparsity(ctx context.Context, base *netlist.Netlist, tops []Topology, opt S
 		nl := *base
 		nl.Couplings.Edges = tp.Edges
 		nl.Couplings.WeightsFile = ""
-		ch, err := Compile(&nl, Options{Seed: opt.Seed, SetSeed: true})
+		ch, err := chip.Compile(&nl, chip.Options{Seed: opt.Seed, SetSeed: true})
 		if err != nil {
 			return nil, fmt.Errorf("chip: k = %d: %w", tp.K, err)
 		}
-		var res *Result
+		var res *chip.Result
 		if opt.Run {
 			// Denser fabrics couple more strongly: take the steps per
 			// cycle the chip needs if the description's are too few.
 			spc := math.Max(nl.Run.StepsPerCycle, ch.MinStepsPerCycle(nl.Run.Model, 1))
-			res, err = ch.Run(ctx, nil, RunOptions{StepsPerCycle: spc})
+			res, err = ch.Run(ctx, nil, chip.RunOptions{StepsPerCycle: spc})
 			if err != nil {
 				return nil, fmt.Errorf("chip: k = %d: %w", tp.K, err)
 			}

@@ -1,0 +1,279 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"oscsim/chip"
+	"oscsim/dataset"
+	"oscsim/internal/progress"
+	"oscsim/learn/freqsync"
+	"oscsim/netlist"
+)
+
+const trainSyncUsage = `
+Usage: oscsim train sync [flags] [-o weights.npz]
+
+Trains the frequency-synchronisation classifier of Vodenicarevic et al.
+(J. Appl. Phys. 124, 152117 (2018)): N oscillators coupled all-to-all with
+k = 10 MHz, natural frequencies from the input, output = whether a pair
+synchronises. Offline training runs full-batch Adam on the loss of eqs. 3-4
+with gradients through the chip's engine (reverse mode or forward
+sensitivities, eq. 7); --online uses the reference classifier's pull/push
+rule. Prints training and test accuracy; -o saves the weights (.npz, with
+every setting). docs/sync.md has the equations and choices.
+
+Examples:
+  oscsim train sync --task iris --species versicolor -o versicolor.npz
+  oscsim train sync --task circle --arch reference --iterations 100
+  oscsim train sync --task basic --arch reference --online --iterations 20
+  oscsim train sync --task iris --aware-linewidth 1MHz --aware-mismatch 0.001
+  oscsim train sync --task iris --paper-dt          # dt = 10 ps (slow)
+`
+
+// syncFlags are the settings shared by train sync and eval sync.
+type syncFlags struct {
+	task, species *string
+	dataDir       *string
+	side          *int
+}
+
+func (f syncFlags) data(ctx context.Context, dim *int) (train, test freqsync.Data, iris bool, err error) {
+	var r freqsync.Region
+	if *f.task == "iris" {
+		dir, err := dataset.Locate(ctx, "iris", *f.dataDir)
+		if err != nil {
+			return train, test, true, err
+		}
+		ir, err := dataset.LoadIris(dir)
+		if err != nil {
+			return train, test, true, err
+		}
+		sp := -1
+		for k, n := range dataset.IrisClasses() {
+			if n == *f.species {
+				sp = k
+			}
+		}
+		if sp < 0 {
+			return train, test, true, usageErr("train sync", "--species must be setosa, versicolor or virginica (got %q)", *f.species)
+		}
+		train, test, err = freqsync.IrisSplit(ir, sp)
+		*dim = 4
+		return train, test, true, err
+	}
+	if err := r.UnmarshalText([]byte(*f.task)); err != nil {
+		return train, test, false, usageErr("train sync", "--task: %v, or iris", err)
+	}
+	*dim = 2
+	return freqsync.Grid(r, *f.side), freqsync.Data{}, false, nil
+}
+
+func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("train sync", trainSyncUsage, stderr)
+	sf := syncFlags{
+		task:    fs.String("task", "iris", "task: basic, circle, concave (2-D grids) or iris"),
+		species: fs.String("species", "versicolor", "iris: the species to recognise (one-vs-rest)"),
+		dataDir: fs.String("data", "", "directory holding iris.json (default: fetch into the user cache)"),
+		side:    fs.Int("side", 34, "2-D tasks: grid side (34 → the paper's M = 1156)"),
+	}
+	var (
+		arch     = fs.String("arch", "extended", "architecture: extended or reference")
+		n        = fs.Int("n", 6, "number of oscillators")
+		iters    = fs.Int("iterations", 100, "training iterations (full-batch steps or online passes)")
+		seed     = fs.Uint64("seed", 1, "seed of the initial weights and phases")
+		grad     = fs.String("grad", "reverse", "gradient: reverse (adjoint) or forward (sensitivities, eq. 7)")
+		lr       = fs.Float64("lr", 0.03, "Adam learning rate")
+		unit     = fs.Float64("unit", freqsync.DefaultUnit, "frequency unit of the parameters (Hz)")
+		online   = fs.Bool("online", false, "reference only: the online pull/push rule instead of Adam")
+		noClip   = fs.Bool("no-clip", false, "no tanh clipping of the Jacobian")
+		paperDt  = fs.Bool("paper-dt", false, "the paper's dt = 10 ps (default 200 ps)")
+		awareLW  = fs.Float64("aware-linewidth", 0, "hardware-aware: phase-noise linewidth (Hz) drawn afresh each step")
+		awareMis = fs.Float64("aware-mismatch", 0, "hardware-aware: relative ring-frequency mismatch drawn afresh each step")
+		out      = fs.String("o", "", "write the weights to this .npz file")
+		noProg   = fs.Bool("no-progress", false, "never show progress")
+	)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usageErr("train sync", "unexpected arguments %q", pos)
+	}
+	var a freqsync.Arch
+	if err := a.UnmarshalText([]byte(*arch)); err != nil {
+		return usageErr("train sync", "--arch: %v", err)
+	}
+	var g freqsync.Grad
+	if err := g.UnmarshalText([]byte(*grad)); err != nil || g == freqsync.NoGrad {
+		return usageErr("train sync", "--grad must be reverse or forward (got %q)", *grad)
+	}
+	var dim int
+	train, test, iris, err := sf.data(ctx, &dim)
+	if err != nil {
+		return err
+	}
+	sp := freqsync.PaperSpec(a, dim, iris)
+	sp.N, sp.Iterations, sp.Seed, sp.Grad, sp.LR, sp.Unit, sp.Online, sp.NoClip = *n, *iters, *seed, g, *lr, *unit, *online, *noClip
+	if *paperDt {
+		sp.Phys = freqsync.PaperPhysics()
+	}
+	if *awareLW > 0 || *awareMis > 0 {
+		p := sp.Phys
+		p.Linewidth, p.FreqSigma = *awareLW, *awareMis
+		sp.Aware = &p
+	}
+	if !*noProg {
+		sp.Progress = progress.New(stderr, "train sync", int64(sp.Iterations), "iterations")
+	}
+	start := time.Now()
+	res, err := sp.Run(ctx, train, test)
+	if err != nil {
+		return err
+	}
+	sp.Progress.Done()
+	fmt.Fprintf(stdout, "task      %s (%d train, %d test), %s network, N = %d, %d learned parameters\n", *sf.task, len(train.X), len(test.X), a, sp.N, res.Model.Learned())
+	fmt.Fprintf(stdout, "physics   k = %g Hz, F in [%g, %g] Hz, dt = %g s, T = %g s, tau = %g s\n", sp.Phys.K, sp.Phys.FMin, sp.Phys.FMax, sp.Phys.Dt, sp.Phys.T, sp.Phys.Tau)
+	if h := res.History; len(h) > 0 {
+		fmt.Fprintf(stdout, "loss      %.4f → %.4f over %d iterations\n", h[0].Loss, h[len(h)-1].Loss, len(h))
+	}
+	fmt.Fprintf(stdout, "accuracy  train %.2f%%, test %.2f%%\n", 100*res.Train, 100*res.Test)
+	if *out != "" {
+		extra := map[string]any{"task": *sf.task, "species": *sf.species, "iterations": sp.Iterations, "seed": sp.Seed,
+			"grad": g.String(), "lr": sp.LR, "online": sp.Online, "no_clip": sp.NoClip, "aware_linewidth_hz": *awareLW, "aware_mismatch": *awareMis}
+		if err := freqsync.Save(*out, res.Model, sp.Phys, extra); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "weights   %s\n", *out)
+	}
+	fmt.Fprintf(stdout, "time      %.1fs\n", time.Since(start).Seconds())
+	return nil
+}
+
+const evalSyncUsage = `
+Usage: oscsim eval sync --weights W.npz [flags]
+
+Runs trained synchronisation-classifier weights (from 'oscsim train sync')
+on the simulated oscillator network with phase noise of the given
+linewidth, --trials times (fresh initial phases and noise each), and prints
+the mean, worst and best test accuracy.
+
+Examples:
+  oscsim eval sync --weights versicolor.npz --task iris --species versicolor
+  oscsim eval sync --weights versicolor.npz --linewidth 1e6 --trials 100
+  oscsim eval sync --weights versicolor.npz --mismatch 0.002 --dac-bits 6 --counter
+`
+
+func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("eval sync", evalSyncUsage, stderr)
+	sf := syncFlags{
+		task:    fs.String("task", "iris", "task the weights were trained on: basic, circle, concave or iris"),
+		species: fs.String("species", "versicolor", "iris: the species"),
+		dataDir: fs.String("data", "", "directory holding iris.json"),
+		side:    fs.Int("side", 34, "2-D tasks: grid side"),
+	}
+	var (
+		weights  = fs.String("weights", "", "weights .npz from 'oscsim train sync' (required)")
+		lw       = fs.Float64("linewidth", 0, "phase-noise linewidth of each oscillator (Hz)")
+		mismatch = fs.Float64("mismatch", 0, "relative ring-frequency mismatch (a new chip instance per trial)")
+		trials   = fs.Int("trials", 10, "noisy trials")
+		seed     = fs.Int64("seed", 1, "seed of the chip instances and noise")
+		dacBits  = fs.Int("dac-bits", 0, "quantise natural frequencies onto a DAC of this many bits over the tuning range (0 = exact)")
+		counter  = fs.Bool("counter", false, "read mean frequencies with edge counters over the window (resolution 1/tau)")
+		chipPath = fs.String("chip", "", "run on this chip description (e.g. sync-iris.toml: its mismatch, noise, couplers), frequencies scaled by its f0")
+		model    = fs.String("model", "phase", "chip model with --chip: phase or cycle")
+		dt       = fs.Float64("dt", 0, "Euler step in seconds (0 = the weights' own; 1e-11 = the paper's)")
+	)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 || *weights == "" {
+		return usageErr("eval sync", "give --weights W.npz and no other arguments")
+	}
+	if *trials < 1 || *lw < 0 || *mismatch < 0 {
+		return usageErr("eval sync", "--trials ≥ 1, --linewidth and --mismatch ≥ 0")
+	}
+	m, phys, err := freqsync.Load(*weights)
+	if err != nil {
+		return err
+	}
+	var dim int
+	train, test, _, err := sf.data(ctx, &dim)
+	if err != nil {
+		return err
+	}
+	if dim != m.Dim {
+		return fmt.Errorf("%s: the weights take %d inputs, task %s has %d", *weights, m.Dim, *sf.task, dim)
+	}
+	if len(test.X) == 0 {
+		test = train
+	}
+	phys.Linewidth, phys.FreqSigma = *lw, *mismatch
+	if *dt > 0 {
+		phys.Dt = *dt
+	}
+	var accs []float64
+	worst, best := math.Inf(1), math.Inf(-1)
+	var nl *netlist.Netlist
+	var chipPhys freqsync.Physics
+	run := m
+	if *chipPath != "" {
+		if nl, _, err = loadChip(*chipPath); err != nil {
+			return err
+		}
+		if chipPhys, err = freqsync.ChipPhysics(nl, phys); err != nil {
+			return err
+		}
+		run = m.Scaled(chipPhys.Center() / phys.Center())
+	}
+	var ledger *chip.Ledger
+	for t := 0; t < *trials; t++ {
+		var net *freqsync.Net
+		noise := *lw > 0
+		if nl != nil {
+			ch, err := chip.Compile(nl, chip.Options{SetSeed: true, Seed: *seed, Instance: t})
+			if err != nil {
+				return err
+			}
+			if net, err = freqsync.NetOnChip(ch, chipPhys); err != nil {
+				return err
+			}
+			noise = nl.Oscillators.Linewidth > 0
+		} else if net, err = freqsync.NewNet(m.N, phys, *seed, t); err != nil {
+			return err
+		}
+		ev := freqsync.EvalOptions{Noise: noise, NoiseSeed: int64(t + 1), Seed: uint64(t), DACBits: *dacBits, Counter: *counter, Model: *model}
+		pred, L, err := freqsync.PredictLedger(ctx, net, run, test.X, ev)
+		if err != nil {
+			return err
+		}
+		ledger = L
+		a := freqsync.Score(pred, test.Y)
+		if err != nil {
+			return err
+		}
+		accs = append(accs, 100*a)
+		worst, best = math.Min(worst, 100*a), math.Max(best, 100*a)
+	}
+	mean, sd := freqsync.MeanStd(accs)
+	fmt.Fprintf(stdout, "weights   %s (%s, N = %d)\n", *weights, m.Arch, m.N)
+	if nl != nil {
+		fmt.Fprintf(stdout, "noise     the chip's: linewidth %g Hz, ring mismatch %g, coupler mismatch %g; %d chip instances; DAC bits %d, counter read-out %v\n",
+			nl.Oscillators.Linewidth, nl.Oscillators.FreqSigma, nl.Couplings.Sigma, *trials, *dacBits, *counter)
+	} else {
+		fmt.Fprintf(stdout, "noise     linewidth %g Hz, mismatch %g, %d trials; DAC bits %d, counter read-out %v\n", *lw, *mismatch, *trials, *dacBits, *counter)
+	}
+	fmt.Fprintf(stdout, "accuracy  mean %.2f%% ± %.2f, worst %.2f%%, best %.2f%% (%d test items)\n", mean, sd, worst, best, len(test.X))
+	if nl != nil && ledger != nil {
+		fmt.Fprintf(stdout, "chip      %s, %s model: k = %s, tuning [%s, %s], T = %s, f̄ over %s\n", nl.Name, *model,
+			netlist.FormatSI(chipPhys.K, "Hz"), netlist.FormatSI(chipPhys.FMin, "Hz"), netlist.FormatSI(chipPhys.FMax, "Hz"),
+			netlist.FormatSI(chipPhys.T, "s"), netlist.FormatSI(chipPhys.Tau, "s"))
+		fmt.Fprintf(stdout, "ledger    die %.4g mm², power %s, energy per inference %s, time per inference %s (ring array and couplers; tuning DACs and MAC not included)\n",
+			ledger.DieArea*1e6, netlist.FormatSI(ledger.TotalPower, "W"), netlist.FormatSI(ledger.EnergyPerRun, "J"), netlist.FormatSI(chipPhys.T, "s"))
+	}
+	return nil
+}

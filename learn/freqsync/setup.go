@@ -1,0 +1,109 @@
+package freqsync
+
+import (
+	"context"
+	"fmt"
+
+	"oscsim/internal/progress"
+)
+
+// Spec is one offline (or online) training run's complete setting.
+type Spec struct {
+	Arch Arch
+	N    int
+	// Inputs (reference) and Pairs as in Model.
+	Inputs []int
+	Pairs  []Pair
+	Phys   Physics
+	// Unit is the parameters' frequency unit (Hz), LR Adam's rate.
+	Unit, LR   float64
+	Init       Init
+	Iterations int
+	Grad       Grad
+	NoClip     bool
+	// Online trains with the reference classifier's online rule (Alpha)
+	// instead of Adam.
+	Online bool
+	Alpha  float64
+	Seed   uint64
+	// Aware, when not nil, trains hardware-aware (Options.Aware).
+	Aware    *Physics
+	Progress *progress.Meter
+}
+
+// DefaultUnit is the parameters' frequency unit (Hz): with Adam's rate
+// 0.03 a step moves a natural frequency by up to 3 MHz (docs/sync.md,
+// "Units": the paper does not give its units; 1 and 10 MHz did not train
+// in 100 iterations).
+const DefaultUnit = 100e6
+
+// PaperSpec returns the paper's setting for arch on a task with dim inputs:
+// N = 6, Adam 0.03, reverse-mode gradients, tanh clipping. The reference
+// network's inputs are oscillators 0..dim−1; the output pair is (4, 5) in
+// the paper's numbering (indices 3, 4) on the 2-D tasks, and on Iris the
+// two tuning oscillators (4, 5) (reference) or oscillators (0, 1)
+// (extended).
+func PaperSpec(arch Arch, dim int, iris bool) Spec {
+	s := Spec{Arch: arch, N: 6, Phys: FastPhysics(), Unit: DefaultUnit, LR: 0.03, Init: DefaultInit, Iterations: 100, Grad: Reverse, Alpha: 0.1}
+	if arch == Reference {
+		for l := 0; l < dim; l++ {
+			s.Inputs = append(s.Inputs, l)
+		}
+	}
+	s.Init.PairAtEdge = arch == Extended
+	switch {
+	case !iris:
+		s.Pairs = []Pair{{3, 4}}
+	case arch == Reference:
+		s.Pairs = []Pair{{4, 5}}
+	default:
+		s.Pairs = []Pair{{0, 1}}
+	}
+	return s
+}
+
+// Outcome is a trained model with its record and scores.
+type Outcome struct {
+	Model   *Model
+	History []Step
+	// Train and Test are accuracies (0..1) of noise-free runs with fresh
+	// initial phases (Test = Train when there is no test set).
+	Train, Test float64
+}
+
+// Run trains a model per spec on train and scores it on train and test
+// (test may be empty: the 2-D tasks score on the training grid).
+func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
+	if len(train.X) == 0 {
+		return nil, fmt.Errorf("freqsync: empty training set")
+	}
+	net, err := NewNet(s.N, s.Phys, int64(s.Seed), 0)
+	if err != nil {
+		return nil, err
+	}
+	m, err := NewModel(s.Arch, s.N, s.Inputs, s.Pairs, train.X, s.Phys, s.Unit, s.Init, s.Seed)
+	if err != nil {
+		return nil, err
+	}
+	var hist []Step
+	if s.Online {
+		hist, err = TrainOnline(ctx, net, m, train, OnlineOptions{Iterations: s.Iterations, Alpha: s.Alpha, Seed: s.Seed, Progress: s.Progress})
+	} else {
+		hist, err = Train(ctx, net, m, train, Options{Iterations: s.Iterations, LR: s.LR, Grad: s.Grad, NoClip: s.NoClip, Seed: s.Seed, Aware: s.Aware, Progress: s.Progress})
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Model: m, History: hist}
+	ev := EvalOptions{Seed: s.Seed + 1000}
+	if out.Train, err = Accuracy(ctx, net, m, train, ev); err != nil {
+		return nil, err
+	}
+	out.Test = out.Train
+	if len(test.X) > 0 {
+		if out.Test, err = Accuracy(ctx, net, m, test, ev); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

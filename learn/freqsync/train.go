@@ -1,0 +1,382 @@
+package freqsync
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"oscsim/chip"
+	"oscsim/internal/progress"
+)
+
+// Adam is the Adam optimiser (Kingma & Ba 2015) with the default betas.
+type Adam struct {
+	LR, Beta1, Beta2, Eps float64
+	m, v                  []float64
+	t                     int
+}
+
+// NewAdam returns Adam with learning rate lr and the default β1 = 0.9,
+// β2 = 0.999, ε = 1e-8.
+func NewAdam(lr float64) *Adam { return &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
+
+// Step moves p against the gradient g.
+func (a *Adam) Step(p, g []float64) {
+	if a.m == nil {
+		a.m, a.v = make([]float64, len(p)), make([]float64, len(p))
+	}
+	a.t++
+	c1 := 1 - math.Pow(a.Beta1, float64(a.t))
+	c2 := 1 - math.Pow(a.Beta2, float64(a.t))
+	for k := range p {
+		a.m[k] = a.Beta1*a.m[k] + (1-a.Beta1)*g[k]
+		a.v[k] = a.Beta2*a.v[k] + (1-a.Beta2)*g[k]*g[k]
+		p[k] -= a.LR * (a.m[k] / c1) / (math.Sqrt(a.v[k]/c2) + a.Eps)
+	}
+}
+
+// Data is a labelled set: X[m] the input, Y[m][p] whether output pair p
+// should synchronise for example m.
+type Data struct {
+	X [][]float64
+	Y [][]bool
+}
+
+// Options set offline training.
+type Options struct {
+	Iterations int
+	LR         float64 // Adam learning rate (paper: 0.03)
+	Grad       Grad    // Forward or Reverse
+	// NoClip switches off the tanh clipping of the Jacobian.
+	NoClip bool
+	// Seed drives the initial phases of every run (redrawn each run).
+	Seed uint64
+	// Aware, when not nil, trains hardware-aware: every iteration runs on
+	// a fresh chip instance with these physics (noise on, mismatch drawn
+	// afresh), instead of the noise-free network.
+	Aware *Physics
+	// Progress reports iterations (nil = none).
+	Progress *progress.Meter
+	// Workers for Simulate (0 = GOMAXPROCS).
+	Workers int
+}
+
+// Step is one iteration's record.
+type Step struct {
+	Loss     float64 // E_tot (eq. 1) before the update
+	Accuracy float64 // training accuracy of that forward pass (0..1)
+}
+
+// RandomPhases draws B×N initial phases uniform in [0, 2π).
+func RandomPhases(rng *rand.Rand, B, N int) [][]float64 {
+	th := make([][]float64, B)
+	for b := range th {
+		th[b] = make([]float64, N)
+		for i := range th[b] {
+			th[b][i] = 2 * math.Pi * rng.Float64()
+		}
+	}
+	return th
+}
+
+// Train runs opt.Iterations full-batch Adam steps on the model (offline
+// learning, Sec. III) and returns the per-iteration record.
+func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkData(m, d); err != nil {
+		return nil, err
+	}
+	if opt.Grad == NoGrad {
+		opt.Grad = Reverse
+	}
+	adam := NewAdam(opt.LR)
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x7a1))
+	var hist []Step
+	// The iterate with the lowest E_tot so far is what Train leaves in m:
+	// the loss of eqs. 3–4 jumps where pairs lock or unlock, and Adam's
+	// fixed steps can leave a good point (docs/sync.md, "Training").
+	best, bestLoss := append([]float64(nil), m.Params...), math.Inf(1)
+	for it := 0; it < opt.Iterations; it++ {
+		run, noise := net, false
+		if opt.Aware != nil {
+			var err error
+			run, err = NewNet(m.N, *opt.Aware, int64(opt.Seed), 1+it)
+			if err != nil {
+				return nil, err
+			}
+			noise = true
+		}
+		loss, acc, g, err := lossGrad(ctx, run, m, d, rng, opt, noise, int64(it+1))
+		if err != nil {
+			return nil, err
+		}
+		hist = append(hist, Step{Loss: loss, Accuracy: acc})
+		if loss < bestLoss {
+			bestLoss = loss
+			copy(best, m.Params)
+		}
+		adam.Step(m.Params, g)
+		m.project()
+		opt.Progress.Add(1)
+	}
+	copy(m.Params, best)
+	return hist, nil
+}
+
+func checkData(m *Model, d Data) error {
+	if len(d.X) == 0 || len(d.X) != len(d.Y) {
+		return fmt.Errorf("freqsync: %d inputs and %d labels", len(d.X), len(d.Y))
+	}
+	for k := range d.X {
+		if len(d.X[k]) != m.Dim || len(d.Y[k]) != len(m.Pairs) {
+			return fmt.Errorf("freqsync: example %d has %d inputs and %d labels, want %d and %d", k, len(d.X[k]), len(d.Y[k]), m.Dim, len(m.Pairs))
+		}
+	}
+	return nil
+}
+
+// outputRows lists the oscillators of the output pairs and each one's row.
+func outputRows(m *Model) (rows []int, pos map[int]int) {
+	pos = map[int]int{}
+	for _, p := range m.Pairs {
+		for _, i := range []int{p.I, p.J} {
+			if _, ok := pos[i]; !ok {
+				pos[i] = len(rows)
+				rows = append(rows, i)
+			}
+		}
+	}
+	return rows, pos
+}
+
+// lossGrad runs one forward pass over the data set and returns E_tot, the
+// accuracy and dE_tot/dParams (docs/sync.md, "Gradient").
+func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, opt Options, noise bool, noiseSeed int64) (float64, float64, []float64, error) {
+	M := len(d.X)
+	F := make([][]float64, M)
+	clip := make([][]bool, M)
+	for k, x := range d.X {
+		F[k], clip[k] = m.Frequencies(x)
+	}
+	rows, pos := outputRows(m)
+	th := RandomPhases(rng, M, m.N)
+	res, err := net.Simulate(ctx, F, th, SimOptions{Grad: opt.Grad, Rows: rows, Noise: noise, NoiseSeed: noiseSeed, Workers: opt.Workers})
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	k := net.Phys.K
+	g := make([]float64, len(m.Params))
+	dF := make([]float64, m.N)
+	var loss float64
+	correct := 0
+	for e := 0; e < M; e++ {
+		fb, J := res.FBar[e], res.J[e]
+		for a := range dF {
+			dF[a] = 0
+		}
+		ok := true
+		for p, pr := range m.Pairs {
+			D := Desync(fb[pr.I], fb[pr.J], k)
+			E, dEdD := PairLoss(D, d.Y[e][p])
+			loss += E
+			if (D <= 1) != d.Y[e][p] {
+				ok = false
+			}
+			s := 0.0
+			if fb[pr.I] > fb[pr.J] {
+				s = 1
+			} else if fb[pr.I] < fb[pr.J] {
+				s = -1
+			}
+			c := dEdD * s / (k / 2) // dE/df̄_I = −dE/df̄_J
+			ri, rj := pos[pr.I]*m.N, pos[pr.J]*m.N
+			for a := 0; a < m.N; a++ {
+				ji, jj := J[ri+a], J[rj+a]
+				if !opt.NoClip {
+					ji, jj = math.Tanh(ji), math.Tanh(jj)
+				}
+				dF[a] += c * (ji - jj)
+			}
+		}
+		if ok {
+			correct++
+		}
+		m.paramGrad(g, d.X[e], dF, clip[e])
+	}
+	for i := range g {
+		g[i] /= float64(M)
+	}
+	return loss / float64(M), float64(correct) / float64(M), g, nil
+}
+
+// EvalOptions set an evaluation.
+type EvalOptions struct {
+	// Noise runs with the network's phase noise; NoiseSeed picks the
+	// realisation (a trial).
+	Noise     bool
+	NoiseSeed int64
+	// Seed draws the initial phases.
+	Seed    uint64
+	Workers int
+	// DACBits, when > 0, quantises every natural frequency onto 2^DACBits
+	// levels spanning [FMin, FMax] (a tuning DAC).
+	DACBits int
+	// Counter reads f̄ with frequency counters (SimOptions.Counter).
+	Counter bool
+	// Model is "phase" (default) or "cycle".
+	Model string
+}
+
+// Quantize rounds f onto 2^bits levels spanning [lo, hi] (bits ≤ 0: f).
+func Quantize(f, lo, hi float64, bits int) float64 {
+	if bits <= 0 {
+		return f
+	}
+	n := float64(int(1)<<bits - 1)
+	q := math.Round((f - lo) / (hi - lo) * n)
+	return lo + math.Max(0, math.Min(n, q))*(hi-lo)/n
+}
+
+// Predict returns, per example, whether each output pair synchronised
+// (D ≤ 1) and the D values.
+func Predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOptions) ([][]bool, [][]float64, error) {
+	pred, Ds, _, err := predict(ctx, net, m, X, opt)
+	return pred, Ds, err
+}
+
+// PredictLedger is Predict that also returns the chip's ledger of the run.
+func PredictLedger(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOptions) ([][]bool, *chip.Ledger, error) {
+	pred, _, L, err := predict(ctx, net, m, X, opt)
+	return pred, L, err
+}
+
+func predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOptions) ([][]bool, [][]float64, *chip.Ledger, error) {
+	F := make([][]float64, len(X))
+	for k, x := range X {
+		if len(x) != m.Dim {
+			return nil, nil, nil, fmt.Errorf("freqsync: input %d has %d values, want %d", k, len(x), m.Dim)
+		}
+		F[k], _ = m.Frequencies(x)
+		for i := range F[k] {
+			F[k][i] = Quantize(F[k][i], m.FMin, m.FMax, opt.DACBits)
+		}
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 0xe7a1))
+	th := RandomPhases(rng, len(X), m.N)
+	res, err := net.Simulate(ctx, F, th, SimOptions{Noise: opt.Noise, NoiseSeed: opt.NoiseSeed, Workers: opt.Workers, Counter: opt.Counter, Model: opt.Model})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	out := make([][]bool, len(X))
+	Ds := make([][]float64, len(X))
+	for k := range X {
+		for _, p := range m.Pairs {
+			D := Desync(res.FBar[k][p.I], res.FBar[k][p.J], net.Phys.K)
+			out[k] = append(out[k], D <= 1)
+			Ds[k] = append(Ds[k], D)
+		}
+	}
+	return out, Ds, res.Ledger, nil
+}
+
+// Accuracy returns the share of examples (0..1) whose every output bit is
+// right.
+func Accuracy(ctx context.Context, net *Net, m *Model, d Data, opt EvalOptions) (float64, error) {
+	if err := checkData(m, d); err != nil {
+		return 0, err
+	}
+	pred, _, err := Predict(ctx, net, m, d.X, opt)
+	if err != nil {
+		return 0, err
+	}
+	return Score(pred, d.Y), nil
+}
+
+// Score returns the share of examples (0..1) whose every predicted output
+// bit equals the label.
+func Score(pred, y [][]bool) float64 {
+	c := 0
+	for k := range pred {
+		ok := true
+		for p := range pred[k] {
+			ok = ok && pred[k][p] == y[k][p]
+		}
+		if ok {
+			c++
+		}
+	}
+	return float64(c) / float64(len(pred))
+}
+
+// OnlineOptions set the reference classifier's online rule.
+type OnlineOptions struct {
+	Iterations int
+	// Alpha scales the pull (a fraction of the observed frequency
+	// difference) and the push (a fraction of k/2); docs/sync.md.
+	Alpha    float64
+	Seed     uint64
+	Progress *progress.Meter
+}
+
+// TrainOnline runs the Vassilieva-style online rule (Sec. III): each
+// example in turn runs on the network; for every output pair of tuning
+// oscillators that should synchronise but does not, the natural
+// frequencies are pulled together by Alpha·(f̄_j − f̄_i); for one that
+// synchronises but should not, they are pushed apart by Alpha·k/2 each.
+// An iteration presents every example once, in a fresh random order.
+func TrainOnline(ctx context.Context, net *Net, m *Model, d Data, opt OnlineOptions) ([]Step, error) {
+	if m.Arch != Reference {
+		return nil, fmt.Errorf("freqsync: the online rule trains the reference architecture only")
+	}
+	if err := checkData(m, d); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x0411))
+	k := net.Phys.K
+	var hist []Step
+	for it := 0; it < opt.Iterations; it++ {
+		correct := 0
+		for _, e := range rng.Perm(len(d.X)) {
+			F, _ := m.Frequencies(d.X[e])
+			res, err := net.Simulate(ctx, [][]float64{F}, RandomPhases(rng, 1, m.N), SimOptions{Workers: 1})
+			if err != nil {
+				return nil, err
+			}
+			fb := res.FBar[0]
+			ok := true
+			for p, pr := range m.Pairs {
+				if !m.trainable(pr.I) || !m.trainable(pr.J) {
+					continue
+				}
+				D := Desync(fb[pr.I], fb[pr.J], k)
+				want := d.Y[e][p]
+				switch {
+				case want && D > 1:
+					ok = false
+					dI := opt.Alpha * (fb[pr.J] - fb[pr.I]) / m.Unit
+					m.Params[pr.I] += dI
+					m.Params[pr.J] -= dI
+				case !want && D <= 1:
+					ok = false
+					s := 1.0
+					if m.Params[pr.J] < m.Params[pr.I] {
+						s = -1
+					}
+					step := opt.Alpha * k / 2 / m.Unit
+					m.Params[pr.I] -= s * step
+					m.Params[pr.J] += s * step
+				}
+			}
+			m.project()
+			if ok {
+				correct++
+			}
+		}
+		hist = append(hist, Step{Accuracy: float64(correct) / float64(len(d.X))})
+		opt.Progress.Add(1)
+	}
+	return hist, nil
+}
