@@ -88,9 +88,8 @@ type OscNet struct {
 	classEdges [][]netlist.Edge          // per-class programs (perclass)
 	classScale []float64                 // their full scales
 	pairEdges  map[[2]int][]netlist.Edge // pairwise programs
-	pairScale  float64
-	kept, full int            // pairwise: kept and full nonzero couplings, summed over pairs
-	fabric     []netlist.Edge // the union of the programs' coupler sites
+	kept, full int                       // pairwise: kept and full nonzero couplings, summed over pairs
+	fabric     []netlist.Edge            // the union of the programs' coupler sites
 }
 
 // OscNetPrecision is the precision OscNet runs in unless told otherwise:

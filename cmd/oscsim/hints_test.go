@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -23,9 +24,8 @@ func TestExitCodes(t *testing.T) {
 		t.Errorf("-h: exit %d, want 0", code)
 	}
 	cmds := map[string]command{"boom": {func(context.Context, []string, io.Writer, io.Writer) error {
-		var m map[string]int
-		m["x"] = 1 // a bug
-		return nil
+		var s []int
+		return fmt.Errorf("unreachable %d", s[len(s)]) // a bug: index out of range
 	}, ""}}
 	var out, errb bytes.Buffer
 	if code := dispatch(context.Background(), cmds, []string{"boom"}, &out, &errb); code != exitInternal || !strings.Contains(errb.String(), "internal error") {
