@@ -51,4 +51,12 @@ if go run ./cmd/oscsim help 2>/dev/null | grep -q '^  data '; then
 	go run ./cmd/oscsim data fetch fashion-mnist >&2 || echo "scripts/test.sh: Fashion-MNIST not available; its tests will skip" >&2
 fi
 
-go test -count=1 -timeout 25m ./... "$@"
+# gotestsum (a Go module, fetched by go run) runs go test and ends with the
+# count of tests, failures and skips, listing every skipped test with its
+# reason; plain go test is the fallback where it cannot be fetched.
+if go run gotest.tools/gotestsum@v1.13.0 --version >/dev/null 2>&1; then
+	go run gotest.tools/gotestsum@v1.13.0 --format pkgname-and-test-fails -- -count=1 -timeout 25m ./... "$@"
+else
+	echo "scripts/test.sh: gotestsum not available; plain go test (skips not counted)" >&2
+	go test -count=1 -timeout 25m ./... "$@"
+fi
