@@ -94,7 +94,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		awareLW  = fs.Float64("aware-linewidth", 0, "hardware-aware: phase-noise linewidth (Hz) drawn afresh each step")
 		awareMis = fs.Float64("aware-mismatch", 0, "hardware-aware: relative ring-frequency mismatch drawn afresh each step")
 		out      = fs.String("o", "", "write the weights to this .npz file")
-		noProg   = fs.Bool("no-progress", false, "never show progress")
+		noProg   = noProgressFlag(fs)
 	)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

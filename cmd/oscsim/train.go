@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"oscsim/internal/progress"
 	"oscsim/learn"
 	"oscsim/repro"
 )
@@ -62,7 +61,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		nTest      = fs.Int("test", 0, "use the first N test images (0: all)")
 		out        = fs.String("o", "", "write the trained weights to this .npz file")
 		table      = fs.Bool("table", false, "reproduce Tables 2 and 4 of the paper instead of training one model")
-		noProgress = fs.Bool("no-progress", false, "never show a progress bar")
+		noProgress = noProgressFlag(fs)
 	)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -171,13 +170,11 @@ func trainTable(ctx context.Context, d *repro.OscnetData, set learn.Settings, st
 }
 
 // trainProgress returns a factory of progress callbacks on stderr (a bar
-// on a terminal, periodic lines otherwise; nothing with off).
+// on a terminal, periodic lines otherwise; nothing with off): each call
+// starts a meter of total steps and returns the callback of one step.
 func trainProgress(stderr io.Writer, off bool) func(total int, what string) func() {
 	return func(total int, what string) func() {
-		if off {
-			return func() {}
-		}
-		m := progress.New(stderr, what, int64(total), "steps")
-		return func() { m.Add(1) }
+		m, n := newMeter(stderr, off, what, "steps"), 0
+		return func() { n++; m.Set(n, total) }
 	}
 }
