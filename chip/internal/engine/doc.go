@@ -19,4 +19,34 @@
 // observers, the detectors and the energy ledger. The API is New, Step,
 // Phases, AccumulatePower, Bytes and Close; the aliasing rule callers
 // must keep is on Engine.
+//
+// # Shared buffers
+//
+// To keep a run within its memory budget (docs/performance.md,
+// "Memory") some buffers share memory. These are the package's
+// invariants; newCore sets the aliases up and the passes rely on them:
+//
+//  1. Plan.Phi and Plan.DwInput belong to the engine once New has them:
+//     in Float64, Phi is the state (core.phi, and what Phases returns);
+//     DwInput is rewritten by the cycle model's measured pump law.
+//  2. Between steps the first trig buffer tb[0] (phase model) or
+//     back = tb[0] ‖ gg (cycle model) holds nothing a step needs: a step
+//     starts by recomputing it from the state. Three things use that
+//     space between steps, one at a time: the observers' float64 phases
+//     of a Float32 state (Engine.phi, refreshed by sync), the coupler-power
+//     passes' sin φ ‖ cos φ (powerSC), and then, in the phase model, the
+//     next step, which may start from those terms (core.trigFresh, cleared
+//     by a step or a sync). Hence Phases is valid only until the next Step
+//     or AccumulatePower.
+//  3. Heun with B > 1 keeps its predictor y (ybuf) in the float32 noise
+//     buffer nz (a row's y is written after the row's noise was used), or
+//     in the cycle model's sin θ rows gg[:N·B] (the trig pass turns y into
+//     sin θ in place); otherwise in its own array.
+//  4. Coupler power split by rows keeps its per-row terms (pterm) in nz or
+//     in the phase model's ybuf, both free between steps; otherwise in its
+//     own array, made on first use.
+//
+// Buffers written by one worker and read by another in the same pass
+// do not exist: each pass writes only its worker's rows or inputs, and
+// the pool's barrier between passes orders everything else (pool.go).
 package engine
