@@ -29,12 +29,13 @@ const (
 // Layout: index i·B+b for ring i and input b (the batch inner). The
 // trigonometric buffer tb[0] holds what other rows read through the
 // couplings: the phase model stores sin φ_j ‖ cos φ_j per row (2B values),
-// the cycle model v(θ_j) (B values). Euler and Heun need one such buffer:
-// Heun's first stage writes its predictor y to ybuf and a trig pass after
-// the barrier turns it into the second stage's terms in the same buffer.
-// RK4, and Heun on a batch of one, alternate two buffers between stages
-// (tb[1]) so a stage can write the next stage's terms while others still
-// read.
+// the cycle model v(θ_j) (B values). Euler needs one such buffer, and so
+// does Heun on one worker or with inputs split: its first stage writes
+// its predictor y to ybuf and a trig pass after the barrier turns it into
+// the second stage's terms in the same buffer. RK4, and Heun on a batch of
+// one or with rows split among workers, alternate two buffers between
+// stages (tb[1]) so a stage can write the next stage's terms while others
+// still read.
 //
 // Memory (docs/performance.md): the couplers are read from the chip (CSR
 // columns and float32 conductances, 8 B a coupler); per ring and input a
@@ -236,13 +237,17 @@ func newCore[T real](e *Engine) *core[T] {
 		c.invC = T(1 / p.C)
 		c.tabulated = p.tabulated()
 	}
-	// RK4, and Heun on a batch of one, write each stage's successor's trig
-	// terms as they go, into a second buffer (for one input it is N rows
-	// of 2 values, and it saves a pass, which weighs on small chips).
-	if c.stages == 4 || (c.stages == 2 && B == 1) {
+	// RK4, Heun on a batch of one, and Heun with rows split among
+	// workers write each stage's successor's trig terms as they go, into
+	// a second buffer: for one input it is N rows of 2 values and saves a
+	// pass, which weighs on small chips; split among workers it saves a
+	// pass and its barrier a step (BenchmarkWorkers). Otherwise Heun keeps
+	// its predictor in ybuf for a trig pass (opTrigY) and spends no memory
+	// on a second buffer.
+	if c.stages == 4 || (c.stages == 2 && (B == 1 || (e.workers > 1 && !e.byLanes))) {
 		c.tb[1] = make([]T, len(c.tb[0]))
 	}
-	if c.stages == 2 && B > 1 {
+	if c.stages == 2 && c.tb[1] == nil {
 		switch {
 		case c.nz != nil: // each row's y is written once its noise is used
 			c.ybuf = c.nz
@@ -285,6 +290,8 @@ func newCore[T real](e *Engine) *core[T] {
 			c.pterm = c.nz
 		case c.ybuf != nil && p.Model == Phase:
 			c.pterm = c.ybuf
+		case c.tb[1] != nil: // used within a step only
+			c.pterm = c.tb[1][:size]
 		}
 	}
 	if f32 {
@@ -399,7 +406,7 @@ func (c *core[T]) step(n int) {
 		p.run()
 		c.trigFresh = false
 		for s := 0; s < c.stages; s++ {
-			if s == 1 && c.stages == 2 && c.B > 1 {
+			if s == 1 && c.ybuf != nil {
 				c.op = opTrigY // heun: the predictor's trig terms
 				p.run()
 			}
@@ -643,7 +650,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 		return
 	}
 	src, dst := 0, 0
-	if c.stages == 4 {
+	if c.tb[1] != nil {
 		src, dst = s&1, (s+1)&1
 	}
 	scr := c.scr[k]
@@ -734,8 +741,10 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 				c.kn.add(y, nz)
 				c.kn.add(phi, nz)
 			}
-			copy(c.ybuf[base:base+n], y) // may overwrite nz or sin θ: both used
-			continue
+			if c.ybuf != nil {
+				copy(c.ybuf[base:base+n], y) // may overwrite nz or sin θ: both used
+				continue
+			}
 		case s == 0: // rk4
 			c.kn.axpy(y, phi, c.h, out)
 		case s == 1:

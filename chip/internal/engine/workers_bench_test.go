@@ -168,12 +168,11 @@ func BenchmarkWorkers(b *testing.B) {
 			var one, sum, crit time.Duration
 			for slot := range pass[0] {
 				one += med(0, 0, slot)
+				b.Logf("one worker, pass %d of %d: %v", slot+1, pass[0], med(0, 0, slot))
 			}
 			for slot := range pass[1] {
 				a, c := med(1, 0, slot), med(1, 1, slot)
-				if slot < pass[0] {
-					b.Logf("pass %d: one worker %v, two %v and %v", slot, med(0, 0, slot), a, c)
-				}
+				b.Logf("two workers, pass %d of %d: %v and %v", slot+1, pass[1], a, c)
 				sum += a + c
 				crit += max(a, c)
 			}
