@@ -718,6 +718,7 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 	if r.Port != nil {
 		s.Port = *r.Port
 	}
+	v.buildPumpStage(s, n.Oscillators, r)
 	s.Schedule = r.Schedule
 	if s.Schedule == "" {
 		s.Schedule = shil.Constant
