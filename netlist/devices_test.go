@@ -138,3 +138,25 @@ func TestTapStage(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinRing: ring_model = "builtin" selects the embedded
+// characterisation of the chip's ring, whose measured frequency is the
+// reference when the description gives none; a ring with none is an error
+// naming the key and the rings there are.
+func TestBuiltinRing(t *testing.T) {
+	t.Parallel()
+	const base = "[chip]\nname = \"b\"\ntech = \"45nm\"\n[tech]\nnode_cap = \"3fF\"\n[oscillators]\ncount = 2\nstages = %s\nring_model = \"builtin\"\n"
+	nl, err := Parse("b.toml", []byte(fmtBase(base, "5", "")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := nl.Oscillators
+	if o.Ring == nil || o.Ring.Name != "builtin:generic45-n5-c3f" || o.Frequency != o.Ring.F0 || o.FrequencyDerived {
+		t.Fatalf("ring %v, frequency %g (derived %v)", o.Ring, o.Frequency, o.FrequencyDerived)
+	}
+	_, err = Parse("b.toml", []byte(fmtBase(base, "7", "")), nil)
+	if err == nil || !strings.Contains(err.Error(), "oscillators.ring_model: no built-in characterisation of a 7-stage ring with 3 fF") ||
+		!strings.Contains(err.Error(), "generic45-n5-c3f (5 stages, 3 fF") {
+		t.Fatalf("7 stages: error %v", err)
+	}
+}
