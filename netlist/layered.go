@@ -16,31 +16,29 @@ import (
 
 // Injection describes the chip's injection drivers at f0 ([injection]):
 // each target ring has a driver that sources I·cos(ω_ref·t + ψ) into its
-// tap (chip.Injection), with the amplitude set by a current DAC of Bits
-// bits (full scale MaxCurrent) and the phase chosen by a selector of
-// PhaseBits bits (2^PhaseBits equally spaced phases of the reference). A
-// layered chip uses them for the input clamps (the image's phases), the
-// biases (phase 0 or π of the reference) and the nudge of on-chip
-// training. Design choice [A]: binary-weighted DAC and phase selector,
-// docs/ep.md.
+// tap (chip.Injection). Design choice [A] (docs/ep.md, "The layered
+// chip"): a vector-sum driver, two signed current DACs of Bits bits
+// (codes −(2^Bits−1) … 2^Bits−1, full scale MaxCurrent each) weighting the
+// reference's in-phase and quadrature lines, so that the driver delivers
+// I_c·cos ω_ref·t − I_s·sin ω_ref·t with I_c = I·cos ψ, I_s = I·sin ψ, each
+// rounded to its DAC's step. A layered chip uses them for the input clamps
+// (the image's phases), the biases (phase 0 or π: the in-phase DAC alone)
+// and the nudge of on-chip training.
 type Injection struct {
-	// MaxCurrent is the largest amplitude a driver delivers (A).
+	// MaxCurrent is the full scale of each DAC (A): |I·cos ψ| and
+	// |I·sin ψ| may not exceed it.
 	MaxCurrent float64
-	// Bits is the amplitude DAC's resolution; PhaseBits the phase
-	// selector's.
-	Bits, PhaseBits int
+	// Bits is each DAC's magnitude resolution (plus a sign).
+	Bits int
 	// Targets are the rings that have a driver, in increasing order.
 	Targets []int
 }
 
-// Default injection DAC resolutions: an 8-bit amplitude (256 levels, the
-// bias's resolution is then that of a 5-bit coupler's full range eight
-// times over) and a 6-bit phase selector (64 phases, 5.6° steps, finer
-// than a 6-bit TDC reads). Design choices [A] (docs/ep.md).
-const (
-	DefaultInjectionBits      = 8
-	DefaultInjectionPhaseBits = 6
-)
+// DefaultInjectionBits is the drivers' DAC resolution when the
+// description gives none: 6 bits and a sign (127 levels per component,
+// phase steps below 1° at full scale, finer than a 6-bit TDC reads). A
+// design choice [A] (docs/ep.md).
+const DefaultInjectionBits = 6
 
 // LayerOf returns the layer of ring i in a layered fabric (0-based), or
 // −1 when the fabric is not layered or i is out of range.
@@ -146,7 +144,7 @@ func (v *validator) buildInjection(n *Netlist, r *rawInjection) {
 	if r == nil {
 		return
 	}
-	j := &Injection{Bits: DefaultInjectionBits, PhaseBits: DefaultInjectionPhaseBits}
+	j := &Injection{Bits: DefaultInjectionBits}
 	if r.MaxCurrent == nil {
 		v.errAt("injection", "the drivers need a full scale: max_current (e.g. \"20uA\")")
 	} else {
@@ -158,13 +156,7 @@ func (v *validator) buildInjection(n *Netlist, r *rawInjection) {
 	if r.Bits != nil {
 		j.Bits = *r.Bits
 		if j.Bits < 1 || j.Bits > 16 {
-			v.errAt("injection.bits", "amplitude DAC bits must be in 1..16 (got %d)", j.Bits)
-		}
-	}
-	if r.PhaseBits != nil {
-		j.PhaseBits = *r.PhaseBits
-		if j.PhaseBits < 1 || j.PhaseBits > 16 {
-			v.errAt("injection.phase_bits", "phase selector bits must be in 1..16 (got %d)", j.PhaseBits)
+			v.errAt("injection.bits", "DAC bits must be in 1..16 (got %d)", j.Bits)
 		}
 	}
 	j.Targets = v.resolveTargets("injection.targets", r.Targets, n.Oscillators.N())

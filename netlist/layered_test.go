@@ -78,7 +78,7 @@ func TestInjectionDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	j := n.Injection
-	if j == nil || math.Abs(j.MaxCurrent-10e-6) > 1e-18 || j.Bits != 6 || j.PhaseBits != 4 || len(j.Targets) != 5 {
+	if j == nil || math.Abs(j.MaxCurrent-10e-6) > 1e-18 || j.Bits != 6 || len(j.Targets) != 5 {
 		t.Fatalf("injection %+v", j)
 	}
 	src := "[oscillators]\ncount = 3\n[injection]\nmax_current = \"5uA\"\ntargets = [2, 0]\n"
@@ -86,7 +86,7 @@ func TestInjectionDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if j := n.Injection; j.Bits != DefaultInjectionBits || j.PhaseBits != DefaultInjectionPhaseBits || !slices.Equal(j.Targets, []int{0, 2}) {
+	if j := n.Injection; j.Bits != DefaultInjectionBits || !slices.Equal(j.Targets, []int{0, 2}) {
 		t.Errorf("injection %+v", j)
 	}
 }

@@ -123,7 +123,6 @@ type rawSHIL struct {
 type rawInjection struct {
 	MaxCurrent *Current `toml:"max_current"`
 	Bits       *int     `toml:"bits"`
-	PhaseBits  *int     `toml:"phase_bits"`
 	Targets    Targets  `toml:"targets"`
 }
 
