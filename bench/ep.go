@@ -326,7 +326,7 @@ type epRun struct {
 	dur    float64 // relaxation (s)
 	spc    float64
 	lag    float64
-	wref   float64 // reference ω (rad/s)
+	wref   float64        // reference ω (rad/s)
 	bias   chip.Injection // the biases' injection (input rings 0)
 	outPos []int          // output unit k → its index in the TDC's targets
 	bits   int
