@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"testing"
+	"time"
 
 	"oscsim/learn/eqprop"
 	"oscsim/netlist"
@@ -103,5 +104,57 @@ func TestEPTreeClosedForm(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// randomLayered returns 784-256-10 weights drawn as the trainer
+// initialises them (uniform in ±1/√fan-in), biases ±0.1.
+func randomLayered(t testing.TB, seed uint64) *eqprop.LayeredWeights {
+	w, err := eqprop.NewLayered(784, 256, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Init(8, seed) // ±0.29 at the input: above the 5-bit step 4/31
+	for l := 1; l < 3; l++ {
+		for i := range w.Bias[l] {
+			w.Bias[l][i] = 0.1 * float64(1-2*(i%2))
+		}
+	}
+	w.Settings.WMax = 4
+	return w
+}
+
+// The MNIST chip compiles and programs its 203,264 couplers, and random
+// weights classify at about chance.
+func TestEPMNISTChip(t *testing.T) {
+	nl, err := netlist.Load("../configs/ep-mnist.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := DefaultEPEval()
+	e.Net = randomLayered(t, 1)
+	e.Pixels, e.Labels = make([][]float64, 8), make([]int, 8)
+	for k := range e.Pixels {
+		e.Pixels[k] = make([]float64, 784)
+		for i := range e.Pixels[k] {
+			e.Pixels[k][i] = float64((i*7+k*13)%17) / 16
+		}
+		e.Labels[k] = k % 10
+	}
+	start := time.Now()
+	rep, err := e.Evaluate(context.Background(), nl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d couplers on %d sites, %d steps, T = %.3g s, %.4g W, %.4g nJ (run %.4g, inputs %.4g, program %.4g), %.4g mm², wall %v",
+		rep.Couplers, rep.Sites, rep.Steps, rep.TimeS, rep.PowerW, rep.EnergyNJ, rep.RunNJ, rep.InputNJ, rep.ProgramNJ, rep.AreaMM2, time.Since(start))
+	if rep.Sites != 203264 {
+		t.Errorf("%d sites, want 203264", rep.Sites)
+	}
+	for _, l := range rep.Ledger.Area {
+		t.Logf("area %-40s %.4g mm²", l.Name, l.Value*1e6)
+	}
+	for _, l := range rep.Ledger.Power {
+		t.Logf("power %-40s %.4g mW", l.Name, l.Value*1e3)
 	}
 }
