@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"oscsim/chip"
 	"oscsim/learn/eqprop"
 	"oscsim/netlist"
 	"oscsim/phasedet"
@@ -156,5 +157,31 @@ func TestEPMNISTChip(t *testing.T) {
 	}
 	for _, l := range rep.Ledger.Power {
 		t.Logf("power %-40s %.4g mW", l.Name, l.Value*1e3)
+	}
+}
+
+// BenchmarkEPMNISTCompileProgram compiles the 784-256-10 chip and programs
+// its 203,264 couplers (docs/performance.md).
+func BenchmarkEPMNISTCompileProgram(b *testing.B) {
+	nl, err := netlist.Load("../configs/ep-mnist.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := randomLayered(b, 1)
+	net := w.Net()
+	edges := make([]netlist.Edge, len(net.Edges))
+	for k, p := range net.Edges {
+		edges[k] = netlist.Edge{I: p[0], J: p[1], W: net.W[k]}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ch, err := chip.Compile(nl, chip.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ch.ProgramScale(edges, 0.3); err != nil {
+			b.Fatal(err)
+		}
+		_ = ch.Ledger(nil)
 	}
 }
