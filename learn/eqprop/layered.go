@@ -21,6 +21,12 @@ const (
 	LayeredFormatVersion = 1
 )
 
+// Optimisers of the layered trainer (LayeredSettings.Optimizer).
+const (
+	OptAdam = "adam"
+	OptSGD  = "sgd"
+)
+
 // ErrLayered is wrapped by every error about a malformed layered weights
 // file.
 var ErrLayered = errors.New("invalid layered weights file")
@@ -75,8 +81,12 @@ type LayeredSettings struct {
 	// LR are the learning rates per layer pair (weights) and per layer
 	// (biases, LR[l-1] for layer l); one value applies to all.
 	LR []float64 `json:"lr"`
-	// Momentum of the SGD update.
-	Momentum float64 `json:"momentum"`
+	// Optimizer is OptAdam or OptSGD; Momentum is SGD's momentum or
+	// Adam's β1 (0: 0.9); Steps counts the updates made (Adam's bias
+	// correction).
+	Optimizer string  `json:"optimizer"`
+	Momentum  float64 `json:"momentum"`
+	Steps     int     `json:"steps"`
 	// Seed seeds initialisation, shuffling, kicks, noise and mismatch.
 	Seed uint64 `json:"seed"`
 	// Init is the half-width of the uniform initial weights in units of
@@ -263,10 +273,11 @@ func (L *LayeredWeights) Check() error {
 			}
 		}
 	}
-	if L.Opt != nil {
-		if err := check("opt", L.Opt, L.NParams()); err != nil {
-			return err
-		}
+	if L.Opt != nil && len(L.Opt) != L.NParams() && len(L.Opt) != 2*L.NParams() {
+		return fmt.Errorf("opt has %d values, want %d (SGD) or %d (Adam)", len(L.Opt), L.NParams(), 2*L.NParams())
+	}
+	if err := check("opt", L.Opt, len(L.Opt)); err != nil {
+		return err
 	}
 	return nil
 }
@@ -391,7 +402,7 @@ func LoadLayered(path string) (*LayeredWeights, error) {
 		}
 	}
 	if md.Opt {
-		if L.Opt, err = get("opt", L.NParams()); err != nil {
+		if L.Opt, err = get("opt"); err != nil {
 			return nil, err
 		}
 	}
@@ -415,9 +426,14 @@ const (
 	ReadoutCos = "argmax cos(phi_k - phi_ref), phi_ref = 0"
 )
 
+// OffTarget is the target phase of the outputs of the other classes (the
+// right class's is 0): π/2, not π, so that no output starts at its
+// target's antipode, where the nudge's torque −β·sin(φ − ψ) vanishes.
+var OffTarget = math.Pi / 2
+
 // PixelPhase returns the phase an input ring is held at for pixel x ∈ [0, 1]
 // (PixelPhaseLinear).
-func PixelPhase(x float64) float64 { return math.Pi * x }
+func PixelPhase(x float64) float64 { return math.Pi / 2 * x }
 
 // Classify returns the class read from output phases out (ReadoutCos with
 // reference phase ref): argmax_k cos(out[k] − ref).
