@@ -57,8 +57,8 @@ type LayeredWeights struct {
 	SHIL [][]float64
 	// Settings records how the weights were trained.
 	Settings LayeredSettings
-	// Opt is the optimiser's state (momentum per parameter, in the order
-	// of Params), kept in checkpoints so that a resumed run continues
+	// Opt is the optimiser's state (per parameter in Params' order: SGD's
+	// velocity, or Adam's first then second moments), kept in checkpoints so that a resumed run continues
 	// exactly; nil in final weights.
 	Opt []float64
 }
@@ -416,23 +416,29 @@ func LoadLayered(path string) (*LayeredWeights, error) {
 // "Layered classifier on MNIST"; recorded in LayeredSettings as
 // PixelPhaseLinear and ReadoutCos).
 const (
-	// PixelPhaseLinear: a pixel x ∈ [0, 1] is held at phase π·x (paper
-	// white 0 → phase 0, ink 1 → π), the reference's frame.
-	PixelPhaseLinear = "pi*x"
+	// PixelPhaseLinear: a pixel x ∈ [0, 1] is held at phase (π/2)·x
+	// (background 0 → phase 0, ink 1 → π/2), in the reference's frame.
+	// Not π·x: binary pixels would then sit at 0 and π, every input
+	// phasor e^{j·x} would be real, the hidden rings would settle at 0 or
+	// π (a sign function) and the gradient through them would vanish
+	// (docs/ep.md §2, "binary equilibria are rigid"); measured, EP then
+	// stays at chance on MNIST.
+	PixelPhaseLinear = "pi/2*x"
 	// ReadoutCos: the class is argmax_k cos(φ_k − φ_ref) over the output
 	// units, φ_ref the reference's phase (0: the frame the inputs and
 	// the biases are injected in); the target is φ_ref for the right
-	// class and φ_ref + π for the others.
-	ReadoutCos = "argmax cos(phi_k - phi_ref), phi_ref = 0"
+	// class and φ_ref + OffTarget for the others.
+	ReadoutCos = "argmax cos(phi_k - phi_ref), phi_ref = 0; targets 0 and pi/2"
 )
 
 // OffTarget is the target phase of the outputs of the other classes (the
 // right class's is 0): π/2, not π, so that no output starts at its
-// target's antipode, where the nudge's torque −β·sin(φ − ψ) vanishes.
-var OffTarget = math.Pi / 2
+// target's antipode, where the nudge's torque −β·sin(φ − ψ) vanishes
+// (measured: with π the outputs all settle near π and EP stalls there).
+const OffTarget = math.Pi / 2
 
 // PixelPhase returns the phase an input ring is held at for pixel x ∈ [0, 1]
-// (PixelPhaseLinear).
+// (PixelPhaseLinear: (π/2)·x).
 func PixelPhase(x float64) float64 { return math.Pi / 2 * x }
 
 // Classify returns the class read from output phases out (ReadoutCos with
