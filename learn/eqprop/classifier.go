@@ -22,7 +22,7 @@ import (
 // β = 0.1 of the nudge's {0.05, 0.1, 0.2}, SGD with momentum, weights on a
 // full scale of 4 at κ = 10⁻³·ω0, relaxations of 30 network time constants.
 var DefaultLayeredSettings = LayeredSettings{
-	Epochs: 5, Batch: 512, Beta: 0.1, LR: []float64{0.05, 0.02}, Momentum: 0.9, Init: 1,
+	Epochs: 5, Batch: 512, Beta: 0.1, LR: []float64{0.001, 0.001}, Optimizer: OptAdam, Init: 1,
 	WMax: 4, Kappa: 1e-3, Time: 30, PixelPhase: PixelPhaseLinear, Readout: ReadoutCos,
 }
 
@@ -47,6 +47,9 @@ func (s LayeredSettings) WithDefaults() LayeredSettings {
 	set(&s.Time, d.Time)
 	if len(s.LR) == 0 {
 		s.LR = slices.Clone(d.LR)
+	}
+	if s.Optimizer == "" {
+		s.Optimizer = d.Optimizer
 	}
 	if s.PixelPhase == "" {
 		s.PixelPhase = d.PixelPhase
@@ -79,6 +82,9 @@ func (s LayeredSettings) Validate(pairs int) error {
 	}
 	if s.Momentum < 0 || s.Momentum >= 1 || s.Linewidth < 0 || s.FreqSigma < 0 {
 		errs = append(errs, fmt.Errorf("momentum %g must be in [0, 1), linewidth %g and freq_sigma %g ≥ 0", s.Momentum, s.Linewidth, s.FreqSigma))
+	}
+	if s.Optimizer != OptAdam && s.Optimizer != OptSGD {
+		errs = append(errs, fmt.Errorf("optimizer %q: want %q or %q", s.Optimizer, OptAdam, OptSGD))
 	}
 	if s.PixelPhase != PixelPhaseLinear || s.Readout != ReadoutCos {
 		errs = append(errs, fmt.Errorf("pixel phase %q and read-out %q: this trainer knows %q and %q", s.PixelPhase, s.Readout, PixelPhaseLinear, ReadoutCos))
@@ -295,11 +301,13 @@ func (t *LayeredTrainer) clamps(re, im blas64.General, b int, class int, beta fl
 	if beta != 0 {
 		out := n - L.Sizes[L.Layers()-1]
 		for k := out; k < n; k++ {
+			ps := OffTarget
 			if k-out == class {
-				pr[k] += beta
-			} else {
-				pr[k] -= beta
+				ps = 0
 			}
+			s, c := math.Sincos(ps)
+			pr[k] += beta * c
+			pi[k] += beta * s
 		}
 	}
 	ns := make([]Nudge, 0, n)
@@ -321,7 +329,7 @@ func (t *LayeredTrainer) targets(c int) []float64 {
 		y[i] = math.NaN()
 	}
 	for k := 0; k < K; k++ {
-		y[n-K+k] = math.Pi
+		y[n-K+k] = OffTarget
 		if k == c {
 			y[n-K+k] = 0
 		}
@@ -477,14 +485,26 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 	return grads, res, nil
 }
 
-// update takes one SGD step with momentum: v ← μ·v − η·g, θ ← θ + v, η
-// per layer pair (LR).
+// update takes one optimiser step on the shadow weights: Adam
+// (Kingma & Ba 2015, β1 = Momentum or 0.9, β2 = 0.999, ε = 10⁻⁸) or SGD
+// with momentum (v ← μ·v − η·g, θ ← θ + v), η per layer pair (LR).
 func (t *LayeredTrainer) update(grads [][]float64) {
 	L := t.W
-	if L.Opt == nil {
-		L.Opt = make([]float64, L.NParams())
+	n := L.NParams()
+	adam := t.S.Optimizer == OptAdam
+	if adam && len(L.Opt) != 2*n {
+		L.Opt = make([]float64, 2*n)
+	} else if !adam && len(L.Opt) != n {
+		L.Opt = make([]float64, n)
 	}
-	v := L.Opt
+	t.S.Steps++
+	b1, b2 := t.S.Momentum, 0.999
+	if b1 == 0 {
+		b1 = 0.9
+	}
+	c1 := 1 - math.Pow(b1, float64(t.S.Steps))
+	c2 := 1 - math.Pow(b2, float64(t.S.Steps))
+	m, v := L.Opt[:n], L.Opt[n:]
 	nW := len(L.W)
 	for bl, p := range L.Params() {
 		pair := bl
@@ -494,10 +514,19 @@ func (t *LayeredTrainer) update(grads [][]float64) {
 		eta := t.S.lr(pair)
 		g := grads[bl]
 		for k := range p {
-			v[k] = t.S.Momentum*v[k] - eta*g[k]
-			p[k] += v[k]
+			if adam {
+				m[k] = b1*m[k] + (1-b1)*g[k]
+				v[k] = b2*v[k] + (1-b2)*g[k]*g[k]
+				p[k] -= eta * (m[k] / c1) / (math.Sqrt(v[k]/c2) + 1e-8)
+			} else {
+				m[k] = t.S.Momentum*m[k] - eta*g[k]
+				p[k] += m[k]
+			}
 		}
-		v = v[len(p):]
+		m = m[len(p):]
+		if adam {
+			v = v[len(p):]
+		}
 	}
 }
 

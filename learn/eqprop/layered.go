@@ -21,6 +21,12 @@ const (
 	LayeredFormatVersion = 1
 )
 
+// Optimisers of the layered trainer (LayeredSettings.Optimizer).
+const (
+	OptAdam = "adam"
+	OptSGD  = "sgd"
+)
+
 // ErrLayered is wrapped by every error about a malformed layered weights
 // file.
 var ErrLayered = errors.New("invalid layered weights file")
@@ -51,8 +57,8 @@ type LayeredWeights struct {
 	SHIL [][]float64
 	// Settings records how the weights were trained.
 	Settings LayeredSettings
-	// Opt is the optimiser's state (momentum per parameter, in the order
-	// of Params), kept in checkpoints so that a resumed run continues
+	// Opt is the optimiser's state (per parameter in Params' order: SGD's
+	// velocity, or Adam's first then second moments), kept in checkpoints so that a resumed run continues
 	// exactly; nil in final weights.
 	Opt []float64
 }
@@ -75,8 +81,12 @@ type LayeredSettings struct {
 	// LR are the learning rates per layer pair (weights) and per layer
 	// (biases, LR[l-1] for layer l); one value applies to all.
 	LR []float64 `json:"lr"`
-	// Momentum of the SGD update.
-	Momentum float64 `json:"momentum"`
+	// Optimizer is OptAdam or OptSGD; Momentum is SGD's momentum or
+	// Adam's β1 (0: 0.9); Steps counts the updates made (Adam's bias
+	// correction).
+	Optimizer string  `json:"optimizer"`
+	Momentum  float64 `json:"momentum"`
+	Steps     int     `json:"steps"`
 	// Seed seeds initialisation, shuffling, kicks, noise and mismatch.
 	Seed uint64 `json:"seed"`
 	// Init is the half-width of the uniform initial weights in units of
@@ -263,10 +273,11 @@ func (L *LayeredWeights) Check() error {
 			}
 		}
 	}
-	if L.Opt != nil {
-		if err := check("opt", L.Opt, L.NParams()); err != nil {
-			return err
-		}
+	if L.Opt != nil && len(L.Opt) != L.NParams() && len(L.Opt) != 2*L.NParams() {
+		return fmt.Errorf("opt has %d values, want %d (SGD) or %d (Adam)", len(L.Opt), L.NParams(), 2*L.NParams())
+	}
+	if err := check("opt", L.Opt, len(L.Opt)); err != nil {
+		return err
 	}
 	return nil
 }
@@ -391,7 +402,7 @@ func LoadLayered(path string) (*LayeredWeights, error) {
 		}
 	}
 	if md.Opt {
-		if L.Opt, err = get("opt", L.NParams()); err != nil {
+		if L.Opt, err = get("opt"); err != nil {
 			return nil, err
 		}
 	}
@@ -405,19 +416,30 @@ func LoadLayered(path string) (*LayeredWeights, error) {
 // "Layered classifier on MNIST"; recorded in LayeredSettings as
 // PixelPhaseLinear and ReadoutCos).
 const (
-	// PixelPhaseLinear: a pixel x ∈ [0, 1] is held at phase π·x (paper
-	// white 0 → phase 0, ink 1 → π), the reference's frame.
-	PixelPhaseLinear = "pi*x"
+	// PixelPhaseLinear: a pixel x ∈ [0, 1] is held at phase (π/2)·x
+	// (background 0 → phase 0, ink 1 → π/2), in the reference's frame.
+	// Not π·x: binary pixels would then sit at 0 and π, every input
+	// phasor e^{j·x} would be real, the hidden rings would settle at 0 or
+	// π (a sign function) and the gradient through them would vanish
+	// (docs/ep.md §2, "binary equilibria are rigid"); measured, EP then
+	// stays at chance on MNIST.
+	PixelPhaseLinear = "pi/2*x"
 	// ReadoutCos: the class is argmax_k cos(φ_k − φ_ref) over the output
 	// units, φ_ref the reference's phase (0: the frame the inputs and
 	// the biases are injected in); the target is φ_ref for the right
-	// class and φ_ref + π for the others.
-	ReadoutCos = "argmax cos(phi_k - phi_ref), phi_ref = 0"
+	// class and φ_ref + OffTarget for the others.
+	ReadoutCos = "argmax cos(phi_k - phi_ref), phi_ref = 0; targets 0 and pi/2"
 )
 
+// OffTarget is the target phase of the outputs of the other classes (the
+// right class's is 0): π/2, not π, so that no output starts at its
+// target's antipode, where the nudge's torque −β·sin(φ − ψ) vanishes
+// (measured: with π the outputs all settle near π and EP stalls there).
+const OffTarget = math.Pi / 2
+
 // PixelPhase returns the phase an input ring is held at for pixel x ∈ [0, 1]
-// (PixelPhaseLinear).
-func PixelPhase(x float64) float64 { return math.Pi * x }
+// (PixelPhaseLinear: (π/2)·x).
+func PixelPhase(x float64) float64 { return math.Pi / 2 * x }
 
 // Classify returns the class read from output phases out (ReadoutCos with
 // reference phase ref): argmax_k cos(out[k] − ref).
