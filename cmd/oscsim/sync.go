@@ -22,8 +22,10 @@ Trains the frequency-synchronisation classifier of Vodenicarevic et al.
 (J. Appl. Phys. 124, 152117 (2018)): N oscillators coupled all-to-all with
 k = 10 MHz, natural frequencies from the input, output = whether a pair
 synchronises. Offline training runs full-batch Adam on the loss of eqs. 3-4
-with gradients through the chip's engine (reverse mode or forward
-sensitivities, eq. 7); --online uses the reference classifier's pull/push
+with gradients through the chip's engine: by default central differences
+of the loss in every natural frequency (--grad fd; the paper's path-wise
+derivative, --grad reverse or forward, is dominated by noise at these
+settings: docs/sync.md); --online uses the reference classifier's pull/push
 rule. Prints training and test accuracy; -o saves the weights (.npz, with
 every setting). docs/sync.md has the equations and choices.
 
@@ -93,7 +95,9 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		n        = fs.Int("n", 6, "number of oscillators")
 		iters    = fs.Int("iterations", 100, "training iterations (full-batch steps or online passes)")
 		seed     = fs.Uint64("seed", 1, "seed of the initial weights and phases")
-		grad     = fs.String("grad", "reverse", "gradient: reverse (adjoint) or forward (sensitivities, eq. 7)")
+		grad     = fs.String("grad", "fd", "gradient: fd (central differences of the loss, docs/sync.md), or the paper's path-wise reverse (adjoint) or forward (sensitivities, eq. 7)")
+		fdStep   = fs.Float64("fd-step", freqsync.DefaultFDStep, "--grad fd: step (Hz of natural frequency)")
+		draws    = fs.Int("draws", 1, "initial-phase draws per example and iteration (loss and gradient averaged)")
 		lr       = fs.Float64("lr", 0.03, "Adam learning rate")
 		unit     = fs.Float64("unit", freqsync.DefaultUnit, "frequency unit of the parameters (Hz)")
 		online   = fs.Bool("online", false, "reference only: the online pull/push rule instead of Adam")
@@ -117,7 +121,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	var g freqsync.Grad
 	if err := g.UnmarshalText([]byte(*grad)); err != nil || g == freqsync.NoGrad {
-		return usageErr("train sync", "--grad must be reverse or forward (got %q)", *grad)
+		return usageErr("train sync", "--grad must be reverse, forward or fd (got %q)", *grad)
 	}
 	var dim int
 	train, test, iris, err := sf.data(ctx, &dim)
@@ -126,6 +130,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	sp := freqsync.PaperSpec(a, dim, iris)
 	sp.N, sp.Iterations, sp.Seed, sp.Grad, sp.LR, sp.Unit, sp.Online, sp.NoClip = *n, *iters, *seed, g, *lr, *unit, *online, *noClip
+	sp.FDStep, sp.Draws = *fdStep, *draws
 	if *paperDt {
 		sp.Phys = freqsync.PaperPhysics()
 	}
