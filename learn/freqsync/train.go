@@ -52,6 +52,9 @@ type Options struct {
 	NoClip bool
 	// Seed drives the initial phases of every run (redrawn each run).
 	Seed uint64
+	// Noise runs the training passes with the network's own phase noise
+	// (chip-in-the-loop fine-tuning on one chip instance: FineTune).
+	Noise bool
 	// Aware, when not nil, trains hardware-aware: every iteration runs on
 	// a fresh chip instance with these physics (noise on, mismatch drawn
 	// afresh), instead of the noise-free network.
@@ -108,7 +111,7 @@ func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step
 	// fixed steps can leave a good point (docs/sync.md, "Training").
 	best, bestLoss := append([]float64(nil), m.Params...), math.Inf(1)
 	for it := 0; it < opt.Iterations; it++ {
-		run, noise := net, false
+		run, noise := net, opt.Noise
 		if opt.Aware != nil {
 			var err error
 			run, err = NewNet(m.N, *opt.Aware, int64(opt.Seed), 1+it)
@@ -132,6 +135,18 @@ func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step
 	}
 	copy(m.Params, best)
 	return hist, nil
+}
+
+// FineTune runs chip-in-the-loop fine-tuning (docs/sync.md, "Chip-in-the-
+// loop fine-tuning"): steps finite-difference Adam steps on the model
+// against one chip instance net — its mismatch and its phase noise in every
+// run, the gradient from forward runs only (what a chip measures: counters
+// read with each natural frequency nudged by ±fdStep Hz). It returns the
+// tuned copy; m is left as it was.
+func FineTune(ctx context.Context, net *Net, m *Model, d Data, steps int, lr, fdStep float64, seed uint64) (*Model, []Step, error) {
+	c := m.Clone()
+	h, err := Train(ctx, net, c, d, Options{Iterations: steps, LR: lr, Grad: FiniteDiff, FDStep: fdStep, Noise: net.Phys.Linewidth > 0, Seed: seed})
+	return c, h, err
 }
 
 func checkData(m *Model, d Data) error {
