@@ -50,12 +50,7 @@ func compileWithModel(t testing.TB, nl *netlist.Netlist) (*chip.Chip, *ringosc.M
 	t.Helper()
 	var m *ringosc.Model
 	if p := nl.Oscillators.RingModel; p != "" {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		mm, err := ringosc.Decode(f, p)
+		mm, err := ringosc.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}

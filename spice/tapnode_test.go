@@ -3,7 +3,6 @@ package spice
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,15 +18,7 @@ import (
 // later (ringosc.Model.PumpAtNode) with the same pump gain.
 func TestTapNodePhases(t *testing.T) {
 	t.Parallel()
-	f, err := os.Open(filepath.Join("testdata", "generic45.ring.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ringosc.Decode(f, "generic45.ring.toml")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := genericRing(t)
 	an := ringosc.Model{Name: "analytic", Gamma1: 1, C2: 0.1}
 	for s := 1; s < 5; s++ {
 		a, b := m.NodePhase(s, 5), an.NodePhase(s, 5)
