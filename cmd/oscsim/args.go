@@ -33,6 +33,15 @@ func parseOptionalChip(fs *flag.FlagSet, args []string) (string, error) {
 	return pos[0], nil
 }
 
+// parseNoArgs parses the flags of a command that takes no arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseInterspersed(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = usageErr(cmdName(fs), "unexpected argument %q", pos[0])
+	}
+	return err
+}
+
 // cmdName is the command a flag set of newFlags parses ("spice").
 func cmdName(fs *flag.FlagSet) string { return strings.TrimPrefix(fs.Name(), "oscsim ") }
 
