@@ -145,10 +145,7 @@ func mnistOscNet(t *testing.T, ctx context.Context, n int) (*learn.Model, string
 	if err != nil {
 		t.Fatal(err)
 	}
-	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nl := embeddedChip(t, "oscnet-mnist.toml")
 	return m, dir, nl
 }
 
