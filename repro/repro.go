@@ -123,6 +123,7 @@ func All() []Experiment {
 		oscnetExperiments(),
 		hrecmExperiments(),
 		epExperiments(),
+		epMNISTExperiments(),
 		syncExperiments(),
 		oscnetChipExperiments(),
 	} {

@@ -720,4 +720,3 @@ func (L *LayeredWeights) withoutOpt() *LayeredWeights {
 	c.Opt = nil
 	return &c
 }
-
