@@ -31,12 +31,12 @@ const (
 // trigonometric buffer tb[0] holds what other rows read through the
 // couplings: the phase model stores sin φ_j ‖ cos φ_j per row (2B values),
 // the cycle model v(θ_j) (B values). Euler needs one such buffer, and so
-// does Heun on one worker or with inputs split: its first stage writes
-// its predictor y to ybuf and a trig pass after the barrier turns it into
-// the second stage's terms in the same buffer. RK4, and Heun on a batch of
-// one or with rows split among workers, alternate two buffers between
-// stages (tb[1]) so a stage can write the next stage's terms while others
-// still read.
+// does Heun in float64, or on one worker, or with inputs split: its first
+// stage writes its predictor y to ybuf and a trig pass after the barrier
+// turns it into the second stage's terms in the same buffer. RK4, and Heun
+// on a batch of one or in float32 with rows split among workers, alternate
+// two buffers between stages (tb[1]) so a stage can write the next stage's
+// terms while others still read.
 //
 // Memory (docs/performance.md): the couplers are read from the chip (CSR
 // columns and float32 conductances, 8 B a coupler); per ring and input a
@@ -246,14 +246,16 @@ func newCore[T real](e *Engine) *core[T] {
 		c.invC = T(1 / p.C)
 		c.tabulated = p.tabulated()
 	}
-	// RK4, Heun on a batch of one, and Heun with rows split among
+	// RK4, Heun on a batch of one, and float32 Heun with rows split among
 	// workers write each stage's successor's trig terms as they go, into
 	// a second buffer: for one input it is N rows of 2 values and saves a
 	// pass, which weighs on small chips; split among workers it saves a
-	// pass and its barrier a step (BenchmarkWorkers). Otherwise Heun keeps
-	// its predictor in ybuf for a trig pass (opTrigY) and spends no memory
-	// on a second buffer.
-	if c.stages == 4 || (c.stages == 2 && (B == 1 || (e.workers > 1 && !e.byLanes))) {
+	// pass and its barrier a step (8 B more per ring and input in the
+	// phase model, 4 B in the cycle model). Otherwise Heun keeps its
+	// predictor in ybuf for a trig pass (opTrigY): float64 could not spend
+	// the 16 B (phase) and stay within twice its memory budget on sparse
+	// chips (docs/performance.md, "Memory").
+	if c.stages == 4 || (c.stages == 2 && (B == 1 || (f32 && e.workers > 1 && !e.byLanes))) {
 		c.tb[1] = make([]T, len(c.tb[0]))
 	}
 	if c.stages == 2 && c.tb[1] == nil {
