@@ -86,21 +86,27 @@ func threadCPU() time.Duration {
 // own thread's CPU time (busy time, without the waits at the barriers and
 // without the time the system gave the core to others). Its metrics, per
 // step, from the median of each pass of a step over the steps run:
+//
 //   - busy-w1: one worker's CPU time;
+//
 //   - busy-sum: both workers' CPU time together, more than busy-w1 by
 //     what splitting costs (rows whose data sits in the other core's
 //     caches, shared caches);
+//
 //   - split-est: 2·busy-w1/busy-sum, two workers against one on two free
 //     cores if the chunks balance, barrier latency aside;
+//
 //   - crit: Σ over passes of the slower worker's busy time; on an idle
 //     machine the step's length before the barriers' latency, busy-w1/crit
 //     the estimate speedup-est; on a loaded one the caller takes over the
 //     chunks of a worker that is not running, and crit tends to busy-sum;
+//
 //   - passes: barriers per step;
+//
 //   - wall-ratio: the two engines' wall-clock rates (w2/w1), measured
 //     interleaved in the same run (meaningful only on an idle machine).
 //
-//	go test ./chip/internal/engine -run '^$' -bench Workers -benchtime 2000x
+//     go test ./chip/internal/engine -run '^$' -bench Workers -benchtime 2000x
 func BenchmarkWorkers(b *testing.B) {
 	for _, c := range []struct {
 		name  string
