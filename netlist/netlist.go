@@ -30,7 +30,11 @@ type Netlist struct {
 	Oscillators Oscillators
 	Couplings   Couplings
 	// SHIL is nil when the chip has no pump.
-	SHIL      *SHIL
+	SHIL *SHIL
+	// Injection describes the chip's injection drivers at f0; nil when the
+	// description has no [injection] table (runs may then inject any
+	// current: an ideal source outside the ledger, layered.go).
+	Injection *Injection
 	Detectors []Detector
 	Run       Run
 	// Pads is the number of I/O and supply bond pads on the die edge, or 0
@@ -116,6 +120,9 @@ type Couplings struct {
 	// order, read from SitesFile; nil for the other topologies.
 	Sites     []Pair
 	SitesFile string
+	// Layers are the layer sizes of a "layered" fabric (rings numbered
+	// layer by layer, summing to the ring count); nil otherwise.
+	Layers []int
 	// Programmable is true when every coupler site is built with both
 	// paths, MaxCode fingers per path and its configuration bits; false for
 	// a hard-wired chip whose sites hold only the fingers their code needs.
@@ -306,6 +313,7 @@ func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
 		Couplings   toml.Primitive   `toml:"couplings"`
 		Coupling    []toml.Primitive `toml:"coupling"`
 		SHIL        *toml.Primitive  `toml:"shil"`
+		Injection   *toml.Primitive  `toml:"injection"`
 		Detector    []toml.Primitive `toml:"detector"`
 		Run         toml.Primitive   `toml:"run"`
 	}
@@ -333,6 +341,10 @@ func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
 	if prim.SHIL != nil {
 		raw.SHIL = new(rawSHIL)
 		dec("shil", *prim.SHIL, raw.SHIL)
+	}
+	if prim.Injection != nil {
+		raw.Injection = new(rawInjection)
+		dec("injection", *prim.Injection, raw.Injection)
 	}
 	raw.Detector = make([]rawDetector, len(prim.Detector))
 	for i, p := range prim.Detector {

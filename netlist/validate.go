@@ -138,6 +138,7 @@ func (v *validator) build(r *rawFile) *Netlist {
 	v.buildRun(n, &r.Run)
 	v.buildCouplings(n, r)
 	v.buildSHIL(n, r.SHIL)
+	v.buildInjection(n, r.Injection)
 	v.buildDetectors(n, r.Detector)
 	v.checkPlausible(n)
 	return n
@@ -612,6 +613,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		}
 		c.Sites = sites
 	}
+	v.buildLayers(n, rc)
 	c.Programmable = c.Topology.Fabric()
 	c.Loads = LoadsTrimmed
 	if rc.Loads != nil {
@@ -689,12 +691,15 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	if fabricOK {
 		v.buildRandom(n, rc, len(r.Coupling))
 	}
-	if c.Topology.NeedsGrid() || (c.Topology == Sites && c.Sites != nil) {
+	if c.Topology.NeedsGrid() || (c.Topology == Sites && c.Sites != nil) || (c.Topology == Layered && c.Layers != nil) {
 		for _, e := range c.Edges {
 			if n.HasSite(e.I, e.J) {
 				continue
 			}
 			msg := fmt.Sprintf("coupling %s–%s is not a %s-graph neighbour pair", v.names[e.I], v.names[e.J], c.Topology)
+			if c.Topology == Layered {
+				msg = fmt.Sprintf("coupling %s–%s joins rings of layers %d and %d: a layered fabric couples adjacent layers only", v.names[e.I], v.names[e.J], c.LayerOf(e.I), c.LayerOf(e.J))
+			}
 			if c.Topology == Sites {
 				msg = fmt.Sprintf("coupling %s–%s has no coupler site in the mask %s", v.names[e.I], v.names[e.J], filepath.Base(c.SitesFile))
 			}
