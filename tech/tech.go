@@ -269,7 +269,7 @@ const ln2 = 0.6931471805599453
 //
 //	TapH2 = |1 − r²|/(1 + r²)
 //
-// (docs/ringmodel.md: 0.066–0.079 against the measured 0.073–0.076 on the
+// (docs/ringmodel.md: 0.060–0.079 against the measured 0.073–0.076 on the
 // generic rings, 0.141 against 0.122 on PTM 45 nm HP).
 func TapH2FromRiseFall(r float64) float64 {
 	return math.Abs(1-r*r) / (1 + r*r)
