@@ -35,8 +35,8 @@ func load(t testing.TB, name string) (*chip.Chip, *ringosc.Model) {
 
 func compileWithModel(t testing.TB, nl *netlist.Netlist) (*chip.Chip, *ringosc.Model) {
 	t.Helper()
-	var m *ringosc.Model
-	if p := nl.Oscillators.RingModel; p != "" {
+	m := nl.Oscillators.Ring
+	if p := nl.Oscillators.RingFile(); p != "" && m == nil {
 		f, err := os.Open(p)
 		if err != nil {
 			t.Fatal(err)

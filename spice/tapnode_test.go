@@ -192,3 +192,22 @@ func TestFidelitySHILAnalytic3fF(t *testing.T) {
 		}
 	}
 }
+
+// TestFidelityBuiltinRing: a free-running ring with ring_model = "builtin"
+// (the embedded characterisation of a 5-stage, 1 fF generic ring; no
+// frequency: the model's f0 is the reference) against its ngspice deck,
+// which the model rebuilds: frequency within 2%, power within 10% (the
+// single-ring goals).
+func TestFidelityBuiltinRing(t *testing.T) {
+	sim := needNgspice(t)
+	t.Parallel()
+	src := "[chip]\nname = \"builtin-1f\"\ntech = \"45nm\"\n[tech]\nnode_cap = \"1fF\"\n[oscillators]\nnames = [\"solo\"]\nstages = 5\ninit_phases = [0.0]\nring_model = \"builtin\"\n[run]\ncycles = 30\nmodel = \"cycle\"\nsteps_per_cycle = 32\n"
+	res := crossCheck(t, src, CheckOptions{Sim: sim})
+	for _, m := range res.Models {
+		ef, ep := m.Freq[0]/res.Spice.Freq[0]-1, m.RingPower[0]/res.Spice.RingPower[0]-1
+		t.Logf("%s model: %.4g GHz (%+.2f%%), %.4g µW (%+.1f%%)", m.Model, m.Freq[0]/1e9, 100*ef, m.RingPower[0]*1e6, 100*ep)
+		if math.Abs(ef) > 0.02 || math.Abs(ep) > 0.10 {
+			t.Errorf("%s model: frequency %+.2f%%, power %+.1f%% from ngspice (want within 2%% and 10%%)", m.Model, 100*ef, 100*ep)
+		}
+	}
+}
