@@ -320,7 +320,7 @@ func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64,
 			p.DwInput[i*B+b] = w
 		}
 	}
-	p.InjA, p.InjB = ch.injectPlan(inputs, e.model) // inject.go
+	p.InjA, p.InjB = ch.injectPlan(e.inputs, e.model) // inject.go; e.inputs has the drivers' rounding
 	if e.eng, err = engine.New(p); err != nil {
 		return nil, fmt.Errorf("chip: %w", err)
 	}

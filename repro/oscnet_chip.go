@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"image/color"
-	"path/filepath"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -220,12 +219,8 @@ func runOscnetFig8(ctx context.Context, env Env) (*Result, error) {
 		}
 		res.Notes = append(res.Notes, line)
 	}
-	if env.PlotDir != "" {
-		path := filepath.Join(env.PlotDir, "oscnet-fig8.png")
-		if err := plotFig8(path, curves); err != nil {
-			return nil, err
-		}
-		res.Plots = append(res.Plots, path)
+	if err := res.Plot(env, "oscnet-fig8.png", func(path string) error { return plotFig8(path, curves) }); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

@@ -112,12 +112,8 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		out      = fs.String("o", "", "write the weights to this .npz file")
 		noProg   = noProgressFlag(fs)
 	)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usageErr("train sync", "unexpected arguments %q", pos)
 	}
 	var a freqsync.Arch
 	if err := a.UnmarshalText([]byte(*arch)); err != nil {
