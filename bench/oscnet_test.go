@@ -145,7 +145,7 @@ func mnistOscNet(t *testing.T, ctx context.Context, n int) (*learn.Model, string
 	if err != nil {
 		t.Fatal(err)
 	}
-	nl := embeddedChip(t, "oscnet-mnist.toml")
+	nl := chiptest.Config(t, "oscnet-mnist.toml")
 	return m, dir, nl
 }
 
