@@ -31,13 +31,7 @@ func idealChip(t *testing.T, n int) *chip.Chip {
 func TestChipRetrieval(t *testing.T) {
 	const n, p = 10, 3
 	ctx := context.Background()
-	pats := RandomPatterns(NewRand(21, 0), n, p)
-	cfg := DefaultConfig()
-	cfg.Iters = 200
-	net, err := Train(ctx, pats, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pats, net := trainedRandom(t, n, p, 21, 200)
 	ch := idealChip(t, n)
 	if _, err := Program(ch, net); err != nil {
 		t.Fatal(err)
