@@ -129,7 +129,9 @@ type Experiment struct {
 }
 
 // All lists every experiment, sorted by name. Each paper's file
-// contributes its own list.
+// contributes its own list, a table of Experiment literals of one shape
+// (Name, Paper, Summary, Run): the duplicates tool pairs those tables,
+// deliberately (they are data).
 func All() []Experiment {
 	var all []Experiment
 	for _, list := range [][]Experiment{
