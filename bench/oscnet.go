@@ -68,8 +68,11 @@ type OscNet struct {
 	Progress *progress.Meter
 	// Jitter is the half-width (rad) of the uniform initial-phase jitter.
 	Jitter float64
-	// Batch is the number of images run together.
+	// Batch is the number of images run together (one chip.Run).
 	Batch int
+	// Group is the number of images the pairwise method plays together, in
+	// batches of Batch (0 = TournamentGroup).
+	Group int
 	// Duration overrides the chip's run time (s); 0 keeps it.
 	Duration float64
 	// NoNoise switches phase noise off (chip.RunOptions.NoNoise).
@@ -427,8 +430,18 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 		power [][]float64
 		err   error
 	}
+	// The unit of work a chip takes: a batch of images (per-class), or a
+	// group of TournamentGroup images whose matches are batched by the
+	// network they need (pairwise, see tournament).
+	unit := o.Batch
+	if o.Method == MethodPairwise {
+		unit = o.Group
+		if unit <= 0 {
+			unit = TournamentGroup
+		}
+	}
 	var los []int
-	for lo := from; lo < to; lo += o.Batch {
+	for lo := from; lo < to; lo += unit {
 		los = append(los, lo)
 	}
 	outs := make([]batchOut, len(los))
@@ -444,7 +457,7 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 					return
 				}
 				lo := los[x]
-				hi := min(to, lo+o.Batch)
+				hi := min(to, lo+unit)
 				in := make([]chip.Input, hi-lo)
 				for k := range in {
 					in[k] = chip.Input{Phases: o.initialPhases(lo+k, seed)}
@@ -459,7 +472,9 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 				if b.err != nil {
 					return
 				}
-				o.Progress.Add(int64(len(in)))
+				if o.Method == MethodPerClass {
+					o.Progress.Add(int64(len(in))) // the tournament counts its rounds
+				}
 			}
 		}()
 	}
@@ -651,6 +666,23 @@ func pairEnergy(edges []netlist.Edge, w []float64, s []int) float64 {
 	return e
 }
 
+// TournamentGroup is the number of images the pairwise method plays
+// together by default (OscNet.Group): in each round the group's images are sorted by the match they
+// play (their current winner against the round's challenger), each match's
+// network is programmed once, and its images run in chip batches of
+// OscNet.Batch. Playing matches over a group of 64 images instead (one
+// batch) left the late rounds with a handful of images per network, each
+// run a full pass over the network for a few inputs, and a reprogramming
+// per handful. It changes no result (every image keeps its own noise
+// streams), only the cost: docs/oscnet.md, "Fig. 8 at full size".
+const TournamentGroup = 1024
+
+// tournament plays the king-of-the-hill tournament (w = 0; for d = 1..9 play
+// (w, d)) for images base.. base+len(in)−1, round by round: the images are
+// grouped by the match they play, each match's network is programmed once
+// and its images run in batches of o.Batch. It returns the winners and the
+// chip time per image; the progress meter advances by the images' share of
+// each round.
 func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, tl *tally) ([]int, float64, error) {
 	m := o.Model
 	N := m.Pixels
@@ -659,6 +691,7 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 	// (2/N)·MaxCode/PairCode.
 	fs := 2 / float64(N) * float64(ch.Netlist().Couplings.MaxCode) / float64(o.PairCode)
 	var t float64
+	rounds := m.Classes - 1
 	for d := 1; d < m.Classes; d++ {
 		// Group the images by their current winner: one program each.
 		groups := map[int][]int{}
@@ -671,6 +704,7 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 		}
 		sort.Ints(ws)
 		var roundT float64
+		next := slices.Clone(win)
 		for _, w := range ws {
 			a, bcls := min(w, d), max(w, d)
 			edges := o.pairEdges[[2]int{a, bcls}]
@@ -678,40 +712,44 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 				return nil, 0, err
 			}
 			opt.StepsPerCycle = o.stepsFor(ch)
-			idx := groups[w]
-			sub := make([]chip.Input, len(idx))
-			for k, b := range idx {
-				sub[k] = in[b]
-			}
-			// Each image keeps its own noise stream in any group: its
-			// global index is (image, round).
-			opt.Indices = make([]int, len(idx))
-			for k, b := range idx {
-				opt.Indices[k] = (base+b)*m.Classes + d
-			}
-			res, err := ch.Run(ctx, sub, opt)
-			if err != nil {
-				return nil, 0, err
-			}
-			tl.add(res, len(edges), len(sub))
-			roundT = res.Duration
 			pw, pd := m.Prototype(w), m.Prototype(d)
-			for k, b := range idx {
-				s, err := spinsOf(res, k, N)
+			grp := groups[w]
+			for lo := 0; lo < len(grp); lo += o.Batch {
+				idx := grp[lo:min(len(grp), lo+o.Batch)]
+				sub := make([]chip.Input, len(idx))
+				// Each image keeps its own noise stream in any group: its
+				// global index is (image, round).
+				opt.Indices = make([]int, len(idx))
+				for k, b := range idx {
+					sub[k] = in[b]
+					opt.Indices[k] = (base+b)*m.Classes + d
+				}
+				res, err := ch.Run(ctx, sub, opt)
 				if err != nil {
 					return nil, 0, err
 				}
-				ow, od := 0, 0
-				for i := 0; i < N; i++ {
-					ow += s[i] * int(pw[i])
-					od += s[i] * int(pd[i])
-				}
-				if od > ow {
-					win[b] = d
+				tl.add(res, len(edges), len(sub))
+				roundT = res.Duration
+				for k, b := range idx {
+					s, err := spinsOf(res, k, N)
+					if err != nil {
+						return nil, 0, err
+					}
+					ow, od := 0, 0
+					for i := 0; i < N; i++ {
+						ow += s[i] * int(pw[i])
+						od += s[i] * int(pd[i])
+					}
+					if od > ow {
+						next[b] = d
+					}
 				}
 			}
 		}
+		win = next
 		t += roundT
+		n := len(in)
+		o.Progress.Add(int64(n*d/rounds - n*(d-1)/rounds))
 	}
 	return win, t, nil
 }

@@ -166,8 +166,19 @@ func runOscnetFig8(ctx context.Context, env Env) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The area and power estimate is for a chip built with only the
+	// coupler sites the pair networks use, pumped as the pairwise method
+	// runs it (MethodDefaults: a fraction of the description's K_s); the
+	// pump is most of a fully pumped chip's power.
 	base := *nl
 	base.Couplings.Topology = "explicit"
+	pw := bench.OscNet{Method: bench.MethodPairwise}
+	pw.MethodDefaults(nl)
+	if nl.SHIL != nil {
+		s := *nl.SHIL
+		s.Ks, s.Current = s.Ks*pw.KsScale, s.Current*pw.KsScale
+		base.SHIL = &s
+	}
 	curves := map[bool][]fig8Point{}
 	settings := []bool{false, true} // noise and mismatch on, off
 	if env.Quick {
