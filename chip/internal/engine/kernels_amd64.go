@@ -1,9 +1,9 @@
-package chip
+package engine
 
 import "golang.org/x/sys/cpu"
 
 // The vector kernels of amd64: Go assembly written by chip/asmgen (avo),
-// engine_amd64.s, declared in engine_stubs_amd64.go. Each does the
+// kernels_amd64.s, declared in kernels_stubs_amd64.go. Each does the
 // plain-Go kernel's separately rounded operations lane by lane, so every
 // level gives the same bits (TestVectorKernelsMatchGo); docs/performance.md
 // has the speeds.

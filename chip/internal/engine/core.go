@@ -1,4 +1,4 @@
-package chip
+package engine
 
 import (
 	"math"
@@ -29,12 +29,13 @@ const (
 // Layout: index i·B+b for ring i and input b (the batch inner). The
 // trigonometric buffer tb[0] holds what other rows read through the
 // couplings: the phase model stores sin φ_j ‖ cos φ_j per row (2B values),
-// the cycle model v(θ_j) (B values). Euler and Heun need one such buffer:
-// Heun's first stage writes its predictor y to ybuf and a trig pass after
-// the barrier turns it into the second stage's terms in the same buffer.
-// RK4, and Heun on a batch of one, alternate two buffers between stages
-// (tb[1]) so a stage can write the next stage's terms while others still
-// read.
+// the cycle model v(θ_j) (B values). Euler needs one such buffer, and so
+// does Heun on one worker or with inputs split: its first stage writes
+// its predictor y to ybuf and a trig pass after the barrier turns it into
+// the second stage's terms in the same buffer. RK4, and Heun on a batch of
+// one or with rows split among workers, alternate two buffers between
+// stages (tb[1]) so a stage can write the next stage's terms while others
+// still read.
 //
 // Memory (docs/performance.md): the couplers are read from the chip (CSR
 // columns and float32 conductances, 8 B a coupler); per ring and input a
@@ -43,12 +44,13 @@ const (
 // inside the stage pass from a counter-based generator (noise64.go); a
 // float32 run keeps φ, turns, its noise buffer and the trig terms (20 B).
 type core[T real] struct {
-	e  *engine
+	e  *Engine
+	p  *Plan
 	kn *kernels[T]
 	N  int
 	B  int
 
-	phi   []T     // state; aliases e.phi in float64
+	phi   []T     // state; aliases e.phi (Plan.Phi) in float64
 	turns []int32 // float32: whole turns removed from phi
 	dw    []T     // Δω_i plus input offsets (N·B), or nil when dwRow serves
 	dwRow []T     // Δω_i (N) when no input offsets its frequencies
@@ -61,7 +63,7 @@ type core[T real] struct {
 	// keys: float64 noise, each input's counter-based stream (noise64.go);
 	// step is the current step's index, the counter's high part.
 	stepN uint64
-	xo    xoStates   // float32 noise: each input's generator (engine_noise32.go)
+	xo    xoStates   // float32 noise: each input's generator (noise32.go)
 	nscr  [][]uint32 // per worker: one input's draws for a step (noise32)
 	nzs   [][]T      // per worker: their normals
 	tb    [2][]T     // trig buffers (see above)
@@ -78,7 +80,7 @@ type core[T real] struct {
 	mask        []T       // pump mask per ring
 	gn, gt      []T       // cycle: Σ inverter-path |G|, Σ |G| per ring
 
-	// Coupling paths (engine_paths.go).
+	// Coupling paths (paths.go).
 	colV     []int32 // columns the stage passes read
 	sets     int     // row sets in the trig buffers
 	rho      [2]T    // phase: ρ of the in-phase and inverter path
@@ -98,7 +100,7 @@ type core[T real] struct {
 
 	scr [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
 	// Batch of one with the vector kernels: the rows in blocks
-	// (engine_sell.go) and per worker one block's sums S ‖ C.
+	// (sell.go) and per worker one block's sums S ‖ C.
 	sell  *sell[T]
 	sellS [][]T
 	// per worker, tabulated ring: table positions of up to 64 inputs
@@ -140,44 +142,33 @@ func isFloat32[T real]() bool {
 	return ok
 }
 
-func newCore[T real](e *engine) *core[T] {
-	ch, N, B := e.ch, e.n, e.b
-	c := &core[T]{e: e, kn: kernelsFor[T](), N: N, B: B}
+func newCore[T real](e *Engine) *core[T] {
+	p, N, B := e.p, e.p.N, e.p.B
+	c := &core[T]{e: e, p: p, kn: kernelsFor[T](), N: N, B: B}
 	size := N * B
 	f32 := isFloat32[T]()
 	c.f32 = f32
 	if f32 {
 		c.phi = make([]T, size)
 		c.turns = make([]int32, size)
-		for x, p := range e.phi {
-			t := math.Round(p / (2 * math.Pi))
-			c.phi[x] = T(p - t*2*math.Pi)
+		for x, ph := range p.Phi {
+			t := math.Round(ph / (2 * math.Pi))
+			c.phi[x] = T(ph - t*2*math.Pi)
 			c.turns[x] = int32(max(min(t, math.MaxInt32), math.MinInt32))
 		}
 	} else {
-		c.phi = any(e.phi).([]T)
+		c.phi = any(p.Phi).([]T)
+		e.phi = p.Phi
 	}
-	offsets := false
-	for _, in := range e.inputs {
-		offsets = offsets || in.FreqOffset != nil
-	}
-	if offsets {
-		if f32 {
-			c.dw = make([]T, size)
-			for x, w := range e.dw {
-				c.dw[x] = T(w)
-			}
-		} else {
-			c.dw = any(e.dw).([]T)
-		}
+	if p.DwInput != nil {
+		c.dw = toT[T](p.DwInput)
 	} else {
 		c.dwRow = make([]T, N)
 		for i := range c.dwRow {
-			c.dwRow[i] = T(e.dw[i*B])
+			c.dwRow[i] = T(p.DwRing[i])
 		}
 	}
-	e.dw = nil
-	if p := ch.paths; e.model == modelCycle && e.tabulated && p.cycleLawSet && ch.ks > 0 && ch.g2 > 0 {
+	if l := p.Paths; p.Model == Cycle && p.tabulated() && l.CycleLawSet && p.Ks > 0 && p.G2 > 0 {
 		if c.dw == nil {
 			c.dw = make([]T, size)
 			for x := range c.dw {
@@ -186,32 +177,33 @@ func newCore[T real](e *engine) *core[T] {
 			c.dwRow = nil
 		}
 		c.dw0 = append([]T(nil), c.dw...)
-		for k, x := range p.cycleLaw {
+		for k, x := range l.CycleLaw {
 			c.law[k] = T(x)
 		}
-		c.q2scale = T(1 / (4 * ch.g2 * ch.g2 * ch.wref))
-		c.lawEvery = max(1, int(math.Round(2*math.Pi/(ch.wref*e.dt))))
+		c.q2scale = T(1 / (4 * p.G2 * p.G2 * p.Wref))
+		c.lawEvery = max(1, int(math.Round(2*math.Pi/(p.Wref*p.Dt))))
 	}
 
-	m := &ch.csr
-	c.rowPtr, c.col, c.vals = m.rowPtr, m.col, m.g
+	c.rowPtr, c.col, c.vals = p.RowPtr, p.Col, p.G
 	c.setupPaths()
-	c.mask = toT[T](ch.pumpMask)
-	c.setupInject() // inject.go
+	c.mask = toT[T](p.PumpMask)
+	if p.InjA != nil { // inject.go
+		c.injA, c.injB = toT[T](p.InjA), toT[T](p.InjB)
+	}
 
-	switch e.integ {
-	case "heun":
+	switch p.Integrator {
+	case Heun:
 		c.stages = 2
-	case "rk4":
+	case RK4:
 		c.stages = 4
 		c.k1 = make([]T, size)
 	default:
 		c.stages = 1
 	}
-	if e.sigma != 0 {
-		if f32 || e.opt.noise32 {
+	if p.Sigma != 0 {
+		if f32 || p.Noise32 {
 			c.nz = make([]T, size)
-			c.xo = newXoStates(e.keys32)
+			c.xo = newXoStates(p.Keys32)
 			// Scratch for the inputs after a worker's last whole vector
 			// of 16 (noise32), for the workers that have such inputs.
 			P := (N + 1) / 2
@@ -225,56 +217,60 @@ func newCore[T real](e *engine) *core[T] {
 				c.nzs = append(c.nzs, z)
 			}
 		} else {
-			c.keys = e.keys64
+			c.keys = p.Keys64
 		}
 	}
-	c.sigma = e.sigma
-	if e.model == modelPhase {
+	c.sigma = p.Sigma
+	if p.Model == Phase {
 		c.half = B
 		c.tb[0] = make([]T, 2*size*c.sets)
 	} else {
 		c.half = size
 		ggLen := size
-		if e.tabulated {
+		if p.tabulated() {
 			ggLen = 2 * size
 		}
 		c.back = make([]T, size*c.sets+ggLen)
 		c.tb[0], c.gg = c.back[:size*c.sets], c.back[size*c.sets:]
-		c.gn, c.gt = toT[T](m.gNeg), toT[T](m.gTot)
-		c.g1, c.m2 = T(-ch.ring.Gamma1), T(-ch.ring.C2*2)
-		c.invC = T(1 / ch.c)
-		c.tabulated = e.tabulated
+		c.gn, c.gt = toT[T](p.GNeg), toT[T](p.GTot)
+		c.g1, c.m2 = T(-p.Gamma1), T(-p.C2*2)
+		c.invC = T(1 / p.C)
+		c.tabulated = p.tabulated()
 	}
-	// RK4, and Heun on a batch of one, write each stage's successor's trig
-	// terms as they go, into a second buffer (for one input it is N rows
-	// of 2 values, and it saves a pass, which weighs on small chips).
-	if c.stages == 4 || (c.stages == 2 && B == 1) {
+	// RK4, Heun on a batch of one, and Heun with rows split among
+	// workers write each stage's successor's trig terms as they go, into
+	// a second buffer: for one input it is N rows of 2 values and saves a
+	// pass, which weighs on small chips; split among workers it saves a
+	// pass and its barrier a step (BenchmarkWorkers). Otherwise Heun keeps
+	// its predictor in ybuf for a trig pass (opTrigY) and spends no memory
+	// on a second buffer.
+	if c.stages == 4 || (c.stages == 2 && (B == 1 || (e.workers > 1 && !e.byLanes))) {
 		c.tb[1] = make([]T, len(c.tb[0]))
 	}
-	if c.stages == 2 && B > 1 {
+	if c.stages == 2 && c.tb[1] == nil {
 		switch {
 		case c.nz != nil: // each row's y is written once its noise is used
 			c.ybuf = c.nz
-		case e.model == modelCycle: // the trig pass turns y into sin θ in place
+		case p.Model == Cycle: // the trig pass turns y into sin θ in place
 			c.ybuf = c.gg[:size]
 		default:
 			c.ybuf, c.ybufOwn = make([]T, size), true
 		}
 	}
-	dt := e.dt
+	dt := p.Dt
 	c.dt, c.h, c.c6 = T(dt), T(0.5*dt), T(dt/6)
 	deg := 0
 	for i := 0; i < N; i++ {
-		deg = max(deg, int(m.rowPtr[i+1]-m.rowPtr[i]))
+		deg = max(deg, int(p.RowPtr[i+1]-p.RowPtr[i]))
 	}
-	if e.tabulated {
+	if p.tabulated() {
 		for range e.workers {
 			c.tabK = append(c.tabK, make([]int32, min(B, 64)))
 			c.tabF = append(c.tabF, make([]float64, min(B, 64)))
 		}
 	}
 	if B == 1 && c.kn.gsum2 != nil {
-		c.sell = newSell[T](e.order, m.rowPtr, c.colV, m.g, e.model == modelPhase)
+		c.sell = newSell[T](p.Order, p.RowPtr, c.colV, p.G, p.Model == Phase)
 		for range e.workers {
 			c.sellS = append(c.sellS, make([]T, 2*sellHeight))
 		}
@@ -292,8 +288,10 @@ func newCore[T real](e *engine) *core[T] {
 		switch {
 		case c.nz != nil:
 			c.pterm = c.nz
-		case c.ybuf != nil && e.model == modelPhase:
+		case c.ybuf != nil && p.Model == Phase:
 			c.pterm = c.ybuf
+		case c.tb[1] != nil: // used within a step only
+			c.pterm = c.tb[1][:size]
 		}
 	}
 	if f32 {
@@ -303,7 +301,7 @@ func newCore[T real](e *engine) *core[T] {
 		// there; sync refills it after a step or a coupler-power pass
 		// used the space.
 		buf := c.tb[0]
-		if e.model == modelCycle {
+		if p.Model == Cycle {
 			buf = c.back
 		}
 		e.phi = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(buf))), size)
@@ -359,8 +357,8 @@ func (c *core[T]) bytes() int64 {
 // (the same expressions the engine has always used, so float64 keeps its
 // bits: t = n·dt, then t + dt/2 and t + dt).
 func (c *core[T]) setTimes(n int) {
-	e, ch := c.e, c.e.ch
-	dt := e.dt
+	p := c.p
+	dt := p.Dt
 	t := float64(n) * dt
 	c.times[0] = t
 	switch c.stages {
@@ -372,12 +370,12 @@ func (c *core[T]) setTimes(n int) {
 	f32 := c.f32
 	for s := 0; s < c.stages; s++ {
 		ts := c.times[s]
-		if e.model == modelPhase {
-			c.ks[s] = T(2 * (ch.ks * e.ksScale * ch.sched.Factor(ts)))
+		if p.Model == Phase {
+			c.ks[s] = T(2 * (p.Ks * p.KsScale * p.Schedule.Factor(ts)))
 			continue
 		}
-		wt := ch.wref * ts
-		c.pump[s] = T(ch.pumpI * e.ksScale * ch.sched.Factor(ts) * math.Cos(2*wt) / (ch.c * ch.vdd))
+		wt := p.Wref * ts
+		c.pump[s] = T(p.PumpI * p.KsScale * p.Schedule.Factor(ts) * math.Cos(2*wt) / (p.C * p.VDD))
 		if f32 {
 			wt = math.Mod(wt, 2*math.Pi)
 		}
@@ -393,7 +391,7 @@ func (c *core[T]) step(n int) {
 	c.setTimes(n)
 	c.stepN = uint64(n)
 	if c.lawEvery > 0 && n%c.lawEvery == 0 {
-		c.lawUpdate(float64(n) * c.e.dt)
+		c.lawUpdate(float64(n) * c.p.Dt)
 	}
 	p := c.e.pool
 	for k := range c.bad {
@@ -408,7 +406,7 @@ func (c *core[T]) step(n int) {
 		p.run()
 		c.trigFresh = false
 		for s := 0; s < c.stages; s++ {
-			if s == 1 && c.stages == 2 && c.B > 1 {
+			if s == 1 && c.ybuf != nil {
 				c.op = opTrigY // heun: the predictor's trig terms
 				p.run()
 			}
@@ -428,8 +426,8 @@ func (c *core[T]) step(n int) {
 // plus the measured pump law's averaged correction at their phases now
 // (pathModel.cycleLaw), held until the next update.
 func (c *core[T]) lawUpdate(t float64) {
-	ch := c.e.ch
-	kp := T(2 * ch.ks * c.e.ksScale * ch.sched.Factor(t))
+	p := c.p
+	kp := T(2 * p.Ks * p.KsScale * p.Schedule.Factor(t))
 	l := &c.law
 	B := c.B
 	for i := 0; i < c.N; i++ {
@@ -531,7 +529,7 @@ func (c *core[T]) rowNoiseDraw(k, i, b0, n int) []T {
 }
 
 // noise32 draws the step's increments from the float32 generator
-// (engine_noise32.go) for inputs l: two rings from each normal pair of an
+// (noise32.go) for inputs l: two rings from each normal pair of an
 // input's stream, in ring order. Whole vectors of inputs advance together
 // (noise2); the inputs after them draw a whole step's uniforms first and
 // transform them along the rings (bm), so a batch of one is vectorised
@@ -583,7 +581,7 @@ func (c *core[T]) trig(k, buf int, rows, l [2]int, y []T, wt T) {
 // trigRow fills row i's trig terms for inputs b0 ≤ b < b0 + len(y).
 func (c *core[T]) trigRow(k, buf, i, b0 int, y []T, wt T) {
 	B, n := c.B, len(y)
-	if c.e.model == modelPhase {
+	if c.p.Model == Phase {
 		o := i*2*B + b0
 		c.kn.sincos(y, c.tb[buf][o:o+n], c.tb[buf][o+B:o+B+n])
 		if c.sets > 1 {
@@ -599,10 +597,10 @@ func (c *core[T]) trigRow(k, buf, i, b0 int, y []T, wt T) {
 	}
 	var notInv []T
 	if c.sets > 1 {
-		notInv = c.tb[buf][c.N*B+o : c.N*B+o+n] // inverter path (engine_paths.go)
+		notInv = c.tb[buf][c.N*B+o : c.N*B+o+n] // inverter path (paths.go)
 	}
 	gam, gamp := c.gg[o:o+n], c.gg[c.half+o:c.half+o+n]
-	pk := c.e.ch.packed
+	pk := c.p.Packed
 	if n < 8 { // fewer inputs than a vector: no kernel call
 		ringosc.SampleRows(pk, wt, y, v, gam, gamp, notInv)
 		return
@@ -638,7 +636,7 @@ func (c *core[T]) rowVals(k int, lo, hi int32) []T {
 }
 
 // stagePass evaluates integrator stage s for inputs [l[0], l[1]) of the
-// rings at positions [pos[0], pos[1]) of the visiting order c.e.order.
+// rings at positions [pos[0], pos[1]) of the visiting order c.p.Order.
 //
 // Stochastic Heun (Euler–Heun with additive noise ξ): the first stage
 // takes f1 = f(φ), writes the predictor y = φ + dt·f1 + ξ to ybuf and
@@ -652,7 +650,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 		return
 	}
 	src, dst := 0, 0
-	if c.stages == 4 {
+	if c.tb[1] != nil {
 		src, dst = s&1, (s+1)&1
 	}
 	scr := c.scr[k]
@@ -663,7 +661,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 	if !final {
 		nextWt = c.wts[s+1]
 	}
-	order := c.e.order
+	order := c.p.Order
 	for r := pos[0]; r < pos[1]; r++ {
 		i := int(order[r])
 		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
@@ -683,12 +681,12 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 		if c.stages == 4 && s == 0 {
 			out = c.k1[base : base+n] // rk4's running sum
 		}
-		if c.e.model == modelPhase {
+		if c.p.Model == Phase {
 			c.kn.spmm2(cols, vals, tb[b0:], 2*B, B, n, SC)
 			o := i*2*B + b0
 			kp := c.ks[s] * c.mask[i]
 			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], c.a, kp)
-			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp, kp*kp*c.q2scale) // engine_paths.go
+			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp, kp*kp*c.q2scale) // paths.go
 			if c.injA != nil {
 				c.injectPhase(out, base, tb[o:o+n], tb[o+B:o+B+n]) // inject.go
 			}
@@ -743,8 +741,10 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 				c.kn.add(y, nz)
 				c.kn.add(phi, nz)
 			}
-			copy(c.ybuf[base:base+n], y) // may overwrite nz or sin θ: both used
-			continue
+			if c.ybuf != nil {
+				copy(c.ybuf[base:base+n], y) // may overwrite nz or sin θ: both used
+				continue
+			}
 		case s == 0: // rk4
 			c.kn.axpy(y, phi, c.h, out)
 		case s == 1:
@@ -771,7 +771,7 @@ func sincosT[T real](x T) (T, T) {
 // trig1 is trig for a batch of one input, without a kernel call per row.
 func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
 	tb := c.tb[buf]
-	if c.e.model == modelPhase && c.f32 && c.sell != nil && c.sets == 1 {
+	if c.p.Model == Phase && c.f32 && c.sell != nil && c.sets == 1 {
 		// Vector sine and cosine along the rows (the same bits as
 		// sincosT), 16 rows at a time into worker k's scratch.
 		sc := c.sellS[k]
@@ -785,7 +785,7 @@ func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
 		}
 		return
 	}
-	if c.e.model == modelPhase {
+	if c.p.Model == Phase {
 		for i := rows[0]; i < rows[1]; i++ {
 			tb[2*i], tb[2*i+1] = sincosT(y[i])
 			if c.sets > 1 {
@@ -819,17 +819,17 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 	if !final {
 		nextWt = c.wts[s+1]
 	}
-	phase := c.e.model == modelPhase
+	phase := c.p.Model == Phase
 	ks, pump := c.ks[s], c.pump[s]
 	one := c.scr[k][:1]
 	var sums [2][2]T
-	order := c.e.order
+	order := c.p.Order
 	for r := pos[0]; r < pos[1]; r++ {
 		i := int(order[r])
 		var S, C T
 		if c.sell != nil {
 			// A block's sums at a time, a row to a vector lane
-			// (engine_sell.go); a worker's share may start mid-block.
+			// (sell.go); a worker's share may start mid-block.
 			q := r % sellHeight
 			if q == 0 || r == pos[0] {
 				bk, ss := r/sellHeight, c.sellS[k]
@@ -1021,7 +1021,7 @@ func (c *core[T]) rowSums1(a, b int, tb []T, sums *[2][2]T) {
 // powerSC is where the power passes keep sin φ ‖ cos φ: the first trig
 // buffer (phase) or the start of tb[0] ‖ gg (cycle), free between steps.
 func (c *core[T]) powerSC() (sc []T, stride int) {
-	if c.e.model == modelPhase {
+	if c.p.Model == Phase {
 		return c.tb[0], 2 * c.B
 	}
 	return c.back[:2*c.N*c.B], c.B
@@ -1034,7 +1034,7 @@ func (c *core[T]) powerTrig(rows, l [2]int) {
 	for i := rows[0]; i < rows[1]; i++ {
 		o := i*stride + l[0]
 		c.kn.sincos(c.phi[i*B+l[0]:i*B+l[1]], sc[o:o+n], sc[o+c.half:o+c.half+n])
-		if c.sets > 1 && c.e.model == modelPhase {
+		if c.sets > 1 && c.p.Model == Phase {
 			c.pathRows(0, i, l[0], n) // so the next step may start from them
 		}
 	}
@@ -1078,7 +1078,7 @@ func (c *core[T]) powerLanes(k int, l [2]int) {
 func (c *core[T]) power1() {
 	sc, stride := c.powerSC()
 	h := c.half
-	phase := c.e.model == modelPhase
+	phase := c.p.Model == Phase
 	for i, p := range c.phi {
 		sc[i*stride], sc[i*stride+h] = sincosT(p)
 		if phase && c.sets > 1 {
@@ -1165,6 +1165,6 @@ func (c *core[T]) power() []float64 {
 		c.op = opPowerSum
 		p.run()
 	}
-	c.trigFresh = c.e.model == modelPhase // path rows included
+	c.trigFresh = c.p.Model == Phase // path rows included
 	return c.lane
 }

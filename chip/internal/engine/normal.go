@@ -7,7 +7,7 @@
 // numbers rand.New(rand.NewPCG(...)).NormFloat64 would, without an
 // interface call per draw.
 
-package chip
+package engine
 
 import (
 	"math"

@@ -1,8 +1,15 @@
-package chip
+package engine
 
 import (
 	"math"
 	"testing"
+)
+
+// The chip's stream tags of the noise keys (chip/rand.go), so the tests
+// draw from streams like the chip's.
+const (
+	tagNoise   = 3
+	tagNoise32 = 6
 )
 
 // TestNormal64Moments: 4·10⁶ float64 noise deviates (noise64.go: 64 inputs
@@ -14,7 +21,7 @@ func TestNormal64Moments(t *testing.T) {
 	const lanes, N, steps = 64, 977, 64
 	keys := make([]uint64, lanes)
 	for b := range keys {
-		keys[b] = key(11, 0, uint64(b), tagNoise)
+		keys[b] = Key(11, 0, uint64(b), tagNoise)
 	}
 	z := make([][]float64, steps*N) // [step·N + ring][input]
 	var zs []float64
@@ -58,7 +65,7 @@ func TestNormal64Moments(t *testing.T) {
 // same draw whatever lanes a call covers, and a row at step n, ring i is
 // counter n·N + i of the input's stream.
 func TestNoise64Counter(t *testing.T) {
-	keys := []uint64{key(3, 1, 0, tagNoise), key(3, 1, 1, tagNoise), key(3, 1, 2, tagNoise)}
+	keys := []uint64{Key(3, 1, 0, tagNoise), Key(3, 1, 1, tagNoise), Key(3, 1, 2, tagNoise)}
 	all := make([]float64, 3)
 	noise64Row(keys, 5, 10, 7, 0, 2, all)
 	one := make([]float64, 1)
@@ -73,7 +80,7 @@ func TestNoise64Counter(t *testing.T) {
 // normal64 is the deviate of counter ctr in the stream of key, stated
 // plainly: SplitMix64's output ctr+1, then the ziggurat (noise64.go).
 func normal64(key, ctr uint64) float64 {
-	u := mix(key + ctr*smGamma)
+	u := Mix(key + ctr*smGamma)
 	j := int32(u)
 	i := u >> 32 & 0x7F
 	x := float64(j) * float64(zigWN[i])

@@ -1,4 +1,4 @@
-package chip
+package engine
 
 // A batch of one has no lanes along the inputs, so the vector kernels run
 // along the rows instead: the stage passes' visiting order is cut into

@@ -1,4 +1,4 @@
-package chip
+package engine
 
 import (
 	"fmt"
@@ -7,10 +7,10 @@ import (
 	"oscsim/ringosc"
 )
 
-//go:generate go run -C asmgen . -out ../engine_amd64.s -stubs ../engine_stubs_amd64.go -pkg chip
+//go:generate go run -C asmgen . -out ../kernels_amd64.s -stubs ../kernels_stubs_amd64.go -pkg engine
 
 // Levels of the engine's kernels (OSCSIM_KERNELS; EngineKernels): plain
-// Go everywhere, and on amd64 the vector kernels of engine_amd64.s for
+// Go everywhere, and on amd64 the vector kernels of kernels_amd64.s for
 // AVX2 (8 float32 or 4 float64 lanes) and AVX-512 (16 or 8). Every level
 // gives the same bits.
 type kernelLevel int
@@ -63,7 +63,7 @@ type real interface{ ~float32 | ~float64 }
 // computes each lane with the same sequence of separately rounded
 // operations whatever the number of lanes, so a lane's result does not
 // depend on the batch size, the lane's position in the batch or whether
-// the vector kernels (engine_amd64.s) replace these plain-Go ones.
+// the vector kernels (kernels_amd64.s) replace these plain-Go ones.
 // All slices are indexed from 0; n is the number of lanes. The vector
 // kernels do not check lengths: every slice a kernel reads or writes
 // must be at least as long as the plain-Go kernel would index.
@@ -76,7 +76,7 @@ type kernels[T real] struct {
 	// spmm1 is spmm2 without the second half: dst = S (len n).
 	spmm1 func(cols []int32, vals, src []T, stride, n int, dst []T)
 	// gsum2 and gsum1 are a batch of one's coupling sums of a block of
-	// rows (engine_sell.go: gsum2Go, or gsum2PairsGo in float32, and
+	// rows (sell.go: gsum2Go, or gsum2PairsGo in float32, and
 	// gsum1Go); nil in plain Go, where the batch of one sums rows with
 	// scalar chains (rowSums2, rowSums1).
 	gsum2 func(cols []int32, vals, tb, S, C []T)
@@ -115,7 +115,7 @@ type kernels[T real] struct {
 	powAcc func(acc []float64, sn, cs, S, C []T)
 	// noise2 sets a[k] = σ·ξ₀ and, when b is not nil, b[k] = σ·ξ₁ from the
 	// next normal pair of lane k's xoshiro128++ stream (states s0…s3;
-	// engine_noise32.go).
+	// noise32.go).
 	noise2 func(s0, s1, s2, s3 []uint32, sigma T, a, b []T)
 	// bm sets z0[m], z1[m] = σ·ξ₀, σ·ξ₁ from the draws x1[m], x2[m]: noise2's
 	// Box–Muller step alone, for one input's draws along the rings.
@@ -124,7 +124,7 @@ type kernels[T real] struct {
 	// (wt + y[b] rounded in T): ringosc.Packed.Index with the constants of
 	// its Reduction (scale = M/2π, invM = 1/M, fm = M), the same bits.
 	tabIdx func(wt T, y []T, scale, invM, fm float64, k []int32, f []float64)
-	// rot sets a path's rotated row (engine_paths.go):
+	// rot sets a path's rotated row (paths.go):
 	// s2 = a·(sn + ρ·cs), c2 = a·(cs − ρ·sn).
 	rot func(sn, cs []T, a, rho T, s2, c2 []T)
 	// pump2 adds the phase model's second-order pump drift (paths.go):
@@ -190,13 +190,19 @@ func kernelsAt64(l kernelLevel) kernels[float64] {
 
 // The kernels the engine uses in this process, chosen once at start-up:
 // the CPU's best level, or the lower one OSCSIM_KERNELS asks for
-// (engineLevelErr says why a setting was not taken; runs report it).
+// (kernelsErr says why a setting was not taken; New returns it).
 // They are not changed afterwards.
 var (
-	engineLevel, engineLevelErr = chooseKernels(os.Getenv(kernelsEnv), cpuKernels())
-	kernels32                   = kernelsAt32(engineLevel)
-	kernels64                   = kernelsAt64(engineLevel)
+	level, kernelsErr = chooseKernels(os.Getenv(kernelsEnv), cpuKernels())
+	kernels32         = kernelsAt32(level)
+	kernels64         = kernelsAt64(level)
 )
+
+// Kernels names the engine's inner loops in this process: "avx512" or
+// "avx2" (the amd64 vector kernels, chosen by the CPU's features) or "go"
+// (plain Go); the environment variable OSCSIM_KERNELS=go|avx2|avx512
+// forces a lower level. Results are the same bits at every level.
+func Kernels() string { return level.String() }
 
 // kernelsFor returns the kernels of precision T.
 func kernelsFor[T real]() *kernels[T] {

@@ -1,4 +1,4 @@
-package chip
+package engine
 
 import "math"
 
@@ -11,7 +11,7 @@ import "math"
 // y·DP1 and y·DP2 are exact (Cody & Waite 1980), and sin z, cos z are
 // degree-7 and degree-8 minimax polynomials. Every operation is a separately
 // rounded float32 multiply, add or subtract in a fixed order, with no
-// fused multiply-add, so the vector version (engine_amd64.s) gives
+// fused multiply-add, so the vector version (kernels_amd64.s) gives
 // the same bits lane by lane.
 //
 // Accuracy (TestSincos32Accuracy -sincos32-all: every float32 in [−8π, 8π],

@@ -1,4 +1,4 @@
-package chip
+package engine
 
 import (
 	"math"
@@ -8,7 +8,7 @@ import (
 // Phase noise of float32 runs.
 //
 // float64 runs draw math/rand/v2's exact PCG + ziggurat numbers
-// (engine_normal.go), so they reproduce the engine's earlier results bit
+// (normal.go), so they reproduce the engine's earlier results bit
 // for bit; at ~4.5 ns a draw that was about half of a float32 step. A
 // float32 run instead draws its normals from a generator built for
 // vectors: each input has its own xoshiro128++ stream (32-bit lanes: adds,
@@ -39,7 +39,7 @@ func newXoStates(keys []uint64) xoStates {
 	B := len(keys)
 	x := xoStates{make([]uint32, B), make([]uint32, B), make([]uint32, B), make([]uint32, B)}
 	for b, k := range keys {
-		a, c := mix(k), mix(k^0x3c6ef372fe94f82b)
+		a, c := Mix(k), Mix(k^0x3c6ef372fe94f82b)
 		x.s0[b], x.s1[b], x.s2[b], x.s3[b] = uint32(a), uint32(a>>32), uint32(c), uint32(c>>32)
 		if a|c == 0 {
 			x.s0[b] = 1

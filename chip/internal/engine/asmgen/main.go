@@ -1,14 +1,14 @@
 // Command asmgen writes the engine's vector kernels for amd64
-// (chip/engine_amd64.s and their Go declarations,
-// chip/engine_stubs_amd64.go) with avo (github.com/mmcloughlin/avo).
+// (chip/internal/engine/kernels_amd64.s and their Go declarations,
+// chip/internal/engine/kernels_stubs_amd64.go) with avo (github.com/mmcloughlin/avo).
 // It is its own module, so the main build and `go vet ./...` never see
-// it; run it through `go generate ./chip` (chip/engine_kernels.go).
+// it; run it through `go generate ./chip/internal/engine` (kernels.go).
 //
 // Every kernel does, lane by lane, exactly the separately rounded
-// operations of its plain-Go counterpart in chip/engine_kernels.go,
-// chip/engine_trig.go and chip/engine_noise32.go, in the same order: no
+// operations of its plain-Go counterpart in chip/internal/engine/kernels.go,
+// trig.go and noise32.go, in the same order: no
 // fused multiply-add, no reassociation, so each path gives the plain-Go
-// bits (chip's TestVectorKernelsMatchGo holds every path to them). Each
+// bits (the engine package's TestVectorKernelsMatchGo holds every path to them). Each
 // kernel exists twice: AVX2 (256-bit vectors, 16 registers) and AVX-512
 // (512-bit vectors, 32 registers, mask registers). Lanes left after the
 // last whole vector go through one masked vector (VMASKMOVPS on AVX2,
@@ -416,10 +416,10 @@ func (g *gen) spmm(two bool) {
 	T := g.T()
 	if two {
 		g.text("spmm2", fmt.Sprintf("func(cols []int32, vals, src []%s, stride, half, n int, dst []%s)", T, T))
-		Doc("spmm2 is spmm2Go (engine_kernels.go).")
+		Doc("spmm2 is spmm2Go (kernels.go).")
 	} else {
 		g.text("spmm1", fmt.Sprintf("func(cols []int32, vals, src []%s, stride, n int, dst []%s)", T, T))
-		Doc("spmm1 is spmm1Go (engine_kernels.go).")
+		Doc("spmm1 is spmm1Go (kernels.go).")
 	}
 	sz, W := g.size(), g.W()
 	cols, vals, src, dst := base("cols"), base("vals"), base("src"), base("dst")
@@ -521,7 +521,7 @@ func (g *gen) spmm(two bool) {
 }
 
 // sellHeight is the number of rows in a block of the batch-of-one layout
-// (chip's sellBlocks): lane r of coupler x of a block at x·16 + r.
+// (the engine's sell blocks): lane r of coupler x of a block at x·16 + r.
 const sellHeight = 16
 
 // gsum: the coupling sums of a block of 16 rows for a batch of one,
@@ -532,14 +532,14 @@ func (g *gen) gsum(two bool) {
 	if two {
 		g.text("gsum2", fmt.Sprintf("func(cols []int32, vals, tb, S, C []%s)", T))
 		if g.f32 {
-			Doc("gsum2 is gsum2PairsGo (engine_sell.go): a block's sums of sin and cos,",
+			Doc("gsum2 is gsum2PairsGo (sell.go): a block's sums of sin and cos,",
 				"interleaved in S (C unused).")
 		} else {
-			Doc("gsum2 is gsum2Go (engine_sell.go): a block's sums of sin and cos.")
+			Doc("gsum2 is gsum2Go (sell.go): a block's sums of sin and cos.")
 		}
 	} else {
 		g.text("gsum1", fmt.Sprintf("func(cols []int32, vals, tb, S []%s)", T))
-		Doc("gsum1 is gsum1Go (engine_sell.go): a block's sums of v.")
+		Doc("gsum1 is gsum1Go (sell.go): a block's sums of v.")
 	}
 	if two && g.f32 {
 		g.gsum2Pairs()
@@ -868,7 +868,7 @@ func (g *gen) pump2() {
 	RET()
 }
 
-// ---- float32 sine and cosine (engine_trig.go's sincos32) ----
+// ---- float32 sine and cosine (trig.go's sincos32) ----
 
 const (
 	s32FOPI = 1.27323954473516
@@ -1309,7 +1309,7 @@ func (g *gen) tabIdx() {
 	})
 }
 
-// ---- float32 noise (engine_noise32.go) ----
+// ---- float32 noise (noise32.go) ----
 
 // xoNext is xoshiro128++ on vectors of states.
 func (g *gen) xoNext(s *[4]VecVirtual) VecVirtual {

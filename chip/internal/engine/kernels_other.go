@@ -1,6 +1,6 @@
 //go:build !amd64
 
-package chip
+package engine
 
 // Without amd64 assembly the engine runs the plain-Go kernels.
 

@@ -1,4 +1,4 @@
-module oscsim/chip/asmgen
+module oscsim/chip/internal/engine/asmgen
 
 go 1.26.8
 

@@ -1,4 +1,4 @@
-package chip
+package engine
 
 // Phase noise of float64 runs: a counter-based generator, so the stage
 // pass draws each ring's increments where it uses them and no run keeps a
@@ -7,13 +7,13 @@ package chip
 // The uniform word of (input b, step n, ring i) is output number
 // c + 1 = n·N + i + 1 of the SplitMix64 generator seeded with the input's
 // key (Steele, Lea & Flood, "Fast splittable pseudorandom number
-// generators", OOPSLA 2014): mix(key + c·γ), mix adding the (c+1)-th γ
+// generators", OOPSLA 2014): Mix(key + c·γ), mix adding the (c+1)-th γ
 // (rand.go). SplitMix64 outputs are
 // random-access, so the value depends on (key, n, i) only — not on the
 // order rows are visited, the worker that visits them or the batch the
 // input sits in. A normal deviate is made from the word with the
 // ziggurat of Marsaglia & Tsang (2000), the tables and fast path of
-// engine_normal.go (math/rand/v2's); the rare draws off the fast path
+// normal.go (math/rand/v2's); the rare draws off the fast path
 // (≈1.2%) continue on a PCG seeded from a second SplitMix64 stream of the
 // same counter.
 
@@ -25,8 +25,8 @@ const (
 
 // normal64Slow finishes a draw off the ziggurat's fast path.
 func normal64Slow(key, ctr uint64, j int32, i uint64, x float64) float64 {
-	k := mix(key ^ smSlow)
-	p := pcg{hi: mix(k + ctr*smGamma), lo: ctr}
+	k := Mix(key ^ smSlow)
+	p := pcg{hi: Mix(k + ctr*smGamma), lo: ctr}
 	return normalSlow(&p, j, i, x)
 }
 
@@ -40,7 +40,7 @@ func noise64Row[T real](keys []uint64, n uint64, N, i, b0 int, sigma float64, ou
 	off := ctr * smGamma
 	keys = keys[b0 : b0+len(out)]
 	for b, k := range keys {
-		u := k + off + 0x9e3779b97f4a7c15 // mix(k + off), inlined
+		u := k + off + 0x9e3779b97f4a7c15 // Mix(k + off), inlined
 		u = (u ^ u>>30) * 0xbf58476d1ce4e5b9
 		u = (u ^ u>>27) * 0x94d049bb133111eb
 		u ^= u >> 31

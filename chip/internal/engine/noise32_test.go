@@ -1,4 +1,4 @@
-package chip
+package engine
 
 import (
 	"flag"
@@ -88,7 +88,7 @@ func TestNormal32Moments(t *testing.T) {
 	const lanes, draws = 64, 31250 // pairs
 	keys := make([]uint64, lanes)
 	for b := range keys {
-		keys[b] = key(11, 0, uint64(b), tagNoise32)
+		keys[b] = Key(11, 0, uint64(b), tagNoise32)
 	}
 	x := newXoStates(keys)
 	z0, z1 := make([]float32, lanes), make([]float32, lanes)

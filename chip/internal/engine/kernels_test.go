@@ -1,9 +1,11 @@
-package chip
+package engine
 
 import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"oscsim/ringosc"
 )
 
 // TestVectorKernelsMatchGo holds every kernel level this CPU runs (the
@@ -11,13 +13,13 @@ import (
 // bit, on every lane count from 1 to 70 and 128, so odd lengths and
 // masked tails are covered; the engine's own level is checked too.
 func TestVectorKernelsMatchGo(t *testing.T) {
-	t.Logf("engine kernels: %s (CPU: up to %s)", engineLevel, cpuKernels())
+	t.Logf("engine kernels: %s (CPU: up to %s)", level, cpuKernels())
 	for l := levelAVX2; l <= cpuKernels(); l++ {
 		k32, k64 := kernelsAt32(l), kernelsAt64(l)
 		checkKernels(t, "float32 "+l.String(), &k32, goKernels32())
 		checkKernels(t, "float64 "+l.String(), &k64, goKernels64())
 	}
-	if engineLevel != levelGo {
+	if level != levelGo {
 		checkKernels(t, "float32 engine", &kernels32, goKernels32())
 	}
 }
@@ -193,7 +195,7 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 			t.Errorf("%s wrap, %d lanes: differs (finite %v vs %v)", name, n, oa, ob)
 		}
 	}
-	// A batch of one's block sums (engine_sell.go), 0 to 70 couplers a
+	// A batch of one's block sums (sell.go), 0 to 70 couplers a
 	// row, against the plain-Go reference.
 	if got.gsum2 != nil {
 		tb := vec(2*rows, 1)
@@ -341,7 +343,13 @@ func ta2f[T real](t []int32) []T {
 // sample and fraction, bit for bit, as Packed.Index, for float64 phases and
 // for float32 ones summed with ω_ref·t in float32.
 func TestTabIdxMatchesIndex(t *testing.T) {
-	p := engineTableRing().Pack()
+	const M = 96 // any tabulated ring: only its table size matters here
+	ring := &ringosc.Model{Name: "tabidx", Wave: make([]float64, M), ISF: make([]float64, M), Pump: make([]float64, M)}
+	for k := range M {
+		th := 2 * math.Pi * float64(k) / M
+		ring.Wave[k], ring.ISF[k], ring.Pump[k] = 0.5*(1+math.Cos(th)), -math.Sin(th), -math.Sin(2*th)
+	}
+	p := ring.Pack()
 	scale, invM, fm := p.Reduction()
 	r := rand.New(rand.NewPCG(3, 4))
 	const n = 301

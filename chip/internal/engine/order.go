@@ -1,11 +1,11 @@
-package chip
+package engine
 
 import (
 	"cmp"
 	"slices"
 )
 
-// rowOrder returns the order in which the stage passes visit the rings: a
+// RowOrder returns the order in which the stage passes visit the rings: a
 // reverse Cuthill–McKee order of the coupling graph (Cuthill & McKee 1969;
 // George 1971), in which consecutive rings share most of their neighbours,
 // so the neighbours' trigonometric terms a row reads are still in the
@@ -15,7 +15,7 @@ import (
 // The graph is the CSR's pattern (symmetric: every coupler has both
 // directions). Each connected component starts from a ring of least degree
 // and is searched breadth first, neighbours by increasing degree.
-func rowOrder(rowPtr, col []int32) []int32 {
+func RowOrder(rowPtr, col []int32) []int32 {
 	n := len(rowPtr) - 1
 	deg := func(i int32) int32 { return rowPtr[i+1] - rowPtr[i] }
 	byDeg := make([]int32, n)

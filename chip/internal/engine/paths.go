@@ -1,6 +1,6 @@
-package chip
+package engine
 
-// The engine's side of the coupling paths (paths.go): extra row sets in the
+// The engine's side of the coupling paths (chip/paths.go): extra row sets in the
 // trigonometric buffers that a path's couplers read instead of the sending
 // ring's own row, so the sparse products and kernels stay as they are.
 //
@@ -16,29 +16,27 @@ package chip
 
 // setupPaths sets c.colV and c.sets (and c.rho) for the engine's model.
 func (c *core[T]) setupPaths() {
-	e := c.e
-	p := e.ch.paths
-	m := &e.ch.csr
+	p, l := c.p, c.p.Paths
 	c.colV, c.sets = c.col, 1
-	if e.model == modelPhase && e.tabulated && e.ch.ks > 0 && e.ch.g2 > 0 {
+	if p.Model == Phase && p.tabulated() && p.Ks > 0 && p.G2 > 0 {
 		// kq = (2K_s·f)²·mask/(4·g2²·ω_ref) = (x²/ω_ref)·mask.
-		c.q2 = [3]T{T(p.pump2[0]), T(p.pump2[1]), T(p.pump2[2])}
-		c.q2scale = T(1 / (4 * e.ch.g2 * e.ch.g2 * e.ch.wref))
-		c.q1 = [2]T{T(p.pump1[0]), T(p.pump1[1])}
-		c.q1set = p.pump1 != [2]float64{}
+		c.q2 = [3]T{T(l.Pump2[0]), T(l.Pump2[1]), T(l.Pump2[2])}
+		c.q2scale = T(1 / (4 * p.G2 * p.G2 * p.Wref))
+		c.q1 = [2]T{T(l.Pump1[0]), T(l.Pump1[1])}
+		c.q1set = l.Pump1 != [2]float64{}
 	}
 	// The phase model's couplers sum in units of G (the chip's g): the
 	// stage pass scales the sums by h1/C (coupling.Rate). When the two
 	// paths have different gains (a measured inverter table) or phase
 	// offsets, each path reads its own row set with its gain folded in.
-	c.a = T(e.ch.h1 / e.ch.c)
+	c.a = T(p.H1 / p.C)
 	switch {
-	case e.model == modelPhase && (p.rho != [2]float64{} || e.ch.h1inv != e.ch.h1):
+	case p.Model == Phase && (l.Rho != [2]float64{} || p.H1Inv != p.H1):
 		c.sets = 3
-		c.rho = [2]T{T(p.rho[0]), T(p.rho[1])}
-		c.pathGain = [2]T{T(e.ch.h1 / e.ch.c), T(e.ch.h1inv / e.ch.c)}
+		c.rho = [2]T{T(l.Rho[0]), T(l.Rho[1])}
+		c.pathGain = [2]T{T(p.H1 / p.C), T(p.H1Inv / p.C)}
 		c.a = 1
-	case e.model == modelCycle && p.invTable && e.tabulated:
+	case p.Model == Cycle && l.InvTable && p.tabulated():
 		c.sets = 2
 	default:
 		return
@@ -46,9 +44,9 @@ func (c *core[T]) setupPaths() {
 	c.colV = make([]int32, len(c.col))
 	for x, j := range c.col {
 		switch {
-		case m.g[x] < 0 && c.sets == 3:
+		case p.G[x] < 0 && c.sets == 3:
 			c.colV[x] = j + 2*int32(c.N)
-		case m.g[x] < 0 || c.sets == 3:
+		case p.G[x] < 0 || c.sets == 3:
 			c.colV[x] = j + int32(c.N)
 		default:
 			c.colV[x] = j
