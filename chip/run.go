@@ -358,7 +358,10 @@ type sampleSched struct {
 func (e *runner) run(ctx context.Context) (*Result, error) {
 	ch, B, N := e.ch, e.b, e.n
 	spc := 1 / (e.dt * ch.f0)
-	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase, KsScale: e.ksScale}
+	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase, KsScale: e.opt.KsScale}
+	if res.KsScale == 0 {
+		res.KsScale = 1
+	}
 	if e.model == modelCycle {
 		res.Model = netlist.ModelCycle
 	}
