@@ -46,8 +46,13 @@ type OscNet struct {
 	// Method is MethodPerClass or MethodPairwise.
 	Method Method
 	// Images are the test images as ±1 spins and Labels their classes.
+	// Offset is the index of Images' first image in its data set (set by
+	// LoadImages): image k's initial jitter and noise streams are those of
+	// image Offset + k, so a range of images classified on its own gets the
+	// same outcome, image for image, as inside a larger run.
 	Images learn.Spins
 	Labels []uint8
+	Offset int
 	// Fraction is the share of W^(a,b)'s nonzero couplings kept by the
 	// pairwise method (1 = fully connected).
 	Fraction float64
@@ -77,6 +82,11 @@ type OscNet struct {
 	Duration float64
 	// NoNoise switches phase noise off (chip.RunOptions.NoNoise).
 	NoNoise bool
+	// NoPower skips the runs' coupler-power average in the pairwise
+	// method (chip.RunOptions.NoPower; the per-class supply read-out needs
+	// it): the result's power and energy then take the ledger's estimate
+	// of the TG conduction.
+	NoPower bool
 	// KsScale scales the chip's pump for this method (0 = 1), and
 	// StepsPerCycle overrides its step (0 = the chip's): the per-class
 	// method wants a pump strong enough to hold the read-out near the
@@ -351,10 +361,10 @@ func (o *OscNet) stepsFor(ch *chip.Chip) float64 {
 }
 
 // initialPhases returns image k's initial phases: π(1−x_i)/2 plus a
-// uniform jitter in [−Jitter, Jitter] from a stream of (seed, image).
+// uniform jitter in [−Jitter, Jitter] from a stream of (seed, Offset + k).
 func (o *OscNet) initialPhases(k int, seed int64) []float64 {
 	N := o.Images.N
-	r := rand.New(rand.NewPCG(uint64(seed)^0x9e3779b97f4a7c15, uint64(k)))
+	r := rand.New(rand.NewPCG(uint64(seed)^0x9e3779b97f4a7c15, uint64(o.Offset+k)))
 	p := make([]float64, N)
 	for i := range p {
 		if o.Images.At(k, i) < 0 {
@@ -608,7 +618,7 @@ func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, b
 	var t float64
 	for c := 0; c < C; c++ {
 		for b := range in {
-			opt.Indices[b] = (base+b)*C + c
+			opt.Indices[b] = (o.Offset+base+b)*C + c
 		}
 		edges := o.classEdges[c]
 		if _, err := ch.ProgramScale(edges, o.classScale[c]); err != nil {
@@ -695,6 +705,7 @@ const TournamentGroup = 1024
 // each round.
 func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, tl *tally) ([]int, float64, error) {
 	m := o.Model
+	opt.NoPower = o.NoPower
 	N := m.Pixels
 	win := make([]int, len(in))
 	// One unit of W^(a,b) = 2/N programs as PairCode: full scale =
@@ -732,7 +743,7 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 				opt.Indices = make([]int, len(idx))
 				for k, b := range idx {
 					sub[k] = in[b]
-					opt.Indices[k] = (base+b)*m.Classes + d
+					opt.Indices[k] = (o.Offset+base+b)*m.Classes + d
 				}
 				res, err := ch.Run(ctx, sub, opt)
 				if err != nil {
@@ -868,7 +879,7 @@ func (o *OscNet) LoadImages(ctx context.Context, name, dataDir string, offset, n
 	if err != nil {
 		return err
 	}
-	o.Images, o.Labels = x, lab[offset:offset+n]
+	o.Images, o.Labels, o.Offset = x, lab[offset:offset+n], offset
 	return nil
 }
 

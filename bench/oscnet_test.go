@@ -129,6 +129,18 @@ func TestOscNetSynthetic(t *testing.T) {
 				t.Fatalf("%s: image %d predicted %d with batch 8, %d with batch 5 (group 7)", meth, k, r.Predicted[k], r2.Predicted[k])
 			}
 		}
+		// A range classified on its own (Offset) gets the outcome it gets
+		// inside the whole run, image for image.
+		const from = 5
+		part := &OscNet{Model: m, Method: meth, Images: xt.Slice(from, xt.Count), Labels: tel[from:], Offset: from,
+			Fraction: 1, Jitter: 0.1, Batch: 3, ADC: SupplyADC{Bits: 12}}
+		r3, err := part.Evaluate(context.Background(), ch, 0, xt.Count-from, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(r3.Predicted, r.Predicted[from:]) {
+			t.Errorf("%s: images %d.. predicted %v on their own, %v in the whole run", meth, from, r3.Predicted, r.Predicted[from:])
+		}
 	}
 }
 
