@@ -542,7 +542,7 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 	}
 	if o.Method == MethodPerClass {
 		res.ReadoutCorrect = tl.readCorrect
-		res.Flips = tl.flips / float64(max(1, res.Images*m.Classes))
+		res.Flips = tl.flips / float64(max(1, res.Images*m.Classes*m.Pixels))
 		res.ADCEnergy = float64(m.Classes) * o.ADC.conversionEnergy()
 		if o.Readout == ReadSupply {
 			res.Energy += res.ADCEnergy
