@@ -207,6 +207,18 @@ func runOscnetFig8(ctx context.Context, env Env) (*Result, error) {
 	// off; then the 24% and 100% points on the rest of the 10,000.
 	// A run cut short has the whole curve on the first images in its log.
 	curves := map[bool][]fig8Point{}
+	// The plot is redrawn after every point, so a run cut short leaves
+	// the curves it completed.
+	plotPath := ""
+	if env.PlotDir != "" {
+		plotPath = filepath.Join(env.PlotDir, "oscnet-fig8.png")
+	}
+	replot := func() error {
+		if plotPath == "" {
+			return nil
+		}
+		return plotFig8(plotPath, curves)
+	}
 	for _, off := range settings {
 		for _, share := range OscnetFig8Shares {
 			r, err := eval(share, 0, first, off)
@@ -223,6 +235,9 @@ func runOscnetFig8(ctx context.Context, env Env) (*Result, error) {
 			}
 			pt.area, pt.powr = sp[0].Ledger.DieArea*1e6, sp[0].Ledger.TotalPower*1e3
 			curves[off] = append(curves[off], pt)
+			if err := replot(); err != nil {
+				return nil, err
+			}
 			env.Logf("oscnet-fig8: %d%% kept, noise and mismatch %s: %.2f%% (%d/%d images), %d sites, die %.2f mm², %.1f mW",
 				share, onOff(!off), pt.acc, pt.correct, pt.images, pt.sites, pt.area, pt.powr)
 		}
@@ -240,6 +255,9 @@ func runOscnetFig8(ctx context.Context, env Env) (*Result, error) {
 				p.correct, p.images = p.correct+r.Correct, p.images+r.Images
 				p.acc = 100 * float64(p.correct) / float64(p.images)
 				curves[off][k] = p
+				if err := replot(); err != nil {
+					return nil, err
+				}
 				env.Logf("oscnet-fig8: %d%% kept, noise and mismatch %s: %.2f%% (%d/%d images)", p.share, onOff(!off), p.acc, p.correct, p.images)
 			}
 		}
@@ -265,12 +283,8 @@ func runOscnetFig8(ctx context.Context, env Env) (*Result, error) {
 		}
 		res.Notes = append(res.Notes, line)
 	}
-	if env.PlotDir != "" {
-		path := filepath.Join(env.PlotDir, "oscnet-fig8.png")
-		if err := plotFig8(path, curves); err != nil {
-			return nil, err
-		}
-		res.Plots = append(res.Plots, path)
+	if plotPath != "" {
+		res.Plots = append(res.Plots, plotPath)
 	}
 	return res, nil
 }
