@@ -138,6 +138,12 @@ func Compile(nl *netlist.Netlist, opt Options) (ch *Chip, err error) {
 		// equals Γ's first (netlist.PortSupply).
 		ch.ring.C2 = ch.ring.Gamma1
 	}
+	if s := nl.SHIL; s != nil && s.Port == netlist.PortTap && s.Stage != o.TapStage {
+		// The pump drives another node than the tap: the same ISF, later
+		// by that node's phase, so the pump is driven later
+		// (docs/ringmodel.md, "The tap node").
+		ch.ring = ch.ring.PumpAtNode((s.Stage-o.TapStage+o.Stages)%o.Stages, o.Stages)
+	}
 	if err := ch.ring.Validate(); err != nil {
 		return nil, fmt.Errorf("chip: %w", err)
 	}

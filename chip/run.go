@@ -265,6 +265,17 @@ func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64,
 		if err := checkInject(b, in, N); err != nil {
 			return nil, err
 		}
+		if in.Inject != nil && ch.nl.Injection != nil {
+			// The drivers' rounding (drivers.go), on a copy of the batch.
+			j, err := ch.quantInjection(b, in.Inject)
+			if err != nil {
+				return nil, err
+			}
+			if &e.inputs[0] == &inputs[0] {
+				e.inputs = append([]Input(nil), inputs...)
+			}
+			e.inputs[b].Inject = j
+		}
 		gi := opt.InputBase + b
 		if opt.Indices != nil {
 			if len(opt.Indices) != B {

@@ -32,9 +32,16 @@ func (v *validator) checkFullScale(n *Netlist) {
 	v.warnAt("couplings.quantize", "quantize = \"scale\" without full_scale maps the largest |weight| (%g) to code %d, so %s becomes ±%d; give full_scale, or quantize = \"exact\" for weights that are codes", mag, c.MaxCode, what, c.MaxCode)
 }
 
-// buildRingExtras reads the per-ring frequency offsets and tap loads: one
-// value per oscillator, finite, loads not negative.
+// buildRingExtras reads the tap stage, the per-ring frequency offsets and
+// tap loads: a stage of the ring; one value per oscillator, finite, loads
+// not negative.
 func (v *validator) buildRingExtras(o *Oscillators, r *rawOscillators, n int) {
+	if r.TapStage != nil {
+		o.TapStage = *r.TapStage
+		if o.TapStage < 0 || o.TapStage >= o.Stages {
+			v.errAt("oscillators.tap_stage", "the tap is the output of a stage 0…%d of the %d-stage ring (got %d)", o.Stages-1, o.Stages, o.TapStage)
+		}
+	}
 	if r.FreqOffsets != nil {
 		if len(r.FreqOffsets) != n {
 			v.errAt("oscillators.freq_offsets", "want %d frequency offsets, one per oscillator (got %d)", n, len(r.FreqOffsets))
@@ -130,4 +137,20 @@ func (v *validator) buildTG(n *Netlist, rc *rawCouplings) *TGGeometry {
 		return nil
 	}
 	return g
+}
+
+// buildPumpStage reads shil.stage: the stage whose output the pump drives,
+// default the tap's. Only a pump into a node has one.
+func (v *validator) buildPumpStage(s *SHIL, o Oscillators, r *rawSHIL) {
+	s.Stage = o.TapStage
+	if r.Stage == nil {
+		return
+	}
+	s.Stage = *r.Stage
+	switch {
+	case s.Port != PortTap:
+		v.errAt("shil.stage", "a pump into the %q port drives no ring node; stage needs port = %q", s.Port, PortTap)
+	case s.Stage < 0 || s.Stage >= o.Stages:
+		v.errAt("shil.stage", "the pump drives the output of a stage 0…%d of the %d-stage ring (got %d)", o.Stages-1, o.Stages, s.Stage)
+	}
 }

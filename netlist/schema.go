@@ -19,6 +19,7 @@ type rawFile struct {
 	Couplings   rawCouplings   `toml:"couplings"`
 	Coupling    []rawCoupling  `toml:"coupling"`
 	SHIL        *rawSHIL       `toml:"shil"`
+	Injection   *rawInjection  `toml:"injection"`
 	Detector    []rawDetector  `toml:"detector"`
 	Run         rawRun         `toml:"run"`
 }
@@ -76,6 +77,8 @@ type rawOscillators struct {
 	// Per-ring frequency offsets and tap loads (docs/ringmodel.md).
 	FreqOffsets []Frequency   `toml:"freq_offsets"`
 	TapLoads    []Capacitance `toml:"tap_loads"`
+	// The stage whose output is the tap (couplers, detectors, tap loads).
+	TapStage *int `toml:"tap_stage"`
 }
 
 type rawCouplings struct {
@@ -90,6 +93,7 @@ type rawCouplings struct {
 	WeightsKey     string        `toml:"weights_key"`
 	Topology       Topology      `toml:"topology"`
 	Sites          string        `toml:"sites"`
+	Layers         []int         `toml:"layers"`
 	Programmable   *bool         `toml:"programmable"`
 	RandomLevels   []float64     `toml:"random_levels"`
 	RandomSeed     *int64        `toml:"random_seed"`
@@ -115,6 +119,15 @@ type rawSHIL struct {
 	Start    *Duration `toml:"start"`
 	Targets  Targets   `toml:"targets"`
 	Port     *PumpPort `toml:"port"`
+	// The stage whose output the pump drives (port = "tap").
+	Stage *int `toml:"stage"`
+}
+
+// rawInjection describes the injection drivers at f0 (layered.go).
+type rawInjection struct {
+	MaxCurrent *Current `toml:"max_current"`
+	Bits       *int     `toml:"bits"`
+	Targets    Targets  `toml:"targets"`
 }
 
 type rawDetector struct {

@@ -138,6 +138,7 @@ func (v *validator) build(r *rawFile) *Netlist {
 	v.buildRun(n, &r.Run)
 	v.buildCouplings(n, r)
 	v.buildSHIL(n, r.SHIL)
+	v.buildInjection(n, r.Injection)
 	v.buildDetectors(n, r.Detector)
 	v.checkPlausible(n)
 	return n
@@ -368,11 +369,28 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			o.InitPhases[i] = d * math.Pi / 180
 		}
 	}
-	if r.RingModel != "" {
+	switch {
+	case r.RingModel == ringosc.BuiltinName:
+		// The built-in characterisation of this ring (docs/ringmodel.md).
+		o.RingModel = r.RingModel
+		if !v.noRing {
+			m, err := ringosc.Builtin(o.Stages, n.Tech.VDD, n.Tech.NodeCap, n.Tech.L, n.Tech.WN)
+			if err != nil {
+				v.errAt("oscillators.ring_model", "%v", err)
+			} else {
+				o.Ring = &m
+			}
+		}
+	case r.RingModel != "":
 		o.RingModel = v.resolve(r.RingModel)
 		if !v.noRing {
 			o.Ring = v.readRing(o.RingModel, o.Stages, n.Tech.VDD, n.Tech.NodeCap)
 		}
+	}
+	if r.Frequency == nil && o.Ring != nil && o.Ring.F0 > 0 {
+		// A characterised ring's measured frequency is the reference
+		// when the description gives none (not the card's RC estimate).
+		o.Frequency, o.FrequencyDerived = o.Ring.F0, false
 	}
 }
 
@@ -583,6 +601,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 		}
 		c.Sites = sites
 	}
+	v.buildLayers(n, rc)
 	c.Programmable = c.Topology.Fabric()
 	c.Loads = LoadsTrimmed
 	if rc.Loads != nil {
@@ -660,12 +679,15 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	if fabricOK {
 		v.buildRandom(n, rc, len(r.Coupling))
 	}
-	if c.Topology.NeedsGrid() || (c.Topology == Sites && c.Sites != nil) {
+	if c.Topology.NeedsGrid() || (c.Topology == Sites && c.Sites != nil) || (c.Topology == Layered && c.Layers != nil) {
 		for _, e := range c.Edges {
 			if n.HasSite(e.I, e.J) {
 				continue
 			}
 			msg := fmt.Sprintf("coupling %s–%s is not a %s-graph neighbour pair", v.names[e.I], v.names[e.J], c.Topology)
+			if c.Topology == Layered {
+				msg = fmt.Sprintf("coupling %s–%s joins rings of layers %d and %d: a layered fabric couples adjacent layers only", v.names[e.I], v.names[e.J], c.LayerOf(e.I), c.LayerOf(e.J))
+			}
 			if c.Topology == Sites {
 				msg = fmt.Sprintf("coupling %s–%s has no coupler site in the mask %s", v.names[e.I], v.names[e.J], filepath.Base(c.SitesFile))
 			}
@@ -718,6 +740,7 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 	if r.Port != nil {
 		s.Port = *r.Port
 	}
+	v.buildPumpStage(s, n.Oscillators, r)
 	s.Schedule = r.Schedule
 	if s.Schedule == "" {
 		s.Schedule = shil.Constant

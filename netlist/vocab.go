@@ -65,11 +65,16 @@ const (
 	Grid     Topology = "grid"
 	// Sites builds the pairs of a mask file (couplings.sites).
 	Sites Topology = "sites"
+	// Layered builds one site between every ring of a layer and every
+	// ring of the next (couplings.layers; layered.go): a layered
+	// classifier's fabric, with no coupler inside a layer.
+	Layered Topology = "layered"
 )
 
-// UnmarshalText accepts "explicit", "all-to-all", "kings", "grid" or "sites".
+// UnmarshalText accepts "explicit", "all-to-all", "kings", "grid", "sites"
+// or "layered".
 func (t *Topology) UnmarshalText(b []byte) error {
-	return vocab.Set(t, b, "topology", Explicit, AllToAll, Kings, Grid, Sites)
+	return vocab.Set(t, b, "topology", Explicit, AllToAll, Kings, Grid, Sites, Layered)
 }
 
 // Fabric reports whether the topology builds sites beyond the programmed

@@ -108,6 +108,7 @@ func All() []Experiment {
 		oscnetExperiments(),
 		hrecmExperiments(),
 		epExperiments(),
+		epMNISTExperiments(),
 		syncExperiments(),
 		oscnetChipExperiments(),
 	} {

@@ -59,6 +59,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(args) > 0 && args[0] == "sync" {
 		return runEvalSync(ctx, args[1:], stdout, stderr) // sync.go
 	}
+	if len(args) > 0 && args[0] == "ep" {
+		return runEvalEP(ctx, args[1:], stdout, stderr) // evalep.go
+	}
 	if len(args) == 0 || args[0] != "oscnet" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(stderr, strings.TrimSpace(evalUsage))
