@@ -48,8 +48,12 @@ type EPEval struct {
 	// NoNoise switches phase noise and detector jitter off; NoMismatch
 	// frequency and coupler mismatch.
 	NoNoise, NoMismatch bool
-	// Clamp is the input clamps' locking rate in units of κ (0 =
-	// EPDefaultClamp).
+	// FullScale is the weight that maps to the largest coupler code (0 =
+	// automatic, see fullScale).
+	FullScale float64
+	// Clamp is the input clamps' strength as a multiple of the largest
+	// pull the couplers of one input ring can exert, κ·max_j Σ_i |W0_ji|
+	// (0 = EPDefaultClamp).
 	Clamp float64
 	// Time is the relaxation's length in network time constants (0 = the
 	// weights' training setting, else eqprop.DefaultConfig's).
@@ -67,12 +71,15 @@ type EPEval struct {
 	Progress io.Writer `json:"-"`
 }
 
-// EPDefaultClamp is the input clamps' default locking rate, 10 κ:
-// design choice [A] (docs/ep.md, "The layered chip"). It holds an input
-// ring within about 1/10 rad of its pixel's phase against the pull of
-// the hidden layer whose weights it carries: the pull on input ring i is
-// at most κ·Σ_j |W_ij| over its 256 hidden couplers.
-const EPDefaultClamp = 10
+// EPDefaultClamp is the input clamps' default strength, 4 times the
+// largest pull of one input ring's couplers: design choice [A] (docs/ep.md,
+// "The layered chip"). The trainer holds the input rings exactly at their
+// pixels' phases; on the chip a clamp of locking rate β holds ring j
+// against its couplers' torque κ·Σ_i W0_ji·sin(φ_i − φ_j), whose magnitude
+// is at most κ·Σ_i |W0_ji|, so the ring stays within asin(1/4) = 0.25 rad
+// of its pixel in the worst case (all its hidden rings pulling one way)
+// and much closer in practice.
+const EPDefaultClamp = 4
 
 // DefaultEPEval returns the evaluation's defaults: the first 1,000 MNIST
 // test images, noise seed 1, 64 images per run.
@@ -105,12 +112,17 @@ type EPReport struct {
 	Quant    coupling.Report `json:"quantization"`
 	// FullScale is the weight that maps to the largest code; Kappa the
 	// rate of unit weight as a fraction of ω0; Clamp the input clamps'
-	// rate in units of κ; RateScale the relaxation's rate scale r (units
-	// of κ).
+	// strength (a multiple of an input ring's largest coupler pull) and
+	// ClampRate their locking rate in units of κ; RateScale the
+	// relaxation's rate scale r (units of κ).
 	FullScale float64 `json:"full_scale"`
 	Kappa     float64 `json:"kappa"`
 	Clamp     float64 `json:"clamp"`
-	RateScale float64 `json:"rate_scale"`
+	ClampRate float64 `json:"clamp_rate"`
+	// ClampLimited is true when the clamp asked for exceeded the drivers'
+	// full scale (injection.max_current), which then set ClampRate.
+	ClampLimited bool    `json:"clamp_limited"`
+	RateScale    float64 `json:"rate_scale"`
 	// TimeS is the chip time of one inference (one relaxation, s) and
 	// Steps its engine steps.
 	TimeS float64 `json:"time_per_inference_s"`
@@ -168,7 +180,7 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 	rep := &EPReport{Chip: nl.Name, Weights: e.Weights, Dataset: e.Dataset, Model: run.model, Sizes: w.Sizes,
 		Bits: nl.Couplings.Bits, DetectorBits: nl.Detectors[tdc].Bits, NoNoise: e.NoNoise, NoMismatch: e.NoMismatch,
 		Images: len(e.Pixels), Sites: nl.FabricSites(), Quant: ch.Quantization(), FullScale: run.fs,
-		Kappa: run.kappa / run.wref, Clamp: run.clamp, RateScale: run.r, TimeS: run.dur}
+		Kappa: run.kappa / run.wref, Clamp: run.ratio, ClampRate: run.clamp, ClampLimited: run.limited, RateScale: run.r, TimeS: run.dur}
 	for _, c := range ch.Codes() {
 		if c != 0 {
 			rep.Couplers++
@@ -225,6 +237,33 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 	rep.ProgramNJ = (L.ProgramEnergy + float64(L.DriverBits-w.Sizes[0]*2*(nl.Injection.Bits+1))*card.EnergyBit) * 1e9
 	rep.Wall = time.Since(start).Seconds()
 	return rep, nil
+}
+
+// fullScale returns the weight that maps to the largest code: FullScale
+// when set; the trainer's WMax when it trained on coupler codes
+// (quantisation-aware training programmed its codes on ±WMax); else the
+// description's couplings.full_scale; else the largest |weight|, so that
+// no coupler clips (design choice [A], docs/ep.md).
+func (e *EPEval) fullScale(nl *netlist.Netlist) float64 {
+	w := e.Net
+	switch {
+	case e.FullScale > 0:
+		return e.FullScale
+	case w.Settings.Bits > 0 && w.Settings.WMax > 0:
+		return w.Settings.WMax
+	case nl.Couplings.FullScale > 0:
+		return nl.Couplings.FullScale
+	}
+	fs := 0.0
+	for _, m := range w.W {
+		for _, x := range m {
+			fs = math.Max(fs, math.Abs(x))
+		}
+	}
+	if fs == 0 {
+		fs = 1
+	}
+	return fs
 }
 
 // chipFor checks that description nl can run the weights and returns the
@@ -315,52 +354,42 @@ func (e *EPEval) loadImages(ctx context.Context) error {
 
 // epRun holds what every batch of one evaluation shares.
 type epRun struct {
-	e      *EPEval
-	ch     *chip.Chip
-	tdc    int
-	model  netlist.Model
-	fs     float64 // full scale (weight units)
-	kappa  float64 // rad/s per unit weight
-	clamp  float64 // units of κ
-	r      float64 // rate scale (units of κ)
-	dur    float64 // relaxation (s)
-	spc    float64
-	lag    float64
-	wref   float64        // reference ω (rad/s)
-	bias   chip.Injection // the biases' injection (input rings 0)
-	outPos []int          // output unit k → its index in the TDC's targets
-	bits   int
+	e     *EPEval
+	ch    *chip.Chip
+	tdc   int
+	model netlist.Model
+	fs    float64 // full scale (weight units)
+	kappa float64 // rad/s per unit weight
+	ratio float64 // clamp: multiple of an input ring's largest pull
+	clamp float64 // clamp's locking rate (units of κ)
+	// limited: the clamp asked for exceeds the drivers' full scale.
+	limited bool
+	r       float64 // rate scale (units of κ)
+	dur     float64 // relaxation (s)
+	spc     float64
+	lag     float64
+	wref    float64        // reference ω (rad/s)
+	bias    chip.Injection // the biases' injection (input rings 0)
+	outPos  []int          // output unit k → its index in the TDC's targets
+	bits    int
 }
 
 func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
 	w, nl := e.Net, ch.Netlist()
-	run := &epRun{e: e, ch: ch, tdc: tdc, model: e.Model, clamp: e.Clamp, lag: ch.InjectionLag(), bits: nl.Detectors[tdc].Bits}
+	run := &epRun{e: e, ch: ch, tdc: tdc, model: e.Model, ratio: e.Clamp, lag: ch.InjectionLag(), bits: nl.Detectors[tdc].Bits}
 	if run.model == "" {
 		run.model = nl.Run.Model
 	} else if err := run.model.Check(); err != nil {
 		return nil, fmt.Errorf("bench: ep: %w", err)
 	}
-	if run.clamp == 0 {
-		run.clamp = EPDefaultClamp
+	if run.ratio == 0 {
+		run.ratio = EPDefaultClamp
 	}
-	if !(run.clamp > 0) {
-		return nil, fmt.Errorf("bench: ep: the clamp must be positive (got %g)", run.clamp)
+	if !(run.ratio > 0) {
+		return nil, fmt.Errorf("bench: ep: the clamp must be positive (got %g)", run.ratio)
 	}
-	// Full scale: the trainer's (quantisation-aware training programmed
-	// its codes on ±WMax), else the description's, else the largest |w|.
-	run.fs = w.Settings.WMax
-	if !(run.fs > 0) {
-		run.fs = nl.Couplings.FullScale
-	}
+	run.fs = e.fullScale(nl)
 	net := w.Net()
-	if !(run.fs > 0) {
-		for _, x := range net.W {
-			run.fs = math.Max(run.fs, math.Abs(x))
-		}
-	}
-	if !(run.fs > 0) {
-		run.fs = 1
-	}
 	edges := make([]netlist.Edge, len(net.Edges))
 	for k, p := range net.Edges {
 		edges[k] = netlist.Edge{I: p[0], J: p[1], W: net.W[k]}
@@ -379,6 +408,25 @@ func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
 				}
 			}
 		}
+	}
+	// The clamps' locking rate: ratio times the largest Σ_i |W0_ji| over
+	// input rings j, the weights as the couplers hold them (clipped).
+	pull := 0.0
+	H := w.Sizes[1]
+	for j := 0; j < w.Sizes[0]; j++ {
+		s := 0.0
+		for _, x := range w.W[0][j*H : (j+1)*H] {
+			s += math.Min(math.Abs(x), run.fs)
+		}
+		pull = math.Max(pull, s)
+	}
+	run.clamp = run.ratio * math.Max(pull, 0.25)
+	// A clamp beyond the drivers' full scale is driven at full scale (an
+	// injection at phase ψ needs |cos ψ| and |sin ψ| of it per DAC, so
+	// the full scale itself fits every phase).
+	if _, fsI, _ := ch.InjectionStep(); ch.InjectionCurrent(run.clamp*run.kappa) > fsI {
+		run.clamp = ch.InjectionRate(fsI) / run.kappa
+		run.limited = true
 	}
 	// The biases: an injection at phase 0 (h > 0) or π (h < 0) of rate
 	// |h|·κ into each unit of layers 1…, the injection lag advanced so

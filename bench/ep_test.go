@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"oscsim/chip"
 	"oscsim/learn/eqprop"
 	"oscsim/netlist"
 	"oscsim/phasedet"
@@ -45,29 +46,30 @@ func tinyNet(t *testing.T) (*netlist.Netlist, *eqprop.LayeredWeights) {
 		t.Fatal(err)
 	}
 	// A tree: input 0 → hidden 0 (w = +1) → output 0 (+1); input 1 →
-	// hidden 1 (w = −1) → output 1 (+1). A tree has no frustration, so
+	// hidden 1 (w = −1) → output 1 (−1). A tree has no frustration, so
 	// its equilibrium is exact: every in-phase coupler carries phase
 	// difference 0 and every inverter-path coupler π, whatever the
 	// strengths, and the clamp's torque vanishes: φ_out0 = x0,
-	// φ_out1 = x1 + π.
+	// φ_h1 = x1 + π, φ_out1 = x1.
 	w, err := eqprop.NewLayered(2, 2, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.W[0] = []float64{1, 0, 0, -1}
-	w.W[1] = []float64{1, 0, 0, 1}
+	w.W[1] = []float64{1, 0, 0, -1}
 	w.Settings.WMax = 1
 	return nl, w
 }
 
-// The tree's decision is argmax(cos x0, −cos x1) for pixels p (x = π·p),
-// and its output phases are x0 and x1 + π, on both chip models.
+// The tree's decision is argmax(cos x0, cos x1) for pixels p
+// (x = eqprop.PixelPhase(p)), and its output phases are x0 and x1, on
+// both chip models.
 func TestEPTreeClosedForm(t *testing.T) {
 	nl, w := tinyNet(t)
 	pix := [][]float64{{0.1, 0.05}, {0.9, 0.95}, {0.2, 0.9}, {0.4, 0.3}, {0.6, 0.7}}
 	labels := make([]int, len(pix))
 	for k, p := range pix {
-		if -math.Cos(math.Pi*p[1]) > math.Cos(math.Pi*p[0]) {
+		if math.Cos(eqprop.PixelPhase(p[1])) > math.Cos(eqprop.PixelPhase(p[0])) {
 			labels[k] = 1
 		}
 	}
@@ -81,7 +83,7 @@ func TestEPTreeClosedForm(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Correct != len(pix) {
+		if n := rep.Confusion[0][0] + rep.Confusion[1][1]; rep.Correct != len(pix) || n != len(pix) || rep.Confusion[1][1] == 0 || rep.Confusion[0][0] == 0 {
 			t.Errorf("%s: %d of %d decisions right; confusion %v", c.model, rep.Correct, len(pix), rep.Confusion)
 		}
 		if rep.Couplers != 4 || rep.Sites != 8 {
@@ -97,7 +99,7 @@ func TestEPTreeClosedForm(t *testing.T) {
 		phases := rep.Outputs
 		t.Logf("%s: outputs %.3f, %d steps, T = %.3g s, %.3g nJ, %.3g mm², %.3g W", c.model, phases, rep.Steps, rep.TimeS, rep.EnergyNJ, rep.AreaMM2, rep.PowerW)
 		for k, p := range pix {
-			want := []float64{math.Pi * p[0], math.Pi*p[1] + math.Pi}
+			want := []float64{eqprop.PixelPhase(p[0]), eqprop.PixelPhase(p[1])}
 			for o := range want {
 				if d := math.Abs(phasedet.Wrap(phases[k][o] - want[o])); d > c.tol {
 					t.Errorf("%s: image %v: output %d at %.4f rad, want %.4f (|Δ| = %.3g > %g)", c.model, p, o, phases[k][o], want[o], d, c.tol)
@@ -156,5 +158,31 @@ func TestEPMNISTChip(t *testing.T) {
 	}
 	for _, l := range rep.Ledger.Power {
 		t.Logf("power %-40s %.4g mW", l.Name, l.Value*1e3)
+	}
+}
+
+// BenchmarkEPMNISTCompileProgram compiles the 784-256-10 chip and programs
+// its 203,264 couplers (docs/performance.md).
+func BenchmarkEPMNISTCompileProgram(b *testing.B) {
+	nl, err := netlist.Load("../configs/ep-mnist.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := randomLayered(b, 1)
+	net := w.Net()
+	edges := make([]netlist.Edge, len(net.Edges))
+	for k, p := range net.Edges {
+		edges[k] = netlist.Edge{I: p[0], J: p[1], W: net.W[k]}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ch, err := chip.Compile(nl, chip.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ch.ProgramScale(edges, 0.3); err != nil {
+			b.Fatal(err)
+		}
+		_ = ch.Ledger(nil)
 	}
 }

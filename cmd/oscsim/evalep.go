@@ -48,7 +48,8 @@ func runEvalEP(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&e.DetBits, "det-bits", 0, "override the output TDCs' bits")
 	fs.BoolVar(&e.NoNoise, "no-noise", false, "switch phase noise off")
 	fs.BoolVar(&e.NoMismatch, "no-mismatch", false, "no frequency or coupler mismatch")
-	fs.Float64Var(&e.Clamp, "clamp", 0, fmt.Sprintf("input clamps' locking rate in units of κ (0 = %d)", bench.EPDefaultClamp))
+	fs.Float64Var(&e.FullScale, "full-scale", 0, "weight mapped to the largest coupler code (0 = the trainer's WMax after quantisation-aware training, else the largest |w|)")
+	fs.Float64Var(&e.Clamp, "clamp", 0, fmt.Sprintf("input clamps' strength, a multiple of an input ring's largest coupler pull (0 = %d)", bench.EPDefaultClamp))
 	fs.Float64Var(&e.Time, "time", 0, "relaxation length in network time constants (0 = the weights' training setting)")
 	fs.Int64Var(&e.Seed, "seed", 0, "chip seed, any value (default: the chip's run.seed)")
 	fs.IntVar(&e.Instance, "instance", 0, "chip instance")
@@ -126,7 +127,10 @@ func writeEPReport(w io.Writer, r *bench.EPReport) error {
 		r.Couplers, r.Sites, r.Bits, r.FullScale, r.Quant.Clipped, r.Quant.Zeroed)
 	fmt.Fprintf(tw, "read-out\t%d-bit TDCs on the output rings\n", r.DetectorBits)
 	fmt.Fprintf(tw, "noise, mismatch\t%s, %s\n", noise, mism)
-	fmt.Fprintf(tw, "κ, clamp\t%.3g%% of ω0 per unit weight, clamp %g κ, rate scale %.3g κ\n", 100*r.Kappa, r.Clamp, r.RateScale)
+	fmt.Fprintf(tw, "κ, clamp\t%.3g%% of ω0 per unit weight; clamps %g× the largest input pull = %.3g κ; rate scale %.3g κ\n", 100*r.Kappa, r.Clamp, r.ClampRate, r.RateScale)
+	if r.ClampLimited {
+		fmt.Fprintf(tw, "\tthe clamps are limited by the drivers' full scale (injection.max_current)\n")
+	}
 	fmt.Fprintf(tw, "time per inference\t%s (%d steps)\n", si(r.TimeS, "s"), r.Steps)
 	fmt.Fprintf(tw, "power\t%s\n", si(r.PowerW, "W"))
 	fmt.Fprintf(tw, "energy per inference\t%.4g nJ (run %.4g nJ, input codes %.4g nJ); programming once %.4g nJ\n", r.EnergyNJ, r.RunNJ, r.InputNJ, r.ProgramNJ)
