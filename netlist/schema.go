@@ -40,6 +40,7 @@ type rawTech struct {
 	DevCap       *Capacitance `toml:"dev_cap"`
 	EdgeWidth    *float64     `toml:"edge_width"`
 	TapH2        *float64     `toml:"tap_h2"`
+	RiseFall     *float64     `toml:"rise_fall"`
 	InvReff      *Resistance  `toml:"inv_reff"`
 	ShortCircuit *Ratio       `toml:"short_circuit"`
 	LeakInv      *Power       `toml:"leak_inv"`

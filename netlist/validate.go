@@ -180,6 +180,18 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 			card.TapH2 = x
 		}
 	}
+	if t.RiseFall != nil {
+		// The tap's asymmetry from the nodes' rise/fall time ratio
+		// (tech.TapH2FromRiseFall, docs/ringmodel.md).
+		switch x := *t.RiseFall; {
+		case t.TapH2 != nil:
+			v.errAt("tech.rise_fall", "give either tap_h2 or rise_fall (from which tap_h2 follows), not both")
+		case !(x > 0.2 && x < 5):
+			v.errAt("tech.rise_fall", "the ring nodes' rise/fall time ratio must be in (0.2, 5) (got %g)", x)
+		default:
+			card.TapH2 = tech.TapH2FromRiseFall(x)
+		}
+	}
 	set(&card.InvReff, "inv_reff", floatOf(t.InvReff))
 	if t.ShortCircuit != nil {
 		if *t.ShortCircuit < 0 {

@@ -16,6 +16,7 @@ import (
 
 	"oscsim/netlist"
 	"oscsim/ringosc"
+	"oscsim/tech"
 )
 
 // RingSpec is the ring to characterise: its design and operating point.
@@ -707,6 +708,16 @@ wall        ngspice %s (free run) + %s (ISF)
 		c.Wall["free"].Round(time.Millisecond), c.Wall["isf"].Round(time.Millisecond))
 	if err != nil {
 		return err
+	}
+	// The tap's asymmetry, what a pump into it couples through: the
+	// measured c2/c1 (tech.tap_h2) and the rise/fall ratio it follows from
+	// (tech.rise_fall, docs/ringmodel.md).
+	if r := m.RiseFall(); c.C1 > 0 {
+		_, err = fmt.Fprintf(w, "tap         rise/fall %.3f (10–90%%), c2/c1 %.4f: [tech] tap_h2 = %.4f, or rise_fall = %.3f (tap_h2 = |1 − r²|/(1 + r²) = %.4f)\n",
+			r, c.C2/c.C1, c.C2/c.C1, r, tech.TapH2FromRiseFall(r))
+		if err != nil {
+			return err
+		}
 	}
 	if cu := c.Coupler; cu != nil {
 		var pts []string

@@ -48,8 +48,8 @@ func goldenDeck(t testing.TB, opt DeckOptions) (*chip.Chip, Design, *Deck) {
 
 func compileWithModel(t testing.TB, nl *netlist.Netlist) (*chip.Chip, *ringosc.Model) {
 	t.Helper()
-	var m *ringosc.Model
-	if p := nl.Oscillators.RingModel; p != "" {
+	m := nl.Oscillators.Ring
+	if p := nl.Oscillators.RingFile(); p != "" && m == nil {
 		mm, err := ringosc.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
