@@ -1,8 +1,6 @@
 package repro
 
-import (
-	"testing"
-)
+import "testing"
 
 // TestEPMnistQuick runs ep-mnist --quick (784-32-10 trained on 1,000
 // images, 3 seeds, the chip on a few test images); it skips only where
