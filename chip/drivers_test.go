@@ -5,7 +5,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-
 )
 
 // The drivers round each component to its DAC step, refuse rings without
