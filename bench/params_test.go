@@ -13,10 +13,7 @@ import (
 // *netlist.Error keyed by the parameter, before any file is read.
 func TestOscNetParamsTyped(t *testing.T) {
 	t.Parallel()
-	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nl := embeddedChip(t, "oscnet-mnist.toml")
 	for _, tc := range []struct {
 		key  string
 		val  any

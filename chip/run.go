@@ -143,6 +143,9 @@ type Result struct {
 	// `oscsim run -o` writes it beside the result.
 	Ledger *Ledger       `json:"-"`
 	Wall   time.Duration `json:"wall_ns"`
+	// KsScale is the pump scale the run used (RunOptions.KsScale; 1 by
+	// default): the ledger's pump current is the description's times it.
+	KsScale float64 `json:"-"`
 }
 
 // Spins returns sign(cos φ) of the final phases of input b.
@@ -366,7 +369,10 @@ type sampleSched struct {
 func (e *runner) run(ctx context.Context) (*Result, error) {
 	ch, B, N := e.ch, e.b, e.n
 	spc := 1 / (e.dt * ch.f0)
-	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase}
+	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase, KsScale: e.opt.KsScale}
+	if res.KsScale == 0 {
+		res.KsScale = 1
+	}
 	if e.model == modelCycle {
 		res.Model = netlist.ModelCycle
 	}

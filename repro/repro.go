@@ -15,6 +15,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -44,6 +45,20 @@ type Result struct {
 	Notes []string `json:"notes,omitempty"`
 	// Plots are the files written (empty when Env.PlotDir is "").
 	Plots []string `json:"plots,omitempty"`
+}
+
+// Plot draws the plot file name into env.PlotDir with draw and lists it
+// in r.Plots; it does nothing when env.PlotDir is "".
+func (r *Result) Plot(env Env, name string, draw func(path string) error) error {
+	if env.PlotDir == "" {
+		return nil
+	}
+	path := filepath.Join(env.PlotDir, name)
+	if err := draw(path); err != nil {
+		return err
+	}
+	r.Plots = append(r.Plots, path)
+	return nil
 }
 
 // Add appends a row; paper < 0 is not allowed, pass NoPaper for none.

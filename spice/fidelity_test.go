@@ -226,20 +226,23 @@ model = "cycle"
 steps_per_cycle = 32
 `
 
+// genericRing is the generic characterised ring of the tests
+// (testdata/generic45.ring.toml).
+func genericRing(t *testing.T) ringosc.Model {
+	t.Helper()
+	m, err := ringosc.ReadFile(filepath.Join("testdata", "generic45.ring.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
 // genericDetuning returns the frequency offsets that put rings of the
 // generic characterised ring (testdata/generic45.ring.toml) dets (Hz) away
 // from the 1.37 GHz reference of the test chips.
 func genericDetuning(t *testing.T, dets []float64) []float64 {
 	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "generic45.ring.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ringosc.Decode(f, "generic45.ring.toml")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := genericRing(t)
 	off := make([]float64, len(dets))
 	for k, d := range dets {
 		off[k] = 1.37e9 - m.F0 + d

@@ -68,11 +68,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	trim := fs.Bool("trim", false, "trim the rings' loads in ngspice before writing the deck (--run does unless --no-trim)")
 	noTrim := fs.Bool("no-trim", false, "with --run: do not trim the rings' loads")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := oneChipArg("spice", pos)
+	path, err := parseChip(fs, args)
 	if err != nil {
 		return err
 	}

@@ -225,3 +225,36 @@ func TestLossGradient(t *testing.T) {
 		}
 	}
 }
+
+// TestFDGradient holds the finite-difference trainer gradient (Grad fd, a
+// 100 Hz step, common initial phases) against the reverse-mode gradient
+// without clipping, where the loss is smooth.
+func TestFDGradient(t *testing.T) {
+	p := smallPhysics()
+	net, err := NewNet(4, p, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Data{X: [][]float64{{1, 2}, {2, 1}, {3, 3}}, Y: [][]bool{{true}, {false}, {true}}}
+	m, err := NewModel(Extended, 4, nil, []Pair{{0, 1}}, d.X, p, DefaultUnit, Init{Bias: 15e6, Weight: 15e6}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	lr, _, gr, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: Reverse, NoClip: true}, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf, _, gf, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: FiniteDiff, FDStep: 100}, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lr != lf {
+		t.Errorf("loss %g (reverse run) vs %g (fd run) from the same phases", lr, lf)
+	}
+	for k := range gr {
+		if math.Abs(gf[k]-gr[k]) > 1e-5*(math.Abs(gr[k])+1e-3) {
+			t.Errorf("dE/dparam[%d]: fd %g, reverse %g", k, gf[k], gr[k])
+		}
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/configs"
-	"oscsim/internal/testkit"
+	"oscsim/internal/chiptest"
 )
 
 // idealChip compiles configs/hrecm-16.toml resized to n rings, without
@@ -34,7 +34,7 @@ func idealChip(t *testing.T, n int) *chip.Chip {
 		}
 		s = strings.Replace(s, old, new, 1)
 	}
-	return testkit.Compile(t, "hrecm-test.toml", []byte(s))
+	return chiptest.Compile(t, "hrecm-test.toml", []byte(s))
 }
 
 // TestChipRetrieval trains an N = 10 memory of 3 patterns, programs it on
