@@ -94,6 +94,16 @@ type Oscillators struct {
 // N returns the number of oscillators.
 func (o Oscillators) N() int { return len(o.Names) }
 
+// RingFile returns the ring-model file the description reads: RingModel,
+// or "" for none and for the characterisation built into the binary
+// (ring_model = "builtin").
+func (o Oscillators) RingFile() string {
+	if o.RingModel == ringosc.BuiltinName {
+		return ""
+	}
+	return o.RingModel
+}
+
 // Couplings describes the transmission-gate coupling fabric and the
 // couplings programmed into it.
 type Couplings struct {

@@ -124,6 +124,16 @@ func loadIris(ctx context.Context, env Env) (dataset.Iris, error) {
 	return dataset.LoadIris(dir)
 }
 
+// versicolorSplit is the Iris versicolor-vs-rest train/test split of
+// Figs. 7 and 8.
+func versicolorSplit(ctx context.Context, env Env) (train, test freqsync.Data, err error) {
+	ir, err := loadIris(ctx, env)
+	if err != nil {
+		return train, test, err
+	}
+	return freqsync.IrisSplit(ir, 1)
+}
+
 // SyncTable1Paper is Table I as published (test accuracy, %): rows
 // reference, extended, perceptron; columns setosa, versicolor, virginica.
 func SyncTable1Paper() map[string][3]float64 {
@@ -180,11 +190,7 @@ func runSyncTable1(ctx context.Context, env Env) (*Result, error) {
 
 func runSyncFig7(ctx context.Context, env Env) (*Result, error) {
 	s := syncSetup(env)
-	ir, err := loadIris(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	tr, te, err := freqsync.IrisSplit(ir, 1)
+	tr, te, err := versicolorSplit(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -216,11 +222,7 @@ func runSyncFig7(ctx context.Context, env Env) (*Result, error) {
 
 func runSyncFig8(ctx context.Context, env Env) (*Result, error) {
 	s := syncSetup(env)
-	ir, err := loadIris(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	tr, te, err := freqsync.IrisSplit(ir, 1)
+	tr, te, err := versicolorSplit(ctx, env)
 	if err != nil {
 		return nil, err
 	}

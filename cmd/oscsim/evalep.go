@@ -58,12 +58,8 @@ func runEvalEP(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of text")
 	out := fs.String("o", "", "also write the report as JSON to this file")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErr("eval ep", "unexpected argument %q", pos[0])
 	}
 	fs.Visit(func(f *flag.Flag) { e.SetSeed = e.SetSeed || f.Name == "seed" })
 	if e.Weights == "" {
