@@ -114,3 +114,17 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 	}
 	return out, nil
 }
+
+// DisjointPairs returns the output pairs of a network with several
+// outputs: (0, 1), (2, 3), … (docs/sync.md, "Three species"); the n
+// oscillators must hold them.
+func DisjointPairs(outputs, n int) ([]Pair, error) {
+	if 2*outputs > n {
+		return nil, fmt.Errorf("freqsync: %d output pairs need %d oscillators, the network has %d", outputs, 2*outputs, n)
+	}
+	p := make([]Pair, outputs)
+	for k := range p {
+		p[k] = Pair{2 * k, 2*k + 1}
+	}
+	return p, nil
+}
