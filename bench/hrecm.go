@@ -89,34 +89,10 @@ func newHRECM(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
 	if w.net.N != n {
 		return nil, fmt.Errorf("bench: hrecm: the network has %d spins, chip %s %d rings", w.net.N, nl.Name, n)
 	}
-	w.maxD, w.next, err = trainedGap(w.net, w.pats)
+	// The pump's window: exact up to N = 24, else over 10⁴ Gibbs samples.
+	g, next, err := hrecm.OperatingGap(context.Background(), w.net, w.pats, 1)
+	w.maxD, w.next = g.MaxDesired, next
 	return w, err
-}
-
-// trainedGap returns max_D λ and the λ of the next state above it (exact
-// up to N = 24, else the least λ above max_D among 10⁴ Gibbs samples).
-func trainedGap(net *hrecm.Net, pats [][]int8) (maxD, next float64, err error) {
-	if net.N <= hrecm.MaxEnumerate {
-		sp, err := hrecm.Enumerate(context.Background(), net, hrecm.Options{})
-		if err != nil {
-			return 0, 0, err
-		}
-		g := hrecm.ExactGap(sp, pats)
-		return g.MaxDesired, hrecm.NextAbove(sp, g.MaxDesired), nil
-	}
-	ws := hrecm.NewWorkspace(net)
-	maxD = math.Inf(-1)
-	for _, p := range pats {
-		maxD = math.Max(maxD, ws.Lambda(p))
-	}
-	next = math.Inf(1)
-	cut := maxD + hrecm.Tolerance*(math.Abs(maxD)+1)
-	for _, s := range (hrecm.Gibbs{Net: net, T: 1, Sweeps: 10}).Sample(hrecm.NewRand(1, 0x9a9), 10000) {
-		if l := ws.Lambda(s); l > cut && l < next {
-			next = l
-		}
-	}
-	return maxD, next, nil
 }
 
 // Name implements Workload.

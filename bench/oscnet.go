@@ -727,6 +727,30 @@ type oscnetWorkload struct {
 // Files implements FileUser: the weights file.
 func (w *oscnetWorkload) Files() []string { return []string{w.weights} }
 
+// oscnetParams are the oscnet workloads' parameters, decoded like a chip
+// description's keys (typed, strict, each error at its key);
+// newOscNetWorkload gives their defaults.
+type oscnetParams struct {
+	Weights       string     `toml:"weights"`
+	Dataset       string     `toml:"dataset"`
+	Data          string     `toml:"data"`
+	Images        int        `toml:"images"`
+	Offset        int        `toml:"offset"`
+	Sym           learn.Sym  `toml:"sym"`
+	FullScale     ScaleScope `toml:"full_scale"`
+	ScaleQuantile float64    `toml:"scale_quantile"`
+	Readout       Readout    `toml:"readout"`
+	ADCBits       int        `toml:"adc_bits"`
+	Fraction      float64    `toml:"fraction"`
+	PairCode      int        `toml:"pair_code"`
+	KsScale       float64    `toml:"ks_scale"`
+	StepsPerCycle float64    `toml:"steps_per_cycle"`
+	Cycles        float64    `toml:"cycles"`
+	Jitter        float64    `toml:"jitter"`
+	Batch         int        `toml:"batch"`
+	Precision     string     `toml:"precision"`
+}
+
 // newOscNetWorkload reads the parameters of the "oscnet-perclass" and
 // "oscnet-pairwise" workloads: weights (an .npz from `oscsim train`,
 // required), dataset ("mnist"), data (a directory with the IDX files; the
@@ -737,78 +761,25 @@ func (w *oscnetWorkload) Files() []string { return []string{w.weights} }
 // readout ("spins" or "supply") and adc_bits (12), jitter (0.1 rad),
 // batch (64), precision ("" = OscNetPrecision).
 func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
-	wpath, err := p.String("weights", "")
-	if err != nil {
+	o := &OscNet{Method: Method(strings.TrimPrefix(spec.Kind, "oscnet-")), Mapping: DefaultMapping(), ADC: DefaultSupplyADC()}
+	c := oscnetParams{Dataset: "mnist", Images: 500, Fraction: 0.24, Sym: o.Mapping.Sym, FullScale: o.Mapping.Scale,
+		ScaleQuantile: o.Mapping.Quantile, Readout: ReadSpins, ADCBits: o.ADC.Bits, Jitter: 0.1, Batch: 64}
+	if err := p.Decode(&c); err != nil {
 		return nil, err
 	}
+	wpath := c.Weights
 	if wpath == "" {
 		return nil, fmt.Errorf("bench: workload %q needs weights (an .npz from `oscsim train oscnet`)", spec.Kind)
 	}
 	if !filepath.IsAbs(wpath) && spec.Dir != "" {
 		wpath = filepath.Join(spec.Dir, wpath)
 	}
-	dsName, err := p.String("dataset", "mnist")
-	if err != nil {
-		return nil, err
-	}
-	dataDir, err := p.String("data", "")
-	if err != nil {
-		return nil, err
-	}
-	n, err := p.Int("images", 500)
-	if err != nil {
-		return nil, err
-	}
-	off, err := p.Int("offset", 0)
-	if err != nil {
-		return nil, err
-	}
-	o := &OscNet{Method: Method(strings.TrimPrefix(spec.Kind, "oscnet-")), Mapping: DefaultMapping(), ADC: DefaultSupplyADC()}
-	for _, tv := range []struct {
-		key string
-		dst interface{ UnmarshalText([]byte) error }
-		def string
-	}{{"sym", &o.Mapping.Sym, string(o.Mapping.Sym)}, {"full_scale", &o.Mapping.Scale, string(o.Mapping.Scale)}, {"readout", &o.Readout, string(ReadSpins)}} {
-		v, err := p.String(tv.key, tv.def)
-		if err != nil {
-			return nil, err
-		}
-		if err := tv.dst.UnmarshalText([]byte(v)); err != nil {
-			return nil, fmt.Errorf("bench: workload %q: %s: %w", spec.Kind, tv.key, err)
-		}
-	}
-	if o.ADC.Bits, err = p.Int("adc_bits", o.ADC.Bits); err != nil {
-		return nil, err
-	}
-	if o.Fraction, err = p.Float("fraction", 0.24); err != nil {
-		return nil, err
-	}
-	if o.PairCode, err = p.Int("pair_code", 0); err != nil {
-		return nil, err
-	}
-	if o.Mapping.Quantile, err = p.Float("scale_quantile", o.Mapping.Quantile); err != nil {
-		return nil, err
-	}
-	if o.KsScale, err = p.Float("ks_scale", 0); err != nil {
-		return nil, err
-	}
-	if o.StepsPerCycle, err = p.Float("steps_per_cycle", 0); err != nil {
-		return nil, err
-	}
-	cycles, err := p.Float("cycles", 0)
-	if err != nil {
-		return nil, err
-	}
-	o.Duration = cycles / nl.Oscillators.Frequency
-	if o.Jitter, err = p.Float("jitter", 0.1); err != nil {
-		return nil, err
-	}
-	if o.Batch, err = p.Int("batch", 64); err != nil {
-		return nil, err
-	}
-	if o.Precision, err = p.String("precision", ""); err != nil {
-		return nil, err
-	}
+	o.Mapping.Sym, o.Mapping.Scale, o.Mapping.Quantile = c.Sym, c.FullScale, c.ScaleQuantile
+	o.Readout, o.ADC.Bits = c.Readout, c.ADCBits
+	o.Fraction, o.PairCode, o.KsScale, o.StepsPerCycle = c.Fraction, c.PairCode, c.KsScale, c.StepsPerCycle
+	o.Duration = c.Cycles / nl.Oscillators.Frequency
+	o.Jitter, o.Batch, o.Precision = c.Jitter, c.Batch, c.Precision
+	dsName, dataDir, n, off := c.Dataset, c.Data, c.Images, c.Offset
 	m, err := learn.Load(wpath)
 	if err != nil {
 		return nil, err

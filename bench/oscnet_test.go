@@ -9,6 +9,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/dataset"
+	"oscsim/internal/testkit"
 	"oscsim/learn"
 	"oscsim/netlist"
 )
@@ -83,14 +84,7 @@ steps_per_cycle = 4
 // the software energy classifier on most images.
 func TestOscNetSynthetic(t *testing.T) {
 	m, xt, tel := syntheticOscNet(t)
-	nl, err := netlist.Parse("synthetic.toml", []byte(syntheticChip), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := chip.Compile(nl, chip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := testkit.Compile(t, "synthetic.toml", []byte(syntheticChip))
 	sw, _ := m.Classifier().Evaluate(context.Background(), xt, dataset.Labels(tel))
 	for _, meth := range []Method{MethodPerClass, MethodPairwise} {
 		o := &OscNet{Model: m, Method: meth, Images: xt, Labels: tel, Fraction: 1, Jitter: 0.1, Batch: 8, ADC: SupplyADC{Bits: 12}}
@@ -137,6 +131,26 @@ func TestOscNetSynthetic(t *testing.T) {
 	}
 }
 
+// mnistOscNet trains the software model on the first n MNIST training
+// images and parses the 784-ring chip; the test skips when MNIST is not
+// cached.
+func mnistOscNet(t *testing.T, ctx context.Context, n int) (*learn.Model, string, *netlist.Netlist) {
+	t.Helper()
+	dir := testkit.Dataset(t, ctx, "mnist", false)
+	im, lab := testkit.Split(t, dir, "train")
+	set := learn.DefaultSettings()
+	xs, _ := learn.Binarize(im.Slice(0, n), set.Threshold)
+	m, err := learn.Train(ctx, xs, lab[:n], set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, dir, nl
+}
+
 // End to end on MNIST: a model trained on 6,000 images, 40 test images
 // classified on the 784-ring chip by both methods, far above chance (10%).
 // Skipped when the data cannot be fetched.
@@ -145,24 +159,7 @@ func TestOscNetMNIST(t *testing.T) {
 		t.Skip("short mode")
 	}
 	ctx := context.Background()
-	dir, err := dataset.Locate(ctx, "mnist", "")
-	if err != nil {
-		t.Skipf("MNIST not available (%v); run `oscsim data fetch mnist`", err)
-	}
-	im, lab, err := dataset.LoadSplit(dir, "train")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := learn.DefaultSettings()
-	xs, _ := learn.Binarize(im.Slice(0, 6000), set.Threshold)
-	m, err := learn.Train(ctx, xs, lab[:6000], set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, dir, nl := mnistOscNet(t, ctx, 6000)
 	ch, err := chip.Compile(nl, chip.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -190,24 +187,7 @@ func TestOscNetChipsAgree(t *testing.T) {
 		t.Skip("trains and runs OscNet")
 	}
 	ctx := context.Background()
-	dir, err := dataset.Locate(ctx, "mnist", "")
-	if err != nil {
-		t.Skipf("MNIST not available (%v)", err)
-	}
-	im, lab, err := dataset.LoadSplit(dir, "train")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := learn.DefaultSettings()
-	xs, _ := learn.Binarize(im.Slice(0, 2000), set.Threshold)
-	m, err := learn.Train(ctx, xs, lab[:2000], set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, dir, nl := mnistOscNet(t, ctx, 2000)
 	var chips []*chip.Chip
 	for range 2 {
 		ch, err := chip.Compile(nl, chip.Options{})

@@ -62,23 +62,11 @@ func TestDecodeImages(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			im, err := DecodeImages(bytes.NewReader(tc.data))
-			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatalf("DecodeImages: %v", err)
-				}
-				if im.N != 3 || im.Rows != 2 || im.Cols != 4 || !bytes.Equal(im.Pix, seq(24)) {
-					t.Fatalf("got %+v", im)
-				}
+			if wantFormatErr(t, err, tc.wantErr) {
 				return
 			}
-			if err == nil {
-				t.Fatalf("DecodeImages: no error, want %q", tc.wantErr)
-			}
-			if !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error %q does not contain %q", err, tc.wantErr)
-			}
-			if !errors.Is(err, ErrFormat) {
-				t.Fatalf("error %q does not wrap ErrFormat", err)
+			if im.N != 3 || im.Rows != 2 || im.Cols != 4 || !bytes.Equal(im.Pix, seq(24)) {
+				t.Fatalf("got %+v", im)
 			}
 		})
 	}
@@ -100,20 +88,34 @@ func TestDecodeLabels(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			lb, err := DecodeLabels(bytes.NewReader(tc.data))
-			if tc.wantErr == "" {
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bytes.Equal(lb, []byte{0, 1, 2, 9, 3}) {
-					t.Fatalf("got %v", lb)
-				}
+			if wantFormatErr(t, err, tc.wantErr) {
 				return
 			}
-			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-				t.Fatalf("error %v, want one containing %q", err, tc.wantErr)
+			if !bytes.Equal(lb, []byte{0, 1, 2, 9, 3}) {
+				t.Fatalf("got %v", lb)
 			}
 		})
 	}
+}
+
+// wantFormatErr checks a decode's error against a table case's want: no
+// error when want is "", else an ErrFormat containing want. It reports
+// whether an error was wanted (nothing more to check).
+func wantFormatErr(t *testing.T, err error, want string) bool {
+	t.Helper()
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("decode: %v", err)
+	case want == "":
+		return false
+	case err == nil:
+		t.Fatalf("no error, want %q", want)
+	case !strings.Contains(err.Error(), want):
+		t.Fatalf("error %q does not contain %q", err, want)
+	case !errors.Is(err, ErrFormat):
+		t.Fatalf("error %q does not wrap ErrFormat", err)
+	}
+	return true
 }
 
 // writeSplit writes a synthetic split (n images of 2×3) into dir,

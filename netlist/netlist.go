@@ -76,6 +76,13 @@ type Oscillators struct {
 	// ring's tap, drawn on the chip (oscillators.tap_loads): each slows
 	// its ring (chip.Chip.TapLoads, docs/ringmodel.md).
 	TapLoads []float64
+	// TapStage is the stage whose output is the tap (0…Stages−1,
+	// oscillators.tap_stage, default 0): the node the couplers attach to,
+	// the detectors read and the tap loads sit on. θ = 0 is that node's
+	// maximum. In a ring of identical stages every node is the same
+	// waveform shifted in phase, so the ring model does not change with it
+	// (docs/ringmodel.md, "The tap node").
+	TapStage int
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
 	// Ring is that model, read and checked against the chip's ring (its
@@ -158,6 +165,12 @@ type SHIL struct {
 	Targets  []int
 	// Port is where the pump injects (default PortTap).
 	Port PumpPort
+	// Stage is the stage whose output the pump drives when Port is
+	// PortTap (shil.stage, default Oscillators.TapStage). A pump Stage −
+	// TapStage stages down the ring sees the tap's ISF delayed by that
+	// node's phase, so the chip drives it that much later
+	// (ringosc.Model.PumpAtNode, docs/ringmodel.md).
+	Stage int
 }
 
 // Detector is one bank of phase detectors.

@@ -77,6 +77,8 @@ type rawOscillators struct {
 	// Per-ring frequency offsets and tap loads (docs/ringmodel.md).
 	FreqOffsets []Frequency   `toml:"freq_offsets"`
 	TapLoads    []Capacitance `toml:"tap_loads"`
+	// The stage whose output is the tap (couplers, detectors, tap loads).
+	TapStage *int `toml:"tap_stage"`
 }
 
 type rawCouplings struct {
@@ -117,6 +119,8 @@ type rawSHIL struct {
 	Start    *Duration `toml:"start"`
 	Targets  Targets   `toml:"targets"`
 	Port     *PumpPort `toml:"port"`
+	// The stage whose output the pump drives (port = "tap").
+	Stage *int `toml:"stage"`
 }
 
 // rawInjection describes the injection drivers at f0 (layered.go).

@@ -369,11 +369,28 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 			o.InitPhases[i] = d * math.Pi / 180
 		}
 	}
-	if r.RingModel != "" {
+	switch {
+	case r.RingModel == ringosc.BuiltinName:
+		// The built-in characterisation of this ring (docs/ringmodel.md).
+		o.RingModel = r.RingModel
+		if !v.noRing {
+			m, err := ringosc.Builtin(o.Stages, n.Tech.VDD, n.Tech.NodeCap, n.Tech.L, n.Tech.WN)
+			if err != nil {
+				v.errAt("oscillators.ring_model", "%v", err)
+			} else {
+				o.Ring = &m
+			}
+		}
+	case r.RingModel != "":
 		o.RingModel = v.resolve(r.RingModel)
 		if !v.noRing {
 			o.Ring = v.readRing(o.RingModel, o.Stages, n.Tech.VDD, n.Tech.NodeCap)
 		}
+	}
+	if r.Frequency == nil && o.Ring != nil && o.Ring.F0 > 0 {
+		// A characterised ring's measured frequency is the reference
+		// when the description gives none (not the card's RC estimate).
+		o.Frequency, o.FrequencyDerived = o.Ring.F0, false
 	}
 }
 
@@ -723,6 +740,7 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 	if r.Port != nil {
 		s.Port = *r.Port
 	}
+	v.buildPumpStage(s, n.Oscillators, r)
 	s.Schedule = r.Schedule
 	if s.Schedule == "" {
 		s.Schedule = shil.Constant

@@ -28,6 +28,9 @@ func hrecmChipExperiments() []Experiment {
 		{Name: "hrecm-chip", Paper: cite,
 			Summary: "compiled hrecm-16 chip: 3/4/5-bit codes, mismatch, phase noise, phase and cycle models; gap kept, retrieval, area, power, energy per retrieval",
 			Run:     runHrecmChip},
+		{Name: "hrecm-chip48", Paper: cite,
+			Summary: "compiled hrecm-48 chip (Lo et al.'s 48-ring array size): a 12-pattern memory on 3/4/5-bit codes, phase and cycle models; sampled gap kept, retrieval, area, power, energy per retrieval",
+			Run:     runHrecmChip48},
 	}
 }
 
@@ -83,12 +86,11 @@ func hrecmMakeMemory(ctx context.Context, env Env, set hrecmSetup, rule hrecm.Ru
 	if err != nil {
 		return nil, err
 	}
-	sp, err := hrecm.Enumerate(ctx, net, hrecm.Options{Workers: 1})
+	g, next, err := hrecm.OperatingGap(ctx, net, pats, seed)
 	if err != nil {
 		return nil, err
 	}
-	g := hrecm.ExactGap(sp, pats)
-	return &hrecmMemory{pats: pats, net: net, gap: g, next: hrecm.NextAbove(sp, g.MaxDesired)}, nil
+	return &hrecmMemory{pats: pats, net: net, gap: g, next: next}, nil
 }
 
 // hrecmTrial is what one memory on one chip measured.
@@ -122,14 +124,13 @@ func hrecmTry(ctx context.Context, ch *chip.Chip, mem *hrecmMemory, spec hrecm.R
 	spec.Seed = seed
 	thr := 2 * spec.Ks / re.K
 	tr := &hrecmTrial{retrieved: map[int][2]int{}}
-	if n <= hrecm.MaxEnumerate {
-		sp, err := hrecm.Enumerate(ctx, re.Net, hrecm.Options{Workers: 1})
-		if err != nil {
-			return nil, err
-		}
-		g := hrecm.ExactGap(sp, mem.pats)
-		tr.gapReal = g.MinSpurious - g.MaxDesired
+	// Exact up to N = 24, else over the distinct states of 10⁴ Gibbs
+	// samples of the realised couplings.
+	g, _, err := hrecm.OperatingGap(ctx, re.Net, mem.pats, seed)
+	if err != nil {
+		return nil, err
 	}
+	tr.gapReal = g.MinSpurious - g.MaxDesired
 	rng := hrecm.NewRand(seed, 0xf11b)
 	var starts [][]int8
 	starts = append(starts, mem.pats...)
@@ -265,18 +266,50 @@ func runHrecmRetrieval(ctx context.Context, env Env) (*Result, error) {
 	return res, nil
 }
 
+// hrecmChipCase is one compiled-chip retrieval study: a chip description,
+// the memory's size and load, the coupler resolutions and the models.
+type hrecmChipCase struct {
+	config            string
+	n, p, seeds       int
+	bits              []int
+	models            []string
+	randoms, perLevel int
+	what              string
+}
+
 func runHrecmChip(ctx context.Context, env Env) (*Result, error) {
-	set := hrecmSettings(env)
-	n, p := hrecmRetrievalN, hrecmRetrievalP
-	randoms, perLevel := 200, 40
-	models := []string{"phase", "cycle"}
-	bitsList := []int{3, 4, 5}
+	c := hrecmChipCase{config: "hrecm-16.toml", n: hrecmRetrievalN, p: hrecmRetrievalP, seeds: hrecmSettings(env).seeds,
+		bits: []int{3, 4, 5}, models: []string{"phase", "cycle"}, randoms: 200, perLevel: 40, what: "hrecm-chip"}
 	if env.Quick {
-		randoms, perLevel = 50, 16
-		models = []string{"phase"}
+		c.randoms, c.perLevel, c.models = 50, 16, []string{"phase"}
 	}
+	return runHrecmChipCase(ctx, env, c)
+}
+
+// hrecmChip48P is the load of the 48-ring memory ([A]): P/N = 0.25, above
+// the Hebbian capacity (≈ 0.14 N) and below the loads where Exp. 3's r'
+// rises at N ≈ 50.
+const hrecmChip48P = 12
+
+func runHrecmChip48(ctx context.Context, env Env) (*Result, error) {
+	// [A] 3 seeds and 100 random starts (not 5 and 200): a 48-ring batch
+	// costs 9× a 16-ring one per start, and training an N = 48 memory
+	// about 30× an N = 16 one.
+	c := hrecmChipCase{config: "hrecm-48.toml", n: 48, p: hrecmChip48P, seeds: 3,
+		bits: []int{3, 4, 5}, models: []string{"phase", "cycle"}, randoms: 100, perLevel: 40, what: "hrecm-chip48"}
+	if env.Quick {
+		c.seeds, c.randoms, c.perLevel, c.models = 1, 20, 6, []string{"phase"}
+	}
+	return runHrecmChipCase(ctx, env, c)
+}
+
+func runHrecmChipCase(ctx context.Context, env Env, c hrecmChipCase) (*Result, error) {
+	set := hrecmSettings(env)
+	set.seeds = c.seeds
+	n, p := c.n, c.p
+	randoms, perLevel := c.randoms, c.perLevel
 	res := &Result{}
-	type acc struct{ gap, keep, agree, energy, power, area []float64 }
+	type acc struct{ gap, keep, agree, energy, power, area, spur []float64 }
 	// One trained memory per seed, shared by every model and resolution.
 	mems := make([]*hrecmMemory, set.seeds)
 	for s := range mems {
@@ -284,14 +317,16 @@ func runHrecmChip(ctx context.Context, env Env) (*Result, error) {
 		if mems[s], err = hrecmMakeMemory(ctx, env, set, hrecm.RuleHRECM, n, p, s); err != nil {
 			return nil, err
 		}
+		g := mems[s].gap
+		env.Logf("%s: seed %d trained: max_D λ %.3f, next %.3f, spurious %d of %d", c.what, s, g.MaxDesired, mems[s].next, g.Spurious, g.Others)
 	}
-	for _, model := range models {
-		for _, bits := range bitsList {
+	for _, model := range c.models {
+		for _, bits := range c.bits {
 			a := acc{}
 			retr := map[int][]float64{}
 			for s := 0; s < set.seeds; s++ {
 				mem := mems[s]
-				ch, err := hrecmChipOf("hrecm-16.toml", false, bits, s)
+				ch, err := hrecmChipOf(c.config, false, bits, s)
 				if err != nil {
 					return nil, err
 				}
@@ -310,6 +345,7 @@ func runHrecmChip(ctx context.Context, env Env) (*Result, error) {
 				if ideal > 0 {
 					a.keep = append(a.keep, 100*tr.gapReal/ideal)
 				}
+				a.spur = append(a.spur, 100*mem.gap.Rate())
 				a.agree = append(a.agree, 100*float64(tr.agree)/float64(tr.starts))
 				a.energy = append(a.energy, tr.energy)
 				a.power = append(a.power, tr.power)
@@ -317,12 +353,15 @@ func runHrecmChip(ctx context.Context, env Env) (*Result, error) {
 				for lv, r := range tr.retrieved {
 					retr[lv] = append(retr[lv], 100*float64(r[0])/float64(r[1]))
 				}
-				env.Logf("hrecm-chip: %s %d-bit seed %d: gap %.3f (ideal %.3f), agreement %d/%d, retrieved %v", model, bits, s, tr.gapReal, ideal, tr.agree, tr.starts, tr.retrieved)
+				env.Logf("%s: %s %d-bit seed %d: gap %.3f (ideal %.3f), agreement %d/%d, retrieved %v", c.what, model, bits, s, tr.gapReal, ideal, tr.agree, tr.starts, tr.retrieved)
 			}
 			pre := fmt.Sprintf("%s/%dbit/", model, bits)
 			res.addMean(pre+"gap", a.gap, NoPaper, "λ units")
 			if len(a.keep) > 0 {
 				res.addMean(pre+"gap-kept", a.keep, NoPaper, "% of the trained gap")
+			}
+			if n > hrecm.MaxEnumerate {
+				res.addMean(pre+"trained-r'", a.spur, NoPaper, "% of distinct sampled states")
 			}
 			res.addMean(pre+"agree", a.agree, NoPaper, "% of starts")
 			for _, lv := range hrecmFlips {
@@ -333,9 +372,13 @@ func runHrecmChip(ctx context.Context, env Env) (*Result, error) {
 			res.addMean(pre+"area", scale(a.area, 1e6), NoPaper, "mm²")
 		}
 	}
+	gapHow := fmt.Sprintf("exact over all 2^%d states", n-1)
+	if n > hrecm.MaxEnumerate {
+		gapHow = fmt.Sprintf("over the distinct states of %d Gibbs samples (a sampled gap: min over the sample)", hrecm.GapSamples)
+	}
 	res.Notes = append(res.Notes, hrecmNote(set),
-		fmt.Sprintf("chip hrecm-16 (65 nm, 1 GHz, 0.2%% frequency mismatch (trimmed rings), 2%% coupler mismatch, −83.3 dBc/Hz@1MHz phase noise), one chip instance per seed; N = %d, P = %d; K_s from the trained (unquantised) gap's middle scaled by the chip's realised K; %d random starts, %d corrupted starts per flip level", n, p, randoms, perLevel),
-		"gap: min λ − max_D λ of the chip's realised J (quantised, mismatched, symmetrised), exact over all 2^15 states; gap-kept: that over the trained J's gap; energy, power, area: the chip's ledger for one run of the retrieval time")
+		fmt.Sprintf("chip %s (its frequency and coupler mismatch and phase noise), one chip instance per seed; N = %d, P = %d; K_s from the trained (unquantised) gap's middle scaled by the chip's realised K; %d random starts, %d corrupted starts per flip level", c.config, n, p, randoms, perLevel),
+		"gap: min λ − max_D λ of the chip's realised J (quantised, mismatched, symmetrised), "+gapHow+"; gap-kept: that over the trained J's gap; energy, power, area: the chip's ledger for one run of the retrieval time")
 	return res, nil
 }
 

@@ -123,29 +123,45 @@ func TestFidelitySingleRing(t *testing.T) {
 	t.Logf("tech-card power model at the ngspice frequency: %.4g W (%+.1f%% against ngspice)", p, 100*(p/res.Spice.RingPower[0]-1))
 }
 
-const pairTemplate = `
+// pairChip describes two generic 45 nm rings a and b at freq, starting d0
+// degrees apart and coupled by weight w (negative: the inverter path), run
+// for cycles on the cycle model at 32 steps a cycle. ringModel is the
+// oscillators.ring_model line ("" for the analytic model from the card),
+// couplings the [couplings] keys after bits = 3 and quantize = "exact".
+func pairChip(name, freq, ringModel, couplings string, d0 float64, w, cycles int) string {
+	return fmt.Sprintf(`
 [chip]
-name = "pair-%[1]s-code%[2]d-%[3]gdeg"
+name = "%s"
 tech = "45nm"
 [oscillators]
 names = ["a", "b"]
 stages = 5
-frequency = "1.37GHz"
-init_phases = [0.0, %[3]g]
-ring_model = "generic45.ring.toml"
+frequency = "%s"
+init_phases = [0.0, %g]
+%s
 [couplings]
 bits = 3
 quantize = "exact"
-unit_resistance = "400kOhm"
+%s
 [[coupling]]
 from = "a"
 to = "b"
-weight = %[4]d
+weight = %d
 [run]
-cycles = %[5]d
+cycles = %d
 model = "cycle"
 steps_per_cycle = 32
-`
+`, name, freq, d0, ringModel, couplings, w, cycles)
+}
+
+// ringModelLine is the oscillators.ring_model line of a test's ring model:
+// the characterised generic ring, or none (the analytic model).
+func ringModelLine(model string) string {
+	if model == "characterised" {
+		return `ring_model = "generic45.ring.toml"`
+	}
+	return ""
+}
 
 // TestFidelityPairs: two rings on either path, at codes 1, 2 and 4 of a
 // 400 kΩ finger (K ≈ 0.46%, 0.93% and 1.9% of ω0 with the generic ring's
@@ -168,7 +184,7 @@ func TestFidelityPairs(t *testing.T) {
 					// Lock takes ~ln(tan(Δ0/2)/tan(5°))/(2K): 70 cycles at
 					// code 1, fewer at higher codes.
 					cycles := 30 + 60/code
-					res := crossCheck(t, fmt.Sprintf(pairTemplate, path, code, d0, w, cycles), CheckOptions{Sim: sim})
+					res := crossCheck(t, pairChip(fmt.Sprintf("pair-%s-code%d-%gdeg", path, code, d0), "1.37GHz", ringModelLine("characterised"), `unit_resistance = "400kOhm"`, d0, w, cycles), CheckOptions{Sim: sim})
 					for _, m := range res.Models {
 						dphi := 180 / math.Pi * math.Abs(wrap(m.PairDiff[0]-res.Spice.PairDiff[0]))
 						if dphi > 5 {

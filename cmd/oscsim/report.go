@@ -54,13 +54,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	if len(pos) > 1 {
-		return usageErr("report", "want at most one chip file, got %d", len(pos))
+	path, err := optionalChipArg("report", pos)
+	if err != nil {
+		return err
 	}
-	path := ""
-	if len(pos) == 1 {
-		path = pos[0]
-	} else if *sparsity {
+	if path == "" && *sparsity {
 		path = "embedded:oscnet-784"
 	}
 	nl, src, err := loadChip(path)

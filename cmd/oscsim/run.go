@@ -45,12 +45,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if len(pos) > 1 {
-		return usageErr("run", "want at most one chip file, got %d", len(pos))
-	}
-	path := ""
-	if len(pos) == 1 {
-		path = pos[0]
+	path, err := optionalChipArg("run", pos)
+	if err != nil {
+		return err
 	}
 	ch, src, err := seed.compile(path, *instance)
 	if err != nil {

@@ -59,8 +59,9 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErr("stability", "want one chip file, got %d", len(pos))
+	path, err := oneChipArg("stability", pos)
+	if err != nil {
+		return err
 	}
 	if *train && *weights != "" {
 		return usageErr("stability", "--train and --weights exclude each other")
@@ -68,7 +69,7 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *out != "" && !*train {
 		return usageErr("stability", "-o writes trained weights: give --train")
 	}
-	ch, _, err := seed.compile(pos[0], *instance)
+	ch, _, err := seed.compile(path, *instance)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -36,9 +37,21 @@ Examples:
 
 // syncFlags are the settings shared by train sync and eval sync.
 type syncFlags struct {
+	cmd           string
 	task, species *string
 	dataDir       *string
 	side          *int
+}
+
+// addSyncFlags defines the task flags of the command cmd.
+func addSyncFlags(fs *flag.FlagSet, cmd string) syncFlags {
+	return syncFlags{
+		cmd:     cmd,
+		task:    fs.String("task", "iris", "task: basic, circle, concave (2-D grids) or iris (eval: the one the weights were trained on)"),
+		species: fs.String("species", "versicolor", "iris: the species to recognise (one-vs-rest)"),
+		dataDir: fs.String("data", "", "directory holding iris.json (default: fetch into the user cache)"),
+		side:    fs.Int("side", 34, "2-D tasks: grid side (34 → the paper's M = 1156)"),
+	}
 }
 
 func (f syncFlags) data(ctx context.Context, dim *int) (train, test freqsync.Data, iris bool, err error) {
@@ -59,14 +72,14 @@ func (f syncFlags) data(ctx context.Context, dim *int) (train, test freqsync.Dat
 			}
 		}
 		if sp < 0 {
-			return train, test, true, usageErr("train sync", "--species must be setosa, versicolor or virginica (got %q)", *f.species)
+			return train, test, true, usageErr(f.cmd, "--species must be setosa, versicolor or virginica (got %q)", *f.species)
 		}
 		train, test, err = freqsync.IrisSplit(ir, sp)
 		*dim = 4
 		return train, test, true, err
 	}
 	if err := r.UnmarshalText([]byte(*f.task)); err != nil {
-		return train, test, false, usageErr("train sync", "--task: %v, or iris", err)
+		return train, test, false, usageErr(f.cmd, "--task: %v, or iris", err)
 	}
 	*dim = 2
 	return freqsync.Grid(r, *f.side), freqsync.Data{}, false, nil
@@ -74,12 +87,7 @@ func (f syncFlags) data(ctx context.Context, dim *int) (train, test freqsync.Dat
 
 func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("train sync", trainSyncUsage, stderr)
-	sf := syncFlags{
-		task:    fs.String("task", "iris", "task: basic, circle, concave (2-D grids) or iris"),
-		species: fs.String("species", "versicolor", "iris: the species to recognise (one-vs-rest)"),
-		dataDir: fs.String("data", "", "directory holding iris.json (default: fetch into the user cache)"),
-		side:    fs.Int("side", 34, "2-D tasks: grid side (34 → the paper's M = 1156)"),
-	}
+	sf := addSyncFlags(fs, "train sync")
 	var (
 		arch     = fs.String("arch", "extended", "architecture: extended or reference")
 		n        = fs.Int("n", 6, "number of oscillators")
@@ -169,12 +177,7 @@ Examples:
 
 func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval sync", evalSyncUsage, stderr)
-	sf := syncFlags{
-		task:    fs.String("task", "iris", "task the weights were trained on: basic, circle, concave or iris"),
-		species: fs.String("species", "versicolor", "iris: the species"),
-		dataDir: fs.String("data", "", "directory holding iris.json"),
-		side:    fs.Int("side", 34, "2-D tasks: grid side"),
-	}
+	sf := addSyncFlags(fs, "eval sync")
 	var (
 		weights  = fs.String("weights", "", "weights .npz from 'oscsim train sync' (required)")
 		lw       = fs.Float64("linewidth", 0, "phase-noise linewidth of each oscillator (Hz)")

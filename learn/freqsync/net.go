@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"oscsim/chip"
+	"oscsim/internal/vocab"
 	"oscsim/netlist"
 	"oscsim/phasedet"
 )
@@ -185,22 +186,11 @@ const (
 
 var gradNames = []string{"none", "forward", "reverse"}
 
-func (g Grad) String() string {
-	if g >= 0 && int(g) < len(gradNames) {
-		return gradNames[g]
-	}
-	return fmt.Sprintf("Grad(%d)", int(g))
-}
+func (g Grad) String() string { return vocab.Name(g, "Grad", gradNames...) }
 
 // UnmarshalText accepts "none", "forward" or "reverse".
 func (g *Grad) UnmarshalText(b []byte) error {
-	for i, n := range gradNames {
-		if string(b) == n {
-			*g = Grad(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown gradient method %q (want none, forward or reverse)", b)
+	return vocab.Index(g, b, "gradient method", gradNames...)
 }
 
 // SimOptions set one Simulate call.

@@ -9,7 +9,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/configs"
-	"oscsim/netlist"
+	"oscsim/internal/testkit"
 )
 
 // idealChip compiles configs/hrecm-16.toml resized to n rings, without
@@ -34,15 +34,7 @@ func idealChip(t *testing.T, n int) *chip.Chip {
 		}
 		s = strings.Replace(s, old, new, 1)
 	}
-	nl, err := netlist.Parse("hrecm-test.toml", []byte(s), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := chip.Compile(nl, chip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ch
+	return testkit.Compile(t, "hrecm-test.toml", []byte(s))
 }
 
 // TestChipRetrieval trains an N = 10 memory of 3 patterns, programs it on

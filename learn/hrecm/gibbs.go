@@ -90,6 +90,7 @@ func SampledRate(net *Net, patterns [][]int8, g Gibbs, rng *rand.Rand, samples i
 	thr += Tolerance * (math.Abs(thr) + 1)
 	seen := map[uint64]bool{}
 	spurious := 0
+	sq := net.sumSq()
 	h := make([]float64, net.N)
 	s := make([]int8, net.N)
 	for k := 0; k < samples; k++ {
@@ -102,7 +103,11 @@ func SampledRate(net *Net, patterns [][]int8, g Gibbs, rng *rand.Rand, samples i
 			continue
 		}
 		seen[idx] = true
-		if !slices.Contains(d, idx) && ws.Lambda(s) <= thr {
+		if slices.Contains(d, idx) {
+			continue
+		}
+		// h = Jσ from the chain; Theorem 1's bounds spare most solves.
+		if le, _ := ws.atMostFields(s, h, thr, sq); le {
 			spurious++
 		}
 	}

@@ -3,6 +3,7 @@ package hrecm
 import (
 	"context"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -443,5 +444,57 @@ func TestRingModel(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSelectExact checks the iterate selection (docs/hrecm.md,
+// "Convergence"): the selected network's exact spurious count is at most
+// that of the last iterate of the same run (the last is always checked),
+// and with patience the run stops early yet keeps that guarantee against
+// the iterates it saw.
+func TestSelectExact(t *testing.T) {
+	const n, p = 10, 14
+	ctx := context.Background()
+	pats := RandomPatterns(NewRand(9, 0), n, p)
+	count := func(net *Net) uint64 {
+		g, err := CountGap(ctx, net, pats, Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.Spurious
+	}
+	cfg := DefaultConfig()
+	cfg.Iters, cfg.Seed = 300, 3
+	last, err := Train(ctx, pats, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Select, cfg.CheckEvery = SelectExact, 20
+	var seen []uint64
+	best, err := Train(ctx, pats, cfg, func(it int, net *Net) error {
+		if it%20 == 0 || it == cfg.Iters {
+			seen = append(seen, count(net))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl, cb := count(last), count(best)
+	t.Logf("spurious: last iterate %d, selected %d; checked %v", cl, cb, seen)
+	if cb > cl || cb != slices.Min(seen) {
+		t.Errorf("selected count %d, last %d, least checked %d", cb, cl, slices.Min(seen))
+	}
+	cfg.Patience = 2
+	its := 0
+	if _, err := Train(ctx, pats, cfg, func(it int, _ *Net) error { its = it; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if its >= cfg.Iters {
+		t.Logf("patience 2 ran all %d iterations", its)
+	}
+	cfg.Select = "best"
+	if _, err := Train(ctx, pats, cfg, nil); err == nil {
+		t.Error("unknown select accepted")
 	}
 }

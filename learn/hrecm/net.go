@@ -241,6 +241,7 @@ type Workspace struct {
 	w    []float64
 	work []float64
 	h    []float64
+	top  *topEig // LambdaVec's buffers, made on first use
 }
 
 // NewWorkspace returns a workspace for net.
@@ -281,6 +282,28 @@ func (ws *Workspace) lambdaFields(s []int8, h []float64) float64 {
 	return ws.w[len(ws.w)-1]
 }
 
+// atMostFields reports whether λ(σ) ≤ thr given the fields h = Jσ and
+// sq = Σ_{i≠j} J_ij², deciding by Theorem 1's bounds (eq 7) when they
+// settle it and by the eigen-solve otherwise (solved).
+func (ws *Workspace) atMostFields(s []int8, h []float64, thr, sq float64) (le, solved bool) {
+	var tr, tr2 float64
+	for i, hi := range h {
+		tr -= float64(s[i]) * hi
+		tr2 += hi * hi
+	}
+	lo, hi := traceBounds(ws.net.N, tr, tr2+sq)
+	// Guard the bounds by a rounding margin so that they never decide a
+	// state the solve would put on the other side.
+	eps := 1e-9 * (math.Abs(thr) + math.Abs(lo) + 1)
+	switch {
+	case lo > thr+eps:
+		return false, false
+	case hi <= thr-eps:
+		return true, false
+	}
+	return ws.lambdaFields(s, h) <= thr, true
+}
+
 // Lambda returns λ(σ) = λ_max(A(σ)).
 func (ws *Workspace) Lambda(s []int8) float64 {
 	return ws.lambdaFields(s, ws.net.Fields(s, ws.h))
@@ -288,21 +311,20 @@ func (ws *Workspace) Lambda(s []int8) float64 {
 
 // LambdaVec returns λ(σ) and writes a unit eigenvector of it into v
 // (length N). With a repeated top eigenvalue it is one vector of the
-// eigenspace (the paper's U = e1·e1ᵀ choice, docs/hrecm.md eq 9).
+// eigenspace (the paper's U = e1·e1ᵀ choice, docs/hrecm.md eq 9). It
+// solves for the top eigenpair only (topeig.go).
 func (ws *Workspace) LambdaVec(s []int8, v []float64) float64 {
-	n := ws.net.N
 	ws.fill(s, ws.net.Fields(s, ws.h))
-	if !lapack64.Syev(lapack.EVCompute, ws.sym(), ws.w, ws.work, len(ws.work)) {
+	if ws.top == nil {
+		ws.top = newTopEig(ws.net.N)
+	}
+	l := ws.top.solve(ws.net.N, ws.a, v)
+	if math.IsNaN(l) {
 		for i := range v {
 			v[i] = math.NaN()
 		}
-		return math.NaN()
 	}
-	// Eigenvalues ascend; eigenvector k is column k of a (row-major).
-	for i := 0; i < n; i++ {
-		v[i] = ws.a[i*n+n-1]
-	}
-	return ws.w[n-1]
+	return l
 }
 
 // Lambda returns λ(σ) for one state (allocating; use a Workspace in loops).

@@ -162,24 +162,12 @@ func CountAtMost(ctx context.Context, net *Net, thr float64, opt Options) (count
 	sq := net.sumSq()
 	var cnt, sol atomic.Uint64
 	err = walk(ctx, net, opt, func(ws *Workspace, k uint64, s []int8, h []float64) {
-		var tr, tr2 float64
-		for i, hi := range h {
-			tr -= float64(s[i]) * hi
-			tr2 += hi * hi
-		}
-		lo, hi := traceBounds(net.N, tr, tr2+sq)
-		// Guard the bounds by a rounding margin so that they never decide
-		// a state the solve would put on the other side.
-		eps := 1e-9 * (math.Abs(thr) + math.Abs(lo) + 1)
-		switch {
-		case lo > thr+eps:
-		case hi <= thr-eps:
+		le, solved := ws.atMostFields(s, h, thr, sq)
+		if le {
 			cnt.Add(1)
-		default:
+		}
+		if solved {
 			sol.Add(1)
-			if ws.lambdaFields(s, h) <= thr {
-				cnt.Add(1)
-			}
 		}
 	})
 	return cnt.Load(), sol.Load(), err

@@ -27,6 +27,30 @@ func (i *Init) UnmarshalText(b []byte) error {
 	return fmt.Errorf("init %q: want hebbian or gaussian", b)
 }
 
+// Select is which iterate Train returns (docs/hrecm.md, "Convergence").
+type Select string
+
+const (
+	// SelectLast returns J after T_iter iterations (Algorithm 1 as
+	// published).
+	SelectLast Select = "last"
+	// SelectExact checks J_0 and every CheckEvery-th iterate by the exact
+	// count of spurious states (CountGap, N ≤ MaxCount) and returns the
+	// one with the fewest, the latest on ties; with Patience it stops
+	// after that many checks without a better count.
+	SelectExact Select = "exact"
+)
+
+// UnmarshalText accepts "last" or "exact".
+func (s *Select) UnmarshalText(b []byte) error {
+	switch v := Select(b); v {
+	case SelectLast, SelectExact:
+		*s = v
+		return nil
+	}
+	return fmt.Errorf("select %q: want last or exact", b)
+}
+
 // Config holds Algorithm 1's settings; the zero values of Samples, Sweeps,
 // Iters, Eta and T take the defaults of DefaultConfig.
 type Config struct {
@@ -48,6 +72,11 @@ type Config struct {
 	KeepDesired bool
 	// Seed drives the Gibbs samples (and a Gaussian J_0).
 	Seed uint64
+	// Select picks the returned iterate ("" = SelectLast); CheckEvery
+	// (default 25) and Patience (0 = never stop early) steer SelectExact.
+	Select     Select
+	CheckEvery int
+	Patience   int
 }
 
 // DefaultConfig returns the [A] defaults of docs/hrecm.md: γ = 0.1,
@@ -76,6 +105,12 @@ func (c Config) withDefaults() Config {
 	if c.Init == "" {
 		c.Init = d.Init
 	}
+	if c.Select == "" {
+		c.Select = SelectLast
+	}
+	if c.CheckEvery == 0 {
+		c.CheckEvery = 25
+	}
 	return c
 }
 
@@ -90,6 +125,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("hrecm: samples, sweeps and iterations must be ≥ 0 (got %d, %d, %d)", c.Samples, c.Sweeps, c.Iters)
 	case c.T < 0:
 		return fmt.Errorf("hrecm: temperature must be > 0 (got %v)", c.T)
+	case c.CheckEvery < 0 || c.Patience < 0:
+		return fmt.Errorf("hrecm: check interval and patience must be ≥ 0 (got %d, %d)", c.CheckEvery, c.Patience)
+	case c.Select != "" && c.Select != SelectLast && c.Select != SelectExact:
+		return fmt.Errorf("hrecm: unknown select %q", c.Select)
 	}
 	return nil
 }
@@ -183,6 +222,10 @@ func Train(ctx context.Context, patterns [][]int8, cfg Config, snap Snapshot) (*
 	desired := Distinct(patterns)
 	tr := &trainer{net: net, ws: NewWorkspace(net), v: make([]float64, n), grad: make([]float64, n*n)}
 	gb := Gibbs{Net: net, T: cfg.T, Sweeps: cfg.Sweeps}
+	sel, err := newSelector(ctx, net, patterns, cfg)
+	if err != nil {
+		return nil, err
+	}
 	for it := 1; it <= cfg.Iters; it++ {
 		if err := ctx.Err(); err != nil {
 			return net, err
@@ -194,8 +237,64 @@ func Train(ctx context.Context, patterns [][]int8, cfg Config, snap Snapshot) (*
 				return net, err
 			}
 		}
+		if sel != nil && (it%cfg.CheckEvery == 0 || it == cfg.Iters) {
+			stop, err := sel.check(ctx, it)
+			if err != nil {
+				return net, err
+			}
+			if stop {
+				break
+			}
+		}
+	}
+	if sel != nil {
+		copy(net.J, sel.bestJ)
 	}
 	return net, nil
+}
+
+// selector keeps the best checked iterate for SelectExact.
+type selector struct {
+	net      *Net
+	patterns [][]int8
+	patience int
+	best     uint64
+	bestIt   int
+	bestJ    []float64
+	since    int // checks since the last improvement
+}
+
+// newSelector returns nil for SelectLast, else a selector that has
+// checked J_0.
+func newSelector(ctx context.Context, net *Net, patterns [][]int8, cfg Config) (*selector, error) {
+	if cfg.Select != SelectExact {
+		return nil, nil
+	}
+	if net.N > MaxCount {
+		return nil, fmt.Errorf("hrecm: select %q counts all states, N ≤ %d (got %d)", cfg.Select, MaxCount, net.N)
+	}
+	sel := &selector{net: net, patterns: patterns, patience: cfg.Patience, best: math.MaxUint64}
+	_, err := sel.check(ctx, 0)
+	return sel, err
+}
+
+// check counts the spurious states of the current J and keeps it if it
+// has no more than the best so far; it reports whether patience ran out.
+func (s *selector) check(ctx context.Context, it int) (bool, error) {
+	g, err := CountGap(ctx, s.net, s.patterns, Options{Workers: 1})
+	if err != nil {
+		return false, err
+	}
+	if g.Spurious < s.best {
+		s.since = 0
+	} else {
+		s.since++
+	}
+	if g.Spurious <= s.best {
+		s.best, s.bestIt = g.Spurious, it
+		s.bestJ = append(s.bestJ[:0], s.net.J...)
+	}
+	return s.patience > 0 && s.since >= s.patience, nil
 }
 
 type trainer struct {
