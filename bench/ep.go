@@ -400,9 +400,10 @@ func (e *EPEval) readSplit(ctx context.Context, split string, offset, n int) ([]
 }
 
 // calibrate sets the read-out's reference phase from the calibration
-// images: the offset φ_ref (a grid of 1024 over the circle) that maximises
-// their mean margin cos(φ_y − φ_ref) − max_{k≠y} cos(φ_k − φ_ref), the
-// smooth form of their accuracy. It returns φ_ref (0 without images).
+// images: the offset φ_ref (a grid of 1024 over the circle) that
+// classifies most of them right, ties broken by their mean margin
+// cos(φ_y − φ_ref) − max_{k≠y} cos(φ_k − φ_ref). It returns φ_ref (0
+// without images).
 func (run *epRun) calibrate(ctx context.Context) (float64, error) {
 	e := run.e
 	if len(e.CalPixels) == 0 {
@@ -424,10 +425,11 @@ func (run *epRun) calibrate(ctx context.Context) (float64, error) {
 		outs = append(outs, o...)
 	}
 	const grid = 1024
-	best, arg := math.Inf(-1), 0.0
+	bestN, bestM, arg := -1, math.Inf(-1), 0.0
 	for g := 0; g < grid; g++ {
 		ref := 2 * math.Pi * float64(g-grid/2) / grid
 		var m float64
+		n := 0
 		for b, out := range outs {
 			y := e.CalLabels[b]
 			other := math.Inf(-1)
@@ -436,10 +438,14 @@ func (run *epRun) calibrate(ctx context.Context) (float64, error) {
 					other = math.Max(other, math.Cos(p-ref))
 				}
 			}
-			m += math.Cos(out[y]-ref) - other
+			d := math.Cos(out[y]-ref) - other
+			m += d
+			if d > 0 {
+				n++
+			}
 		}
-		if m > best || (m == best && math.Abs(ref) < math.Abs(arg)) {
-			best, arg = m, ref
+		if n > bestN || (n == bestN && m > bestM) {
+			bestN, bestM, arg = n, m, ref
 		}
 	}
 	return arg, nil
