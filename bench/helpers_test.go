@@ -5,23 +5,9 @@ import (
 	"testing"
 
 	"oscsim/chip"
-	"oscsim/configs"
+	"oscsim/internal/chiptest"
 	"oscsim/netlist"
 )
-
-// embeddedChip parses the embedded chip description name (configs).
-func embeddedChip(t *testing.T, name string) *netlist.Netlist {
-	t.Helper()
-	src, err := configs.Read(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nl, err := netlist.Parse(name, src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return nl
-}
 
 // runWorkload builds the workload spec describes for nl, compiles
 // instance 0 of nl and runs the workload on it with seed.
@@ -31,10 +17,7 @@ func runWorkload(t *testing.T, spec Spec, nl *netlist.Netlist, seed int64) (Work
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, err := chip.Compile(nl, chip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := chiptest.Build(t, nl)
 	m, err := w.Run(context.Background(), ch, seed)
 	if err != nil {
 		t.Fatal(err)

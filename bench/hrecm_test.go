@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"oscsim/internal/chiptest"
 	"testing"
 )
 
@@ -10,7 +11,7 @@ import (
 // return. A smoke test of the sweep workload; the numbers are in
 // docs/hrecm.md.
 func TestHRECMWorkload(t *testing.T) {
-	nl := embeddedChip(t, "hrecm-16.toml")
+	nl := chiptest.Config(t, "hrecm-16.toml")
 	_, _, m := runWorkload(t, Spec{Kind: "hrecm", Params: map[string]any{"patterns": int64(3), "iters": int64(60), "flips": 0.0625, "starts": int64(2), "cycles": 1000.0}}, nl, 1)
 	t.Logf("metrics %v", m)
 	if m["stored_kept"] < 1 || m["accuracy"] < 0.5 {

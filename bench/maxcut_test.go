@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"oscsim/internal/chiptest"
 	"oscsim/netlist"
 )
 
@@ -26,7 +27,7 @@ func TestReferenceCut(t *testing.T) {
 }
 
 func TestMaxCutWorkload(t *testing.T) {
-	nl := embeddedChip(t, "maxcut-ring8.toml")
+	nl := chiptest.Config(t, "maxcut-ring8.toml")
 	w, ch, m := runWorkload(t, Spec{Kind: "maxcut", Params: map[string]any{"runs": int64(20)}}, nl, 3)
 	if m["reference_cut"] != 8 || m["success_rate"] < 0.8 {
 		t.Errorf("metrics %v: want reference 8 and success ≥ 0.8", m)

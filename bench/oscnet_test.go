@@ -121,13 +121,26 @@ func TestOscNetSynthetic(t *testing.T) {
 		if want := r.Power*r.ChipTime + r.Programs*L.ProgramEnergy; math.Abs(r.Energy-want) > 1e-9*want {
 			t.Errorf("%s: energy %g J per inference, want power·time + programs·E_prog = %g J", meth, r.Energy, want)
 		}
-		// Deterministic in the seed, whatever the batch size.
-		o.Batch = 5
+		// Deterministic in the seed, whatever the batch size and the
+		// pairwise method's group of images played together.
+		o.Batch, o.Group = 5, 7
 		r2, _ := o.Evaluate(context.Background(), ch, 0, xt.Count, 1)
 		for k := range r.Predicted {
 			if r.Predicted[k] != r2.Predicted[k] {
-				t.Fatalf("%s: image %d predicted %d with batch 8, %d with batch 5", meth, k, r.Predicted[k], r2.Predicted[k])
+				t.Fatalf("%s: image %d predicted %d with batch 8, %d with batch 5 (group 7)", meth, k, r.Predicted[k], r2.Predicted[k])
 			}
+		}
+		// A range classified on its own (Offset) gets the outcome it gets
+		// inside the whole run, image for image.
+		const from = 5
+		part := &OscNet{Model: m, Method: meth, Images: xt.Slice(from, xt.Count), Labels: tel[from:], Offset: from,
+			Fraction: 1, Jitter: 0.1, Batch: 3, ADC: SupplyADC{Bits: 12}}
+		r3, err := part.Evaluate(context.Background(), ch, 0, xt.Count-from, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(r3.Predicted, r.Predicted[from:]) {
+			t.Errorf("%s: images %d.. predicted %v on their own, %v in the whole run", meth, from, r3.Predicted, r.Predicted[from:])
 		}
 	}
 }
@@ -145,7 +158,7 @@ func mnistOscNet(t *testing.T, ctx context.Context, n int) (*learn.Model, string
 	if err != nil {
 		t.Fatal(err)
 	}
-	nl := embeddedChip(t, "oscnet-mnist.toml")
+	nl := chiptest.Config(t, "oscnet-mnist.toml")
 	return m, dir, nl
 }
 
@@ -195,7 +208,7 @@ func TestOscNetChipsAgree(t *testing.T) {
 		chips = append(chips, ch)
 	}
 	for _, meth := range []Method{MethodPerClass, MethodPairwise} {
-		o := &OscNet{Model: m, Method: meth, Fraction: 0.24, Jitter: 0.1, Batch: 5}
+		o := &OscNet{Model: m, Method: meth, Fraction: 0.24, Jitter: 0.1, Batch: 5, Group: 6}
 		if err := o.LoadImages(ctx, "mnist", dir, 0, 12); err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"oscsim/internal/chiptest"
 	"oscsim/netlist"
 )
 
@@ -13,7 +14,7 @@ import (
 // *netlist.Error keyed by the parameter, before any file is read.
 func TestOscNetParamsTyped(t *testing.T) {
 	t.Parallel()
-	nl := embeddedChip(t, "oscnet-mnist.toml")
+	nl := chiptest.Config(t, "oscnet-mnist.toml")
 	for _, tc := range []struct {
 		key  string
 		val  any

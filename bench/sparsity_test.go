@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"oscsim/internal/chiptest"
 	"testing"
 )
 
@@ -17,7 +18,7 @@ var SparsityKs = []int{10, 16, 28, 56, 84, 128, 256, 783}
 // grows; fully connected has N(N−1)/2 = 306,936 sites.
 func TestSparsityMonotone(t *testing.T) {
 	t.Parallel()
-	base := embeddedChip(t, "oscnet-784.toml")
+	base := chiptest.Config(t, "oscnet-784.toml")
 	tops := RandomTopK(base.Oscillators.N(), SparsityKs, 1)
 	pts, err := Sparsity(context.Background(), base, tops, SparsityOptions{Seed: 1})
 	if err != nil {

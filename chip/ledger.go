@@ -359,11 +359,16 @@ func (F *ledgerFixed) ledger(ch *Chip, res *Result) *Ledger {
 		L.Assumptions = append(L.Assumptions, "TG conduction estimated with uniformly distributed phase differences (⟨cos Δ⟩ = 0); a run replaces it with the phase differences it carried")
 	}
 
-	// SHIL pump (shil.Power with the schedule's mean amplitude).
+	// SHIL pump (shil.Power with the schedule's mean amplitude, times the
+	// run's pump scale: a run at RunOptions.KsScale drives that share of
+	// the description's current).
 	var pumpInj, pumpDist float64
 	if nl.SHIL != nil {
 		nt := F.nt
 		mean, on := ch.sched.Mean(T), ch.sched.OnFraction(T)
+		if res != nil && res.KsScale > 0 {
+			mean *= res.KsScale
+		}
 		pumpInj = shil.Power(ch.pumpI*mean, nt, vdd, 0, f0)
 		pumpDist = shil.Power(0, nt, vdd, shil.DistCap(nt, card), f0) * on
 	}

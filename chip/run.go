@@ -143,6 +143,9 @@ type Result struct {
 	// `oscsim run -o` writes it beside the result.
 	Ledger *Ledger       `json:"-"`
 	Wall   time.Duration `json:"wall_ns"`
+	// KsScale is the pump scale the run used (RunOptions.KsScale; 1 by
+	// default): the ledger's pump current is the description's times it.
+	KsScale float64 `json:"-"`
 }
 
 // Spins returns sign(cos φ) of the final phases of input b.
@@ -340,11 +343,8 @@ func (ch *Chip) plan(model int, prec engine.Precision, dt float64, opt RunOption
 		Gamma1: ch.ring.Gamma1, C2: ch.ring.C2, Packed: ch.packed,
 		Paths: engine.Paths{Rho: l.rho, InvTable: l.invTable, Pump2: l.pump2, Pump1: l.pump1,
 			CycleLaw: l.cycleLaw, CycleLawSet: l.cycleLawSet},
-		PumpMask: ch.pumpMask, Ks: ch.ks, PumpI: ch.pumpI, KsScale: opt.KsScale, Schedule: ch.sched,
+		PumpMask: ch.pumpMask, Ks: ch.ks, PumpI: ch.pumpI, KsScale: cmp.Or(opt.KsScale, 1), Schedule: ch.sched,
 		Noise32: opt.noise32,
-	}
-	if p.KsScale == 0 {
-		p.KsScale = 1
 	}
 	switch ch.nl.Run.Integrator {
 	case netlist.Heun:
@@ -366,7 +366,7 @@ type sampleSched struct {
 func (e *runner) run(ctx context.Context) (*Result, error) {
 	ch, B, N := e.ch, e.b, e.n
 	spc := 1 / (e.dt * ch.f0)
-	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase}
+	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase, KsScale: cmp.Or(e.opt.KsScale, 1)}
 	if e.model == modelCycle {
 		res.Model = netlist.ModelCycle
 	}

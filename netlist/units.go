@@ -185,7 +185,7 @@ func setSI[T ~float64](dst *T, b []byte) error {
 }
 
 // The UnmarshalText of each unit type of siUnit (a bad value sets the
-// value 0 and reports the error).
+// value 0 and reports the error): one line a type, same-shaped on purpose.
 func (f *Frequency) UnmarshalText(b []byte) error   { return setSI(f, b) }
 func (d *Duration) UnmarshalText(b []byte) error    { return setSI(d, b) }
 func (c *Current) UnmarshalText(b []byte) error     { return setSI(c, b) }

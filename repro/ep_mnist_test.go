@@ -1,31 +1,13 @@
 package repro
 
-import (
-	"context"
-	"testing"
-
-	"oscsim/dataset"
-)
+import "testing"
 
 // TestEPMnistQuick runs ep-mnist --quick (784-32-10 trained on 1,000
 // images, 3 seeds, the chip on a few test images); it skips only where
 // MNIST cannot be had, and in -short.
 func TestEPMnistQuick(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipped in -short: trains on 1,000 MNIST images three times")
-	}
-	if _, err := dataset.Locate(context.Background(), "mnist", ""); err != nil {
-		t.Skipf("MNIST not available (run 'oscsim data fetch mnist'): %v", err)
-	}
-	res, err := Run(context.Background(), "ep-mnist", Env{Quick: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"software", "chip/phase", "chip/cycle", "energy_nJ", "area_mm2"} {
-		if res.Row(k) == nil {
-			t.Errorf("no row %q", k)
-		}
-	}
+	res := runMNISTQuick(t, "ep-mnist", "trains on 1,000 MNIST images three times")
+	wantRows(t, res, "software", "chip/phase", "chip/cycle", "energy_nJ", "area_mm2")
 	if len(res.Rows) != 5 {
 		t.Errorf("%d rows, want the 5 keys", len(res.Rows))
 	}

@@ -330,21 +330,10 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 	nodes := make([][]float64, S)
 	for s := 0; s < S; s++ {
 		v, _ := o1.Vec(fmt.Sprintf("v(a_n%d)", s))
-		sr := Series{T: t, Y: v}
-		tab := make([]float64, M)
-		for m := 0; m < M; m++ {
-			th := 2 * math.Pi * float64(m) / float64(M)
-			dt := math.Mod(th+math.Pi/2, 2*math.Pi) / (2 * math.Pi * fa)
-			var acc float64
-			for j := 0; j < len(win)-1; j++ {
-				acc += sr.At(win[j] + dt)
-			}
-			tab[m] = acc / float64(len(win)-1) / vdd
-		}
-		nodes[s] = tab
+		nodes[s] = cycleTable(Series{T: t, Y: v}, win, fa, vdd, M)
 	}
 	// The coupler inverter's output over ring c's cycle.
-	inv := make([]float64, M)
+	var inv []float64
 	{
 		ci, _ := o1.Vec("v(ci0)")
 		var ec []float64
@@ -353,16 +342,7 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 				ec = append(ec, e)
 			}
 		}
-		sr := Series{T: t, Y: ci}
-		for m := 0; m < M; m++ {
-			th := 2 * math.Pi * float64(m) / float64(M)
-			dt := math.Mod(th+math.Pi/2, 2*math.Pi) / (2 * math.Pi * fc)
-			var acc float64
-			for j := 0; j < len(ec)-1; j++ {
-				acc += sr.At(ec[j] + dt)
-			}
-			inv[m] = acc / float64(len(ec)-1) / vdd
-		}
+		inv = cycleTable(Series{T: t, Y: ci}, ec, fc, vdd, M)
 	}
 	out.F0, out.Supply, out.Power = fa, supply, supply*vdd
 	shape := ringosc.Model{Name: spec.Name, Wave: nodes[0], ISF: make([]float64, M), Pump: make([]float64, M), Nodes: nodes}
@@ -779,6 +759,23 @@ func writeRingStages(b *strings.Builder, p string, S int, d Design, C, vdd float
 		ics = append(ics, fmt.Sprintf("v(%s)=%s", o, eng(vdd*m.NodeV(s, S, 0))))
 	}
 	return ics
+}
+
+// cycleTable samples a node's voltage sr at M phases θ_m = 2πm/M of a
+// ring running at f whose rising tap edges are edges (an edge at
+// θ = −π/2), averaged over the cycles the edges bound, in units of vdd.
+func cycleTable(sr Series, edges []float64, f, vdd float64, M int) []float64 {
+	tab := make([]float64, M)
+	for m := 0; m < M; m++ {
+		th := 2 * math.Pi * float64(m) / float64(M)
+		dt := math.Mod(th+math.Pi/2, 2*math.Pi) / (2 * math.Pi * f)
+		var acc float64
+		for j := 0; j < len(edges)-1; j++ {
+			acc += sr.At(edges[j] + dt)
+		}
+		tab[m] = acc / float64(len(edges)-1) / vdd
+	}
+	return tab
 }
 
 // runTran ends a characterisation deck — the initial conditions six to a

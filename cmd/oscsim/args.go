@@ -49,6 +49,7 @@ func cmdName(fs *flag.FlagSet) string { return strings.TrimPrefix(fs.Name(), "os
 // characterize): the MOSFET cards and their model names, the executable,
 // and a directory that keeps the decks, raw files and logs.
 type ngspiceFlags struct {
+	fs                             *flag.FlagSet
 	models, nmos, pmos, keep, path *string
 }
 
@@ -56,6 +57,7 @@ type ngspiceFlags struct {
 // --models defaults to.
 func addNgspiceFlags(fs *flag.FlagSet, models string) ngspiceFlags {
 	return ngspiceFlags{
+		fs:     fs,
 		models: fs.String("models", "", "MOSFET cards to .include (default: "+models+")"),
 		nmos:   fs.String("nmos", "", "NMOS model name in --models (default nmos)"),
 		pmos:   fs.String("pmos", "", "PMOS model name in --models (default pmos)"),
@@ -64,12 +66,14 @@ func addNgspiceFlags(fs *flag.FlagSet, models string) ngspiceFlags {
 	}
 }
 
-// check refuses model names without the cards that define them.
-func (f ngspiceFlags) check(cmd string) error {
-	if (*f.nmos != "" || *f.pmos != "") && *f.models == "" {
-		return usageErr(cmd, "--nmos and --pmos name models in --models")
+// parseChip parses the command's flags (parseChip) and refuses model
+// names without the cards that define them.
+func (f ngspiceFlags) parseChip(args []string) (string, error) {
+	path, err := parseChip(f.fs, args)
+	if err == nil && (*f.nmos != "" || *f.pmos != "") && *f.models == "" {
+		err = usageErr(cmdName(f.fs), "--nmos and --pmos name models in --models")
 	}
-	return nil
+	return path, err
 }
 
 // design sets d's model names from the flags.

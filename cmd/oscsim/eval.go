@@ -81,7 +81,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Float64Var(&e.Fraction, "fraction", e.Fraction, "pairwise: share of W^(a,b)'s nonzero couplings kept")
 	fs.IntVar(&e.PairCode, "pair-code", 0, "pairwise: coupler code of one unit of W^(a,b) (0 = method default, 15)")
 	fs.Float64Var(&e.KsScale, "ks-scale", 0, "scale the chip's pump (0 = method default: 1 per-class, 0.02 pairwise)")
-	fs.Float64Var(&e.Cycles, "cycles", 0, "run length in cycles (0 = method default: the chip's per-class, 60 pairwise)")
+	fs.Float64Var(&e.Cycles, "cycles", 0, "run length in cycles (0 = method default: the chip's per-class, 20 pairwise; 60 before issue 22's Fig. 8 run)")
 	fs.IntVar(&e.Bits, "bits", 0, "override the coupler code bits (keeps the strongest coupling rate)")
 	fs.BoolVar(&e.NoNoise, "no-noise", false, "switch phase noise off")
 	fs.StringVar(&e.Precision, "precision", "", "engine precision: float32 or float64 (default "+bench.OscNetPrecision+")")

@@ -190,9 +190,10 @@ func TestSaveLoad(t *testing.T) {
 	_ = errors.Is
 }
 
-// TestLossGradient holds dE_tot/dparams (eqs. 1–5 through the model's
-// affine map, no clipping) against central differences of E_tot.
-func TestLossGradient(t *testing.T) {
+// gradCase is the gradient tests' case: an extended model of 4
+// oscillators (one output pair) on three 2-D points, with its network.
+func gradCase(t *testing.T) (*Net, *Model, Data) {
+	t.Helper()
 	p := smallPhysics()
 	net, err := NewNet(4, p, 1, 0)
 	if err != nil {
@@ -203,6 +204,13 @@ func TestLossGradient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return net, m, d
+}
+
+// TestLossGradient holds dE_tot/dparams (eqs. 1–5 through the model's
+// affine map, no clipping) against central differences of E_tot.
+func TestLossGradient(t *testing.T) {
+	net, m, d := gradCase(t)
 	ctx := context.Background()
 	eval := func(m *Model) (float64, []float64) {
 		l, _, g, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: Reverse, NoClip: true}, false, 0)
@@ -230,16 +238,7 @@ func TestLossGradient(t *testing.T) {
 // 100 Hz step, common initial phases) against the reverse-mode gradient
 // without clipping, where the loss is smooth.
 func TestFDGradient(t *testing.T) {
-	p := smallPhysics()
-	net, err := NewNet(4, p, 1, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := Data{X: [][]float64{{1, 2}, {2, 1}, {3, 3}}, Y: [][]bool{{true}, {false}, {true}}}
-	m, err := NewModel(Extended, 4, nil, []Pair{{0, 1}}, d.X, p, DefaultUnit, Init{Bias: 15e6, Weight: 15e6}, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
+	net, m, d := gradCase(t)
 	ctx := context.Background()
 	lr, _, gr, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: Reverse, NoClip: true}, false, 0)
 	if err != nil {

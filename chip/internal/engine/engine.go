@@ -113,6 +113,8 @@ type Plan struct {
 	Phi []float64
 	// DwRing are the rings' frequencies ω_i − ω_ref (rad/s, N) when no
 	// input offsets them; DwInput (N·B) otherwise, and DwRing is unused.
+	// DwInput becomes the engine's: the cycle model's measured pump law
+	// rewrites it.
 	DwRing, DwInput []float64
 	// Keys64 and Keys32 are each input's noise stream keys: the float64
 	// generator's (noise64.go) and the float32 generator's (noise32.go).
@@ -137,8 +139,7 @@ func (p *Plan) tabulated() bool { return p.Packed != nil }
 // Step or AccumulatePower and must not be written. (In Float64 it is
 // the state itself, Plan.Phi; in Float32 a float64 copy kept in a trig
 // buffer that is free between steps, refreshed by Phases.) Within the
-// core, core.go's newCore names each shared buffer and the passes that
-// use it.
+// package the shared buffers are the invariants listed in doc.go.
 type Engine struct {
 	p *Plan
 
