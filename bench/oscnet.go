@@ -46,8 +46,13 @@ type OscNet struct {
 	// Method is MethodPerClass or MethodPairwise.
 	Method Method
 	// Images are the test images as ±1 spins and Labels their classes.
+	// Offset is the index of Images' first image in its data set (set by
+	// LoadImages): image k's initial jitter and noise streams are those of
+	// image Offset + k, so a range of images classified on its own gets the
+	// same outcome, image for image, as inside a larger run.
 	Images learn.Spins
 	Labels []uint8
+	Offset int
 	// Fraction is the share of W^(a,b)'s nonzero couplings kept by the
 	// pairwise method (1 = fully connected).
 	Fraction float64
@@ -68,12 +73,20 @@ type OscNet struct {
 	Progress *progress.Meter
 	// Jitter is the half-width (rad) of the uniform initial-phase jitter.
 	Jitter float64
-	// Batch is the number of images run together.
+	// Batch is the number of images run together (one chip.Run).
 	Batch int
+	// Group is the number of images the pairwise method plays together, in
+	// batches of Batch (0 = TournamentGroup).
+	Group int
 	// Duration overrides the chip's run time (s); 0 keeps it.
 	Duration float64
 	// NoNoise switches phase noise off (chip.RunOptions.NoNoise).
 	NoNoise bool
+	// NoPower skips the runs' coupler-power average in the pairwise
+	// method (chip.RunOptions.NoPower; the per-class supply read-out needs
+	// it): the result's power and energy then take the ledger's estimate
+	// of the TG conduction.
+	NoPower bool
 	// KsScale scales the chip's pump for this method (0 = 1), and
 	// StepsPerCycle overrides its step (0 = the chip's): the per-class
 	// method wants a pump strong enough to hold the read-out near the
@@ -169,8 +182,8 @@ func (r OscNetResult) Accuracy() float64 { return float64(r.Correct) / float64(m
 //   - perclass: the chip's pump at full strength (KsScale 1) and its run
 //     length, so that the read-out stays near the input and the energy
 //     compares classes;
-//   - pairwise: a pump at 0.02× and 60 cycles with PairCode 15, so that
-//     the two-pattern network can pull the state to one of its
+//   - pairwise: a pump at 0.02× and PairwiseCycles with PairCode 15, so
+//     that the two-pattern network can pull the state to one of its
 //     prototypes: a pixel flips only when x_i·h_i < −2·K_s (docs/model.md §5),
 //     and at PairCode 5 with a 0.1× pump no field reached that, so
 //     the tournament reduced to nearest-prototype matching of the input.
@@ -185,7 +198,7 @@ func (o *OscNet) MethodDefaults(nl *netlist.Netlist) {
 		o.KsScale = 0.02
 	}
 	if o.Duration == 0 {
-		o.Duration = 60 / nl.Oscillators.Frequency
+		o.Duration = PairwiseCycles / nl.Oscillators.Frequency
 	}
 	if o.StepsPerCycle == 0 {
 		o.StepsPerCycle = 2
@@ -194,6 +207,16 @@ func (o *OscNet) MethodDefaults(nl *netlist.Netlist) {
 		o.PairCode = 15
 	}
 }
+
+// PairwiseCycles is the pairwise method's run length per match (cycles of
+// the reference), measured on the first 256 test images (docs/oscnet.md,
+// "Fig. 8 at full size"): with noise and mismatch off, 10, 20, 30 and 45
+// cycles give the same decision on every image (5% of the connections,
+// the weakest networks); with them on, the longer run only lets the rings
+// the weak pump cannot hold (|Δω| > K_s) drift away from their state, and
+// accuracy falls (73.4% at 20 cycles, 64.5% at 60, the earlier default).
+// 20 is twice the length the noiseless decisions need [A].
+const PairwiseCycles = 20
 
 // Prepare builds the networks to program. It is called by Evaluate.
 func (o *OscNet) Prepare() error {
@@ -338,10 +361,10 @@ func (o *OscNet) stepsFor(ch *chip.Chip) float64 {
 }
 
 // initialPhases returns image k's initial phases: π(1−x_i)/2 plus a
-// uniform jitter in [−Jitter, Jitter] from a stream of (seed, image).
+// uniform jitter in [−Jitter, Jitter] from a stream of (seed, Offset + k).
 func (o *OscNet) initialPhases(k int, seed int64) []float64 {
 	N := o.Images.N
-	r := rand.New(rand.NewPCG(uint64(seed)^0x9e3779b97f4a7c15, uint64(k)))
+	r := rand.New(rand.NewPCG(uint64(seed)^0x9e3779b97f4a7c15, uint64(o.Offset+k)))
 	p := make([]float64, N)
 	for i := range p {
 		if o.Images.At(k, i) < 0 {
@@ -427,8 +450,18 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 		power [][]float64
 		err   error
 	}
+	// The unit of work a chip takes: a batch of images (per-class), or a
+	// group of TournamentGroup images whose matches are batched by the
+	// network they need (pairwise, see tournament).
+	unit := o.Batch
+	if o.Method == MethodPairwise {
+		unit = o.Group
+		if unit <= 0 {
+			unit = TournamentGroup
+		}
+	}
 	var los []int
-	for lo := from; lo < to; lo += o.Batch {
+	for lo := from; lo < to; lo += unit {
 		los = append(los, lo)
 	}
 	outs := make([]batchOut, len(los))
@@ -444,7 +477,7 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 					return
 				}
 				lo := los[x]
-				hi := min(to, lo+o.Batch)
+				hi := min(to, lo+unit)
 				in := make([]chip.Input, hi-lo)
 				for k := range in {
 					in[k] = chip.Input{Phases: o.initialPhases(lo+k, seed)}
@@ -459,7 +492,9 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 				if b.err != nil {
 					return
 				}
-				o.Progress.Add(int64(len(in)))
+				if o.Method == MethodPerClass {
+					o.Progress.Add(int64(len(in))) // the tournament counts its rounds
+				}
 			}
 		}()
 	}
@@ -507,7 +542,7 @@ func (o *OscNet) EvaluateOn(ctx context.Context, chips []*chip.Chip, from, to in
 	}
 	if o.Method == MethodPerClass {
 		res.ReadoutCorrect = tl.readCorrect
-		res.Flips = tl.flips / float64(max(1, res.Images*m.Classes))
+		res.Flips = tl.flips / float64(max(1, res.Images*m.Classes*m.Pixels))
 		res.ADCEnergy = float64(m.Classes) * o.ADC.conversionEnergy()
 		if o.Readout == ReadSupply {
 			res.Energy += res.ADCEnergy
@@ -583,7 +618,7 @@ func (o *OscNet) perClass(ctx context.Context, ch *chip.Chip, in []chip.Input, b
 	var t float64
 	for c := 0; c < C; c++ {
 		for b := range in {
-			opt.Indices[b] = (base+b)*C + c
+			opt.Indices[b] = (o.Offset+base+b)*C + c
 		}
 		edges := o.classEdges[c]
 		if _, err := ch.ProgramScale(edges, o.classScale[c]); err != nil {
@@ -651,14 +686,33 @@ func pairEnergy(edges []netlist.Edge, w []float64, s []int) float64 {
 	return e
 }
 
+// TournamentGroup is the number of images the pairwise method plays
+// together by default (OscNet.Group): in each round the group's images are sorted by the match they
+// play (their current winner against the round's challenger), each match's
+// network is programmed once, and its images run in chip batches of
+// OscNet.Batch. Playing matches over a group of 64 images instead (one
+// batch) left the late rounds with a handful of images per network, each
+// run a full pass over the network for a few inputs, and a reprogramming
+// per handful. It changes no result (every image keeps its own noise
+// streams), only the cost: docs/oscnet.md, "Fig. 8 at full size".
+const TournamentGroup = 1024
+
+// tournament plays the king-of-the-hill tournament (w = 0; for d = 1..9 play
+// (w, d)) for images base.. base+len(in)−1, round by round: the images are
+// grouped by the match they play, each match's network is programmed once
+// and its images run in batches of o.Batch. It returns the winners and the
+// chip time per image; the progress meter advances by the images' share of
+// each round.
 func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input, base int, opt chip.RunOptions, tl *tally) ([]int, float64, error) {
 	m := o.Model
+	opt.NoPower = o.NoPower
 	N := m.Pixels
 	win := make([]int, len(in))
 	// One unit of W^(a,b) = 2/N programs as PairCode: full scale =
 	// (2/N)·MaxCode/PairCode.
 	fs := 2 / float64(N) * float64(ch.Netlist().Couplings.MaxCode) / float64(o.PairCode)
 	var t float64
+	rounds := m.Classes - 1
 	for d := 1; d < m.Classes; d++ {
 		// Group the images by their current winner: one program each.
 		groups := map[int][]int{}
@@ -671,6 +725,7 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 		}
 		sort.Ints(ws)
 		var roundT float64
+		next := slices.Clone(win)
 		for _, w := range ws {
 			a, bcls := min(w, d), max(w, d)
 			edges := o.pairEdges[[2]int{a, bcls}]
@@ -678,40 +733,44 @@ func (o *OscNet) tournament(ctx context.Context, ch *chip.Chip, in []chip.Input,
 				return nil, 0, err
 			}
 			opt.StepsPerCycle = o.stepsFor(ch)
-			idx := groups[w]
-			sub := make([]chip.Input, len(idx))
-			for k, b := range idx {
-				sub[k] = in[b]
-			}
-			// Each image keeps its own noise stream in any group: its
-			// global index is (image, round).
-			opt.Indices = make([]int, len(idx))
-			for k, b := range idx {
-				opt.Indices[k] = (base+b)*m.Classes + d
-			}
-			res, err := ch.Run(ctx, sub, opt)
-			if err != nil {
-				return nil, 0, err
-			}
-			tl.add(res, len(edges), len(sub))
-			roundT = res.Duration
 			pw, pd := m.Prototype(w), m.Prototype(d)
-			for k, b := range idx {
-				s, err := spinsOf(res, k, N)
+			grp := groups[w]
+			for lo := 0; lo < len(grp); lo += o.Batch {
+				idx := grp[lo:min(len(grp), lo+o.Batch)]
+				sub := make([]chip.Input, len(idx))
+				// Each image keeps its own noise stream in any group: its
+				// global index is (image, round).
+				opt.Indices = make([]int, len(idx))
+				for k, b := range idx {
+					sub[k] = in[b]
+					opt.Indices[k] = (o.Offset+base+b)*m.Classes + d
+				}
+				res, err := ch.Run(ctx, sub, opt)
 				if err != nil {
 					return nil, 0, err
 				}
-				ow, od := 0, 0
-				for i := 0; i < N; i++ {
-					ow += s[i] * int(pw[i])
-					od += s[i] * int(pd[i])
-				}
-				if od > ow {
-					win[b] = d
+				tl.add(res, len(edges), len(sub))
+				roundT = res.Duration
+				for k, b := range idx {
+					s, err := spinsOf(res, k, N)
+					if err != nil {
+						return nil, 0, err
+					}
+					ow, od := 0, 0
+					for i := 0; i < N; i++ {
+						ow += s[i] * int(pw[i])
+						od += s[i] * int(pd[i])
+					}
+					if od > ow {
+						next[b] = d
+					}
 				}
 			}
 		}
+		win = next
 		t += roundT
+		n := len(in)
+		o.Progress.Add(int64(n*d/rounds - n*(d-1)/rounds))
 	}
 	return win, t, nil
 }
@@ -727,6 +786,30 @@ type oscnetWorkload struct {
 // Files implements FileUser: the weights file.
 func (w *oscnetWorkload) Files() []string { return []string{w.weights} }
 
+// oscnetParams are the oscnet workloads' parameters, decoded like a chip
+// description's keys (typed, strict, each error at its key);
+// newOscNetWorkload gives their defaults.
+type oscnetParams struct {
+	Weights       string     `toml:"weights"`
+	Dataset       string     `toml:"dataset"`
+	Data          string     `toml:"data"`
+	Images        int        `toml:"images"`
+	Offset        int        `toml:"offset"`
+	Sym           learn.Sym  `toml:"sym"`
+	FullScale     ScaleScope `toml:"full_scale"`
+	ScaleQuantile float64    `toml:"scale_quantile"`
+	Readout       Readout    `toml:"readout"`
+	ADCBits       int        `toml:"adc_bits"`
+	Fraction      float64    `toml:"fraction"`
+	PairCode      int        `toml:"pair_code"`
+	KsScale       float64    `toml:"ks_scale"`
+	StepsPerCycle float64    `toml:"steps_per_cycle"`
+	Cycles        float64    `toml:"cycles"`
+	Jitter        float64    `toml:"jitter"`
+	Batch         int        `toml:"batch"`
+	Precision     string     `toml:"precision"`
+}
+
 // newOscNetWorkload reads the parameters of the "oscnet-perclass" and
 // "oscnet-pairwise" workloads: weights (an .npz from `oscsim train`,
 // required), dataset ("mnist"), data (a directory with the IDX files; the
@@ -737,78 +820,25 @@ func (w *oscnetWorkload) Files() []string { return []string{w.weights} }
 // readout ("spins" or "supply") and adc_bits (12), jitter (0.1 rad),
 // batch (64), precision ("" = OscNetPrecision).
 func newOscNetWorkload(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
-	wpath, err := p.String("weights", "")
-	if err != nil {
+	o := &OscNet{Method: Method(strings.TrimPrefix(spec.Kind, "oscnet-")), Mapping: DefaultMapping(), ADC: DefaultSupplyADC()}
+	c := oscnetParams{Dataset: "mnist", Images: 500, Fraction: 0.24, Sym: o.Mapping.Sym, FullScale: o.Mapping.Scale,
+		ScaleQuantile: o.Mapping.Quantile, Readout: ReadSpins, ADCBits: o.ADC.Bits, Jitter: 0.1, Batch: 64}
+	if err := p.Decode(&c); err != nil {
 		return nil, err
 	}
+	wpath := c.Weights
 	if wpath == "" {
 		return nil, fmt.Errorf("bench: workload %q needs weights (an .npz from `oscsim train oscnet`)", spec.Kind)
 	}
 	if !filepath.IsAbs(wpath) && spec.Dir != "" {
 		wpath = filepath.Join(spec.Dir, wpath)
 	}
-	dsName, err := p.String("dataset", "mnist")
-	if err != nil {
-		return nil, err
-	}
-	dataDir, err := p.String("data", "")
-	if err != nil {
-		return nil, err
-	}
-	n, err := p.Int("images", 500)
-	if err != nil {
-		return nil, err
-	}
-	off, err := p.Int("offset", 0)
-	if err != nil {
-		return nil, err
-	}
-	o := &OscNet{Method: Method(strings.TrimPrefix(spec.Kind, "oscnet-")), Mapping: DefaultMapping(), ADC: DefaultSupplyADC()}
-	for _, tv := range []struct {
-		key string
-		dst interface{ UnmarshalText([]byte) error }
-		def string
-	}{{"sym", &o.Mapping.Sym, string(o.Mapping.Sym)}, {"full_scale", &o.Mapping.Scale, string(o.Mapping.Scale)}, {"readout", &o.Readout, string(ReadSpins)}} {
-		v, err := p.String(tv.key, tv.def)
-		if err != nil {
-			return nil, err
-		}
-		if err := tv.dst.UnmarshalText([]byte(v)); err != nil {
-			return nil, fmt.Errorf("bench: workload %q: %s: %w", spec.Kind, tv.key, err)
-		}
-	}
-	if o.ADC.Bits, err = p.Int("adc_bits", o.ADC.Bits); err != nil {
-		return nil, err
-	}
-	if o.Fraction, err = p.Float("fraction", 0.24); err != nil {
-		return nil, err
-	}
-	if o.PairCode, err = p.Int("pair_code", 0); err != nil {
-		return nil, err
-	}
-	if o.Mapping.Quantile, err = p.Float("scale_quantile", o.Mapping.Quantile); err != nil {
-		return nil, err
-	}
-	if o.KsScale, err = p.Float("ks_scale", 0); err != nil {
-		return nil, err
-	}
-	if o.StepsPerCycle, err = p.Float("steps_per_cycle", 0); err != nil {
-		return nil, err
-	}
-	cycles, err := p.Float("cycles", 0)
-	if err != nil {
-		return nil, err
-	}
-	o.Duration = cycles / nl.Oscillators.Frequency
-	if o.Jitter, err = p.Float("jitter", 0.1); err != nil {
-		return nil, err
-	}
-	if o.Batch, err = p.Int("batch", 64); err != nil {
-		return nil, err
-	}
-	if o.Precision, err = p.String("precision", ""); err != nil {
-		return nil, err
-	}
+	o.Mapping.Sym, o.Mapping.Scale, o.Mapping.Quantile = c.Sym, c.FullScale, c.ScaleQuantile
+	o.Readout, o.ADC.Bits = c.Readout, c.ADCBits
+	o.Fraction, o.PairCode, o.KsScale, o.StepsPerCycle = c.Fraction, c.PairCode, c.KsScale, c.StepsPerCycle
+	o.Duration = c.Cycles / nl.Oscillators.Frequency
+	o.Jitter, o.Batch, o.Precision = c.Jitter, c.Batch, c.Precision
+	dsName, dataDir, n, off := c.Dataset, c.Data, c.Images, c.Offset
 	m, err := learn.Load(wpath)
 	if err != nil {
 		return nil, err
@@ -849,7 +879,7 @@ func (o *OscNet) LoadImages(ctx context.Context, name, dataDir string, offset, n
 	if err != nil {
 		return err
 	}
-	o.Images, o.Labels = x, lab[offset:offset+n]
+	o.Images, o.Labels, o.Offset = x, lab[offset:offset+n], offset
 	return nil
 }
 

@@ -39,6 +39,9 @@ type OscNetEval struct {
 	// NoNoise and NoMismatch switch phase noise, and frequency and coupler
 	// mismatch, off.
 	NoNoise, NoMismatch bool
+	// NoPower skips the pairwise runs' coupler-power average (OscNet
+	// field).
+	NoPower bool `json:"-"`
 	// Precision is the engine's ("" = OscNetPrecision).
 	Precision string
 	// Seed sets the chip's seed when SetSeed (any value, 0 included);
@@ -179,7 +182,7 @@ func (e OscNetEval) Evaluate(ctx context.Context, nl *netlist.Netlist, src strin
 		Netlist: nl, kernels: chip.EngineKernels()}
 	for _, meth := range e.Methods {
 		o := &OscNet{Model: m, Method: meth, Fraction: e.Fraction, PairCode: e.PairCode, Mapping: e.Mapping,
-			Readout: e.Readout, ADC: e.ADC, Jitter: e.Jitter, Batch: e.Batch, NoNoise: e.NoNoise, KsScale: e.KsScale,
+			Readout: e.Readout, ADC: e.ADC, Jitter: e.Jitter, Batch: e.Batch, NoNoise: e.NoNoise, NoPower: e.NoPower, KsScale: e.KsScale,
 			Duration: e.Cycles / nl.Oscillators.Frequency, Precision: e.Precision}
 		if err := o.LoadImages(ctx, e.Dataset, e.Data, e.Offset, e.Images); err != nil {
 			return nil, err

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"oscsim/chip"
+	"oscsim/internal/chiptest"
 	"oscsim/learn"
 	"oscsim/netlist"
 )
@@ -43,14 +44,7 @@ steps_per_cycle = 16
 // deviation ≤ 1·10⁻⁸ of P).
 func TestSupplyPowerIsEnergy(t *testing.T) {
 	t.Parallel()
-	nl, err := netlist.Parse("supply.toml", []byte(supplyChip), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := chip.Compile(nl, chip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := chiptest.Compile(t, "supply.toml", []byte(supplyChip))
 	r := rand.New(rand.NewPCG(5, 6))
 	var edges []netlist.Edge
 	for i := 0; i < 6; i++ {
@@ -85,7 +79,7 @@ func TestSupplyPowerIsEnergy(t *testing.T) {
 		t.Fatal(err)
 	}
 	sm := newSupplyModel(ch, codes, ch.CodeValue(1))
-	vdd, g := nl.Tech.VDD, ch.UnitConductance()
+	vdd, g := ch.Netlist().Tech.VDD, ch.UnitConductance()
 	for b, s := range states {
 		hop := pairEnergy(edges, w, s) // eq (11) of the codes
 		extra := 0.0

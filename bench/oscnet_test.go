@@ -9,6 +9,8 @@ import (
 
 	"oscsim/chip"
 	"oscsim/dataset"
+	"oscsim/internal/chiptest"
+	"oscsim/internal/testkit"
 	"oscsim/learn"
 	"oscsim/netlist"
 )
@@ -83,14 +85,7 @@ steps_per_cycle = 4
 // the software energy classifier on most images.
 func TestOscNetSynthetic(t *testing.T) {
 	m, xt, tel := syntheticOscNet(t)
-	nl, err := netlist.Parse("synthetic.toml", []byte(syntheticChip), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := chip.Compile(nl, chip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := chiptest.Compile(t, "synthetic.toml", []byte(syntheticChip))
 	sw, _ := m.Classifier().Evaluate(context.Background(), xt, dataset.Labels(tel))
 	for _, meth := range []Method{MethodPerClass, MethodPairwise} {
 		o := &OscNet{Model: m, Method: meth, Images: xt, Labels: tel, Fraction: 1, Jitter: 0.1, Batch: 8, ADC: SupplyADC{Bits: 12}}
@@ -126,15 +121,45 @@ func TestOscNetSynthetic(t *testing.T) {
 		if want := r.Power*r.ChipTime + r.Programs*L.ProgramEnergy; math.Abs(r.Energy-want) > 1e-9*want {
 			t.Errorf("%s: energy %g J per inference, want power·time + programs·E_prog = %g J", meth, r.Energy, want)
 		}
-		// Deterministic in the seed, whatever the batch size.
-		o.Batch = 5
+		// Deterministic in the seed, whatever the batch size and the
+		// pairwise method's group of images played together.
+		o.Batch, o.Group = 5, 7
 		r2, _ := o.Evaluate(context.Background(), ch, 0, xt.Count, 1)
 		for k := range r.Predicted {
 			if r.Predicted[k] != r2.Predicted[k] {
-				t.Fatalf("%s: image %d predicted %d with batch 8, %d with batch 5", meth, k, r.Predicted[k], r2.Predicted[k])
+				t.Fatalf("%s: image %d predicted %d with batch 8, %d with batch 5 (group 7)", meth, k, r.Predicted[k], r2.Predicted[k])
 			}
 		}
+		// A range classified on its own (Offset) gets the outcome it gets
+		// inside the whole run, image for image.
+		const from = 5
+		part := &OscNet{Model: m, Method: meth, Images: xt.Slice(from, xt.Count), Labels: tel[from:], Offset: from,
+			Fraction: 1, Jitter: 0.1, Batch: 3, ADC: SupplyADC{Bits: 12}}
+		r3, err := part.Evaluate(context.Background(), ch, 0, xt.Count-from, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(r3.Predicted, r.Predicted[from:]) {
+			t.Errorf("%s: images %d.. predicted %v on their own, %v in the whole run", meth, from, r3.Predicted, r.Predicted[from:])
+		}
 	}
+}
+
+// mnistOscNet trains the software model on the first n MNIST training
+// images and parses the 784-ring chip; the test skips when MNIST is not
+// cached.
+func mnistOscNet(t *testing.T, ctx context.Context, n int) (*learn.Model, string, *netlist.Netlist) {
+	t.Helper()
+	dir := testkit.Dataset(t, ctx, "mnist", false)
+	im, lab := testkit.Split(t, dir, "train")
+	set := learn.DefaultSettings()
+	xs, _ := learn.Binarize(im.Slice(0, n), set.Threshold)
+	m, err := learn.Train(ctx, xs, lab[:n], set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nl := chiptest.Config(t, "oscnet-mnist.toml")
+	return m, dir, nl
 }
 
 // End to end on MNIST: a model trained on 6,000 images, 40 test images
@@ -145,24 +170,7 @@ func TestOscNetMNIST(t *testing.T) {
 		t.Skip("short mode")
 	}
 	ctx := context.Background()
-	dir, err := dataset.Locate(ctx, "mnist", "")
-	if err != nil {
-		t.Skipf("MNIST not available (%v); run `oscsim data fetch mnist`", err)
-	}
-	im, lab, err := dataset.LoadSplit(dir, "train")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := learn.DefaultSettings()
-	xs, _ := learn.Binarize(im.Slice(0, 6000), set.Threshold)
-	m, err := learn.Train(ctx, xs, lab[:6000], set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, dir, nl := mnistOscNet(t, ctx, 6000)
 	ch, err := chip.Compile(nl, chip.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -190,24 +198,7 @@ func TestOscNetChipsAgree(t *testing.T) {
 		t.Skip("trains and runs OscNet")
 	}
 	ctx := context.Background()
-	dir, err := dataset.Locate(ctx, "mnist", "")
-	if err != nil {
-		t.Skipf("MNIST not available (%v)", err)
-	}
-	im, lab, err := dataset.LoadSplit(dir, "train")
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := learn.DefaultSettings()
-	xs, _ := learn.Binarize(im.Slice(0, 2000), set.Threshold)
-	m, err := learn.Train(ctx, xs, lab[:2000], set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, dir, nl := mnistOscNet(t, ctx, 2000)
 	var chips []*chip.Chip
 	for range 2 {
 		ch, err := chip.Compile(nl, chip.Options{})
@@ -217,7 +208,7 @@ func TestOscNetChipsAgree(t *testing.T) {
 		chips = append(chips, ch)
 	}
 	for _, meth := range []Method{MethodPerClass, MethodPairwise} {
-		o := &OscNet{Model: m, Method: meth, Fraction: 0.24, Jitter: 0.1, Batch: 5}
+		o := &OscNet{Model: m, Method: meth, Fraction: 0.24, Jitter: 0.1, Batch: 5, Group: 6}
 		if err := o.LoadImages(ctx, "mnist", dir, 0, 12); err != nil {
 			t.Fatal(err)
 		}

@@ -108,8 +108,8 @@ func New(spec Spec, nl *netlist.Netlist) (Workload, error) {
 // params reads a Spec's Params, typed, and remembers which keys were read,
 // so that unknown keys are reported. Decode fills a struct of toml-tagged
 // fields as netlist decodes a chip (unit types and vocabularies through
-// their UnmarshalText); Int, Float and String read one key each. Every
-// problem is a *netlist.Error keyed by the parameter's name.
+// their UnmarshalText). Every problem is a *netlist.Error keyed by the
+// parameter's name.
 type params struct {
 	m    map[string]any
 	kind string
@@ -142,60 +142,8 @@ func (p *params) Decode(dst any) error {
 	return nil
 }
 
-func (p *params) get(k string) (any, bool) {
-	p.used[k] = true
-	v, ok := p.m[k]
-	return v, ok
-}
-
 func (p *params) bad(k, format string, args ...any) *netlist.Error {
 	return &netlist.Error{Key: k, Msg: fmt.Sprintf(format, args...)}
-}
-
-func (p *params) Int(k string, def int) (int, error) {
-	v, ok := p.get(k)
-	if !ok {
-		return def, nil
-	}
-	switch x := v.(type) {
-	case int:
-		return x, nil
-	case int64:
-		return int(x), nil
-	case float64:
-		if x == float64(int(x)) {
-			return int(x), nil
-		}
-	}
-	return 0, p.bad(k, "want an integer, got %v", v)
-}
-
-func (p *params) Float(k string, def float64) (float64, error) {
-	v, ok := p.get(k)
-	if !ok {
-		return def, nil
-	}
-	switch x := v.(type) {
-	case float64:
-		return x, nil
-	case int64:
-		return float64(x), nil
-	case int:
-		return float64(x), nil
-	}
-	return 0, p.bad(k, "want a number, got %v", v)
-}
-
-func (p *params) String(k, def string) (string, error) {
-	v, ok := p.get(k)
-	if !ok {
-		return def, nil
-	}
-	s, ok := v.(string)
-	if !ok {
-		return "", p.bad(k, "want a string, got %v", v)
-	}
-	return s, nil
 }
 
 // unused reports every parameter the workload did not read, with the

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"oscsim/chip/internal/engine"
 	"oscsim/coupling"
 	"oscsim/netlist"
 	"oscsim/phasedet"
@@ -57,7 +58,7 @@ type Chip struct {
 	report coupling.Report
 	scale  float64 // full scale of the current program
 	csr    csr
-	order  []int32 // rowOrder of csr (engine stage passes)
+	order  []int32 // engine.RowOrder of csr (the stage passes' order)
 	gPow   float64 // Σ|G| over the coupling TGs (S)
 
 	// Pump.
@@ -137,6 +138,12 @@ func Compile(nl *netlist.Netlist, opt Options) (ch *Chip, err error) {
 		// equals Γ's first (netlist.PortSupply).
 		ch.ring.C2 = ch.ring.Gamma1
 	}
+	if s := nl.SHIL; s != nil && s.Port == netlist.PortTap && s.Stage != o.TapStage {
+		// The pump drives another node than the tap: the same ISF, later
+		// by that node's phase, so the pump is driven later
+		// (docs/ringmodel.md, "The tap node").
+		ch.ring = ch.ring.PumpAtNode((s.Stage-o.TapStage+o.Stages)%o.Stages, o.Stages)
+	}
 	if err := ch.ring.Validate(); err != nil {
 		return nil, fmt.Errorf("chip: %w", err)
 	}
@@ -159,7 +166,7 @@ func Compile(nl *netlist.Netlist, opt Options) (ch *Chip, err error) {
 		base = w0 - ch.wref
 	}
 	for i := range ch.dOmega {
-		z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagFreq, uint64(i)))
+		z := hashNormal(engine.Key(uint64(ch.seed), uint64(ch.instance), tagFreq, uint64(i)))
 		ch.dOmega[i] = base + w0*o.FreqSigma*z
 	}
 	ch.ringExtras()
@@ -259,14 +266,14 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 		if c > 0 {
 			// In-phase path: one TG between the two taps, shared by both
 			// directions, so both see the same conductance.
-			z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, 0))
+			z := hashNormal(engine.Key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, 0))
 			g := coupling.Conductance(c, ch.gUnit, sigma, z)
 			ents = append(ents, csrEntry{int32(e.I), int32(e.J), g, int32(k)}, csrEntry{int32(e.J), int32(e.I), g, int32(k)})
 		} else {
 			// Inverter path: one inverter + TG per direction, each with
 			// its own mismatch.
 			for dir, p := range [2][2]int{{e.I, e.J}, {e.J, e.I}} {
-				z := hashNormal(key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, uint64(1+dir)))
+				z := hashNormal(engine.Key(uint64(ch.seed), uint64(ch.instance), tagTG, lo, hi, uint64(1+dir)))
 				g := coupling.Conductance(c, ch.gUnit, sigma, z)
 				ents = append(ents, csrEntry{int32(p[0]), int32(p[1]), -g, int32(k)})
 			}
@@ -298,7 +305,7 @@ func (ch *Chip) ProgramScale(edges []netlist.Edge, fullScale float64) (coupling.
 	// Per-program engine data, so that a Run does not redo them: the stage
 	// passes' row order and Σ|G| over the TGs (each inverter-path
 	// direction, each in-phase pair once).
-	ch.order = rowOrder(m.rowPtr, m.col)
+	ch.order = engine.RowOrder(m.rowPtr, m.col)
 	ch.gPow = 0
 	for i := 0; i < ch.n; i++ {
 		for x := m.rowPtr[i]; x < m.rowPtr[i+1]; x++ {

@@ -144,7 +144,7 @@ func chipBytes(ch *Chip) int64 {
 }
 
 // benchEngine builds an engine for B random inputs.
-func benchEngine(tb testing.TB, ch *Chip, model netlist.Model, integ netlist.Integrator, prec string, B, workers int) *engine {
+func benchEngine(tb testing.TB, ch *Chip, model netlist.Model, integ netlist.Integrator, prec string, B, workers int) *runner {
 	tb.Helper()
 	ch.nl.Run.Integrator = integ
 	spc := model.DefaultStepsPerCycle()

@@ -200,25 +200,6 @@ func TestPrecisionUnknown(t *testing.T) {
 	}
 }
 
-// TestNormalMatchesRand: the ziggurat the float64 noise uses (normal, and
-// normalSlow off its fast path) draws math/rand/v2's deviates.
-func TestNormalMatchesRand(t *testing.T) {
-	p := pcgStream(7, 1, 2, tagNoise)
-	r := stream(7, 1, 2, tagNoise)
-	for k := 0; k < 1_000_000; k++ {
-		if a, b := normal(&p), r.NormFloat64(); a != b {
-			t.Fatalf("draw %d: %v, want %v", k, a, b)
-		}
-	}
-}
-
-// pcgStream returns the source behind stream(seed, instance, input, tag):
-// a rand.Rand built on rand.NewPCG with the same seeds yields its numbers.
-func pcgStream(seed int64, instance, input int, tag uint64) pcg {
-	k := key(uint64(seed), uint64(instance), uint64(input), tag)
-	return pcg{hi: k, lo: mix(k)}
-}
-
 // TestCouplersEdges: Couplers re-derives each directed coupler's edge
 // (the CSR keeps none): the edge joins the coupler's rings, and its code's
 // sign is the coupler's path.

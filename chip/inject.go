@@ -87,29 +87,29 @@ func checkInject(b int, in Input, n int) error {
 	return nil
 }
 
-// setupInject fills the core's injection terms, or leaves them nil when no
-// input injects (the engine then runs exactly as without this file). Layout
-// i·B+b like the state.
+// injectPlan returns the engine's injection terms (engine.Plan.InjA,
+// InjB) for inputs in model, or nil, nil when no input injects (the
+// engine then runs exactly as without injection). Layout i·B+b like the
+// state.
 //
 // Phase model: f += injA·sin φ + injB·cos φ, the expansion of
 // k·(b1·sin δ + a1·cos δ) with δ = φ − ψ and k = Amp/(2·C·VDD):
 // injA = k·(b1·cos ψ + a1·sin ψ), injB = k·(a1·cos ψ − b1·sin ψ).
 // Cycle model: f += Γ(θ)·(injA·cos ω_ref·t − injB·sin ω_ref·t), the current
 // per q_max, with injA = Amp·cos ψ/(C·VDD), injB = Amp·sin ψ/(C·VDD).
-func (c *core[T]) setupInject() {
-	e := c.e
+func (ch *Chip) injectPlan(inputs []Input, model int) (injA, injB []float64) {
 	any := false
-	for _, in := range e.inputs {
+	for _, in := range inputs {
 		any = any || in.Inject != nil
 	}
 	if !any {
-		return
+		return nil, nil
 	}
-	N, B := c.N, c.B
-	c.injA, c.injB = make([]T, N*B), make([]T, N*B)
-	a1, b1 := e.ch.injHarmonic()
-	q := e.ch.c * e.ch.vdd
-	for b, in := range e.inputs {
+	N, B := ch.n, len(inputs)
+	injA, injB = make([]float64, N*B), make([]float64, N*B)
+	a1, b1 := ch.injHarmonic()
+	q := ch.c * ch.vdd
+	for b, in := range inputs {
 		j := in.Inject
 		if j == nil {
 			continue
@@ -119,64 +119,24 @@ func (c *core[T]) setupInject() {
 				continue
 			}
 			s, co := math.Sincos(j.Phase[i])
-			if e.model == modelPhase {
+			if model == modelPhase {
 				k := j.Amp[i] / (2 * q)
-				c.injA[i*B+b] = T(k * (b1*co + a1*s))
-				c.injB[i*B+b] = T(k * (a1*co - b1*s))
+				injA[i*B+b] = k * (b1*co + a1*s)
+				injB[i*B+b] = k * (a1*co - b1*s)
 			} else {
-				c.injA[i*B+b] = T(j.Amp[i] * co / q)
-				c.injB[i*B+b] = T(j.Amp[i] * s / q)
+				injA[i*B+b] = j.Amp[i] * co / q
+				injB[i*B+b] = j.Amp[i] * s / q
 			}
 		}
 	}
-}
-
-// injectPhase adds the phase model's injection to row i's f for inputs
-// b0 … b0+len(f)−1 (base = i·B+b0) from sin φ and cos φ.
-func (c *core[T]) injectPhase(f []T, base int, sn, cs []T) {
-	A, Bc := c.injA[base:base+len(f)], c.injB[base:base+len(f)]
-	for b := range f {
-		f[b] += A[b]*sn[b] + Bc[b]*cs[b]
-	}
-}
-
-// injectCycle adds the cycle model's injection at stage s to row i's f
-// (base = i·B+b0): the ISF times the injected current per q_max. gg holds
-// sin θ (analytic ring: Γ = −Γ1·sin θ) or Γ(θ) (tabulated).
-func (c *core[T]) injectCycle(f []T, s, base int) {
-	sw, cw := math.Sincos(float64(c.wts[s]))
-	cwT, swT := T(cw), T(sw)
-	n := len(f)
-	A, Bc, gam := c.injA[base:base+n], c.injB[base:base+n], c.gg[base:base+n]
-	for b := range f {
-		cur := A[b]*cwT - Bc[b]*swT
-		g := gam[b]
-		if !c.tabulated {
-			g *= c.g1
-		}
-		f[b] += g * cur
-	}
-}
-
-// inject1 is the injection term of ring i for a batch of one at stage s
-// (sn, cs: sin φ_i, cos φ_i in the phase model).
-func (c *core[T]) inject1(i, s int, sn, cs T) T {
-	if c.e.model == modelPhase {
-		return c.injA[i]*sn + c.injB[i]*cs
-	}
-	sw, cw := math.Sincos(float64(c.wts[s]))
-	g := c.gg[i]
-	if !c.tabulated {
-		g *= c.g1
-	}
-	return g * (c.injA[i]*T(cw) - c.injB[i]*T(sw))
+	return injA, injB
 }
 
 // injectPower returns each input's power drawn by its injection drivers
 // (W), or nil when no input injects: a class-B driver sourcing
 // Amp·cos(ω_ref·t) from VDD draws VDD·2·Amp/π on average, the same formula
 // as the SHIL pump's injection (shil.Power).
-func (e *engine) injectPower() []float64 {
+func (e *runner) injectPower() []float64 {
 	var out []float64
 	for b, in := range e.inputs {
 		if in.Inject == nil {

@@ -69,6 +69,10 @@ type Ledger struct {
 	Programmable bool          `json:"programmable"`
 	Hardware     coupling.Site `json:"coupler_hardware"`
 	ConfigBits   int           `json:"config_bits"`
+	// DriverBits are the injection drivers' configuration bits (drivers.go),
+	// written per input when the injections carry it (a layered chip's
+	// input clamps), not counted in ProgramEnergy.
+	DriverBits int `json:"driver_bits,omitempty"`
 
 	// Duration is the run's simulated time; TimeToSolution is the time of
 	// one solution (the run; programming time is not modelled).
@@ -286,6 +290,15 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 		{"SHIL pump", pumpA, fmt.Sprintf("Devices(%d) = %d unit inverters·AreaInv", nt, shil.Devices(nt))},
 		{"detectors", detA, fmt.Sprintf("Σ targets·phasedet.Area over %d bank(s)", len(ch.detectors))},
 	}
+	if drv := ch.Drivers(); drv.Drivers > 0 {
+		cellA, signA, bitA := drv.Area(card)
+		F.cells = append(F.cells, Line{"injection drivers", cellA + signA + bitA,
+			fmt.Sprintf("%d drivers·(2·%d unit cells·AreaInv + 4·AreaTG + 2·(%d+1) bits·AreaSRAM)", drv.Drivers, 1<<drv.Bits-1, drv.Bits)})
+		F.power = append(F.power,
+			Line{"injection drivers: quadrature lines", drv.QuadratureLines(card, f0), fmt.Sprintf("2·%d drivers·CUnit·VDD²·f0", drv.Drivers)},
+			Line{"injection drivers: leakage", drv.Leakage(card), fmt.Sprintf("(%d cells + 4·%d sign switches + 2·%d bits)·LeakInv", drv.Cells(), drv.Drivers, drv.ConfigBits())})
+		note("injection drivers: two signed %d-bit current DACs per driver on the reference's quadrature lines (unit cell = AreaInv); their run power is the line %q", drv.Bits, LineInjection)
+	}
 	for _, l := range F.cells {
 		F.cellSum += l.Value
 	}
@@ -293,6 +306,7 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 
 	L.ProgramEnergy = float64(hw.Bits) * card.EnergyBit
 	F.program = Line{"programming", L.ProgramEnergy, fmt.Sprintf("config bits·EnergyBit = %d·%s", hw.Bits, si(card.EnergyBit, "J"))}
+	L.DriverBits = ch.Drivers().ConfigBits()
 
 	// The pad ring's formula for the pad count of the estimate (a run's
 	// assumed count differs only when its power crosses a pad pair).
@@ -345,11 +359,16 @@ func (F *ledgerFixed) ledger(ch *Chip, res *Result) *Ledger {
 		L.Assumptions = append(L.Assumptions, "TG conduction estimated with uniformly distributed phase differences (⟨cos Δ⟩ = 0); a run replaces it with the phase differences it carried")
 	}
 
-	// SHIL pump (shil.Power with the schedule's mean amplitude).
+	// SHIL pump (shil.Power with the schedule's mean amplitude, times the
+	// run's pump scale: a run at RunOptions.KsScale drives that share of
+	// the description's current).
 	var pumpInj, pumpDist float64
 	if nl.SHIL != nil {
 		nt := F.nt
 		mean, on := ch.sched.Mean(T), ch.sched.OnFraction(T)
+		if res != nil && res.KsScale > 0 {
+			mean *= res.KsScale
+		}
 		pumpInj = shil.Power(ch.pumpI*mean, nt, vdd, 0, f0)
 		pumpDist = shil.Power(0, nt, vdd, shil.DistCap(nt, card), f0) * on
 	}

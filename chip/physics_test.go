@@ -8,21 +8,14 @@ import (
 	"testing"
 
 	"oscsim/chip"
+	"oscsim/internal/chiptest"
 	"oscsim/netlist"
 )
 
 // compileTOML parses an in-memory description and compiles instance 0.
 func compileTOML(t testing.TB, src string) *chip.Chip {
 	t.Helper()
-	nl, err := netlist.Parse("test.toml", []byte(src), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := chip.Compile(nl, chip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ch
+	return chiptest.Compile(t, "test.toml", []byte(src))
 }
 
 var models = []netlist.Model{"phase", "cycle"}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"oscsim/chip/internal/engine"
 	"oscsim/netlist"
 	"oscsim/phasedet"
 )
@@ -142,6 +143,9 @@ type Result struct {
 	// `oscsim run -o` writes it beside the result.
 	Ledger *Ledger       `json:"-"`
 	Wall   time.Duration `json:"wall_ns"`
+	// KsScale is the pump scale the run used (RunOptions.KsScale; 1 by
+	// default): the ledger's pump current is the description's times it.
+	KsScale float64 `json:"-"`
 }
 
 // Spins returns sign(cos φ) of the final phases of input b.
@@ -209,12 +213,15 @@ func (ch *Chip) Run(ctx context.Context, inputs []Input, opt RunOptions) (*Resul
 	return res, nil
 }
 
-func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64, opt RunOptions) (*engine, error) {
-	if engineLevelErr != nil {
-		return nil, engineLevelErr
+// newEngine validates the inputs, builds the engine's plan and starts
+// the engine.
+func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64, opt RunOptions) (*runner, error) {
+	prec, err := precision(opt.Precision)
+	if err != nil {
+		return nil, err
 	}
 	N, B := ch.n, len(inputs)
-	e := &engine{ch: ch, n: N, b: B, integ: string(ch.nl.Run.Integrator), opt: opt, inputs: inputs}
+	e := &runner{ch: ch, n: N, b: B, opt: opt, inputs: inputs}
 	if model == netlist.ModelCycle {
 		e.model = modelCycle
 	}
@@ -230,18 +237,22 @@ func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64,
 		e.steps = max(1, int(math.Ceil(dur*ch.f0*spc*(1-1e-12))))
 		e.dt = dur / float64(e.steps)
 	}
-	if !opt.NoNoise {
-		e.sigma = math.Sqrt(2 * ch.diff * e.dt)
+	p := ch.plan(e.model, prec, e.dt, opt)
+	p.B = B
+	p.Phi = make([]float64, N*B)
+	offsets := false
+	for _, in := range inputs {
+		offsets = offsets || in.FreqOffset != nil
 	}
-	e.ksScale = opt.KsScale
-	if e.ksScale == 0 {
-		e.ksScale = 1
+	p.DwRing = make([]float64, N)
+	for i := range p.DwRing {
+		p.DwRing[i] = ch.dOmega[i] + ch.pathOffset(e.model, i) // paths.go
 	}
-	e.tabulated = ch.ring.Tabulated()
-	pd := make([]float64, 2*N*B) // one allocation for both
-	e.phi, e.dw = pd[:N*B:N*B], pd[N*B:]
-	e.keys64, e.keys32 = make([]uint64, 0, B), make([]uint64, 0, B)
-	if !opt.NoNoise { // detector jitter (engine.sample) draws only with noise on
+	if offsets {
+		p.DwInput = make([]float64, N*B)
+	}
+	p.Keys64, p.Keys32 = make([]uint64, 0, B), make([]uint64, 0, B)
+	if !opt.NoNoise { // detector jitter (runner.sample) draws only with noise on
 		e.detRng = make([]*rand.Rand, 0, B)
 	}
 	for b, in := range inputs {
@@ -254,6 +265,17 @@ func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64,
 		if err := checkInject(b, in, N); err != nil {
 			return nil, err
 		}
+		if in.Inject != nil && ch.nl.Injection != nil {
+			// The drivers' rounding (drivers.go), on a copy of the batch.
+			j, err := ch.quantInjection(b, in.Inject)
+			if err != nil {
+				return nil, err
+			}
+			if &e.inputs[0] == &inputs[0] {
+				e.inputs = append([]Input(nil), inputs...)
+			}
+			e.inputs[b].Inject = j
+		}
 		gi := opt.InputBase + b
 		if opt.Indices != nil {
 			if len(opt.Indices) != B {
@@ -263,45 +285,77 @@ func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64,
 		}
 		ns := ch.seed
 		if opt.NoiseSeed != 0 {
-			ns = int64(key(uint64(ch.seed), uint64(opt.NoiseSeed)))
+			ns = int64(engine.Key(uint64(ch.seed), uint64(opt.NoiseSeed)))
 		}
-		e.keys64 = append(e.keys64, key(uint64(ns), uint64(ch.instance), uint64(gi), tagNoise))
-		e.keys32 = append(e.keys32, key(uint64(ns), uint64(ch.instance), uint64(gi), tagNoise32))
+		p.Keys64 = append(p.Keys64, engine.Key(uint64(ns), uint64(ch.instance), uint64(gi), tagNoise))
+		p.Keys32 = append(p.Keys32, engine.Key(uint64(ns), uint64(ch.instance), uint64(gi), tagNoise32))
 		if !opt.NoNoise {
 			e.detRng = append(e.detRng, stream(ns, ch.instance, gi, tagDet))
 		}
 		var initRng *rand.Rand
 		for i := 0; i < N; i++ {
-			var p float64
+			var ph float64
 			switch {
 			case in.Phases != nil:
-				p = in.Phases[i]
+				ph = in.Phases[i]
 			case ch.nl.Oscillators.Init == "phases":
-				p = ch.nl.Oscillators.InitPhases[i]
+				ph = ch.nl.Oscillators.InitPhases[i]
 			case ch.nl.Oscillators.Init == "random":
 				if initRng == nil {
 					initRng = stream(ns, ch.instance, gi, tagInit)
 				}
-				p = (2*initRng.Float64() - 1) * math.Pi
+				ph = (2*initRng.Float64() - 1) * math.Pi
 			}
-			if math.IsNaN(p) || math.IsInf(p, 0) {
+			if math.IsNaN(ph) || math.IsInf(ph, 0) {
 				return nil, fmt.Errorf("chip: input %d: initial phase of %s is not finite", b, ch.nl.Oscillators.Names[i])
 			}
-			e.phi[i*B+b] = p
-			w := ch.dOmega[i] + ch.pathOffset(e.model, i) // paths.go
+			p.Phi[i*B+b] = ph
+			if !offsets {
+				continue
+			}
+			w := p.DwRing[i]
 			if in.FreqOffset != nil {
 				if math.IsNaN(in.FreqOffset[i]) || math.IsInf(in.FreqOffset[i], 0) {
 					return nil, fmt.Errorf("chip: input %d: frequency offset of %s is not finite", b, ch.nl.Oscillators.Names[i])
 				}
 				w += 2 * math.Pi * in.FreqOffset[i]
 			}
-			e.dw[i*B+b] = w
+			p.DwInput[i*B+b] = w
 		}
 	}
-	if err := e.setup(); err != nil {
-		return nil, err
+	p.InjA, p.InjB = ch.injectPlan(e.inputs, e.model) // inject.go; e.inputs has the drivers' rounding
+	if e.eng, err = engine.New(p); err != nil {
+		return nil, fmt.Errorf("chip: %w", err)
 	}
 	return e, nil
+}
+
+// plan is the engine's plan for this chip's current program in model
+// (modelPhase or modelCycle) with the run's precision, step and options;
+// the caller adds the inputs (B, Phi, DwRing, DwInput, keys, injection).
+func (ch *Chip) plan(model int, prec engine.Precision, dt float64, opt RunOptions) *engine.Plan {
+	m := &ch.csr
+	l := ch.paths
+	p := &engine.Plan{
+		N: ch.n, Model: engine.Model(model), Precision: prec, Workers: opt.Workers, Dt: dt,
+		RowPtr: m.rowPtr, Col: m.col, G: m.g, GNeg: m.gNeg, GTot: m.gTot, Order: ch.order, GPow: ch.gPow,
+		C: ch.c, VDD: ch.vdd, Wref: ch.wref, H1: ch.h1, H1Inv: ch.h1inv, G2: ch.g2,
+		Gamma1: ch.ring.Gamma1, C2: ch.ring.C2, Packed: ch.packed,
+		Paths: engine.Paths{Rho: l.rho, InvTable: l.invTable, Pump2: l.pump2, Pump1: l.pump1,
+			CycleLaw: l.cycleLaw, CycleLawSet: l.cycleLawSet},
+		PumpMask: ch.pumpMask, Ks: ch.ks, PumpI: ch.pumpI, KsScale: cmp.Or(opt.KsScale, 1), Schedule: ch.sched,
+		Noise32: opt.noise32,
+	}
+	switch ch.nl.Run.Integrator {
+	case netlist.Heun:
+		p.Integrator = engine.Heun
+	case netlist.RK4:
+		p.Integrator = engine.RK4
+	}
+	if !opt.NoNoise {
+		p.Sigma = math.Sqrt(2 * ch.diff * dt)
+	}
+	return p
 }
 
 type sampleSched struct {
@@ -309,13 +363,14 @@ type sampleSched struct {
 	next  int
 }
 
-func (e *engine) run(ctx context.Context) (*Result, error) {
+func (e *runner) run(ctx context.Context) (*Result, error) {
 	ch, B, N := e.ch, e.b, e.n
 	spc := 1 / (e.dt * ch.f0)
-	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase}
+	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase, KsScale: cmp.Or(e.opt.KsScale, 1)}
 	if e.model == modelCycle {
 		res.Model = netlist.ModelCycle
 	}
+	e.sync()
 	res.Initial = e.snapshot(true)
 
 	// Detector schedules.
@@ -384,8 +439,8 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 				counterPhi[d] = append([]float64(nil), e.phi...)
 			}
 		}
-		e.step(n)
-		if x := e.checkFinite(); x >= 0 {
+		if x := e.step(n); x >= 0 {
+			e.sync()
 			return nil, fmt.Errorf("chip: %w at step %d (t = %s): oscillator %s, input %d (phase %g); try more steps per cycle",
 				ErrNaN, n+1, netlist.FormatSI(float64(n+1)*e.dt, "s"), ch.nl.Oscillators.Names[x/B], x%B, e.phi[x])
 		}
@@ -477,7 +532,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 // for rings to count as locked: 0.05 cycle = 18°.
 const lockTolCycles = 0.05
 
-func (e *engine) snapshot(wrap bool) [][]float64 {
+func (e *runner) snapshot(wrap bool) [][]float64 {
 	out := make([][]float64, e.b)
 	for b := range out {
 		out[b] = make([]float64, e.n)
@@ -492,7 +547,7 @@ func (e *engine) snapshot(wrap bool) [][]float64 {
 	return out
 }
 
-func (e *engine) record(tr *Trace, t float64) {
+func (e *runner) record(tr *Trace, t float64) {
 	tr.Times = append(tr.Times, t)
 	for b := 0; b < e.b; b++ {
 		row := make([]float64, e.n)
@@ -504,7 +559,7 @@ func (e *engine) record(tr *Trace, t float64) {
 }
 
 // sample reads one detector bank at time t for every input.
-func (e *engine) sample(ro *Readout, det detector, t float64) {
+func (e *runner) sample(ro *Readout, det detector, t float64) {
 	ro.Times = append(ro.Times, t)
 	jit := 0.0
 	if !e.opt.NoNoise {

@@ -64,44 +64,29 @@ type Labels []uint8
 
 // ReadImages reads an IDX3 ubyte image file (e.g. train-images-idx3-ubyte),
 // plain or gzip-compressed (detected from the content, not the name).
-func ReadImages(path string) (Images, error) {
-	var im Images
-	err := readIDXFile(path, func(r io.Reader) error {
-		var err error
-		im, err = DecodeImages(r)
-		return err
-	})
-	return im, err
-}
+func ReadImages(path string) (Images, error) { return readIDXFile(path, DecodeImages) }
 
 // ReadLabels reads an IDX1 ubyte label file (e.g. train-labels-idx1-ubyte),
 // plain or gzip-compressed.
-func ReadLabels(path string) (Labels, error) {
-	var lb Labels
-	err := readIDXFile(path, func(r io.Reader) error {
-		var err error
-		lb, err = DecodeLabels(r)
-		return err
-	})
-	return lb, err
-}
+func ReadLabels(path string) (Labels, error) { return readIDXFile(path, DecodeLabels) }
 
-// readIDXFile opens path, transparently gunzips it and hands the stream to
-// decode; every error is prefixed with the file name.
-func readIDXFile(path string, decode func(io.Reader) error) error {
+// readIDXFile opens path, transparently gunzips it and decodes the stream;
+// every error is prefixed with the file name.
+func readIDXFile[T any](path string, decode func(io.Reader) (T, error)) (T, error) {
+	var v T
 	f, err := os.Open(path)
 	if err != nil {
-		return err // *PathError already names the file
+		return v, err // *PathError already names the file
 	}
 	defer f.Close()
 	r, closeFn, err := maybeGunzip(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return v, fmt.Errorf("%s: %w", path, err)
 	}
-	if err := decode(r); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if v, err = decode(r); err != nil {
+		return v, fmt.Errorf("%s: %w", path, err)
 	}
-	return closeFn()
+	return v, closeFn()
 }
 
 // maybeGunzip peeks at the first two bytes and wraps r in a gzip reader if

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"oscsim/dataset"
+	"oscsim/internal/testkit"
 )
 
 // TestMNISTEndToEnd trains on the first 3000 MNIST training images and
@@ -17,18 +17,9 @@ func TestMNISTEndToEnd(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dir, err := dataset.Fetch(ctx, "mnist", "")
-	if err != nil {
-		t.Skipf("MNIST not cached and not fetchable here: %v", err)
-	}
-	tri, trl, err := dataset.LoadSplit(dir, "train")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tei, tel, err := dataset.LoadSplit(dir, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := testkit.Dataset(t, ctx, "mnist", true)
+	tri, trl := testkit.Split(t, dir, "train")
+	tei, tel := testkit.Split(t, dir, "test")
 	set := DefaultSettings()
 	xtr, _ := Binarize(tri.Slice(0, 3000), set.Threshold)
 	xte, _ := Binarize(tei.Slice(0, 1000), set.Threshold)

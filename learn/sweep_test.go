@@ -7,7 +7,7 @@ import (
 	"os"
 	"testing"
 
-	"oscsim/dataset"
+	"oscsim/internal/testkit"
 )
 
 // TestNormalisationSweep reruns the sweep that chose DefaultSettings: every
@@ -22,12 +22,9 @@ func TestNormalisationSweep(t *testing.T) {
 		t.Skip("set OSCSIM_SWEEP=1 to rerun the normalisation sweep (≈10 min)")
 	}
 	ctx := context.Background()
-	dir, err := dataset.Fetch(ctx, "mnist", "")
-	if err != nil {
-		t.Skipf("MNIST not available: %v", err)
-	}
-	tri, trl, _ := dataset.LoadSplit(dir, "train")
-	tei, tel, _ := dataset.LoadSplit(dir, "test")
+	dir := testkit.Dataset(t, ctx, "mnist", true)
+	tri, trl := testkit.Split(t, dir, "train")
+	tei, tel := testkit.Split(t, dir, "test")
 	def := DefaultSettings()
 	xtr, _ := Binarize(tri, def.Threshold)
 	xte, _ := Binarize(tei, def.Threshold)

@@ -1,58 +1,6 @@
 package netlist
 
-import (
-	"math"
-
-	"oscsim/internal/vocab"
-)
-
-// PumpPort is where the SHIL pump injects into a ring (shil.port). It sets
-// the analytic ring's pump gain (ringosc.DeviceGains, docs/ringmodel.md);
-// a characterised ring model carries the tap's measured gain.
-type PumpPort string
-
-const (
-	// PortTap is a current into the tap, stage 0's output, which is where
-	// the SPICE deck injects: the pump couples through the tap ISF's
-	// second harmonic, which only the inverter's rise/fall asymmetry makes
-	// (tech card TapH2), so the gain is small (g2 ≈ 0.14·h1 on the 45 nm
-	// card).
-	PortTap PumpPort = "tap"
-	// PortSupply is a port where both edges of a cycle respond with the
-	// same sign (a supply or tail current, a gated injection device): the
-	// pump-port ISF's second harmonic equals the tap ISF's first
-	// (g2 = 2·h1; Hong & Hajimiri, JSSC 54(8), 2019). [A]: not checked
-	// against SPICE, whose decks inject at the tap.
-	PortSupply PumpPort = "supply"
-)
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (p *PumpPort) UnmarshalText(b []byte) error {
-	return vocab.Set(p, b, "pump port", PortTap, PortSupply)
-}
-
-// CouplerLoads says whether the rings are trimmed for their couplers'
-// static load (couplings.loads).
-type CouplerLoads string
-
-const (
-	// LoadsTrimmed: every ring's load capacitance was trimmed for what its
-	// couplers add (switch and inverter-input capacitance on the tap) and
-	// for the inverter path's pull in its favoured state, so coupling does
-	// not move a ring's natural frequency. The engine adds nothing; the
-	// SPICE deck takes each tap's coupler load off its load capacitor.
-	LoadsTrimmed CouplerLoads = "trimmed"
-	// LoadsLoaded: the chip as drawn, no trims. Each tap carries its
-	// couplers' capacitance, which slows its ring (chip.Chip.TapLoads); the
-	// engine puts that pull into each ring's frequency at compile time and
-	// the deck keeps the full load capacitor.
-	LoadsLoaded CouplerLoads = "loaded"
-)
-
-// UnmarshalText implements encoding.TextUnmarshaler.
-func (l *CouplerLoads) UnmarshalText(b []byte) error {
-	return vocab.Set(l, b, "coupler loads", LoadsTrimmed, LoadsLoaded)
-}
+import "math"
 
 // checkFullScale warns when quantize = "scale" without full_scale turns
 // every coupling into the largest code: the largest |weight| maps to
@@ -84,9 +32,16 @@ func (v *validator) checkFullScale(n *Netlist) {
 	v.warnAt("couplings.quantize", "quantize = \"scale\" without full_scale maps the largest |weight| (%g) to code %d, so %s becomes ±%d; give full_scale, or quantize = \"exact\" for weights that are codes", mag, c.MaxCode, what, c.MaxCode)
 }
 
-// buildRingExtras reads the per-ring frequency offsets and tap loads: one
-// value per oscillator, finite, loads not negative.
+// buildRingExtras reads the tap stage, the per-ring frequency offsets and
+// tap loads: a stage of the ring; one value per oscillator, finite, loads
+// not negative.
 func (v *validator) buildRingExtras(o *Oscillators, r *rawOscillators, n int) {
+	if r.TapStage != nil {
+		o.TapStage = *r.TapStage
+		if o.TapStage < 0 || o.TapStage >= o.Stages {
+			v.errAt("oscillators.tap_stage", "the tap is the output of a stage 0…%d of the %d-stage ring (got %d)", o.Stages-1, o.Stages, o.TapStage)
+		}
+	}
 	if r.FreqOffsets != nil {
 		if len(r.FreqOffsets) != n {
 			v.errAt("oscillators.freq_offsets", "want %d frequency offsets, one per oscillator (got %d)", n, len(r.FreqOffsets))
@@ -182,4 +137,20 @@ func (v *validator) buildTG(n *Netlist, rc *rawCouplings) *TGGeometry {
 		return nil
 	}
 	return g
+}
+
+// buildPumpStage reads shil.stage: the stage whose output the pump drives,
+// default the tap's. Only a pump into a node has one.
+func (v *validator) buildPumpStage(s *SHIL, o Oscillators, r *rawSHIL) {
+	s.Stage = o.TapStage
+	if r.Stage == nil {
+		return
+	}
+	s.Stage = *r.Stage
+	switch {
+	case s.Port != PortTap:
+		v.errAt("shil.stage", "a pump into the %q port drives no ring node; stage needs port = %q", s.Port, PortTap)
+	case s.Stage < 0 || s.Stage >= o.Stages:
+		v.errAt("shil.stage", "the pump drives the output of a stage 0…%d of the %d-stage ring (got %d)", o.Stages-1, o.Stages, s.Stage)
+	}
 }

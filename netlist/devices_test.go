@@ -103,3 +103,84 @@ func TestTGGeometry(t *testing.T) {
 func fmtBase(base, tech, keys string) string {
 	return strings.Replace(strings.Replace(base, "%s", tech, 1), "%s", keys, 1)
 }
+
+// TestTapStage: oscillators.tap_stage and shil.stage name ring stages
+// (default 0 and the tap's); a stage outside the ring, or a pump stage on
+// the supply port, is an error naming the key.
+func TestTapStage(t *testing.T) {
+	t.Parallel()
+	const base = "[chip]\nname = \"t\"\n[oscillators]\ncount = 2\nstages = 5\n%s\n[shil]\nks = 0.01\n%s\n"
+	parse := func(osc, sh string) (*Netlist, error) {
+		return Parse("t.toml", []byte(fmtBase(base, osc, sh)), nil)
+	}
+	nl, err := parse("", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nl.Oscillators.TapStage != 0 || nl.SHIL.Stage != 0 {
+		t.Fatalf("defaults: tap %d, pump %d", nl.Oscillators.TapStage, nl.SHIL.Stage)
+	}
+	if nl, err = parse("tap_stage = 2", ""); err != nil || nl.SHIL.Stage != 2 {
+		t.Fatalf("pump stage follows the tap: %v, %+v", err, nl.SHIL)
+	}
+	if nl, err = parse("tap_stage = 2", "stage = 4"); err != nil || nl.Oscillators.TapStage != 2 || nl.SHIL.Stage != 4 {
+		t.Fatalf("tap 2, pump 4: %v", err)
+	}
+	for _, c := range []struct{ osc, sh, want string }{
+		{"tap_stage = 5", "", "oscillators.tap_stage: the tap is the output of a stage 0…4 of the 5-stage ring (got 5)"},
+		{"tap_stage = -1", "", "oscillators.tap_stage: the tap is the output of a stage 0…4"},
+		{"", "stage = 7", "shil.stage: the pump drives the output of a stage 0…4 of the 5-stage ring (got 7)"},
+		{"", "stage = 1\nport = \"supply\"", "shil.stage: a pump into the \"supply\" port drives no ring node"},
+	} {
+		_, err := parse(c.osc, c.sh)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q %q: error %v, want %q", c.osc, c.sh, err, c.want)
+		}
+	}
+}
+
+// TestBuiltinRing: ring_model = "builtin" selects the embedded
+// characterisation of the chip's ring, whose measured frequency is the
+// reference when the description gives none; a ring with none is an error
+// naming the key and the rings there are.
+func TestBuiltinRing(t *testing.T) {
+	t.Parallel()
+	const base = "[chip]\nname = \"b\"\ntech = \"45nm\"\n[tech]\nnode_cap = \"3fF\"\n[oscillators]\ncount = 2\nstages = %s\nring_model = \"builtin\"\n"
+	nl, err := Parse("b.toml", []byte(fmtBase(base, "5", "")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := nl.Oscillators
+	if o.Ring == nil || o.Ring.Name != "builtin:generic45-n5-c3f" || o.Frequency != o.Ring.F0 || o.FrequencyDerived {
+		t.Fatalf("ring %v, frequency %g (derived %v)", o.Ring, o.Frequency, o.FrequencyDerived)
+	}
+	_, err = Parse("b.toml", []byte(fmtBase(base, "7", "")), nil)
+	if err == nil || !strings.Contains(err.Error(), "oscillators.ring_model: no built-in characterisation of a 7-stage ring with 3 fF") ||
+		!strings.Contains(err.Error(), "generic45-n5-c3f (5 stages, 3 fF") {
+		t.Fatalf("7 stages: error %v", err)
+	}
+}
+
+// TestRiseFall: tech.rise_fall sets the card's tap asymmetry through
+// tech.TapH2FromRiseFall; with tap_h2 too, or out of range, it is an error
+// naming the key.
+func TestRiseFall(t *testing.T) {
+	t.Parallel()
+	const base = "[chip]\nname = \"r\"\ntech = \"45nm\"\n[tech]\n%s\n[oscillators]\ncount = 1\n%s"
+	nl, err := Parse("r.toml", []byte(fmtBase(base, "rise_fall = 0.867", "")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := nl.Tech.TapH2; math.Abs(x-0.1413) > 5e-4 {
+		t.Fatalf("tap_h2 %g, want 0.1413", x)
+	}
+	for _, c := range []struct{ keys, want string }{
+		{"rise_fall = 0.9\ntap_h2 = 0.1", "tech.rise_fall: give either tap_h2 or rise_fall"},
+		{"rise_fall = 0", "tech.rise_fall: the ring nodes' rise/fall time ratio must be in (0.2, 5)"},
+	} {
+		_, err := Parse("r.toml", []byte(fmtBase(base, c.keys, "")), nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.keys, err, c.want)
+		}
+	}
+}

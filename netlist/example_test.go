@@ -41,5 +41,5 @@ colour = "blue"
 	// Output:
 	// bad.toml:4:1: oscillators.frequency: frequency must be positive (got -1e+09 Hz)
 	// bad.toml:5:1: oscillators.stages: a single-ended ring needs an odd number of stages ≥ 3 (got 4)
-	// bad.toml:6:1: oscillators.colour: unknown key (known keys here: count, names, stages, frequency, layout, rows, cols, freq_sigma, linewidth, phase_noise, init, init_phases, ring_model, freq_offsets, tap_loads)
+	// bad.toml:6:1: oscillators.colour: unknown key (known keys here: count, names, stages, frequency, layout, rows, cols, freq_sigma, linewidth, phase_noise, init, init_phases, ring_model, freq_offsets, tap_loads, tap_stage)
 }

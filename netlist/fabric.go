@@ -119,6 +119,8 @@ func (n *Netlist) FabricSites() int {
 		return 2*R*C - R - C
 	case Sites:
 		return len(c.Sites)
+	case Layered:
+		return layeredSites(c.Layers)
 	}
 	return len(c.Edges)
 }
@@ -145,7 +147,7 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 		}
 	}
 	if !c.Topology.Fabric() {
-		v.errAt("couplings.random_levels", "random weights need a fabric topology (\"all-to-all\", \"kings\", \"grid\" or \"sites\")")
+		v.errAt("couplings.random_levels", "random weights need a fabric topology (\"all-to-all\", \"kings\", \"grid\", \"sites\" or \"layered\")")
 		ok = false
 	}
 	if explicit > 0 || rc.Weights != "" {
@@ -169,11 +171,14 @@ func (v *validator) buildRandom(n *Netlist, rc *rawCouplings, explicit int) {
 			c.Edges = append(c.Edges, Edge{I: i, J: j, W: w})
 		}
 	}
-	if c.Topology == Sites {
+	switch c.Topology {
+	case Sites:
 		for _, p := range c.Sites {
 			draw(int(p.I), int(p.J))
 		}
-	} else {
+	case Layered:
+		LayeredPairs(c.Layers, draw)
+	default:
 		FabricPairs(c.Topology, o.N(), o.Rows, o.Cols, draw)
 	}
 	c.Random = rw

@@ -30,7 +30,14 @@ type Netlist struct {
 	Oscillators Oscillators
 	Couplings   Couplings
 	// SHIL is nil when the chip has no pump.
-	SHIL      *SHIL
+	SHIL *SHIL
+	// Injection describes the chip's injection drivers at f0; nil when the
+	// description has no [injection] table (runs may then inject any
+	// current: an ideal source outside the ledger, layered.go).
+	Injection *Injection
+	// Tuning describes per-ring frequency tuning (tuning.go); nil when the
+	// description has no [tuning] table.
+	Tuning    *Tuning
 	Detectors []Detector
 	Run       Run
 	// Pads is the number of I/O and supply bond pads on the die edge, or 0
@@ -72,6 +79,13 @@ type Oscillators struct {
 	// ring's tap, drawn on the chip (oscillators.tap_loads): each slows
 	// its ring (chip.Chip.TapLoads, docs/ringmodel.md).
 	TapLoads []float64
+	// TapStage is the stage whose output is the tap (0…Stages−1,
+	// oscillators.tap_stage, default 0): the node the couplers attach to,
+	// the detectors read and the tap loads sit on. θ = 0 is that node's
+	// maximum. In a ring of identical stages every node is the same
+	// waveform shifted in phase, so the ring model does not change with it
+	// (docs/ringmodel.md, "The tap node").
+	TapStage int
 	// RingModel is the path of a characterised ring model file, or "".
 	RingModel string
 	// Ring is that model, read and checked against the chip's ring (its
@@ -82,6 +96,16 @@ type Oscillators struct {
 
 // N returns the number of oscillators.
 func (o Oscillators) N() int { return len(o.Names) }
+
+// RingFile returns the ring-model file the description reads: RingModel,
+// or "" for none and for the characterisation built into the binary
+// (ring_model = "builtin").
+func (o Oscillators) RingFile() string {
+	if o.RingModel == ringosc.BuiltinName {
+		return ""
+	}
+	return o.RingModel
+}
 
 // Couplings describes the transmission-gate coupling fabric and the
 // couplings programmed into it.
@@ -109,6 +133,9 @@ type Couplings struct {
 	// order, read from SitesFile; nil for the other topologies.
 	Sites     []Pair
 	SitesFile string
+	// Layers are the layer sizes of a "layered" fabric (rings numbered
+	// layer by layer, summing to the ring count); nil otherwise.
+	Layers []int
 	// Programmable is true when every coupler site is built with both
 	// paths, MaxCode fingers per path and its configuration bits; false for
 	// a hard-wired chip whose sites hold only the fingers their code needs.
@@ -151,6 +178,12 @@ type SHIL struct {
 	Targets  []int
 	// Port is where the pump injects (default PortTap).
 	Port PumpPort
+	// Stage is the stage whose output the pump drives when Port is
+	// PortTap (shil.stage, default Oscillators.TapStage). A pump Stage −
+	// TapStage stages down the ring sees the tap's ISF delayed by that
+	// node's phase, so the chip drives it that much later
+	// (ringosc.Model.PumpAtNode, docs/ringmodel.md).
+	Stage int
 }
 
 // Detector is one bank of phase detectors.
@@ -293,6 +326,8 @@ func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
 		Couplings   toml.Primitive   `toml:"couplings"`
 		Coupling    []toml.Primitive `toml:"coupling"`
 		SHIL        *toml.Primitive  `toml:"shil"`
+		Injection   *toml.Primitive  `toml:"injection"`
+		Tuning      *toml.Primitive  `toml:"tuning"`
 		Detector    []toml.Primitive `toml:"detector"`
 		Run         toml.Primitive   `toml:"run"`
 	}
@@ -320,6 +355,14 @@ func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
 	if prim.SHIL != nil {
 		raw.SHIL = new(rawSHIL)
 		dec("shil", *prim.SHIL, raw.SHIL)
+	}
+	if prim.Injection != nil {
+		raw.Injection = new(rawInjection)
+		dec("injection", *prim.Injection, raw.Injection)
+	}
+	if prim.Tuning != nil {
+		raw.Tuning = new(rawTuning)
+		dec("tuning", *prim.Tuning, raw.Tuning)
 	}
 	raw.Detector = make([]rawDetector, len(prim.Detector))
 	for i, p := range prim.Detector {

@@ -19,6 +19,8 @@ type rawFile struct {
 	Couplings   rawCouplings   `toml:"couplings"`
 	Coupling    []rawCoupling  `toml:"coupling"`
 	SHIL        *rawSHIL       `toml:"shil"`
+	Injection   *rawInjection  `toml:"injection"`
+	Tuning      *rawTuning     `toml:"tuning"`
 	Detector    []rawDetector  `toml:"detector"`
 	Run         rawRun         `toml:"run"`
 }
@@ -39,6 +41,7 @@ type rawTech struct {
 	DevCap       *Capacitance `toml:"dev_cap"`
 	EdgeWidth    *float64     `toml:"edge_width"`
 	TapH2        *float64     `toml:"tap_h2"`
+	RiseFall     *float64     `toml:"rise_fall"`
 	InvReff      *Resistance  `toml:"inv_reff"`
 	ShortCircuit *Ratio       `toml:"short_circuit"`
 	LeakInv      *Power       `toml:"leak_inv"`
@@ -76,6 +79,8 @@ type rawOscillators struct {
 	// Per-ring frequency offsets and tap loads (docs/ringmodel.md).
 	FreqOffsets []Frequency   `toml:"freq_offsets"`
 	TapLoads    []Capacitance `toml:"tap_loads"`
+	// The stage whose output is the tap (couplers, detectors, tap loads).
+	TapStage *int `toml:"tap_stage"`
 }
 
 type rawCouplings struct {
@@ -90,6 +95,7 @@ type rawCouplings struct {
 	WeightsKey     string        `toml:"weights_key"`
 	Topology       Topology      `toml:"topology"`
 	Sites          string        `toml:"sites"`
+	Layers         []int         `toml:"layers"`
 	Programmable   *bool         `toml:"programmable"`
 	RandomLevels   []float64     `toml:"random_levels"`
 	RandomSeed     *int64        `toml:"random_seed"`
@@ -115,6 +121,15 @@ type rawSHIL struct {
 	Start    *Duration `toml:"start"`
 	Targets  Targets   `toml:"targets"`
 	Port     *PumpPort `toml:"port"`
+	// The stage whose output the pump drives (port = "tap").
+	Stage *int `toml:"stage"`
+}
+
+// rawInjection describes the injection drivers at f0 (layered.go).
+type rawInjection struct {
+	MaxCurrent *Current `toml:"max_current"`
+	Bits       *int     `toml:"bits"`
+	Targets    Targets  `toml:"targets"`
 }
 
 type rawDetector struct {
@@ -228,27 +243,10 @@ func KeyUnit(key string) (unit string, ok bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if _, symbol, ok := siUnit(t); ok {
+		return symbol, true
+	}
 	switch t {
-	case reflect.TypeFor[Frequency]():
-		return "Hz", true
-	case reflect.TypeFor[Duration]():
-		return "s", true
-	case reflect.TypeFor[Current]():
-		return "A", true
-	case reflect.TypeFor[Voltage]():
-		return "V", true
-	case reflect.TypeFor[Capacitance]():
-		return "F", true
-	case reflect.TypeFor[Resistance]():
-		return "Ohm", true
-	case reflect.TypeFor[Length]():
-		return "m", true
-	case reflect.TypeFor[Area]():
-		return "m2", true
-	case reflect.TypeFor[Power]():
-		return "W", true
-	case reflect.TypeFor[Energy]():
-		return "J", true
 	case reflect.TypeFor[Ratio](), reflect.TypeFor[FreqSigma]():
 		return UnitRatio, true
 	}

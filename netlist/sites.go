@@ -52,6 +52,9 @@ func (n *Netlist) HasSite(i, j int) bool {
 			return dr+dc == 1
 		}
 		return dr <= 1 && dc <= 1
+	case Layered:
+		li, lj := c.LayerOf(i), c.LayerOf(j)
+		return li >= 0 && lj == li+1
 	case Sites:
 		k := sort.Search(len(c.Sites), func(k int) bool {
 			s := c.Sites[k]

@@ -7,9 +7,7 @@ import (
 
 	"oscsim/bench"
 	"oscsim/chip"
-	"oscsim/configs"
 	"oscsim/learn/hrecm"
-	"oscsim/netlist"
 )
 
 // The paper never integrates the dynamics. These experiments do, on the
@@ -53,11 +51,7 @@ const hrecmRelaxCycles = 2000
 // hrecmChipOf compiles an embedded hrecm config for instance inst,
 // optionally ideal (12-bit couplers, no mismatch).
 func hrecmChipOf(name string, ideal bool, bits, inst int) (*chip.Chip, error) {
-	src, err := configs.Read(name)
-	if err != nil {
-		return nil, err
-	}
-	nl, err := netlist.Parse("embedded:"+name, src, nil)
+	nl, err := embeddedChip(name)
 	if err != nil {
 		return nil, err
 	}

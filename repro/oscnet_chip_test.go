@@ -1,27 +1,13 @@
 package repro
 
-import (
-	"context"
-	"testing"
-
-	"oscsim/dataset"
-)
+import "testing"
 
 // TestOscnetChipQuick runs oscnet-chip --quick (500 images, both methods
 // on the 784-ring chip; ~65 s of CPU, docs/oscnet.md): the keys are there
 // and the per-class method with the default mapping is within a few
 // points of software. Skipped in -short and where MNIST cannot be had.
 func TestOscnetChipQuick(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipped in -short: runs 500 MNIST images through the chip twice")
-	}
-	if _, err := dataset.Locate(context.Background(), "mnist", ""); err != nil {
-		t.Skipf("MNIST not available (run 'oscsim data fetch mnist'): %v", err)
-	}
-	res, err := Run(context.Background(), "oscnet-chip", Env{Quick: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := runMNISTQuick(t, "oscnet-chip", "runs 500 MNIST images through the chip twice")
 	for _, k := range []string{"software", "perclass/spins", "perclass/supply", "pairwise/24"} {
 		if res.Row(k) == nil {
 			t.Fatalf("no key %q: %+v", k, res.Rows)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"oscsim/dataset"
+	"oscsim/internal/testkit"
 )
 
 // TestNamesUnique holds the contract that every experiment has a unique
@@ -45,19 +45,44 @@ func TestJSONShape(t *testing.T) {
 	}
 }
 
-// TestOscnetQuick runs oscnet-table4 --quick (2,000/500 images); it skips
-// only where MNIST cannot be had.
-func TestOscnetQuick(t *testing.T) {
+// runQuick runs the experiment name in --quick mode. It skips in -short,
+// saying why (the test's cost), and where one of the data sets it needs
+// cannot be had.
+func runQuick(t *testing.T, name, why string, data ...string) *Result {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("skipped in -short: trains on 2,000 MNIST images")
+		t.Skip("skipped in -short: " + why)
 	}
-	if _, err := dataset.Locate(context.Background(), "mnist", ""); err != nil {
-		t.Skipf("MNIST not available (run 'oscsim data fetch mnist'): %v", err)
+	for _, d := range data {
+		testkit.Dataset(t, context.Background(), d, false)
 	}
-	res, err := Run(context.Background(), "oscnet-table4", Env{Quick: true})
+	res, err := Run(context.Background(), name, Env{Quick: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+// runMNISTQuick is runQuick of an experiment on MNIST.
+func runMNISTQuick(t *testing.T, name, why string) *Result {
+	t.Helper()
+	return runQuick(t, name, why, "mnist")
+}
+
+// wantRows checks that res has a row of each key.
+func wantRows(t *testing.T, res *Result, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if res.Row(k) == nil {
+			t.Errorf("no row %q", k)
+		}
+	}
+}
+
+// TestOscnetQuick runs oscnet-table4 --quick (2,000/500 images); it skips
+// only where MNIST cannot be had.
+func TestOscnetQuick(t *testing.T) {
+	res := runMNISTQuick(t, "oscnet-table4", "trains on 2,000 MNIST images")
 	both := res.Row("both")
 	if both == nil || both.Ours < 75 || both.Ours > 95 {
 		t.Errorf("both-axes normalisation on the quick split: %+v, want 75–95%% (81%% measured)", both)

@@ -55,6 +55,29 @@ func DeviceGains(card tech.Card, stages int, nodeCap float64) (h1, g2 float64) {
 	return h1, card.TapH2 * h1 / a1
 }
 
+// DeviceInverterGain returns the inverter path's coupling gain h1_inv
+// (the phase model's rate of an inverter-path coupler is −h1_inv·G/C) of
+// an N-stage ring on card, against DeviceGains' h1 for the exact
+// complement 1 − v. The coupler's inverter drives only its finger, a load
+// far below the ring node's, so its output switches much faster than the
+// node it follows: to first order it is a step at the node's mid-rail
+// crossing. A step's first harmonic is 2/π against the raised-cosine
+// node's (2/π)·F1(w), and H's first harmonic is proportional to the
+// signal's (h1 = c1·a1/2), so
+//
+//	h1_inv = h1 / F1(w),   w = min(π, EdgeWidth·π/N)
+//
+// (4/π·h1 at w = π, where the node is a sinusoid and the inverter makes it
+// a square wave). docs/ringmodel.md, "The inverter path", has the checks;
+// the engine's analytic inverter path is still the exact complement.
+func DeviceInverterGain(card tech.Card, stages int, nodeCap float64) float64 {
+	h1, _ := DeviceGains(card, stages, nodeCap)
+	if !(h1 > 0) {
+		return 0
+	}
+	return h1 / raisedCosineH1(math.Min(math.Pi, card.EdgeWidth*math.Pi/float64(stages)))
+}
+
 // raisedCosineH1 is the first Fourier harmonic, relative to an ideal step's,
 // of a raised-cosine edge of width w (rad): cos(w/2)/(1 − (w/π)²), π/4 at
 // w = π.

@@ -3,6 +3,8 @@ package ringosc
 import (
 	"fmt"
 	"math"
+
+	"oscsim/phasedet"
 )
 
 // Harmonic returns the n-th Fourier coefficients of a table sampled
@@ -120,4 +122,75 @@ func (m *Model) MeasuredOn(stages int, vdd, nodeCap float64) error {
 		return fmt.Errorf("it was measured with %g fF per node, the chip has %g fF", ms.NodeCap*1e15, nodeCap*1e15)
 	}
 	return nil
+}
+
+// NodePhase returns α_s, the phase (rad) by which stage s's output lags
+// the tap (stage 0) in an N-stage ring: v_s(θ) = v_0(θ − α_s). From the
+// node tables it is the difference of the first harmonics' phases (every
+// stage has the same devices, so every node has the tap's shape, shifted);
+// without tables it is the analytic s·π·(N+1)/N (one stage delay π/N and
+// an inversion per stage, NodeV). The result is in [0, 2π).
+func (m *Model) NodePhase(s, stages int) float64 {
+	var a float64
+	if len(m.Nodes) > s && len(m.Nodes) > 0 {
+		a0, b0 := Harmonic(m.Nodes[0], 1)
+		as, bs := Harmonic(m.Nodes[s], 1)
+		a = math.Atan2(bs, as) - math.Atan2(b0, a0)
+	} else {
+		n := float64(stages)
+		a = float64(s) * math.Pi * (n + 1) / n
+	}
+	a = math.Mod(a, 2*math.Pi)
+	if a < 0 {
+		a += 2 * math.Pi
+	}
+	return a
+}
+
+// PumpAtNode returns the model of the same ring with its pump driving the
+// output of the stage d stages after the tap (shil.stage, docs/ringmodel.md,
+// "The tap node"). That node's ISF is the tap's delayed by its phase α_d
+// (NodePhase): Γ_d(θ) = Γ_0(θ − α_d), so its second harmonic, the only one
+// a 2·f0 pump sees, is the tap's turned by −2α_d. The chip drives the pump
+// that much later, ψ_d = ψ_0 − 2α_d, and the phase-aligned pump table
+// (AlignPump) is then the same table: the engine's pump, gain and second-
+// order law are unchanged; only the pump's phase (PumpPhase, and the ISF's
+// ISFPumpPhase of a measured law) moves. d = 0 returns m unchanged.
+func (m Model) PumpAtNode(d, stages int) Model {
+	if d == 0 {
+		return m
+	}
+	shift := -2 * m.NodePhase(d, stages)
+	m.PumpPhase = phasedet.Wrap(m.PumpPhase + shift)
+	if m.Measured != nil && m.Measured.ISFPumpPhase != 0 {
+		ms := *m.Measured
+		ms.ISFPumpPhase = phasedet.Wrap(ms.ISFPumpPhase + shift)
+		m.Measured = &ms
+	}
+	return m
+}
+
+// RiseFall returns the ratio of the tap's 10–90% rise time to its 90–10%
+// fall time, read from the waveform table (linear interpolation between
+// samples), or 1 without a table (the analytic waveform is symmetric).
+// tech.TapH2FromRiseFall turns it into the tap ISF's c2/c1
+// (docs/ringmodel.md, "Checks").
+func (m *Model) RiseFall() float64 {
+	if m.Wave == nil {
+		return 1
+	}
+	// cross returns the first phase (rad) at which the table passes x
+	// upwards (up) or downwards.
+	M := len(m.Wave)
+	cross := func(x float64, up bool) float64 {
+		for k := 0; k < M; k++ {
+			a, b := m.Wave[k], m.Wave[(k+1)%M]
+			if (up && a < x && b >= x) || (!up && a > x && b <= x) {
+				return 2 * math.Pi * (float64(k) + (x-a)/(b-a)) / float64(M)
+			}
+		}
+		return math.NaN()
+	}
+	span := func(a, b float64) float64 { return math.Mod(b-a+4*math.Pi, 2*math.Pi) }
+	return span(cross(0.1, true), cross(0.9, true)) / span(cross(0.9, false), cross(0.1, false))
 }

@@ -93,7 +93,7 @@ func (p *Packed) Reduction() (scale, invM, fm float64) { return p.ix.scale, p.ix
 // SampleRows fills, for each input b of a row of the engine's state,
 // θ = wt + y[b] (summed in T, then widened), v[b] = v(θ), g[b] = Γ(θ),
 // gp[b] = Γp(θ) and, if notInv is not nil, notInv[b] = 1 − InvV(θ) (the
-// inverter path's pull, engine_paths.go in package chip), all rounded to T
+// inverter path's pull, paths.go in package chip/internal/engine), all rounded to T
 // from the values At returns.
 func SampleRows[T ~float32 | ~float64](p *Packed, wt T, y, v, g, gp, notInv []T) {
 	s := p.s

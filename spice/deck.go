@@ -32,8 +32,9 @@ const GenericName = "oscsim generic45 (BSIM4, built in)"
 // the device sizes of rings and couplers.
 //
 // A ring is Stages CMOS inverters in a loop, each output loaded by the
-// chip's node capacitance; stage 0's output is the tap that couplers and
-// the pump use. A coupler finger is a transmission gate (NMOS gate at VDD,
+// chip's node capacitance; stage oscillators.tap_stage's output (default
+// stage 0) is the tap the couplers use and shil.stage's (default the tap)
+// the node the pump drives. A coupler finger is a transmission gate (NMOS gate at VDD,
 // PMOS gate at ground) in series with a resistor that makes up the unit
 // resistance; the code's |c| fingers are written as one finger with
 // multiplicity c (MOSFET m = c, resistor R/c), which is electrically the
@@ -316,6 +317,8 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	ring := ch.Ring()
 	vdd, cload := nl.Tech.VDD, nl.Tech.NodeCap
 	fref := o.Frequency
+	// The tap and the pump's node (oscillators.tap_stage, shil.stage).
+	tapNode := func(p string) string { return fmt.Sprintf("%s_n%d", p, o.TapStage) }
 	phases := opt.Phases
 	if phases == nil {
 		var err error
@@ -363,7 +366,7 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 	fmt.Fprintf(&b, "* chip %q from %s; seed %d, instance %d; written by oscsim spice.\n", nl.Name, nl.File, ch.Seed(), ch.Instance())
 	fmt.Fprintf(&b, "* %d rings x %d stages, VDD %s, node load %s, reference %s; ring model %q.\n",
 		N, S, netlist.FormatSI(vdd, "V"), netlist.FormatSI(cload, "F"), netlist.FormatSI(fref, "Hz"), ring.Name)
-	fmt.Fprintf(&b, "* Phase convention: theta = 2*pi*f_ref*t + phi; a ring's tap (node <ring>_n0) rises\n")
+	fmt.Fprintf(&b, "* Phase convention: theta = 2*pi*f_ref*t + phi; a ring's tap (node <ring>_n%d) rises\n", o.TapStage)
 	fmt.Fprintf(&b, "* through VDD/2 at theta = -pi/2. Devices: %s, ring inverter L %s WN %s WP %s.\n",
 		d.Name, netlist.FormatSI(d.L, "m"), netlist.FormatSI(d.WN, "m"), netlist.FormatSI(d.WP, "m"))
 	b.WriteString(cards)
@@ -417,7 +420,7 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			// the receiving tap sees only the resistor.
 			hasInv = true
 			l.label = fmt.Sprintf("ci_%s_%s", names[c.From], names[c.To])
-			l.from, l.to = l.label, names[c.To]+"_n0"
+			l.from, l.to = l.label, tapNode(names[c.To])
 			if !loaded {
 				tapLoad[c.From] += d.CouplerCin
 				if tg != nil {
@@ -430,7 +433,7 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			// resistance is ≤ 1/8 of the finger's), so it is a fixed load
 			// of that tap; ring J sees only the resistor.
 			l.label = fmt.Sprintf("c_%s_%s", names[e.I], names[e.J])
-			l.from, l.to = names[e.I]+"_n0", names[e.J]+"_n0"
+			l.from, l.to = tapNode(names[e.I]), tapNode(names[e.J])
 			switch {
 			case tg != nil && !loaded:
 				// A real TG's channel and junctions split between its ends.
@@ -486,13 +489,14 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 			fmt.Fprintf(&b, "M%s_p%d %s %s vdd_%s vdd_%s %s W=%s L=%s\n", p, s, out, in, p, p, d.PMOS, eng(d.WP), eng(d.L))
 			fmt.Fprintf(&b, "M%s_n%d %s %s 0 0 %s W=%s L=%s\n", p, s, out, in, d.NMOS, eng(d.WN), eng(d.L))
 			cs := c
-			if s == 0 {
+			if s == o.TapStage {
 				cs = ctap
 			}
 			fmt.Fprintf(&b, "C%s_%d %s 0 %s\n", p, s, out, eng(cs))
-			ic(out, vdd*ring.NodeV(s, S, phases[i]))
+			// The ring model's node k is k stages after the tap.
+			ic(out, vdd*ring.NodeV((s-o.TapStage+S)%S, S, phases[i]))
 		}
-		deck.Rings = append(deck.Rings, RingProbe{Name: o.Names[i], Node: p, Tap: fmt.Sprintf("v(%s_n0)", p), Supply: fmt.Sprintf("i(vdd_%s)", p), Uncoupled: fdesign})
+		deck.Rings = append(deck.Rings, RingProbe{Name: o.Names[i], Node: p, Tap: "v(" + tapNode(p) + ")", Supply: fmt.Sprintf("i(vdd_%s)", p), Uncoupled: fdesign})
 	}
 
 	for _, l := range lumps {
@@ -504,8 +508,8 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 		if c.Inverted {
 			fmt.Fprintf(&b, "\n* coupling %q-%q weight %g code %d: inverter path %q -> %q, %d finger(s), G %s\n",
 				o.Names[e.I], o.Names[e.J], e.W, l.code, o.Names[c.From], o.Names[c.To], absInt(l.code), netlist.FormatSI(c.G, "S"))
-			fmt.Fprintf(&b, "M%s_p %s %s_n0 vddc vddc %s W=%s L=%s\n", label, label, names[c.From], d.PMOS, eng(d.CInvWP), eng(d.L))
-			fmt.Fprintf(&b, "M%s_n %s %s_n0 0 0 %s W=%s L=%s\n", label, label, names[c.From], d.NMOS, eng(d.CInvWN), eng(d.L))
+			fmt.Fprintf(&b, "M%s_p %s %s vddc vddc %s W=%s L=%s\n", label, label, tapNode(names[c.From]), d.PMOS, eng(d.CInvWP), eng(d.L))
+			fmt.Fprintf(&b, "M%s_n %s %s 0 0 %s W=%s L=%s\n", label, label, tapNode(names[c.From]), d.NMOS, eng(d.CInvWN), eng(d.L))
 			ic(label, va)
 		} else {
 			va = vdd * ring.NodeV(0, S, phases[e.I])
@@ -537,7 +541,8 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 		}
 	}
 
-	// Pump: I·cos(2·ω_ref·t + ψ)·schedule into each target's tap.
+	// Pump: I·cos(2·ω_ref·t + ψ)·schedule into each target's pump node
+	// (shil.stage; ψ is the ring model's for that node, PumpAtNode).
 	if s := nl.SHIL; s != nil && ch.PumpCurrent() > 0 && !opt.Open {
 		sched := "1"
 		switch s.Schedule {
@@ -550,10 +555,10 @@ func Write(ch *chip.Chip, d Design, opt DeckOptions) (*Deck, error) {
 		case shil.RampHold:
 			sched = fmt.Sprintf("min(1,max(0,(time-%s)/%s))", eng(s.Start), eng(s.Ramp))
 		}
-		fmt.Fprintf(&b, "\n* SHIL pump at 2*f_ref = %s, amplitude %s, phase %.4f rad, schedule %s\n",
-			netlist.FormatSI(2*fref, "Hz"), netlist.FormatSI(ch.PumpCurrent(), "A"), ring.PumpPhase, s.Schedule)
+		fmt.Fprintf(&b, "\n* SHIL pump at 2*f_ref = %s, amplitude %s, phase %.4f rad, schedule %s, into stage %d's output\n",
+			netlist.FormatSI(2*fref, "Hz"), netlist.FormatSI(ch.PumpCurrent(), "A"), ring.PumpPhase, s.Schedule, s.Stage)
 		for _, i := range s.Targets {
-			fmt.Fprintf(&b, "Bpump_%s 0 %s_n0 I = %s*cos(%s*time%+.6g)*%s\n", names[i], names[i],
+			fmt.Fprintf(&b, "Bpump_%s 0 %s_n%d I = %s*cos(%s*time%+.6g)*%s\n", names[i], names[i], s.Stage,
 				eng(ch.PumpCurrent()), strconv.FormatFloat(4*math.Pi*fref, 'g', 12, 64), ring.PumpPhase, sched)
 		}
 	}

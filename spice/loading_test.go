@@ -8,36 +8,6 @@ import (
 	"testing"
 )
 
-// loadedPairTemplate is a pair of generic 45 nm rings coupled through
-// |code| fingers of 400 kΩ, drawn without trims (couplings.loads =
-// "loaded"): ring a's tap carries the in-phase fingers' switches, each tap
-// the inverter path's inverter input. %[5]s is the ring_model line (empty:
-// the analytic model from the card).
-const loadedPairTemplate = `
-[chip]
-name = "loaded-%[1]s-code%[2]d"
-tech = "45nm"
-[oscillators]
-names = ["a", "b"]
-stages = 5
-frequency = "1.37GHz"
-init_phases = [0.0, %[3]g]
-%[5]s
-[couplings]
-bits = 3
-quantize = "exact"
-unit_resistance = "400kOhm"
-loads = "loaded"
-[[coupling]]
-from = "a"
-to = "b"
-weight = %[4]d
-[run]
-cycles = 80
-model = "cycle"
-steps_per_cycle = 32
-`
-
 // TestFidelityLoadedPair: a pair whose couplers load its taps and whose
 // rings are not trimmed locks below the rings' natural frequency; the
 // engine puts the loads' pull into the rings' frequencies
@@ -58,11 +28,12 @@ func TestFidelityLoadedPair(t *testing.T) {
 				if c.path == "inverter" {
 					w = -w
 				}
-				rm := ""
-				if mdl == "characterised" {
-					rm = `ring_model = "generic45.ring.toml"`
-				}
-				res := crossCheck(t, fmt.Sprintf(loadedPairTemplate, c.path, c.code, c.d0, w, rm), CheckOptions{Sim: sim})
+				// A pair of 400 kΩ fingers drawn without trims: ring a's tap
+				// carries the in-phase fingers' switches, each tap the
+				// inverter path's inverter input.
+				src := pairChip(fmt.Sprintf("loaded-%s-code%d", c.path, c.code), "1.37GHz", ringModelLine(mdl),
+					"unit_resistance = \"400kOhm\"\nloads = \"loaded\"", c.d0, w, 80)
+				res := crossCheck(t, src, CheckOptions{Sim: sim})
 				fs := 0.5 * (res.Spice.Freq[0] + res.Spice.Freq[1])
 				for _, m := range res.Models {
 					fm := 0.5 * (m.Freq[0] + m.Freq[1])
@@ -140,7 +111,15 @@ func TestFidelitySHILAnalytic(t *testing.T) {
 // node, so its path couples 9% more strongly than the analytic model's
 // complement 1 − v, and H's third harmonic speeds the approach).
 func TestFidelityPairsAnalytic(t *testing.T) {
-	sim := needNgspice(t)
+	analyticPairs(t, needNgspice(t), "pair-%[1]s-code%[2]d-%[3]gdeg", "1.3703GHz", "")
+}
+
+// analyticPairs runs a pair of analytic rings at freq on either path at
+// codes 1 and 4 of a 400 kΩ finger, trimmed, and holds both models to
+// ngspice: final Δφ within 5°, lock time within 25% in-phase and 35% on
+// the inverter path. name formats the chip's name from the path, the code
+// and the initial difference (°); tech is a [tech] table ("" for none).
+func analyticPairs(t *testing.T, sim Simulator, name, freq, tech string) {
 	for _, path := range []string{"inphase", "inverter"} {
 		for _, code := range []int{1, 4} {
 			d0 := 60.0
@@ -153,8 +132,10 @@ func TestFidelityPairsAnalytic(t *testing.T) {
 				if path == "inverter" {
 					w = -code
 				}
-				src := strings.NewReplacer(`frequency = "1.37GHz"`, `frequency = "1.3703GHz"`,
-					`ring_model = "generic45.ring.toml"`, "").Replace(fmt.Sprintf(pairTemplate, path, code, d0, w, 30+60/code))
+				src := pairChip(fmt.Sprintf(name, path, code, d0), freq, "", `unit_resistance = "400kOhm"`, d0, w, 30+60/code)
+				if tech != "" {
+					src = strings.Replace(src, "[oscillators]", tech+"\n[oscillators]", 1)
+				}
 				res := crossCheck(t, src, CheckOptions{Sim: sim})
 				maxLock := 0.25
 				if path == "inverter" {
@@ -176,33 +157,6 @@ func TestFidelityPairsAnalytic(t *testing.T) {
 		}
 	}
 }
-
-// tgPairTemplate is a pair coupled through one real transmission gate of
-// the description's geometry (no series resistor), drawn without trims.
-const tgPairTemplate = `
-[chip]
-name = "tg-%[1]s-L%[2]s"
-tech = "45nm"
-[oscillators]
-names = ["a", "b"]
-stages = 5
-frequency = "1.3703GHz"
-init_phases = [0.0, %[3]g]
-%[5]s
-[couplings]
-bits = 3
-quantize = "exact"
-tg_l = "%[2]s"
-loads = "loaded"
-[[coupling]]
-from = "a"
-to = "b"
-weight = %[4]d
-[run]
-cycles = 60
-model = "cycle"
-steps_per_cycle = 32
-`
 
 // TestFidelityTGPair: a pair coupled through one real TG (90/180 nm, L
 // 450 nm and 1 µm; conductance 1/⟨G⟩ from the card's switch table, its
@@ -232,11 +186,11 @@ func TestFidelityTGPair(t *testing.T) {
 					t.Skip("set OSCSIM_FIDELITY_LONG=1 for the characterised ring's TG pairs")
 				}
 				t.Parallel()
-				rm := ""
-				if mdl == "characterised" {
-					rm = `ring_model = "generic45.ring.toml"`
-				}
-				res := crossCheck(t, fmt.Sprintf(tgPairTemplate, c.path, c.l, c.d0, c.w, rm), CheckOptions{Sim: sim})
+				// One real transmission gate of the description's geometry
+				// (no series resistor), drawn without trims.
+				src := pairChip(fmt.Sprintf("tg-%s-L%s", c.path, c.l), "1.3703GHz", ringModelLine(mdl),
+					fmt.Sprintf("tg_l = \"%s\"\nloads = \"loaded\"", c.l), c.d0, c.w, 60)
+				res := crossCheck(t, src, CheckOptions{Sim: sim})
 				fs := 0.5 * (res.Spice.Freq[0] + res.Spice.Freq[1])
 				for _, m := range res.Models {
 					fm := 0.5 * (m.Freq[0] + m.Freq[1])

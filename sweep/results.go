@@ -341,26 +341,25 @@ func sortBlocks(bs []block) {
 
 // writeSummary writes summary.csv for the finished points, atomically.
 func writeSummary(dir string, m Meta, bs []block) error {
-	sorted := append([]block(nil), bs...)
-	sortBlocks(sorted)
-	var buf bytes.Buffer
-	buf.Write(csvLine(m.summaryHeader()))
-	for _, b := range sorted {
-		buf.Write(csvLine(m.summaryRow(b)))
-	}
-	return atomicfile.WriteFile(filepath.Join(dir, SummaryFile), buf.Bytes())
+	return writeBlocks(filepath.Join(dir, SummaryFile), m.summaryHeader(), bs, func(b block) []byte { return csvLine(m.summaryRow(b)) })
 }
 
 // writeRuns writes runs.csv with the blocks in point order, atomically.
 func writeRuns(dir string, m Meta, bs []block) error {
+	return writeBlocks(filepath.Join(dir, RunsFile), m.runsHeader(), bs, func(b block) []byte { return encodeBlock(b.rows) })
+}
+
+// writeBlocks writes a CSV file atomically: header, then each block's
+// lines in point order.
+func writeBlocks(path string, header []string, bs []block, lines func(block) []byte) error {
 	sorted := append([]block(nil), bs...)
 	sortBlocks(sorted)
 	var buf bytes.Buffer
-	buf.Write(csvLine(m.runsHeader()))
+	buf.Write(csvLine(header))
 	for _, b := range sorted {
-		buf.Write(encodeBlock(b.rows))
+		buf.Write(lines(b))
 	}
-	return atomicfile.WriteFile(filepath.Join(dir, RunsFile), buf.Bytes())
+	return atomicfile.WriteFile(path, buf.Bytes())
 }
 
 // breakdownHeader is the header of breakdown.csv (long format): one row

@@ -51,39 +51,24 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	fs := newFlags("characterize", characterizeUsage, stderr)
 	ring := fs.String("ring", "", "oscillator to characterise (default: the first; all rings of a chip share one design)")
 	out := fs.String("o", "", "write the ring model to this file (default: <chip>-<ring>.ring.toml)")
-	models := fs.String("models", "", "MOSFET cards to .include (default: the built-in generic 45 nm cards)")
-	nmos := fs.String("nmos", "", "NMOS model name in --models (default nmos)")
-	pmos := fs.String("pmos", "", "PMOS model name in --models (default pmos)")
+	ng := addNgspiceFlags(fs, "the built-in generic 45 nm cards")
 	points := fs.Int("points", 64, "charge injections over one cycle (a multiple of 16)")
 	charge := fs.Float64("charge", 0.02, "injected charge as a fraction of q_max = C·VDD")
 	steps := fs.Float64("steps", spice.DefaultStepsPerCycle, "ngspice time-step limit in steps per cycle")
 	options := fs.String("spice-options", "", "ngspice .options for the measurement, e.g. reltol=1e-4 (recorded in the model; decks built from it use them)")
 	pumpI := fs.Float64("pump-current", 0, "larger pump amplitude (A) of the pump-law run (default: the chip's shil.current, else the current whose ISF rate is 0.25% of ω0; < 0: skip the run)")
-	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
-	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
 	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args)
+	chipPath, err := ng.parseChip(args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usageErr("characterize", "want one chip file, got %d", len(pos))
-	}
-	if (*nmos != "" || *pmos != "") && *models == "" {
-		return usageErr("characterize", "--nmos and --pmos name models in --models")
-	}
-	nl, _, err := loadChipWith(pos[0], netlist.ParseOptions{NoRingModel: true}) // it writes the ring model
+	nl, _, err := loadChipWith(chipPath, netlist.ParseOptions{NoRingModel: true}) // it writes the ring model
 	if err != nil {
 		return err
 	}
-	d := spice.NewDesign(nl.Tech, nil, *models)
-	if *nmos != "" {
-		d.NMOS = *nmos
-	}
-	if *pmos != "" {
-		d.PMOS = *pmos
-	}
+	d := spice.NewDesign(nl.Tech, nil, *ng.models)
+	ng.design(&d)
 	d.StepsPerCycle = *steps
 	d.Options = *options
 	spec, err := spice.SpecFor(nl, *ring, d)
@@ -98,8 +83,8 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	})
 	pm := newMeter(stderr, *noProgress, "ngspice", "ps")
 	defer pm.Done()
-	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
-	if _, err := sim.Find(); err != nil {
+	sim, err := ng.simulator(pm)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "oscsim characterize: measuring %s in ngspice…\n", spec.Name)

@@ -59,6 +59,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if len(args) > 0 && args[0] == "sync" {
 		return runEvalSync(ctx, args[1:], stdout, stderr) // sync.go
 	}
+	if len(args) > 0 && args[0] == "ep" {
+		return runEvalEP(ctx, args[1:], stdout, stderr) // evalep.go
+	}
 	if len(args) == 0 || args[0] != "oscnet" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(stderr, strings.TrimSpace(evalUsage))
@@ -78,7 +81,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Float64Var(&e.Fraction, "fraction", e.Fraction, "pairwise: share of W^(a,b)'s nonzero couplings kept")
 	fs.IntVar(&e.PairCode, "pair-code", 0, "pairwise: coupler code of one unit of W^(a,b) (0 = method default, 15)")
 	fs.Float64Var(&e.KsScale, "ks-scale", 0, "scale the chip's pump (0 = method default: 1 per-class, 0.02 pairwise)")
-	fs.Float64Var(&e.Cycles, "cycles", 0, "run length in cycles (0 = method default: the chip's per-class, 60 pairwise)")
+	fs.Float64Var(&e.Cycles, "cycles", 0, "run length in cycles (0 = method default: the chip's per-class, 20 pairwise; 60 before issue 22's Fig. 8 run)")
 	fs.IntVar(&e.Bits, "bits", 0, "override the coupler code bits (keeps the strongest coupling rate)")
 	fs.BoolVar(&e.NoNoise, "no-noise", false, "switch phase noise off")
 	fs.StringVar(&e.Precision, "precision", "", "engine precision: float32 or float64 (default "+bench.OscNetPrecision+")")
@@ -96,12 +99,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	out := fs.String("o", "", "write the results as JSON")
 	csvOut := fs.String("csv", "", "write the confusion matrices as CSV")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args[1:])
-	if err != nil {
+	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErr("eval", "unexpected argument %q", pos[0])
 	}
 	fs.Visit(func(f *flag.Flag) { e.SetSeed = e.SetSeed || f.Name == "seed" })
 	if e.Weights == "" {

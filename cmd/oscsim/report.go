@@ -50,17 +50,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ks := fs.String("k", "10,16,28,56,84,128,256,full", "with --sparsity: connections per oscillator, comma-separated (\"full\" = N−1)")
 	topkSeed := fs.Int64("topk-seed", 1, "with --sparsity: seed of the random top-k weights")
 	run := fs.Bool("run", false, "with --sparsity: run each chip so the coupler power comes from a run")
-	pos, err := parseInterspersed(fs, args)
+	path, err := parseOptionalChip(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 1 {
-		return usageErr("report", "want at most one chip file, got %d", len(pos))
-	}
-	path := ""
-	if len(pos) == 1 {
-		path = pos[0]
-	} else if *sparsity {
+	if path == "" && *sparsity {
 		path = "embedded:oscnet-784"
 	}
 	nl, src, err := loadChip(path)

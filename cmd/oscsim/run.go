@@ -41,16 +41,9 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	noNoise := fs.Bool("no-noise", false, "switch phase noise and detector jitter off")
 	workers := fs.Int("workers", 0, "goroutines (0 = automatic; results do not depend on it)")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args)
+	path, err := parseOptionalChip(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) > 1 {
-		return usageErr("run", "want at most one chip file, got %d", len(pos))
-	}
-	path := ""
-	if len(pos) == 1 {
-		path = pos[0]
 	}
 	ch, src, err := seed.compile(path, *instance)
 	if err != nil {

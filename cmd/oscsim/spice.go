@@ -57,30 +57,20 @@ Examples:
 func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("spice", spiceUsage, stderr)
 	out := fs.String("o", "", "write the deck to this file (default: stdout, unless --run)")
-	models := fs.String("models", "", "MOSFET cards to .include (default: the ring model's, else the built-in generic 45 nm cards)")
-	nmos := fs.String("nmos", "", "NMOS model name in --models (default nmos)")
-	pmos := fs.String("pmos", "", "PMOS model name in --models (default pmos)")
+	ng := addNgspiceFlags(fs, "the ring model's, else the built-in generic 45 nm cards")
 	run := fs.Bool("run", false, "simulate in ngspice and compare with the cycle and phase models")
 	durText := fs.String("duration", "", "simulated time, e.g. 50ns (default: the description's run)")
 	cycles := fs.Float64("cycles", 0, "simulated time in reference cycles (instead of --duration)")
 	seed := addSeedFlag(fs, "mismatch and random initial phases")
 	instance := fs.Int("instance", 0, "chip instance number")
 	steps := fs.Float64("steps", 0, "ngspice time-step limit in steps per cycle (default: the ring model's, else 64)")
-	keep := fs.String("keep", "", "keep decks, raw files and logs in this directory")
-	ngspice := fs.String("ngspice", "", "path of the ngspice executable (default: ngspice on PATH)")
 	maxRings := fs.Int("detail", 8, "per-ring rows up to this many rings; summary rows above")
 	trim := fs.Bool("trim", false, "trim the rings' loads in ngspice before writing the deck (--run does unless --no-trim)")
 	noTrim := fs.Bool("no-trim", false, "with --run: do not trim the rings' loads")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args)
+	path, err := ng.parseChip(args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("spice", "want one chip file, got %d", len(pos))
-	}
-	if (*nmos != "" || *pmos != "") && *models == "" {
-		return usageErr("spice", "--nmos and --pmos name models in --models")
 	}
 	var dur netlist.Duration
 	if *durText != "" {
@@ -88,7 +78,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usageErr("spice", "--duration %q: want a positive time such as 50ns", *durText)
 		}
 	}
-	ch, _, err := seed.compile(pos[0], *instance)
+	ch, _, err := seed.compile(path, *instance)
 	if err != nil {
 		return err
 	}
@@ -96,7 +86,7 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, w := range nl.Warnings {
 		fmt.Fprintf(stderr, "oscsim spice: %v\n", w)
 	}
-	d, err := designFor(ch, *models, *nmos, *pmos, *steps, stderr)
+	d, err := designFor(ch, ng, *steps, stderr)
 	if err != nil {
 		return err
 	}
@@ -112,8 +102,8 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *trim && len(ch.Couplers()) > 0 {
 			pm := newMeter(stderr, *noProgress, "ngspice", "ps")
 			defer pm.Done()
-			sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
-			if _, err := sim.Find(); err != nil {
+			sim, err := ng.simulator(pm)
+			if err != nil {
 				return err
 			}
 			t, err := spice.TrimLoads(ctx, sim, ch, d, nil, 2)
@@ -148,8 +138,8 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	pm := newMeter(stderr, *noProgress, "ngspice", "ps")
 	defer pm.Done()
-	sim := spice.Simulator{Path: *ngspice, KeepDir: *keep, Progress: pm.simProgress}
-	if _, err := sim.Find(); err != nil {
+	sim, err := ng.simulator(pm)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "oscsim spice: simulating %s in ngspice (%d rings)…\n", nl.Name, ch.N())
@@ -183,19 +173,15 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 // designFor returns the transistor-level design of a compiled chip, from its
 // ring model's measured circuit or the tech card, with the user's cards.
-func designFor(ch *chip.Chip, models, nmos, pmos string, steps float64, stderr io.Writer) (spice.Design, error) {
+func designFor(ch *chip.Chip, ng ngspiceFlags, steps float64, stderr io.Writer) (spice.Design, error) {
 	ring := ch.Ring()
 	var rp = &ring
 	if ring.Measured == nil {
 		rp = nil
 	}
+	models := *ng.models
 	d := spice.NewDesign(ch.Netlist().Tech, rp, models)
-	if nmos != "" {
-		d.NMOS = nmos
-	}
-	if pmos != "" {
-		d.PMOS = pmos
-	}
+	ng.design(&d)
 	if steps > 0 {
 		d.StepsPerCycle = steps
 	}

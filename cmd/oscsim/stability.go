@@ -55,12 +55,9 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		seed     = addSeedFlag(fs, "mismatch and samples")
 		instance = fs.Int("instance", 0, "chip instance number")
 	)
-	pos, err := parseInterspersed(fs, args)
+	path, err := parseChip(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usageErr("stability", "want one chip file, got %d", len(pos))
 	}
 	if *train && *weights != "" {
 		return usageErr("stability", "--train and --weights exclude each other")
@@ -68,7 +65,7 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if *out != "" && !*train {
 		return usageErr("stability", "-o writes trained weights: give --train")
 	}
-	ch, _, err := seed.compile(pos[0], *instance)
+	ch, _, err := seed.compile(path, *instance)
 	if err != nil {
 		return err
 	}

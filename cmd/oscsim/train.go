@@ -42,6 +42,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "sync" {
 		return runTrainSync(ctx, args[1:], stdout, stderr) // sync.go
 	}
+	if len(args) > 0 && args[0] == "ep" {
+		return runTrainEP(ctx, args[1:], stdout, stderr) // ep.go
+	}
 	fs := newFlags("train", trainUsage, stderr)
 	def := learn.DefaultSettings()
 	var (

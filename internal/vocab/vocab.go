@@ -6,6 +6,8 @@
 // Every vocabulary is written the same way on purpose: a string type, its
 // words as constants, and a one-line UnmarshalText calling Set. The
 // duplicates tool sees those blocks as same-shaped; they are deliberate.
+// An integer vocabulary (constants from iota, used as indices) keeps its
+// words in a list and calls Name and Index.
 package vocab
 
 import (
@@ -43,4 +45,27 @@ func OneOf[T ~string](words ...T) string {
 		return strings.Join(q, "")
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// Name is the String method of an integer vocabulary whose words are
+// names, in the order of its constants: names[i], or "what(i)" when i is
+// none of them.
+func Name[T ~int](i T, what string, names ...string) string {
+	if i >= 0 && int(i) < len(names) {
+		return names[i]
+	}
+	return fmt.Sprintf("%s(%d)", what, int(i))
+}
+
+// Index is the UnmarshalText of an integer vocabulary whose words are
+// names, in the order of its constants: it sets *dst to the index of b, or
+// returns `unknown what "b" (want "n1", "n2" or "n3")`.
+func Index[T ~int](dst *T, b []byte, what string, names ...string) error {
+	for i, n := range names {
+		if string(b) == n {
+			*dst = T(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown %s %q (want %s)", what, string(b), OneOf(names...))
 }

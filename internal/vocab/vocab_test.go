@@ -17,3 +17,22 @@ func TestSet(t *testing.T) {
 		t.Errorf("OneOf one word: %s", got)
 	}
 }
+
+type level int
+
+func TestIndexName(t *testing.T) {
+	var l level
+	if err := Index(&l, []byte("high"), "level", "low", "high"); err != nil || l != 1 {
+		t.Fatalf("Index high: %v, %d", err, l)
+	}
+	err := Index(&l, []byte("mid"), "level", "low", "high")
+	if want := `unknown level "mid" (want "low" or "high")`; err == nil || err.Error() != want || l != 1 {
+		t.Errorf("Index mid: %v (l %d), want %s and l unchanged", err, l, want)
+	}
+	if got := Name(level(0), "level", "low", "high"); got != "low" {
+		t.Errorf("Name 0: %s", got)
+	}
+	if got := Name(level(2), "level", "low", "high"); got != "level(2)" {
+		t.Errorf("Name 2: %s", got)
+	}
+}

@@ -15,6 +15,18 @@ type Sample struct {
 	Init   []float64
 	Target []float64
 	Clamps []Nudge
+	// Absolute takes Target as the target phases themselves, in the
+	// reference's frame (a network whose inputs or biases fix the frame:
+	// the layered classifier), instead of aligning them (Align).
+	Absolute bool
+}
+
+// targets returns the sample's target phases for equilibrium phi.
+func (s Sample) targets(phi []float64) []float64 {
+	if s.Absolute {
+		return s.Target
+	}
+	return Align(phi, s.Target)
 }
 
 // Grad is a gradient estimate of the mean cost over a batch with respect
@@ -22,6 +34,11 @@ type Sample struct {
 type Grad struct {
 	G    []float64
 	Cost float64
+	// ClampRe and ClampIm (BPTT only) are the gradient with respect to
+	// the real and imaginary parts of each unit's clamp phasor
+	// Σ_k β_k·e^{jψ_k} (the clamps as one injection per unit): how the
+	// cost moves with an input's drive or a bias.
+	ClampRe, ClampIm []float64
 }
 
 // EP estimates the gradient of the mean cost at the free equilibrium by
@@ -39,12 +56,7 @@ func (m *Machine) EP(ctx context.Context, batch []Sample, beta float64, symmetri
 		return nil, fmt.Errorf("eqprop: β must be positive (got %g)", beta)
 	}
 	B := len(batch)
-	init := make([][]float64, B)
-	clamps := make([][]Nudge, B)
-	for b, s := range batch {
-		init[b], clamps[b] = s.Init, s.Clamps
-	}
-	free, err := m.Relax(ctx, init, clamps, false)
+	free, err := m.relaxFree(ctx, batch, false)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +69,7 @@ func (m *Machine) EP(ctx context.Context, batch []Sample, beta float64, symmetri
 	}
 	for _, sg := range signs {
 		for b, s := range batch {
-			psi := Align(free.Read[b], s.Target)
+			psi := s.targets(free.Read[b])
 			if sg > 0 {
 				g.Cost += Cost(free.Read[b], psi) / float64(B)
 			}
@@ -93,6 +105,17 @@ func (m *Machine) EP(ctx context.Context, batch []Sample, beta float64, symmetri
 	return g, nil
 }
 
+// relaxFree relaxes the batch's samples from their initial phases with
+// only their clamps (the free phase), recording the trajectory if trace.
+func (m *Machine) relaxFree(ctx context.Context, batch []Sample, trace bool) (*Relaxation, error) {
+	init := make([][]float64, len(batch))
+	clamps := make([][]Nudge, len(batch))
+	for b, s := range batch {
+		init[b], clamps[b] = s.Init, s.Clamps
+	}
+	return m.Relax(ctx, init, clamps, trace)
+}
+
 // BPTT returns the exact gradient of the mean cost after the free
 // relaxation's last Euler step, by backpropagation through the engine's
 // steps (docs/ep.md eq. 6): the engine's trace is the forward pass, and the
@@ -104,16 +127,11 @@ func (m *Machine) EP(ctx context.Context, batch []Sample, beta float64, symmetri
 // EP is measured against.
 func (m *Machine) BPTT(ctx context.Context, batch []Sample) (*Grad, error) {
 	B, N := len(batch), m.Net.N
-	init := make([][]float64, B)
-	clamps := make([][]Nudge, B)
-	for b, s := range batch {
-		init[b], clamps[b] = s.Init, s.Clamps
-	}
-	rel, err := m.Relax(ctx, init, clamps, true)
+	rel, err := m.relaxFree(ctx, batch, true)
 	if err != nil {
 		return nil, err
 	}
-	g := &Grad{G: make([]float64, len(m.Net.Edges))}
+	g := &Grad{G: make([]float64, len(m.Net.Edges)), ClampRe: make([]float64, N), ClampIm: make([]float64, N)}
 	h := m.kappa * rel.Dt
 	W := m.held
 	a := make([]float64, N)
@@ -124,7 +142,7 @@ func (m *Machine) BPTT(ctx context.Context, batch []Sample) (*Grad, error) {
 		states := rel.Trace.Phases[b]
 		T := len(states) - 1
 		last := states[T]
-		psi := Align(last, s.Target)
+		psi := s.targets(last)
 		g.Cost += Cost(last, psi) / float64(B)
 		for i := range a {
 			a[i] = 0
@@ -159,6 +177,11 @@ func (m *Machine) BPTT(ctx context.Context, batch []Sample) (*Grad, error) {
 			}
 			for _, c := range s.Clamps {
 				cb[c.Unit] += c.Beta * math.Cos(phi[c.Unit]-c.Phase)
+			}
+			// A clamp phasor P = Re + j·Im adds −Re·sin φ + Im·cos φ to f.
+			for i := range a {
+				g.ClampRe[i] -= h * sn[i] * a[i]
+				g.ClampIm[i] += h * cs[i] * a[i]
 			}
 			for i := range a {
 				a[i] += h * (ja[i] - cb[i]*a[i])

@@ -1,6 +1,7 @@
 package eqprop
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,6 +56,14 @@ type Config struct {
 	Ring *ringosc.Model
 	// Workers is chip.RunOptions.Workers (0 = automatic).
 	Workers int
+	// Bits are the software chip's coupler bits (0: 16); FreqSigma its
+	// rings' relative frequency mismatch and Linewidth their phase-noise
+	// linewidth (Hz), both 0 by default; Instance picks the mismatch
+	// draw (quantisation- and noise-aware training, docs/ep.md §6).
+	Bits      int
+	FreqSigma float64
+	Linewidth float64
+	Instance  int
 }
 
 // DefaultConfig: κ = 10⁻³·ω0 (weak coupling), full scale 4, relaxations
@@ -63,18 +72,10 @@ var DefaultConfig = Config{Kappa: 1e-3, WMax: 4, Time: 30, StepRate: 1}
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig
-	if c.Kappa == 0 {
-		c.Kappa = d.Kappa
-	}
-	if c.WMax == 0 {
-		c.WMax = d.WMax
-	}
-	if c.Time == 0 {
-		c.Time = d.Time
-	}
-	if c.StepRate == 0 {
-		c.StepRate = d.StepRate
-	}
+	c.Kappa = cmp.Or(c.Kappa, d.Kappa)
+	c.WMax = cmp.Or(c.WMax, d.WMax)
+	c.Time = cmp.Or(c.Time, d.Time)
+	c.StepRate = cmp.Or(c.StepRate, d.StepRate)
 	return c
 }
 
@@ -116,7 +117,10 @@ type Machine struct {
 // It is "EP in software through the engine".
 func Software(net *Net, cfg Config) (*Machine, error) {
 	cfg = cfg.withDefaults()
-	const bits = 16
+	bits := 16
+	if cfg.Bits > 0 {
+		bits = cfg.Bits
+	}
 	maxCode := 1<<bits - 1
 	// The reference runs at the ring's own frequency: a characterised
 	// ring's F0 (so that the nudge at f0 is at the rings' frequency).
@@ -132,6 +136,8 @@ count = %d
 frequency = "%gHz"
 stages = 5
 init = "zero"
+freq_sigma = %g
+linewidth = "%gHz"
 [couplings]
 bits = %d
 quantize = "scale"
@@ -141,12 +147,12 @@ unit_k = "%g"
 model = "phase"
 integrator = "euler"
 cycles = 100
-`, net.N, f0, bits, cfg.WMax, cfg.Kappa*cfg.WMax/float64(maxCode))
+`, net.N, f0, cfg.FreqSigma, cfg.Linewidth, bits, cfg.WMax, cfg.Kappa*cfg.WMax/float64(maxCode))
 	nl, err := netlist.Parse("eqprop-software.toml", []byte(src), nil)
 	if err != nil {
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}
-	ch, err := chip.Compile(nl, chip.Options{Ring: cfg.Ring})
+	ch, err := chip.Compile(nl, chip.Options{Ring: cfg.Ring, Instance: cfg.Instance})
 	if err != nil {
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"oscsim/internal/vocab"
 )
 
 // Arch is the classifier's architecture.
@@ -23,22 +25,11 @@ const (
 
 var archNames = []string{"reference", "extended"}
 
-func (a Arch) String() string {
-	if a >= 0 && int(a) < len(archNames) {
-		return archNames[a]
-	}
-	return fmt.Sprintf("Arch(%d)", int(a))
-}
+func (a Arch) String() string { return vocab.Name(a, "Arch", archNames...) }
 
 // UnmarshalText accepts "reference" or "extended".
 func (a *Arch) UnmarshalText(b []byte) error {
-	for i, n := range archNames {
-		if string(b) == n {
-			*a = Arch(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown architecture %q (want reference or extended)", b)
+	return vocab.Index(a, b, "architecture", archNames...)
 }
 
 // Pair is one output pair of oscillators: its synchronisation is one bit

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"oscsim/dataset"
+	"oscsim/internal/vocab"
 )
 
 // Region is a 2-D target region of the synthetic tasks (Sec. IV).
@@ -25,22 +26,11 @@ const (
 
 var regionNames = []string{"basic", "circle", "concave"}
 
-func (r Region) String() string {
-	if r >= 0 && int(r) < len(regionNames) {
-		return regionNames[r]
-	}
-	return fmt.Sprintf("Region(%d)", int(r))
-}
+func (r Region) String() string { return vocab.Name(r, "Region", regionNames...) }
 
 // UnmarshalText accepts "basic", "circle" or "concave".
 func (r *Region) UnmarshalText(b []byte) error {
-	for i, n := range regionNames {
-		if string(b) == n {
-			*r = Region(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown task %q (want basic, circle or concave)", b)
+	return vocab.Index(r, b, "task", regionNames...)
 }
 
 // inside reports whether (u, v) ∈ [0, 1]² lies in the region.

@@ -1,0 +1,188 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"oscsim/chip"
+	"oscsim/learn/eqprop"
+	"oscsim/netlist"
+	"oscsim/phasedet"
+)
+
+// tinyLayered is a 2-2-2 layered chip: κ = 0.5% of ω0 per unit weight on
+// full scale 1, drivers on every ring, an 8-bit TDC on the outputs.
+const tinyLayered = `[chip]
+name = "tiny-layered"
+[oscillators]
+count = 6
+frequency = "1GHz"
+init = "zero"
+[couplings]
+topology = "layered"
+layers = [2, 2, 2]
+bits = 5
+full_scale = 1
+unit_k = "%g"
+[injection]
+max_current = "20uA"
+bits = 10
+[[detector]]
+kind = "tdc"
+bits = 8
+targets = [4, 5]
+[run]
+model = "phase"
+integrator = "heun"
+`
+
+func tinyNet(t *testing.T) (*netlist.Netlist, *eqprop.LayeredWeights) {
+	t.Helper()
+	nl, err := netlist.Parse("tiny-layered.toml", []byte(fmt.Sprintf(tinyLayered, 0.005/31)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A tree: input 0 → hidden 0 (w = +1) → output 0 (+1); input 1 →
+	// hidden 1 (w = −1) → output 1 (−1). A tree has no frustration, so
+	// its equilibrium is exact: every in-phase coupler carries phase
+	// difference 0 and every inverter-path coupler π, whatever the
+	// strengths, and the clamp's torque vanishes: φ_out0 = x0,
+	// φ_h1 = x1 + π, φ_out1 = x1.
+	w, err := eqprop.NewLayered(2, 2, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.W[0] = []float64{1, 0, 0, -1}
+	w.W[1] = []float64{1, 0, 0, -1}
+	w.Settings.WMax = 1
+	return nl, w
+}
+
+// The tree's decision is argmax(cos x0, cos x1) for pixels p
+// (x = eqprop.PixelPhase(p)), and its output phases are x0 and x1, on
+// both chip models.
+func TestEPTreeClosedForm(t *testing.T) {
+	nl, w := tinyNet(t)
+	pix := [][]float64{{0.1, 0.05}, {0.9, 0.95}, {0.2, 0.9}, {0.4, 0.3}, {0.6, 0.7}}
+	labels := make([]int, len(pix))
+	for k, p := range pix {
+		if math.Cos(eqprop.PixelPhase(p[1])) > math.Cos(eqprop.PixelPhase(p[0])) {
+			labels[k] = 1
+		}
+	}
+	for _, c := range []struct {
+		model netlist.Model
+		tol   float64
+	}{{netlist.ModelPhase, 0.03}, {netlist.ModelCycle, 0.1}} {
+		e := DefaultEPEval()
+		e.Net, e.Pixels, e.Labels, e.Model, e.NoNoise, e.Calibrate = w, pix, labels, c.model, true, 0
+		rep, err := e.Evaluate(context.Background(), nl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := rep.Confusion[0][0] + rep.Confusion[1][1]; rep.Correct != len(pix) || n != len(pix) || rep.Confusion[1][1] == 0 || rep.Confusion[0][0] == 0 {
+			t.Errorf("%s: %d of %d decisions right; confusion %v", c.model, rep.Correct, len(pix), rep.Confusion)
+		}
+		if rep.Couplers != 4 || rep.Sites != 8 {
+			t.Errorf("%s: %d couplers on %d sites, want 4 on 8", c.model, rep.Couplers, rep.Sites)
+		}
+		if !(rep.EnergyNJ > 0 && rep.AreaMM2 > 0 && rep.PowerW > 0 && rep.TimeS > 0) {
+			t.Errorf("%s: ledger energy %g nJ, area %g mm², power %g W, time %g s", c.model, rep.EnergyNJ, rep.AreaMM2, rep.PowerW, rep.TimeS)
+		}
+		if math.Abs(rep.EnergyNJ-(rep.RunNJ+rep.InputNJ)) > 1e-9*rep.EnergyNJ {
+			t.Errorf("energy %g ≠ run %g + inputs %g", rep.EnergyNJ, rep.RunNJ, rep.InputNJ)
+		}
+		// The phases themselves, read through the TDC.
+		phases := rep.Outputs
+		t.Logf("%s: outputs %.3f, %d steps, T = %.3g s, %.3g nJ, %.3g mm², %.3g W", c.model, phases, rep.Steps, rep.TimeS, rep.EnergyNJ, rep.AreaMM2, rep.PowerW)
+		for k, p := range pix {
+			want := []float64{eqprop.PixelPhase(p[0]), eqprop.PixelPhase(p[1])}
+			for o := range want {
+				if d := math.Abs(phasedet.Wrap(phases[k][o] - want[o])); d > c.tol {
+					t.Errorf("%s: image %v: output %d at %.4f rad, want %.4f (|Δ| = %.3g > %g)", c.model, p, o, phases[k][o], want[o], d, c.tol)
+				}
+			}
+		}
+	}
+}
+
+// randomLayered returns 784-256-10 weights drawn as the trainer
+// initialises them (uniform in ±1/√fan-in), biases ±0.1.
+func randomLayered(t testing.TB, seed uint64) *eqprop.LayeredWeights {
+	w, err := eqprop.NewLayered(784, 256, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Init(8, seed) // ±0.29 at the input: above the 5-bit step 4/31
+	for l := 1; l < 3; l++ {
+		for i := range w.Bias[l] {
+			w.Bias[l][i] = 0.1 * float64(1-2*(i%2))
+		}
+	}
+	w.Settings.WMax = 4
+	return w
+}
+
+// The MNIST chip compiles and programs its 203,264 couplers, and random
+// weights classify at about chance.
+func TestEPMNISTChip(t *testing.T) {
+	nl, err := netlist.Load("../configs/ep-mnist.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := DefaultEPEval()
+	e.Net, e.Calibrate = randomLayered(t, 1), 0
+	e.Pixels, e.Labels = make([][]float64, 8), make([]int, 8)
+	for k := range e.Pixels {
+		e.Pixels[k] = make([]float64, 784)
+		for i := range e.Pixels[k] {
+			e.Pixels[k][i] = float64((i*7+k*13)%17) / 16
+		}
+		e.Labels[k] = k % 10
+	}
+	start := time.Now()
+	rep, err := e.Evaluate(context.Background(), nl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d couplers on %d sites, %d steps, T = %.3g s, %.4g W, %.4g nJ (run %.4g, inputs %.4g, program %.4g), %.4g mm², wall %v",
+		rep.Couplers, rep.Sites, rep.Steps, rep.TimeS, rep.PowerW, rep.EnergyNJ, rep.RunNJ, rep.InputNJ, rep.ProgramNJ, rep.AreaMM2, time.Since(start))
+	if rep.Sites != 203264 {
+		t.Errorf("%d sites, want 203264", rep.Sites)
+	}
+	for _, l := range rep.Ledger.Area {
+		t.Logf("area %-40s %.4g mm²", l.Name, l.Value*1e6)
+	}
+	for _, l := range rep.Ledger.Power {
+		t.Logf("power %-40s %.4g mW", l.Name, l.Value*1e3)
+	}
+}
+
+// BenchmarkEPMNISTCompileProgram compiles the 784-256-10 chip and programs
+// its 203,264 couplers (docs/performance.md).
+func BenchmarkEPMNISTCompileProgram(b *testing.B) {
+	nl, err := netlist.Load("../configs/ep-mnist.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := randomLayered(b, 1)
+	net := w.Net()
+	edges := make([]netlist.Edge, len(net.Edges))
+	for k, p := range net.Edges {
+		edges[k] = netlist.Edge{I: p[0], J: p[1], W: net.W[k]}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ch, err := chip.Compile(nl, chip.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := ch.ProgramScale(edges, 0.3); err != nil {
+			b.Fatal(err)
+		}
+		_ = ch.Ledger(nil)
+	}
+}

@@ -1,0 +1,301 @@
+package engine
+
+import (
+	"fmt"
+	"runtime"
+
+	"oscsim/ringosc"
+)
+
+// Model is the engine's model of a ring (docs/model.md §5).
+type Model int
+
+const (
+	// Phase is the cycle-averaged model in the reference frame.
+	Phase Model = iota
+	// Cycle resolves every oscillation cycle.
+	Cycle
+)
+
+// Integrator is the engine's time-stepping scheme.
+type Integrator int
+
+const (
+	// Euler is Euler–Maruyama: one evaluation a step.
+	Euler Integrator = iota
+	// Heun is stochastic Heun (Euler–Heun with additive noise): two.
+	Heun
+	// RK4 is the classical Runge–Kutta scheme: four.
+	RK4
+)
+
+// Precision is the precision of the engine's state.
+type Precision int
+
+const (
+	// Float64 is the reference precision.
+	Float64 Precision = iota
+	// Float32 halves the memory traffic and doubles the vector width.
+	// Phases are kept wrapped to [−π, π] with a whole-turn counter,
+	// sin/cos come from a single-precision polynomial (trig.go), and phase
+	// noise from a vectorised generator (noise32.go).
+	Float32
+)
+
+// Schedule is the pump's strength over time, a factor of its full
+// strength (shil.Schedule).
+type Schedule interface {
+	Factor(t float64) float64
+}
+
+// Paths are what a characterised ring model adds to the coupling and
+// the pump beyond their first harmonics (chip's pathModel and paths.go
+// here); all zero for the analytic ring.
+type Paths struct {
+	// Rho are ρ of the in-phase and the inverter path (phase model).
+	Rho [2]float64
+	// InvTable: the cycle model's inverter-path couplers read 1 − u(θ)
+	// from the ring's inverter table instead of v(θ).
+	InvTable bool
+	// Pump2 are A0, A4, B4 of the pump's second-order drift (phase
+	// model) per unit (I/q_max)²/ω_ref.
+	Pump2 [3]float64
+	// Pump1 are a measured pump law's first-order terms (phase model).
+	Pump1 [2]float64
+	// CycleLaw is the cycle model's averaged correction of a measured
+	// pump law, present when CycleLawSet.
+	CycleLaw    [5]float64
+	CycleLawSet bool
+}
+
+// Plan is everything one engine needs, as plain data: what chip.Compile,
+// chip.Program and chip.Run decided, with no meaning attached. Slices
+// the plan shares with the chip (the couplings, the pump mask) are only
+// read. Index i·B + b is ring i of input b.
+type Plan struct {
+	N, B       int // rings, inputs
+	Model      Model
+	Integrator Integrator
+	Precision  Precision
+	// Workers is the number of goroutines; 0 picks one from the problem
+	// size and GOMAXPROCS. Results do not depend on it.
+	Workers int
+	Dt      float64 // step (s)
+	// Sigma is √(2D·dt), the standard deviation of a step's phase noise
+	// (rad); 0 switches noise off.
+	Sigma float64
+
+	// The couplings in CSR, both directions of every coupler: row i
+	// lists the rings that inject into ring i.
+	RowPtr, Col []int32
+	G           []float32 // signed conductance (S): + in-phase, − inverter path
+	GNeg, GTot  []float64 // per ring: Σ over inverter-path couplers of |G|, Σ |G|
+	Order       []int32   // the stage passes' visiting order (RowOrder)
+	GPow        float64   // Σ|G| over the coupling TGs (S)
+
+	// The rings and devices.
+	C, VDD, Wref float64         // node capacitance (F), supply (V), ω_ref (rad/s)
+	H1, H1Inv    float64         // coupling gains of the in-phase and inverter paths
+	G2           float64         // pump gain
+	Gamma1, C2   float64         // the analytic ring's ISF terms (cycle model)
+	Packed       *ringosc.Packed // the tabulated ring's tables; nil: analytic
+	Paths        Paths           // a characterised ring's additions
+	PumpMask     []float64       // per ring: 1 pumped, 0 not
+	Ks           float64         // full-strength SHIL rate (rad/s)
+	PumpI        float64         // pump current amplitude (A)
+	KsScale      float64         // the run's factor on the pump's strength
+	Schedule     Schedule        // the pump's strength over time
+
+	// The inputs.
+	//
+	// Phi are the initial phases (rad). In Float64 the slice becomes the
+	// engine's state: the engine writes it and Phases returns it.
+	Phi []float64
+	// DwRing are the rings' frequencies ω_i − ω_ref (rad/s, N) when no
+	// input offsets them; DwInput (N·B) otherwise, and DwRing is unused.
+	// DwInput becomes the engine's: the cycle model's measured pump law
+	// rewrites it.
+	DwRing, DwInput []float64
+	// Keys64 and Keys32 are each input's noise stream keys: the float64
+	// generator's (noise64.go) and the float32 generator's (noise32.go).
+	Keys64, Keys32 []uint64
+	// Noise32 runs a Float64 state on the float32 noise generator (tests
+	// compare the precisions on one noise realisation with it).
+	Noise32 bool
+	// InjA and InjB are the injection at f0 per ring and input (N·B;
+	// inject.go), nil when no input injects.
+	InjA, InjB []float64
+}
+
+// tabulated reports whether the ring is characterised (tables).
+func (p *Plan) tabulated() bool { return p.Packed != nil }
+
+// Engine advances one batch on one chip: a precision-specific core
+// (core.go) run by a persistent worker pool (pool.go).
+//
+// Aliasing. The engine's buffers share memory to keep a run within its
+// memory budget (docs/performance.md, "Memory"); what callers see of
+// that is one rule: the slice Phases returns is valid until the next
+// Step or AccumulatePower and must not be written. (In Float64 it is
+// the state itself, Plan.Phi; in Float32 a float64 copy kept in a trig
+// buffer that is free between steps, refreshed by Phases.) Within the
+// package the shared buffers are the invariants listed in doc.go.
+type Engine struct {
+	p *Plan
+
+	workers int
+	// chunks are the row passes' pieces (pool.go): rows, or positions in
+	// p.Order for the stage passes; one piece on one worker.
+	chunks  [][2]int
+	lanes   [][2]int // the input passes' pieces: equal shares of inputs
+	byLanes bool     // split steps by inputs, not rows
+	pool    *pool
+	core    stepper
+	phi     []float64 // the observers' float64 phases (see Engine)
+	stale   bool      // phi lags a float32 state
+	bad     int       // first non-finite state index after the last step, or −1
+}
+
+// stepper is the precision-specific part of the engine.
+type stepper interface {
+	work(k, x int)
+	step(n int)
+	sync()
+	power() []float64
+	bytes() int64
+}
+
+// New builds an engine for plan p and starts its workers; Close stops
+// them. The engine keeps p and its slices.
+func New(p *Plan) (*Engine, error) {
+	if err := kernelsErr; err != nil {
+		return nil, err
+	}
+	N, B := p.N, p.B
+	switch {
+	case N < 1 || B < 1:
+		return nil, fmt.Errorf("engine: %d rings × %d inputs", N, B)
+	case len(p.RowPtr) != N+1 || len(p.Order) != N || len(p.Phi) != N*B || len(p.Keys64) != B || len(p.Keys32) != B:
+		return nil, fmt.Errorf("engine: plan sizes do not match %d rings × %d inputs", N, B)
+	case p.DwInput == nil && len(p.DwRing) != N, p.DwInput != nil && len(p.DwInput) != N*B:
+		return nil, fmt.Errorf("engine: plan has %d ring and %d input frequencies for %d rings × %d inputs", len(p.DwRing), len(p.DwInput), N, B)
+	}
+	e := &Engine{p: p, bad: -1}
+	e.split()
+	switch p.Precision {
+	case Float64:
+		e.core = newCore[float64](e)
+	case Float32:
+		e.core = newCore[float32](e)
+	default:
+		return nil, fmt.Errorf("engine: unknown precision %d", p.Precision)
+	}
+	e.pool = newPool(e.workers, e.core.work)
+	return e, nil
+}
+
+// split chooses the workers and their shares of rows and inputs.
+func (e *Engine) split() {
+	p := e.p
+	N, B := p.N, p.B
+	nnz := len(p.Col)
+	w := p.Workers
+	if w <= 0 {
+		// Parallel when a pass is long enough (≳ 50 µs) to hide the
+		// barriers between passes.
+		w = 1
+		if work := (nnz + N) * B; work >= 1<<17 {
+			w = runtime.GOMAXPROCS(0)
+		}
+	}
+	w = max(1, min(w, N))
+	e.workers = w
+	// Row passes: pieces of about an eighth of a worker's share, in whole
+	// blocks of 16 rows (a batch of one's SELL blocks, sell.go), claimed
+	// by the workers as they go (pool.go): a worker the system sets aside
+	// holds a pass up by one piece, not by its share. The stage passes
+	// visit the rings in a cache-friendly order (p.Order), the other
+	// passes in index order, both cut at the same places.
+	rows := N
+	if w > 1 {
+		rows = max(sellHeight, (N+8*w-1)/(8*w))
+		rows = (rows + sellHeight - 1) / sellHeight * sellHeight
+	}
+	for lo := 0; lo < N; lo += rows {
+		e.chunks = append(e.chunks, [2]int{lo, min(lo+rows, N)})
+	}
+	// Inputs: equal shares in whole vectors of 16 when there is one: the
+	// float32 noise draws whole vectors of inputs together and the inputs
+	// after them one at a time (noise32), so with B = 16 on two workers
+	// one worker draws all 16 (4 µs a step on oscnet784) rather than each
+	// 8 one at a time (≈ 12 µs each: BenchmarkWorkers' busy time).
+	per := (B + w - 1) / w
+	if B >= 16 {
+		per = (per + 15) / 16 * 16
+	}
+	for k := 0; k < w; k++ {
+		a, b := min(k*per, B), min((k+1)*per, B)
+		if k == w-1 {
+			b = B
+		}
+		e.lanes = append(e.lanes, [2]int{a, b})
+	}
+	// With at least four whole vectors of inputs per worker, each worker
+	// advances its own inputs through the whole step: no barrier within a
+	// step, and each core reads only its inputs' share of the state. (With
+	// fewer, splitting rows measured faster: B = 64 on two workers.)
+	vec := 8
+	if p.Precision == Float32 {
+		vec = 16
+	}
+	e.byLanes = w > 1 && B >= 4*vec*w
+}
+
+// Close stops the workers; the engine must not be used afterwards.
+func (e *Engine) Close() {
+	e.pool.close()
+}
+
+// Workers returns the number of goroutines the engine runs on.
+func (e *Engine) Workers() int { return e.workers }
+
+// Step advances the state by one step from t = n·dt and returns the
+// first state index (i·B + b) that is not finite afterwards, or −1.
+func (e *Engine) Step(n int) int {
+	e.core.step(n)
+	e.stale = true
+	return e.bad
+}
+
+// Phases returns the state as float64 phases φ_i of input b at index
+// i·B + b (rad in the reference frame; float32 states are unwrapped by
+// their turn counters). The slice is valid until the next Step or
+// AccumulatePower and must not be written.
+func (e *Engine) Phases() []float64 {
+	if e.stale {
+		e.core.sync()
+		e.stale = false
+	}
+	return e.phi
+}
+
+// AccumulatePower adds the power dissipated in the coupling TGs at the
+// current state to acc[b] (W): Σ over TGs of |G|·VDD²·(1 − s·cos Δ)/4
+// (coupling.Power), computed as VDD²/4·(Σ|G| − Σ_i Σ_j G_ij·cos(φ_j − φ_i))
+// with cos(φ_j − φ_i) = cos φ_j·cos φ_i + sin φ_j·sin φ_i, so it costs one
+// sparse product instead of a cosine per coupler and input.
+func (e *Engine) AccumulatePower(acc []float64) {
+	lane := e.core.power()
+	e.stale = true // float32: the pass used the space e.phi lives in
+	q := e.p.VDD * e.p.VDD / 4
+	for b := range acc {
+		acc[b] += q * (e.p.GPow - lane[b]) // the core sums in siemens
+	}
+}
+
+// Bytes returns the memory the engine's state and per-run arrays take
+// (arrays shared with the plan's couplings are not counted); in Float32
+// the observers' float64 phases share a buffer.
+func (e *Engine) Bytes() int64 {
+	return e.core.bytes()
+}

@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// constSchedule is a pump at full strength throughout.
+type constSchedule struct{}
+
+func (constSchedule) Factor(float64) float64 { return 1 }
+
+// benchPlan is a plan like chip's oscnet784 benchmark chip: n rings, each
+// coupled to deg others of a random relabelling's circulant graph with
+// random signs, pumped, with phase noise, B inputs of random phases.
+func benchPlan(n, deg, B int, model Model, integ Integrator, prec Precision, workers int) *Plan {
+	r := rand.New(rand.NewPCG(1, 2))
+	perm := r.Perm(n)
+	nb := make([][]int32, n)
+	for i := range n {
+		for d := 1; d <= deg/2; d++ {
+			a, b := perm[i], perm[(i+d)%n]
+			nb[a] = append(nb[a], int32(b))
+			nb[b] = append(nb[b], int32(a))
+		}
+	}
+	p := &Plan{N: n, B: B, Model: model, Integrator: integ, Precision: prec, Workers: workers,
+		Dt: 1 / (1.4e9 * 4), Sigma: 1e-4, C: 2e-15, VDD: 1, Wref: 2 * math.Pi * 1.4e9,
+		H1: 0.3, H1Inv: 0.3, G2: 0.3, Gamma1: 0.3, C2: 0.15, Ks: 5e7, PumpI: 1e-6, KsScale: 1,
+		Schedule: constSchedule{}}
+	p.RowPtr = append(p.RowPtr, 0)
+	for i := range n {
+		row := slices.Sorted(slices.Values(nb[i]))
+		for _, j := range row {
+			g := float32(1e-6 * (0.1 + 0.9*r.Float64()))
+			if r.IntN(2) == 0 {
+				g = -g
+			}
+			p.Col, p.G = append(p.Col, j), append(p.G, g)
+		}
+		p.RowPtr = append(p.RowPtr, int32(len(p.Col)))
+	}
+	p.GNeg, p.GTot = make([]float64, n), make([]float64, n)
+	for i := range n {
+		for x := p.RowPtr[i]; x < p.RowPtr[i+1]; x++ {
+			g := float64(p.G[x])
+			p.GTot[i] += math.Abs(g)
+			if g < 0 {
+				p.GNeg[i] -= g
+			}
+		}
+	}
+	p.Order = RowOrder(p.RowPtr, p.Col)
+	p.PumpMask, p.DwRing = make([]float64, n), make([]float64, n)
+	for i := range n {
+		p.PumpMask[i], p.DwRing[i] = 1, 2*math.Pi*1.4e7*r.NormFloat64()
+	}
+	p.Phi = make([]float64, n*B)
+	for x := range p.Phi {
+		p.Phi[x] = math.Pi * (2*r.Float64() - 1)
+	}
+	for b := range B {
+		p.Keys64, p.Keys32 = append(p.Keys64, Key(9, uint64(b), tagNoise)), append(p.Keys32, Key(9, uint64(b), tagNoise32))
+	}
+	return p
+}
+
+// threadCPU is the calling thread's CPU time.
+func threadCPU() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
+}
+
+// BenchmarkWorkers measures how two workers share a step of the
+// oscnet784-like plan in a way that a machine shared with other jobs
+// distorts less than wall-clock time: each chunk (pool.go) is timed in its
+// own thread's CPU time (busy time, without the waits at the barriers and
+// without the time the system gave the core to others). Its metrics, per
+// step, from the median of each pass of a step over the steps run:
+//
+//   - busy-w1: one worker's CPU time;
+//
+//   - busy-sum: both workers' CPU time together, more than busy-w1 by
+//     what splitting costs (rows whose data sits in the other core's
+//     caches, shared caches);
+//
+//   - split-est: 2·busy-w1/busy-sum, two workers against one on two free
+//     cores if the chunks balance, barrier latency aside;
+//
+//   - crit: Σ over passes of the slower worker's busy time; on an idle
+//     machine the step's length before the barriers' latency, busy-w1/crit
+//     the estimate speedup-est; on a loaded one the caller takes over the
+//     chunks of a worker that is not running, and crit tends to busy-sum;
+//
+//   - passes: barriers per step;
+//
+//   - wall-ratio: the two engines' wall-clock rates (w2/w1), measured
+//     interleaved in the same run (meaningful only on an idle machine).
+//
+//     go test ./chip/internal/engine -run '^$' -bench Workers -benchtime 2000x
+func BenchmarkWorkers(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		model Model
+		integ Integrator
+		prec  Precision
+		B     int
+	}{
+		{"phase/f32/euler/B64", Phase, Euler, Float32, 64},
+		{"phase/f32/heun/B64", Phase, Heun, Float32, 64},
+		{"phase/f64/euler/B64", Phase, Euler, Float64, 64},
+		{"cycle/f32/euler/B64", Cycle, Euler, Float32, 64},
+		{"phase/f32/euler/B16", Phase, Euler, Float32, 16},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var e [2]*Engine
+			// busy[w][k] are worker k's chunks in engine w: the pass
+			// (the pool's generation) and the chunk's CPU time.
+			type chunk struct {
+				gen uint64
+				d   time.Duration
+			}
+			var busy [2][][]chunk
+			for w := range 2 {
+				e[w] = mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1))
+				defer e[w].Close()
+				e[w].pool.close()
+				busy[w] = make([][]chunk, w+1)
+				work, ew := e[w].core.work, w
+				locked := make([]bool, w+1)
+				var pl *pool
+				pl = newPool(w+1, func(k, x int) {
+					if !locked[k] {
+						// A thread's CPU clock times the chunk only if
+						// the goroutine stays on that thread.
+						runtime.LockOSThread()
+						locked[k] = true
+					}
+					t0 := threadCPU()
+					work(k, x)
+					busy[ew][k] = append(busy[ew][k], chunk{pl.gen.Load(), threadCPU() - t0})
+				})
+				e[w].pool = pl
+			}
+			runtime.LockOSThread() // worker 0 of both engines
+			defer runtime.UnlockOSThread()
+			var wall [2]time.Duration
+			var gen0 [2]uint64
+			n := 0
+			for b.Loop() {
+				for w := range 2 {
+					if n == 0 {
+						gen0[w] = e[w].pool.gen.Load()
+					}
+					t0 := time.Now()
+					e[w].Step(n)
+					wall[w] += time.Since(t0)
+				}
+				n++
+			}
+			// Each worker's CPU time per pass, then the median of each
+			// pass of a step over the steps run: a pass that another
+			// job's time slice evicted from the caches is an outlier, not
+			// the engine's cost. (A pass of one chunk runs on the caller
+			// without a generation: one worker's passes are told apart
+			// by counting.)
+			var passes [2]int
+			perPass := func(w int) [][]time.Duration { // [pass][worker]
+				if w == 0 {
+					x := busy[0][0]
+					passes[0] = len(x) / n
+					out := make([][]time.Duration, len(x))
+					for q := range x {
+						out[q] = []time.Duration{x[q].d}
+					}
+					return out
+				}
+				last := e[w].pool.gen.Load()
+				out := make([][]time.Duration, last-gen0[w])
+				for q := range out {
+					out[q] = make([]time.Duration, w+1)
+				}
+				for k, xs := range busy[w] {
+					for _, x := range xs {
+						if q := int(x.gen - gen0[w] - 1); q >= 0 && q < len(out) {
+							out[q][k] += x.d
+						}
+					}
+				}
+				passes[w] = len(out) / n
+				return out
+			}
+			pw := [2][][]time.Duration{perPass(0), perPass(1)}
+			// med is the median over the steps of f of a pass's workers'
+			// times, for each pass of a step, summed over the step.
+			med := func(w int, f func([]time.Duration) time.Duration) time.Duration {
+				var tot time.Duration
+				for slot := range passes[w] {
+					var x []time.Duration
+					for q := slot; q < len(pw[w]); q += passes[w] {
+						x = append(x, f(pw[w][q]))
+					}
+					slices.Sort(x)
+					tot += x[len(x)/2]
+				}
+				return tot
+			}
+			total := func(x []time.Duration) (t time.Duration) {
+				for _, d := range x {
+					t += d
+				}
+				return t
+			}
+			one, sum, crit := med(0, total), med(1, total), med(1, slices.Max[[]time.Duration])
+			per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) }
+			b.ReportMetric(per(one), "busy-w1-ns")
+			b.ReportMetric(per(sum), "busy-sum-ns")
+			b.ReportMetric(per(crit), "crit-ns")
+			b.ReportMetric(2*float64(one)/float64(sum), "split-est")
+			b.ReportMetric(float64(passes[1]), "passes")
+			b.ReportMetric(float64(one)/float64(crit), "speedup-est")
+			b.ReportMetric(float64(wall[0])/float64(wall[1]), "wall-ratio")
+		})
+	}
+}
+
+func mustNew(tb testing.TB, p *Plan) *Engine {
+	tb.Helper()
+	e, err := New(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
