@@ -102,6 +102,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		grad     = fs.String("grad", "fd", "gradient: fd (central differences of the loss, docs/sync.md), or the paper's path-wise reverse (adjoint) or forward (sensitivities, eq. 7)")
 		fdStep   = fs.Float64("fd-step", freqsync.DefaultFDStep, "--grad fd: step (Hz of natural frequency)")
 		draws    = fs.Int("draws", 1, "initial-phase draws per example and iteration (loss and gradient averaged)")
+		restarts = fs.Int("restarts", 1, "offline: train 10 iterations from this many initialisations, continue the one with the lowest training loss")
 		lr       = fs.Float64("lr", 0.03, "Adam learning rate")
 		unit     = fs.Float64("unit", freqsync.DefaultUnit, "frequency unit of the parameters (Hz)")
 		online   = fs.Bool("online", false, "reference only: the online pull/push rule instead of Adam")
@@ -130,7 +131,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	sp := freqsync.PaperSpec(a, dim, iris)
 	sp.N, sp.Iterations, sp.Seed, sp.Grad, sp.LR, sp.Unit, sp.Online, sp.NoClip = *n, *iters, *seed, g, *lr, *unit, *online, *noClip
-	sp.FDStep, sp.Draws = *fdStep, *draws
+	sp.FDStep, sp.Draws, sp.Restarts = *fdStep, *draws, *restarts
 	if outs := len(train.Y[0]); outs > 1 {
 		if sp.Pairs, err = freqsync.DisjointPairs(outs, sp.N); err != nil {
 			return usageErr("train sync", "%v", err)
