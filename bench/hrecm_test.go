@@ -1,12 +1,8 @@
 package bench
 
 import (
-	"context"
+	"oscsim/internal/chiptest"
 	"testing"
-
-	"oscsim/chip"
-	"oscsim/configs"
-	"oscsim/netlist"
 )
 
 // TestHRECMWorkload trains a 3-pattern memory on the embedded hrecm-16
@@ -15,26 +11,8 @@ import (
 // return. A smoke test of the sweep workload; the numbers are in
 // docs/hrecm.md.
 func TestHRECMWorkload(t *testing.T) {
-	src, err := configs.Read("hrecm-16.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	nl, err := netlist.Parse("embedded:hrecm-16.toml", src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := New(Spec{Kind: "hrecm", Params: map[string]any{"patterns": int64(3), "iters": int64(60), "flips": 0.0625, "starts": int64(2), "cycles": 1000.0}}, nl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := chip.Compile(nl, chip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := w.Run(context.Background(), ch, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nl := chiptest.Config(t, "hrecm-16.toml")
+	_, _, m := runWorkload(t, Spec{Kind: "hrecm", Params: map[string]any{"patterns": int64(3), "iters": int64(60), "flips": 0.0625, "starts": int64(2), "cycles": 1000.0}}, nl, 1)
 	t.Logf("metrics %v", m)
 	if m["stored_kept"] < 1 || m["accuracy"] < 0.5 {
 		t.Errorf("stored_kept %v, accuracy %v: want 1 and ≥ 0.5", m["stored_kept"], m["accuracy"])

@@ -4,8 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"oscsim/chip"
-	"oscsim/configs"
+	"oscsim/internal/chiptest"
 	"oscsim/netlist"
 )
 
@@ -28,23 +27,8 @@ func TestReferenceCut(t *testing.T) {
 }
 
 func TestMaxCutWorkload(t *testing.T) {
-	src, _ := configs.Read("maxcut-ring8.toml")
-	nl, err := netlist.Parse("maxcut-ring8.toml", src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := New(Spec{Kind: "maxcut", Params: map[string]any{"runs": int64(20)}}, nl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := chip.Compile(nl, chip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := w.Run(context.Background(), ch, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nl := chiptest.Config(t, "maxcut-ring8.toml")
+	w, ch, m := runWorkload(t, Spec{Kind: "maxcut", Params: map[string]any{"runs": int64(20)}}, nl, 3)
 	if m["reference_cut"] != 8 || m["success_rate"] < 0.8 {
 		t.Errorf("metrics %v: want reference 8 and success ≥ 0.8", m)
 	}
@@ -55,13 +39,4 @@ func TestMaxCutWorkload(t *testing.T) {
 	if _, err := New(Spec{Kind: "maxcut", Params: map[string]any{"rnus": 3}}, nl); err == nil {
 		t.Error("an unknown parameter must be an error")
 	}
-}
-
-func mustEmbedded(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := configs.Read(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

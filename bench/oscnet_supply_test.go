@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"oscsim/chip"
-	"oscsim/internal/testkit"
+	"oscsim/internal/chiptest"
 	"oscsim/learn"
 	"oscsim/netlist"
 )
@@ -44,7 +44,7 @@ steps_per_cycle = 16
 // deviation ≤ 1·10⁻⁸ of P).
 func TestSupplyPowerIsEnergy(t *testing.T) {
 	t.Parallel()
-	ch := testkit.Compile(t, "supply.toml", []byte(supplyChip))
+	ch := chiptest.Compile(t, "supply.toml", []byte(supplyChip))
 	r := rand.New(rand.NewPCG(5, 6))
 	var edges []netlist.Edge
 	for i := 0; i < 6; i++ {

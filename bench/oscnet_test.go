@@ -9,6 +9,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/dataset"
+	"oscsim/internal/chiptest"
 	"oscsim/internal/testkit"
 	"oscsim/learn"
 	"oscsim/netlist"
@@ -84,7 +85,7 @@ steps_per_cycle = 4
 // the software energy classifier on most images.
 func TestOscNetSynthetic(t *testing.T) {
 	m, xt, tel := syntheticOscNet(t)
-	ch := testkit.Compile(t, "synthetic.toml", []byte(syntheticChip))
+	ch := chiptest.Compile(t, "synthetic.toml", []byte(syntheticChip))
 	sw, _ := m.Classifier().Evaluate(context.Background(), xt, dataset.Labels(tel))
 	for _, meth := range []Method{MethodPerClass, MethodPairwise} {
 		o := &OscNet{Model: m, Method: meth, Images: xt, Labels: tel, Fraction: 1, Jitter: 0.1, Batch: 8, ADC: SupplyADC{Bits: 12}}
@@ -157,10 +158,7 @@ func mnistOscNet(t *testing.T, ctx context.Context, n int) (*learn.Model, string
 	if err != nil {
 		t.Fatal(err)
 	}
-	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nl := chiptest.Config(t, "oscnet-mnist.toml")
 	return m, dir, nl
 }
 

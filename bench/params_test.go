@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"oscsim/internal/chiptest"
 	"oscsim/netlist"
 )
 
@@ -13,10 +14,7 @@ import (
 // *netlist.Error keyed by the parameter, before any file is read.
 func TestOscNetParamsTyped(t *testing.T) {
 	t.Parallel()
-	nl, err := netlist.Parse("oscnet-mnist.toml", mustEmbedded(t, "oscnet-mnist.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	nl := chiptest.Config(t, "oscnet-mnist.toml")
 	for _, tc := range []struct {
 		key  string
 		val  any

@@ -2,9 +2,8 @@ package bench
 
 import (
 	"context"
+	"oscsim/internal/chiptest"
 	"testing"
-
-	"oscsim/netlist"
 )
 
 // SparsityKs are the connections per pixel of OscNet v1.5's Table 2
@@ -19,10 +18,7 @@ var SparsityKs = []int{10, 16, 28, 56, 84, 128, 256, 783}
 // grows; fully connected has N(N−1)/2 = 306,936 sites.
 func TestSparsityMonotone(t *testing.T) {
 	t.Parallel()
-	base, err := netlist.Parse("oscnet-784.toml", mustEmbedded(t, "oscnet-784.toml"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := chiptest.Config(t, "oscnet-784.toml")
 	tops := RandomTopK(base.Oscillators.N(), SparsityKs, 1)
 	pts, err := Sparsity(context.Background(), base, tops, SparsityOptions{Seed: 1})
 	if err != nil {

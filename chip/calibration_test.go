@@ -21,30 +21,9 @@ import (
 	"oscsim/bench"
 	"oscsim/chip"
 	"oscsim/configs"
+	"oscsim/internal/chiptest"
 	"oscsim/netlist"
 )
-
-// loadConfig parses an embedded config after applying old→new textual
-// replacements (pairs).
-func loadConfig(t testing.TB, name string, repl ...string) *netlist.Netlist {
-	t.Helper()
-	src, err := configs.Read(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(src)
-	for k := 0; k+1 < len(repl); k += 2 {
-		if !strings.Contains(s, repl[k]) {
-			t.Fatalf("%s: no %q to replace", name, repl[k])
-		}
-		s = strings.Replace(s, repl[k], repl[k+1], 1)
-	}
-	nl, err := netlist.Parse("embedded:"+name, []byte(s), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return nl
-}
 
 func logLedger(t testing.TB, L *chip.Ledger) {
 	t.Helper()
@@ -61,7 +40,7 @@ func logLedger(t testing.TB, L *chip.Ledger) {
 // total within ±25%: 31.5–52.5 mW, with the TG power from a run.
 func TestCalibrationMoyPower(t *testing.T) {
 	t.Parallel()
-	nl := loadConfig(t, "moy-kings-1968.toml")
+	nl := chiptest.Config(t, "moy-kings-1968.toml")
 	ch, err := chip.Compile(nl, chip.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +67,7 @@ func TestCalibrationMoyPower(t *testing.T) {
 // nonzero levels {−2, −1, +1, +2} on every edge, read as a weighted
 // max-cut with w = −J (cut = Σ_{s_i≠s_j} −J_ij).
 func kingsInstance(t testing.TB, r, c int, seed int) *netlist.Netlist {
-	return loadConfig(t, "moy-kings-1968.toml",
+	return chiptest.Config(t, "moy-kings-1968.toml",
 		"count = 1968", "count = "+strconv.Itoa(r*c),
 		"rows = 48", "rows = "+strconv.Itoa(r),
 		"cols = 41", "cols = "+strconv.Itoa(c),
@@ -164,7 +143,7 @@ func TestCalibrationMoyFull(t *testing.T) {
 	if os.Getenv("OSCSIM_FULL") == "" {
 		t.Skip("set OSCSIM_FULL=1 to run the full 1,968-ring max-cut comparison")
 	}
-	nl := loadConfig(t, "moy-kings-1968.toml")
+	nl := chiptest.Config(t, "moy-kings-1968.toml")
 	const runs = 20
 	ok, ratio, ref := maxCutSuccess(t, nl, runs)
 	t.Logf("1,968 rings, 7,607 edges: SA reference cut %g; reached in %d/%d runs; mean cut ratio %.4f", ref, ok, runs, ratio)
@@ -187,7 +166,7 @@ func TestCalibrationCOBIArea(t *testing.T) {
 			for w := -maxCode; w <= maxCode; w++ {
 				levels = append(levels, strconv.Itoa(w))
 			}
-			nl := loadConfig(t, "cobi-replica.toml", "count = 48", "count = "+strconv.Itoa(n),
+			nl := chiptest.Config(t, "cobi-replica.toml", "count = 48", "count = "+strconv.Itoa(n),
 				"bits = 4", "bits = "+strconv.Itoa(bits),
 				"unit_k = 0.00333", fmt.Sprintf("unit_k = %g", 0.05/float64(maxCode)),
 				cobiLevels, "random_levels = ["+strings.Join(levels, ", ")+"]")
@@ -218,7 +197,7 @@ func TestCalibrationCOBIArea(t *testing.T) {
 // configuration bits each (sign + 4-bit magnitude, docs/model.md §10 [D]).
 func TestCalibrationLo(t *testing.T) {
 	t.Parallel()
-	nl := loadConfig(t, "lo-48.toml")
+	nl := chiptest.Config(t, "lo-48.toml")
 	if nl.Tech.VDD != 1.2 || nl.Tech.Name != "65nm" || nl.Oscillators.N() != 48 {
 		t.Errorf("Lo replica: %s at %g V with %d spins, want 65nm, 1.2 V, 48", nl.Tech.Name, nl.Tech.VDD, nl.Oscillators.N())
 	}

@@ -7,22 +7,8 @@ import (
 	"testing"
 
 	"oscsim/chip"
-	"oscsim/configs"
-	"oscsim/netlist"
+	"oscsim/internal/chiptest"
 )
-
-func loadEmbedded(t testing.TB, name string) *netlist.Netlist {
-	t.Helper()
-	src, err := configs.Read(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nl, err := netlist.Parse(name, src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return nl
-}
 
 func resultBytes(t testing.TB, r *chip.Result) []byte {
 	t.Helper()
@@ -39,7 +25,7 @@ func resultBytes(t testing.TB, r *chip.Result) []byte {
 // of goroutines, and input b of a batch equals the same input run alone
 // with InputBase = b.
 func TestDeterminism(t *testing.T) {
-	nl := loadEmbedded(t, "maxcut-ring8.toml")
+	nl := chiptest.Config(t, "maxcut-ring8.toml")
 	for _, model := range models {
 		var ref []byte
 		for _, w := range []int{1, 2, 4} {
@@ -76,7 +62,7 @@ func TestDeterminism(t *testing.T) {
 // reaches the ground state (all 8 edges cut) in at least 95 of 100 seeds,
 // each seed a new chip instance (mismatch) and noise realisation.
 func TestMaxCutRing8(t *testing.T) {
-	nl := loadEmbedded(t, "maxcut-ring8.toml")
+	nl := chiptest.Config(t, "maxcut-ring8.toml")
 	ok := 0
 	for seed := int64(1); seed <= 100; seed++ {
 		ch, err := chip.Compile(nl, chip.Options{Seed: seed, SetSeed: true})

@@ -26,4 +26,10 @@
 // sample once per reference cycle (or at the end). Randomness is derived
 // from (seed, instance, input index), so results do not depend on the batch
 // size or the number of goroutines.
+//
+// The time stepping itself is chip/internal/engine's: Run turns the
+// compiled chip and its options into the engine's plain-data plan and
+// keeps the loop around the engine's steps — the observers (detectors,
+// trace, OnStep, progress), the lock measurement, the coupler power's
+// average and the energy ledger.
 package chip

@@ -5,8 +5,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-
-	"oscsim/netlist"
 )
 
 // The drivers round each component to its DAC step, refuse rings without
@@ -23,14 +21,7 @@ targets = [0, 1]
 [run]
 cycles = 2
 `
-	nl, err := netlist.Parse("drv.toml", []byte(src), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := Compile(nl, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch := compileSrc(t, src)
 	q, fs, ok := ch.InjectionStep()
 	if !ok || math.Abs(q-1e-6) > 1e-18 || fs != 7e-6 {
 		t.Fatalf("step %g, full scale %g, ok %v; want 1 µA, 7 µA", q, fs, ok)
@@ -73,7 +64,7 @@ cycles = 2
 		t.Errorf("drivers' area line found %v, bits %d (want 16)", found, res.Ledger.DriverBits)
 	}
 	// The run injects what the drivers deliver: its power is that of 5 µA.
-	if p, want := res.InjectPower[0], nl.Tech.VDD*2*5e-6/math.Pi; math.Abs(p-want) > 1e-12*want {
+	if p, want := res.InjectPower[0], ch.Netlist().Tech.VDD*2*5e-6/math.Pi; math.Abs(p-want) > 1e-12*want {
 		t.Errorf("injection power %g W, want %g", p, want)
 	}
 }

@@ -2,11 +2,11 @@ package chip
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"oscsim/netlist"
+
+	"oscsim/internal/testkit"
 )
 
 // FuzzCompile runs the whole path from a description to a chip with real
@@ -16,13 +16,7 @@ import (
 // description that validates compiles (large ones are skipped to keep the
 // fuzzer fast, their bounds are checked by netlist's tests).
 func FuzzCompile(f *testing.F) {
-	files, _ := filepath.Glob("../netlist/testdata/*/*.toml")
-	more, _ := filepath.Glob("../configs/*.toml")
-	for _, p := range append(files, more...) {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	testkit.Seed(f, "../netlist/testdata/*/*.toml", "../configs/*.toml")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		nl, err := netlist.Parse("../netlist/testdata/invalid/fuzz.toml", src, nil)
 		if err != nil {

@@ -8,14 +8,14 @@ import (
 	"testing"
 
 	"oscsim/chip"
-	"oscsim/internal/testkit"
+	"oscsim/internal/chiptest"
 	"oscsim/netlist"
 )
 
 // compileTOML parses an in-memory description and compiles instance 0.
 func compileTOML(t testing.TB, src string) *chip.Chip {
 	t.Helper()
-	return testkit.Compile(t, "test.toml", []byte(src))
+	return chiptest.Compile(t, "test.toml", []byte(src))
 }
 
 var models = []netlist.Model{"phase", "cycle"}

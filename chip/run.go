@@ -323,7 +323,7 @@ func (ch *Chip) newEngine(inputs []Input, model netlist.Model, spc, dur float64,
 			p.DwInput[i*B+b] = w
 		}
 	}
-	p.InjA, p.InjB = ch.injectPlan(inputs, e.model) // inject.go
+	p.InjA, p.InjB = ch.injectPlan(e.inputs, e.model) // inject.go; e.inputs has the drivers' rounding
 	if e.eng, err = engine.New(p); err != nil {
 		return nil, fmt.Errorf("chip: %w", err)
 	}
@@ -343,11 +343,8 @@ func (ch *Chip) plan(model int, prec engine.Precision, dt float64, opt RunOption
 		Gamma1: ch.ring.Gamma1, C2: ch.ring.C2, Packed: ch.packed,
 		Paths: engine.Paths{Rho: l.rho, InvTable: l.invTable, Pump2: l.pump2, Pump1: l.pump1,
 			CycleLaw: l.cycleLaw, CycleLawSet: l.cycleLawSet},
-		PumpMask: ch.pumpMask, Ks: ch.ks, PumpI: ch.pumpI, KsScale: opt.KsScale, Schedule: ch.sched,
+		PumpMask: ch.pumpMask, Ks: ch.ks, PumpI: ch.pumpI, KsScale: cmp.Or(opt.KsScale, 1), Schedule: ch.sched,
 		Noise32: opt.noise32,
-	}
-	if p.KsScale == 0 {
-		p.KsScale = 1
 	}
 	switch ch.nl.Run.Integrator {
 	case netlist.Heun:
@@ -369,10 +366,7 @@ type sampleSched struct {
 func (e *runner) run(ctx context.Context) (*Result, error) {
 	ch, B, N := e.ch, e.b, e.n
 	spc := 1 / (e.dt * ch.f0)
-	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase, KsScale: e.opt.KsScale}
-	if res.KsScale == 0 {
-		res.KsScale = 1
-	}
+	res := &Result{Steps: e.steps, Dt: e.dt, Duration: float64(e.steps) * e.dt, Inputs: B, Model: netlist.ModelPhase, KsScale: cmp.Or(e.opt.KsScale, 1)}
 	if e.model == modelCycle {
 		res.Model = netlist.ModelCycle
 	}

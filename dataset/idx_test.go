@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,13 +41,31 @@ func seq(n int) []byte {
 	return b
 }
 
+// decodeCase is a table case of a decoder test: wantErr is a substring of
+// the wanted error, "" for success.
+type decodeCase struct {
+	name    string
+	data    []byte
+	wantErr string
+}
+
+// runDecodeCases runs decode on each case's data: an error must be the
+// case's, a success passes check.
+func runDecodeCases[T any](t *testing.T, cases []decodeCase, decode func(io.Reader) (T, error), check func(*testing.T, T)) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			v, err := decode(bytes.NewReader(tc.data))
+			if !wantFormatErr(t, err, tc.wantErr) {
+				check(t, v)
+			}
+		})
+	}
+}
+
 func TestDecodeImages(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		data    []byte
-		wantErr string // substring; "" means success
-	}{
+	runDecodeCases(t, []decodeCase{
 		{"valid 3 images 2x4", idxBytes([]uint32{magicImages, 3, 2, 4}, seq(24)), ""},
 		{"truncated payload", idxBytes([]uint32{magicImages, 3, 2, 4}, seq(23)), "truncated: header announces 24 payload bytes, file has 23"},
 		{"trailing data", idxBytes([]uint32{magicImages, 3, 2, 4}, seq(25)), "trailing data"},
@@ -57,45 +76,25 @@ func TestDecodeImages(t *testing.T) {
 		{"zero rows", idxBytes([]uint32{magicImages, 3, 0, 4}, nil), "every dimension must be positive"},
 		{"huge dims", idxBytes([]uint32{magicImages, 1 << 20, 1 << 10, 1 << 10}, seq(10)), "more than the"},
 		{"huge dims but tiny file", idxBytes([]uint32{magicImages, 1 << 10, 1 << 10, 1 << 10}, seq(10)), "truncated"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			im, err := DecodeImages(bytes.NewReader(tc.data))
-			if wantFormatErr(t, err, tc.wantErr) {
-				return
-			}
-			if im.N != 3 || im.Rows != 2 || im.Cols != 4 || !bytes.Equal(im.Pix, seq(24)) {
-				t.Fatalf("got %+v", im)
-			}
-		})
-	}
+	}, DecodeImages, func(t *testing.T, im Images) {
+		if im.N != 3 || im.Rows != 2 || im.Cols != 4 || !bytes.Equal(im.Pix, seq(24)) {
+			t.Fatalf("got %+v", im)
+		}
+	})
 }
 
 func TestDecodeLabels(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name    string
-		data    []byte
-		wantErr string
-	}{
+	runDecodeCases(t, []decodeCase{
 		{"valid", idxBytes([]uint32{magicLabels, 5}, []byte{0, 1, 2, 9, 3}), ""},
 		{"truncated", idxBytes([]uint32{magicLabels, 6}, []byte{0, 1, 2, 9, 3}), "truncated"},
 		{"image magic", idxBytes([]uint32{magicImages, 5}, []byte{0, 1, 2, 9, 3}), "(this is an IDX image file)"},
 		{"zero count", idxBytes([]uint32{magicLabels, 0}, nil), "label count is 0"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			lb, err := DecodeLabels(bytes.NewReader(tc.data))
-			if wantFormatErr(t, err, tc.wantErr) {
-				return
-			}
-			if !bytes.Equal(lb, []byte{0, 1, 2, 9, 3}) {
-				t.Fatalf("got %v", lb)
-			}
-		})
-	}
+	}, DecodeLabels, func(t *testing.T, lb Labels) {
+		if !bytes.Equal(lb, []byte{0, 1, 2, 9, 3}) {
+			t.Fatalf("got %v", lb)
+		}
+	})
 }
 
 // wantFormatErr checks a decode's error against a table case's want: no

@@ -76,44 +76,26 @@ func normalize(s *Similarity, set Settings, workers int) *Similarity {
 			// Dim 2 per column: over the partners i ≠ j of pixel j.
 			parallelRows(c*n, workers, func(r int) {
 				cl, j := r/n, r%n
-				block := w[cl*n*n : (cl+1)*n*n]
-				v := make([]float64, 0, n-1)
+				idx := make([]int, 0, n-1)
 				for i := 0; i < n; i++ {
 					if i != j {
-						v = append(v, block[i*n+j])
+						idx = append(idx, i*n+j)
 					}
 				}
-				applyOp(set.PixelOp, v, set.Eps)
-				k := 0
-				for i := 0; i < n; i++ {
-					if i != j {
-						block[i*n+j] = v[k]
-						k++
-					}
-				}
+				applyAt(set.PixelOp, w[cl*n*n:(cl+1)*n*n], idx, set.Eps)
 			})
 		case ScopeClass:
 			// Dim 2 per class: over all off-diagonal entries of class c.
 			parallelRows(c, workers, func(cl int) {
-				block := w[cl*n*n : (cl+1)*n*n]
-				v := make([]float64, 0, n*(n-1))
+				idx := make([]int, 0, n*(n-1))
 				for i := 0; i < n; i++ {
 					for j := 0; j < n; j++ {
 						if j != i {
-							v = append(v, block[i*n+j])
+							idx = append(idx, i*n+j)
 						}
 					}
 				}
-				applyOp(set.PixelOp, v, set.Eps)
-				k := 0
-				for i := 0; i < n; i++ {
-					for j := 0; j < n; j++ {
-						if j != i {
-							block[i*n+j] = v[k]
-							k++
-						}
-					}
-				}
+				applyAt(set.PixelOp, w[cl*n*n:(cl+1)*n*n], idx, set.Eps)
 			})
 		}
 	}
@@ -123,6 +105,19 @@ func normalize(s *Similarity, set Settings, workers int) *Similarity {
 		}
 	}
 	return out
+}
+
+// applyAt applies op to the entries of w at idx, gathered in that order
+// and written back.
+func applyAt(op Op, w []float64, idx []int, eps float64) {
+	v := make([]float64, len(idx))
+	for k, i := range idx {
+		v[k] = w[i]
+	}
+	applyOp(op, v, eps)
+	for k, i := range idx {
+		w[i] = v[k]
+	}
 }
 
 // applyOp normalises v in place with operator op (docs/oscnet.md §1.5 and its list

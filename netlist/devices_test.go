@@ -160,3 +160,27 @@ func TestBuiltinRing(t *testing.T) {
 		t.Fatalf("7 stages: error %v", err)
 	}
 }
+
+// TestRiseFall: tech.rise_fall sets the card's tap asymmetry through
+// tech.TapH2FromRiseFall; with tap_h2 too, or out of range, it is an error
+// naming the key.
+func TestRiseFall(t *testing.T) {
+	t.Parallel()
+	const base = "[chip]\nname = \"r\"\ntech = \"45nm\"\n[tech]\n%s\n[oscillators]\ncount = 1\n%s"
+	nl, err := Parse("r.toml", []byte(fmtBase(base, "rise_fall = 0.867", "")), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x := nl.Tech.TapH2; math.Abs(x-0.1413) > 5e-4 {
+		t.Fatalf("tap_h2 %g, want 0.1413", x)
+	}
+	for _, c := range []struct{ keys, want string }{
+		{"rise_fall = 0.9\ntap_h2 = 0.1", "tech.rise_fall: give either tap_h2 or rise_fall"},
+		{"rise_fall = 0", "tech.rise_fall: the ring nodes' rise/fall time ratio must be in (0.2, 5)"},
+	} {
+		_, err := Parse("r.toml", []byte(fmtBase(base, c.keys, "")), nil)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: error %v, want %q", c.keys, err, c.want)
+		}
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"oscsim/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected messages of testdata/invalid")
@@ -221,12 +223,7 @@ func TestKeyPositions(t *testing.T) {
 // FuzzLoad checks that no input makes Parse panic, and that every error is
 // an Errors value with the file name.
 func FuzzLoad(f *testing.F) {
-	for _, g := range append(mustGlobF(f, "testdata/*/*.toml"), mustGlobF(f, "../configs/*.toml")...) {
-		b, err := os.ReadFile(g)
-		if err == nil {
-			f.Add(b)
-		}
-	}
+	testkit.Seed(f, "testdata/*/*.toml", "../configs/*.toml")
 	f.Fuzz(func(t *testing.T, src []byte) {
 		n, err := Parse("fuzz.toml", src, func(string) ([]byte, error) { return nil, os.ErrNotExist })
 		if err != nil {
@@ -239,11 +236,6 @@ func FuzzLoad(f *testing.F) {
 			t.Fatal("a valid netlist with no oscillators")
 		}
 	})
-}
-
-func mustGlobF(f *testing.F, p string) []string {
-	m, _ := filepath.Glob(p)
-	return m
 }
 
 // KeyUnit reads each key's unit from the schema's field types.

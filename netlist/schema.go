@@ -20,6 +20,7 @@ type rawFile struct {
 	Coupling    []rawCoupling  `toml:"coupling"`
 	SHIL        *rawSHIL       `toml:"shil"`
 	Injection   *rawInjection  `toml:"injection"`
+	Tuning      *rawTuning     `toml:"tuning"`
 	Detector    []rawDetector  `toml:"detector"`
 	Run         rawRun         `toml:"run"`
 }
@@ -40,6 +41,7 @@ type rawTech struct {
 	DevCap       *Capacitance `toml:"dev_cap"`
 	EdgeWidth    *float64     `toml:"edge_width"`
 	TapH2        *float64     `toml:"tap_h2"`
+	RiseFall     *float64     `toml:"rise_fall"`
 	InvReff      *Resistance  `toml:"inv_reff"`
 	ShortCircuit *Ratio       `toml:"short_circuit"`
 	LeakInv      *Power       `toml:"leak_inv"`
@@ -241,27 +243,10 @@ func KeyUnit(key string) (unit string, ok bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
+	if _, symbol, ok := siUnit(t); ok {
+		return symbol, true
+	}
 	switch t {
-	case reflect.TypeFor[Frequency]():
-		return "Hz", true
-	case reflect.TypeFor[Duration]():
-		return "s", true
-	case reflect.TypeFor[Current]():
-		return "A", true
-	case reflect.TypeFor[Voltage]():
-		return "V", true
-	case reflect.TypeFor[Capacitance]():
-		return "F", true
-	case reflect.TypeFor[Resistance]():
-		return "Ohm", true
-	case reflect.TypeFor[Length]():
-		return "m", true
-	case reflect.TypeFor[Area]():
-		return "m2", true
-	case reflect.TypeFor[Power]():
-		return "W", true
-	case reflect.TypeFor[Energy]():
-		return "J", true
 	case reflect.TypeFor[Ratio](), reflect.TypeFor[FreqSigma]():
 		return UnitRatio, true
 	}

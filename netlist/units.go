@@ -3,6 +3,7 @@ package netlist
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -147,65 +148,54 @@ func parseSI(text []byte, what, unit string) (float64, error) {
 	return 0, fmt.Errorf("%q has unit %q, want a %s in %s with an SI prefix (f p n u m k M G)", s, suffix, what, want)
 }
 
-func (f *Frequency) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "frequency", "Hz")
-	*f = Frequency(v)
+// siUnit is the quantity and the SI symbol of each unit type parseSI
+// reads: their UnmarshalText and KeyUnit read the one table.
+func siUnit(t reflect.Type) (what, symbol string, ok bool) {
+	switch t {
+	case reflect.TypeFor[Frequency]():
+		return "frequency", "Hz", true
+	case reflect.TypeFor[Duration]():
+		return "duration", "s", true
+	case reflect.TypeFor[Current]():
+		return "current", "A", true
+	case reflect.TypeFor[Voltage]():
+		return "voltage", "V", true
+	case reflect.TypeFor[Capacitance]():
+		return "capacitance", "F", true
+	case reflect.TypeFor[Resistance]():
+		return "resistance", "Ohm", true
+	case reflect.TypeFor[Length]():
+		return "length", "m", true
+	case reflect.TypeFor[Area]():
+		return "area", "m2", true
+	case reflect.TypeFor[Power]():
+		return "power", "W", true
+	case reflect.TypeFor[Energy]():
+		return "energy", "J", true
+	}
+	return "", "", false
+}
+
+// setSI parses b into *dst, whose type is one of siUnit's.
+func setSI[T ~float64](dst *T, b []byte) error {
+	what, symbol, _ := siUnit(reflect.TypeFor[T]())
+	v, err := parseSI(b, what, symbol)
+	*dst = T(v)
 	return err
 }
 
-func (d *Duration) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "duration", "s")
-	*d = Duration(v)
-	return err
-}
-
-func (c *Current) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "current", "A")
-	*c = Current(v)
-	return err
-}
-
-func (c *Voltage) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "voltage", "V")
-	*c = Voltage(v)
-	return err
-}
-
-func (c *Capacitance) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "capacitance", "F")
-	*c = Capacitance(v)
-	return err
-}
-
-func (r *Resistance) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "resistance", "Ohm")
-	*r = Resistance(v)
-	return err
-}
-
-func (l *Length) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "length", "m")
-	*l = Length(v)
-	return err
-}
-
-func (a *Area) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "area", "m2")
-	*a = Area(v)
-	return err
-}
-
-func (p *Power) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "power", "W")
-	*p = Power(v)
-	return err
-}
-
-func (e *Energy) UnmarshalText(b []byte) error {
-	v, err := parseSI(b, "energy", "J")
-	*e = Energy(v)
-	return err
-}
+// The UnmarshalText of each unit type of siUnit (a bad value sets the
+// value 0 and reports the error): one line a type, same-shaped on purpose.
+func (f *Frequency) UnmarshalText(b []byte) error   { return setSI(f, b) }
+func (d *Duration) UnmarshalText(b []byte) error    { return setSI(d, b) }
+func (c *Current) UnmarshalText(b []byte) error     { return setSI(c, b) }
+func (c *Voltage) UnmarshalText(b []byte) error     { return setSI(c, b) }
+func (c *Capacitance) UnmarshalText(b []byte) error { return setSI(c, b) }
+func (r *Resistance) UnmarshalText(b []byte) error  { return setSI(r, b) }
+func (l *Length) UnmarshalText(b []byte) error      { return setSI(l, b) }
+func (a *Area) UnmarshalText(b []byte) error        { return setSI(a, b) }
+func (p *Power) UnmarshalText(b []byte) error       { return setSI(p, b) }
+func (e *Energy) UnmarshalText(b []byte) error      { return setSI(e, b) }
 
 func (r *Ratio) UnmarshalText(b []byte) error {
 	s := strings.TrimSpace(string(b))

@@ -139,6 +139,7 @@ func (v *validator) build(r *rawFile) *Netlist {
 	v.buildCouplings(n, r)
 	v.buildSHIL(n, r.SHIL)
 	v.buildInjection(n, r.Injection)
+	v.buildTuning(n, r.Tuning)
 	v.buildDetectors(n, r.Detector)
 	v.checkPlausible(n)
 	return n
@@ -167,48 +168,11 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 			*dst = *p
 		}
 	}
-	f := func(p any) *float64 { // unit pointer → *float64
-		switch x := p.(type) {
-		case *Voltage:
-			if x != nil {
-				return (*float64)(x)
-			}
-		case *Capacitance:
-			if x != nil {
-				return (*float64)(x)
-			}
-		case *Resistance:
-			if x != nil {
-				return (*float64)(x)
-			}
-		case *Ratio:
-			if x != nil {
-				return (*float64)(x)
-			}
-		case *Power:
-			if x != nil {
-				return (*float64)(x)
-			}
-		case *Area:
-			if x != nil {
-				return (*float64)(x)
-			}
-		case *Energy:
-			if x != nil {
-				return (*float64)(x)
-			}
-		case *Length:
-			if x != nil {
-				return (*float64)(x)
-			}
-		}
-		return nil
-	}
-	set(&card.VDD, "vdd", f(t.VDD))
-	set(&card.NodeCap, "node_cap", f(t.NodeCap))
-	set(&card.DevCap, "dev_cap", f(t.DevCap))
-	set(&card.TGCap, "tg_cap", f(t.TGCap))
-	set(&card.CInvIn, "cinv_in", f(t.CInvIn))
+	set(&card.VDD, "vdd", floatOf(t.VDD))
+	set(&card.NodeCap, "node_cap", floatOf(t.NodeCap))
+	set(&card.DevCap, "dev_cap", floatOf(t.DevCap))
+	set(&card.TGCap, "tg_cap", floatOf(t.TGCap))
+	set(&card.CInvIn, "cinv_in", floatOf(t.CInvIn))
 	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
 	if t.TapH2 != nil {
 		if x := *t.TapH2; !(x >= 0 && x < 1) {
@@ -217,7 +181,19 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 			card.TapH2 = x
 		}
 	}
-	set(&card.InvReff, "inv_reff", f(t.InvReff))
+	if t.RiseFall != nil {
+		// The tap's asymmetry from the nodes' rise/fall time ratio
+		// (tech.TapH2FromRiseFall, docs/ringmodel.md).
+		switch x := *t.RiseFall; {
+		case t.TapH2 != nil:
+			v.errAt("tech.rise_fall", "give either tap_h2 or rise_fall (from which tap_h2 follows), not both")
+		case !(x > 0.2 && x < 5):
+			v.errAt("tech.rise_fall", "the ring nodes' rise/fall time ratio must be in (0.2, 5) (got %g)", x)
+		default:
+			card.TapH2 = tech.TapH2FromRiseFall(x)
+		}
+	}
+	set(&card.InvReff, "inv_reff", floatOf(t.InvReff))
 	if t.ShortCircuit != nil {
 		if *t.ShortCircuit < 0 {
 			v.errAt("tech.short_circuit", "must not be negative (got %g)", float64(*t.ShortCircuit))
@@ -225,24 +201,24 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 			card.ShortCircuit = float64(*t.ShortCircuit)
 		}
 	}
-	set(&card.LeakInv, "leak_inv", f(t.LeakInv))
-	set(&card.TGRon, "tg_ron", f(t.TGRon))
-	set(&card.AreaInv, "area_inv", f(t.AreaInv))
-	set(&card.AreaNAND2, "area_nand2", f(t.AreaNAND2))
-	set(&card.AreaTG, "area_tg", f(t.AreaTG))
-	set(&card.AreaDFF, "area_dff", f(t.AreaDFF))
-	set(&card.AreaSRAM, "area_sram", f(t.AreaSRAM))
-	set(&card.EnergyDFF, "energy_dff", f(t.EnergyDFF))
+	set(&card.LeakInv, "leak_inv", floatOf(t.LeakInv))
+	set(&card.TGRon, "tg_ron", floatOf(t.TGRon))
+	set(&card.AreaInv, "area_inv", floatOf(t.AreaInv))
+	set(&card.AreaNAND2, "area_nand2", floatOf(t.AreaNAND2))
+	set(&card.AreaTG, "area_tg", floatOf(t.AreaTG))
+	set(&card.AreaDFF, "area_dff", floatOf(t.AreaDFF))
+	set(&card.AreaSRAM, "area_sram", floatOf(t.AreaSRAM))
+	set(&card.EnergyDFF, "energy_dff", floatOf(t.EnergyDFF))
 	if t.AVT != nil && pos("avt_mv_um", *t.AVT) {
 		card.AVT = *t.AVT * 1e-3 * 1e-6
 	}
-	set(&card.Vth, "vth", f(t.Vth))
-	set(&card.WN, "wn", f(t.WN))
-	set(&card.L, "l", f(t.L))
-	set(&card.PadPitch, "pad_pitch", f(t.PadPitch))
-	set(&card.PadDepth, "pad_depth", f(t.PadDepth))
-	set(&card.CUnit, "c_unit", f(t.CUnit))
-	set(&card.EnergyBit, "energy_bit", f(t.EnergyBit))
+	set(&card.Vth, "vth", floatOf(t.Vth))
+	set(&card.WN, "wn", floatOf(t.WN))
+	set(&card.L, "l", floatOf(t.L))
+	set(&card.PadPitch, "pad_pitch", floatOf(t.PadPitch))
+	set(&card.PadDepth, "pad_depth", floatOf(t.PadDepth))
+	set(&card.CUnit, "c_unit", floatOf(t.CUnit))
+	set(&card.EnergyBit, "energy_bit", floatOf(t.EnergyBit))
 	if card.Vth >= card.VDD {
 		v.errAt("tech.vth", "threshold %gV must be below VDD %gV", card.Vth, card.VDD)
 	}
@@ -836,4 +812,14 @@ func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 		}
 		n.Detectors = append(n.Detectors, d)
 	}
+}
+
+// floatOf is the value of an optional unit-typed key as a *float64 (nil
+// when the key is absent).
+func floatOf[T ~float64](p *T) *float64 {
+	if p == nil {
+		return nil
+	}
+	x := float64(*p)
+	return &x
 }

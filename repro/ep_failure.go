@@ -95,16 +95,23 @@ func EPFailure(ctx context.Context, env Env, s EPFailureSettings) (*Result, erro
 			_, err := eqprop.Train(ctx, ring, tc, data, eqprop.EPGrad(tc.Beta, false), nil)
 			return err
 		}
+		// trained is a software chip of c whose couplings EP trained from
+		// the Hebbian ones.
+		trained := func(c eqprop.Config) (*eqprop.Machine, error) {
+			net := eqprop.AllToAll(60)
+			eqprop.Hebbian(net, pats)
+			m, err := eqprop.Software(net, c)
+			if err != nil {
+				return nil, err
+			}
+			return m, train(m)
+		}
 		// The odd (ideal) ring's EP couplings.
-		ideal := eqprop.AllToAll(60)
-		eqprop.Hebbian(ideal, pats)
-		mi, err := eqprop.Software(ideal, cfg)
+		mi, err := trained(cfg)
 		if err != nil {
 			return nil, err
 		}
-		if err := train(mi); err != nil {
-			return nil, err
-		}
+		ideal := mi.Net
 		for _, deg := range s.EvenDeg {
 			ring := eqprop.TiltedRing(float64(deg) * math.Pi / 180)
 			c := cfg
@@ -123,13 +130,8 @@ func EPFailure(ctx context.Context, env Env, s EPFailureSettings) (*Result, erro
 			}
 			add(fmt.Sprintf("even/%d/cosine-untracked", deg), cos)
 			c.Track = true
-			net := eqprop.AllToAll(60)
-			eqprop.Hebbian(net, pats)
-			m, err := eqprop.Software(net, c)
+			m, err := trained(c)
 			if err != nil {
-				return nil, err
-			}
-			if err := train(m); err != nil {
 				return nil, err
 			}
 			r, err := eqprop.Retrieve(ctx, m, pats, probes, 0)

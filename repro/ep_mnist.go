@@ -42,7 +42,7 @@ func epMNISTExperiments() []Experiment {
 
 // EPLayeredPlan is the size of one ep-mnist / ep-fmnist run.
 type EPLayeredPlan struct {
-	Hidden, Epochs, Train, Test, Seeds int
+	Hidden, Epochs, Batch, Train, Test, Seeds int
 	// ChipPhase and ChipCycle are the test images classified on the
 	// compiled chip per seed in its phase and cycle models.
 	ChipPhase, ChipCycle int
@@ -51,8 +51,8 @@ type EPLayeredPlan struct {
 // EPLayeredFull is the full run (the public configuration: 784-256-10, 5
 // epochs, all images, 3 seeds); EPLayeredQuick the CI run (seconds).
 var (
-	EPLayeredFull  = EPLayeredPlan{Hidden: 256, Epochs: 5, Train: 0, Test: 0, Seeds: 3, ChipPhase: 1000, ChipCycle: 100}
-	EPLayeredQuick = EPLayeredPlan{Hidden: 32, Epochs: 3, Train: 300, Test: 200, Seeds: 3, ChipPhase: 40, ChipCycle: 4}
+	EPLayeredFull  = EPLayeredPlan{Hidden: 256, Epochs: 5, Batch: 64, Train: 0, Test: 0, Seeds: 3, ChipPhase: 1000, ChipCycle: 100}
+	EPLayeredQuick = EPLayeredPlan{Hidden: 32, Epochs: 3, Batch: 32, Train: 1000, Test: 300, Seeds: 3, ChipPhase: 40, ChipCycle: 4}
 )
 
 // LoadEPData loads data set name ("mnist" or "fashion-mnist", from dataDir
@@ -81,10 +81,10 @@ func LoadEPData(ctx context.Context, name, dataDir string, nTrain, nTest int) (t
 }
 
 // EPLayeredSettings are the training settings of ep-mnist and ep-fmnist
-// for seed (the defaults: 784-H-10, Adam, β = 0.1, batch 64).
+// for seed (the defaults: Adam, β = 0.1; the plan's epochs and batch).
 func EPLayeredSettings(data string, p EPLayeredPlan, seed uint64) eqprop.LayeredSettings {
 	s := eqprop.DefaultLayeredSettings
-	s.Data, s.Epochs, s.Seed = data, p.Epochs, seed
+	s.Data, s.Epochs, s.Batch, s.Seed = data, p.Epochs, p.Batch, seed
 	return s.WithDefaults()
 }
 
@@ -170,7 +170,7 @@ func runEPLayered(ctx context.Context, env Env, data string, paper float64) (*Re
 	add("area_mm2", area, NoPaper, "mm2")
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("784-%d-10, %d epochs of %d training images, Adam lr %v, β = %g (symmetric ±β), batch %d, %d seeds; software on %d test images (phase model, float weights); chip on the first %d (phase) and %d (cycle) test images of configs/ep-mnist.toml (5-bit couplers, noise and mismatch as described), one chip instance per seed",
-			p.Hidden, p.Epochs, train.N, DefaultEPLR(), eqprop.DefaultLayeredSettings.Beta, eqprop.DefaultLayeredSettings.Batch, p.Seeds, test.N, p.ChipPhase, p.ChipCycle),
+			p.Hidden, p.Epochs, train.N, DefaultEPLR(), eqprop.DefaultLayeredSettings.Beta, p.Batch, p.Seeds, test.N, p.ChipPhase, p.ChipCycle),
 		fmt.Sprintf("training: %.1f s per epoch on this machine (wall, shared)", epochSec),
 		"inputs held at phase (π/2)·pixel, biases as injections at f0, read-out argmax cos(φ_k) against the reference with off-class targets at π/2 (docs/ep.md §6)",
 		"energy_nJ and area_mm2: the cycle model's ledger of one inference (one relaxation plus writing the input drivers' codes)")

@@ -68,18 +68,8 @@ func TestEPMemoryFull(t *testing.T) {
 
 // TestEPFailureQuick runs ep-failure-modes --quick and checks its keys.
 func TestEPFailureQuick(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipped in -short")
-	}
-	res, err := Run(context.Background(), "ep-failure-modes", Env{Quick: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, k := range []string{"even/0/cosine", "even/30/ep", "even/30/ideal", "mismatch/20/ideal", "detune/20/ideal"} {
-		if res.Row(k) == nil {
-			t.Errorf("no row %s", k)
-		}
-	}
+	res := runQuick(t, "ep-failure-modes", "trains EP memories on several rings")
+	wantRows(t, res, "even/0/cosine", "even/30/ep", "even/30/ideal", "mismatch/20/ideal", "detune/20/ideal")
 	if c := res.Row("even/0/cosine"); c != nil && !(c.Ours > 0.99) {
 		t.Errorf("odd ring: cosine(EP, BPTT) = %.4f, want > 0.99", c.Ours)
 	}

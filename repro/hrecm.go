@@ -439,12 +439,8 @@ func runHrecmExp1(ctx context.Context, env Env) (*Result, error) {
 	}
 	res.Notes = append(res.Notes, hrecmNote(hrecmSetup{cfg: cfg, seeds: 1}),
 		"gap = min_{S\\D} λ − max_D λ: a K_s window (eq 6) exists iff it is > 0; the paper's Fig. 2 shows it opening (no numbers recoverable)")
-	if env.PlotDir != "" {
-		path := filepath.Join(env.PlotDir, "hrecm-exp1.png")
-		if err := SaveHrecmScatter(path, panels); err != nil {
-			return nil, err
-		}
-		res.Plots = append(res.Plots, path)
+	if err := res.Plot(env, "hrecm-exp1.png", func(path string) error { return SaveHrecmScatter(path, panels) }); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

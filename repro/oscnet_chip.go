@@ -15,7 +15,6 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"oscsim/bench"
-	"oscsim/configs"
 	"oscsim/dataset"
 	"oscsim/internal/atomicfile"
 	"oscsim/learn"
@@ -75,11 +74,7 @@ func oscnetChipSetup(ctx context.Context, env Env) (*learn.Model, *netlist.Netli
 		return nil, nil, "", err
 	}
 	const name = "oscnet-mnist.toml"
-	src, err := configs.Read(name)
-	if err != nil {
-		return nil, nil, "", err
-	}
-	nl, err := netlist.Parse("embedded:"+name, src, nil)
+	nl, err := embeddedChip(name)
 	return m, nl, "embedded:" + name, err
 }
 

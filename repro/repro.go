@@ -15,11 +15,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
 	"gonum.org/v1/gonum/stat"
+
+	"oscsim/configs"
+	"oscsim/netlist"
 )
 
 // Row is one number of a table or figure: ours next to the paper's.
@@ -44,6 +48,30 @@ type Result struct {
 	Notes []string `json:"notes,omitempty"`
 	// Plots are the files written (empty when Env.PlotDir is "").
 	Plots []string `json:"plots,omitempty"`
+}
+
+// embeddedChip parses the embedded chip description name (package
+// configs), called "embedded:name" in messages as on the command line.
+func embeddedChip(name string) (*netlist.Netlist, error) {
+	src, err := configs.Read(name)
+	if err != nil {
+		return nil, err
+	}
+	return netlist.Parse("embedded:"+name, src, nil)
+}
+
+// Plot draws the plot file name into env.PlotDir with draw and lists it
+// in r.Plots; it does nothing when env.PlotDir is "".
+func (r *Result) Plot(env Env, name string, draw func(path string) error) error {
+	if env.PlotDir == "" {
+		return nil
+	}
+	path := filepath.Join(env.PlotDir, name)
+	if err := draw(path); err != nil {
+		return err
+	}
+	r.Plots = append(r.Plots, path)
+	return nil
 }
 
 // Add appends a row; paper < 0 is not allowed, pass NoPaper for none.
@@ -101,7 +129,9 @@ type Experiment struct {
 }
 
 // All lists every experiment, sorted by name. Each paper's file
-// contributes its own list.
+// contributes its own list, a table of Experiment literals of one shape
+// (Name, Paper, Summary, Run): the duplicates tool pairs those tables,
+// deliberately (they are data).
 func All() []Experiment {
 	var all []Experiment
 	for _, list := range [][]Experiment{

@@ -45,19 +45,38 @@ func TestJSONShape(t *testing.T) {
 	}
 }
 
-// runMNISTQuick runs the experiment name in --quick mode. It skips in
-// -short, saying why (the test's cost), and where MNIST cannot be had.
-func runMNISTQuick(t *testing.T, name, why string) *Result {
+// runQuick runs the experiment name in --quick mode. It skips in -short,
+// saying why (the test's cost), and where one of the data sets it needs
+// cannot be had.
+func runQuick(t *testing.T, name, why string, data ...string) *Result {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("skipped in -short: " + why)
 	}
-	testkit.Dataset(t, context.Background(), "mnist", false)
+	for _, d := range data {
+		testkit.Dataset(t, context.Background(), d, false)
+	}
 	res, err := Run(context.Background(), name, Env{Quick: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return res
+}
+
+// runMNISTQuick is runQuick of an experiment on MNIST.
+func runMNISTQuick(t *testing.T, name, why string) *Result {
+	t.Helper()
+	return runQuick(t, name, why, "mnist")
+}
+
+// wantRows checks that res has a row of each key.
+func wantRows(t *testing.T, res *Result, keys ...string) {
+	t.Helper()
+	for _, k := range keys {
+		if res.Row(k) == nil {
+			t.Errorf("no row %q", k)
+		}
+	}
 }
 
 // TestOscnetQuick runs oscnet-table4 --quick (2,000/500 images); it skips

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -75,6 +76,16 @@ type fileTables struct {
 	Pump   []float64   `toml:"pump"`
 	Inv    []float64   `toml:"inv"`
 	Nodes  [][]float64 `toml:"nodes"`
+}
+
+// ReadFile reads the ring-model file at path (Decode).
+func ReadFile(path string) (Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Model{}, fmt.Errorf("ringosc: %w", err)
+	}
+	defer f.Close()
+	return Decode(f, path)
 }
 
 // Decode reads a ring-model file (format FileFormat, TOML) from r; name is

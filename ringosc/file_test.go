@@ -36,14 +36,7 @@ func tabulated(M int, gamma, a float64) Model {
 func TestFileRoundTrip(t *testing.T) {
 	t.Parallel()
 	m := tabulated(32, 0.5, 0.04)
-	var buf bytes.Buffer
-	if err := Encode(&buf, m); err != nil {
-		t.Fatal(err)
-	}
-	got, err := Decode(bytes.NewReader(buf.Bytes()), "x.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	got, enc := roundTrip(t, m)
 	// 7 significant digits: the tables come back within 1e-6 relative.
 	for k := range m.ISF {
 		if math.Abs(got.ISF[k]-m.ISF[k]) > 1e-6 || math.Abs(got.Wave[k]-m.Wave[k]) > 1e-6 || math.Abs(got.Nodes[3][k]-m.Nodes[3][k]) > 1e-6 {
@@ -57,7 +50,7 @@ func TestFileRoundTrip(t *testing.T) {
 	if err := Encode(&again, got); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(buf.Bytes(), again.Bytes()) {
+	if !bytes.Equal(enc, again.Bytes()) {
 		t.Error("encoding a decoded model gives different bytes")
 	}
 	if got.Measured.PumpLaw != nil {
@@ -70,13 +63,7 @@ func TestFileRoundTrip(t *testing.T) {
 	}
 	law := PumpLaw{Current: 1e-5, S2: -0.93, C2: -0.04, Q0: 0.5, Q4S: -0.6, Q4C: 2, RMS: 0.05}
 	m.Measured.PumpLaw = &law
-	buf.Reset()
-	if err := Encode(&buf, m); err != nil {
-		t.Fatal(err)
-	}
-	if got, err = Decode(bytes.NewReader(buf.Bytes()), "x.toml"); err != nil {
-		t.Fatal(err)
-	}
+	got, _ = roundTrip(t, m)
 	if l, measured := got.PhasePumpLaw(); !measured || l != law {
 		t.Errorf("measured pump law after a round trip: %+v, %v; want %+v", l, measured, law)
 	}
@@ -110,6 +97,21 @@ func TestDecodeErrors(t *testing.T) {
 	if err := Encode(&buf, Analytic(5)); err == nil {
 		t.Error("encoding an analytic model should fail")
 	}
+}
+
+// roundTrip encodes m and decodes it again; it returns the decoded model
+// and the encoding.
+func roundTrip(t *testing.T, m Model) (Model, []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Encode(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode(bytes.NewReader(buf.Bytes()), "x.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got, buf.Bytes()
 }
 
 // TestAlignPump checks AlignPump against the closed form: for
@@ -221,14 +223,7 @@ func TestPinPumpPhase(t *testing.T) {
 			t.Fatal("PinPumpPhase changed the Pump table")
 		}
 	}
-	var buf bytes.Buffer
-	if err := Encode(&buf, m); err != nil {
-		t.Fatal(err)
-	}
-	back, err := Decode(bytes.NewReader(buf.Bytes()), "x.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	back, _ := roundTrip(t, m)
 	if back.Measured.ISFPumpPhase != -1.5 {
 		t.Errorf("ISF pump phase after a round trip: %g", back.Measured.ISFPumpPhase)
 	}

@@ -4,19 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"oscsim/internal/testkit"
 )
 
 // FuzzDecode reads arbitrary bytes as a ring-model file: no panic, every
 // error wraps ErrFormat, and what is accepted validates and encodes.
 func FuzzDecode(f *testing.F) {
-	files, _ := filepath.Glob("../spice/testdata/*.ring.toml")
-	for _, p := range files {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	testkit.Seed(f, "../spice/testdata/*.ring.toml")
 	f.Add([]byte("format = \"oscsim-ring-model/1\"\n[tables]\npoints = 0\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := Decode(bytes.NewReader(b), "fuzz.ring.toml")

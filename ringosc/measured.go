@@ -169,3 +169,28 @@ func (m Model) PumpAtNode(d, stages int) Model {
 	}
 	return m
 }
+
+// RiseFall returns the ratio of the tap's 10–90% rise time to its 90–10%
+// fall time, read from the waveform table (linear interpolation between
+// samples), or 1 without a table (the analytic waveform is symmetric).
+// tech.TapH2FromRiseFall turns it into the tap ISF's c2/c1
+// (docs/ringmodel.md, "Checks").
+func (m *Model) RiseFall() float64 {
+	if m.Wave == nil {
+		return 1
+	}
+	// cross returns the first phase (rad) at which the table passes x
+	// upwards (up) or downwards.
+	M := len(m.Wave)
+	cross := func(x float64, up bool) float64 {
+		for k := 0; k < M; k++ {
+			a, b := m.Wave[k], m.Wave[(k+1)%M]
+			if (up && a < x && b >= x) || (!up && a > x && b <= x) {
+				return 2 * math.Pi * (float64(k) + (x-a)/(b-a)) / float64(M)
+			}
+		}
+		return math.NaN()
+	}
+	span := func(a, b float64) float64 { return math.Mod(b-a+4*math.Pi, 2*math.Pi) }
+	return span(cross(0.1, true), cross(0.9, true)) / span(cross(0.9, false), cross(0.1, false))
+}

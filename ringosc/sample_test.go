@@ -2,19 +2,13 @@ package ringosc
 
 import (
 	"math"
-	"os"
 	"testing"
 )
 
 // genericModel is the characterised generic ring of the SPICE tests.
 func genericModel(t *testing.T) Model {
 	t.Helper()
-	f, err := os.Open("../spice/testdata/generic45.ring.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, err := Decode(f, "generic45.ring.toml")
+	m, err := ReadFile("../spice/testdata/generic45.ring.toml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,3 +83,21 @@ func TestPumpAtNodeTables(t *testing.T) {
 		}
 	}
 }
+
+// TestRiseFall: the built-in generic rings' tap rises in 0.92–0.95 of its
+// fall time (10–90%), and the analytic waveform is symmetric.
+func TestRiseFall(t *testing.T) {
+	t.Parallel()
+	if r := (&Model{Gamma1: 1}).RiseFall(); r != 1 {
+		t.Errorf("analytic: %g, want 1", r)
+	}
+	all, err := Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range all {
+		if r := m.RiseFall(); !(r > 0.92 && r < 0.95) {
+			t.Errorf("%s: rise/fall %.4f, want 0.92–0.95", name, r)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"oscsim/netlist"
 	"oscsim/ringosc"
+	"oscsim/tech"
 )
 
 // RingSpec is the ring to characterise: its design and operating point.
@@ -234,9 +235,6 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 		}
 		fmt.Fprintf(&b, "Vusw tga usb 0\nMusw_n usb vddc usb 0 %s W=%s L=%s m=%s\nMusw_p usb 0 usb vddc %s W=%s L=%s m=%s\n", d.NMOS, eng(u.WN), eng(u.L), m, d.PMOS, eng(u.WP), eng(u.L), m)
 	}
-	for k := 0; k < len(ics); k += 6 {
-		b.WriteString(".ic " + strings.Join(ics[k:min(k+6, len(ics))], " ") + "\n")
-	}
 	saves := []string{"i(vdd_a)", "v(b_n0)", "v(c_n0)", "v(ci0)", "v(d_n0)", "i(vtg)", "i(vswm)"}
 	if spec.Coupler != nil {
 		saves = append(saves, "i(vut0)", "i(vut1)", "i(vusw)")
@@ -244,9 +242,7 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 	for s := 0; s < S; s++ {
 		saves = append(saves, fmt.Sprintf("v(a_n%d)", s))
 	}
-	b.WriteString(d.optionsLine())
-	fmt.Fprintf(&b, ".save %s\n.tran %s %s 0 %s\n.end\n", strings.Join(saves, " "), eng(tmax), eng(tstop), eng(tmax))
-	o1, err := sim.Run(ctx, "characterize-free", b.String(), tstop)
+	o1, err := runTran(ctx, sim, "characterize-free", &b, d, ics, saves, tmax, tstop)
 	if err != nil {
 		return nil, err
 	}
@@ -334,21 +330,10 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 	nodes := make([][]float64, S)
 	for s := 0; s < S; s++ {
 		v, _ := o1.Vec(fmt.Sprintf("v(a_n%d)", s))
-		sr := Series{T: t, Y: v}
-		tab := make([]float64, M)
-		for m := 0; m < M; m++ {
-			th := 2 * math.Pi * float64(m) / float64(M)
-			dt := math.Mod(th+math.Pi/2, 2*math.Pi) / (2 * math.Pi * fa)
-			var acc float64
-			for j := 0; j < len(win)-1; j++ {
-				acc += sr.At(win[j] + dt)
-			}
-			tab[m] = acc / float64(len(win)-1) / vdd
-		}
-		nodes[s] = tab
+		nodes[s] = cycleTable(Series{T: t, Y: v}, win, fa, vdd, M)
 	}
 	// The coupler inverter's output over ring c's cycle.
-	inv := make([]float64, M)
+	var inv []float64
 	{
 		ci, _ := o1.Vec("v(ci0)")
 		var ec []float64
@@ -357,16 +342,7 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 				ec = append(ec, e)
 			}
 		}
-		sr := Series{T: t, Y: ci}
-		for m := 0; m < M; m++ {
-			th := 2 * math.Pi * float64(m) / float64(M)
-			dt := math.Mod(th+math.Pi/2, 2*math.Pi) / (2 * math.Pi * fc)
-			var acc float64
-			for j := 0; j < len(ec)-1; j++ {
-				acc += sr.At(ec[j] + dt)
-			}
-			inv[m] = acc / float64(len(ec)-1) / vdd
-		}
+		inv = cycleTable(Series{T: t, Y: ci}, ec, fc, vdd, M)
 	}
 	out.F0, out.Supply, out.Power = fa, supply, supply*vdd
 	shape := ringosc.Model{Name: spec.Name, Wave: nodes[0], ISF: make([]float64, M), Pump: make([]float64, M), Nodes: nodes}
@@ -420,16 +396,11 @@ func Characterize(ctx context.Context, sim Simulator, spec RingSpec) (*Character
 		fmt.Fprintf(&b, "Iinj_%s 0 %s_n0 PWL(%s)\n", p, p, strings.Join(pwl, " "))
 	}
 	fmt.Fprintf(&b, "Vdd vdd 0 %s\n", eng(vdd))
-	for k := 0; k < len(ics); k += 6 {
-		b.WriteString(".ic " + strings.Join(ics[k:min(k+6, len(ics))], " ") + "\n")
-	}
 	saves = saves[:0]
 	for rr := 0; rr <= isfRings; rr++ {
 		saves = append(saves, fmt.Sprintf("v(r%d_n0)", rr))
 	}
-	b.WriteString(d.optionsLine())
-	fmt.Fprintf(&b, ".save %s\n.tran %s %s 0 %s\n.end\n", strings.Join(saves, " "), eng(tmax), eng(tstop), eng(tmax))
-	o2, err := sim.Run(ctx, "characterize-isf", b.String(), tstop)
+	o2, err := runTran(ctx, sim, "characterize-isf", &b, d, ics, saves, tmax, tstop)
 	if err != nil {
 		return nil, err
 	}
@@ -582,12 +553,7 @@ func measurePumpLaw(ctx context.Context, sim Simulator, spec RingSpec, mdl *ring
 		fmt.Fprintf(&b, "Bpump_%s 0 %s_n0 I = %s*cos(%s*time%+.6g)\n", p, p, eng(sl.I), strconv.FormatFloat(4*math.Pi*fref, 'g', 12, 64), mdl.PumpPhase)
 		saves = append(saves, fmt.Sprintf("v(%s_n0)", p))
 	}
-	for k := 0; k < len(ics); k += 6 {
-		b.WriteString(".ic " + strings.Join(ics[k:min(k+6, len(ics))], " ") + "\n")
-	}
-	b.WriteString(d.optionsLine())
-	fmt.Fprintf(&b, ".save %s\n.tran %s %s 0 %s\n.end\n", strings.Join(saves, " "), eng(tmax), eng(tstop), eng(tmax))
-	o, err := sim.Run(ctx, "characterize-pump", b.String(), tstop)
+	o, err := runTran(ctx, sim, "characterize-pump", &b, d, ics, saves, tmax, tstop)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -743,6 +709,16 @@ wall        ngspice %s (free run) + %s (ISF)
 	if err != nil {
 		return err
 	}
+	// The tap's asymmetry, what a pump into it couples through: the
+	// measured c2/c1 (tech.tap_h2) and the rise/fall ratio it follows from
+	// (tech.rise_fall, docs/ringmodel.md).
+	if r := m.RiseFall(); c.C1 > 0 {
+		_, err = fmt.Fprintf(w, "tap         rise/fall %.3f (10–90%%), c2/c1 %.4f: [tech] tap_h2 = %.4f, or rise_fall = %.3f (tap_h2 = |1 − r²|/(1 + r²) = %.4f)\n",
+			r, c.C2/c.C1, c.C2/c.C1, r, tech.TapH2FromRiseFall(r))
+		if err != nil {
+			return err
+		}
+	}
 	if cu := c.Coupler; cu != nil {
 		var pts []string
 		for k := range cu.VCM {
@@ -783,4 +759,33 @@ func writeRingStages(b *strings.Builder, p string, S int, d Design, C, vdd float
 		ics = append(ics, fmt.Sprintf("v(%s)=%s", o, eng(vdd*m.NodeV(s, S, 0))))
 	}
 	return ics
+}
+
+// cycleTable samples a node's voltage sr at M phases θ_m = 2πm/M of a
+// ring running at f whose rising tap edges are edges (an edge at
+// θ = −π/2), averaged over the cycles the edges bound, in units of vdd.
+func cycleTable(sr Series, edges []float64, f, vdd float64, M int) []float64 {
+	tab := make([]float64, M)
+	for m := 0; m < M; m++ {
+		th := 2 * math.Pi * float64(m) / float64(M)
+		dt := math.Mod(th+math.Pi/2, 2*math.Pi) / (2 * math.Pi * f)
+		var acc float64
+		for j := 0; j < len(edges)-1; j++ {
+			acc += sr.At(edges[j] + dt)
+		}
+		tab[m] = acc / float64(len(edges)-1) / vdd
+	}
+	return tab
+}
+
+// runTran ends a characterisation deck — the initial conditions six to a
+// line, the design's options, the saved vectors, a transient to tstop at
+// steps of at most tmax — and runs it in sim as name.
+func runTran(ctx context.Context, sim Simulator, name string, b *strings.Builder, d Design, ics, saves []string, tmax, tstop float64) (*Output, error) {
+	for k := 0; k < len(ics); k += 6 {
+		b.WriteString(".ic " + strings.Join(ics[k:min(k+6, len(ics))], " ") + "\n")
+	}
+	b.WriteString(d.optionsLine())
+	fmt.Fprintf(b, ".save %s\n.tran %s %s 0 %s\n.end\n", strings.Join(saves, " "), eng(tmax), eng(tstop), eng(tmax))
+	return sim.Run(ctx, name, b.String(), tstop)
 }

@@ -111,7 +111,15 @@ func TestFidelitySHILAnalytic(t *testing.T) {
 // node, so its path couples 9% more strongly than the analytic model's
 // complement 1 − v, and H's third harmonic speeds the approach).
 func TestFidelityPairsAnalytic(t *testing.T) {
-	sim := needNgspice(t)
+	analyticPairs(t, needNgspice(t), "pair-%[1]s-code%[2]d-%[3]gdeg", "1.3703GHz", "")
+}
+
+// analyticPairs runs a pair of analytic rings at freq on either path at
+// codes 1 and 4 of a 400 kΩ finger, trimmed, and holds both models to
+// ngspice: final Δφ within 5°, lock time within 25% in-phase and 35% on
+// the inverter path. name formats the chip's name from the path, the code
+// and the initial difference (°); tech is a [tech] table ("" for none).
+func analyticPairs(t *testing.T, sim Simulator, name, freq, tech string) {
 	for _, path := range []string{"inphase", "inverter"} {
 		for _, code := range []int{1, 4} {
 			d0 := 60.0
@@ -124,7 +132,10 @@ func TestFidelityPairsAnalytic(t *testing.T) {
 				if path == "inverter" {
 					w = -code
 				}
-				src := pairChip(fmt.Sprintf("pair-%s-code%d-%gdeg", path, code, d0), "1.3703GHz", "", `unit_resistance = "400kOhm"`, d0, w, 30+60/code)
+				src := pairChip(fmt.Sprintf(name, path, code, d0), freq, "", `unit_resistance = "400kOhm"`, d0, w, 30+60/code)
+				if tech != "" {
+					src = strings.Replace(src, "[oscillators]", tech+"\n[oscillators]", 1)
+				}
 				res := crossCheck(t, src, CheckOptions{Sim: sim})
 				maxLock := 0.25
 				if path == "inverter" {

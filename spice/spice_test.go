@@ -33,16 +33,24 @@ func load(t testing.TB, name string) (*chip.Chip, *ringosc.Model) {
 	return compileWithModel(t, nl)
 }
 
+// goldenDeck writes the deck of testdata/golden.toml with the design of its
+// tech card and ring model.
+func goldenDeck(t testing.TB, opt DeckOptions) (*chip.Chip, Design, *Deck) {
+	t.Helper()
+	ch, m := load(t, "golden.toml")
+	d := NewDesign(ch.Netlist().Tech, m, "")
+	deck, err := Write(ch, d, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch, d, deck
+}
+
 func compileWithModel(t testing.TB, nl *netlist.Netlist) (*chip.Chip, *ringosc.Model) {
 	t.Helper()
-	var m *ringosc.Model
-	if p := nl.Oscillators.RingModel; p != "" {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer f.Close()
-		mm, err := ringosc.Decode(f, p)
+	m := nl.Oscillators.Ring
+	if p := nl.Oscillators.RingFile(); p != "" && m == nil {
+		mm, err := ringosc.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -227,12 +235,7 @@ func TestSpiceNames(t *testing.T) {
 // intended change and read the diff).
 func TestWriteGolden(t *testing.T) {
 	t.Parallel()
-	ch, m := load(t, "golden.toml")
-	d := NewDesign(ch.Netlist().Tech, m, "")
-	deck, err := Write(ch, d, DeckOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, deck := goldenDeck(t, DeckOptions{})
 	// The file path in the header depends on the working directory only
 	// through "testdata/"; the generic cards are inlined.
 	golden := filepath.Join("testdata", "golden.cir")
@@ -304,9 +307,9 @@ func deckCaps(text string) map[string]float64 {
 // coupler load they carry.
 func TestDeckLoads(t *testing.T) {
 	t.Parallel()
+	off := []float64{0, 5e6, -3e6}
 	ch, m := load(t, "golden.toml")
 	d := NewDesign(ch.Netlist().Tech, m, "")
-	off := []float64{0, 5e6, -3e6}
 	deck, err := Write(ch, d, DeckOptions{FreqOffset: off})
 	if err != nil {
 		t.Fatal(err)
@@ -348,12 +351,7 @@ func TestDeckLoads(t *testing.T) {
 // range is an error.
 func TestDeckTrimAndOpen(t *testing.T) {
 	t.Parallel()
-	ch, m := load(t, "golden.toml")
-	d := NewDesign(ch.Netlist().Tech, m, "")
-	base, err := Write(ch, d, DeckOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch, d, base := goldenDeck(t, DeckOptions{})
 	k := []float64{1.001, 0.999, 1}
 	deck, err := Write(ch, d, DeckOptions{LoadTrim: k, Open: true})
 	if err != nil {
@@ -401,12 +399,7 @@ func TestDeckTrimAndOpen(t *testing.T) {
 // the coupler's conductance G of this instance (mismatch included).
 func TestDeckCouplerConductance(t *testing.T) {
 	t.Parallel()
-	ch, m := load(t, "golden.toml")
-	d := NewDesign(ch.Netlist().Tech, m, "")
-	deck, err := Write(ch, d, DeckOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	ch, d, deck := goldenDeck(t, DeckOptions{})
 	res := map[string]float64{}
 	mult := map[string]float64{}
 	for _, line := range strings.Split(deck.Text, "\n") {

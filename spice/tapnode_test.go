@@ -19,15 +19,7 @@ import (
 // later (ringosc.Model.PumpAtNode) with the same pump gain.
 func TestTapNodePhases(t *testing.T) {
 	t.Parallel()
-	f, err := os.Open(filepath.Join("testdata", "generic45.ring.toml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := ringosc.Decode(f, "generic45.ring.toml")
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := genericRing(t)
 	an := ringosc.Model{Name: "analytic", Gamma1: 1, C2: 0.1}
 	for s := 1; s < 5; s++ {
 		a, b := m.NodePhase(s, 5), an.NodePhase(s, 5)
@@ -80,6 +72,93 @@ func TestFidelityPumpNode(t *testing.T) {
 				t.Errorf("%s model: detuning %+.2f MHz: locked phase %.1f°, ngspice %.1f° (error %.1f° mod 180°, want ≤ 5°)",
 					mm.Model, dets[k]/1e6, deg(mm.Final[k]), deg(res.Spice.Final[k]), deg(e))
 			}
+		}
+	}
+}
+
+// TestFidelityAnalyticFrequency: free-running 5-stage rings at 1, 3 and
+// 10 fF with no ring model and no frequency: the description's frequency
+// is the card's f0 = 1/(2·N·ln2·R·(node_cap + dev_cap)) and must be within
+// 3% of ngspice's ring (measured +0.7%, +1.6%, +2.1%, docs/ringmodel.md;
+// it was +55% at 1 fF when node_cap was taken as the whole node).
+func TestFidelityAnalyticFrequency(t *testing.T) {
+	sim := needNgspice(t)
+	for _, c := range []string{"1fF", "3fF", "10fF"} {
+		t.Run(c, func(t *testing.T) {
+			t.Parallel()
+			src := fmt.Sprintf("[chip]\nname = \"analytic-%[1]s\"\ntech = \"45nm\"\n[tech]\nnode_cap = \"%[1]s\"\n[oscillators]\nnames = [\"solo\"]\nstages = 5\ninit_phases = [0.0]\n[run]\ncycles = 30\nmodel = \"cycle\"\nsteps_per_cycle = 32\n", c)
+			res := crossCheck(t, src, CheckOptions{Sim: sim})
+			for _, m := range res.Models {
+				e := m.Freq[0]/res.Spice.Freq[0] - 1
+				t.Logf("%s, %s model: %.4g GHz, ngspice %.4g GHz (%+.2f%%)", c, m.Model, m.Freq[0]/1e9, res.Spice.Freq[0]/1e9, 100*e)
+				if math.Abs(e) > 0.03 {
+					t.Errorf("%s, %s model: frequency %.4g GHz, ngspice %.4g GHz (%+.1f%%, want within 3%%)", c, m.Model, m.Freq[0]/1e9, res.Spice.Freq[0]/1e9, 100*e)
+				}
+			}
+		})
+	}
+}
+
+// TestFidelityPairsAnalytic3fF is TestFidelityPairsAnalytic on rings with
+// 3 fF per node (the analytic model's gains and the deck's rings at the
+// lighter load; reference at ngspice's 4.031 GHz ring): a pair on either
+// path at codes 1 and 4 of a 400 kΩ finger (K ≈ 0.46% and 1.8% of ω0,
+// as at 10 fF), trimmed decks. Floors (measured, docs/ringmodel.md): final
+// Δφ within 5°, lock time within 25% in-phase and 35% on the inverter path.
+func TestFidelityPairsAnalytic3fF(t *testing.T) {
+	sim := needNgspice(t)
+	if os.Getenv("OSCSIM_FIDELITY_LONG") == "" {
+		t.Skip("set OSCSIM_FIDELITY_LONG=1 for the 3 fF analytic pairs (≈ 20 s of ngspice)")
+	}
+	analyticPairs(t, sim, "pair3f-%[1]s-code%[2]d", "4.031GHz", "[tech]\nnode_cap = \"3fF\"")
+}
+
+// TestFidelitySHILAnalytic3fF is TestFidelitySHILAnalytic's 5 µA sweep on
+// rings with 3 fF per node (analytic model, reference at ngspice's 4.031
+// GHz ring, steps of 2.2 MHz: the same fraction of ω0 as 0.75 MHz at
+// 10 fF). The analytic pump gain there is 5.5% above the ISF's (and the
+// ISF's 7% above the slip-measured law). Floor (measured,
+// docs/ringmodel.md): at most one lock decision differs, next to the edge.
+func TestFidelitySHILAnalytic3fF(t *testing.T) {
+	sim := needNgspice(t)
+	if os.Getenv("OSCSIM_FIDELITY_LONG") == "" {
+		t.Skip("set OSCSIM_FIDELITY_LONG=1 for the 3 fF SHIL sweep")
+	}
+	t.Parallel()
+	const n, step = 9, 2.2e6
+	init := strings.TrimSuffix(strings.Repeat("60.0, ", n), ", ")
+	src := strings.NewReplacer(`frequency = "1.37GHz"`, `frequency = "4.031GHz"`, `ring_model = "generic45.ring.toml"`, "",
+		"[oscillators]", "[tech]\nnode_cap = \"3fF\"\n[oscillators]", `name = "shil-sweep"`, `name = "shil-sweep-3f"`).Replace(fmt.Sprintf(shilTemplate, n, init))
+	off := make([]float64, n)
+	for k := range off {
+		off[k] = float64(k-n/2) * step
+	}
+	res := crossCheck(t, src, CheckOptions{Sim: sim, FreqOffset: off})
+	sl := res.Spice.PumpLocked
+	for _, mm := range res.Models {
+		differ, ok := lockDiffers(sl, mm.PumpLocked)
+		t.Logf("%s model: lock decisions differ at %v; ngspice locked %v, model %v", mm.Model, differ, sl, mm.PumpLocked)
+		if !ok {
+			t.Errorf("%s model: lock decisions differ from ngspice at %v; want at most one, next to the edge", mm.Model, differ)
+		}
+	}
+}
+
+// TestFidelityBuiltinRing: a free-running ring with ring_model = "builtin"
+// (the embedded characterisation of a 5-stage, 1 fF generic ring; no
+// frequency: the model's f0 is the reference) against its ngspice deck,
+// which the model rebuilds: frequency within 2%, power within 10% (the
+// single-ring goals).
+func TestFidelityBuiltinRing(t *testing.T) {
+	sim := needNgspice(t)
+	t.Parallel()
+	src := "[chip]\nname = \"builtin-1f\"\ntech = \"45nm\"\n[tech]\nnode_cap = \"1fF\"\n[oscillators]\nnames = [\"solo\"]\nstages = 5\ninit_phases = [0.0]\nring_model = \"builtin\"\n[run]\ncycles = 30\nmodel = \"cycle\"\nsteps_per_cycle = 32\n"
+	res := crossCheck(t, src, CheckOptions{Sim: sim})
+	for _, m := range res.Models {
+		ef, ep := m.Freq[0]/res.Spice.Freq[0]-1, m.RingPower[0]/res.Spice.RingPower[0]-1
+		t.Logf("%s model: %.4g GHz (%+.2f%%), %.4g µW (%+.1f%%)", m.Model, m.Freq[0]/1e9, 100*ef, m.RingPower[0]*1e6, 100*ep)
+		if math.Abs(ef) > 0.02 || math.Abs(ep) > 0.10 {
+			t.Errorf("%s model: frequency %+.2f%%, power %+.1f%% from ngspice (want within 2%% and 10%%)", m.Model, 100*ef, 100*ep)
 		}
 	}
 }

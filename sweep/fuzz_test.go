@@ -2,24 +2,18 @@ package sweep
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"oscsim/netlist"
+
+	"oscsim/internal/testkit"
 )
 
 // FuzzParse reads arbitrary bytes as a sweep file next to the real test
 // chips (testdata/ring6.toml): no panic, and every error is a positioned
 // Errors value (or a netlist error about the base chip).
 func FuzzParse(f *testing.F) {
-	files, _ := filepath.Glob("testdata/*.toml")
-	more, _ := filepath.Glob("../configs/sweeps/*.toml")
-	for _, p := range append(files, more...) {
-		if b, err := os.ReadFile(p); err == nil {
-			f.Add(b)
-		}
-	}
+	testkit.Seed(f, "testdata/*.toml", "../configs/sweeps/*.toml")
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := Parse("testdata/fuzz.toml", b)
 		if err != nil {

@@ -1156,7 +1156,7 @@ func flatten(prefix string, m map[string]any, out map[string]any) {
 func pointFiles(p *Point) []string {
 	var out []string
 	if nl := p.Netlist; nl != nil {
-		for _, f := range []string{nl.Couplings.WeightsFile, nl.Couplings.SitesFile, nl.Oscillators.RingModel} {
+		for _, f := range []string{nl.Couplings.WeightsFile, nl.Couplings.SitesFile, nl.Oscillators.RingFile()} {
 			if f != "" {
 				out = append(out, f)
 			}

@@ -2,34 +2,54 @@ package main
 
 import (
 	"flag"
+	"strings"
 
 	"oscsim/spice"
 )
 
-// oneChipArg returns the one chip file a command takes.
-func oneChipArg(cmd string, pos []string) (string, error) {
-	if len(pos) != 1 {
-		return "", usageErr(cmd, "want one chip file, got %d", len(pos))
+// parseChip parses a command's flags and returns the one chip file it
+// takes.
+func parseChip(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err == nil && len(pos) != 1 {
+		err = usageErr(cmdName(fs), "want one chip file, got %d", len(pos))
+	}
+	if err != nil {
+		return "", err
 	}
 	return pos[0], nil
 }
 
-// optionalChipArg returns the chip file a command may take, "" when none
-// is given (the command's default chip).
-func optionalChipArg(cmd string, pos []string) (string, error) {
-	if len(pos) > 1 {
-		return "", usageErr(cmd, "want at most one chip file, got %d", len(pos))
+// parseOptionalChip parses a command's flags and returns the chip file it
+// may take, "" when none is given (the command's default chip).
+func parseOptionalChip(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err == nil && len(pos) > 1 {
+		err = usageErr(cmdName(fs), "want at most one chip file, got %d", len(pos))
 	}
-	if len(pos) == 1 {
-		return pos[0], nil
+	if err != nil || len(pos) == 0 {
+		return "", err
 	}
-	return "", nil
+	return pos[0], nil
 }
+
+// parseNoArgs parses the flags of a command that takes no arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) error {
+	pos, err := parseInterspersed(fs, args)
+	if err == nil && len(pos) > 0 {
+		err = usageErr(cmdName(fs), "unexpected argument %q", pos[0])
+	}
+	return err
+}
+
+// cmdName is the command a flag set of newFlags parses ("spice").
+func cmdName(fs *flag.FlagSet) string { return strings.TrimPrefix(fs.Name(), "oscsim ") }
 
 // ngspiceFlags are the flags of the commands that run ngspice (spice,
 // characterize): the MOSFET cards and their model names, the executable,
 // and a directory that keeps the decks, raw files and logs.
 type ngspiceFlags struct {
+	fs                             *flag.FlagSet
 	models, nmos, pmos, keep, path *string
 }
 
@@ -37,6 +57,7 @@ type ngspiceFlags struct {
 // --models defaults to.
 func addNgspiceFlags(fs *flag.FlagSet, models string) ngspiceFlags {
 	return ngspiceFlags{
+		fs:     fs,
 		models: fs.String("models", "", "MOSFET cards to .include (default: "+models+")"),
 		nmos:   fs.String("nmos", "", "NMOS model name in --models (default nmos)"),
 		pmos:   fs.String("pmos", "", "PMOS model name in --models (default pmos)"),
@@ -45,12 +66,14 @@ func addNgspiceFlags(fs *flag.FlagSet, models string) ngspiceFlags {
 	}
 }
 
-// check refuses model names without the cards that define them.
-func (f ngspiceFlags) check(cmd string) error {
-	if (*f.nmos != "" || *f.pmos != "") && *f.models == "" {
-		return usageErr(cmd, "--nmos and --pmos name models in --models")
+// parseChip parses the command's flags (parseChip) and refuses model
+// names without the cards that define them.
+func (f ngspiceFlags) parseChip(args []string) (string, error) {
+	path, err := parseChip(f.fs, args)
+	if err == nil && (*f.nmos != "" || *f.pmos != "") && *f.models == "" {
+		err = usageErr(cmdName(f.fs), "--nmos and --pmos name models in --models")
 	}
-	return nil
+	return path, err
 }
 
 // design sets d's model names from the flags.

@@ -59,15 +59,8 @@ func runCharacterize(ctx context.Context, args []string, stdout, stderr io.Write
 	pumpI := fs.Float64("pump-current", 0, "larger pump amplitude (A) of the pump-law run (default: the chip's shil.current, else the current whose ISF rate is 0.25% of ω0; < 0: skip the run)")
 	showISF := fs.Bool("isf", false, "also print the measured ISF samples (θ, Γ)")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args)
+	chipPath, err := ng.parseChip(args)
 	if err != nil {
-		return err
-	}
-	chipPath, err := oneChipArg("characterize", pos)
-	if err != nil {
-		return err
-	}
-	if err := ng.check("characterize"); err != nil {
 		return err
 	}
 	nl, _, err := loadChipWith(chipPath, netlist.ParseOptions{NoRingModel: true}) // it writes the ring model

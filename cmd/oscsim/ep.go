@@ -171,7 +171,8 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if tr != nil && tr.Relaxations > 0 {
 		el := time.Since(start).Seconds()
-		fmt.Fprintf(stdout, "engine    %d relaxations, %.3g coupler updates in the engine (%.3g/s)\n", tr.Relaxations, float64(tr.Updates), float64(tr.Updates)/el)
+		fmt.Fprintf(stdout, "engine    %d relaxations, %.3g coupler updates in the engine (%.3g/s), %.3g chip-equivalent (%.3g/s)\n",
+			tr.Relaxations, float64(tr.Updates), float64(tr.Updates)/el, float64(tr.Equivalent), float64(tr.Equivalent)/el)
 	}
 	if *ckpt != "" && left > 0 {
 		fmt.Fprintf(stdout, "checkpoint %s\n", *ckpt)

@@ -99,12 +99,8 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	out := fs.String("o", "", "write the results as JSON")
 	csvOut := fs.String("csv", "", "write the confusion matrices as CSV")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args[1:])
-	if err != nil {
+	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usageErr("eval", "unexpected argument %q", pos[0])
 	}
 	fs.Visit(func(f *flag.Flag) { e.SetSeed = e.SetSeed || f.Name == "seed" })
 	if e.Weights == "" {

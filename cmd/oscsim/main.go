@@ -117,6 +117,13 @@ func dispatch(ctx context.Context, cmds map[string]command, args []string, stdou
 }
 
 // newFlags returns a flag set whose usage prints text (with examples).
+//
+// Every command opens the same way: newFlags, its flags, then one parse
+// (parseChip, parseOptionalChip, parseNoArgs or parseInterspersed). The
+// duplicates tool pairs the openings of the commands with few flags
+// (configs and validate, data and merge) and the flag lists of the
+// commands with many (train sync and eval sync): deliberate, the shape of
+// a flag set, not logic written twice.
 func newFlags(name, text string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("oscsim "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)

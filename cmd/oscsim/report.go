@@ -50,11 +50,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	ks := fs.String("k", "10,16,28,56,84,128,256,full", "with --sparsity: connections per oscillator, comma-separated (\"full\" = N−1)")
 	topkSeed := fs.Int64("topk-seed", 1, "with --sparsity: seed of the random top-k weights")
 	run := fs.Bool("run", false, "with --sparsity: run each chip so the coupler power comes from a run")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := optionalChipArg("report", pos)
+	path, err := parseOptionalChip(fs, args)
 	if err != nil {
 		return err
 	}

@@ -41,11 +41,7 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	noNoise := fs.Bool("no-noise", false, "switch phase noise and detector jitter off")
 	workers := fs.Int("workers", 0, "goroutines (0 = automatic; results do not depend on it)")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := optionalChipArg("run", pos)
+	path, err := parseOptionalChip(fs, args)
 	if err != nil {
 		return err
 	}

@@ -68,15 +68,8 @@ func runSpice(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	trim := fs.Bool("trim", false, "trim the rings' loads in ngspice before writing the deck (--run does unless --no-trim)")
 	noTrim := fs.Bool("no-trim", false, "with --run: do not trim the rings' loads")
 	noProgress := noProgressFlag(fs)
-	pos, err := parseInterspersed(fs, args)
+	path, err := ng.parseChip(args)
 	if err != nil {
-		return err
-	}
-	path, err := oneChipArg("spice", pos)
-	if err != nil {
-		return err
-	}
-	if err := ng.check("spice"); err != nil {
 		return err
 	}
 	var dur netlist.Duration

@@ -55,11 +55,7 @@ func runStability(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		seed     = addSeedFlag(fs, "mismatch and samples")
 		instance = fs.Int("instance", 0, "chip instance number")
 	)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return err
-	}
-	path, err := oneChipArg("stability", pos)
+	path, err := parseChip(fs, args)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"oscsim/chip"
@@ -22,8 +23,10 @@ Trains the frequency-synchronisation classifier of Vodenicarevic et al.
 (J. Appl. Phys. 124, 152117 (2018)): N oscillators coupled all-to-all with
 k = 10 MHz, natural frequencies from the input, output = whether a pair
 synchronises. Offline training runs full-batch Adam on the loss of eqs. 3-4
-with gradients through the chip's engine (reverse mode or forward
-sensitivities, eq. 7); --online uses the reference classifier's pull/push
+with gradients through the chip's engine: by default central differences
+of the loss in every natural frequency (--grad fd; the paper's path-wise
+derivative, --grad reverse or forward, is dominated by noise at these
+settings: docs/sync.md); --online uses the reference classifier's pull/push
 rule. Prints training and test accuracy; -o saves the weights (.npz, with
 every setting). docs/sync.md has the equations and choices.
 
@@ -48,7 +51,7 @@ func addSyncFlags(fs *flag.FlagSet, cmd string) syncFlags {
 	return syncFlags{
 		cmd:     cmd,
 		task:    fs.String("task", "iris", "task: basic, circle, concave (2-D grids) or iris (eval: the one the weights were trained on)"),
-		species: fs.String("species", "versicolor", "iris: the species to recognise (one-vs-rest)"),
+		species: fs.String("species", "versicolor", "iris: the species to recognise (one-vs-rest), or all (three output pairs, one per species)"),
 		dataDir: fs.String("data", "", "directory holding iris.json (default: fetch into the user cache)"),
 		side:    fs.Int("side", 34, "2-D tasks: grid side (34 → the paper's M = 1156)"),
 	}
@@ -65,14 +68,17 @@ func (f syncFlags) data(ctx context.Context, dim *int) (train, test freqsync.Dat
 		if err != nil {
 			return train, test, true, err
 		}
-		sp := -1
+		sp := -2
 		for k, n := range dataset.IrisClasses() {
 			if n == *f.species {
 				sp = k
 			}
 		}
-		if sp < 0 {
-			return train, test, true, usageErr(f.cmd, "--species must be setosa, versicolor or virginica (got %q)", *f.species)
+		if *f.species == "all" {
+			sp = -1 // three species, one output pair each
+		}
+		if sp < -1 {
+			return train, test, true, usageErr(f.cmd, "--species must be setosa, versicolor, virginica or all (got %q)", *f.species)
 		}
 		train, test, err = freqsync.IrisSplit(ir, sp)
 		*dim = 4
@@ -93,7 +99,10 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		n        = fs.Int("n", 6, "number of oscillators")
 		iters    = fs.Int("iterations", 100, "training iterations (full-batch steps or online passes)")
 		seed     = fs.Uint64("seed", 1, "seed of the initial weights and phases")
-		grad     = fs.String("grad", "reverse", "gradient: reverse (adjoint) or forward (sensitivities, eq. 7)")
+		grad     = fs.String("grad", "fd", "gradient: fd (central differences of the loss, docs/sync.md), or the paper's path-wise reverse (adjoint) or forward (sensitivities, eq. 7)")
+		fdStep   = fs.Float64("fd-step", freqsync.DefaultFDStep, "--grad fd: step (Hz of natural frequency)")
+		draws    = fs.Int("draws", 1, "initial-phase draws per example and iteration (loss and gradient averaged)")
+		restarts = fs.Int("restarts", 1, "offline: train 10 iterations from this many initialisations, continue the one with the lowest training loss")
 		lr       = fs.Float64("lr", 0.03, "Adam learning rate")
 		unit     = fs.Float64("unit", freqsync.DefaultUnit, "frequency unit of the parameters (Hz)")
 		online   = fs.Bool("online", false, "reference only: the online pull/push rule instead of Adam")
@@ -104,12 +113,8 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		out      = fs.String("o", "", "write the weights to this .npz file")
 		noProg   = noProgressFlag(fs)
 	)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseNoArgs(fs, args); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usageErr("train sync", "unexpected arguments %q", pos)
 	}
 	var a freqsync.Arch
 	if err := a.UnmarshalText([]byte(*arch)); err != nil {
@@ -117,7 +122,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	var g freqsync.Grad
 	if err := g.UnmarshalText([]byte(*grad)); err != nil || g == freqsync.NoGrad {
-		return usageErr("train sync", "--grad must be reverse or forward (got %q)", *grad)
+		return usageErr("train sync", "--grad must be reverse, forward or fd (got %q)", *grad)
 	}
 	var dim int
 	train, test, iris, err := sf.data(ctx, &dim)
@@ -126,6 +131,12 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	sp := freqsync.PaperSpec(a, dim, iris)
 	sp.N, sp.Iterations, sp.Seed, sp.Grad, sp.LR, sp.Unit, sp.Online, sp.NoClip = *n, *iters, *seed, g, *lr, *unit, *online, *noClip
+	sp.FDStep, sp.Draws, sp.Restarts = *fdStep, *draws, *restarts
+	if outs := len(train.Y[0]); outs > 1 {
+		if sp.Pairs, err = freqsync.DisjointPairs(outs, sp.N); err != nil {
+			return usageErr("train sync", "%v", err)
+		}
+	}
 	if *paperDt {
 		sp.Phys = freqsync.PaperPhysics()
 	}
@@ -175,6 +186,27 @@ Examples:
   oscsim eval sync --weights versicolor.npz --mismatch 0.002 --dac-bits 6 --counter
 `
 
+// softwareAccuracy is the model's noise-free test accuracy (%) on the
+// software network of its own physics.
+func softwareAccuracy(ctx context.Context, m *freqsync.Model, phys freqsync.Physics, test freqsync.Data) (float64, error) {
+	phys.Linewidth, phys.FreqSigma, phys.CouplerSigma = 0, 0, 0
+	net, err := freqsync.NewNet(m.N, phys, 1, 0)
+	if err != nil {
+		return 0, err
+	}
+	a, err := freqsync.Accuracy(ctx, net, m, test, freqsync.EvalOptions{Seed: 1})
+	return 100 * a, err
+}
+
+// recovered is the share of the transfer loss soft − before that tuning
+// won back (after − before)/(soft − before); 1 when nothing was lost.
+func recovered(soft, before, after float64) float64 {
+	if soft-before <= 0 {
+		return 1
+	}
+	return (after - before) / (soft - before)
+}
+
 func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("eval sync", evalSyncUsage, stderr)
 	sf := addSyncFlags(fs, "eval sync")
@@ -184,11 +216,13 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		mismatch = fs.Float64("mismatch", 0, "relative ring-frequency mismatch (a new chip instance per trial)")
 		trials   = fs.Int("trials", 10, "noisy trials")
 		seed     = fs.Int64("seed", 1, "seed of the chip instances and noise")
-		dacBits  = fs.Int("dac-bits", 0, "quantise natural frequencies onto a DAC of this many bits over the tuning range (0 = exact)")
+		dacBits  = fs.Int("dac-bits", -1, "quantise natural frequencies onto a DAC of this many bits over the tuning range (0 = exact; default: the chip's tuning.dac_bits with --chip, else exact)")
 		counter  = fs.Bool("counter", false, "read mean frequencies with edge counters over the window (resolution 1/tau)")
 		chipPath = fs.String("chip", "", "run on this chip description (e.g. sync-iris.toml: its mismatch, noise, couplers), frequencies scaled by its f0")
 		model    = fs.String("model", "phase", "chip model with --chip: phase or cycle")
 		dt       = fs.Float64("dt", 0, "Euler step in seconds (0 = the weights' own; 1e-11 = the paper's)")
+		ftSteps  = fs.Int("finetune", 0, "chip-in-the-loop fine-tuning: this many finite-difference Adam steps on each chip instance (training set, its mismatch and noise), then test again")
+		ftLR     = fs.Float64("finetune-lr", 0.01, "--finetune: Adam learning rate (parameter units, as in training)")
 	)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -197,8 +231,8 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if len(pos) != 0 || *weights == "" {
 		return usageErr("eval sync", "give --weights W.npz and no other arguments")
 	}
-	if *trials < 1 || *lw < 0 || *mismatch < 0 {
-		return usageErr("eval sync", "--trials ≥ 1, --linewidth and --mismatch ≥ 0")
+	if *trials < 1 || *lw < 0 || *mismatch < 0 || *ftSteps < 0 || !(*ftLR > 0) {
+		return usageErr("eval sync", "--trials ≥ 1, --linewidth, --mismatch and --finetune ≥ 0, --finetune-lr > 0")
 	}
 	m, phys, err := freqsync.Load(*weights)
 	if err != nil {
@@ -223,6 +257,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	worst, best := math.Inf(1), math.Inf(-1)
 	var nl *netlist.Netlist
 	var chipPhys freqsync.Physics
+	var dacLo, dacHi float64
 	run := m
 	if *chipPath != "" {
 		if nl, _, err = loadChip(*chipPath); err != nil {
@@ -232,8 +267,20 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		run = m.Scaled(chipPhys.Center() / phys.Center())
+		if err := freqsync.CheckTuning(nl, run); err != nil {
+			return err
+		}
+		f0 := nl.Oscillators.Frequency
+		dacLo, dacHi = f0*(1-nl.Tuning.Range), f0*(1+nl.Tuning.Range)
+		if *dacBits < 0 {
+			*dacBits = nl.Tuning.DACBits
+		}
 	}
+	*dacBits = max(*dacBits, 0)
 	var ledger *chip.Ledger
+	var tuned []float64
+	reach := 0
+	ftStep := freqsync.DefaultFDStep * run.Unit / m.Unit
 	for t := 0; t < *trials; t++ {
 		var net *freqsync.Net
 		noise := *lw > 0
@@ -249,7 +296,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		} else if net, err = freqsync.NewNet(m.N, phys, *seed, t); err != nil {
 			return err
 		}
-		ev := freqsync.EvalOptions{Noise: noise, NoiseSeed: int64(t + 1), Seed: uint64(t), DACBits: *dacBits, Counter: *counter, Model: *model}
+		ev := freqsync.EvalOptions{Noise: noise, NoiseSeed: int64(t + 1), Seed: uint64(t), DACBits: *dacBits, DACLo: dacLo, DACHi: dacHi, Counter: *counter, Model: *model}
 		pred, L, err := freqsync.PredictLedger(ctx, net, run, test.X, ev)
 		if err != nil {
 			return err
@@ -261,6 +308,21 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		}
 		accs = append(accs, 100*a)
 		worst, best = math.Min(worst, 100*a), math.Max(best, 100*a)
+		if *ftSteps > 0 {
+			tm, _, err := freqsync.FineTune(ctx, net, run, train, *ftSteps, *ftLR, ftStep, uint64(t)+7000)
+			if err != nil {
+				return err
+			}
+			p2, _, err := freqsync.PredictLedger(ctx, net, tm, test.X, ev)
+			if err != nil {
+				return err
+			}
+			a2 := 100 * freqsync.Score(p2, test.Y)
+			tuned = append(tuned, a2)
+			if a2 >= 95 {
+				reach++
+			}
+		}
 	}
 	mean, sd := freqsync.MeanStd(accs)
 	fmt.Fprintf(stdout, "weights   %s (%s, N = %d)\n", *weights, m.Arch, m.N)
@@ -271,12 +333,39 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fmt.Fprintf(stdout, "noise     linewidth %g Hz, mismatch %g, %d trials; DAC bits %d, counter read-out %v\n", *lw, *mismatch, *trials, *dacBits, *counter)
 	}
 	fmt.Fprintf(stdout, "accuracy  mean %.2f%% ± %.2f, worst %.2f%%, best %.2f%% (%d test items)\n", mean, sd, worst, best, len(test.X))
+	if len(tuned) > 0 {
+		soft, err := softwareAccuracy(ctx, m, phys, test)
+		if err != nil {
+			return err
+		}
+		tm, tsd := freqsync.MeanStd(tuned)
+		tw := slices.Min(tuned)
+		before := 0
+		for _, a := range accs {
+			if a >= 95 {
+				before++
+			}
+		}
+		fmt.Fprintf(stdout, "finetune  %d steps (lr %g) on each instance: mean %.2f%% ± %.2f, worst %.2f%%; software (noise-free) %.2f%%; recovered %.0f%% of the mean transfer loss; instances ≥ 95%%: %d/%d before, %d/%d after\n",
+			*ftSteps, *ftLR, tm, tsd, tw, soft, 100*recovered(soft, mean, tm), before, len(accs), reach, len(tuned))
+	}
 	if nl != nil && ledger != nil {
+		F := make([][]float64, len(test.X))
+		for k, x := range test.X {
+			F[k], _ = run.Frequencies(x)
+		}
+		freqsync.AddTuning(ledger, nl, run, F, chipPhys.T)
 		fmt.Fprintf(stdout, "chip      %s, %s model: k = %s, tuning [%s, %s], T = %s, f̄ over %s\n", nl.Name, *model,
 			netlist.FormatSI(chipPhys.K, "Hz"), netlist.FormatSI(chipPhys.FMin, "Hz"), netlist.FormatSI(chipPhys.FMax, "Hz"),
 			netlist.FormatSI(chipPhys.T, "s"), netlist.FormatSI(chipPhys.Tau, "s"))
-		fmt.Fprintf(stdout, "ledger    die %.4g mm², power %s, energy per inference %s, time per inference %s (ring array and couplers; tuning DACs and MAC not included)\n",
+		fmt.Fprintf(stdout, "ledger    die %.4g mm², power %s, energy per inference %s, time per inference %s (rings at their tuned frequencies, couplers, counters, tuning DACs and MAC)\n",
 			ledger.DieArea*1e6, netlist.FormatSI(ledger.TotalPower, "W"), netlist.FormatSI(ledger.EnergyPerRun, "J"), netlist.FormatSI(chipPhys.T, "s"))
+		for _, l := range ledger.Area[len(ledger.Area)-2:] {
+			fmt.Fprintf(stdout, "          area   %-26s %.4g µm²  (%s)\n", l.Name, l.Value*1e12, l.Formula)
+		}
+		for _, l := range ledger.Energy {
+			fmt.Fprintf(stdout, "          energy %-26s %s  (%s)\n", l.Name, netlist.FormatSI(l.Value, "J"), l.Formula)
+		}
 	}
 	return nil
 }

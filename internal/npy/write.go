@@ -18,7 +18,8 @@ type Out struct {
 	Data  any
 }
 
-// descrOf returns the NumPy dtype string and length of a supported slice.
+// descrOf returns the NumPy dtype string and length of a supported slice:
+// a table of one case a dtype (same-shaped on purpose).
 func descrOf(v any) (string, int, error) {
 	switch x := v.(type) {
 	case []float64:

@@ -1,33 +1,19 @@
 // Package testkit holds the helpers that tests in several packages share:
-// compiling a chip from a description's text, and finding a data set or
-// skipping the test that needs it. It imports testing, so only tests import
-// it (as net/http/httptest); chip's own in-package tests cannot, since it
-// imports chip.
+// finding a data set or skipping the test that needs it, and seeding a
+// fuzz target with files. It imports testing, so only tests import it (as
+// net/http/httptest), and nothing of oscsim but dataset, so that the
+// tests of every package can. (Compiling a chip from text is
+// internal/chiptest.)
 package testkit
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
-	"oscsim/chip"
 	"oscsim/dataset"
-	"oscsim/netlist"
 )
-
-// Compile parses src as the chip description called name and compiles
-// instance 0 with default options; an error fails the test.
-func Compile(t testing.TB, name string, src []byte) *chip.Chip {
-	t.Helper()
-	nl, err := netlist.Parse(name, src, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := chip.Compile(nl, chip.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ch
-}
 
 // Dataset returns the directory of the data set name ("mnist", …): found
 // in the user cache (dataset.Locate), or fetched into it when fetch is set
@@ -55,4 +41,20 @@ func Split(t testing.TB, dir, split string) (dataset.Images, dataset.Labels) {
 		t.Fatal(err)
 	}
 	return im, lb
+}
+
+// Seed adds every file matching the glob patterns to f's seed corpus.
+func Seed(f *testing.F, patterns ...string) {
+	f.Helper()
+	for _, pat := range patterns {
+		files, err := filepath.Glob(pat)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, p := range files {
+			if b, err := os.ReadFile(p); err == nil {
+				f.Add(b)
+			}
+		}
+	}
 }

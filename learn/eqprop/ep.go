@@ -56,12 +56,7 @@ func (m *Machine) EP(ctx context.Context, batch []Sample, beta float64, symmetri
 		return nil, fmt.Errorf("eqprop: β must be positive (got %g)", beta)
 	}
 	B := len(batch)
-	init := make([][]float64, B)
-	clamps := make([][]Nudge, B)
-	for b, s := range batch {
-		init[b], clamps[b] = s.Init, s.Clamps
-	}
-	free, err := m.Relax(ctx, init, clamps, false)
+	free, err := m.relaxFree(ctx, batch, false)
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +105,17 @@ func (m *Machine) EP(ctx context.Context, batch []Sample, beta float64, symmetri
 	return g, nil
 }
 
+// relaxFree relaxes the batch's samples from their initial phases with
+// only their clamps (the free phase), recording the trajectory if trace.
+func (m *Machine) relaxFree(ctx context.Context, batch []Sample, trace bool) (*Relaxation, error) {
+	init := make([][]float64, len(batch))
+	clamps := make([][]Nudge, len(batch))
+	for b, s := range batch {
+		init[b], clamps[b] = s.Init, s.Clamps
+	}
+	return m.Relax(ctx, init, clamps, trace)
+}
+
 // BPTT returns the exact gradient of the mean cost after the free
 // relaxation's last Euler step, by backpropagation through the engine's
 // steps (docs/ep.md eq. 6): the engine's trace is the forward pass, and the
@@ -121,12 +127,7 @@ func (m *Machine) EP(ctx context.Context, batch []Sample, beta float64, symmetri
 // EP is measured against.
 func (m *Machine) BPTT(ctx context.Context, batch []Sample) (*Grad, error) {
 	B, N := len(batch), m.Net.N
-	init := make([][]float64, B)
-	clamps := make([][]Nudge, B)
-	for b, s := range batch {
-		init[b], clamps[b] = s.Init, s.Clamps
-	}
-	rel, err := m.Relax(ctx, init, clamps, true)
+	rel, err := m.relaxFree(ctx, batch, true)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,10 @@ package eqprop
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"math"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"oscsim/ringosc"
@@ -60,6 +61,19 @@ func TestEnergyDecreases(t *testing.T) {
 	}
 }
 
+// bpttReference draws a batch of corrupted copies of pats (three of each,
+// 10% and 20% flipped; seeds 5, 6) and returns it with the exact gradient
+// BPTT gives on m, the reference EP is checked against.
+func bpttReference(t *testing.T, m *Machine, pats []Pattern) ([]Sample, *Grad) {
+	t.Helper()
+	batch := MemorySamples(pats, 3, []float64{0.1, 0.2}, Jitter, rand.New(rand.NewPCG(5, 6)))
+	ref, err := m.BPTT(context.Background(), batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return batch, ref
+}
+
 // TestEPMatchesBPTT: on the tiny network EP's symmetric estimate
 // approaches the gradient backpropagation through the engine's steps
 // computes as β → 0; at β = 0.01 (units of κ) their cosine exceeds 0.99.
@@ -69,13 +83,8 @@ func TestEPMatchesBPTT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(5, 6))
-	batch := MemorySamples(pats, 3, []float64{0.1, 0.2}, Jitter, rng)
 	ctx := context.Background()
-	ref, err := m.BPTT(ctx, batch)
-	if err != nil {
-		t.Fatal(err)
-	}
+	batch, ref := bpttReference(t, m, pats)
 	for _, beta := range []float64{0.3, 0.1, 0.03, 0.01} {
 		g, err := m.EP(ctx, batch, beta, true)
 		if err != nil {
@@ -203,12 +212,10 @@ func TestBPTTFiniteDifference(t *testing.T) {
 // §4 quotes the logged numbers). It holds only that EP still points the
 // right way on both paths (cosine > 0.5).
 func TestInverterPath(t *testing.T) {
-	f, err := os.Open("../../spice/testdata/generic45.ring.toml")
-	if err != nil {
+	ring, err := ringosc.ReadFile("../../spice/testdata/generic45.ring.toml")
+	if errors.Is(err, fs.ErrNotExist) {
 		t.Skipf("characterised ring not available: %v", err)
 	}
-	defer f.Close()
-	ring, err := ringosc.Decode(f, "generic45.ring.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,13 +226,8 @@ func TestInverterPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(5, 6))
-	batch := MemorySamples(pats, 3, []float64{0.1, 0.2}, Jitter, rng)
 	ctx := context.Background()
-	ref, err := m.BPTT(ctx, batch)
-	if err != nil {
-		t.Fatal(err)
-	}
+	batch, ref := bpttReference(t, m, pats)
 	g, err := m.EP(ctx, batch, 0.01, true)
 	if err != nil {
 		t.Fatal(err)

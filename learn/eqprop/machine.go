@@ -1,6 +1,7 @@
 package eqprop
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -71,18 +72,10 @@ var DefaultConfig = Config{Kappa: 1e-3, WMax: 4, Time: 30, StepRate: 1}
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig
-	if c.Kappa == 0 {
-		c.Kappa = d.Kappa
-	}
-	if c.WMax == 0 {
-		c.WMax = d.WMax
-	}
-	if c.Time == 0 {
-		c.Time = d.Time
-	}
-	if c.StepRate == 0 {
-		c.StepRate = d.StepRate
-	}
+	c.Kappa = cmp.Or(c.Kappa, d.Kappa)
+	c.WMax = cmp.Or(c.WMax, d.WMax)
+	c.Time = cmp.Or(c.Time, d.Time)
+	c.StepRate = cmp.Or(c.StepRate, d.StepRate)
 	return c
 }
 

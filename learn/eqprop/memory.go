@@ -228,15 +228,9 @@ func PseudoInverse(net *Net, patterns []Pattern) error {
 	if !svd.Factorize(x, mat.SVDThin) {
 		return fmt.Errorf("eqprop: pseudo-inverse: SVD of the %d×%d pattern matrix failed", P, N)
 	}
-	s := svd.Values(nil)
 	var v mat.Dense
 	svd.VTo(&v)
-	r := 0
-	for _, sv := range s {
-		if sv > 1e-10*s[0] {
-			r++
-		}
-	}
+	r := svd.Rank(1e-10)
 	for e, p := range net.Edges {
 		var w float64
 		for k := 0; k < r; k++ {

@@ -190,9 +190,10 @@ func TestSaveLoad(t *testing.T) {
 	_ = errors.Is
 }
 
-// TestLossGradient holds dE_tot/dparams (eqs. 1–5 through the model's
-// affine map, no clipping) against central differences of E_tot.
-func TestLossGradient(t *testing.T) {
+// gradCase is the gradient tests' case: an extended model of 4
+// oscillators (one output pair) on three 2-D points, with its network.
+func gradCase(t *testing.T) (*Net, *Model, Data) {
+	t.Helper()
 	p := smallPhysics()
 	net, err := NewNet(4, p, 1, 0)
 	if err != nil {
@@ -203,6 +204,13 @@ func TestLossGradient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return net, m, d
+}
+
+// TestLossGradient holds dE_tot/dparams (eqs. 1–5 through the model's
+// affine map, no clipping) against central differences of E_tot.
+func TestLossGradient(t *testing.T) {
+	net, m, d := gradCase(t)
 	ctx := context.Background()
 	eval := func(m *Model) (float64, []float64) {
 		l, _, g, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: Reverse, NoClip: true}, false, 0)
@@ -223,5 +231,49 @@ func TestLossGradient(t *testing.T) {
 		if math.Abs(fd-g[k]) > 1e-5*(math.Abs(fd)+1e-3) {
 			t.Errorf("dE/dparam[%d]: %g, finite differences %g", k, g[k], fd)
 		}
+	}
+}
+
+// TestFDGradient holds the finite-difference trainer gradient (Grad fd, a
+// 100 Hz step, common initial phases) against the reverse-mode gradient
+// without clipping, where the loss is smooth.
+func TestFDGradient(t *testing.T) {
+	net, m, d := gradCase(t)
+	ctx := context.Background()
+	lr, _, gr, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: Reverse, NoClip: true}, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lf, _, gf, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: FiniteDiff, FDStep: 100}, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lr != lf {
+		t.Errorf("loss %g (reverse run) vs %g (fd run) from the same phases", lr, lf)
+	}
+	for k := range gr {
+		if math.Abs(gf[k]-gr[k]) > 1e-5*(math.Abs(gr[k])+1e-3) {
+			t.Errorf("dE/dparam[%d]: fd %g, reverse %g", k, gf[k], gr[k])
+		}
+	}
+}
+
+// TestRestarts: with Restarts, Run probes RestartProbe iterations from each
+// start and continues the best; the record holds the chosen probe and the
+// rest.
+func TestRestarts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short: 3 short trainings")
+	}
+	p := PaperPhysics()
+	p.Dt, p.T, p.Tau = 0.5e-9, 0.2e-6, 0.1e-6
+	sp := PaperSpec(Reference, 2, false)
+	sp.Phys, sp.Iterations, sp.Seed, sp.Restarts = p, RestartProbe+2, 1, 2
+	out, err := sp.Run(context.Background(), Grid(Basic, 4), Data{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.History) != sp.Iterations {
+		t.Errorf("history has %d steps, want %d", len(out.History), sp.Iterations)
 	}
 }

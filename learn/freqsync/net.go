@@ -182,13 +182,18 @@ const (
 	// Reverse runs the adjoint of the Euler steps backwards over the
 	// recorded trajectory.
 	Reverse
+	// FiniteDiff is a trainer's method, not Simulate's: central
+	// differences of E_tot in every parameter, all runs from the same
+	// initial phases (docs/sync.md, "Gradient noise"). Simulate treats
+	// it as NoGrad.
+	FiniteDiff
 )
 
-var gradNames = []string{"none", "forward", "reverse"}
+var gradNames = []string{"none", "forward", "reverse", "fd"}
 
 func (g Grad) String() string { return vocab.Name(g, "Grad", gradNames...) }
 
-// UnmarshalText accepts "none", "forward" or "reverse".
+// UnmarshalText accepts "none", "forward", "reverse" or "fd".
 func (g *Grad) UnmarshalText(b []byte) error {
 	return vocab.Index(g, b, "gradient method", gradNames...)
 }
@@ -237,6 +242,9 @@ type Result struct {
 // mean frequencies and, if asked, the Jacobian rows.
 func (net *Net) Simulate(ctx context.Context, F, theta0 [][]float64, opt SimOptions) (*Result, error) {
 	B, N := len(F), net.N
+	if opt.Grad == FiniteDiff {
+		opt.Grad = NoGrad
+	}
 	if len(theta0) != B {
 		return nil, fmt.Errorf("freqsync: %d initial phase vectors for %d examples", len(theta0), B)
 	}

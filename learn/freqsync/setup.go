@@ -3,6 +3,7 @@ package freqsync
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"oscsim/internal/progress"
 )
@@ -21,6 +22,13 @@ type Spec struct {
 	Iterations int
 	Grad       Grad
 	NoClip     bool
+	// FDStep and Draws as in Options.
+	FDStep float64
+	Draws  int
+	// Restarts > 1 trains RestartProbe iterations from this many
+	// initialisations and continues the one with the lowest training loss
+	// (docs/sync.md, "Restarts"); 0 or 1: one start.
+	Restarts int
 	// Online trains with the reference classifier's online rule (Alpha)
 	// instead of Adam.
 	Online bool
@@ -31,6 +39,10 @@ type Spec struct {
 	Progress *progress.Meter
 }
 
+// RestartProbe is the number of iterations each restart runs before the
+// best is chosen.
+const RestartProbe = 10
+
 // DefaultUnit is the parameters' frequency unit (Hz): with Adam's rate
 // 0.03 a step moves a natural frequency by up to 3 MHz (docs/sync.md,
 // "Units": the paper does not give its units; 1 and 10 MHz did not train
@@ -38,13 +50,17 @@ type Spec struct {
 const DefaultUnit = 100e6
 
 // PaperSpec returns the paper's setting for arch on a task with dim inputs:
-// N = 6, Adam 0.03, reverse-mode gradients, tanh clipping. The reference
+// N = 6, Adam 0.03, tanh clipping, with one departure: the gradient is
+// FiniteDiff (central differences of the loss in every natural frequency,
+// common initial phases), not the paper's path-wise derivative (Reverse or
+// Forward, which Grad selects back): docs/sync.md, "Gradient noise", has
+// the measurements behind the choice. The reference
 // network's inputs are oscillators 0..dim−1; the output pair is (4, 5) in
 // the paper's numbering (indices 3, 4) on the 2-D tasks, and on Iris the
 // two tuning oscillators (4, 5) (reference) or oscillators (0, 1)
 // (extended).
 func PaperSpec(arch Arch, dim int, iris bool) Spec {
-	s := Spec{Arch: arch, N: 6, Phys: FastPhysics(), Unit: DefaultUnit, LR: 0.03, Init: DefaultInit, Iterations: 100, Grad: Reverse, Alpha: 0.1}
+	s := Spec{Arch: arch, N: 6, Phys: FastPhysics(), Unit: DefaultUnit, LR: 0.03, Init: DefaultInit, Iterations: 100, Grad: FiniteDiff, Alpha: 0.1}
 	if arch == Reference {
 		for l := 0; l < dim; l++ {
 			s.Inputs = append(s.Inputs, l)
@@ -86,10 +102,43 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 		return nil, err
 	}
 	var hist []Step
-	if s.Online {
+	opt := Options{Iterations: s.Iterations, LR: s.LR, Grad: s.Grad, NoClip: s.NoClip, FDStep: s.FDStep, Draws: s.Draws, Seed: s.Seed, Aware: s.Aware, Progress: s.Progress}
+	switch {
+	case s.Online:
 		hist, err = TrainOnline(ctx, net, m, train, OnlineOptions{Iterations: s.Iterations, Alpha: s.Alpha, Seed: s.Seed, Progress: s.Progress})
-	} else {
-		hist, err = Train(ctx, net, m, train, Options{Iterations: s.Iterations, LR: s.LR, Grad: s.Grad, NoClip: s.NoClip, Seed: s.Seed, Aware: s.Aware, Progress: s.Progress})
+	case s.Restarts > 1 && s.Iterations > RestartProbe:
+		// Restarts: RestartProbe iterations from each of s.Restarts
+		// initialisations; the one with the lowest training loss seen
+		// goes on for the remaining iterations (a fresh Adam).
+		best, bestLoss := m, math.Inf(1)
+		probe := opt
+		probe.Iterations, probe.Progress = RestartProbe, nil
+		for r := 0; r < s.Restarts; r++ {
+			c := m
+			if r > 0 {
+				if c, err = NewModel(s.Arch, s.N, s.Inputs, s.Pairs, train.X, s.Phys, s.Unit, s.Init, s.Seed+uint64(r)*7919); err != nil {
+					return nil, err
+				}
+			}
+			h, err := Train(ctx, net, c, train, probe)
+			if err != nil {
+				return nil, err
+			}
+			for _, st := range h {
+				if st.Loss < bestLoss {
+					best, bestLoss, hist = c, st.Loss, h
+				}
+			}
+		}
+		m = best
+		opt.Iterations -= RestartProbe
+		h, err := Train(ctx, net, m, train, opt)
+		if err != nil {
+			return nil, err
+		}
+		hist = append(hist, h...)
+	default:
+		hist, err = Train(ctx, net, m, train, opt)
 	}
 	if err != nil {
 		return nil, err
@@ -106,4 +155,18 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 		}
 	}
 	return out, nil
+}
+
+// DisjointPairs returns the output pairs of a network with several
+// outputs: (0, 1), (2, 3), … (docs/sync.md, "Three species"); the n
+// oscillators must hold them.
+func DisjointPairs(outputs, n int) ([]Pair, error) {
+	if 2*outputs > n {
+		return nil, fmt.Errorf("freqsync: %d output pairs need %d oscillators, the network has %d", outputs, 2*outputs, n)
+	}
+	p := make([]Pair, outputs)
+	for k := range p {
+		p[k] = Pair{2 * k, 2*k + 1}
+	}
+	return p, nil
 }

@@ -52,6 +52,9 @@ type Options struct {
 	NoClip bool
 	// Seed drives the initial phases of every run (redrawn each run).
 	Seed uint64
+	// Noise runs the training passes with the network's own phase noise
+	// (chip-in-the-loop fine-tuning on one chip instance: FineTune).
+	Noise bool
 	// Aware, when not nil, trains hardware-aware: every iteration runs on
 	// a fresh chip instance with these physics (noise on, mismatch drawn
 	// afresh), instead of the noise-free network.
@@ -60,6 +63,14 @@ type Options struct {
 	Progress *progress.Meter
 	// Workers for Simulate (0 = GOMAXPROCS).
 	Workers int
+	// FDStep is the finite-difference gradient's step (Hz of natural
+	// frequency per parameter; 0 = DefaultFDStep).
+	FDStep float64
+	// Draws runs every example from this many independent random initial
+	// phases in each iteration and averages loss and gradient over them
+	// (0 or 1 = one draw, the paper's setting; docs/sync.md, "Gradient
+	// noise").
+	Draws int
 }
 
 // Step is one iteration's record.
@@ -100,7 +111,7 @@ func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step
 	// fixed steps can leave a good point (docs/sync.md, "Training").
 	best, bestLoss := append([]float64(nil), m.Params...), math.Inf(1)
 	for it := 0; it < opt.Iterations; it++ {
-		run, noise := net, false
+		run, noise := net, opt.Noise
 		if opt.Aware != nil {
 			var err error
 			run, err = NewNet(m.N, *opt.Aware, int64(opt.Seed), 1+it)
@@ -124,6 +135,18 @@ func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step
 	}
 	copy(m.Params, best)
 	return hist, nil
+}
+
+// FineTune runs chip-in-the-loop fine-tuning (docs/sync.md, "Chip-in-the-
+// loop fine-tuning"): steps finite-difference Adam steps on the model
+// against one chip instance net — its mismatch and its phase noise in every
+// run, the gradient from forward runs only (what a chip measures: counters
+// read with each natural frequency nudged by ±fdStep Hz). It returns the
+// tuned copy; m is left as it was.
+func FineTune(ctx context.Context, net *Net, m *Model, d Data, steps int, lr, fdStep float64, seed uint64) (*Model, []Step, error) {
+	c := m.Clone()
+	h, err := Train(ctx, net, c, d, Options{Iterations: steps, LR: lr, Grad: FiniteDiff, FDStep: fdStep, Noise: net.Phys.Linewidth > 0, Seed: seed})
+	return c, h, err
 }
 
 func checkData(m *Model, d Data) error {
@@ -155,14 +178,20 @@ func outputRows(m *Model) (rows []int, pos map[int]int) {
 // lossGrad runs one forward pass over the data set and returns E_tot, the
 // accuracy and dE_tot/dParams (docs/sync.md, "Gradient").
 func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, opt Options, noise bool, noiseSeed int64) (float64, float64, []float64, error) {
-	M := len(d.X)
-	F := make([][]float64, M)
-	clip := make([][]bool, M)
+	if opt.Grad == FiniteDiff {
+		return fdLossGrad(ctx, net, m, d, rng, opt, noise, noiseSeed)
+	}
+	M, R := len(d.X), max(1, opt.Draws)
+	F := make([][]float64, M*R)
+	clip := make([][]bool, M*R)
 	for k, x := range d.X {
-		F[k], clip[k] = m.Frequencies(x)
+		f, c := m.Frequencies(x)
+		for r := 0; r < R; r++ {
+			F[r*M+k], clip[r*M+k] = f, c
+		}
 	}
 	rows, pos := outputRows(m)
-	th := RandomPhases(rng, M, m.N)
+	th := RandomPhases(rng, M*R, m.N)
 	res, err := net.Simulate(ctx, F, th, SimOptions{Grad: opt.Grad, Rows: rows, Noise: noise, NoiseSeed: noiseSeed, Workers: opt.Workers})
 	if err != nil {
 		return 0, 0, nil, err
@@ -172,7 +201,8 @@ func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, o
 	dF := make([]float64, m.N)
 	var loss float64
 	correct := 0
-	for e := 0; e < M; e++ {
+	for e := 0; e < M*R; e++ {
+		x, y := d.X[e%M], d.Y[e%M]
 		fb, J := res.FBar[e], res.J[e]
 		for a := range dF {
 			dF[a] = 0
@@ -180,9 +210,9 @@ func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, o
 		ok := true
 		for p, pr := range m.Pairs {
 			D := Desync(fb[pr.I], fb[pr.J], k)
-			E, dEdD := PairLoss(D, d.Y[e][p])
+			E, dEdD := PairLoss(D, y[p])
 			loss += E
-			if (D <= 1) != d.Y[e][p] {
+			if (D <= 1) != y[p] {
 				ok = false
 			}
 			s := 0.0
@@ -204,12 +234,107 @@ func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, o
 		if ok {
 			correct++
 		}
-		m.paramGrad(g, d.X[e], dF, clip[e])
+		m.paramGrad(g, x, dF, clip[e])
 	}
 	for i := range g {
-		g[i] /= float64(M)
+		g[i] /= float64(M * R)
 	}
-	return loss / float64(M), float64(correct) / float64(M), g, nil
+	return loss / float64(M*R), float64(correct) / float64(M*R), g, nil
+}
+
+// DefaultFDStep is the finite-difference gradient's step: 2 MHz of natural
+// frequency (a tenth of the Adler locking width 2k), wide enough to see
+// examples cross the lock edge, narrow against the 180 MHz range
+// (docs/sync.md, "Gradient noise").
+const DefaultFDStep = 2e6
+
+// fdLossGrad returns E_tot, the accuracy and a finite-difference gradient:
+// for every example and every oscillator a whose natural frequency the
+// parameters set, dE/dF_a ≈ (E(F + h·e_a) − E(F − h·e_a))/(2h), then the
+// chain rule to the parameters as for the other methods (a clipped F_a
+// passes nothing). All 2·A+1 copies of the data set (A such oscillators)
+// run as one batch, each copy of an example from the same initial phases
+// and noise stream (common random numbers), so a difference sees only the
+// frequency change. The cost is 2A+1 forward passes whatever the number of
+// parameters (13 for N = 6).
+func fdLossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, opt Options, noise bool, noiseSeed int64) (float64, float64, []float64, error) {
+	h := opt.FDStep
+	if h <= 0 {
+		h = DefaultFDStep
+	}
+	var osc []int
+	for a := 0; a < m.N; a++ {
+		if m.Arch == Extended || m.trainable(a) {
+			osc = append(osc, a)
+		}
+	}
+	M, R := len(d.X), max(1, opt.Draws)
+	th := RandomPhases(rng, M*R, m.N)
+	base := make([][]float64, M)
+	clip := make([][]bool, M)
+	for k, x := range d.X {
+		base[k], clip[k] = m.Frequencies(x)
+	}
+	copies := 1 + 2*len(osc)
+	n := copies * M * R
+	F := make([][]float64, 0, n)
+	phases := make([][]float64, 0, n)
+	idx := make([]int, 0, n)
+	for c := 0; c < copies; c++ {
+		for e := 0; e < M*R; e++ {
+			f := base[e%M]
+			if c > 0 {
+				f = append([]float64(nil), f...)
+				if c%2 == 1 {
+					f[osc[(c-1)/2]] += h
+				} else {
+					f[osc[(c-1)/2]] -= h
+				}
+			}
+			F = append(F, f)
+			phases = append(phases, th[e])
+			idx = append(idx, e)
+		}
+	}
+	res, err := net.Simulate(ctx, F, phases, SimOptions{Noise: noise, NoiseSeed: noiseSeed, Index: idx, Workers: opt.Workers})
+	if err != nil {
+		return 0, 0, nil, err
+	}
+	lossOf := func(c, e int) (float64, bool) {
+		fb, y := res.FBar[c*M*R+e], d.Y[e%M]
+		E, ok := 0.0, true
+		for p, pr := range m.Pairs {
+			D := Desync(fb[pr.I], fb[pr.J], net.Phys.K)
+			x, _ := PairLoss(D, y[p])
+			E += x
+			ok = ok && (D <= 1) == y[p]
+		}
+		return E, ok
+	}
+	g := make([]float64, len(m.Params))
+	dF := make([]float64, m.N)
+	var loss float64
+	correct := 0
+	for e := 0; e < M*R; e++ {
+		E, ok := lossOf(0, e)
+		loss += E
+		if ok {
+			correct++
+		}
+		for a := range dF {
+			dF[a] = 0
+		}
+		for i, a := range osc {
+			ep, _ := lossOf(1+2*i, e)
+			em, _ := lossOf(2+2*i, e)
+			dF[a] = (ep - em) / (2 * h)
+		}
+		m.paramGrad(g, d.X[e%M], dF, clip[e%M])
+	}
+	for i := range g {
+		g[i] /= float64(M * R)
+	}
+	return loss / float64(M*R), float64(correct) / float64(M*R), g, nil
 }
 
 // EvalOptions set an evaluation.
@@ -222,8 +347,10 @@ type EvalOptions struct {
 	Seed    uint64
 	Workers int
 	// DACBits, when > 0, quantises every natural frequency onto 2^DACBits
-	// levels spanning [FMin, FMax] (a tuning DAC).
-	DACBits int
+	// levels spanning [DACLo, DACHi] (a tuning DAC; both 0: the model's
+	// [FMin, FMax]).
+	DACBits      int
+	DACLo, DACHi float64
 	// Counter reads f̄ with frequency counters (SimOptions.Counter).
 	Counter bool
 	// Model is "phase" (default) or "cycle".
@@ -261,7 +388,11 @@ func predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOpt
 		}
 		F[k], _ = m.Frequencies(x)
 		for i := range F[k] {
-			F[k][i] = Quantize(F[k][i], m.FMin, m.FMax, opt.DACBits)
+			lo, hi := m.FMin, m.FMax
+			if opt.DACHi > opt.DACLo {
+				lo, hi = opt.DACLo, opt.DACHi
+			}
+			F[k][i] = Quantize(F[k][i], lo, hi, opt.DACBits)
 		}
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0xe7a1))

@@ -71,15 +71,9 @@ func Pinv(n int, patterns [][]int8) *Net {
 	if !svd.Factorize(x, mat.SVDThin) {
 		return net
 	}
-	sv := svd.Values(nil)
 	var u mat.Dense
 	svd.UTo(&u)
-	rank := 0
-	for _, v := range sv {
-		if v > 1e-10*sv[0] {
-			rank++
-		}
-	}
+	rank := svd.Rank(1e-10)
 	for i := 0; i < n; i++ {
 		for j := i + 1; j < n; j++ {
 			s := 0.0

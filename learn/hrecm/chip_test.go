@@ -4,37 +4,23 @@ import (
 	"context"
 	"math"
 	"strconv"
-	"strings"
 	"testing"
 
 	"oscsim/chip"
-	"oscsim/configs"
-	"oscsim/internal/testkit"
+	"oscsim/internal/chiptest"
 )
 
 // idealChip compiles configs/hrecm-16.toml resized to n rings, without
 // mismatch or phase noise, with 12-bit couplers (close to ideal J).
 func idealChip(t *testing.T, n int) *chip.Chip {
 	t.Helper()
-	src, err := configs.Read("hrecm-16.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(src)
-	for old, new := range map[string]string{
-		"count = 16":                       "count = " + strconv.Itoa(n),
-		`freq_sigma = "0.2%"`:              `freq_sigma = "0%"`,
-		`sigma = "2%"`:                     `sigma = "0%"`,
-		`phase_noise = "-83.3dBc/Hz@1MHz"`: ``,
-		"bits = 5\nmax_code = 31":          "bits = 12\nmax_code = 4095",
-		"unit_k = 0.000645 ":               "unit_k = 0.00000488 ",
-	} {
-		if !strings.Contains(s, old) {
-			t.Fatalf("hrecm-16.toml has no %q", old)
-		}
-		s = strings.Replace(s, old, new, 1)
-	}
-	return testkit.Compile(t, "hrecm-test.toml", []byte(s))
+	return chiptest.Build(t, chiptest.Config(t, "hrecm-16.toml",
+		"count = 16", "count = "+strconv.Itoa(n),
+		`freq_sigma = "0.2%"`, `freq_sigma = "0%"`,
+		`sigma = "2%"`, `sigma = "0%"`,
+		`phase_noise = "-83.3dBc/Hz@1MHz"`, ``,
+		"bits = 5\nmax_code = 31", "bits = 12\nmax_code = 4095",
+		"unit_k = 0.000645 ", "unit_k = 0.00000488 "))
 }
 
 // TestChipRetrieval trains an N = 10 memory of 3 patterns, programs it on
@@ -45,13 +31,7 @@ func idealChip(t *testing.T, n int) *chip.Chip {
 func TestChipRetrieval(t *testing.T) {
 	const n, p = 10, 3
 	ctx := context.Background()
-	pats := RandomPatterns(NewRand(21, 0), n, p)
-	cfg := DefaultConfig()
-	cfg.Iters = 200
-	net, err := Train(ctx, pats, cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pats, net := trainedRandom(t, n, p, 21, 200)
 	ch := idealChip(t, n)
 	if _, err := Program(ch, net); err != nil {
 		t.Fatal(err)

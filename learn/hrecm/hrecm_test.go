@@ -333,16 +333,24 @@ func TestBaselines(t *testing.T) {
 
 // TestTrainOpensGap: Algorithm 1 on N = 10 with 8 patterns (above the
 // Hebbian capacity) must lower the spurious rate below Hebbian's.
-func TestTrainOpensGap(t *testing.T) {
-	const n, p = 10, 8
-	ctx := context.Background()
-	pats := RandomPatterns(NewRand(8, 0), n, p)
+// trainedRandom draws p random patterns of n spins (stream seed) and
+// trains a network on them for iters iterations, other settings default.
+func trainedRandom(t *testing.T, n, p int, seed uint64, iters int) ([][]int8, *Net) {
+	t.Helper()
+	pats := RandomPatterns(NewRand(seed, 0), n, p)
 	cfg := DefaultConfig()
-	cfg.Iters = 300
-	net, err := Train(ctx, pats, cfg, nil)
+	cfg.Iters = iters
+	net, err := Train(context.Background(), pats, cfg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pats, net
+}
+
+func TestTrainOpensGap(t *testing.T) {
+	const n, p = 10, 8
+	ctx := context.Background()
+	pats, net := trainedRandom(t, n, p, 8, 300)
 	rate := func(net *Net) Gap {
 		sp, err := Enumerate(ctx, net, Options{})
 		if err != nil {

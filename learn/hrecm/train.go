@@ -1,6 +1,7 @@
 package hrecm
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -87,30 +88,14 @@ func DefaultConfig() Config {
 
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	if c.Eta == 0 {
-		c.Eta = d.Eta
-	}
-	if c.Samples == 0 {
-		c.Samples = d.Samples
-	}
-	if c.Sweeps == 0 {
-		c.Sweeps = d.Sweeps
-	}
-	if c.T == 0 {
-		c.T = d.T
-	}
-	if c.Iters == 0 {
-		c.Iters = d.Iters
-	}
-	if c.Init == "" {
-		c.Init = d.Init
-	}
-	if c.Select == "" {
-		c.Select = SelectLast
-	}
-	if c.CheckEvery == 0 {
-		c.CheckEvery = 25
-	}
+	c.Eta = cmp.Or(c.Eta, d.Eta)
+	c.Samples = cmp.Or(c.Samples, d.Samples)
+	c.Sweeps = cmp.Or(c.Sweeps, d.Sweeps)
+	c.T = cmp.Or(c.T, d.T)
+	c.Iters = cmp.Or(c.Iters, d.Iters)
+	c.Init = cmp.Or(c.Init, d.Init)
+	c.Select = cmp.Or(c.Select, SelectLast)
+	c.CheckEvery = cmp.Or(c.CheckEvery, 25)
 	return c
 }
 

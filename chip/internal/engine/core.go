@@ -8,10 +8,11 @@ import (
 
 // Passes of the engine. A step is a start pass (noise increments and the
 // trigonometric terms of the state) and one pass per integrator stage; the
-// pool's barrier between passes is the only synchronisation. Rows are split
-// among workers for the start and stage passes, inputs (lanes) for noise
-// and coupler power, and every (ring, input) value is computed by the same
-// arithmetic whatever the split.
+// pool's barrier between passes is the only synchronisation. A pass is cut
+// into chunks — pieces of rows (c.e.chunks) for the trig and stage passes,
+// of inputs (c.e.lanes) for noise and coupler power — that the workers
+// claim (pool.go), and every (ring, input) value is computed by the same
+// arithmetic whatever the split and whichever worker runs its chunk.
 const (
 	opStart = iota
 	opStage
@@ -30,12 +31,12 @@ const (
 // trigonometric buffer tb[0] holds what other rows read through the
 // couplings: the phase model stores sin φ_j ‖ cos φ_j per row (2B values),
 // the cycle model v(θ_j) (B values). Euler needs one such buffer, and so
-// does Heun on one worker or with inputs split: its first stage writes
-// its predictor y to ybuf and a trig pass after the barrier turns it into
-// the second stage's terms in the same buffer. RK4, and Heun on a batch of
-// one or with rows split among workers, alternate two buffers between
-// stages (tb[1]) so a stage can write the next stage's terms while others
-// still read.
+// does Heun in float64, or on one worker, or with inputs split: its first
+// stage writes its predictor y to ybuf and a trig pass after the barrier
+// turns it into the second stage's terms in the same buffer. RK4, and Heun
+// on a batch of one or in float32 with rows split among workers, alternate
+// two buffers between stages (tb[1]) so a stage can write the next stage's
+// terms while others still read.
 //
 // Memory (docs/performance.md): the couplers are read from the chip (CSR
 // columns and float32 conductances, 8 B a coupler); per ring and input a
@@ -120,6 +121,9 @@ type core[T real] struct {
 	// pass (same layout, same kernels, so the same bits), and the next
 	// step's start pass need not recompute it. A step or sync clears it.
 	trigFresh bool
+
+	// startMap: the start pass's chunks with float32 noise (setStartMap).
+	startMap []int32
 
 	// Current pass.
 	op, stage int
@@ -206,11 +210,16 @@ func newCore[T real](e *Engine) *core[T] {
 			c.xo = newXoStates(p.Keys32)
 			// Scratch for the inputs after a worker's last whole vector
 			// of 16 (noise32), for the workers that have such inputs.
+			// Any worker may draw any input piece (pool.go).
+			narrow := false
+			for _, l := range e.lanes {
+				narrow = narrow || (l[1]-l[0])%16 != 0
+			}
 			P := (N + 1) / 2
-			for k := range e.workers {
+			for range e.workers {
 				var u []uint32
 				var z []T
-				if l := e.lanes[k]; (l[1]-l[0])%16 != 0 {
+				if narrow {
 					u, z = make([]uint32, 2*P), make([]T, 2*P)
 				}
 				c.nscr = append(c.nscr, u)
@@ -237,14 +246,16 @@ func newCore[T real](e *Engine) *core[T] {
 		c.invC = T(1 / p.C)
 		c.tabulated = p.tabulated()
 	}
-	// RK4, Heun on a batch of one, and Heun with rows split among
+	// RK4, Heun on a batch of one, and float32 Heun with rows split among
 	// workers write each stage's successor's trig terms as they go, into
 	// a second buffer: for one input it is N rows of 2 values and saves a
 	// pass, which weighs on small chips; split among workers it saves a
-	// pass and its barrier a step (BenchmarkWorkers). Otherwise Heun keeps
-	// its predictor in ybuf for a trig pass (opTrigY) and spends no memory
-	// on a second buffer.
-	if c.stages == 4 || (c.stages == 2 && (B == 1 || (e.workers > 1 && !e.byLanes))) {
+	// pass and its barrier a step (8 B more per ring and input in the
+	// phase model, 4 B in the cycle model). Otherwise Heun keeps its
+	// predictor in ybuf for a trig pass (opTrigY): float64 could not spend
+	// the 16 B (phase) and stay within twice its memory budget on sparse
+	// chips (docs/performance.md, "Memory").
+	if c.stages == 4 || (c.stages == 2 && (B == 1 || (f32 && e.workers > 1 && !e.byLanes))) {
 		c.tb[1] = make([]T, len(c.tb[0]))
 	}
 	if c.stages == 2 && c.tb[1] == nil {
@@ -308,6 +319,7 @@ func newCore[T real](e *Engine) *core[T] {
 		c.syncRows([2]int{0, N})
 	}
 	c.lane = make([]float64, B)
+	c.setStartMap()
 	return c
 }
 
@@ -397,21 +409,22 @@ func (c *core[T]) step(n int) {
 	for k := range c.bad {
 		c.bad[k] = -1
 	}
+	rows, lanes := len(c.e.chunks), len(c.e.lanes)
 	if c.e.byLanes {
 		c.op = opStep
-		p.run()
+		p.run(lanes)
 		c.trigFresh = false
 	} else {
 		c.op = opStart
-		p.run()
+		p.run(c.startNoise() + rows)
 		c.trigFresh = false
 		for s := 0; s < c.stages; s++ {
 			if s == 1 && c.ybuf != nil {
 				c.op = opTrigY // heun: the predictor's trig terms
-				p.run()
+				p.run(rows)
 			}
 			c.op, c.stage = opStage, s
-			p.run()
+			p.run(rows)
 		}
 	}
 	c.e.bad = -1
@@ -447,13 +460,53 @@ func (c *core[T]) lawUpdate(t float64) {
 	}
 }
 
-// work is worker k's share of the current pass.
-func (c *core[T]) work(k int) {
+// startNoise is the number of the start pass's chunks that draw noise
+// (the inputs' pieces): none without float32 noise.
+func (c *core[T]) startNoise() int {
+	if c.nz == nil {
+		return 0
+	}
+	return len(c.e.lanes)
+}
+
+// setStartMap lays out the start pass's chunks when it draws float32
+// noise: the inputs' pieces (−1 − j for c.e.lanes[j]) spread evenly among
+// the rows' pieces (their index in c.e.chunks), so each worker's share of
+// the pass (pool.go) holds its part of the noise.
+func (c *core[T]) setStartMap() {
+	L, R := c.startNoise(), len(c.e.chunks)
+	if L == 0 {
+		return
+	}
+	c.startMap = make([]int32, 0, L+R)
+	r := 0
+	for j := range L {
+		for ; r < R*j/L; r++ {
+			c.startMap = append(c.startMap, int32(r))
+		}
+		c.startMap = append(c.startMap, int32(-1-j))
+	}
+	for ; r < R; r++ {
+		c.startMap = append(c.startMap, int32(r))
+	}
+}
+
+// work runs chunk x of the current pass on worker k (pool.go): a piece
+// of rows (c.e.chunks) or of inputs (c.e.lanes). Worker k's scratch is
+// its own; which worker runs a chunk changes no result.
+func (c *core[T]) work(k, x int) {
 	clearUpper(c.kn.level)
-	rows := c.e.rows[k]
 	switch c.op {
 	case opStart:
-		c.noise(k, c.e.lanes[k])
+		if c.startMap != nil {
+			if j := c.startMap[x]; j < 0 {
+				c.noise(k, c.e.lanes[-1-j])
+				return
+			} else {
+				x = int(j)
+			}
+		}
+		rows := c.e.chunks[x]
 		switch {
 		case c.trigFresh:
 		case c.B == 1:
@@ -463,14 +516,14 @@ func (c *core[T]) work(k int) {
 		}
 	case opStage:
 		if c.B == 1 {
-			c.stagePass1(k, c.e.srows[k])
+			c.stagePass1(k, c.e.chunks[x])
 		} else {
-			c.stagePass(k, c.stage, c.e.srows[k], [2]int{0, c.B})
+			c.stagePass(k, c.stage, c.e.chunks[x], [2]int{0, c.B})
 		}
 	case opTrigY:
-		c.trig(k, 0, rows, [2]int{0, c.B}, c.ybuf, c.wts[1])
+		c.trig(k, 0, c.e.chunks[x], [2]int{0, c.B}, c.ybuf, c.wts[1])
 	case opStep:
-		all, l := [2]int{0, c.N}, c.e.lanes[k]
+		all, l := [2]int{0, c.N}, c.e.lanes[x]
 		c.noise(k, l)
 		if !c.trigFresh {
 			c.trig(k, 0, all, l, c.phi, c.wts[0])
@@ -482,15 +535,15 @@ func (c *core[T]) work(k int) {
 			c.stagePass(k, s, all, l)
 		}
 	case opPower:
-		c.powerLanes(k, c.e.lanes[k])
+		c.powerLanes(k, c.e.lanes[x])
 	case opPowerTrig:
-		c.powerTrig(rows, [2]int{0, c.B})
+		c.powerTrig(c.e.chunks[x], [2]int{0, c.B})
 	case opPowerRows:
-		c.powerRows(k, rows)
+		c.powerRows(k, c.e.chunks[x])
 	case opPowerSum:
-		c.powerSum(c.e.lanes[k])
+		c.powerSum(c.e.lanes[x])
 	case opSync:
-		c.syncRows(rows)
+		c.syncRows(c.e.chunks[x])
 	}
 }
 
@@ -1144,7 +1197,7 @@ func (c *core[T]) sync() {
 		return
 	}
 	c.op = opSync
-	c.e.pool.run()
+	c.e.pool.run(len(c.e.chunks))
 	c.trigFresh = false // e.phi is written over the first trig buffer
 }
 
@@ -1154,16 +1207,17 @@ func (c *core[T]) power() []float64 {
 	if c.ptermNeed && c.pterm == nil {
 		c.pterm, c.ptermOwn = make([]T, c.N*c.B), true
 	}
+	rows, lanes := len(c.e.chunks), len(c.e.lanes)
 	if c.pterm == nil {
 		c.op = opPower
-		p.run()
+		p.run(lanes)
 	} else {
 		c.op = opPowerTrig
-		p.run()
+		p.run(rows)
 		c.op = opPowerRows
-		p.run()
+		p.run(rows)
 		c.op = opPowerSum
-		p.run()
+		p.run(lanes)
 	}
 	c.trigFresh = c.p.Model == Phase // path rows included
 	return c.lane

@@ -38,12 +38,12 @@
 //     next step, which may start from those terms (core.trigFresh, cleared
 //     by a step or a sync). Hence Phases is valid only until the next Step
 //     or AccumulatePower.
-//  3. Heun with B > 1 on one worker or with inputs split keeps its
-//     predictor y (ybuf) in the float32 noise buffer nz (a row's y is
-//     written after the row's noise was used), or in the cycle model's
-//     sin θ rows gg[:N·B] (the trig pass turns y into sin θ in place);
-//     otherwise in its own array. (With rows split it has no ybuf: its
-//     first stage writes y's trig terms into the second buffer tb[1].)
+//  3. Heun with B > 1 keeps its predictor y (ybuf) in the float32 noise
+//     buffer nz (a row's y is written after the row's noise was used), or
+//     in the cycle model's sin θ rows gg[:N·B] (the trig pass turns y into
+//     sin θ in place); otherwise in its own array. (Float32 Heun with rows
+//     split among workers has no ybuf: its first stage writes y's trig
+//     terms into the second buffer tb[1].)
 //  4. Coupler power split by rows keeps its per-row terms (pterm) in nz,
 //     in the phase model's ybuf or in tb[1], all free between steps;
 //     otherwise in its own array, made on first use.

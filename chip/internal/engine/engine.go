@@ -113,6 +113,8 @@ type Plan struct {
 	Phi []float64
 	// DwRing are the rings' frequencies ω_i − ω_ref (rad/s, N) when no
 	// input offsets them; DwInput (N·B) otherwise, and DwRing is unused.
+	// DwInput becomes the engine's: the cycle model's measured pump law
+	// rewrites it.
 	DwRing, DwInput []float64
 	// Keys64 and Keys32 are each input's noise stream keys: the float64
 	// generator's (noise64.go) and the float32 generator's (noise32.go).
@@ -137,15 +139,15 @@ func (p *Plan) tabulated() bool { return p.Packed != nil }
 // Step or AccumulatePower and must not be written. (In Float64 it is
 // the state itself, Plan.Phi; in Float32 a float64 copy kept in a trig
 // buffer that is free between steps, refreshed by Phases.) Within the
-// core, core.go's newCore names each shared buffer and the passes that
-// use it.
+// package the shared buffers are the invariants listed in doc.go.
 type Engine struct {
 	p *Plan
 
 	workers int
-	rows    [][2]int // rows of each worker (equal shares of rings)
-	srows   [][2]int // positions in p.Order of each worker (equal coupling work)
-	lanes   [][2]int // inputs of each worker
+	// chunks are the row passes' pieces (pool.go): rows, or positions in
+	// p.Order for the stage passes; one piece on one worker.
+	chunks  [][2]int
+	lanes   [][2]int // the input passes' pieces: equal shares of inputs
 	byLanes bool     // split steps by inputs, not rows
 	pool    *pool
 	core    stepper
@@ -156,7 +158,7 @@ type Engine struct {
 
 // stepper is the precision-specific part of the engine.
 type stepper interface {
-	work(k int)
+	work(k, x int)
 	step(n int)
 	sync()
 	power() []float64
@@ -208,27 +210,19 @@ func (e *Engine) split() {
 	}
 	w = max(1, min(w, N))
 	e.workers = w
-	// Rows for the trig, power and sync passes: equal shares of rings.
-	for k := 0; k < w; k++ {
-		e.rows = append(e.rows, [2]int{N * k / w, N * (k + 1) / w})
+	// Row passes: pieces of about an eighth of a worker's share, in whole
+	// blocks of 16 rows (a batch of one's SELL blocks, sell.go), claimed
+	// by the workers as they go (pool.go): a worker the system sets aside
+	// holds a pass up by one piece, not by its share. The stage passes
+	// visit the rings in a cache-friendly order (p.Order), the other
+	// passes in index order, both cut at the same places.
+	rows := N
+	if w > 1 {
+		rows = max(sellHeight, (N+8*w-1)/(8*w))
+		rows = (rows + sellHeight - 1) / sellHeight * sellHeight
 	}
-	// Stage passes: the rings in a cache-friendly order, cut into equal
-	// shares of couplers + rings.
-	total := nnz + N
-	lo, done := 0, 0
-	for k := 0; k < w; k++ {
-		target := total * (k + 1) / w
-		hi := lo
-		for hi < N && done < target {
-			i := p.Order[hi]
-			done += int(p.RowPtr[i+1]-p.RowPtr[i]) + 1
-			hi++
-		}
-		if k == w-1 {
-			hi = N
-		}
-		e.srows = append(e.srows, [2]int{lo, hi})
-		lo = hi
+	for lo := 0; lo < N; lo += rows {
+		e.chunks = append(e.chunks, [2]int{lo, min(lo+rows, N)})
 	}
 	// Inputs: equal shares in whole vectors of 16 when there is one: the
 	// float32 noise draws whole vectors of inputs together and the inputs

@@ -81,23 +81,27 @@ func threadCPU() time.Duration {
 }
 
 // BenchmarkWorkers measures how two workers share a step of the
-// oscnet784-like plan, in a way a machine shared with other jobs does not
-// distort: each worker's pass is timed in its own thread's CPU time
-// (busy time, without the waits at the barriers and without the time the
-// system gave the core to others). Its metrics, per step:
+// oscnet784-like plan in a way that a machine shared with other jobs
+// distorts less than wall-clock time: each chunk (pool.go) is timed in its
+// own thread's CPU time (busy time, without the waits at the barriers and
+// without the time the system gave the core to others). Its metrics, per
+// step, from the median of each pass of a step over the steps run:
 //
 //   - busy-w1: one worker's CPU time;
 //
-//   - busy-sum: both workers' CPU time together (more than busy-w1 by
-//     what splitting costs: rows read twice, caches shared);
+//   - busy-sum: both workers' CPU time together, more than busy-w1 by
+//     what splitting costs (rows whose data sits in the other core's
+//     caches, shared caches);
 //
-//   - crit: Σ over passes of the slower worker's busy time, the step's
-//     length on two free cores before the barriers' own latency;
+//   - split-est: 2·busy-w1/busy-sum, two workers against one on two free
+//     cores if the chunks balance, barrier latency aside;
+//
+//   - crit: Σ over passes of the slower worker's busy time; on an idle
+//     machine the step's length before the barriers' latency, busy-w1/crit
+//     the estimate speedup-est; on a loaded one the caller takes over the
+//     chunks of a worker that is not running, and crit tends to busy-sum;
 //
 //   - passes: barriers per step;
-//
-//   - speedup-est: busy-w1 / crit, two workers against one on two free
-//     cores, barrier latency aside;
 //
 //   - wall-ratio: the two engines' wall-clock rates (w2/w1), measured
 //     interleaved in the same run (meaningful only on an idle machine).
@@ -119,68 +123,110 @@ func BenchmarkWorkers(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			var e [2]*Engine
-			var busy [2][][]time.Duration // [engine][worker] per pass
-			var pass [2]int
+			// busy[w][k] are worker k's chunks in engine w: the pass
+			// (the pool's generation) and the chunk's CPU time.
+			type chunk struct {
+				gen uint64
+				d   time.Duration
+			}
+			var busy [2][][]chunk
 			for w := range 2 {
 				e[w] = mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1))
 				defer e[w].Close()
 				e[w].pool.close()
-				busy[w] = make([][]time.Duration, w+1)
-				work := e[w].core.work
-				ew := w
+				busy[w] = make([][]chunk, w+1)
+				work, ew := e[w].core.work, w
 				locked := make([]bool, w+1)
-				e[w].pool = newPool(w+1, func(k int) {
+				var pl *pool
+				pl = newPool(w+1, func(k, x int) {
 					if !locked[k] {
-						// A thread's CPU clock times the pass only if
+						// A thread's CPU clock times the chunk only if
 						// the goroutine stays on that thread.
 						runtime.LockOSThread()
 						locked[k] = true
 					}
 					t0 := threadCPU()
-					work(k)
-					busy[ew][k] = append(busy[ew][k], threadCPU()-t0)
+					work(k, x)
+					busy[ew][k] = append(busy[ew][k], chunk{pl.gen.Load(), threadCPU() - t0})
 				})
+				e[w].pool = pl
 			}
 			runtime.LockOSThread() // worker 0 of both engines
 			defer runtime.UnlockOSThread()
 			var wall [2]time.Duration
+			var gen0 [2]uint64
 			n := 0
 			for b.Loop() {
 				for w := range 2 {
+					if n == 0 {
+						gen0[w] = e[w].pool.gen.Load()
+					}
 					t0 := time.Now()
 					e[w].Step(n)
 					wall[w] += time.Since(t0)
 				}
 				n++
 			}
-			pass[0], pass[1] = len(busy[0][0])/n, len(busy[1][0])/n
-			// Medians per pass of the step and worker: a pass that
-			// another job's time slice evicted from the caches is an
-			// outlier, not the engine's cost.
-			med := func(w, k, slot int) time.Duration {
-				var x []time.Duration
-				for q := slot; q < len(busy[w][k]); q += pass[w] {
-					x = append(x, busy[w][k][q])
+			// Each worker's CPU time per pass, then the median of each
+			// pass of a step over the steps run: a pass that another
+			// job's time slice evicted from the caches is an outlier, not
+			// the engine's cost. (A pass of one chunk runs on the caller
+			// without a generation: one worker's passes are told apart
+			// by counting.)
+			var passes [2]int
+			perPass := func(w int) [][]time.Duration { // [pass][worker]
+				if w == 0 {
+					x := busy[0][0]
+					passes[0] = len(x) / n
+					out := make([][]time.Duration, len(x))
+					for q := range x {
+						out[q] = []time.Duration{x[q].d}
+					}
+					return out
 				}
-				slices.Sort(x)
-				return x[len(x)/2]
+				last := e[w].pool.gen.Load()
+				out := make([][]time.Duration, last-gen0[w])
+				for q := range out {
+					out[q] = make([]time.Duration, w+1)
+				}
+				for k, xs := range busy[w] {
+					for _, x := range xs {
+						if q := int(x.gen - gen0[w] - 1); q >= 0 && q < len(out) {
+							out[q][k] += x.d
+						}
+					}
+				}
+				passes[w] = len(out) / n
+				return out
 			}
-			var one, sum, crit time.Duration
-			for slot := range pass[0] {
-				one += med(0, 0, slot)
-				b.Logf("one worker, pass %d of %d: %v", slot+1, pass[0], med(0, 0, slot))
+			pw := [2][][]time.Duration{perPass(0), perPass(1)}
+			// med is the median over the steps of f of a pass's workers'
+			// times, for each pass of a step, summed over the step.
+			med := func(w int, f func([]time.Duration) time.Duration) time.Duration {
+				var tot time.Duration
+				for slot := range passes[w] {
+					var x []time.Duration
+					for q := slot; q < len(pw[w]); q += passes[w] {
+						x = append(x, f(pw[w][q]))
+					}
+					slices.Sort(x)
+					tot += x[len(x)/2]
+				}
+				return tot
 			}
-			for slot := range pass[1] {
-				a, c := med(1, 0, slot), med(1, 1, slot)
-				b.Logf("two workers, pass %d of %d: %v and %v", slot+1, pass[1], a, c)
-				sum += a + c
-				crit += max(a, c)
+			total := func(x []time.Duration) (t time.Duration) {
+				for _, d := range x {
+					t += d
+				}
+				return t
 			}
+			one, sum, crit := med(0, total), med(1, total), med(1, slices.Max[[]time.Duration])
 			per := func(d time.Duration) float64 { return float64(d.Nanoseconds()) }
 			b.ReportMetric(per(one), "busy-w1-ns")
 			b.ReportMetric(per(sum), "busy-sum-ns")
 			b.ReportMetric(per(crit), "crit-ns")
-			b.ReportMetric(float64(pass[1]), "passes")
+			b.ReportMetric(2*float64(one)/float64(sum), "split-est")
+			b.ReportMetric(float64(passes[1]), "passes")
 			b.ReportMetric(float64(one)/float64(crit), "speedup-est")
 			b.ReportMetric(float64(wall[0])/float64(wall[1]), "wall-ratio")
 		})
