@@ -26,6 +26,14 @@
 // backward). Hebbian and pseudo-inverse (projection-rule) couplings are the
 // baselines of the associative-memory task (Memory).
 //
+// The layered classifier (LayeredWeights, LayeredTrainer, TrainLayered;
+// docs/ep.md §6) trains 784-H-10 networks on MNIST-sized images: the
+// input rings are held at the pixels' phases, which makes each hidden
+// ring's inputs and bias one injection at f0, so the engine steps only
+// the hidden and output rings while a minibatch is a batch of chip
+// inputs. Its weights file (.npz, LoadLayered) is what bench.EPEval and
+// `oscsim eval ep` program onto the compiled layered chip.
+//
 // A Machine is one compiled chip running one Net: in software (Software:
 // 16-bit couplers, no noise, no mismatch, phases read exactly) or a
 // described chip in the loop (InTheLoop: its couplers' codes, mismatch,
