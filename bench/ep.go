@@ -64,6 +64,13 @@ type EPEval struct {
 	SetSeed   bool
 	Instance  int
 	NoiseSeed int64
+	// Calibrate is the number of training images (the first ones of the
+	// data set's training split) on which the read-out's reference phase
+	// is trimmed once per chip instance (calibrate; 0 = none, φ_ref = 0).
+	// CalPixels and CalLabels, when set, are those images instead.
+	Calibrate int
+	CalPixels [][]float64 `json:"-"`
+	CalLabels []int       `json:"-"`
 	// Batch is the number of images per chip run (0 = 64). Results do
 	// not depend on it: each image draws its noise from its own index.
 	Batch int
@@ -81,10 +88,19 @@ type EPEval struct {
 // and much closer in practice.
 const EPDefaultClamp = 4
 
+// EPDefaultCalibration is the number of training images the read-out's
+// reference phase is trimmed on by default: design choice [A]
+// (docs/ep.md, "Read-out"). The cycle model lags the phase model by a
+// common rotation that grows with the coupling rate (0.38 rad at
+// κ = 0.32% of ω0 on the MNIST chip), and argmax cos φ_k against a fixed
+// reference is not invariant under it; one offset per chip instance,
+// trimmed like a TDC's offset, removes it.
+const EPDefaultCalibration = 32
+
 // DefaultEPEval returns the evaluation's defaults: the first 1,000 MNIST
 // test images, noise seed 1, 64 images per run.
 func DefaultEPEval() EPEval {
-	return EPEval{Dataset: "mnist", Images: 1000, NoiseSeed: 1, Batch: 64}
+	return EPEval{Dataset: "mnist", Images: 1000, NoiseSeed: 1, Batch: 64, Calibrate: EPDefaultCalibration}
 }
 
 // EPReport is the outcome of an EPEval.
@@ -138,6 +154,11 @@ type EPReport struct {
 	RunNJ     float64 `json:"run_energy_nj"`
 	InputNJ   float64 `json:"input_energy_nj"`
 	ProgramNJ float64 `json:"program_energy_nj"`
+	// ReadoutRef is the read-out's reference phase φ_ref (rad): the class
+	// is argmax_k cos(φ_k − φ_ref). 0 unless calibrated on Calibration
+	// training images (EPEval.Calibrate).
+	ReadoutRef  float64 `json:"readout_ref_rad"`
+	Calibration int     `json:"calibration_images"`
 	// Outputs are the output rings' phases as the TDCs read them (rad),
 	// per image.
 	Outputs [][]float64 `json:"-"`
@@ -186,6 +207,10 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 			rep.Couplers++
 		}
 	}
+	if rep.ReadoutRef, err = run.calibrate(ctx); err != nil {
+		return nil, err
+	}
+	rep.Calibration = len(e.CalPixels)
 	classes := w.Sizes[len(w.Sizes)-1]
 	rep.Confusion = make([][]int, classes)
 	for k := range rep.Confusion {
@@ -200,11 +225,15 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 	var mean chip.LedgerMean
 	for lo := 0; lo < len(e.Pixels); lo += B {
 		hi := min(lo+B, len(e.Pixels))
-		pred, outs, res, err := run.classify(ctx, e.Pixels[lo:hi], e.Offset+lo)
+		outs, res, err := run.classify(ctx, e.Pixels[lo:hi], e.Offset+lo)
 		if err != nil {
 			return nil, err
 		}
 		rep.Outputs = append(rep.Outputs, outs...)
+		pred := make([]int, len(outs))
+		for b, out := range outs {
+			pred[b] = eqprop.Classify(out, rep.ReadoutRef)
+		}
 		rep.Steps = res.Steps
 		mean.Add(res.Ledger, res.Duration*float64(hi-lo))
 		for b, p := range pred {
@@ -318,39 +347,112 @@ func (e *EPEval) chipFor(nl *netlist.Netlist) (*netlist.Netlist, int, error) {
 	return nl, tdc, nil
 }
 
-// loadImages reads the test images unless Pixels are set.
+// loadImages reads the test images unless Pixels are set, and the
+// calibration images (the first Calibrate training images) unless
+// CalPixels are set or Calibrate is 0.
 func (e *EPEval) loadImages(ctx context.Context) error {
-	if e.Pixels != nil {
-		if len(e.Labels) != len(e.Pixels) {
-			return fmt.Errorf("bench: ep: %d images and %d labels", len(e.Pixels), len(e.Labels))
-		}
-		return nil
+	if e.Pixels != nil && len(e.Labels) != len(e.Pixels) {
+		return fmt.Errorf("bench: ep: %d images and %d labels", len(e.Pixels), len(e.Labels))
 	}
+	if e.CalPixels != nil && len(e.CalLabels) != len(e.CalPixels) {
+		return fmt.Errorf("bench: ep: %d calibration images and %d labels", len(e.CalPixels), len(e.CalLabels))
+	}
+	var err error
+	if e.Pixels == nil {
+		if e.Pixels, e.Labels, err = e.readSplit(ctx, "test", e.Offset, e.Images); err != nil {
+			return err
+		}
+	}
+	if e.CalPixels == nil && e.Calibrate > 0 {
+		if e.CalPixels, e.CalLabels, err = e.readSplit(ctx, "train", 0, e.Calibrate); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readSplit reads images [offset, offset+n) of a split as pixels in [0, 1].
+func (e *EPEval) readSplit(ctx context.Context, split string, offset, n int) ([][]float64, []int, error) {
 	dir, err := dataset.Locate(ctx, e.Dataset, e.Data)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	im, lab, err := dataset.LoadSplit(dir, "test")
+	im, lab, err := dataset.LoadSplit(dir, split)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if e.Offset < 0 || e.Images < 1 || e.Offset+e.Images > im.N {
-		return fmt.Errorf("bench: ep: images [%d, %d) outside the %d test images", e.Offset, e.Offset+e.Images, im.N)
+	if offset < 0 || n < 1 || offset+n > im.N {
+		return nil, nil, fmt.Errorf("bench: ep: images [%d, %d) outside the %d %s images", offset, offset+n, im.N, split)
 	}
 	if im.Pixels() != e.Net.Sizes[0] {
-		return fmt.Errorf("bench: ep: %s images have %d pixels, the network's input layer %d rings", e.Dataset, im.Pixels(), e.Net.Sizes[0])
+		return nil, nil, fmt.Errorf("bench: ep: %s images have %d pixels, the network's input layer %d rings", e.Dataset, im.Pixels(), e.Net.Sizes[0])
 	}
-	e.Pixels, e.Labels = make([][]float64, e.Images), make([]int, e.Images)
-	for k := range e.Pixels {
-		img := im.Image(e.Offset + k)
+	pix, labels := make([][]float64, n), make([]int, n)
+	for k := range pix {
+		img := im.Image(offset + k)
 		x := make([]float64, len(img))
 		for i, v := range img {
 			x[i] = float64(v) / 255
 		}
-		e.Pixels[k], e.Labels[k] = x, int(lab[e.Offset+k])
+		pix[k], labels[k] = x, int(lab[offset+k])
 	}
-	return nil
+	return pix, labels, nil
 }
+
+// calibrate sets the read-out's reference phase from the calibration
+// images: the offset φ_ref (a grid of 1024 over the circle) that
+// classifies most of them right, ties broken by their mean margin
+// cos(φ_y − φ_ref) − max_{k≠y} cos(φ_k − φ_ref). It returns φ_ref (0
+// without images).
+func (run *epRun) calibrate(ctx context.Context) (float64, error) {
+	e := run.e
+	if len(e.CalPixels) == 0 {
+		return 0, nil
+	}
+	B := e.Batch
+	if B <= 0 {
+		B = 64
+	}
+	var outs [][]float64
+	for lo := 0; lo < len(e.CalPixels); lo += B {
+		hi := min(lo+B, len(e.CalPixels))
+		// Calibration images draw their noise from indices past any test
+		// image's.
+		o, _, err := run.classify(ctx, e.CalPixels[lo:hi], calibrationBase+lo)
+		if err != nil {
+			return 0, err
+		}
+		outs = append(outs, o...)
+	}
+	const grid = 1024
+	bestN, bestM, arg := -1, math.Inf(-1), 0.0
+	for g := 0; g < grid; g++ {
+		ref := 2 * math.Pi * float64(g-grid/2) / grid
+		var m float64
+		n := 0
+		for b, out := range outs {
+			y := e.CalLabels[b]
+			other := math.Inf(-1)
+			for k, p := range out {
+				if k != y {
+					other = math.Max(other, math.Cos(p-ref))
+				}
+			}
+			d := math.Cos(out[y]-ref) - other
+			m += d
+			if d > 0 {
+				n++
+			}
+		}
+		if n > bestN || (n == bestN && m > bestM) {
+			bestN, bestM, arg = n, m, ref
+		}
+	}
+	return arg, nil
+}
+
+// calibrationBase is the first noise-stream index of calibration images.
+const calibrationBase = 1 << 30
 
 // epRun holds what every batch of one evaluation shares.
 type epRun struct {
@@ -495,15 +597,15 @@ func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
 }
 
 // classify relaxes a batch of images (global index base of the first) and
-// returns each one's class and output phases read from the output TDCs.
-func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int) ([]int, [][]float64, *chip.Result, error) {
+// returns each one's output phases read from the output TDCs.
+func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int) ([][]float64, *chip.Result, error) {
 	ch, w := run.ch, run.e.Net
 	N, in0 := ch.N(), w.Sizes[0]
 	clampI := ch.InjectionCurrent(run.clamp * run.kappa)
 	inputs := make([]chip.Input, len(pixels))
 	for b, x := range pixels {
 		if len(x) != in0 {
-			return nil, nil, nil, fmt.Errorf("bench: ep: image %d has %d pixels, the input layer %d rings", base+b, len(x), in0)
+			return nil, nil, fmt.Errorf("bench: ep: image %d has %d pixels, the input layer %d rings", base+b, len(x), in0)
 		}
 		phi := make([]float64, N)
 		inj := &chip.Injection{Amp: slices.Clone(run.bias.Amp), Phase: slices.Clone(run.bias.Phase)}
@@ -517,10 +619,9 @@ func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int) ([
 	res, err := ch.Run(ctx, inputs, chip.RunOptions{Model: run.model, StepsPerCycle: run.spc, Duration: run.dur,
 		NoNoise: run.e.NoNoise, NoiseSeed: run.e.NoiseSeed, InputBase: base})
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("bench: ep: %w", err)
+		return nil, nil, fmt.Errorf("bench: ep: %w", err)
 	}
 	ro := res.Readouts[run.tdc]
-	pred := make([]int, len(pixels))
 	outs := make([][]float64, len(pixels))
 	for b := range pixels {
 		v := ro.Values[b][len(ro.Values[b])-1]
@@ -528,7 +629,7 @@ func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int) ([
 		for k, t := range run.outPos {
 			out[k] = phasedet.Phase(phasedet.TDC, run.bits, v[t])
 		}
-		pred[b], outs[b] = eqprop.Classify(out, 0), out
+		outs[b] = out
 	}
-	return pred, outs, res, nil
+	return outs, res, nil
 }

@@ -78,7 +78,7 @@ func TestEPTreeClosedForm(t *testing.T) {
 		tol   float64
 	}{{netlist.ModelPhase, 0.03}, {netlist.ModelCycle, 0.1}} {
 		e := DefaultEPEval()
-		e.Net, e.Pixels, e.Labels, e.Model, e.NoNoise = w, pix, labels, c.model, true
+		e.Net, e.Pixels, e.Labels, e.Model, e.NoNoise, e.Calibrate = w, pix, labels, c.model, true, 0
 		rep, err := e.Evaluate(context.Background(), nl)
 		if err != nil {
 			t.Fatal(err)
@@ -134,7 +134,7 @@ func TestEPMNISTChip(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := DefaultEPEval()
-	e.Net = randomLayered(t, 1)
+	e.Net, e.Calibrate = randomLayered(t, 1), 0
 	e.Pixels, e.Labels = make([][]float64, 8), make([]int, 8)
 	for k := range e.Pixels {
 		e.Pixels[k] = make([]float64, 784)

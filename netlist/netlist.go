@@ -35,6 +35,9 @@ type Netlist struct {
 	// description has no [injection] table (runs may then inject any
 	// current: an ideal source outside the ledger, layered.go).
 	Injection *Injection
+	// Tuning describes per-ring frequency tuning (tuning.go); nil when the
+	// description has no [tuning] table.
+	Tuning    *Tuning
 	Detectors []Detector
 	Run       Run
 	// Pads is the number of I/O and supply bond pads on the die edge, or 0
@@ -324,6 +327,7 @@ func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
 		Coupling    []toml.Primitive `toml:"coupling"`
 		SHIL        *toml.Primitive  `toml:"shil"`
 		Injection   *toml.Primitive  `toml:"injection"`
+		Tuning      *toml.Primitive  `toml:"tuning"`
 		Detector    []toml.Primitive `toml:"detector"`
 		Run         toml.Primitive   `toml:"run"`
 	}
@@ -355,6 +359,10 @@ func ParseWith(name string, src []byte, opt ParseOptions) (*Netlist, error) {
 	if prim.Injection != nil {
 		raw.Injection = new(rawInjection)
 		dec("injection", *prim.Injection, raw.Injection)
+	}
+	if prim.Tuning != nil {
+		raw.Tuning = new(rawTuning)
+		dec("tuning", *prim.Tuning, raw.Tuning)
 	}
 	raw.Detector = make([]rawDetector, len(prim.Detector))
 	for i, p := range prim.Detector {

@@ -20,6 +20,7 @@ type rawFile struct {
 	Coupling    []rawCoupling  `toml:"coupling"`
 	SHIL        *rawSHIL       `toml:"shil"`
 	Injection   *rawInjection  `toml:"injection"`
+	Tuning      *rawTuning     `toml:"tuning"`
 	Detector    []rawDetector  `toml:"detector"`
 	Run         rawRun         `toml:"run"`
 }

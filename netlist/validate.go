@@ -139,6 +139,7 @@ func (v *validator) build(r *rawFile) *Netlist {
 	v.buildCouplings(n, r)
 	v.buildSHIL(n, r.SHIL)
 	v.buildInjection(n, r.Injection)
+	v.buildTuning(n, r.Tuning)
 	v.buildDetectors(n, r.Detector)
 	v.checkPlausible(n)
 	return n

@@ -29,6 +29,9 @@ func hrecmChipExperiments() []Experiment {
 		{Name: "hrecm-chip48", Paper: cite,
 			Summary: "compiled hrecm-48 chip (Lo et al.'s 48-ring array size): a 12-pattern memory on 3/4/5-bit codes, phase and cycle models; sampled gap kept, retrieval, area, power, energy per retrieval",
 			Run:     runHrecmChip48},
+		{Name: "hrecm-chip48-pump", Paper: cite,
+			Summary: "the 48-ring memory on the cycle model at 1, 2 and 3 × the mid-gap pump (5-bit codes)",
+			Run:     runHrecmChip48Pump},
 	}
 }
 
@@ -114,7 +117,12 @@ func hrecmTry(ctx context.Context, ch *chip.Chip, mem *hrecmMemory, spec hrecm.R
 		next = mem.gap.MaxDesired + 1
 	}
 	// The designer's pump: the middle of the gap the trained J has.
-	spec.Ks = hrecm.OperatingPoint(re.K, mem.gap.MaxDesired, next)
+	// spec.Ks, when set, is a multiple of that point (hrecm-chip48-pump).
+	mult := spec.Ks
+	if mult == 0 {
+		mult = 1
+	}
+	spec.Ks = mult * hrecm.OperatingPoint(re.K, mem.gap.MaxDesired, next)
 	spec.Seed = seed
 	thr := 2 * spec.Ks / re.K
 	tr := &hrecmTrial{retrieved: map[int][2]int{}}
@@ -269,6 +277,9 @@ type hrecmChipCase struct {
 	models            []string
 	randoms, perLevel int
 	what              string
+	// pumps are multiples of the mid-gap K_s to run at (nil: 1 only);
+	// keys of a multiple m ≠ 1 carry "-ksm" after the model.
+	pumps []float64
 }
 
 func runHrecmChip(ctx context.Context, env Env) (*Result, error) {
@@ -297,6 +308,18 @@ func runHrecmChip48(ctx context.Context, env Env) (*Result, error) {
 	return runHrecmChipCase(ctx, env, c)
 }
 
+// runHrecmChip48Pump reruns the 48-ring memory on the cycle model at 1, 2
+// and 3 times the mid-gap pump: at 1× the stored patterns drift more than
+// 0.5 rad off {0, π} on that model (docs/hrecm.md).
+func runHrecmChip48Pump(ctx context.Context, env Env) (*Result, error) {
+	c := hrecmChipCase{config: "hrecm-48.toml", n: 48, p: hrecmChip48P, seeds: 3,
+		bits: []int{5}, models: []string{"cycle"}, pumps: []float64{1, 2, 3}, randoms: 100, perLevel: 40, what: "hrecm-chip48-pump"}
+	if env.Quick {
+		c.seeds, c.randoms, c.perLevel, c.pumps = 1, 20, 6, []float64{1, 3}
+	}
+	return runHrecmChipCase(ctx, env, c)
+}
+
 func runHrecmChipCase(ctx context.Context, env Env, c hrecmChipCase) (*Result, error) {
 	set := hrecmSettings(env)
 	set.seeds = c.seeds
@@ -314,56 +337,65 @@ func runHrecmChipCase(ctx context.Context, env Env, c hrecmChipCase) (*Result, e
 		g := mems[s].gap
 		env.Logf("%s: seed %d trained: max_D λ %.3f, next %.3f, spurious %d of %d", c.what, s, g.MaxDesired, mems[s].next, g.Spurious, g.Others)
 	}
+	pumps := c.pumps
+	if pumps == nil {
+		pumps = []float64{1}
+	}
 	for _, model := range c.models {
-		for _, bits := range c.bits {
-			a := acc{}
-			retr := map[int][]float64{}
-			for s := 0; s < set.seeds; s++ {
-				mem := mems[s]
-				ch, err := hrecmChipOf(c.config, false, bits, s)
-				if err != nil {
-					return nil, err
+		for _, pump := range pumps {
+			for _, bits := range c.bits {
+				a := acc{}
+				retr := map[int][]float64{}
+				for s := 0; s < set.seeds; s++ {
+					mem := mems[s]
+					ch, err := hrecmChipOf(c.config, false, bits, s)
+					if err != nil {
+						return nil, err
+					}
+					spec := hrecm.RunSpec{Model: model, Duration: hrecmRelaxCycles / ch.Netlist().Oscillators.Frequency, Jitter: 0.05, Ks: pump}
+					if model == "cycle" {
+						// [A] the cycle model at 32 steps a cycle costs 8× the
+						// phase model's; 1,000 cycles still let starts leave.
+						spec.Duration /= 2
+					}
+					tr, err := hrecmTry(ctx, ch, mem, spec, randoms, perLevel, uint64(env.Seed)*104729+uint64(s))
+					if err != nil {
+						return nil, err
+					}
+					ideal := mem.gap.MinSpurious - mem.gap.MaxDesired
+					a.gap = append(a.gap, tr.gapReal)
+					if ideal > 0 {
+						a.keep = append(a.keep, 100*tr.gapReal/ideal)
+					}
+					a.spur = append(a.spur, 100*mem.gap.Rate())
+					a.agree = append(a.agree, 100*float64(tr.agree)/float64(tr.starts))
+					a.energy = append(a.energy, tr.energy)
+					a.power = append(a.power, tr.power)
+					a.area = append(a.area, tr.area)
+					for lv, r := range tr.retrieved {
+						retr[lv] = append(retr[lv], 100*float64(r[0])/float64(r[1]))
+					}
+					env.Logf("%s: %s ×%g pump %d-bit seed %d: gap %.3f (ideal %.3f), agreement %d/%d, retrieved %v, %.3g J/retrieval, %.3g W, %.3g m²", c.what, model, pump, bits, s, tr.gapReal, ideal, tr.agree, tr.starts, tr.retrieved, tr.energy, tr.power, tr.area)
 				}
-				spec := hrecm.RunSpec{Model: model, Duration: hrecmRelaxCycles / ch.Netlist().Oscillators.Frequency, Jitter: 0.05}
-				if model == "cycle" {
-					// [A] the cycle model at 32 steps a cycle costs 8× the
-					// phase model's; 1,000 cycles still let starts leave.
-					spec.Duration /= 2
+				pre := fmt.Sprintf("%s/%dbit/", model, bits)
+				if pump != 1 {
+					pre = fmt.Sprintf("%s-ks%g/%dbit/", model, pump, bits)
 				}
-				tr, err := hrecmTry(ctx, ch, mem, spec, randoms, perLevel, uint64(env.Seed)*104729+uint64(s))
-				if err != nil {
-					return nil, err
+				res.addMean(pre+"gap", a.gap, NoPaper, "λ units")
+				if len(a.keep) > 0 {
+					res.addMean(pre+"gap-kept", a.keep, NoPaper, "% of the trained gap")
 				}
-				ideal := mem.gap.MinSpurious - mem.gap.MaxDesired
-				a.gap = append(a.gap, tr.gapReal)
-				if ideal > 0 {
-					a.keep = append(a.keep, 100*tr.gapReal/ideal)
+				if n > hrecm.MaxEnumerate {
+					res.addMean(pre+"trained-r'", a.spur, NoPaper, "% of distinct sampled states")
 				}
-				a.spur = append(a.spur, 100*mem.gap.Rate())
-				a.agree = append(a.agree, 100*float64(tr.agree)/float64(tr.starts))
-				a.energy = append(a.energy, tr.energy)
-				a.power = append(a.power, tr.power)
-				a.area = append(a.area, tr.area)
-				for lv, r := range tr.retrieved {
-					retr[lv] = append(retr[lv], 100*float64(r[0])/float64(r[1]))
+				res.addMean(pre+"agree", a.agree, NoPaper, "% of starts")
+				for _, lv := range hrecmFlips {
+					res.addMean(fmt.Sprintf("%sretrieve/%d", pre, lv), retr[lv], NoPaper, "%")
 				}
-				env.Logf("%s: %s %d-bit seed %d: gap %.3f (ideal %.3f), agreement %d/%d, retrieved %v", c.what, model, bits, s, tr.gapReal, ideal, tr.agree, tr.starts, tr.retrieved)
+				res.addMean(pre+"energy", scale(a.energy, 1e9), NoPaper, "nJ per retrieval")
+				res.addMean(pre+"power", scale(a.power, 1e3), NoPaper, "mW")
+				res.addMean(pre+"area", scale(a.area, 1e6), NoPaper, "mm²")
 			}
-			pre := fmt.Sprintf("%s/%dbit/", model, bits)
-			res.addMean(pre+"gap", a.gap, NoPaper, "λ units")
-			if len(a.keep) > 0 {
-				res.addMean(pre+"gap-kept", a.keep, NoPaper, "% of the trained gap")
-			}
-			if n > hrecm.MaxEnumerate {
-				res.addMean(pre+"trained-r'", a.spur, NoPaper, "% of distinct sampled states")
-			}
-			res.addMean(pre+"agree", a.agree, NoPaper, "% of starts")
-			for _, lv := range hrecmFlips {
-				res.addMean(fmt.Sprintf("%sretrieve/%d", pre, lv), retr[lv], NoPaper, "%")
-			}
-			res.addMean(pre+"energy", scale(a.energy, 1e9), NoPaper, "nJ per retrieval")
-			res.addMean(pre+"power", scale(a.power, 1e3), NoPaper, "mW")
-			res.addMean(pre+"area", scale(a.area, 1e6), NoPaper, "mm²")
 		}
 	}
 	gapHow := fmt.Sprintf("exact over all 2^%d states", n-1)

@@ -184,7 +184,8 @@ func runSyncTable1(ctx context.Context, env Env) (*Result, error) {
 	}
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("Iris: first 30 flowers of each species train, last 20 test; mean ± sd over %d seeds; dt = %g s", s.seeds, s.phys.Dt),
-		"perceptron: 100 epochs on standardised features; its seeds only reorder the examples")
+		"perceptron: 100 epochs on standardised features; its seeds only reorder the examples",
+		"training gradient: central differences of the loss (fd, h = 2 MHz), not the paper's path-wise derivative (docs/sync.md, \"Gradient noise\")")
 	return res, nil
 }
 
@@ -273,6 +274,8 @@ func runSyncFig8(ctx context.Context, env Env) (*Result, error) {
 	}
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("extended N = 6 trained on versicolor (seed %d), %d trials a level (fresh initial phases and noise); noise dθ = √(2π·dt·Δ)·N(0,1) a step (eq. 8)", seed, s.trials),
-		"aware/: phase noise Δ = 1 MHz and 0.1% ring mismatch drawn afresh in every training step (a new chip instance each iteration)")
+		"aware/: phase noise Δ = 1 MHz and 0.1% ring mismatch drawn afresh in every training step (a new chip instance each iteration)",
+		"training gradient: central differences of the loss (fd, h = 2 MHz), not the paper's path-wise derivative (docs/sync.md, \"Gradient noise\")",
+		"chip-in-the-loop fine-tuning on single chip instances: oscsim eval sync --chip configs/sync-iris.toml --finetune 5 (docs/sync.md)")
 	return res, nil
 }

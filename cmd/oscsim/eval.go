@@ -67,7 +67,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fmt.Fprintln(stderr, strings.TrimSpace(evalUsage))
 			return nil
 		}
-		return usageErr("eval", "want a workload: oscnet")
+		return usageErr("eval", "want a workload: oscnet, sync or ep")
 	}
 	e := bench.DefaultOscNetEval()
 	fs := newFlags("eval oscnet", evalUsage, stderr)

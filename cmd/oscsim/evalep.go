@@ -54,6 +54,7 @@ func runEvalEP(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Int64Var(&e.Seed, "seed", 0, "chip seed, any value (default: the chip's run.seed)")
 	fs.IntVar(&e.Instance, "instance", 0, "chip instance")
 	fs.Int64Var(&e.NoiseSeed, "noise-seed", e.NoiseSeed, "noise realisation of the runs")
+	fs.IntVar(&e.Calibrate, "calibrate", e.Calibrate, "training images on which the read-out's reference phase is trimmed once (0 = none: φ_ref = 0)")
 	fs.IntVar(&e.Batch, "batch", e.Batch, "images per chip run (results do not depend on it)")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of text")
 	out := fs.String("o", "", "also write the report as JSON to this file")
@@ -121,7 +122,7 @@ func writeEPReport(w io.Writer, r *bench.EPReport) error {
 	fmt.Fprintf(tw, "accuracy\t%.2f%% (%d correct)\n", r.Accuracy, r.Correct)
 	fmt.Fprintf(tw, "couplers\t%d of %d sites programmed, %d-bit codes on full scale %g (%d clipped, %d zeroed)\n",
 		r.Couplers, r.Sites, r.Bits, r.FullScale, r.Quant.Clipped, r.Quant.Zeroed)
-	fmt.Fprintf(tw, "read-out\t%d-bit TDCs on the output rings\n", r.DetectorBits)
+	fmt.Fprintf(tw, "read-out\t%d-bit TDCs on the output rings, reference phase %.3f rad (trimmed on %d training images)\n", r.DetectorBits, r.ReadoutRef, r.Calibration)
 	fmt.Fprintf(tw, "noise, mismatch\t%s, %s\n", noise, mism)
 	fmt.Fprintf(tw, "κ, clamp\t%.3g%% of ω0 per unit weight; clamps %g× the largest input pull = %.3g κ; rate scale %.3g κ\n", 100*r.Kappa, r.Clamp, r.ClampRate, r.RateScale)
 	if r.ClampLimited {

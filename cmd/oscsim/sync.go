@@ -51,7 +51,7 @@ func addSyncFlags(fs *flag.FlagSet, cmd string) syncFlags {
 	return syncFlags{
 		cmd:     cmd,
 		task:    fs.String("task", "iris", "task: basic, circle, concave (2-D grids) or iris (eval: the one the weights were trained on)"),
-		species: fs.String("species", "versicolor", "iris: the species to recognise (one-vs-rest)"),
+		species: fs.String("species", "versicolor", "iris: the species to recognise (one-vs-rest), or all (three output pairs, one per species)"),
 		dataDir: fs.String("data", "", "directory holding iris.json (default: fetch into the user cache)"),
 		side:    fs.Int("side", 34, "2-D tasks: grid side (34 → the paper's M = 1156)"),
 	}
@@ -68,14 +68,17 @@ func (f syncFlags) data(ctx context.Context, dim *int) (train, test freqsync.Dat
 		if err != nil {
 			return train, test, true, err
 		}
-		sp := -1
+		sp := -2
 		for k, n := range dataset.IrisClasses() {
 			if n == *f.species {
 				sp = k
 			}
 		}
-		if sp < 0 {
-			return train, test, true, usageErr(f.cmd, "--species must be setosa, versicolor or virginica (got %q)", *f.species)
+		if *f.species == "all" {
+			sp = -1 // three species, one output pair each
+		}
+		if sp < -1 {
+			return train, test, true, usageErr(f.cmd, "--species must be setosa, versicolor, virginica or all (got %q)", *f.species)
 		}
 		train, test, err = freqsync.IrisSplit(ir, sp)
 		*dim = 4
@@ -99,6 +102,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		grad     = fs.String("grad", "fd", "gradient: fd (central differences of the loss, docs/sync.md), or the paper's path-wise reverse (adjoint) or forward (sensitivities, eq. 7)")
 		fdStep   = fs.Float64("fd-step", freqsync.DefaultFDStep, "--grad fd: step (Hz of natural frequency)")
 		draws    = fs.Int("draws", 1, "initial-phase draws per example and iteration (loss and gradient averaged)")
+		restarts = fs.Int("restarts", 1, "offline: train 10 iterations from this many initialisations, continue the one with the lowest training loss")
 		lr       = fs.Float64("lr", 0.03, "Adam learning rate")
 		unit     = fs.Float64("unit", freqsync.DefaultUnit, "frequency unit of the parameters (Hz)")
 		online   = fs.Bool("online", false, "reference only: the online pull/push rule instead of Adam")
@@ -127,7 +131,12 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	sp := freqsync.PaperSpec(a, dim, iris)
 	sp.N, sp.Iterations, sp.Seed, sp.Grad, sp.LR, sp.Unit, sp.Online, sp.NoClip = *n, *iters, *seed, g, *lr, *unit, *online, *noClip
-	sp.FDStep, sp.Draws = *fdStep, *draws
+	sp.FDStep, sp.Draws, sp.Restarts = *fdStep, *draws, *restarts
+	if outs := len(train.Y[0]); outs > 1 {
+		if sp.Pairs, err = freqsync.DisjointPairs(outs, sp.N); err != nil {
+			return usageErr("train sync", "%v", err)
+		}
+	}
 	if *paperDt {
 		sp.Phys = freqsync.PaperPhysics()
 	}
@@ -207,7 +216,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		mismatch = fs.Float64("mismatch", 0, "relative ring-frequency mismatch (a new chip instance per trial)")
 		trials   = fs.Int("trials", 10, "noisy trials")
 		seed     = fs.Int64("seed", 1, "seed of the chip instances and noise")
-		dacBits  = fs.Int("dac-bits", 0, "quantise natural frequencies onto a DAC of this many bits over the tuning range (0 = exact)")
+		dacBits  = fs.Int("dac-bits", -1, "quantise natural frequencies onto a DAC of this many bits over the tuning range (0 = exact; default: the chip's tuning.dac_bits with --chip, else exact)")
 		counter  = fs.Bool("counter", false, "read mean frequencies with edge counters over the window (resolution 1/tau)")
 		chipPath = fs.String("chip", "", "run on this chip description (e.g. sync-iris.toml: its mismatch, noise, couplers), frequencies scaled by its f0")
 		model    = fs.String("model", "phase", "chip model with --chip: phase or cycle")
@@ -248,6 +257,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	worst, best := math.Inf(1), math.Inf(-1)
 	var nl *netlist.Netlist
 	var chipPhys freqsync.Physics
+	var dacLo, dacHi float64
 	run := m
 	if *chipPath != "" {
 		if nl, _, err = loadChip(*chipPath); err != nil {
@@ -257,7 +267,16 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			return err
 		}
 		run = m.Scaled(chipPhys.Center() / phys.Center())
+		if err := freqsync.CheckTuning(nl, run); err != nil {
+			return err
+		}
+		f0 := nl.Oscillators.Frequency
+		dacLo, dacHi = f0*(1-nl.Tuning.Range), f0*(1+nl.Tuning.Range)
+		if *dacBits < 0 {
+			*dacBits = nl.Tuning.DACBits
+		}
 	}
+	*dacBits = max(*dacBits, 0)
 	var ledger *chip.Ledger
 	var tuned []float64
 	reach := 0
@@ -277,7 +296,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		} else if net, err = freqsync.NewNet(m.N, phys, *seed, t); err != nil {
 			return err
 		}
-		ev := freqsync.EvalOptions{Noise: noise, NoiseSeed: int64(t + 1), Seed: uint64(t), DACBits: *dacBits, Counter: *counter, Model: *model}
+		ev := freqsync.EvalOptions{Noise: noise, NoiseSeed: int64(t + 1), Seed: uint64(t), DACBits: *dacBits, DACLo: dacLo, DACHi: dacHi, Counter: *counter, Model: *model}
 		pred, L, err := freqsync.PredictLedger(ctx, net, run, test.X, ev)
 		if err != nil {
 			return err
@@ -331,11 +350,22 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			*ftSteps, *ftLR, tm, tsd, tw, soft, 100*recovered(soft, mean, tm), before, len(accs), reach, len(tuned))
 	}
 	if nl != nil && ledger != nil {
+		F := make([][]float64, len(test.X))
+		for k, x := range test.X {
+			F[k], _ = run.Frequencies(x)
+		}
+		freqsync.AddTuning(ledger, nl, run, F, chipPhys.T)
 		fmt.Fprintf(stdout, "chip      %s, %s model: k = %s, tuning [%s, %s], T = %s, f̄ over %s\n", nl.Name, *model,
 			netlist.FormatSI(chipPhys.K, "Hz"), netlist.FormatSI(chipPhys.FMin, "Hz"), netlist.FormatSI(chipPhys.FMax, "Hz"),
 			netlist.FormatSI(chipPhys.T, "s"), netlist.FormatSI(chipPhys.Tau, "s"))
-		fmt.Fprintf(stdout, "ledger    die %.4g mm², power %s, energy per inference %s, time per inference %s (ring array and couplers; tuning DACs and MAC not included)\n",
+		fmt.Fprintf(stdout, "ledger    die %.4g mm², power %s, energy per inference %s, time per inference %s (rings at their tuned frequencies, couplers, counters, tuning DACs and MAC)\n",
 			ledger.DieArea*1e6, netlist.FormatSI(ledger.TotalPower, "W"), netlist.FormatSI(ledger.EnergyPerRun, "J"), netlist.FormatSI(chipPhys.T, "s"))
+		for _, l := range ledger.Area[len(ledger.Area)-2:] {
+			fmt.Fprintf(stdout, "          area   %-26s %.4g µm²  (%s)\n", l.Name, l.Value*1e12, l.Formula)
+		}
+		for _, l := range ledger.Energy {
+			fmt.Fprintf(stdout, "          energy %-26s %s  (%s)\n", l.Name, netlist.FormatSI(l.Value, "J"), l.Formula)
+		}
 	}
 	return nil
 }

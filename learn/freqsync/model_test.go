@@ -257,3 +257,23 @@ func TestFDGradient(t *testing.T) {
 		}
 	}
 }
+
+// TestRestarts: with Restarts, Run probes RestartProbe iterations from each
+// start and continues the best; the record holds the chosen probe and the
+// rest.
+func TestRestarts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipped in -short: 3 short trainings")
+	}
+	p := PaperPhysics()
+	p.Dt, p.T, p.Tau = 0.5e-9, 0.2e-6, 0.1e-6
+	sp := PaperSpec(Reference, 2, false)
+	sp.Phys, sp.Iterations, sp.Seed, sp.Restarts = p, RestartProbe+2, 1, 2
+	out, err := sp.Run(context.Background(), Grid(Basic, 4), Data{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.History) != sp.Iterations {
+		t.Errorf("history has %d steps, want %d", len(out.History), sp.Iterations)
+	}
+}

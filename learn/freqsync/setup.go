@@ -3,6 +3,7 @@ package freqsync
 import (
 	"context"
 	"fmt"
+	"math"
 
 	"oscsim/internal/progress"
 )
@@ -24,6 +25,10 @@ type Spec struct {
 	// FDStep and Draws as in Options.
 	FDStep float64
 	Draws  int
+	// Restarts > 1 trains RestartProbe iterations from this many
+	// initialisations and continues the one with the lowest training loss
+	// (docs/sync.md, "Restarts"); 0 or 1: one start.
+	Restarts int
 	// Online trains with the reference classifier's online rule (Alpha)
 	// instead of Adam.
 	Online bool
@@ -33,6 +38,10 @@ type Spec struct {
 	Aware    *Physics
 	Progress *progress.Meter
 }
+
+// RestartProbe is the number of iterations each restart runs before the
+// best is chosen.
+const RestartProbe = 10
 
 // DefaultUnit is the parameters' frequency unit (Hz): with Adam's rate
 // 0.03 a step moves a natural frequency by up to 3 MHz (docs/sync.md,
@@ -93,10 +102,43 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 		return nil, err
 	}
 	var hist []Step
-	if s.Online {
+	opt := Options{Iterations: s.Iterations, LR: s.LR, Grad: s.Grad, NoClip: s.NoClip, FDStep: s.FDStep, Draws: s.Draws, Seed: s.Seed, Aware: s.Aware, Progress: s.Progress}
+	switch {
+	case s.Online:
 		hist, err = TrainOnline(ctx, net, m, train, OnlineOptions{Iterations: s.Iterations, Alpha: s.Alpha, Seed: s.Seed, Progress: s.Progress})
-	} else {
-		hist, err = Train(ctx, net, m, train, Options{Iterations: s.Iterations, LR: s.LR, Grad: s.Grad, NoClip: s.NoClip, FDStep: s.FDStep, Draws: s.Draws, Seed: s.Seed, Aware: s.Aware, Progress: s.Progress})
+	case s.Restarts > 1 && s.Iterations > RestartProbe:
+		// Restarts: RestartProbe iterations from each of s.Restarts
+		// initialisations; the one with the lowest training loss seen
+		// goes on for the remaining iterations (a fresh Adam).
+		best, bestLoss := m, math.Inf(1)
+		probe := opt
+		probe.Iterations, probe.Progress = RestartProbe, nil
+		for r := 0; r < s.Restarts; r++ {
+			c := m
+			if r > 0 {
+				if c, err = NewModel(s.Arch, s.N, s.Inputs, s.Pairs, train.X, s.Phys, s.Unit, s.Init, s.Seed+uint64(r)*7919); err != nil {
+					return nil, err
+				}
+			}
+			h, err := Train(ctx, net, c, train, probe)
+			if err != nil {
+				return nil, err
+			}
+			for _, st := range h {
+				if st.Loss < bestLoss {
+					best, bestLoss, hist = c, st.Loss, h
+				}
+			}
+		}
+		m = best
+		opt.Iterations -= RestartProbe
+		h, err := Train(ctx, net, m, train, opt)
+		if err != nil {
+			return nil, err
+		}
+		hist = append(hist, h...)
+	default:
+		hist, err = Train(ctx, net, m, train, opt)
 	}
 	if err != nil {
 		return nil, err
@@ -113,4 +155,18 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 		}
 	}
 	return out, nil
+}
+
+// DisjointPairs returns the output pairs of a network with several
+// outputs: (0, 1), (2, 3), … (docs/sync.md, "Three species"); the n
+// oscillators must hold them.
+func DisjointPairs(outputs, n int) ([]Pair, error) {
+	if 2*outputs > n {
+		return nil, fmt.Errorf("freqsync: %d output pairs need %d oscillators, the network has %d", outputs, 2*outputs, n)
+	}
+	p := make([]Pair, outputs)
+	for k := range p {
+		p[k] = Pair{2 * k, 2*k + 1}
+	}
+	return p, nil
 }

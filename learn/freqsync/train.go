@@ -347,8 +347,10 @@ type EvalOptions struct {
 	Seed    uint64
 	Workers int
 	// DACBits, when > 0, quantises every natural frequency onto 2^DACBits
-	// levels spanning [FMin, FMax] (a tuning DAC).
-	DACBits int
+	// levels spanning [DACLo, DACHi] (a tuning DAC; both 0: the model's
+	// [FMin, FMax]).
+	DACBits      int
+	DACLo, DACHi float64
 	// Counter reads f̄ with frequency counters (SimOptions.Counter).
 	Counter bool
 	// Model is "phase" (default) or "cycle".
@@ -386,7 +388,11 @@ func predict(ctx context.Context, net *Net, m *Model, X [][]float64, opt EvalOpt
 		}
 		F[k], _ = m.Frequencies(x)
 		for i := range F[k] {
-			F[k][i] = Quantize(F[k][i], m.FMin, m.FMax, opt.DACBits)
+			lo, hi := m.FMin, m.FMax
+			if opt.DACHi > opt.DACLo {
+				lo, hi = opt.DACLo, opt.DACHi
+			}
+			F[k][i] = Quantize(F[k][i], lo, hi, opt.DACBits)
 		}
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0xe7a1))
