@@ -201,10 +201,13 @@ func (e *Engine) split() {
 	nnz := len(p.Col)
 	w := p.Workers
 	if w <= 0 {
-		// Parallel when a pass is long enough (≳ 50 µs) to hide the
-		// barriers between passes.
+		// Parallel only on large chips: measured on an idle 2-core
+		// machine (docs/performance.md, "Two workers"), two workers are
+		// 0.6–0.7× one on oscnet784 and kings1968 at B ≤ 64 and gain
+		// only on random16k (1.2–1.5×), so automatic picks one worker
+		// below ~3·10⁷ coupling terms a step (≈ 3 ms of float32 work).
 		w = 1
-		if work := (nnz + N) * B; work >= 1<<17 {
+		if work := (nnz + N) * B; work >= 1<<25 {
 			w = runtime.GOMAXPROCS(0)
 		}
 	}
