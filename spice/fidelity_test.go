@@ -705,7 +705,7 @@ func TestGenericCalibration(t *testing.T) {
 }
 
 // TestPTMAnchor runs the free-running part of the characterisation with the
-// PTM 45 nm HP cards of ../shared (when present) and checks the project's
+// public PTM 45 nm HP cards (given by OSCSIM_PTM_CARDS, not shipped) and checks the project's
 // ngspice anchor (docs/model.md §9: 5 stages, 1.0 V, 10 fF, W 90/180 nm →
 // 1.399 GHz, 75.2 µW). The anchor was measured with a finer time step, so
 // the frequency is held to 1% and the power to 3%.
