@@ -94,7 +94,10 @@ func threadCPU() time.Duration {
 //     caches, shared caches);
 //
 //   - split-est: 2·busy-w1/busy-sum, two workers against one on two free
-//     cores if the chunks balance, barrier latency aside;
+//     cores if the chunks balance, barrier latency aside. It is an upper
+//     bound, not a prediction: on an idle 2-core machine it read 1.9× for
+//     oscnet784 at B = 64 while the wall clock gave 0.72×
+//     (docs/performance.md, "Two workers"); trust wall-ratio there;
 //
 //   - crit: Σ over passes of the slower worker's busy time; on an idle
 //     machine the step's length before the barriers' latency, busy-w1/crit
