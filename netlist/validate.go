@@ -73,6 +73,23 @@ func (v *validator) errAt(key, format string, args ...any) {
 	v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(key), Key: key, Msg: fmt.Sprintf(format, args...)})
 }
 
+// both records "give either a or b, not both" at section.b when both of
+// two exclusive keys are given, and reports whether they were.
+func (v *validator) both(section, a string, hasA bool, b string, hasB bool) bool {
+	if hasA && hasB {
+		v.errAt(section+"."+b, "give either %s or %s, not both", a, b)
+	}
+	return hasA && hasB
+}
+
+// notNegative records "what must not be negative (got x unit)" at key
+// when x < 0.
+func (v *validator) notNegative(key, what string, x float64, unit string) {
+	if x < 0 {
+		v.errAt(key, "%s must not be negative (got %g%s)", what, x, unit)
+	}
+}
+
 // tomlErr records a decoder error, keeping its line and column.
 func (v *validator) tomlErr(err error, section string) {
 	key, msg, pos, ok := DecodeProblem(err)
@@ -228,8 +245,7 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	o := &n.Oscillators
 	switch {
-	case r.Count != nil && r.Names != nil:
-		v.errAt("oscillators.names", "give either count or names, not both")
+	case v.both("oscillators", "count", r.Count != nil, "names", r.Names != nil):
 	case r.Names != nil && len(r.Names) == 0:
 		v.errAt("oscillators.names", "empty list: a chip needs at least one oscillator")
 	case len(r.Names) > MaxOscillators:
@@ -307,13 +323,10 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 		}
 	}
 	switch {
-	case r.Linewidth != nil && r.PhaseNoise != nil:
-		v.errAt("oscillators.phase_noise", "give either linewidth or phase_noise, not both")
+	case v.both("oscillators", "linewidth", r.Linewidth != nil, "phase_noise", r.PhaseNoise != nil):
 	case r.Linewidth != nil:
 		o.Linewidth = float64(*r.Linewidth)
-		if o.Linewidth < 0 {
-			v.errAt("oscillators.linewidth", "linewidth must not be negative (got %g Hz)", o.Linewidth)
-		}
+		v.notNegative("oscillators.linewidth", "linewidth", o.Linewidth, " Hz")
 	case r.PhaseNoise != nil:
 		o.Linewidth = r.PhaseNoise.Linewidth()
 		if o.Frequency > 0 && r.PhaseNoise.Offset >= o.Frequency/2 {
@@ -405,8 +418,7 @@ func (v *validator) buildRun(n *Netlist, r *rawRun) {
 	run := &n.Run
 	f0 := n.Oscillators.Frequency
 	switch {
-	case r.Duration != nil && r.Cycles != nil:
-		v.errAt("run.cycles", "give either duration or cycles, not both")
+	case v.both("run", "duration", r.Duration != nil, "cycles", r.Cycles != nil):
 	case r.Duration != nil:
 		run.Duration = float64(*r.Duration)
 		if !(run.Duration > 0) {
@@ -536,8 +548,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	case tg != nil:
 		c.TG = tg
 		c.UnitResistance = 1 / tg.G
-	case rc.UnitResistance != nil && rc.UnitK != nil:
-		v.errAt("couplings.unit_k", "give either unit_resistance or unit_k, not both")
+	case v.both("couplings", "unit_resistance", rc.UnitResistance != nil, "unit_k", rc.UnitK != nil):
 	case rc.UnitResistance != nil:
 		c.UnitResistance = float64(*rc.UnitResistance)
 		if !(c.UnitResistance > 0) {
@@ -697,18 +708,13 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 	}
 	s := &SHIL{}
 	switch {
-	case r.Current != nil && r.Ks != nil:
-		v.errAt("shil.ks", "give either current or ks, not both")
+	case v.both("shil", "current", r.Current != nil, "ks", r.Ks != nil):
 	case r.Current != nil:
 		s.Current = float64(*r.Current)
-		if s.Current < 0 {
-			v.errAt("shil.current", "pump current must not be negative (got %gA)", s.Current)
-		}
+		v.notNegative("shil.current", "pump current", s.Current, "A")
 	case r.Ks != nil:
 		s.Ks = float64(*r.Ks)
-		if s.Ks < 0 {
-			v.errAt("shil.ks", "ks must not be negative (got %g)", s.Ks)
-		}
+		v.notNegative("shil.ks", "ks", s.Ks, "")
 	default:
 		v.errAt("shil", "the pump needs a strength: current (e.g. \"20uA\") or ks (a fraction of ω0, e.g. 0.02)")
 	}
@@ -806,9 +812,7 @@ func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 		}
 		if r.Jitter != nil {
 			d.Jitter = float64(*r.Jitter)
-			if d.Jitter < 0 {
-				v.errAt(base+".jitter", "jitter must not be negative (got %gs)", d.Jitter)
-			}
+			v.notNegative(base+".jitter", "jitter", d.Jitter, "s")
 		}
 		n.Detectors = append(n.Detectors, d)
 	}
