@@ -122,11 +122,7 @@ var benchChips = []benchChip{
 // compileBench builds a benchmark chip.
 func compileBench(tb testing.TB, c benchChip) *Chip {
 	tb.Helper()
-	nl := engineParse(tb, c.name+".toml", c.toml)
-	ch, err := Compile(nl, Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ch := compileText(tb, c.name+".toml", c.toml)
 	if c.edges != nil {
 		if _, err := ch.Program(c.edges()); err != nil {
 			tb.Fatal(err)
