@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -319,6 +320,30 @@ func TestKeyPositionsEnds(t *testing.T) {
 		case <-done:
 		case <-time.After(5 * time.Second):
 			t.Fatalf("KeyPositions(%q) does not end", src)
+		}
+	}
+}
+
+// Every [tech] override buildTech does not handle by hand sets the card's
+// field of the same name, in the unit of its type.
+func TestTechOverrides(t *testing.T) {
+	t.Parallel()
+	rt := reflect.TypeFor[rawTech]()
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if techSpecial(f.Name) {
+			continue
+		}
+		key := f.Tag.Get("toml")
+		src := fmt.Sprintf("[chip]\ntech = \"45nm\"\n[tech]\n%s = 0.75\n[oscillators]\ncount = 2\nfrequency = \"1GHz\"\n", key)
+		nl, err := Parse("tech.toml", []byte(src), nil)
+		if err != nil {
+			t.Errorf("%s: %v", key, err)
+			continue
+		}
+		cf := reflect.ValueOf(nl.Tech).FieldByName(f.Name)
+		if !cf.IsValid() || cf.Float() != 0.75 {
+			t.Errorf("tech.%s = 0.75 did not set the card's %s (%v)", key, f.Name, cf)
 		}
 	}
 }

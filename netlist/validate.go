@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -162,6 +163,16 @@ func (v *validator) build(r *rawFile) *Netlist {
 	return n
 }
 
+// techSpecial reports the [tech] overrides buildTech checks and sets by
+// hand (another range, a derived field or a unit conversion).
+func techSpecial(field string) bool {
+	switch field {
+	case "TapH2", "RiseFall", "ShortCircuit", "AVT":
+		return true
+	}
+	return false
+}
+
 func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	name := r.Chip.Tech
 	if name == "" {
@@ -180,17 +191,18 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 		}
 		return true
 	}
-	set := func(dst *float64, key string, p *float64) {
-		if p != nil && pos(key, *p) {
-			*dst = *p
+	// Every other override must be positive and sets the card's field of
+	// the same name (TestTechOverrides checks that each has one).
+	rt, rv, cv := reflect.TypeFor[rawTech](), reflect.ValueOf(t), reflect.ValueOf(&card).Elem()
+	for i := range rt.NumField() {
+		f, p := rt.Field(i), rv.Field(i)
+		if p.IsNil() || techSpecial(f.Name) {
+			continue
+		}
+		if x := p.Elem().Float(); pos(f.Tag.Get("toml"), x) {
+			cv.FieldByName(f.Name).SetFloat(x)
 		}
 	}
-	set(&card.VDD, "vdd", floatOf(t.VDD))
-	set(&card.NodeCap, "node_cap", floatOf(t.NodeCap))
-	set(&card.DevCap, "dev_cap", floatOf(t.DevCap))
-	set(&card.TGCap, "tg_cap", floatOf(t.TGCap))
-	set(&card.CInvIn, "cinv_in", floatOf(t.CInvIn))
-	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
 	if t.TapH2 != nil {
 		if x := *t.TapH2; !(x >= 0 && x < 1) {
 			v.errAt("tech.tap_h2", "the tap ISF's c2/c1 must be in [0, 1) (got %g)", x)
@@ -210,7 +222,6 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 			card.TapH2 = tech.TapH2FromRiseFall(x)
 		}
 	}
-	set(&card.InvReff, "inv_reff", floatOf(t.InvReff))
 	if t.ShortCircuit != nil {
 		if *t.ShortCircuit < 0 {
 			v.errAt("tech.short_circuit", "must not be negative (got %g)", float64(*t.ShortCircuit))
@@ -218,24 +229,9 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 			card.ShortCircuit = float64(*t.ShortCircuit)
 		}
 	}
-	set(&card.LeakInv, "leak_inv", floatOf(t.LeakInv))
-	set(&card.TGRon, "tg_ron", floatOf(t.TGRon))
-	set(&card.AreaInv, "area_inv", floatOf(t.AreaInv))
-	set(&card.AreaNAND2, "area_nand2", floatOf(t.AreaNAND2))
-	set(&card.AreaTG, "area_tg", floatOf(t.AreaTG))
-	set(&card.AreaDFF, "area_dff", floatOf(t.AreaDFF))
-	set(&card.AreaSRAM, "area_sram", floatOf(t.AreaSRAM))
-	set(&card.EnergyDFF, "energy_dff", floatOf(t.EnergyDFF))
 	if t.AVT != nil && pos("avt_mv_um", *t.AVT) {
 		card.AVT = *t.AVT * 1e-3 * 1e-6
 	}
-	set(&card.Vth, "vth", floatOf(t.Vth))
-	set(&card.WN, "wn", floatOf(t.WN))
-	set(&card.L, "l", floatOf(t.L))
-	set(&card.PadPitch, "pad_pitch", floatOf(t.PadPitch))
-	set(&card.PadDepth, "pad_depth", floatOf(t.PadDepth))
-	set(&card.CUnit, "c_unit", floatOf(t.CUnit))
-	set(&card.EnergyBit, "energy_bit", floatOf(t.EnergyBit))
 	if card.Vth >= card.VDD {
 		v.errAt("tech.vth", "threshold %gV must be below VDD %gV", card.Vth, card.VDD)
 	}
@@ -816,14 +812,4 @@ func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 		}
 		n.Detectors = append(n.Detectors, d)
 	}
-}
-
-// floatOf is the value of an optional unit-typed key as a *float64 (nil
-// when the key is absent).
-func floatOf[T ~float64](p *T) *float64 {
-	if p == nil {
-		return nil
-	}
-	x := float64(*p)
-	return &x
 }
