@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"testing"
 
+	"oscsim/configs"
 	"oscsim/internal/benchkit"
 	"oscsim/netlist"
 )
@@ -208,7 +210,7 @@ func BenchmarkRun(b *testing.B) {
 		cycles, spc float64
 		ksScale     float64
 	}{{"pairwise784", 142, 60, 2, 0.02}, {"perclass784", 102, 15, 8, 1}} {
-		bc := benchChip{name: c.name, n: 784, toml: oscnetTOML(c.name, c.cycles, c.spc)}
+		bc := benchChip{name: c.name, n: 784, toml: oscnetTOML(b, c.cycles, c.spc)}
 		ch := compileBench(b, bc)
 		if _, err := ch.Program(benchkit.CirculantEdges(784, c.deg, 7)); err != nil {
 			b.Fatal(err)
@@ -241,39 +243,21 @@ func BenchmarkRun(b *testing.B) {
 	}
 }
 
-// oscnetTOML is configs/oscnet-mnist.toml's chip with its run settings.
-func oscnetTOML(name string, cycles, spc float64) string {
-	return fmt.Sprintf(`
-[chip]
-name = %q
-tech = "45nm"
-
-[oscillators]
-count = 784
-layout = "grid"
-rows = 28
-cols = 28
-stages = 5
-freq_sigma = "0.5%%"
-linewidth = "20kHz"
-init = "zero"
-
-[couplings]
-bits = 4
-unit_k = 0.00004
-sigma = "5%%"
-topology = "all-to-all"
-
-[shil]
-ks = 0.1
-schedule = "constant"
-
-[[detector]]
-kind = "sampler"
-
-[run]
-cycles = %g
-model = "phase"
-steps_per_cycle = %g
-`, name, cycles, spc)
+// oscnetTOML is configs/oscnet-mnist.toml with its run's cycles and steps
+// per cycle replaced.
+func oscnetTOML(tb testing.TB, cycles, spc float64) string {
+	tb.Helper()
+	src, err := configs.Read("oscnet-mnist.toml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := string(src)
+	for key, x := range map[string]float64{"cycles": cycles, "steps_per_cycle": spc} {
+		re := regexp.MustCompile(`(?m)^` + key + ` = \S+`)
+		if !re.MatchString(s) {
+			tb.Fatalf("oscnet-mnist.toml has no %s", key)
+		}
+		s = re.ReplaceAllLiteralString(s, fmt.Sprintf("%s = %g", key, x))
+	}
+	return s
 }
