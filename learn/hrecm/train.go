@@ -10,7 +10,9 @@ import (
 	"oscsim/internal/vocab"
 )
 
-// Init is how Algorithm 1 starts J (its Step 1).
+// Init is how Algorithm 1 starts J (its Step 1). Init, Select and Rule
+// are vocabularies written like every other (internal/vocab; the same
+// shape on purpose).
 type Init string
 
 const (
