@@ -512,7 +512,7 @@ func (c *core[T]) work(k, x int) {
 		case c.B == 1:
 			c.trig1(k, 0, rows, c.phi, c.wts[0])
 		default:
-			c.trig(k, 0, rows, [2]int{0, c.B}, c.phi, c.wts[0])
+			c.trigOrd(k, 0, x, c.phi, c.wts[0])
 		}
 	case opStage:
 		if c.B == 1 {
@@ -521,7 +521,7 @@ func (c *core[T]) work(k, x int) {
 			c.stagePass(k, c.stage, c.e.chunks[x], [2]int{0, c.B})
 		}
 	case opTrigY:
-		c.trig(k, 0, c.e.chunks[x], [2]int{0, c.B}, c.ybuf, c.wts[1])
+		c.trigOrd(k, 0, x, c.ybuf, c.wts[1])
 	case opStep:
 		all, l := [2]int{0, c.N}, c.e.lanes[x]
 		c.noise(k, l)
@@ -537,14 +537,30 @@ func (c *core[T]) work(k, x int) {
 	case opPower:
 		c.powerLanes(k, c.e.lanes[x])
 	case opPowerTrig:
-		c.powerTrig(c.e.chunks[x], [2]int{0, c.B})
+		for _, i := range c.ordRows(x) {
+			c.powerTrig([2]int{int(i), int(i) + 1}, [2]int{0, c.B})
+		}
 	case opPowerRows:
-		c.powerRows(k, c.e.chunks[x])
+		for _, i := range c.ordRows(x) {
+			c.powerRows(k, [2]int{int(i), int(i) + 1})
+		}
 	case opPowerSum:
 		c.powerSum(c.e.lanes[x])
 	case opSync:
-		c.syncRows(c.e.chunks[x])
+		for _, i := range c.ordRows(x) {
+			c.syncRows([2]int{int(i), int(i) + 1})
+		}
 	}
+}
+
+// ordRows are the rings of row chunk x: positions c.e.chunks[x] of the
+// visiting order. Every row pass visits a chunk's rings in that order
+// (a batch of one's start pass excepted: trig1 runs along index rows), so
+// a worker that keeps its share of the chunks (pool.go) reads and writes
+// the same rows' state, noise and trig terms in every pass.
+func (c *core[T]) ordRows(x int) []int32 {
+	pos := c.e.chunks[x]
+	return c.p.Order[pos[0]:pos[1]]
 }
 
 // noise draws the step's increments σ·ξ of the float32 generator for
@@ -628,6 +644,18 @@ func (c *core[T]) noise32(k int, l [2]int) {
 func (c *core[T]) trig(k, buf int, rows, l [2]int, y []T, wt T) {
 	for i := rows[0]; i < rows[1]; i++ {
 		c.trigRow(k, buf, i, l[0], y[i*c.B+l[0]:i*c.B+l[1]], wt)
+	}
+}
+
+// trigOrd is trig for all inputs of the rings of row chunk x (ordRows):
+// the rows the stage passes give the same chunk, so with rows split among workers a worker computes the
+// trig terms of the rows whose state it updates and the state stays in
+// its core's caches from pass to pass (the terms are per row, so the
+// order changes no bit).
+func (c *core[T]) trigOrd(k, buf, x int, y []T, wt T) {
+	B := c.B
+	for _, i := range c.ordRows(x) {
+		c.trigRow(k, buf, int(i), 0, y[int(i)*B:int(i+1)*B], wt)
 	}
 }
 

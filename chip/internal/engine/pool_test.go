@@ -59,7 +59,7 @@ func TestPoolStress(t *testing.T) {
 		case <-time.After(60 * time.Second):
 			buf := make([]byte, 1<<20)
 			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("%d workers, spin %d: pool deadlocked (done %d of %d, gen %d, caller parked on %d)\n%s", n, c.spin, p.done.Load(), p.total.Load(), p.gen.Load(), p.callerParked.Load(), buf)
+			t.Fatalf("%d workers, spin %d: pool deadlocked (done %d of %d, gen %d, caller parked on %d)\n%s", n, c.spin, p.done.Load(), p.gen.Load()&0xffff, p.pass(), p.callerParked.Load(), buf)
 		}
 		p.close()
 		if n > 1 {
