@@ -64,10 +64,17 @@ type core[T real] struct {
 	// keys: float64 noise, each input's counter-based stream (noise64.go);
 	// step is the current step's index, the counter's high part.
 	stepN uint64
-	xo    xoStates   // float32 noise: each input's generator (noise32.go)
-	nscr  [][]uint32 // per worker: one input's draws for a step (noise32)
-	nzs   [][]T      // per worker: their normals
-	tb    [2][]T     // trig buffers (see above)
+	// xo: float32 noise, each input's generator (noise32.go). With rows
+	// split among workers, xo[j] is noise chunk j's own copy of all the
+	// generators: every noise chunk draws every input's whole step (the
+	// copies stay equal) and keeps the rows of its share (rowShare), so
+	// a worker reads only noise its own core wrote.
+	xo       []xoStates
+	rowShare []uint8    // rows split: the stage pass's share of ring i (pool.go)
+	nzSink   [][]T      // per worker: 2B values the rows of other shares are drawn into
+	nscr     [][]uint32 // per worker: one input's draws for a step (noise32)
+	nzs      [][]T      // per worker: their normals
+	tb       [2][]T     // trig buffers (see above)
 	// gg: cycle model, own rows only: sin θ (N·B) for the analytic ring,
 	// Γ(θ) ‖ Γp(θ) (2·N·B) for a tabulated one. back is tb[0] and gg in
 	// one array, whose first 2·N·B values the coupler-power pass uses for
@@ -207,7 +214,10 @@ func newCore[T real](e *Engine) *core[T] {
 	if p.Sigma != 0 {
 		if f32 || p.Noise32 {
 			c.nz = make([]T, size)
-			c.xo = newXoStates(p.Keys32)
+			c.xo = []xoStates{newXoStates(p.Keys32)}
+			if e.workers > 1 && !e.byLanes {
+				c.setRowShares()
+			}
 			// Scratch for the inputs after a worker's last whole vector
 			// of 16 (noise32), for the workers that have such inputs.
 			// Any worker may draw any input piece (pool.go).
@@ -346,7 +356,13 @@ func (c *core[T]) bytes() int64 {
 	if c.ybufOwn {
 		n += int64(len(c.ybuf)) * w
 	}
-	n += int64(len(c.turns)+4*len(c.xo.s0)+2*len(c.keys)) * 4
+	n += int64(len(c.turns)+2*len(c.keys)+len(c.rowShare)/4) * 4
+	for _, x := range c.xo {
+		n += int64(len(x.s0)) * 16
+	}
+	for _, z := range c.nzSink {
+		n += int64(len(z)) * w
+	}
 	if c.ptermOwn {
 		n += int64(len(c.pterm)) * w
 	}
@@ -500,7 +516,11 @@ func (c *core[T]) work(k, x int) {
 	case opStart:
 		if c.startMap != nil {
 			if j := c.startMap[x]; j < 0 {
-				c.noise(k, c.e.lanes[-1-j])
+				if c.rowShare != nil {
+					c.noise32(k, int(-1-j), [2]int{0, c.B})
+				} else {
+					c.noise(k, c.e.lanes[-1-j])
+				}
 				return
 			} else {
 				x = int(j)
@@ -570,7 +590,34 @@ func (c *core[T]) noise(k int, l [2]int) {
 	if c.nz == nil || l[0] == l[1] {
 		return
 	}
-	c.noise32(k, l)
+	c.noise32(k, 0, l)
+}
+
+// setRowShares prepares the float32 noise for rows split among workers:
+// the start pass has one noise chunk per worker (startNoise), and chunk
+// j draws with its own copy xo[j] of the generators and keeps the rows
+// that the stage pass's share j updates (the pool's shares: pool.go), so
+// no worker reads noise written on another core (on the 2-vCPU machine
+// of docs/performance.md, "Two workers", reading rows another core wrote
+// cost more than drawing the whole step twice). Each copy advances every
+// input's stream over every ring, so the copies stay equal and the
+// numbers are those of one generator: the bits do not change.
+func (c *core[T]) setRowShares() {
+	e, N, B := c.e, c.N, c.B
+	c.rowShare = make([]uint8, N)
+	R := len(e.chunks)
+	for x, pos := range e.chunks {
+		s := shareOf(x, R, e.workers)
+		for _, i := range c.p.Order[pos[0]:pos[1]] {
+			c.rowShare[i] = uint8(s)
+		}
+	}
+	for range len(e.lanes) - 1 {
+		c.xo = append(c.xo, newXoStates(c.p.Keys32))
+	}
+	for range e.workers {
+		c.nzSink = append(c.nzSink, make([]T, 2*B))
+	}
 }
 
 // rowNoise returns the noise increments of row i for inputs b0 … b0+n−1 at
@@ -603,20 +650,36 @@ func (c *core[T]) rowNoiseDraw(k, i, b0, n int) []T {
 // (noise2); the inputs after them draw a whole step's uniforms first and
 // transform them along the rings (bm), so a batch of one is vectorised
 // too. Both give the same bits.
-func (c *core[T]) noise32(k int, l [2]int) {
+//
+// j is the generators' copy and, with rows split (rowShare), the share
+// whose rows are kept; the others are drawn into worker k's sink.
+func (c *core[T]) noise32(k, j int, l [2]int) {
 	B, N := c.B, c.N
 	a, b := l[0], l[1]
 	wide := a + (b-a)/16*16
-	x := c.xo
+	x := c.xo[j]
 	sigma := T(c.sigma)
+	own := func(i int) bool { return c.rowShare == nil || int(c.rowShare[i]) == j }
 	if wide > a {
 		s0, s1, s2, s3 := x.s0[a:wide], x.s1[a:wide], x.s2[a:wide], x.s3[a:wide]
+		var sink [2][]T
+		if c.rowShare != nil {
+			z := c.nzSink[k]
+			sink = [2][]T{z[:wide-a], z[B : B+wide-a]}
+		}
 		for i := 0; i < N; i += 2 {
+			cur := c.nz[i*B+a : i*B+wide]
+			if !own(i) {
+				cur = sink[0]
+			}
 			var next []T
 			if i+1 < N {
 				next = c.nz[(i+1)*B+a : (i+1)*B+wide]
+				if !own(i + 1) {
+					next = sink[1]
+				}
 			}
-			c.kn.noise2(s0, s1, s2, s3, sigma, c.nz[i*B+a:i*B+wide], next)
+			c.kn.noise2(s0, s1, s2, s3, sigma, cur, next)
 		}
 	}
 	P := (N + 1) / 2
@@ -630,8 +693,10 @@ func (c *core[T]) noise32(k int, l [2]int) {
 		c.kn.bm(x1, x2, sigma, z0, z1)
 		nz := c.nz[lane:]
 		for m, v := range z0 {
-			nz[2*m*B] = v
-			if 2*m+1 < N {
+			if own(2 * m) {
+				nz[2*m*B] = v
+			}
+			if 2*m+1 < N && own(2*m+1) {
 				nz[(2*m+1)*B] = z1[m]
 			}
 		}

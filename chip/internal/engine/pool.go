@@ -98,6 +98,19 @@ func newPoolSpin(n, spin int, fn func(k, c int)) *pool {
 // pass returns the current pass's generation (tests).
 func (p *pool) pass() uint64 { return p.gen.Load() >> 16 }
 
+// shareOf is the worker whose share holds chunk x of a pass of chunks
+// chunks on n workers (work: share s is chunks·s/n ≤ x < chunks·(s+1)/n).
+func shareOf(x, chunks, n int) int {
+	s := x * n / chunks
+	for chunks*(s+1)/n <= x {
+		s++
+	}
+	for chunks*s/n > x {
+		s--
+	}
+	return s
+}
+
 // run executes a pass of chunks chunks and waits for all of them.
 func (p *pool) run(chunks int) {
 	if p.n == 1 || chunks <= 1 {

@@ -71,3 +71,18 @@ func TestPoolStress(t *testing.T) {
 		}
 	}
 }
+
+// TestShareOf holds shareOf to the shares work claims from.
+func TestShareOf(t *testing.T) {
+	for n := 1; n <= 5; n++ {
+		for chunks := 1; chunks <= 40; chunks++ {
+			for s := range n {
+				for x := chunks * s / n; x < chunks*(s+1)/n; x++ {
+					if got := shareOf(x, chunks, n); got != s {
+						t.Fatalf("shareOf(%d, %d, %d) = %d, want %d", x, chunks, n, got, s)
+					}
+				}
+			}
+		}
+	}
+}
