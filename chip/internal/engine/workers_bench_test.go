@@ -350,3 +350,60 @@ func BenchmarkPassTimeline(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkWorkersWall is the wall-clock figure of issue 16's target: one
+// and two workers on the oscnet784-like plan, run in turns of 50 steps in
+// the same process (so both see the same machine), with the engine's own
+// pool (no timing inside the passes). Metrics: the median turn's µs a step
+// for each (w1-us, w2-us) and ratio = w1-us / w2-us, two workers against
+// one per wall clock; meaningful only on an idle machine (check the load
+// average, e.g. uptime, before and after).
+//
+//	go test ./chip/internal/engine -run '^$' -bench WorkersWall -benchtime 4000x -count 5
+func BenchmarkWorkersWall(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		model Model
+		integ Integrator
+		prec  Precision
+		B     int
+	}{
+		{"phase/f32/euler/B64", Phase, Euler, Float32, 64},
+		{"phase/f32/heun/B64", Phase, Heun, Float32, 64},
+		{"phase/f64/euler/B64", Phase, Euler, Float64, 64},
+		{"cycle/f32/euler/B64", Cycle, Euler, Float32, 64},
+		{"phase/f32/euler/B16", Phase, Euler, Float32, 16},
+		{"phase/f32/euler/B1", Phase, Euler, Float32, 1},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var e [2]*Engine
+			for w := range 2 {
+				e[w] = mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1))
+				defer e[w].Close()
+			}
+			const turn = 50
+			var per [2][]float64
+			n := 0
+			for b.Loop() {
+				if n%turn == 0 {
+					for w := range 2 {
+						t0 := time.Now()
+						for s := range turn {
+							e[w].Step(n + s)
+						}
+						per[w] = append(per[w], float64(time.Since(t0).Nanoseconds())/turn/1e3)
+					}
+				}
+				n++
+			}
+			var med [2]float64
+			for w := range 2 {
+				slices.Sort(per[w])
+				med[w] = per[w][len(per[w])/2]
+			}
+			b.ReportMetric(med[0], "w1-us")
+			b.ReportMetric(med[1], "w2-us")
+			b.ReportMetric(med[0]/med[1], "ratio")
+		})
+	}
+}
