@@ -153,8 +153,16 @@ func TestLayeredXOR(t *testing.T) {
 // weights bit for bit (Adam's state, shuffling, noise and mismatch are
 // functions of the seed, epoch and batch), noise and 4-bit couplers on.
 func TestLayeredResume(t *testing.T) {
+	for _, s := range []LayeredSettings{
+		{Epochs: 3, Batch: 8, Seed: 5, Bits: 4, Linewidth: 2e4, FreqSigma: 2e-4, Start: StartZero, Schedule: ScheduleConstant},
+		{Epochs: 3, Batch: 8, Seed: 5, Start: StartForward, Schedule: ScheduleCosine, DecayEpochs: 3},
+	} {
+		testLayeredResume(t, s.WithDefaults())
+	}
+}
+
+func testLayeredResume(t *testing.T, s LayeredSettings) {
 	d := randomExamples(24, 12, 3, 9)
-	s := LayeredSettings{Epochs: 3, Batch: 8, Seed: 5, Bits: 4, Linewidth: 2e4, FreqSigma: 2e-4}.WithDefaults()
 	ctx := context.Background()
 	fresh := func() *LayeredWeights {
 		W, _ := NewLayered(12, 6, 3)

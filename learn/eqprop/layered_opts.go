@@ -107,11 +107,15 @@ func (s Schedule) rateFactor(t, total int) float64 {
 	return (1 + math.Cos(math.Pi*x)) / 2
 }
 
-// totalUpdates returns the number of updates the settings' run makes
-// (Epochs·⌈Train/Batch⌉; 0 when Train is not known).
+// totalUpdates returns the number of updates the schedule spans
+// (DecayEpochs, or Epochs, times ⌈Train/Batch⌉; 0 when Train is not known).
 func (s LayeredSettings) totalUpdates() int {
 	if s.Train <= 0 || s.Batch <= 0 {
 		return 0
 	}
-	return s.Epochs * ((s.Train + s.Batch - 1) / s.Batch)
+	ep := s.DecayEpochs
+	if ep <= 0 {
+		ep = s.Epochs
+	}
+	return ep * ((s.Train + s.Batch - 1) / s.Batch)
 }
