@@ -192,7 +192,9 @@ func TestMLPReference(t *testing.T) {
 	for k, p := range params {
 		mom[2*k], mom[2*k+1] = make([]float64, len(p)), make([]float64, len(p))
 	}
-	mat := func(r, c int, d []float64) blas64.General { return blas64.General{Rows: r, Cols: c, Stride: c, Data: d} }
+	mat := func(r, c int, d []float64) blas64.General {
+		return blas64.General{Rows: r, Cols: c, Stride: c, Data: d}
+	}
 	forward := func(d Examples, idx []int) (x, h, o blas64.General) {
 		n := len(idx)
 		x = mat(n, P, make([]float64, n*P))
