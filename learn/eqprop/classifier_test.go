@@ -232,3 +232,57 @@ func TestLayeredBPTTEstimator(t *testing.T) {
 		}
 	}
 }
+
+// TestLayeredForwardStart: the trainer's forward start (from the held
+// couplers, 16-bit) equals LayeredWeights.ForwardPhases (floats) to the
+// couplers' rounding, and is an equilibrium of a network without feedback
+// (here: hidden rings' phases are arg P_i).
+func TestLayeredForwardStart(t *testing.T) {
+	W, _ := NewLayered(6, 5, 3)
+	W.Init(2, 3)
+	for i := range W.Bias[1] {
+		W.Bias[1][i] = 0.1 * float64(i-2)
+	}
+	d := randomExamples(4, 6, 3, 7)
+	tr, err := NewLayeredTrainer(W, LayeredSettings{Start: StartForward})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := []int{0, 1, 2, 3}
+	re, im, _, _ := tr.drive(d, idx)
+	got := tr.start(re, im)
+	for b, n := range idx {
+		x := make([]float64, d.P)
+		for j, g := range d.Pix[n*d.P : (n+1)*d.P] {
+			x[j] = float64(g) / 255
+		}
+		want, err := W.ForwardPhases(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if e := math.Abs(math.Remainder(got[b][i]-want[i], 2*math.Pi)); e > 1e-3 {
+				t.Fatalf("image %d ring %d: trainer %.6f, ForwardPhases %.6f", b, i, got[b][i], want[i])
+			}
+		}
+	}
+}
+
+// TestEpochRecordNaN: an epoch without a test set (NaN accuracy) survives
+// a save and a load.
+func TestEpochRecordNaN(t *testing.T) {
+	L, _ := NewLayered(4, 3, 2)
+	L.Settings.History = []EpochRecord{{Epoch: 1, Cost: 0.5, TestAcc: math.NaN()}, {Epoch: 2, TestAcc: 0.75}}
+	path := t.TempDir() + "/w.npz"
+	if err := L.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadLayered(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := got.Settings.History
+	if len(h) != 2 || !math.IsNaN(h[0].TestAcc) || h[0].Cost != 0.5 || h[1].TestAcc != 0.75 {
+		t.Errorf("history %+v", h)
+	}
+}
