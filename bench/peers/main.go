@@ -42,6 +42,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -100,8 +101,20 @@ func run(w io.Writer) error {
 	levels := fs.String("kernels", "avx2,go", "lower kernel levels to time too (oscsim float32, B = 64, 1 thread; each in a child process with OSCSIM_KERNELS set)")
 	cc := fs.String("cc", "gcc", "C compiler for the SpMM-only reference spmm.c (\"\" to skip)")
 	child := fs.String("child", "", "internal: time oscsim at PREC,B,WORKERS and print JSON")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of this process (oscsim's runs) to this file")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		return err
+	}
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	var bs []int
 	for _, s := range strings.Split(*batches, ",") {
