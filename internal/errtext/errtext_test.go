@@ -2,17 +2,14 @@ package errtext
 
 import "testing"
 
+// Tail keeps the last two non-empty lines, trimmed.
 func TestTail(t *testing.T) {
 	t.Parallel()
-	for _, c := range []struct {
-		out  string
-		n    int
-		want string
-	}{
-		{"a\n\n  b \nc\n", 2, "b | c"}, {"a\nb", 5, "a | b"}, {"\n \n", 3, "no output"}, {"", 1, "no output"},
+	for out, want := range map[string]string{
+		"a\n\n  b \nc\n": "b | c", "a\nb": "a | b", "\n \n": "no output", "": "no output",
 	} {
-		if got := Tail(c.out, c.n); got != c.want {
-			t.Errorf("Tail(%q, %d) = %q, want %q", c.out, c.n, got, c.want)
+		if got := Tail(out, 2); got != want {
+			t.Errorf("Tail(%q, 2) = %q, want %q", out, got, want)
 		}
 	}
 }
