@@ -70,7 +70,7 @@ type core[T real] struct {
 	// copies stay equal) and keeps the rows of its share (rowShare), so
 	// a worker reads only noise its own core wrote.
 	xo       []xoStates
-	rowShare []uint8    // rows split: the stage pass's share of ring i (pool.go)
+	rowShare []int32    // rows split: the stage pass's share of ring i (pool.go)
 	nzSink   [][]T      // per worker: 2B values the rows of other shares are drawn into
 	nscr     [][]uint32 // per worker: one input's draws for a step (noise32)
 	nzs      [][]T      // per worker: their normals
@@ -359,7 +359,7 @@ func (c *core[T]) bytes() int64 {
 	if c.ybufOwn {
 		n += int64(len(c.ybuf)) * w
 	}
-	n += int64(len(c.turns)+2*len(c.keys)+len(c.rowShare)/4) * 4
+	n += int64(len(c.turns)+2*len(c.keys)+len(c.rowShare)) * 4
 	for _, x := range c.xo {
 		n += int64(len(x.s0)) * 16
 	}
@@ -607,12 +607,12 @@ func (c *core[T]) noise(k int, l [2]int) {
 // numbers are those of one generator: the bits do not change.
 func (c *core[T]) setRowShares() {
 	e, N, B := c.e, c.N, c.B
-	c.rowShare = make([]uint8, N)
+	c.rowShare = make([]int32, N)
 	R := len(e.chunks)
 	for x, pos := range e.chunks {
 		s := shareOf(x, R, e.workers)
 		for _, i := range c.p.Order[pos[0]:pos[1]] {
-			c.rowShare[i] = uint8(s)
+			c.rowShare[i] = int32(s)
 		}
 	}
 	for range len(e.lanes) - 1 {
