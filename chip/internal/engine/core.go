@@ -216,7 +216,7 @@ func newCore[T real](e *Engine) *core[T] {
 		if f32 || p.Noise32 {
 			c.nz = make([]T, size)
 			c.xo = []xoStates{newXoStates(p.Keys32)}
-			if e.workers > 1 && !e.byLanes {
+			if e.workers == 2 && !e.byLanes {
 				c.setRowShares()
 			}
 			// Scratch for the inputs after a worker's last whole vector
@@ -604,7 +604,10 @@ func (c *core[T]) noise(k int, l [2]int) {
 // of docs/performance.md, "Two workers", reading rows another core wrote
 // cost more than drawing the whole step twice). Each copy advances every
 // input's stream over every ring, so the copies stay equal and the
-// numbers are those of one generator: the bits do not change.
+// numbers are those of one generator: the bits do not change. Two
+// workers only: each worker draws the whole step, so with w workers the
+// noise would not split at all; with more than two the noise chunks keep
+// drawing shares of the inputs.
 func (c *core[T]) setRowShares() {
 	e, N, B := c.e, c.N, c.B
 	c.rowShare = make([]int32, N)
