@@ -285,7 +285,7 @@ func BenchmarkPassTimeline(b *testing.B) {
 			})
 			e.pool = pl
 			for w := range evs {
-				evs[w] = make([]ev, 0, 1<<20)
+				evs[w] = make([]ev, 0, 1<<10)
 			}
 			n := 0
 			gen0 := pl.pass()
