@@ -9,10 +9,13 @@ import (
 // Passes of the engine. A step is a start pass (noise increments and the
 // trigonometric terms of the state) and one pass per integrator stage; the
 // pool's barrier between passes is the only synchronisation. A pass is cut
-// into chunks — pieces of rows (c.e.chunks) for the trig and stage passes,
-// of inputs (c.e.lanes) for noise and coupler power — that the workers
-// claim (pool.go), and every (ring, input) value is computed by the same
-// arithmetic whatever the split and whichever worker runs its chunk.
+// into chunks — pieces of rows (c.e.chunks, positions in the visiting
+// order: ordRows) for the trig, stage and row-wise power passes, of inputs
+// (c.e.lanes) for noise and the power sums, or with rows split on two
+// workers one noise chunk per share of rows (setRowShares) — that the
+// workers claim (pool.go), and every (ring, input) value is computed by
+// the same arithmetic whatever the split and whichever worker runs its
+// chunk.
 const (
 	opStart = iota
 	opStage
