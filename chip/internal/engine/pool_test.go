@@ -88,12 +88,12 @@ func TestShareOf(t *testing.T) {
 	}
 }
 
-// TestWorkersBits holds every split to one worker's bits at the engine's
+// TestWorkersAgreeBits holds every split to one worker's bits at the engine's
 // level, for each model, precision and integrator, at a batch of one, a
 // batch with narrow inputs after a whole vector (20) and whole vectors
 // (64), with noise on: rows split (with the two-worker per-share noise),
 // inputs split, and the pool's chunk claiming in between.
-func TestWorkersBits(t *testing.T) {
+func TestWorkersAgreeBits(t *testing.T) {
 	const n, steps = 200, 40
 	for _, model := range []Model{Phase, Cycle} {
 		for _, prec := range []Precision{Float32, Float64} {
