@@ -563,19 +563,26 @@ func (c *core[T]) work(k, x int) {
 	case opPower:
 		c.powerLanes(k, c.e.lanes[x])
 	case opPowerTrig:
-		for _, i := range c.ordRows(x) {
-			c.powerTrig([2]int{int(i), int(i) + 1}, [2]int{0, c.B})
-		}
+		c.rowRuns(x, func(rows [2]int) { c.powerTrig(rows, [2]int{0, c.B}) })
 	case opPowerRows:
-		for _, i := range c.ordRows(x) {
-			c.powerRows(k, [2]int{int(i), int(i) + 1})
-		}
+		c.rowRuns(x, func(rows [2]int) { c.powerRows(k, rows) })
 	case opPowerSum:
 		c.powerSum(c.e.lanes[x])
 	case opSync:
-		for _, i := range c.ordRows(x) {
-			c.syncRows([2]int{int(i), int(i) + 1})
-		}
+		c.rowRuns(x, c.syncRows)
+	}
+}
+
+// rowRuns calls f on the rows of row chunk x: on one worker once, with
+// all rows in index order (the arrays streamed in address order); on
+// more, ring by ring in the chunk's visiting order (ordRows).
+func (c *core[T]) rowRuns(x int, f func(rows [2]int)) {
+	if c.e.workers == 1 {
+		f([2]int{0, c.N}) // the one chunk
+		return
+	}
+	for _, i := range c.ordRows(x) {
+		f([2]int{int(i), int(i) + 1})
 	}
 }
 
@@ -721,16 +728,13 @@ func (c *core[T]) trig(k, buf int, rows, l [2]int, y []T, wt T) {
 	}
 }
 
-// trigOrd is trig for all inputs of the rings of row chunk x (ordRows):
-// the rows the stage passes give the same chunk, so with rows split among workers a worker computes the
-// trig terms of the rows whose state it updates and the state stays in
-// its core's caches from pass to pass (the terms are per row, so the
-// order changes no bit).
+// trigOrd is trig for all inputs of the rings of row chunk x (rowRuns):
+// the rows the stage passes give the same chunk, so with rows split among
+// workers a worker computes the trig terms of the rows whose state it
+// updates and the state stays in its core's caches from pass to pass
+// (the terms are per row, so the order changes no bit).
 func (c *core[T]) trigOrd(k, buf, x int, y []T, wt T) {
-	B := c.B
-	for _, i := range c.ordRows(x) {
-		c.trigRow(k, buf, int(i), 0, y[int(i)*B:int(i+1)*B], wt)
-	}
+	c.rowRuns(x, func(rows [2]int) { c.trig(k, buf, rows, [2]int{0, c.B}, y, wt) })
 }
 
 // trigRow fills row i's trig terms for inputs b0 ≤ b < b0 + len(y).
