@@ -217,9 +217,14 @@ func newCore[T real](e *Engine) *core[T] {
 	default:
 		c.stages = 1
 	}
-	if e.workers == 2 && !e.byLanes {
-		c.setRowShare()
-		if p.Model == Phase && c.sets == 1 && c.stages == 1 && B > 1 {
+	// Rows split on two workers (a batch; a batch of one's rows are a few
+	// bytes): the shares' own noise and halo trig rows, where they apply.
+	if e.workers == 2 && !e.byLanes && B > 1 {
+		halo := p.Model == Phase && c.sets == 1 && c.stages == 1
+		if halo || (p.Sigma != 0 && (f32 || p.Noise32)) {
+			c.setRowShare()
+		}
+		if halo {
 			c.setHalo()
 		}
 	}
