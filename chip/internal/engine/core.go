@@ -12,7 +12,8 @@ import (
 // into chunks — pieces of rows (c.e.chunks, positions in the visiting
 // order: ordRows) for the trig, stage and row-wise power passes, of inputs
 // (c.e.lanes) for noise and the power sums, or with rows split on two
-// workers one noise chunk per share of rows (setRowShares) — that the
+// workers one start-pass chunk per share of rows for its noise
+// (setNoiseCopies) and halo trig rows (setHalo) — that the
 // workers claim (pool.go), and every (ring, input) value is computed by
 // the same arithmetic whatever the split and whichever worker runs its
 // chunk.
