@@ -748,7 +748,9 @@ func (c *core[T]) rowNoiseDraw(k, i, b0, n int) []T {
 // too. Both give the same bits.
 //
 // j is the generators' copy and, with rows split (rowShare), the share
-// whose rows are kept; the others are drawn into worker k's sink.
+// whose rows are kept: a pair of rings with one row kept is drawn whole
+// (the other row into worker k's sink), a pair with none only advances
+// the generators (xoSkip: no Box–Muller).
 func (c *core[T]) noise32(k, j int, l [2]int) {
 	B, N := c.B, c.N
 	a, b := l[0], l[1]
@@ -763,7 +765,16 @@ func (c *core[T]) noise32(k, j int, l [2]int) {
 			z := c.nzSink[k]
 			sink = [2][]T{z[:wide-a], z[B : B+wide-a]}
 		}
+		skip := 0 // pairs of rings neither of which is kept, not yet drawn
 		for i := 0; i < N; i += 2 {
+			if !own(i) && (i+1 >= N || !own(i+1)) {
+				skip++
+				continue
+			}
+			if skip > 0 {
+				c.kn.xoSkip(s0, s1, s2, s3, 2*skip) // a pair is two draws
+				skip = 0
+			}
 			cur := c.nz[i*B+a : i*B+wide]
 			if !own(i) {
 				cur = sink[0]
@@ -776,6 +787,9 @@ func (c *core[T]) noise32(k, j int, l [2]int) {
 				}
 			}
 			c.kn.noise2(s0, s1, s2, s3, sigma, cur, next)
+		}
+		if skip > 0 {
+			c.kn.xoSkip(s0, s1, s2, s3, 2*skip) // every copy ends the step alike
 		}
 	}
 	P := (N + 1) / 2
