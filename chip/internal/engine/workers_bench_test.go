@@ -259,6 +259,8 @@ func mustNew(tb testing.TB, p *Plan) *Engine {
 //     (both workers together: waiting at the barrier or to start);
 //   - gap: from a pass's last chunk's end to the next pass's first chunk
 //     (the barrier's exit and the caller's serial work);
+//   - stolen-%: the chunks run by the worker whose share they are not in
+//     (pool.go), whose rows' data then crosses between the cores;
 //
 // On a machine shared with other jobs the numbers say how it was shared.
 //
@@ -270,9 +272,9 @@ func BenchmarkPassTimeline(b *testing.B) {
 			defer e.Close()
 			e.pool.close()
 			type ev struct {
-				gen    uint64
-				c      int
-				t0, t1 int64
+				gen       uint64
+				c, chunks int
+				t0, t1    int64
 			}
 			var evs [2][]ev
 			base := time.Now()
@@ -281,11 +283,12 @@ func BenchmarkPassTimeline(b *testing.B) {
 			pl = newPool(2, func(k, x int) {
 				t0 := int64(time.Since(base))
 				work(k, x)
-				evs[k] = append(evs[k], ev{pl.pass(), x, t0, int64(time.Since(base))})
+				g := pl.gen.Load()
+				evs[k] = append(evs[k], ev{g >> 16, x, int(g & 0xffff), t0, int64(time.Since(base))})
 			})
 			e.pool = pl
 			for w := range evs {
-				evs[w] = make([]ev, 0, 1<<20)
+				evs[w] = make([]ev, 0, 1<<10)
 			}
 			n := 0
 			gen0 := pl.pass()
@@ -301,8 +304,13 @@ func BenchmarkPassTimeline(b *testing.B) {
 				set        [2]bool
 			}
 			ps := make([]passT, passes)
+			var stolen, ran int
 			for k, xs := range evs {
 				for _, x := range xs {
+					ran++
+					if shareOf(x.c, x.chunks, 2) != k {
+						stolen++
+					}
 					q := int(x.gen - gen0 - 1)
 					if q < 0 || q >= passes {
 						continue
@@ -347,6 +355,7 @@ func BenchmarkPassTimeline(b *testing.B) {
 			b.ReportMetric(med(func(p *passT, q int) int64 { return first(&ps[q+1]) - lastEnd(p) }), "gap-ns")
 			b.ReportMetric(med(func(p *passT, _ int) int64 { return p.busy[0] + p.busy[1] }), "busy-ns")
 			b.ReportMetric(float64(per), "passes")
+			b.ReportMetric(100*float64(stolen)/float64(max(ran, 1)), "stolen-%")
 		})
 	}
 }
