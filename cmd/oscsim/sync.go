@@ -28,7 +28,7 @@ of the loss in every natural frequency (--grad fd; the paper's path-wise
 derivative, --grad reverse or forward, is dominated by noise at these
 settings: docs/sync.md); --online uses the reference classifier's pull/push
 rule. Offline training starts 3 times (--restarts) and continues the start
-whose loss fell most in 10 iterations. Prints training and test accuracy;
+with the lowest loss seen in 10 iterations. Prints training and test accuracy;
 -o saves the weights (.npz, with every setting). docs/sync.md has the
 equations and choices.
 
