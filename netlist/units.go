@@ -1,6 +1,7 @@
 package netlist
 
 import (
+	"encoding"
 	"fmt"
 	"math"
 	"reflect"
@@ -196,6 +197,39 @@ func (l *Length) UnmarshalText(b []byte) error      { return setSI(l, b) }
 func (a *Area) UnmarshalText(b []byte) error        { return setSI(a, b) }
 func (p *Power) UnmarshalText(b []byte) error       { return setSI(p, b) }
 func (e *Energy) UnmarshalText(b []byte) error      { return setSI(e, b) }
+
+// fromTOML reads a TOML value into a type whose UnmarshalText reads its
+// text: a number is formatted exactly ('g', shortest) and a string passed
+// on. The TOML decoder's own fallback to UnmarshalText prints a float with
+// %f, six decimals, so a bare 2e-15 would read as 0 and 1.2345e-5 as
+// 1.2e-5; every number-valued type of this package therefore has the
+// UnmarshalTOML below.
+func fromTOML(u encoding.TextUnmarshaler, v any) error {
+	switch x := v.(type) {
+	case float64:
+		return u.UnmarshalText([]byte(strconv.FormatFloat(x, 'g', -1, 64)))
+	case string:
+		return u.UnmarshalText([]byte(x))
+	case int64, bool:
+		return u.UnmarshalText([]byte(fmt.Sprint(x)))
+	}
+	return fmt.Errorf("want a number or a string, got %T", v)
+}
+
+// The UnmarshalTOML of each number-valued type (fromTOML): one line a
+// type, same-shaped on purpose.
+func (f *Frequency) UnmarshalTOML(v any) error   { return fromTOML(f, v) }
+func (d *Duration) UnmarshalTOML(v any) error    { return fromTOML(d, v) }
+func (c *Current) UnmarshalTOML(v any) error     { return fromTOML(c, v) }
+func (c *Voltage) UnmarshalTOML(v any) error     { return fromTOML(c, v) }
+func (c *Capacitance) UnmarshalTOML(v any) error { return fromTOML(c, v) }
+func (r *Resistance) UnmarshalTOML(v any) error  { return fromTOML(r, v) }
+func (l *Length) UnmarshalTOML(v any) error      { return fromTOML(l, v) }
+func (a *Area) UnmarshalTOML(v any) error        { return fromTOML(a, v) }
+func (p *Power) UnmarshalTOML(v any) error       { return fromTOML(p, v) }
+func (e *Energy) UnmarshalTOML(v any) error      { return fromTOML(e, v) }
+func (r *Ratio) UnmarshalTOML(v any) error       { return fromTOML(r, v) }
+func (f *FreqSigma) UnmarshalTOML(v any) error   { return fromTOML(f, v) }
 
 func (r *Ratio) UnmarshalText(b []byte) error {
 	s := strings.TrimSpace(string(b))

@@ -195,3 +195,32 @@ func TestLayeredResume(t *testing.T) {
 		t.Errorf("steps %d vs %d, history %d epochs", A.Settings.Steps, C.Settings.Steps, len(C.Settings.History))
 	}
 }
+
+// TestLayeredBPTTEstimator: the trainer's BPTT estimator (per-image
+// adjoints of one batched, traced relaxation) gives Machine.BPTT's
+// gradient image by image, every parameter block, to rounding.
+func TestLayeredBPTTEstimator(t *testing.T) {
+	W, _ := NewLayered(6, 5, 3)
+	W.Init(2, 3)
+	for i := range W.Bias[2] {
+		W.Bias[2][i] = 0.2 * float64(i-1)
+	}
+	d := randomExamples(6, 6, 3, 7)
+	idx := []int{0, 1, 2, 3, 4, 5}
+	tr, err := NewLayeredTrainer(W, LayeredSettings{Time: 40, Batch: 6, Estimator: EstimatorBPTT, Start: StartZero})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, _, err := tr.Gradient(context.Background(), d, idx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := layeredBPTT(t, tr, d, idx)
+	for bl := range g {
+		for k := range g[bl] {
+			if math.Abs(g[bl][k]-ref[bl][k]) > 1e-12+1e-9*math.Abs(ref[bl][k]) {
+				t.Fatalf("block %d entry %d: %g, Machine.BPTT %g", bl, k, g[bl][k], ref[bl][k])
+			}
+		}
+	}
+}

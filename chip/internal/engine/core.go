@@ -64,10 +64,17 @@ type core[T real] struct {
 	// keys: float64 noise, each input's counter-based stream (noise64.go);
 	// step is the current step's index, the counter's high part.
 	stepN uint64
-	xo    xoStates   // float32 noise: each input's generator (noise32.go)
-	nscr  [][]uint32 // per worker: one input's draws for a step (noise32)
-	nzs   [][]T      // per worker: their normals
-	tb    [2][]T     // trig buffers (see above)
+	// xo: float32 noise, each input's generator (noise32.go). With rows
+	// split among workers, xo[j] is noise chunk j's own copy of all the
+	// generators: every noise chunk draws every input's whole step (the
+	// copies stay equal) and keeps the rows of its share (rowShare), so
+	// a worker reads only noise its own core wrote.
+	xo       []xoStates
+	rowShare []uint8    // rows split: the stage pass's share of ring i (pool.go)
+	nzSink   [][]T      // per worker: 2B values the rows of other shares are drawn into
+	nscr     [][]uint32 // per worker: one input's draws for a step (noise32)
+	nzs      [][]T      // per worker: their normals
+	tb       [2][]T     // trig buffers (see above)
 	// gg: cycle model, own rows only: sin θ (N·B) for the analytic ring,
 	// Γ(θ) ‖ Γp(θ) (2·N·B) for a tabulated one. back is tb[0] and gg in
 	// one array, whose first 2·N·B values the coupler-power pass uses for
@@ -137,6 +144,7 @@ type core[T real] struct {
 	invC      T
 	tabulated bool
 	f32       bool
+	fast1     bool // stagePass1Euler serves the stage pass
 }
 
 // isFloat32 reports whether T is float32.
@@ -207,7 +215,10 @@ func newCore[T real](e *Engine) *core[T] {
 	if p.Sigma != 0 {
 		if f32 || p.Noise32 {
 			c.nz = make([]T, size)
-			c.xo = newXoStates(p.Keys32)
+			c.xo = []xoStates{newXoStates(p.Keys32)}
+			if e.workers > 1 && !e.byLanes {
+				c.setRowShares()
+			}
 			// Scratch for the inputs after a worker's last whole vector
 			// of 16 (noise32), for the workers that have such inputs.
 			// Any worker may draw any input piece (pool.go).
@@ -320,6 +331,8 @@ func newCore[T real](e *Engine) *core[T] {
 	}
 	c.lane = make([]float64, B)
 	c.setStartMap()
+	c.fast1 = f32 && p.Model == Phase && c.sell != nil && c.sell.pairs && c.stages == 1 &&
+		c.sets == 1 && c.q2scale == 0 && c.injA == nil && c.dw == nil && c.keys == nil
 	return c
 }
 
@@ -346,7 +359,13 @@ func (c *core[T]) bytes() int64 {
 	if c.ybufOwn {
 		n += int64(len(c.ybuf)) * w
 	}
-	n += int64(len(c.turns)+4*len(c.xo.s0)+2*len(c.keys)) * 4
+	n += int64(len(c.turns)+2*len(c.keys)+len(c.rowShare)/4) * 4
+	for _, x := range c.xo {
+		n += int64(len(x.s0)) * 16
+	}
+	for _, z := range c.nzSink {
+		n += int64(len(z)) * w
+	}
 	if c.ptermOwn {
 		n += int64(len(c.pterm)) * w
 	}
@@ -500,7 +519,11 @@ func (c *core[T]) work(k, x int) {
 	case opStart:
 		if c.startMap != nil {
 			if j := c.startMap[x]; j < 0 {
-				c.noise(k, c.e.lanes[-1-j])
+				if c.rowShare != nil {
+					c.noise32(k, int(-1-j), [2]int{0, c.B})
+				} else {
+					c.noise(k, c.e.lanes[-1-j])
+				}
 				return
 			} else {
 				x = int(j)
@@ -512,7 +535,7 @@ func (c *core[T]) work(k, x int) {
 		case c.B == 1:
 			c.trig1(k, 0, rows, c.phi, c.wts[0])
 		default:
-			c.trig(k, 0, rows, [2]int{0, c.B}, c.phi, c.wts[0])
+			c.trigOrd(k, 0, x, c.phi, c.wts[0])
 		}
 	case opStage:
 		if c.B == 1 {
@@ -521,7 +544,7 @@ func (c *core[T]) work(k, x int) {
 			c.stagePass(k, c.stage, c.e.chunks[x], [2]int{0, c.B})
 		}
 	case opTrigY:
-		c.trig(k, 0, c.e.chunks[x], [2]int{0, c.B}, c.ybuf, c.wts[1])
+		c.trigOrd(k, 0, x, c.ybuf, c.wts[1])
 	case opStep:
 		all, l := [2]int{0, c.N}, c.e.lanes[x]
 		c.noise(k, l)
@@ -537,14 +560,30 @@ func (c *core[T]) work(k, x int) {
 	case opPower:
 		c.powerLanes(k, c.e.lanes[x])
 	case opPowerTrig:
-		c.powerTrig(c.e.chunks[x], [2]int{0, c.B})
+		for _, i := range c.ordRows(x) {
+			c.powerTrig([2]int{int(i), int(i) + 1}, [2]int{0, c.B})
+		}
 	case opPowerRows:
-		c.powerRows(k, c.e.chunks[x])
+		for _, i := range c.ordRows(x) {
+			c.powerRows(k, [2]int{int(i), int(i) + 1})
+		}
 	case opPowerSum:
 		c.powerSum(c.e.lanes[x])
 	case opSync:
-		c.syncRows(c.e.chunks[x])
+		for _, i := range c.ordRows(x) {
+			c.syncRows([2]int{int(i), int(i) + 1})
+		}
 	}
+}
+
+// ordRows are the rings of row chunk x: positions c.e.chunks[x] of the
+// visiting order. Every row pass visits a chunk's rings in that order
+// (a batch of one's start pass excepted: trig1 runs along index rows), so
+// a worker that keeps its share of the chunks (pool.go) reads and writes
+// the same rows' state, noise and trig terms in every pass.
+func (c *core[T]) ordRows(x int) []int32 {
+	pos := c.e.chunks[x]
+	return c.p.Order[pos[0]:pos[1]]
 }
 
 // noise draws the step's increments σ·ξ of the float32 generator for
@@ -554,7 +593,34 @@ func (c *core[T]) noise(k int, l [2]int) {
 	if c.nz == nil || l[0] == l[1] {
 		return
 	}
-	c.noise32(k, l)
+	c.noise32(k, 0, l)
+}
+
+// setRowShares prepares the float32 noise for rows split among workers:
+// the start pass has one noise chunk per worker (startNoise), and chunk
+// j draws with its own copy xo[j] of the generators and keeps the rows
+// that the stage pass's share j updates (the pool's shares: pool.go), so
+// no worker reads noise written on another core (on the 2-vCPU machine
+// of docs/performance.md, "Two workers", reading rows another core wrote
+// cost more than drawing the whole step twice). Each copy advances every
+// input's stream over every ring, so the copies stay equal and the
+// numbers are those of one generator: the bits do not change.
+func (c *core[T]) setRowShares() {
+	e, N, B := c.e, c.N, c.B
+	c.rowShare = make([]uint8, N)
+	R := len(e.chunks)
+	for x, pos := range e.chunks {
+		s := shareOf(x, R, e.workers)
+		for _, i := range c.p.Order[pos[0]:pos[1]] {
+			c.rowShare[i] = uint8(s)
+		}
+	}
+	for range len(e.lanes) - 1 {
+		c.xo = append(c.xo, newXoStates(c.p.Keys32))
+	}
+	for range e.workers {
+		c.nzSink = append(c.nzSink, make([]T, 2*B))
+	}
 }
 
 // rowNoise returns the noise increments of row i for inputs b0 … b0+n−1 at
@@ -587,20 +653,36 @@ func (c *core[T]) rowNoiseDraw(k, i, b0, n int) []T {
 // (noise2); the inputs after them draw a whole step's uniforms first and
 // transform them along the rings (bm), so a batch of one is vectorised
 // too. Both give the same bits.
-func (c *core[T]) noise32(k int, l [2]int) {
+//
+// j is the generators' copy and, with rows split (rowShare), the share
+// whose rows are kept; the others are drawn into worker k's sink.
+func (c *core[T]) noise32(k, j int, l [2]int) {
 	B, N := c.B, c.N
 	a, b := l[0], l[1]
 	wide := a + (b-a)/16*16
-	x := c.xo
+	x := c.xo[j]
 	sigma := T(c.sigma)
+	own := func(i int) bool { return c.rowShare == nil || int(c.rowShare[i]) == j }
 	if wide > a {
 		s0, s1, s2, s3 := x.s0[a:wide], x.s1[a:wide], x.s2[a:wide], x.s3[a:wide]
+		var sink [2][]T
+		if c.rowShare != nil {
+			z := c.nzSink[k]
+			sink = [2][]T{z[:wide-a], z[B : B+wide-a]}
+		}
 		for i := 0; i < N; i += 2 {
+			cur := c.nz[i*B+a : i*B+wide]
+			if !own(i) {
+				cur = sink[0]
+			}
 			var next []T
 			if i+1 < N {
 				next = c.nz[(i+1)*B+a : (i+1)*B+wide]
+				if !own(i + 1) {
+					next = sink[1]
+				}
 			}
-			c.kn.noise2(s0, s1, s2, s3, sigma, c.nz[i*B+a:i*B+wide], next)
+			c.kn.noise2(s0, s1, s2, s3, sigma, cur, next)
 		}
 	}
 	P := (N + 1) / 2
@@ -614,8 +696,10 @@ func (c *core[T]) noise32(k int, l [2]int) {
 		c.kn.bm(x1, x2, sigma, z0, z1)
 		nz := c.nz[lane:]
 		for m, v := range z0 {
-			nz[2*m*B] = v
-			if 2*m+1 < N {
+			if own(2 * m) {
+				nz[2*m*B] = v
+			}
+			if 2*m+1 < N && own(2*m+1) {
 				nz[(2*m+1)*B] = z1[m]
 			}
 		}
@@ -628,6 +712,18 @@ func (c *core[T]) noise32(k int, l [2]int) {
 func (c *core[T]) trig(k, buf int, rows, l [2]int, y []T, wt T) {
 	for i := rows[0]; i < rows[1]; i++ {
 		c.trigRow(k, buf, i, l[0], y[i*c.B+l[0]:i*c.B+l[1]], wt)
+	}
+}
+
+// trigOrd is trig for all inputs of the rings of row chunk x (ordRows):
+// the rows the stage passes give the same chunk, so with rows split among workers a worker computes the
+// trig terms of the rows whose state it updates and the state stays in
+// its core's caches from pass to pass (the terms are per row, so the
+// order changes no bit).
+func (c *core[T]) trigOrd(k, buf, x int, y []T, wt T) {
+	B := c.B
+	for _, i := range c.ordRows(x) {
+		c.trigRow(k, buf, int(i), 0, y[int(i)*B:int(i+1)*B], wt)
 	}
 }
 
@@ -861,6 +957,10 @@ func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
 // stagePass1 is stagePass for a batch of one input: the same arithmetic
 // as the kernels, written out per ring so a row costs no kernel calls.
 func (c *core[T]) stagePass1(k int, pos [2]int) {
+	if c.fast1 {
+		c.stagePass1Euler(k, pos)
+		return
+	}
 	s := c.stage
 	final := s == c.stages-1
 	src, next := 0, 0
@@ -1004,6 +1104,47 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			c.gg[i] = sn
 		}
 	}
+}
+
+// stagePass1Euler is stagePass1 for the commonest batch of one: the
+// float32 phase model with Euler–Maruyama, the row sums from the SELL
+// blocks, no path rows, second-order pump terms or injection and the
+// rings' own frequencies (fast1). The same operations in the same order,
+// without the general loop's per-row branches and calls (the loop's own
+// work is about a sixth of the step; this made the step 14–21% cheaper
+// in CPU time, docs/performance.md).
+func (c *core[T]) stagePass1Euler(k int, pos [2]int) {
+	tb, phi, turns, nz := c.tb[0], c.phi, c.turns, c.nz
+	dwRow, mask := c.dwRow, c.mask
+	ks, a, dt := c.ks[0], c.a, c.dt
+	ss := c.sellS[k]
+	order := c.p.Order
+	bad := c.bad[k]
+	for r := pos[0]; r < pos[1]; r++ {
+		i := int(order[r])
+		q := r % sellHeight
+		if q == 0 || r == pos[0] {
+			bk := r / sellHeight
+			c.kn.gsum2(c.sell.cols[bk], c.sell.vals[bk], tb, ss, ss[sellHeight:])
+		}
+		S, C := ss[2*q], ss[2*q+1]
+		sn, cs := tb[2*i], tb[2*i+1]
+		kp := ks * mask[i]
+		f := dwRow[i] + a*(cs*S-sn*C) - kp*sn*cs
+		p := phi[i] + dt*f
+		if nz != nil {
+			p += nz[i]
+		}
+		if p > T(pi32) || p < -T(pi32) {
+			w, t := wrapTurn32(float32(p), turns[i])
+			p, turns[i] = T(w), t
+		}
+		phi[i] = p
+		if p-p != 0 && (bad < 0 || i < bad) {
+			bad = i
+		}
+	}
+	c.bad[k] = bad
 }
 
 // rowSums2 sets sums[0] = (G·sin φ, G·cos φ) of row a and sums[1] that of

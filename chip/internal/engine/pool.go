@@ -28,25 +28,40 @@ type pool struct {
 	fn   func(k, c int)
 	spin int // busy-wait iterations before parking
 
-	gen atomic.Uint64 // bumped to start a pass
 	// claims[k] is worker k's share of the current pass: the pass's
-	// generation (bits 32–63), the end of the share (16–31) and its next
-	// unclaimed chunk (0–15). A claim is a compare-and-swap of the whole
-	// word, so a late worker cannot claim a chunk of a pass that has moved
-	// on.
+	// generation (bits 16–63) and its next unclaimed chunk (0–15). The
+	// share's bounds follow from the pass's number of chunks, so run does
+	// not write the claims: the first claim of a pass on a share starts
+	// it. A claim is a compare-and-swap of the whole word, so a late
+	// worker cannot claim a chunk of a pass that has moved on, and while
+	// no one steals, a worker's claims stay in its own core's cache.
 	claims []paddedWord
-	total  atomic.Int64 // chunks in the current pass
-	done   atomic.Int64 // chunks of the current pass finished
-	quit   atomic.Bool
 
 	parked []paddedFlag    // per worker: 1 while parked on wake[k]
 	wake   []chan struct{} // one token wakes a parked worker
 
+	finished chan struct{}
+
+	// The words the workers share, each on its own cache line: gen is
+	// written once a pass by run and read by all; done is added to once a
+	// pass by each worker that ran chunks; callerParked is written by the
+	// caller only when it parks. (A line written by one core and read by
+	// another costs a transfer between the cores, about a microsecond on
+	// the 2-vCPU machine of docs/performance.md; a pass costs a few.)
+	_ [64]byte
+	// gen is the current pass: its generation (bits 16–63, bumped by run
+	// to start a pass) and its number of chunks (bits 0–15), read in one
+	// load so a worker never pairs a pass with another's size.
+	gen  atomic.Uint64
+	quit atomic.Bool
+	_    [52]byte
+	done atomic.Int64 // chunks of the current pass finished
+	_    [56]byte
 	// callerParked is the generation of the pass the caller is parked on
 	// (0 = not parked): only the worker that finishes that very pass's
 	// last chunk may wake it.
 	callerParked atomic.Uint64
-	finished     chan struct{}
+	_            [56]byte
 }
 
 // paddedFlag keeps each worker's flag on its own cache line.
@@ -64,7 +79,8 @@ type paddedWord struct {
 // spinIters bounds the busy-wait before parking (tens of µs).
 const spinIters = 1 << 12
 
-// maxChunks is the most chunks a pass may have (a claim word's 16 bits).
+// maxChunks is the most chunks a pass may have (16 bits of gen and of a
+// claim word).
 const maxChunks = 1<<16 - 1
 
 // newPool starts n−1 workers for fn; n = 1 runs everything on the caller.
@@ -79,6 +95,22 @@ func newPoolSpin(n, spin int, fn func(k, c int)) *pool {
 	return p
 }
 
+// pass returns the current pass's generation (tests).
+func (p *pool) pass() uint64 { return p.gen.Load() >> 16 }
+
+// shareOf is the worker whose share holds chunk x of a pass of chunks
+// chunks on n workers (work: share s is chunks·s/n ≤ x < chunks·(s+1)/n).
+func shareOf(x, chunks, n int) int {
+	s := x * n / chunks
+	for chunks*(s+1)/n <= x {
+		s++
+	}
+	for chunks*s/n > x {
+		s--
+	}
+	return s
+}
+
 // run executes a pass of chunks chunks and waits for all of them.
 func (p *pool) run(chunks int) {
 	if p.n == 1 || chunks <= 1 {
@@ -90,20 +122,17 @@ func (p *pool) run(chunks int) {
 	if chunks > maxChunks {
 		panic("engine: too many chunks in a pass")
 	}
-	g := p.gen.Load() + 1 // only run and close write gen
-	p.total.Store(int64(chunks))
+	g := p.gen.Load()>>16 + 1 // only run and close write gen
 	p.done.Store(0)
-	for k := range p.claims {
-		lo, hi := chunks*k/p.n, chunks*(k+1)/p.n
-		p.claims[k].v.Store(g<<32 | uint64(hi)<<16 | uint64(lo))
-	}
-	p.gen.Store(g)
+	p.gen.Store(g<<16 | uint64(chunks))
 	for k := 1; k < p.n; k++ {
-		if p.parked[k].v.CompareAndSwap(1, 0) {
+		// A load first: the flag's line stays shared while the worker
+		// spins, and a compare-and-swap would take it from the worker.
+		if p.parked[k].v.Load() == 1 && p.parked[k].v.CompareAndSwap(1, 0) {
 			p.wake[k] <- struct{}{}
 		}
 	}
-	p.work(0, g)
+	p.work(0, g, chunks)
 	for i := 0; p.done.Load() != int64(chunks); i++ {
 		if i < p.spin {
 			if i&63 == 63 {
@@ -122,29 +151,39 @@ func (p *pool) run(chunks int) {
 	}
 }
 
-// work claims and runs chunks of pass g until none is left: worker k's
-// own share first, then the others'.
-func (p *pool) work(k int, g uint64) {
+// work claims and runs chunks of pass g (of chunks chunks) until none is
+// left: worker k's own share first, then the others'. It adds the number
+// it ran to done once, at the end, so a pass costs each worker one write
+// to a line the others read.
+func (p *pool) work(k int, g uint64, chunks int) {
+	ran := 0
 	for j := range p.n {
-		w := &p.claims[(k+j)%p.n].v
-		for {
+		s := (k + j) % p.n
+		lo, hi := chunks*s/p.n, chunks*(s+1)/p.n
+		w := &p.claims[s].v
+		for lo < hi {
 			c := w.Load()
-			end, i := c>>16&0xffff, c&0xffff
-			if c>>32 != g&0xffffffff || i >= end {
+			next := lo
+			if cg := c >> 16; cg > g {
+				break // a later pass: this one is over
+			} else if cg == g {
+				next = int(c & 0xffff)
+			}
+			if next >= hi {
 				break
 			}
-			if !w.CompareAndSwap(c, c+1) {
+			if !w.CompareAndSwap(c, g<<16|uint64(next+1)) {
 				continue
 			}
-			// The claim holds pass g open until this chunk is done, so
-			// total is still the pass's.
-			total := p.total.Load()
-			p.fn(k, int(i))
-			if p.done.Add(1) == total && k != 0 {
-				if p.callerParked.CompareAndSwap(g, 0) {
-					p.finished <- struct{}{}
-				}
-			}
+			p.fn(k, next)
+			ran++
+		}
+	}
+	// The chunks ran under their claims, so the pass is still g until
+	// done reaches chunks.
+	if ran > 0 && p.done.Add(int64(ran)) == int64(chunks) && k != 0 {
+		if p.callerParked.CompareAndSwap(g, 0) {
+			p.finished <- struct{}{}
 		}
 	}
 }
@@ -174,7 +213,7 @@ func (p *pool) worker(k int) {
 		if p.quit.Load() {
 			return
 		}
-		p.work(k, seen)
+		p.work(k, seen>>16, int(seen&0xffff))
 	}
 }
 
@@ -184,7 +223,7 @@ func (p *pool) close() {
 		return
 	}
 	p.quit.Store(true)
-	p.gen.Add(1)
+	p.gen.Add(1 << 16)
 	for k := 1; k < p.n; k++ {
 		if p.parked[k].v.CompareAndSwap(1, 0) {
 			p.wake[k] <- struct{}{}

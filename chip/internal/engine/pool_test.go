@@ -59,7 +59,7 @@ func TestPoolStress(t *testing.T) {
 		case <-time.After(60 * time.Second):
 			buf := make([]byte, 1<<20)
 			buf = buf[:runtime.Stack(buf, true)]
-			t.Fatalf("%d workers, spin %d: pool deadlocked (done %d of %d, gen %d, caller parked on %d)\n%s", n, c.spin, p.done.Load(), p.total.Load(), p.gen.Load(), p.callerParked.Load(), buf)
+			t.Fatalf("%d workers, spin %d: pool deadlocked (done %d of %d, gen %d, caller parked on %d)\n%s", n, c.spin, p.done.Load(), p.gen.Load()&0xffff, p.pass(), p.callerParked.Load(), buf)
 		}
 		p.close()
 		if n > 1 {
@@ -68,6 +68,21 @@ func TestPoolStress(t *testing.T) {
 				others += byWorker[k].Load()
 			}
 			t.Logf("%d workers, spin %d: workers 1–%d ran %d chunks", n, c.spin, n-1, others)
+		}
+	}
+}
+
+// TestShareOf holds shareOf to the shares work claims from.
+func TestShareOf(t *testing.T) {
+	for n := 1; n <= 5; n++ {
+		for chunks := 1; chunks <= 40; chunks++ {
+			for s := range n {
+				for x := chunks * s / n; x < chunks*(s+1)/n; x++ {
+					if got := shareOf(x, chunks, n); got != s {
+						t.Fatalf("shareOf(%d, %d, %d) = %d, want %d", x, chunks, n, got, s)
+					}
+				}
+			}
 		}
 	}
 }

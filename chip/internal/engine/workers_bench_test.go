@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -150,7 +151,7 @@ func BenchmarkWorkers(b *testing.B) {
 					}
 					t0 := threadCPU()
 					work(k, x)
-					busy[ew][k] = append(busy[ew][k], chunk{pl.gen.Load(), threadCPU() - t0})
+					busy[ew][k] = append(busy[ew][k], chunk{pl.pass(), threadCPU() - t0})
 				})
 				e[w].pool = pl
 			}
@@ -162,7 +163,7 @@ func BenchmarkWorkers(b *testing.B) {
 			for b.Loop() {
 				for w := range 2 {
 					if n == 0 {
-						gen0[w] = e[w].pool.gen.Load()
+						gen0[w] = e[w].pool.pass()
 					}
 					t0 := time.Now()
 					e[w].Step(n)
@@ -187,7 +188,7 @@ func BenchmarkWorkers(b *testing.B) {
 					}
 					return out
 				}
-				last := e[w].pool.gen.Load()
+				last := e[w].pool.pass()
 				out := make([][]time.Duration, last-gen0[w])
 				for q := range out {
 					out[q] = make([]time.Duration, w+1)
@@ -243,4 +244,166 @@ func mustNew(tb testing.TB, p *Plan) *Engine {
 		tb.Fatal(err)
 	}
 	return e
+}
+
+// BenchmarkPassTimeline times where a two-worker step's wall clock goes,
+// pass by pass, on the oscnet784-like plan (float32, Euler, B = 64): each
+// chunk's start and end on the wall clock, by worker. Its metrics, the
+// medians over the steps run, in ns a step (summed over its passes):
+//
+//   - work: the pass's span from its first chunk's start to its last
+//     chunk's end;
+//   - skew: how much later worker 1 starts a pass than the caller (its
+//     wake-up: spinning, or parked and woken by the scheduler);
+//   - idle: within the span, the time a worker runs no chunk of the pass
+//     (both workers together: waiting at the barrier or to start);
+//   - gap: from a pass's last chunk's end to the next pass's first chunk
+//     (the barrier's exit and the caller's serial work);
+//
+// On a machine shared with other jobs the numbers say how it was shared.
+//
+//	go test ./chip/internal/engine -run '^$' -bench PassTimeline -benchtime 3000x
+func BenchmarkPassTimeline(b *testing.B) {
+	for _, B := range []int{16, 64} {
+		b.Run(fmt.Sprintf("phase/f32/euler/B%d", B), func(b *testing.B) {
+			e := mustNew(b, benchPlan(784, 56, B, Phase, Euler, Float32, 2))
+			defer e.Close()
+			e.pool.close()
+			type ev struct {
+				gen    uint64
+				c      int
+				t0, t1 int64
+			}
+			var evs [2][]ev
+			base := time.Now()
+			work := e.core.work
+			var pl *pool
+			pl = newPool(2, func(k, x int) {
+				t0 := int64(time.Since(base))
+				work(k, x)
+				evs[k] = append(evs[k], ev{pl.pass(), x, t0, int64(time.Since(base))})
+			})
+			e.pool = pl
+			for w := range evs {
+				evs[w] = make([]ev, 0, 1<<20)
+			}
+			n := 0
+			gen0 := pl.pass()
+			for b.Loop() {
+				e.Step(n)
+				n++
+			}
+			last := pl.pass()
+			passes := int(last - gen0)
+			type passT struct {
+				start, end [2]int64
+				busy       [2]int64
+				set        [2]bool
+			}
+			ps := make([]passT, passes)
+			for k, xs := range evs {
+				for _, x := range xs {
+					q := int(x.gen - gen0 - 1)
+					if q < 0 || q >= passes {
+						continue
+					}
+					p := &ps[q]
+					if !p.set[k] || x.t0 < p.start[k] {
+						p.start[k] = x.t0
+					}
+					if !p.set[k] || x.t1 > p.end[k] {
+						p.end[k] = x.t1
+					}
+					p.set[k] = true
+					p.busy[k] += x.t1 - x.t0
+				}
+			}
+			per := passes / max(n, 1)
+			med := func(f func(p *passT, q int) int64) float64 {
+				var tot float64
+				for slot := range per {
+					var x []int64
+					for q := slot; q+1 < passes; q += per {
+						if ps[q].set[0] && ps[q].set[1] && ps[q+1].set[0] && ps[q+1].set[1] {
+							x = append(x, f(&ps[q], q))
+						}
+					}
+					if len(x) == 0 {
+						continue
+					}
+					slices.Sort(x)
+					tot += float64(x[len(x)/2])
+				}
+				return tot
+			}
+			first := func(p *passT) int64 { return min(p.start[0], p.start[1]) }
+			lastEnd := func(p *passT) int64 { return max(p.end[0], p.end[1]) }
+			b.ReportMetric(med(func(p *passT, _ int) int64 { return lastEnd(p) - first(p) }), "work-ns")
+			b.ReportMetric(med(func(p *passT, _ int) int64 { return p.start[1] - p.start[0] }), "skew-ns")
+			b.ReportMetric(med(func(p *passT, _ int) int64 {
+				s := lastEnd(p) - first(p)
+				return 2*s - p.busy[0] - p.busy[1]
+			}), "idle-ns")
+			b.ReportMetric(med(func(p *passT, q int) int64 { return first(&ps[q+1]) - lastEnd(p) }), "gap-ns")
+			b.ReportMetric(med(func(p *passT, _ int) int64 { return p.busy[0] + p.busy[1] }), "busy-ns")
+			b.ReportMetric(float64(per), "passes")
+		})
+	}
+}
+
+// BenchmarkWorkersWall is the wall-clock figure of issue 16's target: one
+// and two workers on the oscnet784-like plan, run in turns of 50 steps in
+// the same process (so both see the same machine), with the engine's own
+// pool (no timing inside the passes). Metrics: the median turn's µs a step
+// for each (w1-us, w2-us) and ratio = w1-us / w2-us, two workers against
+// one per wall clock; meaningful only on an idle machine (check the load
+// average, e.g. uptime, before and after).
+//
+//	go test ./chip/internal/engine -run '^$' -bench WorkersWall -benchtime 4000x -count 5
+func BenchmarkWorkersWall(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		model Model
+		integ Integrator
+		prec  Precision
+		B     int
+	}{
+		{"phase/f32/euler/B64", Phase, Euler, Float32, 64},
+		{"phase/f32/heun/B64", Phase, Heun, Float32, 64},
+		{"phase/f64/euler/B64", Phase, Euler, Float64, 64},
+		{"cycle/f32/euler/B64", Cycle, Euler, Float32, 64},
+		{"phase/f32/euler/B16", Phase, Euler, Float32, 16},
+		{"phase/f32/euler/B1", Phase, Euler, Float32, 1},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var e [2]*Engine
+			for w := range 2 {
+				e[w] = mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1))
+				defer e[w].Close()
+			}
+			const turn = 50
+			var per [2][]float64
+			n := 0
+			for b.Loop() {
+				if n%turn == 0 {
+					for w := range 2 {
+						t0 := time.Now()
+						for s := range turn {
+							e[w].Step(n + s)
+						}
+						per[w] = append(per[w], float64(time.Since(t0).Nanoseconds())/turn/1e3)
+					}
+				}
+				n++
+			}
+			var med [2]float64
+			for w := range 2 {
+				slices.Sort(per[w])
+				med[w] = per[w][len(per[w])/2]
+			}
+			b.ReportMetric(med[0], "w1-us")
+			b.ReportMetric(med[1], "w2-us")
+			b.ReportMetric(med[0]/med[1], "ratio")
+		})
+	}
 }
