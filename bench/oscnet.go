@@ -156,7 +156,8 @@ type OscNetResult struct {
 	adcFS  float64
 }
 
-// Method is an OscNet inference method.
+// Method is an OscNet inference method, a vocabulary written like every
+// other (internal/vocab; the same shape on purpose).
 type Method string
 
 const (

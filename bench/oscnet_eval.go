@@ -250,19 +250,7 @@ func (r *OscNetReport) WriteText(w io.Writer) error {
 			}
 			fmt.Fprintln(w, " (0 = ideal)")
 		}
-		fmt.Fprintln(w, "  confusion (rows: true, columns: predicted)")
-		fmt.Fprint(w, "       ")
-		for c := range res.Confusion {
-			fmt.Fprintf(w, "%5d", c)
-		}
-		fmt.Fprintln(w)
-		for y, row := range res.Confusion {
-			fmt.Fprintf(w, "  %5d", y)
-			for _, v := range row {
-				fmt.Fprintf(w, "%5d", v)
-			}
-			fmt.Fprintln(w)
-		}
+		WriteConfusion(w, "  ", res.Confusion)
 	}
 	return nil
 }

@@ -18,7 +18,8 @@ import (
 // mapping is scored in software (QuantizedModel) and programmed onto the
 // chip (OscNet.Prepare), so the two can be compared step by step.
 
-// ScaleScope says which weights share one quantiser full scale.
+// ScaleScope says which weights share one quantiser full scale (a
+// vocabulary: internal/vocab's shape, on purpose).
 type ScaleScope string
 
 const (

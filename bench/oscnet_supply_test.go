@@ -12,24 +12,7 @@ import (
 	"oscsim/netlist"
 )
 
-const supplyChip = `
-[oscillators]
-count = 6
-frequency = "1GHz"
-init = "zero"
-[couplings]
-bits = 4
-unit_k = 0.0004
-topology = "all-to-all"
-[shil]
-ks = 0.1
-[[detector]]
-kind = "sampler"
-[run]
-cycles = 10
-model = "phase"
-steps_per_cycle = 16
-`
+var supplyChip = oscnetTestTOML("count = 6\nfrequency = \"1GHz\"\n", 10, 16)
 
 // TestSupplyPowerIsEnergy is the closed form of the supply read-out
 // (oscnet_supply.go): on a 6-ring chip with noise and mismatch off, rings

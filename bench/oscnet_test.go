@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -56,16 +57,14 @@ func syntheticOscNet(t *testing.T) (*learn.Model, learn.Spins, []uint8) {
 	return m, xt, tel
 }
 
-const syntheticChip = `
+// oscnetTestTOML is a test chip of OscNet's shape: the [oscillators]
+// table's lines given (zero initial phases added), 4-bit all-to-all
+// couplings, a pump of K_s = 0.1·ω0, one sampler, and cycles of the phase
+// model at spc steps a cycle.
+func oscnetTestTOML(oscillators string, cycles, spc int) string {
+	return fmt.Sprintf(`
 [oscillators]
-count = 25
-layout = "grid"
-rows = 5
-cols = 5
-frequency = "1GHz"
-freq_sigma = "0.2%"
-linewidth = "10kHz"
-init = "zero"
+%sinit = "zero"
 [couplings]
 bits = 4
 unit_k = 0.0004
@@ -75,10 +74,20 @@ ks = 0.1
 [[detector]]
 kind = "sampler"
 [run]
-cycles = 15
+cycles = %d
 model = "phase"
-steps_per_cycle = 4
-`
+steps_per_cycle = %d
+`, oscillators, cycles, spc)
+}
+
+var syntheticChip = oscnetTestTOML(`count = 25
+layout = "grid"
+rows = 5
+cols = 5
+frequency = "1GHz"
+freq_sigma = "0.2%"
+linewidth = "10kHz"
+`, 15, 4)
 
 // Both inference methods, run through the chip, classify the synthetic
 // classes far above chance (1/3), and the per-class method agrees with

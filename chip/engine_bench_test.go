@@ -4,10 +4,11 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"syscall"
+	"regexp"
 	"testing"
-	"time"
 
+	"oscsim/configs"
+	"oscsim/internal/benchkit"
 	"oscsim/netlist"
 )
 
@@ -66,26 +67,6 @@ cycles = 10
 `, name, n, layout, topology)
 }
 
-// circulantEdges connects ring p(i) to p(i+d) for d = 1..deg/2 under a
-// random relabelling p: every ring has exactly deg neighbours, scattered
-// over the state the way a trained OscNet's are.
-func circulantEdges(n, deg int, seed uint64) []netlist.Edge {
-	r := rand.New(rand.NewPCG(seed, 1))
-	p := r.Perm(n)
-	var out []netlist.Edge
-	for i := 0; i < n; i++ {
-		for d := 1; d <= deg/2; d++ {
-			a, b := p[i], p[(i+d)%n]
-			w := 0.1 + 0.9*r.Float64() // |w| ≥ 0.1: no weight quantises to code 0
-			if r.IntN(2) == 0 {
-				w = -w
-			}
-			out = append(out, netlist.Edge{I: min(a, b), J: max(a, b), W: w})
-		}
-	}
-	return out
-}
-
 // kingsEdges is the King's graph on rows×cols (8 neighbours inside) with
 // ±1 weights, as on the 1,968-node Ising chip of Moy et al. (2022).
 func kingsEdges(rows, cols int, seed uint64) []netlist.Edge {
@@ -112,21 +93,17 @@ func kingsEdges(rows, cols int, seed uint64) []netlist.Edge {
 
 var benchChips = []benchChip{
 	{name: "oscnet784", n: 784, toml: benchTOML("oscnet784", 784, 0, 0, "explicit"),
-		edges: func() []netlist.Edge { return circulantEdges(784, 56, 1) }},
+		edges: func() []netlist.Edge { return benchkit.CirculantEdges(784, 56, 1) }},
 	{name: "kings1968", n: 1968, toml: benchTOML("kings1968", 1968, 41, 48, "kings"),
 		edges: func() []netlist.Edge { return kingsEdges(41, 48, 1) }},
 	{name: "random16k", n: 16384, toml: benchTOML("random16k", 16384, 0, 0, "explicit"),
-		edges: func() []netlist.Edge { return circulantEdges(16384, 16, 3) }},
+		edges: func() []netlist.Edge { return benchkit.CirculantEdges(16384, 16, 3) }},
 }
 
 // compileBench builds a benchmark chip.
 func compileBench(tb testing.TB, c benchChip) *Chip {
 	tb.Helper()
-	nl := engineParse(tb, c.name+".toml", c.toml)
-	ch, err := Compile(nl, Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	ch := compileText(tb, c.name+".toml", c.toml)
 	if c.edges != nil {
 		if _, err := ch.Program(c.edges()); err != nil {
 			tb.Fatal(err)
@@ -201,7 +178,7 @@ func benchSteps(b *testing.B, ch *Chip, model netlist.Model, integ netlist.Integ
 	defer e.close()
 	e.step(0) // warm up
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := benchkit.CPUTime()
 	n := 1
 	for b.Loop() {
 		e.step(n)
@@ -209,21 +186,10 @@ func benchSteps(b *testing.B, ch *Chip, model netlist.Model, integ netlist.Integ
 	}
 	upd := float64(nnz) * float64(B) * float64(b.N)
 	b.ReportMetric(upd/b.Elapsed().Seconds(), "updates/s")
-	b.ReportMetric(upd/(cpuTime()-cpu0).Seconds(), "updates/cpu-s")
+	b.ReportMetric(upd/(benchkit.CPUTime()-cpu0).Seconds(), "updates/cpu-s")
 	mem := chipBytes(ch) + e.bytes()
 	budget := int64(nnz)*8 + int64(ch.n*B)*16
 	b.ReportMetric(float64(mem)/float64(budget), "mem/budget")
-}
-
-// cpuTime is the CPU time the process has used (user + system). On a
-// machine shared with other work, updates/cpu-s of a one-worker benchmark
-// is what the engine does per second of a core it has to itself.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkRun times whole Runs of the OscNet workloads' shape on the
@@ -244,9 +210,9 @@ func BenchmarkRun(b *testing.B) {
 		cycles, spc float64
 		ksScale     float64
 	}{{"pairwise784", 142, 60, 2, 0.02}, {"perclass784", 102, 15, 8, 1}} {
-		bc := benchChip{name: c.name, n: 784, toml: oscnetTOML(c.name, c.cycles, c.spc)}
+		bc := benchChip{name: c.name, n: 784, toml: oscnetTOML(b, c.cycles, c.spc)}
 		ch := compileBench(b, bc)
-		if _, err := ch.Program(circulantEdges(784, c.deg, 7)); err != nil {
+		if _, err := ch.Program(benchkit.CirculantEdges(784, c.deg, 7)); err != nil {
 			b.Fatal(err)
 		}
 		nnz := len(ch.csr.col)
@@ -260,7 +226,7 @@ func BenchmarkRun(b *testing.B) {
 					}
 					b.ReportAllocs()
 					steps := 0
-					cpu0 := cpuTime()
+					cpu0 := benchkit.CPUTime()
 					for b.Loop() {
 						res, err := ch.Run(context.Background(), in, opt)
 						if err != nil {
@@ -270,46 +236,28 @@ func BenchmarkRun(b *testing.B) {
 					}
 					upd := float64(nnz) * 64 * float64(steps)
 					b.ReportMetric(upd/b.Elapsed().Seconds(), "updates/s")
-					b.ReportMetric(upd/(cpuTime()-cpu0).Seconds(), "updates/cpu-s")
+					b.ReportMetric(upd/(benchkit.CPUTime()-cpu0).Seconds(), "updates/cpu-s")
 				})
 			}
 		}
 	}
 }
 
-// oscnetTOML is configs/oscnet-mnist.toml's chip with its run settings.
-func oscnetTOML(name string, cycles, spc float64) string {
-	return fmt.Sprintf(`
-[chip]
-name = %q
-tech = "45nm"
-
-[oscillators]
-count = 784
-layout = "grid"
-rows = 28
-cols = 28
-stages = 5
-freq_sigma = "0.5%%"
-linewidth = "20kHz"
-init = "zero"
-
-[couplings]
-bits = 4
-unit_k = 0.00004
-sigma = "5%%"
-topology = "all-to-all"
-
-[shil]
-ks = 0.1
-schedule = "constant"
-
-[[detector]]
-kind = "sampler"
-
-[run]
-cycles = %g
-model = "phase"
-steps_per_cycle = %g
-`, name, cycles, spc)
+// oscnetTOML is configs/oscnet-mnist.toml with its run's cycles and steps
+// per cycle replaced.
+func oscnetTOML(tb testing.TB, cycles, spc float64) string {
+	tb.Helper()
+	src, err := configs.Read("oscnet-mnist.toml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := string(src)
+	for key, x := range map[string]float64{"cycles": cycles, "steps_per_cycle": spc} {
+		re := regexp.MustCompile(`(?m)^` + key + ` = \S+`)
+		if !re.MatchString(s) {
+			tb.Fatalf("oscnet-mnist.toml has no %s", key)
+		}
+		s = re.ReplaceAllLiteralString(s, fmt.Sprintf("%s = %g", key, x))
+	}
+	return s
 }

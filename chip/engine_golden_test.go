@@ -55,6 +55,18 @@ func engineParse(tb testing.TB, name, src string) *netlist.Netlist {
 	return nl
 }
 
+// compileText parses src as the description name and compiles instance 0
+// with default options, or fails the test: chip's in-package tests'
+// internal/chiptest.Compile, which they cannot import (it imports chip).
+func compileText(tb testing.TB, name, src string) *Chip {
+	tb.Helper()
+	ch, err := Compile(engineParse(tb, name, src), Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ch
+}
+
 // engineTestTOML is a description of n rings with no couplings (they are
 // programmed after Compile), a SHIL ramp and one detector of every kind.
 func engineTestTOML(n int) string {

@@ -5,8 +5,6 @@ import (
 	"math"
 	"slices"
 	"testing"
-
-	"oscsim/netlist"
 )
 
 // TestPlanInjectsDelivered: the engine's plan carries the injection the
@@ -26,17 +24,7 @@ max_current = "7uA"
 bits = 3
 targets = [0, 1]
 `
-	compile := func(src string) *Chip {
-		nl, err := netlist.Parse("plan.toml", []byte(src), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ch, err := Compile(nl, Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ch
-	}
+	compile := func(src string) *Chip { return compileText(t, "plan.toml", src) }
 	final := func(ch *Chip, in *Injection) []float64 {
 		res, err := ch.Run(context.Background(), []Input{{Inject: in}}, RunOptions{NoNoise: true})
 		if err != nil {

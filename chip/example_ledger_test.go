@@ -7,6 +7,10 @@ import (
 	"oscsim/netlist"
 )
 
+// Like example_test.go's, these examples read alone: their own
+// description and the same parse-and-compile lines, deliberately (the
+// ledger's description is ledger_test.go's two rings).
+
 // Price two coupled 45 nm rings from their description alone.
 func ExampleChip_Ledger() {
 	src := `

@@ -9,6 +9,10 @@ import (
 	"oscsim/netlist"
 )
 
+// Each example reads alone in the package documentation, so each parses
+// and compiles its own description with the same few lines (no test
+// helper): the duplicates tool pairs them, deliberately.
+
 // Two rings on the inverter path settle half a cycle apart.
 func Example() {
 	src := `

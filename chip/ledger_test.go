@@ -45,15 +45,7 @@ model = "phase"
 
 func compileSrc(t *testing.T, src string) *Chip {
 	t.Helper()
-	nl, err := netlist.Parse("t.toml", []byte(src), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := Compile(nl, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ch
+	return compileText(t, "t.toml", src)
 }
 
 func lineValue(t *testing.T, ls []Line, name string) float64 {

@@ -2,7 +2,6 @@ package chip_test
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"testing"
 
@@ -167,17 +166,7 @@ func TestMeasuredPumpLaw(t *testing.T) {
 	g2 := base.PumpGain()
 	const ksFrac = 0.01
 	src := func(model netlist.Model) string {
-		return fmt.Sprintf(`
-[oscillators]
-count = 1
-frequency = "1GHz"
-[shil]
-ks = %g
-[run]
-cycles = 3000
-model = "%s"
-steps_per_cycle = %d
-`, ksFrac, model, int(model.DefaultStepsPerCycle()))
+		return pumpedRingTOML(ksFrac, model, model.DefaultStepsPerCycle())
 	}
 	run := func(m ringosc.Model, model netlist.Model, p0, det float64) float64 {
 		t.Helper()

@@ -20,6 +20,22 @@ func compileTOML(t testing.TB, src string) *chip.Chip {
 
 var models = []netlist.Model{"phase", "cycle"}
 
+// pumpedRingTOML describes one 1 GHz ring under a SHIL pump of strength
+// ks (a fraction of ω0), 3000 cycles of model at spc steps a cycle.
+func pumpedRingTOML(ks float64, model netlist.Model, spc float64) string {
+	return fmt.Sprintf(`
+[oscillators]
+count = 1
+frequency = "1GHz"
+[shil]
+ks = %g
+[run]
+cycles = 3000
+model = "%s"
+steps_per_cycle = %g
+`, ks, model, spc)
+}
+
 // Test 1: a free ring runs at its natural frequency, mismatch included.
 // The mismatch draw itself has the configured σ: the sample standard
 // deviation of 2000 draws is within 10% of σ (its standard error is
@@ -229,17 +245,7 @@ func TestSHILLockRange(t *testing.T) {
 	Ks := ks * 2 * math.Pi * 1e9
 	for _, model := range models {
 		spc := map[netlist.Model]float64{"phase": 2, "cycle": 16}[model]
-		ch := compileTOML(t, fmt.Sprintf(`
-[oscillators]
-count = 1
-frequency = "1GHz"
-[shil]
-ks = %g
-[run]
-cycles = 3000
-model = "%s"
-steps_per_cycle = %g
-`, ks, model, spc))
+		ch := compileTOML(t, pumpedRingTOML(ks, model, spc))
 		// Binarisation from several starting phases: each ends at the
 		// nearer of 0 and π.
 		for _, p0 := range []float64{-2.5, -1, 0.3, 1.2, 2.9} {

@@ -1,16 +1,12 @@
 package learn
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strings"
 
-	"oscsim/internal/atomicfile"
 	"oscsim/internal/npy"
 )
 
@@ -33,24 +29,22 @@ type meta struct {
 }
 
 // Save writes m to path in the .npz layout described in the package
-// documentation. The file is written to a temporary file in the same
-// directory and renamed into place, so a crash never leaves half a file.
+// documentation, atomically (npy.SaveArchive): a crash never leaves half a
+// file.
 func (m *Model) Save(path string) error {
 	if err := m.check(); err != nil {
 		return fmt.Errorf("save %s: %w", path, err)
 	}
-	if err := atomicfile.Write(path, func(w *bufio.Writer) error { return m.writeNPZ(w) }); err != nil {
+	md := meta{Format: Format, Version: FormatVersion, Classes: m.Classes, Pixels: m.Pixels, Settings: m.Settings}
+	if err := npy.SaveArchive(path, md, m.arrays()); err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
 	return nil
 }
 
-func (m *Model) writeNPZ(w io.Writer) error {
+// arrays returns the model's arrays after "meta", in the file's order.
+func (m *Model) arrays() []npy.Out {
 	c, n := m.Classes, m.Pixels
-	js, err := json.Marshal(meta{Format: Format, Version: FormatVersion, Classes: c, Pixels: n, Settings: m.Settings})
-	if err != nil {
-		return err
-	}
 	nnz := m.NNZ()
 	indptr := make([]int64, 0, c*n+1)
 	indices := make([]int32, 0, nnz)
@@ -76,7 +70,6 @@ func (m *Model) writeNPZ(w io.Writer) error {
 		}
 	}
 	arrays := []npy.Out{
-		{Name: "meta", Shape: []int{len(js)}, Data: js},
 		{Name: "indptr", Shape: []int{c*n + 1}, Data: indptr},
 		{Name: "indices", Shape: []int{nnz}, Data: indices},
 		{Name: "data", Shape: []int{nnz}, Data: data},
@@ -94,7 +87,7 @@ func (m *Model) writeNPZ(w io.Writer) error {
 		}
 		arrays = append(arrays, npy.Out{Name: "counts", Shape: []int{c}, Data: counts})
 	}
-	return npy.WriteArchive(w, arrays)
+	return arrays
 }
 
 // Load reads weights from path:
@@ -168,17 +161,9 @@ func loadNPZ(f *npy.File) (*Model, error) {
 		}
 		return modelFromDense(w, p, path)
 	}
-	ma, err := get("meta", true)
-	if err != nil {
-		return nil, err
-	}
-	js := make([]byte, len(ma.Data))
-	for i, b := range ma.Data {
-		js[i] = byte(b)
-	}
 	var md meta
-	if err := json.Unmarshal(js, &md); err != nil {
-		return nil, fmt.Errorf("%w: %s: array \"meta\": %v", ErrWeights, path, err)
+	if err := f.Meta(&md); err != nil {
+		return nil, wrapWeights(err)
 	}
 	if md.Format != Format || md.Version != FormatVersion {
 		return nil, fmt.Errorf("%w: %s: array \"meta\": format %q version %d, want %q version %d", ErrWeights, path, md.Format, md.Version, Format, FormatVersion)

@@ -199,21 +199,24 @@ func zipBytes(t *testing.T, files map[string][]byte) []byte {
 func TestLoadOwnLayoutErrors(t *testing.T) {
 	t.Parallel()
 	m := trainedTiny(t)
-	var b bytes.Buffer
-	if err := m.writeNPZ(&b); err != nil {
-		t.Fatal(err)
-	}
 	// Rebuild the archive with a bad indices array (column out of range).
 	bad := slices.Clone(m.Nets[0].Indices)
 	bad[0] = 99
 	m2 := *m
 	m2.Nets = slices.Clone(m.Nets)
 	m2.Nets[0].Indices = bad
+	// Written without Save's check.
+	md, err := npy.MetaArray(meta{Format: Format, Version: FormatVersion, Classes: m2.Classes, Pixels: m2.Pixels, Settings: m2.Settings})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var b2 bytes.Buffer
-	m2.writeNPZ(&b2) // writeNPZ does not check; Save would
+	if err := npy.WriteArchive(&b2, append([]npy.Out{md}, m2.arrays()...)); err != nil {
+		t.Fatal(err)
+	}
 	p := filepath.Join(t.TempDir(), "bad.npz")
 	os.WriteFile(p, b2.Bytes(), 0o644)
-	_, err := Load(p)
+	_, err = Load(p)
 	if err == nil || !strings.Contains(err.Error(), "column 99 is out of range") || !strings.Contains(err.Error(), "bad.npz") {
 		t.Fatalf("bad index: %v", err)
 	}

@@ -69,7 +69,8 @@ func (m CSR) Triplets() (rows, cols []int32, vals []float32) {
 	return rows, slices.Clone(m.Indices), slices.Clone(m.Data)
 }
 
-// Sym selects how Symmetric combines the two directions of a pair.
+// Sym selects how Symmetric combines the two directions of a pair (a
+// vocabulary: internal/vocab's shape, on purpose).
 type Sym string
 
 const (

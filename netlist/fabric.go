@@ -16,26 +16,17 @@ type FreqSigma struct {
 	Pelgrom bool
 }
 
-// UnmarshalTOML implements toml.Unmarshaler.
-func (f *FreqSigma) UnmarshalTOML(v any) error {
-	switch x := v.(type) {
-	case float64:
-		*f = FreqSigma{Value: x}
-	case int64:
-		*f = FreqSigma{Value: float64(x)}
-	case string:
-		if strings.TrimSpace(x) == "pelgrom" {
-			*f = FreqSigma{Pelgrom: true}
-			return nil
-		}
-		var r Ratio
-		if err := r.UnmarshalText([]byte(x)); err != nil {
-			return fmt.Errorf("%q is not a ratio or \"pelgrom\" (want e.g. \"1.5%%\", 0.015 or \"pelgrom\")", x)
-		}
-		*f = FreqSigma{Value: float64(r)}
-	default:
-		return fmt.Errorf("freq_sigma: want a ratio or \"pelgrom\", got %T", v)
+// UnmarshalText accepts a ratio or "pelgrom".
+func (f *FreqSigma) UnmarshalText(b []byte) error {
+	if strings.TrimSpace(string(b)) == "pelgrom" {
+		*f = FreqSigma{Pelgrom: true}
+		return nil
 	}
+	var r Ratio
+	if err := r.UnmarshalText(b); err != nil {
+		return fmt.Errorf("%q is not a ratio or \"pelgrom\" (want e.g. \"1.5%%\", 0.015 or \"pelgrom\")", b)
+	}
+	*f = FreqSigma{Value: float64(r)}
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -170,6 +171,33 @@ func TestUnits(t *testing.T) {
 	}
 }
 
+// A bare TOML number reaches a unit type exactly: the decoder's fallback
+// to UnmarshalText would print it with six decimals (2e-15 → 0).
+func TestBareNumbersExact(t *testing.T) {
+	t.Parallel()
+	src := "[chip]\nname = \"n\"\n[tech]\nnode_cap = 2.5e-15\n[oscillators]\ncount = 2\nfreq_sigma = 1.234567891e-5\n" +
+		"frequency = 1234567891\n[couplings]\nunit_k = 3.3e-7\n[[coupling]]\nfrom = 0\nto = 1\nweight = 1\n"
+	nl, err := Parse("n.toml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		key       string
+		got, want float64
+	}{
+		{"node_cap", nl.Tech.NodeCap, 2.5e-15}, {"freq_sigma", nl.Oscillators.FreqSigma, 1.234567891e-5},
+		{"frequency", nl.Oscillators.Frequency, 1234567891}, {"unit_k", nl.Couplings.UnitK, 3.3e-7},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s = %g, want %g", c.key, c.got, c.want)
+		}
+	}
+	_, err = Parse("n.toml", []byte("[oscillators]\ncount = 2\nfrequency = [1]\n"), nil)
+	if err == nil || !strings.Contains(err.Error(), "n.toml:3:") {
+		t.Errorf("array as a frequency: %v", err)
+	}
+}
+
 // A bad unit is reported by the TOML decoder at its line and column; this
 // pins the behaviour of BurntSushi/toml that the schema relies on.
 // ParseQuantity reads any SI value with its canonical unit (the sweep's
@@ -292,6 +320,52 @@ func TestKeyPositionsEnds(t *testing.T) {
 		case <-done:
 		case <-time.After(5 * time.Second):
 			t.Fatalf("KeyPositions(%q) does not end", src)
+		}
+	}
+}
+
+// Every [tech] override buildTech does not handle by hand sets the card's
+// field of the same name, in the unit of its type.
+func TestTechOverrides(t *testing.T) {
+	t.Parallel()
+	rt := reflect.TypeFor[rawTech]()
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		if techSpecial(f.Name) {
+			continue
+		}
+		key := f.Tag.Get("toml")
+		src := fmt.Sprintf("[chip]\ntech = \"45nm\"\n[tech]\n%s = 0.75\n[oscillators]\ncount = 2\nfrequency = \"1GHz\"\n", key)
+		nl, err := Parse("tech.toml", []byte(src), nil)
+		if err != nil {
+			t.Errorf("%s: %v", key, err)
+			continue
+		}
+		cf := reflect.ValueOf(nl.Tech).FieldByName(f.Name)
+		if !cf.IsValid() || cf.Float() != 0.75 {
+			t.Errorf("tech.%s = 0.75 did not set the card's %s (%v)", key, f.Name, cf)
+		}
+	}
+}
+
+// FormatSI picks the largest prefix at most the value (four digits), "f"
+// below a femto-unit; ParseQuantity reads what it writes.
+func TestFormatSI(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{1.4e9, "Hz", "1.4GHz"}, {999.6, "Hz", "0.9996kHz"}, {2.5e-15, "F", "2.5fF"}, {3e-6, "A", "3uA"},
+		{1e-17, "F", "0.01fF"}, {0, "W", "0W"}, {-7.5e-12, "s", "-7.5ps"}, {12, "Ohm", "12Ohm"},
+	} {
+		got := FormatSI(c.v, c.unit)
+		if got != c.want {
+			t.Errorf("FormatSI(%g, %q) = %q, want %q", c.v, c.unit, got, c.want)
+		}
+		if v, u, ok := ParseQuantity(got); !ok || u != c.unit || math.Abs(v-c.v) > 1e-3*math.Abs(c.v) {
+			t.Errorf("ParseQuantity(%q) = %g %q %v", got, v, u, ok)
 		}
 	}
 }

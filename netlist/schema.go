@@ -11,6 +11,9 @@ import (
 
 // The raw TOML schema. Pointer fields are optional; validation fills
 // defaults and turns this into a Netlist. Field tags are the TOML keys.
+// (Tagged field lists are same-shaped everywhere, here, in tuning.go and
+// in every file layout of the project; the duplicates tool pairs them,
+// deliberately: they are the format.)
 
 type rawFile struct {
 	Chip        rawChip        `toml:"chip"`

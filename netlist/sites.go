@@ -126,13 +126,16 @@ func readSites(path string, n int, read FileReader) ([]Pair, error) {
 		}
 		return a, nil
 	}
-	// pair reads two 1-D index arrays and the optional "data" (zero data
-	// entries are no sites), all of one length where it matters.
-	pair := func(a, b string, sameLen bool) (x, y, val *npy.Array, err error) {
-		if x, err = get(a); err != nil {
+	// pair reads two 1-D index arrays a and b and the optional "data"
+	// (zero data entries are no sites), all of one length where it
+	// matters, as ints: b's in [0, n), a's in [0, n) too or, when a is
+	// b's row pointer (rowPtr), in [0, len(b)].
+	pair := func(a, b string, rowPtr bool) (xa *npy.Array, x, y []int, val *npy.Array, err error) {
+		var ya *npy.Array
+		if xa, err = get(a); err != nil {
 			return
 		}
-		if y, err = get(b); err != nil {
+		if ya, err = get(b); err != nil {
 			return
 		}
 		if f.Has("data") {
@@ -143,27 +146,27 @@ func readSites(path string, n int, read FileReader) ([]Pair, error) {
 				return
 			}
 		}
-		if (sameLen && len(x.Data) != len(y.Data)) || (val != nil && len(val.Data) != len(y.Data)) {
+		if (!rowPtr && len(xa.Data) != len(ya.Data)) || (val != nil && len(val.Data) != len(ya.Data)) {
 			nv := 0
 			if val != nil {
 				nv = len(val.Data)
 			}
-			err = fmt.Errorf("%s: arrays %s, %s and data have lengths %d, %d, %d; want equal", name, a, b, len(x.Data), len(y.Data), nv)
+			err = fmt.Errorf("%s: arrays %s, %s and data have lengths %d, %d, %d; want equal", name, a, b, len(xa.Data), len(ya.Data), nv)
+			return
+		}
+		if rowPtr {
+			if y, err = ya.Ints(n); err == nil {
+				x, err = xa.Ints(len(y) + 1)
+			}
+		} else if x, err = xa.Ints(n); err == nil {
+			y, err = ya.Ints(n)
 		}
 		return
 	}
 	nonzero := func(val *npy.Array, k int) bool { return val == nil || val.Data[k] != 0 }
 	switch {
 	case f.Has("indptr") && f.Has("indices"):
-		pa, ia, val, err := pair("indptr", "indices", false)
-		if err != nil {
-			return nil, err
-		}
-		idx, err := ia.Ints(n)
-		if err != nil {
-			return nil, err
-		}
-		ptr, err := pa.Ints(len(idx) + 1)
+		pa, ptr, idx, val, err := pair("indptr", "indices", true)
 		if err != nil {
 			return nil, err
 		}
@@ -186,15 +189,7 @@ func readSites(path string, n int, read FileReader) ([]Pair, error) {
 			}
 		}
 	case f.Has("row") && f.Has("col"):
-		ra, ca, val, err := pair("row", "col", true)
-		if err != nil {
-			return nil, err
-		}
-		rs, err := ra.Ints(n)
-		if err != nil {
-			return nil, err
-		}
-		cs, err := ca.Ints(n)
+		_, rs, cs, val, err := pair("row", "col", false)
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,7 @@
 package netlist
 
 import (
+	"encoding"
 	"fmt"
 	"math"
 	"reflect"
@@ -54,10 +55,37 @@ type PhaseNoise struct {
 	Offset float64 // offset frequency Δf in Hz
 }
 
-// prefixes are the SI prefixes every unit-bearing value accepts.
-var prefixes = map[string]float64{
-	"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3,
-	"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+// siPrefixes are the SI prefixes every unit-bearing value accepts and
+// FormatSI writes, largest first; micro is "u" (parsing also takes "µ").
+var siPrefixes = [...]struct {
+	sym string
+	f   float64
+}{{"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}, {"", 1}, {"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}}
+
+// prefixFactor is the factor of the SI prefix p.
+func prefixFactor(p string) (float64, bool) {
+	if p == "µ" {
+		p = "u"
+	}
+	for _, x := range siPrefixes {
+		if x.sym == p {
+			return x.f, true
+		}
+	}
+	return 0, false
+}
+
+// SIPrefix returns the prefix FormatSI writes a value of magnitude a with
+// and its factor: the largest from "f" to "T" whose factor is at most a
+// (within rounding to four digits). Below a femto-unit it returns "f" and
+// ok false.
+func SIPrefix(a float64) (sym string, factor float64, ok bool) {
+	for _, x := range siPrefixes {
+		if a >= x.f*0.9995 {
+			return x.sym, x.f, true
+		}
+	}
+	return "f", 1e-15, false
 }
 
 // UnitRatio is the unit ParseQuantity gives a percentage ("3%" → 0.03).
@@ -105,7 +133,7 @@ func ParseQuantity(s string) (v float64, unit string, ok bool) {
 	}
 	for _, u := range siUnits {
 		if p, found := strings.CutSuffix(rest, u.sym); found {
-			if f, ok := prefixes[p]; ok {
+			if f, ok := prefixFactor(p); ok {
 				if u.canon == "m2" {
 					f *= f
 				}
@@ -113,7 +141,7 @@ func ParseQuantity(s string) (v float64, unit string, ok bool) {
 			}
 		}
 	}
-	if f, ok := prefixes[rest]; ok {
+	if f, ok := prefixFactor(rest); ok {
 		return x * f, "", true
 	}
 	return 0, "", false
@@ -197,6 +225,39 @@ func (a *Area) UnmarshalText(b []byte) error        { return setSI(a, b) }
 func (p *Power) UnmarshalText(b []byte) error       { return setSI(p, b) }
 func (e *Energy) UnmarshalText(b []byte) error      { return setSI(e, b) }
 
+// fromTOML reads a TOML value into a type whose UnmarshalText reads its
+// text: a number is formatted exactly ('g', shortest) and a string passed
+// on. The TOML decoder's own fallback to UnmarshalText prints a float with
+// %f, six decimals, so a bare 2e-15 would read as 0 and 1.2345e-5 as
+// 1.2e-5; every number-valued type of this package therefore has the
+// UnmarshalTOML below.
+func fromTOML(u encoding.TextUnmarshaler, v any) error {
+	switch x := v.(type) {
+	case float64:
+		return u.UnmarshalText([]byte(strconv.FormatFloat(x, 'g', -1, 64)))
+	case string:
+		return u.UnmarshalText([]byte(x))
+	case int64, bool:
+		return u.UnmarshalText([]byte(fmt.Sprint(x)))
+	}
+	return fmt.Errorf("want a number or a string, got %T", v)
+}
+
+// The UnmarshalTOML of each number-valued type (fromTOML): one line a
+// type, same-shaped on purpose.
+func (f *Frequency) UnmarshalTOML(v any) error   { return fromTOML(f, v) }
+func (d *Duration) UnmarshalTOML(v any) error    { return fromTOML(d, v) }
+func (c *Current) UnmarshalTOML(v any) error     { return fromTOML(c, v) }
+func (c *Voltage) UnmarshalTOML(v any) error     { return fromTOML(c, v) }
+func (c *Capacitance) UnmarshalTOML(v any) error { return fromTOML(c, v) }
+func (r *Resistance) UnmarshalTOML(v any) error  { return fromTOML(r, v) }
+func (l *Length) UnmarshalTOML(v any) error      { return fromTOML(l, v) }
+func (a *Area) UnmarshalTOML(v any) error        { return fromTOML(a, v) }
+func (p *Power) UnmarshalTOML(v any) error       { return fromTOML(p, v) }
+func (e *Energy) UnmarshalTOML(v any) error      { return fromTOML(e, v) }
+func (r *Ratio) UnmarshalTOML(v any) error       { return fromTOML(r, v) }
+func (f *FreqSigma) UnmarshalTOML(v any) error   { return fromTOML(f, v) }
+
 func (r *Ratio) UnmarshalText(b []byte) error {
 	s := strings.TrimSpace(string(b))
 	scale := 1.0
@@ -243,14 +304,6 @@ func FormatSI(v float64, unit string) string {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return strconv.FormatFloat(v, 'g', 4, 64) + unit
 	}
-	a := math.Abs(v)
-	for _, p := range []struct {
-		s string
-		f float64
-	}{{"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}, {"", 1}, {"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}} {
-		if a >= p.f*0.9995 {
-			return strconv.FormatFloat(v/p.f, 'g', 4, 64) + p.s + unit
-		}
-	}
-	return strconv.FormatFloat(v/1e-15, 'g', 4, 64) + "f" + unit
+	s, f, _ := SIPrefix(math.Abs(v))
+	return strconv.FormatFloat(v/f, 'g', 4, 64) + s + unit
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -71,6 +72,23 @@ func (v *validator) at(path string) Pos {
 
 func (v *validator) errAt(key, format string, args ...any) {
 	v.errs = append(v.errs, &Error{File: v.file, Pos: v.at(key), Key: key, Msg: fmt.Sprintf(format, args...)})
+}
+
+// both records "give either a or b, not both" at section.b when both of
+// two exclusive keys are given, and reports whether they were.
+func (v *validator) both(section, a string, hasA bool, b string, hasB bool) bool {
+	if hasA && hasB {
+		v.errAt(section+"."+b, "give either %s or %s, not both", a, b)
+	}
+	return hasA && hasB
+}
+
+// notNegative records "what must not be negative (got x unit)" at key
+// when x < 0.
+func (v *validator) notNegative(key, what string, x float64, unit string) {
+	if x < 0 {
+		v.errAt(key, "%s must not be negative (got %g%s)", what, x, unit)
+	}
 }
 
 // tomlErr records a decoder error, keeping its line and column.
@@ -145,6 +163,16 @@ func (v *validator) build(r *rawFile) *Netlist {
 	return n
 }
 
+// techSpecial reports the [tech] overrides buildTech checks and sets by
+// hand (another range, a derived field or a unit conversion).
+func techSpecial(field string) bool {
+	switch field {
+	case "TapH2", "RiseFall", "ShortCircuit", "AVT":
+		return true
+	}
+	return false
+}
+
 func (v *validator) buildTech(n *Netlist, r *rawFile) {
 	name := r.Chip.Tech
 	if name == "" {
@@ -163,17 +191,18 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 		}
 		return true
 	}
-	set := func(dst *float64, key string, p *float64) {
-		if p != nil && pos(key, *p) {
-			*dst = *p
+	// Every other override must be positive and sets the card's field of
+	// the same name (TestTechOverrides checks that each has one).
+	rt, rv, cv := reflect.TypeFor[rawTech](), reflect.ValueOf(t), reflect.ValueOf(&card).Elem()
+	for i := range rt.NumField() {
+		f, p := rt.Field(i), rv.Field(i)
+		if p.IsNil() || techSpecial(f.Name) {
+			continue
+		}
+		if x := p.Elem().Float(); pos(f.Tag.Get("toml"), x) {
+			cv.FieldByName(f.Name).SetFloat(x)
 		}
 	}
-	set(&card.VDD, "vdd", floatOf(t.VDD))
-	set(&card.NodeCap, "node_cap", floatOf(t.NodeCap))
-	set(&card.DevCap, "dev_cap", floatOf(t.DevCap))
-	set(&card.TGCap, "tg_cap", floatOf(t.TGCap))
-	set(&card.CInvIn, "cinv_in", floatOf(t.CInvIn))
-	set(&card.EdgeWidth, "edge_width", t.EdgeWidth)
 	if t.TapH2 != nil {
 		if x := *t.TapH2; !(x >= 0 && x < 1) {
 			v.errAt("tech.tap_h2", "the tap ISF's c2/c1 must be in [0, 1) (got %g)", x)
@@ -193,7 +222,6 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 			card.TapH2 = tech.TapH2FromRiseFall(x)
 		}
 	}
-	set(&card.InvReff, "inv_reff", floatOf(t.InvReff))
 	if t.ShortCircuit != nil {
 		if *t.ShortCircuit < 0 {
 			v.errAt("tech.short_circuit", "must not be negative (got %g)", float64(*t.ShortCircuit))
@@ -201,24 +229,9 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 			card.ShortCircuit = float64(*t.ShortCircuit)
 		}
 	}
-	set(&card.LeakInv, "leak_inv", floatOf(t.LeakInv))
-	set(&card.TGRon, "tg_ron", floatOf(t.TGRon))
-	set(&card.AreaInv, "area_inv", floatOf(t.AreaInv))
-	set(&card.AreaNAND2, "area_nand2", floatOf(t.AreaNAND2))
-	set(&card.AreaTG, "area_tg", floatOf(t.AreaTG))
-	set(&card.AreaDFF, "area_dff", floatOf(t.AreaDFF))
-	set(&card.AreaSRAM, "area_sram", floatOf(t.AreaSRAM))
-	set(&card.EnergyDFF, "energy_dff", floatOf(t.EnergyDFF))
 	if t.AVT != nil && pos("avt_mv_um", *t.AVT) {
 		card.AVT = *t.AVT * 1e-3 * 1e-6
 	}
-	set(&card.Vth, "vth", floatOf(t.Vth))
-	set(&card.WN, "wn", floatOf(t.WN))
-	set(&card.L, "l", floatOf(t.L))
-	set(&card.PadPitch, "pad_pitch", floatOf(t.PadPitch))
-	set(&card.PadDepth, "pad_depth", floatOf(t.PadDepth))
-	set(&card.CUnit, "c_unit", floatOf(t.CUnit))
-	set(&card.EnergyBit, "energy_bit", floatOf(t.EnergyBit))
 	if card.Vth >= card.VDD {
 		v.errAt("tech.vth", "threshold %gV must be below VDD %gV", card.Vth, card.VDD)
 	}
@@ -228,8 +241,7 @@ func (v *validator) buildTech(n *Netlist, r *rawFile) {
 func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 	o := &n.Oscillators
 	switch {
-	case r.Count != nil && r.Names != nil:
-		v.errAt("oscillators.names", "give either count or names, not both")
+	case v.both("oscillators", "count", r.Count != nil, "names", r.Names != nil):
 	case r.Names != nil && len(r.Names) == 0:
 		v.errAt("oscillators.names", "empty list: a chip needs at least one oscillator")
 	case len(r.Names) > MaxOscillators:
@@ -307,13 +319,10 @@ func (v *validator) buildOscillators(n *Netlist, r *rawOscillators) {
 		}
 	}
 	switch {
-	case r.Linewidth != nil && r.PhaseNoise != nil:
-		v.errAt("oscillators.phase_noise", "give either linewidth or phase_noise, not both")
+	case v.both("oscillators", "linewidth", r.Linewidth != nil, "phase_noise", r.PhaseNoise != nil):
 	case r.Linewidth != nil:
 		o.Linewidth = float64(*r.Linewidth)
-		if o.Linewidth < 0 {
-			v.errAt("oscillators.linewidth", "linewidth must not be negative (got %g Hz)", o.Linewidth)
-		}
+		v.notNegative("oscillators.linewidth", "linewidth", o.Linewidth, " Hz")
 	case r.PhaseNoise != nil:
 		o.Linewidth = r.PhaseNoise.Linewidth()
 		if o.Frequency > 0 && r.PhaseNoise.Offset >= o.Frequency/2 {
@@ -405,8 +414,7 @@ func (v *validator) buildRun(n *Netlist, r *rawRun) {
 	run := &n.Run
 	f0 := n.Oscillators.Frequency
 	switch {
-	case r.Duration != nil && r.Cycles != nil:
-		v.errAt("run.cycles", "give either duration or cycles, not both")
+	case v.both("run", "duration", r.Duration != nil, "cycles", r.Cycles != nil):
 	case r.Duration != nil:
 		run.Duration = float64(*r.Duration)
 		if !(run.Duration > 0) {
@@ -536,8 +544,7 @@ func (v *validator) buildCouplings(n *Netlist, r *rawFile) {
 	case tg != nil:
 		c.TG = tg
 		c.UnitResistance = 1 / tg.G
-	case rc.UnitResistance != nil && rc.UnitK != nil:
-		v.errAt("couplings.unit_k", "give either unit_resistance or unit_k, not both")
+	case v.both("couplings", "unit_resistance", rc.UnitResistance != nil, "unit_k", rc.UnitK != nil):
 	case rc.UnitResistance != nil:
 		c.UnitResistance = float64(*rc.UnitResistance)
 		if !(c.UnitResistance > 0) {
@@ -697,18 +704,13 @@ func (v *validator) buildSHIL(n *Netlist, r *rawSHIL) {
 	}
 	s := &SHIL{}
 	switch {
-	case r.Current != nil && r.Ks != nil:
-		v.errAt("shil.ks", "give either current or ks, not both")
+	case v.both("shil", "current", r.Current != nil, "ks", r.Ks != nil):
 	case r.Current != nil:
 		s.Current = float64(*r.Current)
-		if s.Current < 0 {
-			v.errAt("shil.current", "pump current must not be negative (got %gA)", s.Current)
-		}
+		v.notNegative("shil.current", "pump current", s.Current, "A")
 	case r.Ks != nil:
 		s.Ks = float64(*r.Ks)
-		if s.Ks < 0 {
-			v.errAt("shil.ks", "ks must not be negative (got %g)", s.Ks)
-		}
+		v.notNegative("shil.ks", "ks", s.Ks, "")
 	default:
 		v.errAt("shil", "the pump needs a strength: current (e.g. \"20uA\") or ks (a fraction of ω0, e.g. 0.02)")
 	}
@@ -806,20 +808,8 @@ func (v *validator) buildDetectors(n *Netlist, rs []rawDetector) {
 		}
 		if r.Jitter != nil {
 			d.Jitter = float64(*r.Jitter)
-			if d.Jitter < 0 {
-				v.errAt(base+".jitter", "jitter must not be negative (got %gs)", d.Jitter)
-			}
+			v.notNegative(base+".jitter", "jitter", d.Jitter, "s")
 		}
 		n.Detectors = append(n.Detectors, d)
 	}
-}
-
-// floatOf is the value of an optional unit-typed key as a *float64 (nil
-// when the key is absent).
-func floatOf[T ~float64](p *T) *float64 {
-	if p == nil {
-		return nil
-	}
-	x := float64(*p)
-	return &x
 }

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
 
 	"oscsim/chip"
+	"oscsim/internal/benchkit"
 	"oscsim/netlist"
 )
 
@@ -68,7 +68,7 @@ func BenchmarkEngine4x4(b *testing.B) {
 				in := benchPhases(b, batch, ch.N())
 				b.ReportAllocs()
 				var wall time.Duration
-				cpu0 := cpuTime()
+				cpu0 := benchkit.CPUTime()
 				for b.Loop() {
 					res, err := ch.Run(context.Background(), in, chip.RunOptions{Model: model, StepsPerCycle: mc.spc, Duration: dur, NoNoise: true, Workers: 1, Precision: prec})
 					if err != nil {
@@ -80,19 +80,10 @@ func BenchmarkEngine4x4(b *testing.B) {
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/rc, "ns/ring-cycle")
 				// CPU time (user + system, all threads: the GC's too) is
 				// what a shared machine's load inflates least.
-				b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/rc, "cpu-ns/ring-cycle")
+				b.ReportMetric(float64((benchkit.CPUTime()-cpu0).Nanoseconds())/rc, "cpu-ns/ring-cycle")
 			})
 		}
 	}
-}
-
-// cpuTime returns the process's user + system CPU time so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func BenchmarkNgspice4x4(b *testing.B) {

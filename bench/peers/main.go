@@ -46,12 +46,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
-	"time"
 
 	"oscsim/chip"
 	"oscsim/coupling"
+	"oscsim/internal/benchkit"
 	"oscsim/netlist"
 	"oscsim/ringosc"
 )
@@ -84,26 +83,6 @@ integrator = "euler"
 steps_per_cycle = 4
 cycles = 10
 `
-
-// circulantEdges connects ring p(i) to p(i+d), d = 1..deg/2, under a random
-// relabelling p: deg neighbours per ring, scattered (as in chip's
-// benchmarks).
-func circulantEdges(n, deg int, seed uint64) []netlist.Edge {
-	r := rand.New(rand.NewPCG(seed, 1))
-	p := r.Perm(n)
-	var out []netlist.Edge
-	for i := 0; i < n; i++ {
-		for d := 1; d <= deg/2; d++ {
-			a, b := p[i], p[(i+d)%n]
-			w := 0.1 + 0.9*r.Float64() // |w| ≥ 0.1: no weight quantises to code 0
-			if r.IntN(2) == 0 {
-				w = -w
-			}
-			out = append(out, netlist.Edge{I: min(a, b), J: max(a, b), W: w})
-		}
-	}
-	return out
-}
 
 func main() {
 	if err := run(os.Stdout); err != nil {
@@ -153,7 +132,7 @@ func run(w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := ch.Program(circulantEdges(784, 56, 1)); err != nil {
+	if _, err := ch.Program(benchkit.CirculantEdges(784, 56, 1)); err != nil {
 		return err
 	}
 	dir := *keep
@@ -173,14 +152,14 @@ func run(w io.Writer) error {
 	measure := func(prec string, b, workers int, noPower, noNoise bool) (best, bestCPU float64, err error) {
 		for r := 0; r < *repeat; r++ {
 			in := inputs(ch.N(), b)
-			c0 := cpuTime()
+			c0 := benchkit.CPUTime()
 			res, err := ch.Run(context.Background(), in, chip.RunOptions{Precision: prec, Workers: workers, Duration: dur, NoPower: noPower, NoNoise: noNoise})
 			if err != nil {
 				return 0, 0, err
 			}
 			upd := float64(nnz) * float64(b) * float64(res.Steps)
 			best = math.Max(best, upd/res.Wall.Seconds())
-			bestCPU = math.Max(bestCPU, upd/(cpuTime()-c0).Seconds())
+			bestCPU = math.Max(bestCPU, upd/(benchkit.CPUTime()-c0).Seconds())
 		}
 		return best, bestCPU, nil
 	}
@@ -368,15 +347,6 @@ func run(w io.Writer) error {
 	fmt.Fprintf(w, "without phase noise (B=%d): numpy/scipy %.3g/s (%.3g per CPU-s); oscsim %s 1 thread %.3g/s (%.3g per CPU-s, %.1f× CPU), 2 threads %.3g/s (%.3g per CPU-s: %.1f× on two free cores)\n",
 		go1.b, bestNP, bestNPCPU, go1.prec, q1, q1c, q1c/bestNPCPU, q2, q2c, 2*q2c/bestNPCPU)
 	return nil
-}
-
-// cpuTime is the CPU time this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // loadAvg is the first field of /proc/loadavg, or "?".

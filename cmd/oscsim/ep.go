@@ -30,6 +30,14 @@ accuracy and writes a checkpoint (atomically); --resume continues from one
 and gives the same weights as an uninterrupted run. -o saves the final
 weights for 'oscsim eval ep'.
 
+Free relaxations start from the forward start (--start forward: each layer
+at the phase its previous layer and bias inject; --start zero: every ring
+at phase 0, the first runs' choice, whose EP estimate was far from the
+equilibrium gradient), Adam's rates follow a cosine schedule to 0 over the
+run (--schedule constant to keep them); --estimator bptt trains by
+backpropagation through the Euler steps instead of EP (a software
+reference). docs/ep.md §6.5 has the measurements behind these defaults.
+
 Quantisation-aware (--bits B: couplers on B-bit codes in the loop) and
 noise-aware (--linewidth, --freq-sigma: phase noise and ring mismatch in
 the loop, a new chip instance every epoch) training are options.
@@ -64,6 +72,10 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		linewidth = fs.String("linewidth", "0Hz", "rings' phase-noise linewidth in the loop (e.g. 20kHz)")
 		fsigma    = fs.String("freq-sigma", "0", "rings' relative frequency mismatch in the loop (e.g. 0.02%)")
 		relax     = fs.Float64("time", def.Time, "relaxation length in network time constants")
+		wmax      = fs.Float64("wmax", def.WMax, "couplers' full scale: weights and biases clipped to ±wmax")
+		startAt   = fs.String("start", string(def.Start), "free relaxations start from: zero or forward (each layer at its input phasor's phase)")
+		estim     = fs.String("estimator", string(def.Estimator), "gradient: ep (symmetric ±β) or bptt (backpropagation through the Euler steps, software reference)")
+		sched     = fs.String("schedule", string(def.Schedule), "learning-rate schedule: constant or cosine (to 0 over the run)")
 		nTrain    = fs.Int("train", 0, "use the first N training images (0: all)")
 		nTest     = fs.Int("test", 0, "evaluate on the first N test images after each epoch (0: all, -1: none)")
 		out       = fs.String("o", "", "write the final weights to this .npz file")
@@ -120,7 +132,16 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		s = def
 		s.Data, s.Epochs, s.Batch, s.Beta, s.LR, s.Optimizer, s.Momentum = *dsName, *epochs, *batch, *beta, rates, *optim, *momentum
-		s.Seed, s.Bits, s.Linewidth, s.FreqSigma, s.Time = *seed, *bits, float64(lw), float64(fsg), *relax
+		s.Seed, s.Bits, s.Linewidth, s.FreqSigma, s.Time, s.WMax = *seed, *bits, float64(lw), float64(fsg), *relax, *wmax
+		if err := s.Start.UnmarshalText([]byte(*startAt)); err != nil {
+			return usageErr("train ep", "--start: %v", err)
+		}
+		if err := s.Estimator.UnmarshalText([]byte(*estim)); err != nil {
+			return usageErr("train ep", "--estimator: %v", err)
+		}
+		if err := s.Schedule.UnmarshalText([]byte(*sched)); err != nil {
+			return usageErr("train ep", "--schedule: %v", err)
+		}
 		s = s.WithDefaults()
 		sizes := append(append([]int{784}, hs...), 10)
 		if err := s.Validate(len(sizes) - 1); err != nil {
@@ -159,8 +180,9 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		meter = progress.New(stderr, "train ep", int64(left*train.N), "images")
 	}
 	fmt.Fprintf(stdout, "dataset   %s: %d train, %d test images\n", *dsName, train.N, test.N)
-	fmt.Fprintf(stdout, "network   %s, %d parameters; batch %d, β = %g, %s lr %v, %d bits, linewidth %g Hz, freq σ %g\n",
-		joinInts(W.Sizes), W.NParams(), s.Batch, s.Beta, s.Optimizer, s.LR, s.Bits, s.Linewidth, s.FreqSigma)
+	fmt.Fprintf(stdout, "network   %s, %d parameters; batch %d, β = %g, %s lr %v (%s), %d bits, linewidth %g Hz, freq σ %g\n",
+		joinInts(W.Sizes), W.NParams(), s.Batch, s.Beta, s.Optimizer, s.LR, s.Schedule, s.Bits, s.Linewidth, s.FreqSigma)
+	fmt.Fprintf(stdout, "relax     %g time constants from %s, wmax %g, estimator %s\n", s.Time, s.Start, s.WMax, s.Estimator)
 	tr, err := eqprop.TrainLayered(ctx, W, s, train, test, eqprop.LayeredRun{Checkpoint: *ckpt, Meter: meter, TestN: *nTest,
 		OnEpoch: func(r eqprop.EpochRecord) {
 			fmt.Fprintf(stdout, "epoch %d   cost %.4f, train %.2f%%, test %s (%.0f s)\n", r.Epoch, r.Cost, 100*r.TrainAcc, pct(r.TestAcc), r.Seconds)

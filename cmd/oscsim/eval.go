@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -86,7 +85,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.BoolVar(&e.NoNoise, "no-noise", false, "switch phase noise off")
 	fs.StringVar(&e.Precision, "precision", "", "engine precision: float32 or float64 (default "+bench.OscNetPrecision+")")
 	fs.BoolVar(&e.NoMismatch, "no-mismatch", false, "no frequency or coupler mismatch")
-	fs.Int64Var(&e.Seed, "seed", 0, "chip seed, any value (default: the chip's run.seed)")
+	seed := addSeedFlag(fs, "mismatch")
 	fs.IntVar(&e.Instance, "instance", 0, "chip instance")
 	fs.Int64Var(&e.NoiseSeed, "noise-seed", e.NoiseSeed, "noise realisation of the runs")
 	fs.IntVar(&e.Jobs, "jobs", 0, "chips evaluated in parallel, one core each (0 = one per core; the results do not depend on it)")
@@ -102,7 +101,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseNoArgs(fs, args[1:]); err != nil {
 		return err
 	}
-	fs.Visit(func(f *flag.Flag) { e.SetSeed = e.SetSeed || f.Name == "seed" })
+	e.Seed, e.SetSeed = seed.v, seed.set
 	if e.Weights == "" {
 		return usageErr("eval", "--weights is required (make one with `oscsim train oscnet -o oscnet.npz`)")
 	}

@@ -27,8 +27,10 @@ with gradients through the chip's engine: by default central differences
 of the loss in every natural frequency (--grad fd; the paper's path-wise
 derivative, --grad reverse or forward, is dominated by noise at these
 settings: docs/sync.md); --online uses the reference classifier's pull/push
-rule. Prints training and test accuracy; -o saves the weights (.npz, with
-every setting). docs/sync.md has the equations and choices.
+rule. Offline training starts 3 times (--restarts) and continues the start
+with the lowest loss seen in 10 iterations. Prints training and test accuracy;
+-o saves the weights (.npz, with every setting). docs/sync.md has the
+equations and choices.
 
 Examples:
   oscsim train sync --task iris --species versicolor -o versicolor.npz
@@ -100,9 +102,9 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		iters    = fs.Int("iterations", 100, "training iterations (full-batch steps or online passes)")
 		seed     = fs.Uint64("seed", 1, "seed of the initial weights and phases")
 		grad     = fs.String("grad", "fd", "gradient: fd (central differences of the loss, docs/sync.md), or the paper's path-wise reverse (adjoint) or forward (sensitivities, eq. 7)")
-		fdStep   = fs.Float64("fd-step", freqsync.DefaultFDStep, "--grad fd: step (Hz of natural frequency)")
+		fdStep   = fs.Float64("fd-step", freqsync.TrainFDStep, "--grad fd: step (Hz of natural frequency)")
 		draws    = fs.Int("draws", 1, "initial-phase draws per example and iteration (loss and gradient averaged)")
-		restarts = fs.Int("restarts", 1, "offline: train 10 iterations from this many initialisations, continue the one with the lowest training loss")
+		restarts = fs.Int("restarts", freqsync.DefaultRestarts, "offline: train 10 iterations from this many initialisations, continue the one with the lowest training loss (1: one start)")
 		lr       = fs.Float64("lr", 0.03, "Adam learning rate")
 		unit     = fs.Float64("unit", freqsync.DefaultUnit, "frequency unit of the parameters (Hz)")
 		online   = fs.Bool("online", false, "reference only: the online pull/push rule instead of Adam")
@@ -146,7 +148,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		sp.Aware = &p
 	}
 	if !*noProg {
-		sp.Progress = progress.New(stderr, "train sync", int64(sp.Iterations), "iterations")
+		sp.Progress = progress.New(stderr, "train sync", int64(sp.TotalIterations()), "iterations")
 	}
 	start := time.Now()
 	res, err := sp.Run(ctx, train, test)
@@ -162,7 +164,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "accuracy  train %.2f%%, test %.2f%%\n", 100*res.Train, 100*res.Test)
 	if *out != "" {
 		extra := map[string]any{"task": *sf.task, "species": *sf.species, "iterations": sp.Iterations, "seed": sp.Seed,
-			"grad": g.String(), "lr": sp.LR, "online": sp.Online, "no_clip": sp.NoClip, "aware_linewidth_hz": *awareLW, "aware_mismatch": *awareMis}
+			"grad": g.String(), "fd_step_hz": sp.FDStep, "draws": sp.Draws, "restarts": sp.Restarts, "lr": sp.LR, "online": sp.Online, "no_clip": sp.NoClip, "aware_linewidth_hz": *awareLW, "aware_mismatch": *awareMis}
 		if err := freqsync.Save(*out, res.Model, sp.Phys, extra); err != nil {
 			return err
 		}

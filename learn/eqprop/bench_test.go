@@ -5,19 +5,10 @@ package eqprop
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// cpuTime returns the process's user + system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"oscsim/internal/benchkit"
+)
 
 // BenchmarkLayeredStep is one EP update of a 784-H-10 classifier on a
 // minibatch of 64 images (a free relaxation, the ±β nudged pair as one
@@ -46,13 +37,13 @@ func BenchmarkLayeredStep(b *testing.B) {
 			ctx := context.Background()
 			b.ReportAllocs()
 			b.ResetTimer()
-			c0 := cpuTime()
+			c0 := benchkit.CPUTime()
 			for i := 0; i < b.N; i++ {
 				if _, err := tr.Step(ctx, d, idx); err != nil {
 					b.Fatal(err)
 				}
 			}
-			cpu := (cpuTime() - c0).Seconds()
+			cpu := (benchkit.CPUTime() - c0).Seconds()
 			sec := b.Elapsed().Seconds()
 			b.ReportMetric(1e3*cpu/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(64*b.N)/sec, "images/s")

@@ -20,11 +20,14 @@ import (
 // DefaultLayeredSettings are the layered classifier's defaults (docs/ep.md
 // §6): 5 epochs and β = 0.1 (of {0.05, 0.1, 0.2}) as the public
 // configuration, but minibatches of 64, not 512 (Adam at lr 10⁻³ needs the
-// updates: 938 an epoch instead of 117), weights on a full scale of 4 at
-// κ = 10⁻³·ω0, relaxations of 30 network time constants.
+// updates: 938 an epoch instead of 117), weights clipped to ±0.5 at
+// κ = 10⁻³·ω0, relaxations of 30 network time constants from the forward
+// start, Adam on a cosine schedule (the last two measured in docs/ep.md
+// §6.5: from phase 0 EP's estimate was far from the equilibrium gradient).
 var DefaultLayeredSettings = LayeredSettings{
 	Epochs: 5, Batch: 64, Beta: 0.1, LR: []float64{0.001, 0.001}, Optimizer: OptAdam, Init: 1,
 	WMax: 0.5, Kappa: 1e-3, Time: 30, PixelPhase: PixelPhaseLinear, Readout: ReadoutCos,
+	Start: StartForward, Estimator: EstimatorEP, Schedule: ScheduleCosine,
 }
 
 // WithDefaults returns s with zero fields set from DefaultLayeredSettings.
@@ -58,6 +61,9 @@ func (s LayeredSettings) WithDefaults() LayeredSettings {
 	if s.Readout == "" {
 		s.Readout = d.Readout
 	}
+	s.Start = cmp.Or(s.Start, d.Start)
+	s.Estimator = cmp.Or(s.Estimator, d.Estimator)
+	s.Schedule = cmp.Or(s.Schedule, d.Schedule)
 	return s
 }
 
@@ -89,6 +95,12 @@ func (s LayeredSettings) Validate(pairs int) error {
 	}
 	if s.PixelPhase != PixelPhaseLinear || s.Readout != ReadoutCos {
 		errs = append(errs, fmt.Errorf("pixel phase %q and read-out %q: this trainer knows %q and %q", s.PixelPhase, s.Readout, PixelPhaseLinear, ReadoutCos))
+	}
+	if !slices.Contains(starts, s.Start) || !slices.Contains(estimators, s.Estimator) || !slices.Contains(schedules, s.Schedule) {
+		errs = append(errs, fmt.Errorf("start %q, estimator %q, schedule %q: want one of %v, %v, %v", s.Start, s.Estimator, s.Schedule, starts, estimators, schedules))
+	}
+	if s.Estimator == EstimatorBPTT && s.Noisy() {
+		errs = append(errs, fmt.Errorf("estimator %q is the noise-free software reference: no linewidth or freq_sigma", s.Estimator))
 	}
 	return errors.Join(errs...)
 }
@@ -340,17 +352,52 @@ func (t *LayeredTrainer) targets(c int) []float64 {
 	return y
 }
 
-// relax runs one batch of relaxations from phases init (nil: every ring
-// at phase 0) with the clamps given, and counts them.
-func (t *LayeredTrainer) relax(ctx context.Context, init [][]float64, clamps [][]Nudge, seed int64) (*Relaxation, error) {
-	if init == nil {
-		init = make([][]float64, len(clamps))
-		for b := range init {
-			init[b] = make([]float64, t.m.Net.N)
+// start returns the free relaxations' initial phases for the images whose
+// layer-1 phasors are re + j·im (drive): every ring at 0, or the forward
+// start (StartForward).
+func (t *LayeredTrainer) start(re, im blas64.General) [][]float64 {
+	L, n := t.W, t.m.Net.N
+	B, H := re.Rows, L.Sizes[1]
+	init := make([][]float64, B)
+	for b := range init {
+		init[b] = make([]float64, n)
+	}
+	if t.S.Start != StartForward {
+		return init
+	}
+	for b, phi := range init {
+		for i := 0; i < H; i++ {
+			phi[i] = math.Atan2(im.Data[b*H+i], re.Data[b*H+i])
+		}
+		// Layer l ≥ 2: arg(h_k + Σ_i W_ik·e^{jφ_i}) from layer l−1 (the
+		// couplers as the chip holds them).
+		prev, off, e := 0, H, 0
+		for l := 2; l < L.Layers(); l++ {
+			np, nl := L.Sizes[l-1], L.Sizes[l]
+			pr, pi := make([]float64, nl), make([]float64, nl)
+			copy(pr, L.Bias[l])
+			for a := 0; a < np; a++ {
+				sa, ca := math.Sincos(phi[prev+a])
+				w := t.m.held[e+a*nl : e+(a+1)*nl]
+				for k, v := range w {
+					pr[k] += v * ca
+					pi[k] += v * sa
+				}
+			}
+			for k := range pr {
+				phi[off+k] = math.Atan2(pi[k], pr[k])
+			}
+			prev, off, e = off, off+nl, e+np*nl
 		}
 	}
+	return init
+}
+
+// relax runs one batch of relaxations from phases init with the clamps
+// given (trace: every step's state kept), and counts them.
+func (t *LayeredTrainer) relax(ctx context.Context, init [][]float64, clamps [][]Nudge, seed int64, trace bool) (*Relaxation, error) {
 	t.m.NoiseSeed = seed
-	rel, err := t.m.Relax(ctx, init, clamps, false)
+	rel, err := t.m.Relax(ctx, init, clamps, trace)
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +458,10 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 	for b, n := range idx {
 		free[b] = t.clamps(re, im, b, int(d.Labels[n]), 0)
 	}
-	fr, err := t.relax(ctx, nil, free, t.noiseSeed(0))
+	if t.S.Estimator == EstimatorBPTT {
+		return t.bpttGradient(ctx, d, idx, t.start(re, im), free, cx, sx)
+	}
+	fr, err := t.relax(ctx, t.start(re, im), free, t.noiseSeed(0), false)
 	if err != nil {
 		return nil, res, err
 	}
@@ -430,7 +480,7 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 		nud[b] = t.clamps(re, im, b, c, beta)
 		nud[B+b] = t.clamps(re, im, b, c, -beta)
 	}
-	nr, err := t.relax(ctx, init, nud, t.noiseSeed(1))
+	nr, err := t.relax(ctx, init, nud, t.noiseSeed(1), false)
 	if err != nil {
 		return nil, res, err
 	}
@@ -502,6 +552,7 @@ func (t *LayeredTrainer) update(grads [][]float64) {
 	} else if !adam && len(L.Opt) != n {
 		L.Opt = make([]float64, n)
 	}
+	f := t.S.Schedule.rateFactor(t.S.Steps, t.S.totalUpdates())
 	t.S.Steps++
 	b1, b2 := t.S.Momentum, 0.999
 	if b1 == 0 {
@@ -516,7 +567,7 @@ func (t *LayeredTrainer) update(grads [][]float64) {
 		if bl >= nW {
 			pair = bl - nW // bias of layer l+1 goes with pair l
 		}
-		eta := t.S.lr(pair)
+		eta := t.S.lr(pair) * f
 		g := grads[bl]
 		for k := range p {
 			if adam {
@@ -543,7 +594,7 @@ func (t *LayeredTrainer) Predict(ctx context.Context, d Examples, idx []int, see
 	for b := range idx {
 		cl[b] = t.clamps(re, im, b, 0, 0)
 	}
-	rel, err := t.relax(ctx, nil, cl, seed)
+	rel, err := t.relax(ctx, t.start(re, im), cl, seed, false)
 	if err != nil {
 		return nil, err
 	}

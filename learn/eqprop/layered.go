@@ -115,6 +115,17 @@ type LayeredSettings struct {
 	PixelPhase string `json:"pixel_phase"`
 	// Readout is how a class is read from the output phases.
 	Readout string `json:"readout"`
+	// Start is where every free relaxation starts, Estimator how the
+	// gradient is estimated, Schedule how the learning rates evolve
+	// (docs/ep.md §6.5). Files written before these settings existed
+	// load as StartZero, EstimatorEP and ScheduleConstant.
+	Start     FreeStart `json:"start"`
+	Estimator Estimator `json:"estimator"`
+	Schedule  Schedule  `json:"schedule"`
+	// DecayEpochs is the schedule's horizon in epochs (0: Epochs); set it
+	// when a run is trained in parts (a checkpoint resumed to more
+	// epochs) so that every part follows the whole run's schedule.
+	DecayEpochs int `json:"decay_epochs,omitempty"`
 	// Elapsed is the wall time spent training so far (s).
 	Elapsed float64 `json:"elapsed_s"`
 	// History holds per-epoch records (cost, accuracies).
@@ -382,6 +393,16 @@ func LoadLayered(path string) (*LayeredWeights, error) {
 		return nil, fmt.Errorf("%w: %s: array \"meta\": %w", ErrLayered, path, err)
 	}
 	L.Settings = md.Settings
+	// Settings that older files lack: what the trainer did then.
+	if L.Settings.Start == "" {
+		L.Settings.Start = StartZero
+	}
+	if L.Settings.Estimator == "" {
+		L.Settings.Estimator = EstimatorEP
+	}
+	if L.Settings.Schedule == "" {
+		L.Settings.Schedule = ScheduleConstant
+	}
 	for l := range L.W {
 		if L.W[l], err = get(fmt.Sprintf("w%d", l), L.Sizes[l], L.Sizes[l+1]); err != nil {
 			return nil, err

@@ -5,9 +5,9 @@ import (
 	"encoding"
 	"fmt"
 	"math"
-	"strings"
 
 	"oscsim/internal/progress"
+	"oscsim/internal/vocab"
 )
 
 // Method is a way to set an associative memory's couplings.
@@ -30,22 +30,11 @@ func Methods() []Method {
 }
 
 // String returns the method's key.
-func (m Method) String() string {
-	if m < 0 || int(m) >= len(methodNames) {
-		return fmt.Sprintf("Method(%d)", int(m))
-	}
-	return methodNames[m]
-}
+func (m Method) String() string { return vocab.Name(m, "Method", methodNames[:]...) }
 
 // UnmarshalText parses a method key.
 func (m *Method) UnmarshalText(b []byte) error {
-	for k, n := range methodNames {
-		if string(b) == n {
-			*m = Method(k)
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown method %q (want %s)", string(b), strings.Join(methodNames[:], ", "))
+	return vocab.Index(m, b, "method", methodNames[:]...)
 }
 
 var _ encoding.TextUnmarshaler = (*Method)(nil)

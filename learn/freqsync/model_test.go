@@ -276,4 +276,7 @@ func TestRestarts(t *testing.T) {
 	if len(out.History) != sp.Iterations {
 		t.Errorf("history has %d steps, want %d", len(out.History), sp.Iterations)
 	}
+	if got, want := sp.TotalIterations(), 2*RestartProbe+2; got != want {
+		t.Errorf("TotalIterations = %d, want %d", got, want)
+	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"gonum.org/v1/gonum/mat"
+
+	"oscsim/internal/vocab"
 )
 
 // Rule names a way to set the couplings from the desired patterns.
@@ -27,13 +29,7 @@ func Rules() []Rule { return []Rule{RuleHebbian, RulePinv, RuleStorkey, RuleHREC
 
 // UnmarshalText accepts the names of Rules.
 func (r *Rule) UnmarshalText(b []byte) error {
-	for _, v := range Rules() {
-		if string(b) == string(v) {
-			*r = v
-			return nil
-		}
-	}
-	return fmt.Errorf("rule %q: want hebbian, pinv, storkey or hrecm", b)
+	return vocab.Set(r, b, "rule", Rules()...)
 }
 
 // Couplings sets J from the patterns by rule; RuleHRECM trains with cfg.

@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"oscsim/internal/vocab"
 )
 
-// Init is how Algorithm 1 starts J (its Step 1).
+// Init is how Algorithm 1 starts J (its Step 1). Init, Select and Rule
+// are vocabularies written like every other (internal/vocab; the same
+// shape on purpose).
 type Init string
 
 const (
@@ -20,12 +24,7 @@ const (
 
 // UnmarshalText accepts "hebbian" or "gaussian".
 func (i *Init) UnmarshalText(b []byte) error {
-	switch v := Init(b); v {
-	case InitHebbian, InitGaussian:
-		*i = v
-		return nil
-	}
-	return fmt.Errorf("init %q: want hebbian or gaussian", b)
+	return vocab.Set(i, b, "init", InitHebbian, InitGaussian)
 }
 
 // Select is which iterate Train returns (docs/hrecm.md, "Convergence").
@@ -44,12 +43,7 @@ const (
 
 // UnmarshalText accepts "last" or "exact".
 func (s *Select) UnmarshalText(b []byte) error {
-	switch v := Select(b); v {
-	case SelectLast, SelectExact:
-		*s = v
-		return nil
-	}
-	return fmt.Errorf("select %q: want last or exact", b)
+	return vocab.Set(s, b, "select", SelectLast, SelectExact)
 }
 
 // Config holds Algorithm 1's settings; the zero values of Samples, Sweeps,
