@@ -125,6 +125,11 @@ type Plan struct {
 	// InjA and InjB are the injection at f0 per ring and input (N·B;
 	// inject.go), nil when no input injects.
 	InjA, InjB []float64
+
+	// byInputs splits steps by inputs from one whole vector a worker
+	// (split), the other way BenchmarkWorkersWall measures two workers;
+	// the package's benchmarks set it, chip never does.
+	byInputs bool
 }
 
 // tabulated reports whether the ring is characterised (tables).
@@ -270,7 +275,7 @@ func (e *Engine) split() {
 	if p.Precision == Float32 {
 		vec = 16
 	}
-	e.byLanes = w > 1 && B >= 4*vec*w
+	e.byLanes = w > 1 && (B >= 4*vec*w || (p.byInputs && B >= vec*w))
 }
 
 // Close stops the workers; the engine must not be used afterwards.

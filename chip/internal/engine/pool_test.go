@@ -100,8 +100,10 @@ func TestWorkersAgreeBits(t *testing.T) {
 			for _, integ := range []Integrator{Euler, Heun, RK4} {
 				for _, B := range []int{1, 20, 64} {
 					var ref []float64
-					for _, w := range []int{1, 2, 3} {
-						e := mustNew(t, benchPlan(n, 12, B, model, integ, prec, w))
+					for _, w := range []int{1, 2, 3, -2} { // −2: two, split by inputs
+						p := benchPlan(n, 12, B, model, integ, prec, max(w, -w))
+						p.byInputs = w < 0
+						e := mustNew(t, p)
 						for s := range steps {
 							if x := e.Step(s); x >= 0 {
 								t.Fatalf("%v/%v/%v B=%d w=%d: not finite at %d", model, prec, integ, B, w, x)

@@ -365,8 +365,12 @@ func BenchmarkPassTimeline(b *testing.B) {
 // the same process (so both see the same machine), with the engine's own
 // pool (no timing inside the passes). Metrics: the median turn's µs a step
 // for each (w1-us, w2-us) and ratio = w1-us / w2-us, two workers against
-// one per wall clock; meaningful only on an idle machine (check the load
-// average, e.g. uptime, before and after).
+// one per wall clock; and where the engine splits such a step by rows,
+// the same for two workers split by inputs instead (w2in-us, ratio-in:
+// each worker its inputs through the whole step, no barrier inside it),
+// so one run shows which split the rule in split should pick. Meaningful
+// only on an idle machine (check the load average, e.g. uptime, before
+// and after).
 //
 //	go test ./chip/internal/engine -run '^$' -bench WorkersWall -benchtime 4000x -count 5
 func BenchmarkWorkersWall(b *testing.B) {
@@ -385,17 +389,27 @@ func BenchmarkWorkersWall(b *testing.B) {
 		{"phase/f32/euler/B1", Phase, Euler, Float32, 1},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			var e [2]*Engine
+			var e []*Engine
 			for w := range 2 {
-				e[w] = mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1))
+				e = append(e, mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1)))
 				defer e[w].Close()
 			}
+			if !e[1].byLanes && c.B > 1 {
+				p := benchPlan(784, 56, c.B, c.model, c.integ, c.prec, 2)
+				p.byInputs = true
+				if in := mustNew(b, p); in.byLanes {
+					e = append(e, in)
+					defer in.Close()
+				} else {
+					in.Close()
+				}
+			}
 			const turn = 50
-			var per [2][]float64
+			per := make([][]float64, len(e))
 			n := 0
 			for b.Loop() {
 				if n%turn == 0 {
-					for w := range 2 {
+					for w := range e {
 						t0 := time.Now()
 						for s := range turn {
 							e[w].Step(n + s)
@@ -405,14 +419,18 @@ func BenchmarkWorkersWall(b *testing.B) {
 				}
 				n++
 			}
-			var med [2]float64
-			for w := range 2 {
+			med := make([]float64, len(e))
+			for w := range e {
 				slices.Sort(per[w])
 				med[w] = per[w][len(per[w])/2]
 			}
 			b.ReportMetric(med[0], "w1-us")
 			b.ReportMetric(med[1], "w2-us")
 			b.ReportMetric(med[0]/med[1], "ratio")
+			if len(e) > 2 {
+				b.ReportMetric(med[2], "w2in-us")
+				b.ReportMetric(med[0]/med[2], "ratio-in")
+			}
 		})
 	}
 }
