@@ -151,7 +151,8 @@ func norm(v []float64) float64 {
 // initialisation, the layered trainer's image order) on the ablation
 // protocol of docs/ep.md §6.5: what the same layer sizes reach with a
 // standard neuron on the same images and updates. It runs only with
-// OSCSIM_EP_MLP=train,test,epochs (e.g. 20000,2000,2).
+// OSCSIM_EP_MLP=train,test,epochs (e.g. 20000,2000,2), on MNIST or on
+// OSCSIM_EP_MLP_DATA=fashion-mnist.
 func TestMLPReference(t *testing.T) {
 	spec := os.Getenv("OSCSIM_EP_MLP")
 	if spec == "" {
@@ -162,7 +163,11 @@ func TestMLPReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	dir, err := dataset.Locate(ctx, "mnist", "")
+	name := os.Getenv("OSCSIM_EP_MLP_DATA") // mnist (default) or fashion-mnist
+	if name == "" {
+		name = "mnist"
+	}
+	dir, err := dataset.Locate(ctx, name, "")
 	if err != nil {
 		t.Skip(err)
 	}
