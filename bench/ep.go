@@ -74,6 +74,16 @@ type EPEval struct {
 	// Batch is the number of images per chip run (0 = 64). Results do
 	// not depend on it: each image draws its noise from its own index.
 	Batch int
+	// Precision is the engine state's precision (chip.PrecisionFloat64,
+	// the default "", or chip.PrecisionFloat32).
+	Precision string
+	// StepRate bounds the step: dt·λ ≤ StepRate for the Gershgorin bound
+	// λ of the whole chip (0 = eqprop.DefaultConfig's).
+	StepRate float64
+	// Software also classifies the same images in software
+	// (eqprop.EvaluateLayered: the trainer's phase model through the
+	// engine, no noise or mismatch), into EPReport.Software.
+	Software bool
 	// Progress receives a progress meter (nil: silent).
 	Progress io.Writer `json:"-"`
 }
@@ -97,10 +107,22 @@ const EPDefaultClamp = 4
 // trimmed like a TDC's offset, removes it.
 const EPDefaultCalibration = 32
 
+// EPDefaultStepRate is the phase model's default step bound dt·λ ≤ 2 for
+// the Gershgorin bound λ of the whole chip: design choice [A] (docs/ep.md,
+// "Size and speed"). Heun is stable to dt·λ_max = 2 on a decaying mode, and
+// the bound λ is at least the Jacobian's largest rate; measured on the
+// 5-epoch MNIST weights (256 test images, no noise), the outputs of the
+// chip at bound 2 and at the trainer's bound 1 differ by at most one
+// 6-bit TDC step (rms 0.002 rad) and no decision changes, in half the steps.
+const EPDefaultStepRate = 2
+
 // DefaultEPEval returns the evaluation's defaults: the first 1,000 MNIST
-// test images, noise seed 1, 64 images per run.
+// test images, noise seed 1, 64 images per run, a float32 state
+// (chip.PrecisionFloat32: 2.4× faster than float64, the same decisions on
+// the 5-epoch MNIST weights without noise), the step at EPDefaultStepRate.
 func DefaultEPEval() EPEval {
-	return EPEval{Dataset: "mnist", Images: 1000, NoiseSeed: 1, Batch: 64, Calibrate: EPDefaultCalibration}
+	return EPEval{Dataset: "mnist", Images: 1000, NoiseSeed: 1, Batch: 64, Calibrate: EPDefaultCalibration,
+		Precision: chip.PrecisionFloat32, StepRate: EPDefaultStepRate}
 }
 
 // EPReport is the outcome of an EPEval.
@@ -115,10 +137,15 @@ type EPReport struct {
 	DetectorBits int  `json:"detector_bits"`
 	NoNoise      bool `json:"no_noise"`
 	NoMismatch   bool `json:"no_mismatch"`
-	// Images classified, Correct among them, Accuracy in per cent.
-	Images   int     `json:"images"`
-	Correct  int     `json:"correct"`
-	Accuracy float64 `json:"accuracy_pct"`
+	// Images classified, Correct among them, Accuracy in per cent and
+	// its binomial standard error √(p(1−p)/n) (AccuracyErr, points).
+	Images      int     `json:"images"`
+	Correct     int     `json:"correct"`
+	Accuracy    float64 `json:"accuracy_pct"`
+	AccuracyErr float64 `json:"accuracy_err_pct"`
+	// Software is the software accuracy on the same images (per cent;
+	// EPEval.Software), nil when not asked.
+	Software *float64 `json:"software_pct,omitempty"`
 	// Confusion[true][predicted].
 	Confusion [][]int `json:"confusion"`
 	// Couplers are the coupler pairs programmed to a nonzero code, Sites
@@ -225,7 +252,7 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 	var mean chip.LedgerMean
 	for lo := 0; lo < len(e.Pixels); lo += B {
 		hi := min(lo+B, len(e.Pixels))
-		outs, res, err := run.classify(ctx, e.Pixels[lo:hi], e.Offset+lo)
+		outs, res, err := run.classify(ctx, e.Pixels[lo:hi], e.Offset+lo, lo == 0)
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +262,9 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 			pred[b] = eqprop.Classify(out, rep.ReadoutRef)
 		}
 		rep.Steps = res.Steps
-		mean.Add(res.Ledger, res.Duration*float64(hi-lo))
+		if lo == 0 {
+			mean.Add(res.Ledger, res.Duration*float64(hi-lo))
+		}
 		for b, p := range pred {
 			y := e.Labels[lo+b]
 			if y < 0 || y >= classes {
@@ -249,6 +278,14 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 		meter.Add(int64(hi - lo))
 	}
 	rep.Accuracy = 100 * float64(rep.Correct) / float64(max(1, rep.Images))
+	rep.AccuracyErr = BinomialErr(rep.Correct, rep.Images)
+	if e.Software {
+		acc, err := e.software(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Software = &acc
+	}
 	// One inference: its run, no reprogramming (the weights stay).
 	L := mean.Ledger(0, run.dur)
 	card := nl.Tech
@@ -266,6 +303,37 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 	rep.ProgramNJ = (L.ProgramEnergy + float64(L.DriverBits-w.Sizes[0]*2*(nl.Injection.Bits+1))*card.EnergyBit) * 1e9
 	rep.Wall = time.Since(start).Seconds()
 	return rep, nil
+}
+
+// BinomialErr is the standard error of an accuracy of correct out of n,
+// in points: 100·√(p(1−p)/n) (0 for n = 0).
+func BinomialErr(correct, n int) float64 {
+	if n <= 0 {
+		return 0
+	}
+	p := float64(correct) / float64(n)
+	return 100 * math.Sqrt(p*(1-p)/float64(n))
+}
+
+// software returns the software accuracy (per cent) on the evaluation's
+// images: eqprop.EvaluateLayered on the pixels as the data set stores
+// them (bytes, x·255).
+func (e *EPEval) software(ctx context.Context) (float64, error) {
+	w := e.Net
+	d := eqprop.Examples{N: len(e.Pixels), P: w.Sizes[0], Pix: make([]uint8, 0, len(e.Pixels)*w.Sizes[0]), Labels: make([]uint8, len(e.Pixels))}
+	for k, x := range e.Pixels {
+		for _, v := range x {
+			d.Pix = append(d.Pix, uint8(math.Round(255*math.Min(1, math.Max(0, v)))))
+		}
+		d.Labels[k] = uint8(e.Labels[k])
+	}
+	meter := progress.New(e.Progress, "eval ep (software)", int64(d.N), "images")
+	defer meter.Done()
+	acc, err := eqprop.EvaluateLayered(ctx, w, d, 0, meter)
+	if err != nil {
+		return 0, fmt.Errorf("bench: ep: software: %w", err)
+	}
+	return 100 * acc, nil
 }
 
 // fullScale returns the weight that maps to the largest code: FullScale
@@ -418,7 +486,7 @@ func (run *epRun) calibrate(ctx context.Context) (float64, error) {
 		hi := min(lo+B, len(e.CalPixels))
 		// Calibration images draw their noise from indices past any test
 		// image's.
-		o, _, err := run.classify(ctx, e.CalPixels[lo:hi], calibrationBase+lo)
+		o, _, err := run.classify(ctx, e.CalPixels[lo:hi], calibrationBase+lo, false)
 		if err != nil {
 			return 0, err
 		}
@@ -574,7 +642,11 @@ func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
 	lam := 2 * run.kappa * (net.RowSum() + math.Max(bmax, run.clamp))
 	f0 := nl.Oscillators.Frequency
 	if run.model == netlist.ModelPhase {
-		dt := cfg.StepRate / lam
+		rate := cfg.StepRate
+		if e.StepRate > 0 {
+			rate = e.StepRate
+		}
+		dt := rate / lam
 		if c := dt * f0; c >= 1 {
 			run.spc = 1 / math.Min(math.Floor(c), 64)
 		} else {
@@ -598,7 +670,11 @@ func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
 
 // classify relaxes a batch of images (global index base of the first) and
 // returns each one's output phases read from the output TDCs.
-func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int) ([][]float64, *chip.Result, error) {
+//
+// The coupler-power average (one sparse product per cycle, a third of a
+// phase-model run's work) is taken when power is set: the evaluation
+// takes it on its first batch only and reports that batch's ledger.
+func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int, power bool) ([][]float64, *chip.Result, error) {
 	ch, w := run.ch, run.e.Net
 	N, in0 := ch.N(), w.Sizes[0]
 	clampI := ch.InjectionCurrent(run.clamp * run.kappa)
@@ -617,7 +693,7 @@ func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int) ([
 		inputs[b] = chip.Input{Phases: phi, Inject: inj}
 	}
 	res, err := ch.Run(ctx, inputs, chip.RunOptions{Model: run.model, StepsPerCycle: run.spc, Duration: run.dur,
-		NoNoise: run.e.NoNoise, NoiseSeed: run.e.NoiseSeed, InputBase: base})
+		NoNoise: run.e.NoNoise, NoiseSeed: run.e.NoiseSeed, InputBase: base, Precision: run.e.Precision, NoPower: !power})
 	if err != nil {
 		return nil, nil, fmt.Errorf("bench: ep: %w", err)
 	}

@@ -109,6 +109,11 @@ type Env struct {
 	// DataDir overrides the data cache (directory holding a data set's
 	// files); "" fetches into the user cache as `oscsim data fetch` does.
 	DataDir string
+	// Weights is a directory of trained models ("" = none): an
+	// experiment that trains one per seed (ep-mnist, ep-fmnist) reads
+	// seed s's from Weights/NAME-seed<s>.npz when that file exists instead
+	// of training, and writes it there after training when it does not.
+	Weights string
 	// Log receives progress and remarks (stderr); nil discards them.
 	Log io.Writer
 }

@@ -56,6 +56,9 @@ func runEvalEP(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Int64Var(&e.NoiseSeed, "noise-seed", e.NoiseSeed, "noise realisation of the runs")
 	fs.IntVar(&e.Calibrate, "calibrate", e.Calibrate, "training images on which the read-out's reference phase is trimmed once (0 = none: φ_ref = 0)")
 	fs.IntVar(&e.Batch, "batch", e.Batch, "images per chip run (results do not depend on it)")
+	fs.StringVar(&e.Precision, "precision", e.Precision, "engine state precision: float64 or float32 (faster, its own noise realisation)")
+	fs.Float64Var(&e.StepRate, "step-rate", e.StepRate, "phase model's step bound dt·λ (0 = the trainer's default)")
+	fs.BoolVar(&e.Software, "software", false, "also classify the same images in software (the trainer's phase model, no noise or mismatch)")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of text")
 	out := fs.String("o", "", "also write the report as JSON to this file")
 	noProgress := noProgressFlag(fs)
@@ -119,7 +122,10 @@ func writeEPReport(w io.Writer, r *bench.EPReport) error {
 	fmt.Fprintf(tw, "chip\t%s (%v, %s model)\n", r.Chip, r.Sizes, r.Model)
 	fmt.Fprintf(tw, "weights\t%s\n", r.Weights)
 	fmt.Fprintf(tw, "images\t%d of %s\n", r.Images, r.Dataset)
-	fmt.Fprintf(tw, "accuracy\t%.2f%% (%d correct)\n", r.Accuracy, r.Correct)
+	fmt.Fprintf(tw, "accuracy\t%.2f ± %.2f%% (%d correct; binomial standard error)\n", r.Accuracy, r.AccuracyErr, r.Correct)
+	if r.Software != nil {
+		fmt.Fprintf(tw, "software\t%.2f%% on the same images (phase model, no noise or mismatch)\n", *r.Software)
+	}
 	fmt.Fprintf(tw, "couplers\t%d of %d sites programmed, %d-bit codes on full scale %g (%d clipped, %d zeroed)\n",
 		r.Couplers, r.Sites, r.Bits, r.FullScale, r.Quant.Clipped, r.Quant.Zeroed)
 	fmt.Fprintf(tw, "read-out\t%d-bit TDCs on the output rings, reference phase %.3f rad (trimmed on %d training images)\n", r.DetectorBits, r.ReadoutRef, r.Calibration)
@@ -136,13 +142,6 @@ func writeEPReport(w io.Writer, r *bench.EPReport) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "confusion (rows: true class, columns: read):")
-	for k, row := range r.Confusion {
-		fmt.Fprintf(w, "  %d:", k)
-		for _, n := range row {
-			fmt.Fprintf(w, " %5d", n)
-		}
-		fmt.Fprintln(w)
-	}
+	bench.WriteConfusion(w, "", r.Confusion)
 	return nil
 }

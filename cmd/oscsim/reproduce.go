@@ -13,7 +13,7 @@ import (
 )
 
 const reproduceUsage = `
-Usage: oscsim reproduce NAME [--json] [--quick] [--seed N] [--plots DIR] [--data DIR]
+Usage: oscsim reproduce NAME [--json] [--quick] [--seed N] [--plots DIR] [--data DIR] [--weights DIR]
        oscsim reproduce --list
 
 Re-runs one table or figure of a paper oscsim models and prints our
@@ -32,6 +32,7 @@ Examples:
   oscsim reproduce --list
   oscsim reproduce oscnet-table2
   oscsim reproduce oscnet-table4 --quick --json
+  oscsim reproduce ep-mnist --weights trained/   # trained/ep-mnist-seed1.npz … seed3
 `
 
 // runReproduce implements 'oscsim reproduce'.
@@ -44,6 +45,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		plots   = fs.String("plots", ".", "directory for plots (\"\" writes none)")
 		dataDir = fs.String("data", "", "directory holding the data set's files (default: fetch into the user cache)")
 		list    = fs.Bool("list", false, "list the experiments")
+		weights = fs.String("weights", "", "directory of trained models: NAME-seed<s>.npz is read instead of training seed s, or written after training it (ep-mnist, ep-fmnist)")
 	)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -67,7 +69,7 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 	}
-	res, err := repro.Run(ctx, pos[0], repro.Env{Quick: *quick, Seed: *seed, PlotDir: *plots, DataDir: *dataDir, Log: stderr})
+	res, err := repro.Run(ctx, pos[0], repro.Env{Quick: *quick, Seed: *seed, PlotDir: *plots, DataDir: *dataDir, Weights: *weights, Log: stderr})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,56 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"testing"
+
+	"oscsim/learn/eqprop"
+	"oscsim/netlist"
+)
+
+// BenchmarkEPEval classifies one batch of 64 synthetic images on the
+// 784-256-10 chip (configs/ep-mnist.toml, phase model, noise and mismatch
+// on, no read-out trim): ns/op is one batch, and the image/s metric the
+// evaluation's throughput (docs/performance.md, docs/ep.md "Size and
+// speed"). OSCSIM_EP_WEIGHTS names a weights file of `oscsim train ep` to
+// time instead of random weights (the steps per relaxation follow the
+// weights' scale); OSCSIM_EP_MODEL=cycle times the cycle model.
+func BenchmarkEPEval(b *testing.B) {
+	nl, err := netlist.Load("../configs/ep-mnist.toml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := DefaultEPEval()
+	e.Net, e.Calibrate = randomLayered(b, 1), 0
+	if p := os.Getenv("OSCSIM_EP_WEIGHTS"); p != "" {
+		if e.Net, err = eqprop.LoadLayered(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if m := os.Getenv("OSCSIM_EP_MODEL"); m != "" {
+		if err := e.Model.UnmarshalText([]byte(m)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	const B = 64
+	e.Batch = B
+	e.Pixels, e.Labels = make([][]float64, B), make([]int, B)
+	for k := range e.Pixels {
+		e.Pixels[k] = make([]float64, 784)
+		for i := range e.Pixels[k] {
+			e.Pixels[k][i] = float64((i*7+k*13)%17) / 16
+		}
+		e.Labels[k] = k % 10
+	}
+	var steps int
+	for b.Loop() {
+		rep, err := e.Evaluate(context.Background(), nl)
+		if err != nil {
+			b.Fatal(err)
+		}
+		steps = rep.Steps
+	}
+	b.ReportMetric(float64(B*b.N)/b.Elapsed().Seconds(), "images/s")
+	b.ReportMetric(float64(steps), "steps")
+}
