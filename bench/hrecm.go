@@ -26,7 +26,7 @@ type HRECM struct {
 	next  float64
 	flips int
 	per   int
-	model string
+	model netlist.Model
 	dur   float64
 	file  string
 }
@@ -53,7 +53,7 @@ func newHRECM(spec Spec, p *params, nl *netlist.Netlist) (Workload, error) {
 		return nil, err
 	}
 	weights, np, pseed, iters, gamma, flips, cycles := cfgp.Weights, cfgp.Patterns, cfgp.PatternSeed, cfgp.Iters, cfgp.Gamma, cfgp.Flips, cfgp.Cycles
-	w.per, w.model = cfgp.Starts, string(cfgp.Model)
+	w.per, w.model = cfgp.Starts, cfgp.Model
 	switch {
 	case !(flips >= 0 && flips < 1):
 		return nil, p.bad("flips", "must be in [0, 1) (got %v)", flips)

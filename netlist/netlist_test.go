@@ -347,3 +347,25 @@ func TestTechOverrides(t *testing.T) {
 		}
 	}
 }
+
+// FormatSI picks the largest prefix at most the value (four digits), "f"
+// below a femto-unit; ParseQuantity reads what it writes.
+func TestFormatSI(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{1.4e9, "Hz", "1.4GHz"}, {999.6, "Hz", "0.9996kHz"}, {2.5e-15, "F", "2.5fF"}, {3e-6, "A", "3uA"},
+		{1e-17, "F", "0.01fF"}, {0, "W", "0W"}, {-7.5e-12, "s", "-7.5ps"}, {12, "Ohm", "12Ohm"},
+	} {
+		got := FormatSI(c.v, c.unit)
+		if got != c.want {
+			t.Errorf("FormatSI(%g, %q) = %q, want %q", c.v, c.unit, got, c.want)
+		}
+		if v, u, ok := ParseQuantity(got); !ok || u != c.unit || math.Abs(v-c.v) > 1e-3*math.Abs(c.v) {
+			t.Errorf("ParseQuantity(%q) = %g %q %v", got, v, u, ok)
+		}
+	}
+}

@@ -55,10 +55,37 @@ type PhaseNoise struct {
 	Offset float64 // offset frequency Δf in Hz
 }
 
-// prefixes are the SI prefixes every unit-bearing value accepts.
-var prefixes = map[string]float64{
-	"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3,
-	"": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+// siPrefixes are the SI prefixes every unit-bearing value accepts and
+// FormatSI writes, largest first; micro is "u" (parsing also takes "µ").
+var siPrefixes = [...]struct {
+	sym string
+	f   float64
+}{{"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}, {"", 1}, {"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}}
+
+// prefixFactor is the factor of the SI prefix p.
+func prefixFactor(p string) (float64, bool) {
+	if p == "µ" {
+		p = "u"
+	}
+	for _, x := range siPrefixes {
+		if x.sym == p {
+			return x.f, true
+		}
+	}
+	return 0, false
+}
+
+// SIPrefix returns the prefix FormatSI writes a value of magnitude a with
+// and its factor: the largest from "f" to "T" whose factor is at most a
+// (within rounding to four digits). Below a femto-unit it returns "f" and
+// ok false.
+func SIPrefix(a float64) (sym string, factor float64, ok bool) {
+	for _, x := range siPrefixes {
+		if a >= x.f*0.9995 {
+			return x.sym, x.f, true
+		}
+	}
+	return "f", 1e-15, false
 }
 
 // UnitRatio is the unit ParseQuantity gives a percentage ("3%" → 0.03).
@@ -106,7 +133,7 @@ func ParseQuantity(s string) (v float64, unit string, ok bool) {
 	}
 	for _, u := range siUnits {
 		if p, found := strings.CutSuffix(rest, u.sym); found {
-			if f, ok := prefixes[p]; ok {
+			if f, ok := prefixFactor(p); ok {
 				if u.canon == "m2" {
 					f *= f
 				}
@@ -114,7 +141,7 @@ func ParseQuantity(s string) (v float64, unit string, ok bool) {
 			}
 		}
 	}
-	if f, ok := prefixes[rest]; ok {
+	if f, ok := prefixFactor(rest); ok {
 		return x * f, "", true
 	}
 	return 0, "", false
@@ -277,14 +304,6 @@ func FormatSI(v float64, unit string) string {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return strconv.FormatFloat(v, 'g', 4, 64) + unit
 	}
-	a := math.Abs(v)
-	for _, p := range []struct {
-		s string
-		f float64
-	}{{"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"k", 1e3}, {"", 1}, {"m", 1e-3}, {"u", 1e-6}, {"n", 1e-9}, {"p", 1e-12}, {"f", 1e-15}} {
-		if a >= p.f*0.9995 {
-			return strconv.FormatFloat(v/p.f, 'g', 4, 64) + p.s + unit
-		}
-	}
-	return strconv.FormatFloat(v/1e-15, 'g', 4, 64) + "f" + unit
+	s, f, _ := SIPrefix(math.Abs(v))
+	return strconv.FormatFloat(v/f, 'g', 4, 64) + s + unit
 }

@@ -8,6 +8,7 @@ import (
 	"oscsim/bench"
 	"oscsim/chip"
 	"oscsim/learn/hrecm"
+	"oscsim/netlist"
 )
 
 // The paper never integrates the dynamics. These experiments do, on the
@@ -228,7 +229,7 @@ func runHrecmRetrieval(ctx context.Context, env Env) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			spec := hrecm.RunSpec{Model: "phase", Duration: hrecmRelaxCycles / ch.Netlist().Oscillators.Frequency, Jitter: 0.05, NoNoise: true}
+			spec := hrecm.RunSpec{Model: netlist.ModelPhase, Duration: hrecmRelaxCycles / ch.Netlist().Oscillators.Frequency, Jitter: 0.05, NoNoise: true}
 			tr, err := hrecmTry(ctx, ch, mem, spec, randoms, perLevel, uint64(env.Seed)*7919+uint64(s))
 			if err != nil {
 				return nil, err
@@ -274,7 +275,7 @@ type hrecmChipCase struct {
 	config            string
 	n, p, seeds       int
 	bits              []int
-	models            []string
+	models            []netlist.Model
 	randoms, perLevel int
 	what              string
 	// pumps are multiples of the mid-gap K_s to run at (nil: 1 only);
@@ -284,9 +285,9 @@ type hrecmChipCase struct {
 
 func runHrecmChip(ctx context.Context, env Env) (*Result, error) {
 	c := hrecmChipCase{config: "hrecm-16.toml", n: hrecmRetrievalN, p: hrecmRetrievalP, seeds: hrecmSettings(env).seeds,
-		bits: []int{3, 4, 5}, models: []string{"phase", "cycle"}, randoms: 200, perLevel: 40, what: "hrecm-chip"}
+		bits: []int{3, 4, 5}, models: []netlist.Model{netlist.ModelPhase, netlist.ModelCycle}, randoms: 200, perLevel: 40, what: "hrecm-chip"}
 	if env.Quick {
-		c.randoms, c.perLevel, c.models = 50, 16, []string{"phase"}
+		c.randoms, c.perLevel, c.models = 50, 16, []netlist.Model{netlist.ModelPhase}
 	}
 	return runHrecmChipCase(ctx, env, c)
 }
@@ -301,9 +302,9 @@ func runHrecmChip48(ctx context.Context, env Env) (*Result, error) {
 	// costs 9× a 16-ring one per start, and training an N = 48 memory
 	// about 30× an N = 16 one.
 	c := hrecmChipCase{config: "hrecm-48.toml", n: 48, p: hrecmChip48P, seeds: 3,
-		bits: []int{3, 4, 5}, models: []string{"phase", "cycle"}, randoms: 100, perLevel: 40, what: "hrecm-chip48"}
+		bits: []int{3, 4, 5}, models: []netlist.Model{netlist.ModelPhase, netlist.ModelCycle}, randoms: 100, perLevel: 40, what: "hrecm-chip48"}
 	if env.Quick {
-		c.seeds, c.randoms, c.perLevel, c.models = 1, 20, 6, []string{"phase"}
+		c.seeds, c.randoms, c.perLevel, c.models = 1, 20, 6, []netlist.Model{netlist.ModelPhase}
 	}
 	return runHrecmChipCase(ctx, env, c)
 }
@@ -313,7 +314,7 @@ func runHrecmChip48(ctx context.Context, env Env) (*Result, error) {
 // 0.5 rad off {0, π} on that model (docs/hrecm.md).
 func runHrecmChip48Pump(ctx context.Context, env Env) (*Result, error) {
 	c := hrecmChipCase{config: "hrecm-48.toml", n: 48, p: hrecmChip48P, seeds: 3,
-		bits: []int{5}, models: []string{"cycle"}, pumps: []float64{1, 2, 3}, randoms: 100, perLevel: 40, what: "hrecm-chip48-pump"}
+		bits: []int{5}, models: []netlist.Model{netlist.ModelCycle}, pumps: []float64{1, 2, 3}, randoms: 100, perLevel: 40, what: "hrecm-chip48-pump"}
 	if env.Quick {
 		c.seeds, c.randoms, c.perLevel, c.pumps = 1, 20, 6, []float64{1, 3}
 	}
@@ -353,7 +354,7 @@ func runHrecmChipCase(ctx context.Context, env Env, c hrecmChipCase) (*Result, e
 						return nil, err
 					}
 					spec := hrecm.RunSpec{Model: model, Duration: hrecmRelaxCycles / ch.Netlist().Oscillators.Frequency, Jitter: 0.05, Ks: pump}
-					if model == "cycle" {
+					if model == netlist.ModelCycle {
 						// [A] the cycle model at 32 steps a cycle costs 8× the
 						// phase model's; 1,000 cycles still let starts leave.
 						spec.Duration /= 2

@@ -167,7 +167,7 @@ func runOscnetFig8(ctx context.Context, env Env) (*Result, error) {
 	// runs it (MethodDefaults: a fraction of the description's K_s); the
 	// pump is most of a fully pumped chip's power.
 	base := *nl
-	base.Couplings.Topology = "explicit"
+	base.Couplings.Topology = netlist.Explicit
 	pw := bench.OscNet{Method: bench.MethodPairwise}
 	pw.MethodDefaults(nl)
 	if nl.SHIL != nil {

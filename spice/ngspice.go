@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"oscsim/internal/errtext"
 )
 
 // ErrNoNgspice is returned when the ngspice executable cannot be found.
@@ -272,9 +274,9 @@ func (s Simulator) run(ctx context.Context, name, deck string, tstop float64) (*
 			return nil, fmt.Errorf("spice: %s: %w: %s", name, ErrNoConvergence, problem)
 		}
 		if runErr != nil {
-			return nil, fmt.Errorf("spice: %s: ngspice failed (%v): %s", name, runErr, lastLines(log, 8))
+			return nil, fmt.Errorf("spice: %s: ngspice failed (%v): %s", name, runErr, errtext.Tail(log, 8))
 		}
-		return nil, fmt.Errorf("spice: %s: ngspice wrote no output: %s", name, lastLines(log, 8))
+		return nil, fmt.Errorf("spice: %s: ngspice wrote no output: %s", name, errtext.Tail(log, 8))
 	}
 	defer f.Close()
 	out, err := ReadRaw(bufio.NewReader(f))
@@ -283,7 +285,7 @@ func (s Simulator) run(ctx context.Context, name, deck string, tstop float64) (*
 			// ngspice stops writing a raw file whose analysis failed.
 			why := problem
 			if why == "" {
-				why = lastLines(log, 8)
+				why = errtext.Tail(log, 8)
 			}
 			return nil, fmt.Errorf("spice: %s: %w: %s", name, ErrNoConvergence, why)
 		}
@@ -300,7 +302,7 @@ func (s Simulator) run(ctx context.Context, name, deck string, tstop float64) (*
 		}
 		why := problem
 		if why == "" {
-			why = lastLines(log, 8)
+			why = errtext.Tail(log, 8)
 		}
 		return nil, fmt.Errorf("spice: %s: %w: the transient stopped at %.4g s of %.4g s: %s", name, ErrNoConvergence, end, tstop, why)
 	}
@@ -329,14 +331,6 @@ func convergenceProblem(log string) string {
 		}
 	}
 	return ""
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, " | ")
 }
 
 // ReadRaw reads an ngspice raw file with real binary data (the format

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"oscsim/internal/atomicfile"
+	"oscsim/netlist"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -207,15 +208,16 @@ func scale(unit string, maxAbs float64) (float64, string) {
 	if maxAbs == 0 || math.IsNaN(maxAbs) {
 		return 1, sym
 	}
-	for _, p := range []struct {
-		f float64
-		s string
-	}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}} {
-		if maxAbs >= p.f*0.9995 {
-			return 1 / p.f, p.s + sym
-		}
+	s, f, _ := netlist.SIPrefix(maxAbs)
+	return 1 / f, micro(s) + sym
+}
+
+// micro writes netlist's ASCII micro prefix "u" as "µ" for plots.
+func micro(prefix string) string {
+	if prefix == "u" {
+		return "µ"
 	}
-	return 1e15, "f" + sym
+	return prefix
 }
 
 func axisLabel(label, unit string) string {
@@ -467,15 +469,11 @@ func (z zeroTicks) Ticks(min, max float64) []plot.Tick {
 
 // siLabel writes a tick value with an SI prefix: 2e4 → "20k".
 func siLabel(v float64) string {
-	for _, p := range []struct {
-		f float64
-		s string
-	}{{1e12, "T"}, {1e9, "G"}, {1e6, "M"}, {1e3, "k"}, {1, ""}, {1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}, {1e-12, "p"}, {1e-15, "f"}} {
-		if math.Abs(v) >= p.f*0.9995 {
-			return strconv.FormatFloat(v/p.f, 'g', 3, 64) + p.s
-		}
+	s, f, ok := netlist.SIPrefix(math.Abs(v))
+	if !ok {
+		return strconv.FormatFloat(v, 'g', 3, 64)
 	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
+	return strconv.FormatFloat(v/f, 'g', 3, 64) + micro(s)
 }
 
 // scaleUnit is a unit's symbol as axis labels show it.

@@ -30,6 +30,14 @@ accuracy and writes a checkpoint (atomically); --resume continues from one
 and gives the same weights as an uninterrupted run. -o saves the final
 weights for 'oscsim eval ep'.
 
+Free relaxations start from the forward start (--start forward: each layer
+at the phase its previous layer and bias inject; --start zero: every ring
+at phase 0, the first runs' choice, whose EP estimate was far from the
+equilibrium gradient), Adam's rates follow a cosine schedule to 0 over the
+run (--schedule constant to keep them); --estimator bptt trains by
+backpropagation through the Euler steps instead of EP (a software
+reference). docs/ep.md §6.5 has the measurements behind these defaults.
+
 Quantisation-aware (--bits B: couplers on B-bit codes in the loop) and
 noise-aware (--linewidth, --freq-sigma: phase noise and ring mismatch in
 the loop, a new chip instance every epoch) training are options.

@@ -142,13 +142,6 @@ func writeEPReport(w io.Writer, r *bench.EPReport) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "confusion (rows: true class, columns: read):")
-	for k, row := range r.Confusion {
-		fmt.Fprintf(w, "  %d:", k)
-		for _, n := range row {
-			fmt.Fprintf(w, " %5d", n)
-		}
-		fmt.Fprintln(w)
-	}
+	bench.WriteConfusion(w, "", r.Confusion)
 	return nil
 }

@@ -27,8 +27,10 @@ with gradients through the chip's engine: by default central differences
 of the loss in every natural frequency (--grad fd; the paper's path-wise
 derivative, --grad reverse or forward, is dominated by noise at these
 settings: docs/sync.md); --online uses the reference classifier's pull/push
-rule. Prints training and test accuracy; -o saves the weights (.npz, with
-every setting). docs/sync.md has the equations and choices.
+rule. Offline training starts 3 times (--restarts) and continues the start
+with the lowest loss seen in 10 iterations. Prints training and test accuracy;
+-o saves the weights (.npz, with every setting). docs/sync.md has the
+equations and choices.
 
 Examples:
   oscsim train sync --task iris --species versicolor -o versicolor.npz

@@ -153,8 +153,16 @@ func TestLayeredXOR(t *testing.T) {
 // weights bit for bit (Adam's state, shuffling, noise and mismatch are
 // functions of the seed, epoch and batch), noise and 4-bit couplers on.
 func TestLayeredResume(t *testing.T) {
+	for _, s := range []LayeredSettings{
+		{Epochs: 3, Batch: 8, Seed: 5, Bits: 4, Linewidth: 2e4, FreqSigma: 2e-4, Start: StartZero, Schedule: ScheduleConstant},
+		{Epochs: 3, Batch: 8, Seed: 5, Start: StartForward, Schedule: ScheduleCosine, DecayEpochs: 3},
+	} {
+		testLayeredResume(t, s.WithDefaults())
+	}
+}
+
+func testLayeredResume(t *testing.T, s LayeredSettings) {
 	d := randomExamples(24, 12, 3, 9)
-	s := LayeredSettings{Epochs: 3, Batch: 8, Seed: 5, Bits: 4, Linewidth: 2e4, FreqSigma: 2e-4}.WithDefaults()
 	ctx := context.Background()
 	fresh := func() *LayeredWeights {
 		W, _ := NewLayered(12, 6, 3)
@@ -222,5 +230,59 @@ func TestLayeredBPTTEstimator(t *testing.T) {
 				t.Fatalf("block %d entry %d: %g, Machine.BPTT %g", bl, k, g[bl][k], ref[bl][k])
 			}
 		}
+	}
+}
+
+// TestLayeredForwardStart: the trainer's forward start (from the held
+// couplers, 16-bit) equals LayeredWeights.ForwardPhases (floats) to the
+// couplers' rounding, and is an equilibrium of a network without feedback
+// (here: hidden rings' phases are arg P_i).
+func TestLayeredForwardStart(t *testing.T) {
+	W, _ := NewLayered(6, 5, 3)
+	W.Init(2, 3)
+	for i := range W.Bias[1] {
+		W.Bias[1][i] = 0.1 * float64(i-2)
+	}
+	d := randomExamples(4, 6, 3, 7)
+	tr, err := NewLayeredTrainer(W, LayeredSettings{Start: StartForward})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx := []int{0, 1, 2, 3}
+	re, im, _, _ := tr.drive(d, idx)
+	got := tr.start(re, im)
+	for b, n := range idx {
+		x := make([]float64, d.P)
+		for j, g := range d.Pix[n*d.P : (n+1)*d.P] {
+			x[j] = float64(g) / 255
+		}
+		want, err := W.ForwardPhases(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if e := math.Abs(math.Remainder(got[b][i]-want[i], 2*math.Pi)); e > 1e-3 {
+				t.Fatalf("image %d ring %d: trainer %.6f, ForwardPhases %.6f", b, i, got[b][i], want[i])
+			}
+		}
+	}
+}
+
+// TestEpochRecordNaN: an epoch without a test set (NaN accuracy) survives
+// a save and a load.
+func TestEpochRecordNaN(t *testing.T) {
+	L, _ := NewLayered(4, 3, 2)
+	L.Settings.History = []EpochRecord{{Epoch: 1, Cost: 0.5, TestAcc: math.NaN()}, {Epoch: 2, TestAcc: 0.75}}
+	path := t.TempDir() + "/w.npz"
+	if err := L.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadLayered(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := got.Settings.History
+	if len(h) != 2 || !math.IsNaN(h[0].TestAcc) || h[0].Cost != 0.5 || h[1].TestAcc != 0.75 {
+		t.Errorf("history %+v", h)
 	}
 }

@@ -122,6 +122,10 @@ type LayeredSettings struct {
 	Start     FreeStart `json:"start"`
 	Estimator Estimator `json:"estimator"`
 	Schedule  Schedule  `json:"schedule"`
+	// DecayEpochs is the schedule's horizon in epochs (0: Epochs); set it
+	// when a run is trained in parts (a checkpoint resumed to more
+	// epochs) so that every part follows the whole run's schedule.
+	DecayEpochs int `json:"decay_epochs,omitempty"`
 	// Elapsed is the wall time spent training so far (s).
 	Elapsed float64 `json:"elapsed_s"`
 	// History holds per-epoch records (cost, accuracies).

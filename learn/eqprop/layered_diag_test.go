@@ -2,10 +2,15 @@ package eqprop
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
 
 	"oscsim/dataset"
 )
@@ -139,4 +144,158 @@ func norm(v []float64) float64 {
 		s += x * x
 	}
 	return math.Sqrt(s)
+}
+
+// TestMLPReference trains a plain 784-H-10 perceptron (tanh hidden units,
+// softmax cross-entropy, Adam 10⁻³, minibatch 64, uniform ±1/√fan-in
+// initialisation, the layered trainer's image order) on the ablation
+// protocol of docs/ep.md §6.5: what the same layer sizes reach with a
+// standard neuron on the same images and updates. It runs only with
+// OSCSIM_EP_MLP=train,test,epochs (e.g. 20000,2000,2), on MNIST or on
+// OSCSIM_EP_MLP_DATA=fashion-mnist.
+func TestMLPReference(t *testing.T) {
+	spec := os.Getenv("OSCSIM_EP_MLP")
+	if spec == "" {
+		t.Skip("set OSCSIM_EP_MLP=train,test,epochs to train the reference perceptron")
+	}
+	var nTrain, nTest, epochs int
+	if _, err := fmt.Sscanf(spec, "%d,%d,%d", &nTrain, &nTest, &epochs); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	name := os.Getenv("OSCSIM_EP_MLP_DATA") // mnist (default) or fashion-mnist
+	if name == "" {
+		name = "mnist"
+	}
+	dir, err := dataset.Locate(ctx, name, "")
+	if err != nil {
+		t.Skip(err)
+	}
+	load := func(split string, n int) Examples {
+		im, lb, err := dataset.LoadSplit(dir, split)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 && n < im.N {
+			im, lb = im.Slice(0, n), lb[:n]
+		}
+		return Examples{N: im.N, P: im.Pixels(), Pix: im.Pix, Labels: lb}
+	}
+	train, test := load("train", nTrain), load("test", nTest)
+	const H, K, B = 256, 10, 64
+	P := train.P
+	rng := rand.New(rand.NewPCG(1, 2))
+	uni := func(n int, a float64) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = a * (2*rng.Float64() - 1)
+		}
+		return v
+	}
+	params := [][]float64{uni(P*H, 1/math.Sqrt(float64(P))), make([]float64, H), uni(H*K, 1/math.Sqrt(H)), make([]float64, K)}
+	mom := make([][]float64, 8)
+	for k, p := range params {
+		mom[2*k], mom[2*k+1] = make([]float64, len(p)), make([]float64, len(p))
+	}
+	mat := func(r, c int, d []float64) blas64.General {
+		return blas64.General{Rows: r, Cols: c, Stride: c, Data: d}
+	}
+	forward := func(d Examples, idx []int) (x, h, o blas64.General) {
+		n := len(idx)
+		x = mat(n, P, make([]float64, n*P))
+		for b, k := range idx {
+			for j, g := range d.Pix[k*P : (k+1)*P] {
+				x.Data[b*P+j] = float64(g) / 255
+			}
+		}
+		h = mat(n, H, make([]float64, n*H))
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, x, mat(P, H, params[0]), 0, h)
+		for b := 0; b < n; b++ {
+			for i := 0; i < H; i++ {
+				h.Data[b*H+i] = math.Tanh(h.Data[b*H+i] + params[1][i])
+			}
+		}
+		o = mat(n, K, make([]float64, n*K))
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, h, mat(H, K, params[2]), 0, o)
+		for b := 0; b < n; b++ {
+			row := o.Data[b*K : (b+1)*K]
+			mx := math.Inf(-1)
+			for k := range row {
+				row[k] += params[3][k]
+				mx = math.Max(mx, row[k])
+			}
+			var z float64
+			for k := range row {
+				row[k] = math.Exp(row[k] - mx)
+				z += row[k]
+			}
+			for k := range row {
+				row[k] /= z
+			}
+		}
+		return x, h, o
+	}
+	step := 0
+	for ep := 0; ep < epochs; ep++ {
+		order := Order(train.N, 1, ep)
+		for lo := 0; lo < train.N; lo += B {
+			idx := order[lo:min(lo+B, train.N)]
+			n := len(idx)
+			x, h, o := forward(train, idx)
+			// δo = (softmax − onehot)/n, δh = (δo·W1ᵀ)⊙(1 − h²).
+			for b, k := range idx {
+				o.Data[b*K+int(train.Labels[k])] -= 1
+			}
+			for i := range o.Data {
+				o.Data[i] /= float64(n)
+			}
+			g := [][]float64{make([]float64, P*H), make([]float64, H), make([]float64, H*K), make([]float64, K)}
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1, h, o, 0, mat(H, K, g[2]))
+			dh := mat(n, H, make([]float64, n*H))
+			blas64.Gemm(blas.NoTrans, blas.Trans, 1, o, mat(H, K, params[2]), 0, dh)
+			for b := 0; b < n; b++ {
+				for k := 0; k < K; k++ {
+					g[3][k] += o.Data[b*K+k]
+				}
+				for i := 0; i < H; i++ {
+					v := h.Data[b*H+i]
+					dh.Data[b*H+i] *= 1 - v*v
+					g[1][i] += dh.Data[b*H+i]
+				}
+			}
+			blas64.Gemm(blas.Trans, blas.NoTrans, 1, x, dh, 0, mat(P, H, g[0]))
+			step++
+			c1, c2 := 1-math.Pow(0.9, float64(step)), 1-math.Pow(0.999, float64(step))
+			for k, p := range params {
+				m, v := mom[2*k], mom[2*k+1]
+				for i := range p {
+					m[i] = 0.9*m[i] + 0.1*g[k][i]
+					v[i] = 0.999*v[i] + 0.001*g[k][i]*g[k][i]
+					p[i] -= 1e-3 * (m[i] / c1) / (math.Sqrt(v[i]/c2) + 1e-8)
+				}
+			}
+		}
+		idx := make([]int, test.N)
+		for i := range idx {
+			idx[i] = i
+		}
+		_, _, o := forward(test, idx)
+		correct := 0
+		for b, k := range idx {
+			if argmax(o.Data[b*K:(b+1)*K]) == int(test.Labels[k]) {
+				correct++
+			}
+		}
+		t.Logf("epoch %d: test %.2f%% on %d", ep+1, 100*float64(correct)/float64(test.N), test.N)
+	}
+}
+
+func argmax(v []float64) int {
+	k := 0
+	for i, x := range v {
+		if x > v[k] {
+			k = i
+		}
+	}
+	return k
 }

@@ -2,6 +2,7 @@ package eqprop
 
 import (
 	"encoding"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -107,11 +108,81 @@ func (s Schedule) rateFactor(t, total int) float64 {
 	return (1 + math.Cos(math.Pi*x)) / 2
 }
 
-// totalUpdates returns the number of updates the settings' run makes
-// (Epochs·⌈Train/Batch⌉; 0 when Train is not known).
+// totalUpdates returns the number of updates the schedule spans
+// (DecayEpochs, or Epochs, times ⌈Train/Batch⌉; 0 when Train is not known).
 func (s LayeredSettings) totalUpdates() int {
 	if s.Train <= 0 || s.Batch <= 0 {
 		return 0
 	}
-	return s.Epochs * ((s.Train + s.Batch - 1) / s.Batch)
+	ep := s.DecayEpochs
+	if ep <= 0 {
+		ep = s.Epochs
+	}
+	return ep * ((s.Train + s.Batch - 1) / s.Batch)
+}
+
+// ForwardPhases returns the forward start (StartForward) of one image for
+// the rings of layers 1 … L−1, numbered layer by layer from layer 1's first
+// ring: x are the pixels in [0, 1] (held at PixelPhase(x)), the weights
+// and biases L's floats. A chip that starts its hidden and output rings
+// there relaxes as the trainer's software did.
+func (L *LayeredWeights) ForwardPhases(x []float64) ([]float64, error) {
+	if len(x) != L.Sizes[0] {
+		return nil, fmt.Errorf("eqprop: %d pixels for an input layer of %d", len(x), L.Sizes[0])
+	}
+	prevC, prevS := make([]float64, len(x)), make([]float64, len(x))
+	for j, v := range x {
+		prevS[j], prevC[j] = math.Sincos(PixelPhase(v))
+	}
+	var out []float64
+	for l := 1; l < L.Layers(); l++ {
+		n := L.Sizes[l]
+		re, im := slices.Clone(L.Bias[l]), make([]float64, n)
+		for a := range prevC {
+			w := L.W[l-1][a*n : (a+1)*n]
+			for k, v := range w {
+				re[k] += v * prevC[a]
+				im[k] += v * prevS[a]
+			}
+		}
+		prevC, prevS = make([]float64, n), make([]float64, n)
+		for k := range re {
+			p := math.Atan2(im[k], re[k])
+			out = append(out, p)
+			prevS[k], prevC[k] = math.Sincos(p)
+		}
+	}
+	return out, nil
+}
+
+// MarshalJSON writes an epoch record with a test accuracy that was not
+// measured (NaN) as null, which JSON can hold.
+func (r EpochRecord) MarshalJSON() ([]byte, error) {
+	type plain EpochRecord
+	var acc *float64
+	if !math.IsNaN(r.TestAcc) {
+		acc = &r.TestAcc
+	}
+	return json.Marshal(struct {
+		plain
+		TestAcc *float64 `json:"test_acc"`
+	}{plain(r), acc})
+}
+
+// UnmarshalJSON reads a record written by MarshalJSON (null: NaN).
+func (r *EpochRecord) UnmarshalJSON(b []byte) error {
+	type plain EpochRecord
+	var v struct {
+		plain
+		TestAcc *float64 `json:"test_acc"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = EpochRecord(v.plain)
+	r.TestAcc = math.NaN()
+	if v.TestAcc != nil {
+		r.TestAcc = *v.TestAcc
+	}
+	return nil
 }

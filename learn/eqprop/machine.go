@@ -88,8 +88,8 @@ type Machine struct {
 	// loop); NoiseSeed picks the realisation of the next relaxations.
 	Noise     bool
 	NoiseSeed int64
-	// Model is the chip model relaxations run on ("phase" unless set).
-	Model string
+	// Model is the chip model relaxations run on (ModelPhase unless set).
+	Model netlist.Model
 
 	kappa float64 // rad/s per unit weight
 	f0    float64 // reference frequency (Hz)
@@ -156,7 +156,7 @@ cycles = 100
 	if err != nil {
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}
-	m := &Machine{Chip: ch, Net: net, Cfg: cfg, det: -1, Model: "phase"}
+	m := &Machine{Chip: ch, Net: net, Cfg: cfg, det: -1, Model: netlist.ModelPhase}
 	return m, m.init()
 }
 
@@ -172,7 +172,7 @@ func InTheLoop(ch *chip.Chip, net *Net, cfg Config) (*Machine, error) {
 	if ch.N() != net.N {
 		return nil, fmt.Errorf("eqprop: %s has %d rings, the network %d units", nl.File, ch.N(), net.N)
 	}
-	m := &Machine{Chip: ch, Net: net, Cfg: cfg, det: -1, Noise: true, Model: "phase"}
+	m := &Machine{Chip: ch, Net: net, Cfg: cfg, det: -1, Noise: true, Model: netlist.ModelPhase}
 	for d, det := range nl.Detectors {
 		if det.Kind == phasedet.TDC && len(det.Targets) == net.N {
 			m.det, m.bits = d, det.Bits
@@ -302,10 +302,10 @@ func (m *Machine) Relax(ctx context.Context, init [][]float64, nudges [][]Nudge,
 		spc = math.Ceil(1 / c)
 	}
 	// The engine's own bound, from the couplers' actual (rounded) rates.
-	spc = math.Max(spc, m.Chip.MinStepsPerCycle("phase", 1))
-	opt := chip.RunOptions{Model: netlist.Model(m.Model), StepsPerCycle: spc, Duration: dur, Workers: m.Cfg.Workers,
+	spc = math.Max(spc, m.Chip.MinStepsPerCycle(netlist.ModelPhase, 1))
+	opt := chip.RunOptions{Model: m.Model, StepsPerCycle: spc, Duration: dur, Workers: m.Cfg.Workers,
 		NoNoise: !m.Noise, NoiseSeed: m.NoiseSeed, NoPower: true, InputBase: m.runs * len(init)}
-	if m.Model == "cycle" {
+	if m.Model == netlist.ModelCycle {
 		opt.StepsPerCycle = 0 // the description's
 	}
 	if trace {

@@ -88,8 +88,8 @@ func ChipCouplings(ch *chip.Chip) (*Realised, error) {
 
 // RunSpec says how Relax integrates a batch.
 type RunSpec struct {
-	// Model is "phase" or "cycle" ("" = the description's).
-	Model string
+	// Model is the chip model ("" = the description's).
+	Model netlist.Model
 	// Ks is the pump rate K_s (rad/s) to run at; 0 keeps the chip's.
 	Ks float64
 	// Duration (s); 0 keeps the description's.
@@ -138,7 +138,7 @@ func Relax(ctx context.Context, ch *chip.Chip, starts [][]int8, spec RunSpec) (*
 		}
 		in[b] = chip.Input{Phases: ph}
 	}
-	opt := chip.RunOptions{Model: netlist.Model(spec.Model), Duration: spec.Duration, StepsPerCycle: spec.StepsPerCycle,
+	opt := chip.RunOptions{Model: spec.Model, Duration: spec.Duration, StepsPerCycle: spec.StepsPerCycle,
 		NoNoise: spec.NoNoise, NoiseSeed: int64(spec.Seed)}
 	if spec.Ks > 0 {
 		_, ks, _ := ch.Rates()

@@ -9,10 +9,14 @@ import (
 // Passes of the engine. A step is a start pass (noise increments and the
 // trigonometric terms of the state) and one pass per integrator stage; the
 // pool's barrier between passes is the only synchronisation. A pass is cut
-// into chunks — pieces of rows (c.e.chunks) for the trig and stage passes,
-// of inputs (c.e.lanes) for noise and coupler power — that the workers
-// claim (pool.go), and every (ring, input) value is computed by the same
-// arithmetic whatever the split and whichever worker runs its chunk.
+// into chunks — pieces of rows (c.e.chunks, positions in the visiting
+// order: ordRows) for the trig, stage and row-wise power passes, of inputs
+// (c.e.lanes) for noise and the power sums, or with rows split on two
+// workers one start-pass chunk per share of rows for its noise
+// (setNoiseCopies) and halo trig rows (setHalo) — that the
+// workers claim (pool.go), and every (ring, input) value is computed by
+// the same arithmetic whatever the split and whichever worker runs its
+// chunk.
 const (
 	opStart = iota
 	opStage
@@ -70,7 +74,9 @@ type core[T real] struct {
 	// copies stay equal) and keeps the rows of its share (rowShare), so
 	// a worker reads only noise its own core wrote.
 	xo       []xoStates
-	rowShare []uint8    // rows split: the stage pass's share of ring i (pool.go)
+	rowShare []int32    // rows split on two workers: the stage pass's share of ring i (pool.go)
+	halo     [][]int32  // per share: the other share's rings it reads (setHalo)
+	haloOff  []int      // per share: its halo rows' offset after row N in tb[0]
 	nzSink   [][]T      // per worker: 2B values the rows of other shares are drawn into
 	nscr     [][]uint32 // per worker: one input's draws for a step (noise32)
 	nzs      [][]T      // per worker: their normals
@@ -212,12 +218,23 @@ func newCore[T real](e *Engine) *core[T] {
 	default:
 		c.stages = 1
 	}
+	// Rows split on two workers (a batch; a batch of one's rows are a few
+	// bytes): the shares' own noise and halo trig rows, where they apply.
+	if e.workers == 2 && !e.byLanes && B > 1 {
+		halo := p.Model == Phase && c.sets == 1 && c.stages == 1
+		if halo || (p.Sigma != 0 && (f32 || p.Noise32)) {
+			c.setRowShare()
+		}
+		if halo {
+			c.setHalo()
+		}
+	}
 	if p.Sigma != 0 {
 		if f32 || p.Noise32 {
 			c.nz = make([]T, size)
 			c.xo = []xoStates{newXoStates(p.Keys32)}
-			if e.workers > 1 && !e.byLanes {
-				c.setRowShares()
+			if c.rowShare != nil {
+				c.setNoiseCopies()
 			}
 			// Scratch for the inputs after a worker's last whole vector
 			// of 16 (noise32), for the workers that have such inputs.
@@ -243,7 +260,7 @@ func newCore[T real](e *Engine) *core[T] {
 	c.sigma = p.Sigma
 	if p.Model == Phase {
 		c.half = B
-		c.tb[0] = make([]T, 2*size*c.sets)
+		c.tb[0] = make([]T, 2*size*c.sets+2*c.haloRows()*B)
 	} else {
 		c.half = size
 		ggLen := size
@@ -359,7 +376,7 @@ func (c *core[T]) bytes() int64 {
 	if c.ybufOwn {
 		n += int64(len(c.ybuf)) * w
 	}
-	n += int64(len(c.turns)+2*len(c.keys)+len(c.rowShare)/4) * 4
+	n += int64(len(c.turns)+2*len(c.keys)+len(c.rowShare)) * 4
 	for _, x := range c.xo {
 		n += int64(len(x.s0)) * 16
 	}
@@ -482,7 +499,7 @@ func (c *core[T]) lawUpdate(t float64) {
 // startNoise is the number of the start pass's chunks that draw noise
 // (the inputs' pieces): none without float32 noise.
 func (c *core[T]) startNoise() int {
-	if c.nz == nil {
+	if c.nz == nil && c.halo == nil {
 		return 0
 	}
 	return len(c.e.lanes)
@@ -519,10 +536,16 @@ func (c *core[T]) work(k, x int) {
 	case opStart:
 		if c.startMap != nil {
 			if j := c.startMap[x]; j < 0 {
-				if c.rowShare != nil {
-					c.noise32(k, int(-1-j), [2]int{0, c.B})
-				} else {
-					c.noise(k, c.e.lanes[-1-j])
+				s := int(-1 - j)
+				switch {
+				case c.nz == nil:
+				case len(c.xo) > 1: // rows split on two workers: share s's noise
+					c.noise32(k, s, [2]int{0, c.B})
+				default:
+					c.noise(k, c.e.lanes[s])
+				}
+				if c.halo != nil {
+					c.haloTrig(k, s)
 				}
 				return
 			} else {
@@ -560,19 +583,26 @@ func (c *core[T]) work(k, x int) {
 	case opPower:
 		c.powerLanes(k, c.e.lanes[x])
 	case opPowerTrig:
-		for _, i := range c.ordRows(x) {
-			c.powerTrig([2]int{int(i), int(i) + 1}, [2]int{0, c.B})
-		}
+		c.rowRuns(x, func(rows [2]int) { c.powerTrig(rows, [2]int{0, c.B}) })
 	case opPowerRows:
-		for _, i := range c.ordRows(x) {
-			c.powerRows(k, [2]int{int(i), int(i) + 1})
-		}
+		c.rowRuns(x, func(rows [2]int) { c.powerRows(k, rows) })
 	case opPowerSum:
 		c.powerSum(c.e.lanes[x])
 	case opSync:
-		for _, i := range c.ordRows(x) {
-			c.syncRows([2]int{int(i), int(i) + 1})
-		}
+		c.rowRuns(x, c.syncRows)
+	}
+}
+
+// rowRuns calls f on the rows of row chunk x: on one worker once, with
+// all rows in index order (the arrays streamed in address order); on
+// more, ring by ring in the chunk's visiting order (ordRows).
+func (c *core[T]) rowRuns(x int, f func(rows [2]int)) {
+	if c.e.workers == 1 {
+		f([2]int{0, c.N}) // the one chunk
+		return
+	}
+	for _, i := range c.ordRows(x) {
+		f([2]int{int(i), int(i) + 1})
 	}
 }
 
@@ -596,30 +626,93 @@ func (c *core[T]) noise(k int, l [2]int) {
 	c.noise32(k, 0, l)
 }
 
-// setRowShares prepares the float32 noise for rows split among workers:
-// the start pass has one noise chunk per worker (startNoise), and chunk
-// j draws with its own copy xo[j] of the generators and keeps the rows
-// that the stage pass's share j updates (the pool's shares: pool.go), so
-// no worker reads noise written on another core (on the 2-vCPU machine
-// of docs/performance.md, "Two workers", reading rows another core wrote
-// cost more than drawing the whole step twice). Each copy advances every
-// input's stream over every ring, so the copies stay equal and the
-// numbers are those of one generator: the bits do not change.
-func (c *core[T]) setRowShares() {
-	e, N, B := c.e, c.N, c.B
-	c.rowShare = make([]uint8, N)
+// setRowShare sets rowShare, the share of the stage passes' chunks
+// (pool.go) that updates ring i, for rows split on two workers.
+func (c *core[T]) setRowShare() {
+	e := c.e
+	c.rowShare = make([]int32, c.N)
 	R := len(e.chunks)
 	for x, pos := range e.chunks {
 		s := shareOf(x, R, e.workers)
 		for _, i := range c.p.Order[pos[0]:pos[1]] {
-			c.rowShare[i] = uint8(s)
+			c.rowShare[i] = int32(s)
 		}
 	}
+}
+
+// setNoiseCopies prepares the float32 noise for rows split on two
+// workers: the start pass has one noise chunk per share (startNoise), and
+// chunk j draws with its own copy xo[j] of the generators and keeps the
+// rows of share j (rowShare), so no worker reads noise written on another
+// core (on the 2-vCPU machine of docs/performance.md, "Two workers", a
+// line read from the other core costs more than drawing the whole step
+// twice). Each copy advances every input's stream over every ring, so the
+// copies stay equal and the numbers are those of one generator: the bits
+// do not change. Two workers only: each worker draws the whole step, so
+// with w workers the noise would not split at all; with more than two the
+// noise chunks keep drawing shares of the inputs.
+func (c *core[T]) setNoiseCopies() {
+	e := c.e
 	for range len(e.lanes) - 1 {
 		c.xo = append(c.xo, newXoStates(c.p.Keys32))
 	}
 	for range e.workers {
-		c.nzSink = append(c.nzSink, make([]T, 2*B))
+		c.nzSink = append(c.nzSink, make([]T, 2*c.B))
+	}
+}
+
+// setHalo gives each share of rows (phase model, Euler, a batch, rows
+// split on two workers) its own copy of the trig terms its rows read
+// from the other share's rings: halo[s] lists those rings in the order
+// share s's rows first read them, their terms are rows N + haloOff[s] + h
+// of tb[0], which share s's start-pass chunk recomputes from their φ
+// (haloTrig), and colV sends share s's couplers from them there. So no
+// stage pass reads trig terms another core wrote; the start pass reads
+// those rings' φ rows instead, half the bytes (docs/performance.md,
+// "Two workers", fifth session). Every term is computed by the same
+// kernel from the same φ, so the sums read the same values: the bits do
+// not change.
+func (c *core[T]) setHalo() {
+	N := c.N
+	c.halo = make([][]int32, 2)
+	at := [2][]int32{make([]int32, N), make([]int32, N)} // halo index + 1
+	for _, i := range c.p.Order {
+		s := c.rowShare[i]
+		for _, j := range c.col[c.rowPtr[i]:c.rowPtr[i+1]] {
+			if c.rowShare[j] != s && at[s][j] == 0 {
+				c.halo[s] = append(c.halo[s], j)
+				at[s][j] = int32(len(c.halo[s]))
+			}
+		}
+	}
+	c.haloOff = []int{0, len(c.halo[0])}
+	c.colV = make([]int32, len(c.col))
+	for i := range N {
+		s := c.rowShare[i]
+		for x := c.rowPtr[i]; x < c.rowPtr[i+1]; x++ {
+			j := c.col[x]
+			c.colV[x] = j
+			if c.rowShare[j] != s {
+				c.colV[x] = int32(N+c.haloOff[s]) + at[s][j] - 1
+			}
+		}
+	}
+}
+
+// haloRows is the number of halo rows in tb[0] (setHalo).
+func (c *core[T]) haloRows() int {
+	n := 0
+	for _, h := range c.halo {
+		n += len(h)
+	}
+	return n
+}
+
+// haloTrig fills share s's halo rows of tb[0] from the current state.
+func (c *core[T]) haloTrig(k, s int) {
+	B := c.B
+	for h, j := range c.halo[s] {
+		c.trigRow(k, 0, c.N+c.haloOff[s]+h, 0, c.phi[int(j)*B:int(j+1)*B], c.wts[0])
 	}
 }
 
@@ -655,7 +748,9 @@ func (c *core[T]) rowNoiseDraw(k, i, b0, n int) []T {
 // too. Both give the same bits.
 //
 // j is the generators' copy and, with rows split (rowShare), the share
-// whose rows are kept; the others are drawn into worker k's sink.
+// whose rows are kept: a pair of rings with one row kept is drawn whole
+// (the other row into worker k's sink), a pair with none only advances
+// the generators (xoSkip: no Box–Muller).
 func (c *core[T]) noise32(k, j int, l [2]int) {
 	B, N := c.B, c.N
 	a, b := l[0], l[1]
@@ -670,7 +765,16 @@ func (c *core[T]) noise32(k, j int, l [2]int) {
 			z := c.nzSink[k]
 			sink = [2][]T{z[:wide-a], z[B : B+wide-a]}
 		}
+		skip := 0 // pairs of rings neither of which is kept, not yet drawn
 		for i := 0; i < N; i += 2 {
+			if !own(i) && (i+1 >= N || !own(i+1)) {
+				skip++
+				continue
+			}
+			if skip > 0 {
+				c.kn.xoSkip(s0, s1, s2, s3, 2*skip) // a pair is two draws
+				skip = 0
+			}
 			cur := c.nz[i*B+a : i*B+wide]
 			if !own(i) {
 				cur = sink[0]
@@ -683,6 +787,9 @@ func (c *core[T]) noise32(k, j int, l [2]int) {
 				}
 			}
 			c.kn.noise2(s0, s1, s2, s3, sigma, cur, next)
+		}
+		if skip > 0 {
+			c.kn.xoSkip(s0, s1, s2, s3, 2*skip) // every copy ends the step alike
 		}
 	}
 	P := (N + 1) / 2
@@ -715,16 +822,13 @@ func (c *core[T]) trig(k, buf int, rows, l [2]int, y []T, wt T) {
 	}
 }
 
-// trigOrd is trig for all inputs of the rings of row chunk x (ordRows):
-// the rows the stage passes give the same chunk, so with rows split among workers a worker computes the
-// trig terms of the rows whose state it updates and the state stays in
-// its core's caches from pass to pass (the terms are per row, so the
-// order changes no bit).
+// trigOrd is trig for all inputs of the rings of row chunk x (rowRuns):
+// the rows the stage passes give the same chunk, so with rows split among
+// workers a worker computes the trig terms of the rows whose state it
+// updates and the state stays in its core's caches from pass to pass
+// (the terms are per row, so the order changes no bit).
 func (c *core[T]) trigOrd(k, buf, x int, y []T, wt T) {
-	B := c.B
-	for _, i := range c.ordRows(x) {
-		c.trigRow(k, buf, int(i), 0, y[int(i)*B:int(i+1)*B], wt)
-	}
+	c.rowRuns(x, func(rows [2]int) { c.trig(k, buf, rows, [2]int{0, c.B}, y, wt) })
 }
 
 // trigRow fills row i's trig terms for inputs b0 ≤ b < b0 + len(y).

@@ -125,6 +125,11 @@ type Plan struct {
 	// InjA and InjB are the injection at f0 per ring and input (N·B;
 	// inject.go), nil when no input injects.
 	InjA, InjB []float64
+
+	// byInputs splits steps by inputs from one whole vector a worker
+	// (split), the other way BenchmarkWorkersWall measures two workers;
+	// the package's benchmarks set it, chip never does.
+	byInputs bool
 }
 
 // tabulated reports whether the ring is characterised (tables).
@@ -144,8 +149,9 @@ type Engine struct {
 	p *Plan
 
 	workers int
-	// chunks are the row passes' pieces (pool.go): rows, or positions in
-	// p.Order for the stage passes; one piece on one worker.
+	// chunks are the row passes' pieces (pool.go): positions in p.Order
+	// (rows in index order for a batch of one's start pass); one piece on
+	// one worker.
 	chunks  [][2]int
 	lanes   [][2]int // the input passes' pieces: equal shares of inputs
 	byLanes bool     // split steps by inputs, not rows
@@ -213,19 +219,37 @@ func (e *Engine) split() {
 	}
 	w = max(1, min(w, N))
 	e.workers = w
-	// Row passes: pieces of about an eighth of a worker's share, in whole
+	// Row passes: pieces of up to an eighth of a worker's share, in whole
 	// blocks of 16 rows (a batch of one's SELL blocks, sell.go), claimed
 	// by the workers as they go (pool.go): a worker the system sets aside
-	// holds a pass up by one piece, not by its share. The stage passes
-	// visit the rings in a cache-friendly order (p.Order), the other
-	// passes in index order, both cut at the same places.
-	rows := N
-	if w > 1 {
-		rows = max(sellHeight, (N+8*w-1)/(8*w))
-		rows = (rows + sellHeight - 1) / sellHeight * sellHeight
-	}
-	for lo := 0; lo < N; lo += rows {
-		e.chunks = append(e.chunks, [2]int{lo, min(lo+rows, N)})
+	// holds a pass up by one piece, not by its share. The pieces are
+	// positions in the cache-friendly order p.Order, which every row pass
+	// visits (core.ordRows; a batch of one's start pass excepted).
+	//
+	// Each worker's share (pool.go: share s is chunks s·m to (s+1)·m − 1
+	// of the w·m) holds an equal number of whole blocks, give or take one,
+	// cut into m chunks of equal numbers of blocks: the shares end
+	// together, so on an idle machine a worker that finishes first finds
+	// the other in its last chunk and takes nothing of it (a taken chunk's
+	// rows' state, noise and trig terms change cores twice). The former
+	// cut, chunks of equal size from the first row, gave oscnet784's two
+	// shares 384 and 400 rows, the last ending in a 16-row chunk that the
+	// worker done first could take.
+	blocks := (N + sellHeight - 1) / sellHeight
+	if w == 1 {
+		e.chunks = append(e.chunks, [2]int{0, N})
+	} else if m := min(8, blocks/w); m > 0 {
+		for sh := range w {
+			b0, b1 := blocks*sh/w, blocks*(sh+1)/w
+			for q := range m {
+				lo, hi := b0+(b1-b0)*q/m, b0+(b1-b0)*(q+1)/m
+				e.chunks = append(e.chunks, [2]int{lo * sellHeight, min(hi*sellHeight, N)})
+			}
+		}
+	} else { // fewer blocks than workers
+		for lo := 0; lo < N; lo += sellHeight {
+			e.chunks = append(e.chunks, [2]int{lo, min(lo+sellHeight, N)})
+		}
 	}
 	// Inputs: equal shares in whole vectors of 16 when there is one: the
 	// float32 noise draws whole vectors of inputs together and the inputs
@@ -251,7 +275,7 @@ func (e *Engine) split() {
 	if p.Precision == Float32 {
 		vec = 16
 	}
-	e.byLanes = w > 1 && B >= 4*vec*w
+	e.byLanes = w > 1 && (B >= 4*vec*w || (p.byInputs && B >= vec*w))
 }
 
 // Close stops the workers; the engine must not be used afterwards.

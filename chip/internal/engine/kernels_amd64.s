@@ -1990,6 +1990,108 @@ GLOBL c32_3f318000<>(SB), RODATA|NOPTR, $4
 DATA c32_30c90fdb<>+0(SB)/4, $0x30c90fdb
 GLOBL c32_30c90fdb<>(SB), RODATA|NOPTR, $4
 
+// func xoSkipF32AVX2(s0 []uint32, s1 []uint32, s2 []uint32, s3 []uint32, draws int)
+// Requires: AVX, AVX2
+TEXT ·xoSkipF32AVX2(SB), NOSPLIT, $0-104
+	MOVQ s0_base+0(FP), AX
+	MOVQ s1_base+24(FP), CX
+	MOVQ s2_base+48(FP), DX
+	MOVQ s3_base+72(FP), BX
+	MOVQ s0_len+8(FP), SI
+	MOVQ draws+96(FP), DI
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000008, R9
+
+loop:
+	CMPQ    R8, R9
+	JG      tail
+	VMOVUPS (AX)(R8*4), Y0
+	VMOVUPS (CX)(R8*4), Y1
+	VMOVUPS (DX)(R8*4), Y2
+	VMOVUPS (BX)(R8*4), Y3
+	MOVQ    DI, R10
+
+skipfalse:
+	TESTQ   R10, R10
+	JZ      skippedfalse
+	VPADDD  Y3, Y0, Y4
+	VPSLLD  $0x07, Y4, Y5
+	VPSRLD  $0x19, Y4, Y4
+	VPOR    Y4, Y5, Y4
+	VPADDD  Y0, Y4, Y4
+	VPSLLD  $0x09, Y1, Y4
+	VPXOR   Y0, Y2, Y2
+	VPXOR   Y1, Y3, Y3
+	VPXOR   Y2, Y1, Y1
+	VPXOR   Y3, Y0, Y0
+	VPXOR   Y4, Y2, Y2
+	VPSLLD  $0x0b, Y3, Y4
+	VPSRLD  $0x15, Y3, Y3
+	VPOR    Y3, Y4, Y3
+	VMOVUPS Y0, Y0
+	VMOVUPS Y1, Y1
+	VMOVUPS Y2, Y2
+	VMOVUPS Y3, Y3
+	DECQ    R10
+	JMP     skipfalse
+
+skippedfalse:
+	VMOVUPS Y0, (AX)(R8*4)
+	VMOVUPS Y1, (CX)(R8*4)
+	VMOVUPS Y2, (DX)(R8*4)
+	VMOVUPS Y3, (BX)(R8*4)
+	ADDQ    $0x00000008, R8
+	JMP     loop
+
+tail:
+	CMPQ       R8, SI
+	JGE        done
+	SUBQ       R8, SI
+	LEAQ       masktab32<>+0(SB), R9
+	MOVQ       $0x00000008, R10
+	SUBQ       SI, R10
+	VMOVDQU    (R9)(R10*4), Y0
+	VMASKMOVPS (AX)(R8*4), Y0, Y1
+	VMASKMOVPS (CX)(R8*4), Y0, Y2
+	VMASKMOVPS (DX)(R8*4), Y0, Y3
+	VMASKMOVPS (BX)(R8*4), Y0, Y4
+	MOVQ       DI, SI
+
+skiptrue:
+	TESTQ   SI, SI
+	JZ      skippedtrue
+	VPADDD  Y4, Y1, Y5
+	VPSLLD  $0x07, Y5, Y6
+	VPSRLD  $0x19, Y5, Y5
+	VPOR    Y5, Y6, Y5
+	VPADDD  Y1, Y5, Y5
+	VPSLLD  $0x09, Y2, Y5
+	VPXOR   Y1, Y3, Y3
+	VPXOR   Y2, Y4, Y4
+	VPXOR   Y3, Y2, Y2
+	VPXOR   Y4, Y1, Y1
+	VPXOR   Y5, Y3, Y3
+	VPSLLD  $0x0b, Y4, Y5
+	VPSRLD  $0x15, Y4, Y4
+	VPOR    Y4, Y5, Y4
+	VMOVUPS Y1, Y1
+	VMOVUPS Y2, Y2
+	VMOVUPS Y3, Y3
+	VMOVUPS Y4, Y4
+	DECQ    SI
+	JMP     skiptrue
+
+skippedtrue:
+	VMASKMOVPS Y1, Y0, (AX)(R8*4)
+	VMASKMOVPS Y2, Y0, (CX)(R8*4)
+	VMASKMOVPS Y3, Y0, (DX)(R8*4)
+	VMASKMOVPS Y4, Y0, (BX)(R8*4)
+
+done:
+	VZEROUPPER
+	RET
+
 // func bmF32AVX2(x1 []uint32, x2 []uint32, sigma float32, z0 []float32, z1 []float32)
 // Requires: AVX, AVX2
 TEXT ·bmF32AVX2(SB), NOSPLIT, $0-104
@@ -5790,6 +5892,100 @@ tail:
 	VMOVUPS      Z0, K1, (DI)(R10*4)
 
 nobtrue:
+done:
+	VZEROUPPER
+	RET
+
+// func xoSkipF32AVX512(s0 []uint32, s1 []uint32, s2 []uint32, s3 []uint32, draws int)
+// Requires: AVX, AVX512F, BMI2
+TEXT ·xoSkipF32AVX512(SB), NOSPLIT, $0-104
+	MOVQ s0_base+0(FP), AX
+	MOVQ s1_base+24(FP), CX
+	MOVQ s2_base+48(FP), DX
+	MOVQ s3_base+72(FP), BX
+	MOVQ s0_len+8(FP), SI
+	MOVQ draws+96(FP), DI
+	XORQ R8, R8
+	MOVQ SI, R9
+	SUBQ $0x00000010, R9
+
+loop:
+	CMPQ    R8, R9
+	JG      tail
+	VMOVUPS (AX)(R8*4), Z0
+	VMOVUPS (CX)(R8*4), Z1
+	VMOVUPS (DX)(R8*4), Z2
+	VMOVUPS (BX)(R8*4), Z3
+	MOVQ    DI, R10
+
+skipfalse:
+	TESTQ   R10, R10
+	JZ      skippedfalse
+	VPADDD  Z3, Z0, Z4
+	VPROLD  $0x07, Z4, Z4
+	VPADDD  Z0, Z4, Z4
+	VPSLLD  $0x09, Z1, Z4
+	VPXORD  Z0, Z2, Z2
+	VPXORD  Z1, Z3, Z3
+	VPXORD  Z2, Z1, Z1
+	VPXORD  Z3, Z0, Z0
+	VPXORD  Z4, Z2, Z2
+	VPROLD  $0x0b, Z3, Z3
+	VMOVUPS Z0, Z0
+	VMOVUPS Z1, Z1
+	VMOVUPS Z2, Z2
+	VMOVUPS Z3, Z3
+	DECQ    R10
+	JMP     skipfalse
+
+skippedfalse:
+	VMOVUPS Z0, (AX)(R8*4)
+	VMOVUPS Z1, (CX)(R8*4)
+	VMOVUPS Z2, (DX)(R8*4)
+	VMOVUPS Z3, (BX)(R8*4)
+	ADDQ    $0x00000010, R8
+	JMP     loop
+
+tail:
+	CMPQ      R8, SI
+	JGE       done
+	SUBQ      R8, SI
+	MOVQ      $0x00000001, R9
+	SHLXQ     SI, R9, R9
+	DECQ      R9
+	KMOVW     R9, K1
+	VMOVUPS.Z (AX)(R8*4), K1, Z0
+	VMOVUPS.Z (CX)(R8*4), K1, Z1
+	VMOVUPS.Z (DX)(R8*4), K1, Z2
+	VMOVUPS.Z (BX)(R8*4), K1, Z3
+	MOVQ      DI, SI
+
+skiptrue:
+	TESTQ   SI, SI
+	JZ      skippedtrue
+	VPADDD  Z3, Z0, Z4
+	VPROLD  $0x07, Z4, Z4
+	VPADDD  Z0, Z4, Z4
+	VPSLLD  $0x09, Z1, Z4
+	VPXORD  Z0, Z2, Z2
+	VPXORD  Z1, Z3, Z3
+	VPXORD  Z2, Z1, Z1
+	VPXORD  Z3, Z0, Z0
+	VPXORD  Z4, Z2, Z2
+	VPROLD  $0x0b, Z3, Z3
+	VMOVUPS Z0, Z0
+	VMOVUPS Z1, Z1
+	VMOVUPS Z2, Z2
+	VMOVUPS Z3, Z3
+	DECQ    SI
+	JMP     skiptrue
+
+skippedtrue:
+	VMOVUPS Z0, K1, (AX)(R8*4)
+	VMOVUPS Z1, K1, (CX)(R8*4)
+	VMOVUPS Z2, K1, (DX)(R8*4)
+	VMOVUPS Z3, K1, (BX)(R8*4)
+
 done:
 	VZEROUPPER
 	RET

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -80,6 +81,46 @@ func TestShareOf(t *testing.T) {
 				for x := chunks * s / n; x < chunks*(s+1)/n; x++ {
 					if got := shareOf(x, chunks, n); got != s {
 						t.Fatalf("shareOf(%d, %d, %d) = %d, want %d", x, chunks, n, got, s)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestWorkersAgreeBits holds every split to one worker's bits at the engine's
+// level, for each model, precision and integrator, at a batch of one, a
+// batch with narrow inputs after a whole vector (20) and whole vectors
+// (64), with noise on: rows split (with the two-worker per-share noise),
+// inputs split, and the pool's chunk claiming in between.
+func TestWorkersAgreeBits(t *testing.T) {
+	const n, steps = 200, 40
+	for _, model := range []Model{Phase, Cycle} {
+		for _, prec := range []Precision{Float32, Float64} {
+			for _, integ := range []Integrator{Euler, Heun, RK4} {
+				for _, B := range []int{1, 20, 64} {
+					var ref []float64
+					for _, w := range []int{1, 2, 3, -2} { // −2: two, split by inputs
+						p := benchPlan(n, 12, B, model, integ, prec, max(w, -w))
+						p.byInputs = w < 0
+						e := mustNew(t, p)
+						for s := range steps {
+							if x := e.Step(s); x >= 0 {
+								t.Fatalf("%v/%v/%v B=%d w=%d: not finite at %d", model, prec, integ, B, w, x)
+							}
+						}
+						got := append([]float64(nil), e.Phases()...)
+						e.Close()
+						if ref == nil {
+							ref = got
+							continue
+						}
+						for x := range ref {
+							if math.Float64bits(got[x]) != math.Float64bits(ref[x]) {
+								t.Errorf("model %d prec %d integ %d B=%d: %d workers differ from 1 at %d (%v vs %v)", model, prec, integ, B, w, x, got[x], ref[x])
+								break
+							}
+						}
 					}
 				}
 			}

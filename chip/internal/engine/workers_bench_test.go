@@ -259,6 +259,8 @@ func mustNew(tb testing.TB, p *Plan) *Engine {
 //     (both workers together: waiting at the barrier or to start);
 //   - gap: from a pass's last chunk's end to the next pass's first chunk
 //     (the barrier's exit and the caller's serial work);
+//   - stolen-%: the chunks run by the worker whose share they are not in
+//     (pool.go), whose rows' data then crosses between the cores;
 //
 // On a machine shared with other jobs the numbers say how it was shared.
 //
@@ -270,9 +272,9 @@ func BenchmarkPassTimeline(b *testing.B) {
 			defer e.Close()
 			e.pool.close()
 			type ev struct {
-				gen    uint64
-				c      int
-				t0, t1 int64
+				gen       uint64
+				c, chunks int
+				t0, t1    int64
 			}
 			var evs [2][]ev
 			base := time.Now()
@@ -281,11 +283,12 @@ func BenchmarkPassTimeline(b *testing.B) {
 			pl = newPool(2, func(k, x int) {
 				t0 := int64(time.Since(base))
 				work(k, x)
-				evs[k] = append(evs[k], ev{pl.pass(), x, t0, int64(time.Since(base))})
+				g := pl.gen.Load()
+				evs[k] = append(evs[k], ev{g >> 16, x, int(g & 0xffff), t0, int64(time.Since(base))})
 			})
 			e.pool = pl
 			for w := range evs {
-				evs[w] = make([]ev, 0, 1<<20)
+				evs[w] = make([]ev, 0, 1<<10)
 			}
 			n := 0
 			gen0 := pl.pass()
@@ -301,8 +304,13 @@ func BenchmarkPassTimeline(b *testing.B) {
 				set        [2]bool
 			}
 			ps := make([]passT, passes)
+			var stolen, ran int
 			for k, xs := range evs {
 				for _, x := range xs {
+					ran++
+					if shareOf(x.c, x.chunks, 2) != k {
+						stolen++
+					}
 					q := int(x.gen - gen0 - 1)
 					if q < 0 || q >= passes {
 						continue
@@ -347,6 +355,7 @@ func BenchmarkPassTimeline(b *testing.B) {
 			b.ReportMetric(med(func(p *passT, q int) int64 { return first(&ps[q+1]) - lastEnd(p) }), "gap-ns")
 			b.ReportMetric(med(func(p *passT, _ int) int64 { return p.busy[0] + p.busy[1] }), "busy-ns")
 			b.ReportMetric(float64(per), "passes")
+			b.ReportMetric(100*float64(stolen)/float64(max(ran, 1)), "stolen-%")
 		})
 	}
 }
@@ -356,8 +365,12 @@ func BenchmarkPassTimeline(b *testing.B) {
 // the same process (so both see the same machine), with the engine's own
 // pool (no timing inside the passes). Metrics: the median turn's µs a step
 // for each (w1-us, w2-us) and ratio = w1-us / w2-us, two workers against
-// one per wall clock; meaningful only on an idle machine (check the load
-// average, e.g. uptime, before and after).
+// one per wall clock; and where the engine splits such a step by rows,
+// the same for two workers split by inputs instead (w2in-us, ratio-in:
+// each worker its inputs through the whole step, no barrier inside it),
+// so one run shows which split the rule in split should pick. Meaningful
+// only on an idle machine (check the load average, e.g. uptime, before
+// and after).
 //
 //	go test ./chip/internal/engine -run '^$' -bench WorkersWall -benchtime 4000x -count 5
 func BenchmarkWorkersWall(b *testing.B) {
@@ -376,17 +389,27 @@ func BenchmarkWorkersWall(b *testing.B) {
 		{"phase/f32/euler/B1", Phase, Euler, Float32, 1},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			var e [2]*Engine
+			var e []*Engine
 			for w := range 2 {
-				e[w] = mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1))
+				e = append(e, mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1)))
 				defer e[w].Close()
 			}
+			if !e[1].byLanes && c.B > 1 {
+				p := benchPlan(784, 56, c.B, c.model, c.integ, c.prec, 2)
+				p.byInputs = true
+				if in := mustNew(b, p); in.byLanes {
+					e = append(e, in)
+					defer in.Close()
+				} else {
+					in.Close()
+				}
+			}
 			const turn = 50
-			var per [2][]float64
+			per := make([][]float64, len(e))
 			n := 0
 			for b.Loop() {
 				if n%turn == 0 {
-					for w := range 2 {
+					for w := range e {
 						t0 := time.Now()
 						for s := range turn {
 							e[w].Step(n + s)
@@ -396,14 +419,18 @@ func BenchmarkWorkersWall(b *testing.B) {
 				}
 				n++
 			}
-			var med [2]float64
-			for w := range 2 {
+			med := make([]float64, len(e))
+			for w := range e {
 				slices.Sort(per[w])
 				med[w] = per[w][len(per[w])/2]
 			}
 			b.ReportMetric(med[0], "w1-us")
 			b.ReportMetric(med[1], "w2-us")
 			b.ReportMetric(med[0]/med[1], "ratio")
+			if len(e) > 2 {
+				b.ReportMetric(med[2], "w2in-us")
+				b.ReportMetric(med[0]/med[2], "ratio-in")
+			}
 		})
 	}
 }
