@@ -690,6 +690,18 @@ func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int, po
 			inj.Amp[i] = clampI
 			inj.Phase[i] = phi[i] - run.lag
 		}
+		if w.Settings.Start == eqprop.StartForward {
+			// Weights trained from the forward start relax from there on the
+			// chip too (docs/ep.md, "Inputs, biases and the injection
+			// drivers"): from phase 0 a hidden ring whose drive points near
+			// π starts at its unstable equilibrium and 30 time constants do
+			// not bring it back.
+			fw, err := w.ForwardPhases(x)
+			if err != nil {
+				return nil, nil, fmt.Errorf("bench: ep: image %d: %w", base+b, err)
+			}
+			copy(phi[in0:], fw)
+		}
 		inputs[b] = chip.Input{Phases: phi, Inject: inj}
 	}
 	res, err := ch.Run(ctx, inputs, chip.RunOptions{Model: run.model, StepsPerCycle: run.spc, Duration: run.dur,

@@ -109,6 +109,34 @@ func TestEPTreeClosedForm(t *testing.T) {
 	}
 }
 
+// Weights trained from the forward start (eqprop.StartForward) relax
+// from it on the chip: a tree's forward start is its equilibrium, so even
+// a relaxation of a tenth of a time constant reads the closed form
+// (φ_out = x), which from phase 0 it does not.
+func TestEPForwardStart(t *testing.T) {
+	nl, w := tinyNet(t)
+	pix := [][]float64{{0.9, 0.6}, {0.7, 0.95}}
+	for _, start := range []eqprop.FreeStart{eqprop.StartForward, eqprop.StartZero} {
+		w.Settings.Start = start
+		e := DefaultEPEval()
+		e.Net, e.Pixels, e.Labels, e.NoNoise, e.Calibrate, e.Time = w, pix, []int{0, 1}, true, 0, 0.1
+		rep, err := e.Evaluate(context.Background(), nl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var worst float64
+		for k, p := range pix {
+			for o := range p {
+				worst = math.Max(worst, math.Abs(phasedet.Wrap(rep.Outputs[k][o]-eqprop.PixelPhase(p[o]))))
+			}
+		}
+		t.Logf("start %s: largest output error %.3f rad after 0.1 time constants", start, worst)
+		if far := worst > 0.05; far == (start == eqprop.StartForward) {
+			t.Errorf("start %s: largest output error %.3f rad (forward start: want ≤ 0.05, zero start: want more)", start, worst)
+		}
+	}
+}
+
 // randomLayered returns 784-256-10 weights drawn as the trainer
 // initialises them (uniform in ±1/√fan-in), biases ±0.1.
 func randomLayered(t testing.TB, seed uint64) *eqprop.LayeredWeights {
