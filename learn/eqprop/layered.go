@@ -1,16 +1,12 @@
 package eqprop
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strings"
 
-	"oscsim/internal/atomicfile"
 	"oscsim/internal/npy"
 )
 
@@ -311,19 +307,17 @@ func (L *LayeredWeights) Save(path string) error {
 	if err := L.Check(); err != nil {
 		return fmt.Errorf("eqprop: save %s: %w", path, err)
 	}
-	if err := atomicfile.Write(path, func(w *bufio.Writer) error { return L.writeNPZ(w) }); err != nil {
+	md := layeredMeta{Format: LayeredFormat, Version: LayeredFormatVersion, Sizes: L.Sizes,
+		SHIL: L.SHIL != nil, Opt: L.Opt != nil, Settings: L.Settings}
+	if err := npy.SaveArchive(path, md, L.arrays()); err != nil {
 		return fmt.Errorf("eqprop: save: %w", err)
 	}
 	return nil
 }
 
-func (L *LayeredWeights) writeNPZ(w io.Writer) error {
-	js, err := json.Marshal(layeredMeta{Format: LayeredFormat, Version: LayeredFormatVersion, Sizes: L.Sizes,
-		SHIL: L.SHIL != nil, Opt: L.Opt != nil, Settings: L.Settings})
-	if err != nil {
-		return err
-	}
-	arrays := []npy.Out{{Name: "meta", Shape: []int{len(js)}, Data: js}}
+// arrays returns L's arrays after "meta", in the file's order.
+func (L *LayeredWeights) arrays() []npy.Out {
+	var arrays []npy.Out
 	for l, m := range L.W {
 		arrays = append(arrays, npy.Out{Name: fmt.Sprintf("w%d", l), Shape: []int{L.Sizes[l], L.Sizes[l+1]}, Data: m})
 	}
@@ -338,7 +332,7 @@ func (L *LayeredWeights) writeNPZ(w io.Writer) error {
 	if L.Opt != nil {
 		arrays = append(arrays, npy.Out{Name: "opt", Shape: []int{len(L.Opt)}, Data: L.Opt})
 	}
-	return npy.WriteArchive(w, arrays)
+	return arrays
 }
 
 // LoadLayered reads weights written by Save. Every error names the file
@@ -373,17 +367,9 @@ func LoadLayered(path string) (*LayeredWeights, error) {
 		}
 		return a.Data, nil
 	}
-	raw, err := get("meta")
-	if err != nil {
-		return nil, err
-	}
-	js := make([]byte, len(raw))
-	for i, b := range raw {
-		js[i] = byte(b)
-	}
 	var md layeredMeta
-	if err := json.Unmarshal(js, &md); err != nil {
-		return nil, fmt.Errorf("%w: %s: array \"meta\": %v", ErrLayered, path, err)
+	if err := f.Meta(&md); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrLayered, err)
 	}
 	if md.Format != LayeredFormat || md.Version != LayeredFormatVersion {
 		return nil, fmt.Errorf("%w: %s: array \"meta\": format %q version %d, want %q version %d", ErrLayered, path, md.Format, md.Version, LayeredFormat, LayeredFormatVersion)
