@@ -487,7 +487,6 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 	// ∂L/∂θ ≈ (1/2β)·[∂E/∂θ(+β) − ∂E/∂θ(−β)] with ∂E/∂W = −cos Δ,
 	// ∂E/∂h = −cos φ.
 	sc := 1 / (2 * beta * float64(B))
-	grads := make([][]float64, 0, len(L.W)+L.Layers()-1)
 	// Input layer: −Σ_b [cos(x_j − φ⁺_i) − cos(x_j − φ⁻_i)]
 	//            = −[Cxᵀ·(cos φ⁺ − cos φ⁻) + Sxᵀ·(sin φ⁺ − sin φ⁻)].
 	H, P := L.Sizes[1], d.P
@@ -504,7 +503,6 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 	g0 := blas64.General{Rows: P, Cols: H, Stride: H, Data: make([]float64, P*H)}
 	blas64.Gemm(blas.Trans, blas.NoTrans, -sc, cx, dc, 0, g0)
 	blas64.Gemm(blas.Trans, blas.NoTrans, -sc, sx, ds, 1, g0)
-	grads = append(grads, g0.Data)
 	// Simulated layers: −(cos Δ⁺ − cos Δ⁻) per edge.
 	gs := make([]float64, len(t.m.Net.Edges))
 	for b := 0; b < B; b++ {
@@ -514,19 +512,37 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 			gs[e] -= sc * (math.Cos(hi[i]-hi[j]) - math.Cos(lo[i]-lo[j]))
 		}
 	}
+	// Biases: −(cos φ⁺ − cos φ⁻).
+	grads, err := L.gradBlocks("gradient", g0.Data, gs, B, func(b, u int) float64 {
+		return -sc * (math.Cos(nr.Read[b][u]) - math.Cos(nr.Read[B+b][u]))
+	})
+	if err != nil {
+		return nil, res, err
+	}
+	return grads, res, nil
+}
+
+// gradBlocks returns a gradient in the optimiser's block order (the EP
+// estimate and BPTT share it): g0 (the input couplers, P×Sizes[1]), the
+// simulated layers' couplers (gs, ordered as the edges of L.Net, one slice
+// per L.W[1:]), then each simulated layer's biases, unit u's summed over
+// the batch's B examples of perUnit(b, u) (u a ring's index, layer 1's
+// rings first). A non-finite entry is an error naming what (the estimator),
+// the block and the entry.
+func (L *LayeredWeights) gradBlocks(what string, g0, gs []float64, B int, perUnit func(b, u int) float64) ([][]float64, error) {
+	grads := make([][]float64, 0, len(L.W)+L.Layers()-1)
+	grads = append(grads, g0)
 	k := 0
 	for _, w := range L.W[1:] {
 		grads = append(grads, gs[k:k+len(w)])
 		k += len(w)
 	}
-	// Biases: −(cos φ⁺ − cos φ⁻).
 	off := 0
 	for l := 1; l < L.Layers(); l++ {
 		gb := make([]float64, L.Sizes[l])
 		for b := 0; b < B; b++ {
-			hi, lo := nr.Read[b], nr.Read[B+b]
 			for i := range gb {
-				gb[i] -= sc * (math.Cos(hi[off+i]) - math.Cos(lo[off+i]))
+				gb[i] += perUnit(b, off+i)
 			}
 		}
 		grads = append(grads, gb)
@@ -534,10 +550,10 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 	}
 	for bl, g := range grads {
 		if bad := firstNonFinite(g); bad >= 0 {
-			return nil, res, fmt.Errorf("eqprop: gradient block %d entry %d is not finite", bl, bad)
+			return nil, fmt.Errorf("eqprop: %s block %d entry %d is not finite", what, bl, bad)
 		}
 	}
-	return grads, res, nil
+	return grads, nil
 }
 
 // update takes one optimiser step on the shadow weights: Adam

@@ -102,27 +102,9 @@ func (t *LayeredTrainer) bpttGradient(ctx context.Context, d Examples, idx []int
 	g0 := blas64.General{Rows: P, Cols: H, Stride: H, Data: make([]float64, P*H)}
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, cx, gr1, 0, g0)
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, sx, gi1, 1, g0)
-	grads := [][]float64{g0.Data}
-	k := 0
-	for _, w := range L.W[1:] {
-		grads = append(grads, gs[k:k+len(w)])
-		k += len(w)
-	}
-	off := 0
-	for l := 1; l < L.Layers(); l++ {
-		gb := make([]float64, L.Sizes[l])
-		for b := 0; b < B; b++ {
-			for i := range gb {
-				gb[i] += gre[b*N+off+i]
-			}
-		}
-		grads = append(grads, gb)
-		off += L.Sizes[l]
-	}
-	for bl, g := range grads {
-		if bad := firstNonFinite(g); bad >= 0 {
-			return nil, res, fmt.Errorf("eqprop: BPTT gradient block %d entry %d is not finite", bl, bad)
-		}
+	grads, err := L.gradBlocks("BPTT gradient", g0.Data, gs, B, func(b, u int) float64 { return gre[b*N+u] })
+	if err != nil {
+		return nil, res, err
 	}
 	return grads, res, nil
 }
