@@ -2,46 +2,21 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"testing"
 	"time"
 
 	"oscsim/chip"
+	"oscsim/internal/chiptest"
 	"oscsim/learn/eqprop"
 	"oscsim/netlist"
 	"oscsim/phasedet"
 )
 
-// tinyLayered is a 2-2-2 layered chip: κ = 0.5% of ω0 per unit weight on
-// full scale 1, drivers on every ring, an 8-bit TDC on the outputs.
-const tinyLayered = `[chip]
-name = "tiny-layered"
-[oscillators]
-count = 6
-frequency = "1GHz"
-init = "zero"
-[couplings]
-topology = "layered"
-layers = [2, 2, 2]
-bits = 5
-full_scale = 1
-unit_k = "%g"
-[injection]
-max_current = "20uA"
-bits = 10
-[[detector]]
-kind = "tdc"
-bits = 8
-targets = [4, 5]
-[run]
-model = "phase"
-integrator = "heun"
-`
-
 func tinyNet(t *testing.T) (*netlist.Netlist, *eqprop.LayeredWeights) {
 	t.Helper()
-	nl, err := netlist.Parse("tiny-layered.toml", []byte(fmt.Sprintf(tinyLayered, 0.005/31)), nil)
+	// 2-2-2 rings, κ = 0.5% of ω0 per unit weight.
+	nl, err := netlist.Parse("tiny-layered.toml", []byte(chiptest.Layered(0.005, 2, 2, 2)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"oscsim/bench"
+	"oscsim/internal/chiptest"
 	"oscsim/learn/eqprop"
 )
 
@@ -22,25 +23,10 @@ func TestEvalEPCommand(t *testing.T) {
 	dir := trainTestDir(t)
 	tmp := t.TempDir()
 	chipFile := filepath.Join(tmp, "lr.toml")
-	os.WriteFile(chipFile, []byte(`[chip]
-name = "left-right"
-[oscillators]
-count = 20
-frequency = "1GHz"
-init = "zero"
-[couplings]
-topology = "layered"
-layers = [16, 2, 2]
-bits = 4
-full_scale = 1
-unit_k = "0.02%"
-[injection]
-max_current = "20uA"
-[[detector]]
-kind = "tdc"
-bits = 5
-targets = [18, 19]
-`), 0o644)
+	// κ = 0.3% of ω0 per unit weight.
+	if err := os.WriteFile(chipFile, []byte(chiptest.Layered(0.003, 16, 2, 2)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	w, err := eqprop.NewLayered(16, 2, 2)
 	if err != nil {
 		t.Fatal(err)

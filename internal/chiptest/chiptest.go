@@ -5,6 +5,8 @@
 package chiptest
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,4 +58,46 @@ func Config(t testing.TB, name string, repl ...string) *netlist.Netlist {
 		t.Fatal(err)
 	}
 	return nl
+}
+
+// Layered returns the text of a small layered chip description (topology
+// "layered", layers sizes): rings at 1 GHz started at phase zero, 5-bit
+// couplers on full scale 1 whose largest code couples at maxK (a fraction
+// of ω0), 20 µA 10-bit drivers on every ring, an 8-bit TDC on each output
+// ring, the phase model with Heun's integrator. For the layered
+// classifier's tests (bench's EP evaluation, oscsim eval ep).
+func Layered(maxK float64, sizes ...int) string {
+	n, names := 0, make([]string, len(sizes))
+	for k, s := range sizes {
+		n += s
+		names[k] = strconv.Itoa(s)
+	}
+	last := sizes[len(sizes)-1]
+	targets := make([]string, last)
+	for k := range targets {
+		targets[k] = strconv.Itoa(n - last + k)
+	}
+	return fmt.Sprintf(`[chip]
+name = "layered-%s"
+[oscillators]
+count = %d
+frequency = "1GHz"
+init = "zero"
+[couplings]
+topology = "layered"
+layers = [%s]
+bits = 5
+full_scale = 1
+unit_k = "%g"
+[injection]
+max_current = "20uA"
+bits = 10
+[[detector]]
+kind = "tdc"
+bits = 8
+targets = [%s]
+[run]
+model = "phase"
+integrator = "heun"
+`, strings.Join(names, "-"), n, strings.Join(names, ", "), maxK/31, strings.Join(targets, ", "))
 }
