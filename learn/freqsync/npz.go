@@ -1,15 +1,10 @@
 package freqsync
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 
-	"github.com/sbinet/npyio/npz"
-
-	"oscsim/internal/atomicfile"
+	"oscsim/internal/npy"
 )
 
 // Format names this package's .npz layout (the "meta" array).
@@ -36,61 +31,47 @@ type fileMeta struct {
 	Extra map[string]any `json:"training,omitempty"`
 }
 
-// Save writes the model as .npz: "params" (float64; W as N × (dim+1) for
-// the extended network, N natural frequencies for the reference one, in
-// units of unit_hz), "lo" and "hi" (the input normalisation) and "meta"
-// (JSON bytes with the architecture, pairs, physics and extra settings).
+// Save writes the model as .npz, atomically (npy.SaveArchive): "meta"
+// (JSON bytes with the architecture, pairs, physics and extra settings),
+// "params" (float64; W as N × (dim+1) for the extended network, N natural
+// frequencies for the reference one, in units of unit_hz), "lo" and "hi"
+// (the input normalisation).
 func Save(path string, m *Model, p Physics, extra map[string]any) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	js, err := json.Marshal(fileMeta{Format: Format, Version: 1, Arch: m.Arch.String(), N: m.N, Dim: m.Dim,
-		Inputs: m.Inputs, Pairs: m.Pairs, Unit: m.Unit, FMin: m.FMin, FMax: m.FMax, Physics: p, Extra: extra})
-	if err != nil {
-		return err
-	}
-	return atomicfile.Write(path, func(w *bufio.Writer) error {
-		z := npz.NewWriter(w)
-		for _, a := range []struct {
-			name string
-			v    any
-		}{{"params", m.Params}, {"lo", m.Lo}, {"hi", m.Hi}, {"meta", js}} {
-			if err := z.Write(a.name, a.v); err != nil {
-				return err
-			}
-		}
-		return z.Close()
-	})
+	md := fileMeta{Format: Format, Version: 1, Arch: m.Arch.String(), N: m.N, Dim: m.Dim,
+		Inputs: m.Inputs, Pairs: m.Pairs, Unit: m.Unit, FMin: m.FMin, FMax: m.FMax, Physics: p, Extra: extra}
+	vec := func(name string, v []float64) npy.Out { return npy.Out{Name: name, Shape: []int{len(v)}, Data: v} }
+	return npy.SaveArchive(path, md, []npy.Out{vec("params", m.Params), vec("lo", m.Lo), vec("hi", m.Hi)})
 }
 
-// Load reads weights written by Save and checks their shapes.
+// Load reads weights written by Save (also those of earlier versions, which
+// stored "meta" last) and checks their shapes.
 func Load(path string) (*Model, Physics, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	f, err := npy.Open(path)
+	if errors.Is(err, npy.ErrFormat) {
+		return nil, Physics{}, fmt.Errorf("%w: %w", ErrWeights, err)
+	} else if err != nil {
 		return nil, Physics{}, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, Physics{}, err
+	var meta fileMeta
+	if err := f.Meta(&meta); err != nil {
+		return nil, Physics{}, fmt.Errorf("%w: %w", ErrWeights, err)
 	}
-	r, err := npz.NewReader(f, st.Size())
-	if err != nil {
-		return nil, Physics{}, fmt.Errorf("%s: %w: %v", path, ErrWeights, err)
+	if meta.Format != Format {
+		return nil, Physics{}, fmt.Errorf("%s: %w: meta is not a %s document", path, ErrWeights, Format)
 	}
-	var js []byte
 	m := &Model{}
 	for _, a := range []struct {
 		name string
-		ptr  any
-	}{{"meta", &js}, {"params", &m.Params}, {"lo", &m.Lo}, {"hi", &m.Hi}} {
-		if err := r.Read(a.name, a.ptr); err != nil {
-			return nil, Physics{}, fmt.Errorf("%s: %w: array %q: %v", path, ErrWeights, a.name, err)
+		dst  *[]float64
+	}{{"params", &m.Params}, {"lo", &m.Lo}, {"hi", &m.Hi}} {
+		arr, err := f.Array(a.name)
+		if err != nil {
+			return nil, Physics{}, fmt.Errorf("%w: %w", ErrWeights, err)
 		}
-	}
-	var meta fileMeta
-	if err := json.Unmarshal(js, &meta); err != nil || meta.Format != Format {
-		return nil, Physics{}, fmt.Errorf("%s: %w: meta is not a %s document", path, ErrWeights, Format)
+		*a.dst = arr.Data
 	}
 	if err := m.Arch.UnmarshalText([]byte(meta.Arch)); err != nil {
 		return nil, Physics{}, fmt.Errorf("%s: %w: %v", path, ErrWeights, err)
