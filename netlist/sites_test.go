@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sbinet/npyio"
-	"github.com/sbinet/npyio/npz"
 	"gonum.org/v1/gonum/mat"
+
+	"oscsim/internal/npy"
 )
 
 // sitesChip is a 4-ring chip on a "sites" fabric with the mask file mask.
@@ -35,7 +35,7 @@ func TestSitesFabric(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := npyio.Write(f, d); err != nil {
+	if err := npy.Write(f, []int{4, 4}, d.RawMatrix().Data); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -45,21 +45,14 @@ func TestSitesFabric(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	zw := npz.NewWriter(zf)
-	for _, a := range []struct {
-		k string
-		v any
-	}{
-		{"indptr", []int64{0, 1, 1, 1, 1, 1, 2, 2, 3}},
-		{"indices", []int32{2, 0, 1}},
-		{"data", []float32{1, 0, 3}},
-		{"meta", []uint8("{}")},
-	} {
-		if err := zw.Write(a.k, a.v); err != nil {
-			t.Fatal(err)
-		}
+	if err := npy.WriteArchive(zf, []npy.Out{
+		{Name: "indptr", Shape: []int{9}, Data: []int64{0, 1, 1, 1, 1, 1, 2, 2, 3}},
+		{Name: "indices", Shape: []int{3}, Data: []int32{2, 0, 1}},
+		{Name: "data", Shape: []int{3}, Data: []float32{1, 0, 3}},
+		{Name: "meta", Shape: []int{2}, Data: []uint8("{}")},
+	}); err != nil {
+		t.Fatal(err)
 	}
-	zw.Close()
 	zf.Close()
 
 	for _, tc := range []struct {

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sbinet/npyio/npz"
+	"oscsim/internal/npy"
 )
 
 func load(t testing.TB, path string) *Spec {
@@ -285,17 +285,14 @@ func TestFingerprintFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		z := npz.NewWriter(f)
 		rows, cols, data := []int64{0, 1, 2, 3, 4, 5}, []int64{1, 2, 3, 4, 5, 0}, []float64{w, w, w, w, w, w}
-		for _, a := range []struct {
-			k string
-			v any
-		}{{"row", rows}, {"col", cols}, {"data", data}} {
-			if err := z.Write(a.k, a.v); err != nil {
-				t.Fatal(err)
-			}
+		if err := npy.WriteArchive(f, []npy.Out{
+			{Name: "row", Shape: []int{6}, Data: rows},
+			{Name: "col", Shape: []int{6}, Data: cols},
+			{Name: "data", Shape: []int{6}, Data: data},
+		}); err != nil {
+			t.Fatal(err)
 		}
-		z.Close()
 		f.Close()
 		for name, b := range map[string][]byte{"ring6.toml": []byte(chipSrc), "tiny.toml": sweepSrc} {
 			if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
