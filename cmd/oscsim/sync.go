@@ -217,15 +217,16 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		lw       = fs.Float64("linewidth", 0, "phase-noise linewidth of each oscillator (Hz)")
 		mismatch = fs.Float64("mismatch", 0, "relative ring-frequency mismatch (a new chip instance per trial)")
 		trials   = fs.Int("trials", 10, "noisy trials")
-		seed     = fs.Int64("seed", 1, "seed of the chip instances and noise")
 		dacBits  = fs.Int("dac-bits", -1, "quantise natural frequencies onto a DAC of this many bits over the tuning range (0 = exact; default: the chip's tuning.dac_bits with --chip, else exact)")
 		counter  = fs.Bool("counter", false, "read mean frequencies with edge counters over the window (resolution 1/tau)")
 		chipPath = fs.String("chip", "", "run on this chip description (e.g. sync-iris.toml: its mismatch, noise, couplers), frequencies scaled by its f0")
-		model    = fs.String("model", "phase", "chip model with --chip: phase or cycle")
 		dt       = fs.Float64("dt", 0, "Euler step in seconds (0 = the weights' own; 1e-11 = the paper's)")
 		ftSteps  = fs.Int("finetune", 0, "chip-in-the-loop fine-tuning: this many finite-difference Adam steps on each chip instance (training set, its mismatch and noise), then test again")
 		ftLR     = fs.Float64("finetune-lr", 0.01, "--finetune: Adam learning rate (parameter units, as in training)")
 	)
+	seed := addSeedFlag(fs, "the chip instances' mismatch; without --chip, 1")
+	model := netlist.ModelPhase
+	fs.Var(&textFlag{v: &model, s: string(model)}, "model", "chip model with --chip: phase or cycle")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -287,7 +288,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		var net *freqsync.Net
 		noise := *lw > 0
 		if nl != nil {
-			ch, err := chip.Compile(nl, chip.Options{SetSeed: true, Seed: *seed, Instance: t})
+			ch, err := chip.Compile(nl, seed.options(t))
 			if err != nil {
 				return err
 			}
@@ -295,10 +296,10 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 				return err
 			}
 			noise = nl.Oscillators.Linewidth > 0
-		} else if net, err = freqsync.NewNet(m.N, phys, *seed, t); err != nil {
+		} else if net, err = freqsync.NewNet(m.N, phys, seed.or(1), t); err != nil {
 			return err
 		}
-		ev := freqsync.EvalOptions{Noise: noise, NoiseSeed: int64(t + 1), Seed: uint64(t), DACBits: *dacBits, DACLo: dacLo, DACHi: dacHi, Counter: *counter, Model: *model}
+		ev := freqsync.EvalOptions{Noise: noise, NoiseSeed: int64(t + 1), Seed: uint64(t), DACBits: *dacBits, DACLo: dacLo, DACHi: dacHi, Counter: *counter, Model: model}
 		pred, L, err := freqsync.PredictLedger(ctx, net, run, test.X, ev)
 		if err != nil {
 			return err
@@ -357,7 +358,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			F[k], _ = run.Frequencies(x)
 		}
 		freqsync.AddTuning(ledger, nl, run, F, chipPhys.T)
-		fmt.Fprintf(stdout, "chip      %s, %s model: k = %s, tuning [%s, %s], T = %s, f̄ over %s\n", nl.Name, *model,
+		fmt.Fprintf(stdout, "chip      %s, %s model: k = %s, tuning [%s, %s], T = %s, f̄ over %s\n", nl.Name, model,
 			netlist.FormatSI(chipPhys.K, "Hz"), netlist.FormatSI(chipPhys.FMin, "Hz"), netlist.FormatSI(chipPhys.FMax, "Hz"),
 			netlist.FormatSI(chipPhys.T, "s"), netlist.FormatSI(chipPhys.Tau, "s"))
 		fmt.Fprintf(stdout, "ledger    die %.4g mm², power %s, energy per inference %s, time per inference %s (rings at their tuned frequencies, couplers, counters, tuning DACs and MAC)\n",

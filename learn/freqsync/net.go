@@ -215,9 +215,9 @@ type SimOptions struct {
 	// MemBudget bounds the reverse mode's trajectory buffer per worker
 	// (bytes; 0 = 256 MiB): larger batches run in chunks.
 	MemBudget int64
-	// Model is the chip's fidelity: "phase" (default) or "cycle"
-	// (evaluation only: no gradient).
-	Model string
+	// Model is the chip's fidelity: netlist.ModelPhase (default, also
+	// "") or netlist.ModelCycle (evaluation only: no gradient).
+	Model netlist.Model
 	// Counter reads f̄ as a frequency counter does: whole rising edges
 	// of each ring (θ = ω_ref·t + φ) counted over the window, divided by
 	// the window (phasedet.Count); the resolution is 1/τ.
@@ -325,14 +325,16 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 	// in the phase model, the description's steps per cycle in the cycle
 	// model (evaluation only).
 	fc := net.Chip.Netlist().Oscillators.Frequency
-	model, spc := "phase", 1/(fc*net.Phys.Dt)
-	if opt.Model == "cycle" {
+	model, spc := netlist.ModelPhase, 1/(fc*net.Phys.Dt)
+	if opt.Model == netlist.ModelCycle {
 		if opt.Grad != NoGrad {
 			return fmt.Errorf("freqsync: gradients need the phase model (got %q)", opt.Model)
 		}
-		model, spc = "cycle", net.Chip.Netlist().Run.StepsPerCycle
-	} else if opt.Model != "" && opt.Model != "phase" {
-		return fmt.Errorf("freqsync: unknown model %q (want phase or cycle)", opt.Model)
+		model, spc = netlist.ModelCycle, net.Chip.Netlist().Run.StepsPerCycle
+	} else if opt.Model != "" {
+		if err := opt.Model.Check(); err != nil {
+			return fmt.Errorf("freqsync: %w", err)
+		}
 	}
 	steps := max(1, int(math.Round(net.Phys.T*fc*spc)))
 	win := min(steps, max(1, int(math.Round(net.Phys.Tau*fc*spc))))
@@ -351,7 +353,7 @@ func (net *Net) simChunk(ctx context.Context, F, theta0 [][]float64, lo, hi int,
 			idx[b] = opt.Index[lo+b]
 		}
 	}
-	ro := chip.RunOptions{Model: netlist.Model(model), Duration: net.Phys.T, StepsPerCycle: spc,
+	ro := chip.RunOptions{Model: model, Duration: net.Phys.T, StepsPerCycle: spc,
 		Workers: 1, Indices: idx, NoNoise: !opt.Noise, NoiseSeed: opt.NoiseSeed, NoPower: true}
 	start := steps - win
 	startPhi := make([]float64, N*B)

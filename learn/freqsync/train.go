@@ -8,6 +8,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/internal/progress"
+	"oscsim/netlist"
 )
 
 // Adam is the Adam optimiser (Kingma & Ba 2015) with the default betas.
@@ -353,8 +354,8 @@ type EvalOptions struct {
 	DACLo, DACHi float64
 	// Counter reads f̄ with frequency counters (SimOptions.Counter).
 	Counter bool
-	// Model is "phase" (default) or "cycle".
-	Model string
+	// Model is the chip's fidelity (SimOptions.Model).
+	Model netlist.Model
 }
 
 // Quantize rounds f onto 2^bits levels spanning [lo, hi] (bits ≤ 0: f).
