@@ -140,14 +140,16 @@ func loadIris(ctx context.Context, env Env) (dataset.Iris, error) {
 	return dataset.LoadIris(dir)
 }
 
-// versicolorSplit is the Iris versicolor-vs-rest train/test split of
-// Figs. 7 and 8.
-func versicolorSplit(ctx context.Context, env Env) (train, test freqsync.Data, err error) {
+// versicolorSetup is the opening of Figs. 7 and 8: the settings
+// (syncSetup) and the Iris versicolor-vs-rest train/test split.
+func versicolorSetup(ctx context.Context, env Env) (s syncSettings, train, test freqsync.Data, err error) {
+	s = syncSetup(env)
 	ir, err := loadIris(ctx, env)
 	if err != nil {
-		return train, test, err
+		return s, train, test, err
 	}
-	return freqsync.IrisSplit(ir, 1)
+	train, test, err = freqsync.IrisSplit(ir, 1)
+	return s, train, test, err
 }
 
 // SyncTable1Paper is Table I as published (test accuracy, %): rows
@@ -238,8 +240,7 @@ func splitRows(res *Result, ir dataset.Iris, base uint64, s syncSettings) {
 }
 
 func runSyncFig7(ctx context.Context, env Env) (*Result, error) {
-	s := syncSetup(env)
-	tr, te, err := versicolorSplit(ctx, env)
+	s, tr, te, err := versicolorSetup(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -281,8 +282,7 @@ func runSyncFig7(ctx context.Context, env Env) (*Result, error) {
 }
 
 func runSyncFig8(ctx context.Context, env Env) (*Result, error) {
-	s := syncSetup(env)
-	tr, te, err := versicolorSplit(ctx, env)
+	s, tr, te, err := versicolorSetup(ctx, env)
 	if err != nil {
 		return nil, err
 	}
