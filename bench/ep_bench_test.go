@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"oscsim/learn/eqprop"
-	"oscsim/netlist"
 )
 
 // BenchmarkEPEval classifies one batch of 64 synthetic images on the
@@ -17,31 +16,20 @@ import (
 // time instead of random weights (the steps per relaxation follow the
 // weights' scale); OSCSIM_EP_MODEL=cycle times the cycle model.
 func BenchmarkEPEval(b *testing.B) {
-	nl, err := netlist.Load("../configs/ep-mnist.toml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	e := DefaultEPEval()
-	e.Net, e.Calibrate = randomLayered(b, 1), 0
+	const B = 64
+	nl, e := mnistChipEval(b, B)
+	e.Batch = B
 	if p := os.Getenv("OSCSIM_EP_WEIGHTS"); p != "" {
-		if e.Net, err = eqprop.LoadLayered(p); err != nil {
+		w, err := eqprop.LoadLayered(p)
+		if err != nil {
 			b.Fatal(err)
 		}
+		e.Net = w
 	}
 	if m := os.Getenv("OSCSIM_EP_MODEL"); m != "" {
 		if err := e.Model.UnmarshalText([]byte(m)); err != nil {
 			b.Fatal(err)
 		}
-	}
-	const B = 64
-	e.Batch = B
-	e.Pixels, e.Labels = make([][]float64, B), make([]int, B)
-	for k := range e.Pixels {
-		e.Pixels[k] = make([]float64, 784)
-		for i := range e.Pixels[k] {
-			e.Pixels[k][i] = float64((i*7+k*13)%17) / 16
-		}
-		e.Labels[k] = k % 10
 	}
 	var steps int
 	for b.Loop() {

@@ -112,6 +112,28 @@ func TestEPForwardStart(t *testing.T) {
 	}
 }
 
+// mnistChipEval loads the MNIST chip (configs/ep-mnist.toml) and returns
+// it with an evaluation of random weights (randomLayered, seed 1), without
+// calibration, of n synthetic images: pixel i of image k is
+// ((7i + 13k) mod 17)/16, its label k mod 10.
+func mnistChipEval(t testing.TB, n int) (*netlist.Netlist, EPEval) {
+	nl, err := netlist.Load("../configs/ep-mnist.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := DefaultEPEval()
+	e.Net, e.Calibrate = randomLayered(t, 1), 0
+	e.Pixels, e.Labels = make([][]float64, n), make([]int, n)
+	for k := range e.Pixels {
+		e.Pixels[k] = make([]float64, 784)
+		for i := range e.Pixels[k] {
+			e.Pixels[k][i] = float64((i*7+k*13)%17) / 16
+		}
+		e.Labels[k] = k % 10
+	}
+	return nl, e
+}
+
 // randomLayered returns 784-256-10 weights drawn as the trainer
 // initialises them (uniform in ±1/√fan-in), biases ±0.1.
 func randomLayered(t testing.TB, seed uint64) *eqprop.LayeredWeights {
@@ -132,20 +154,7 @@ func randomLayered(t testing.TB, seed uint64) *eqprop.LayeredWeights {
 // The MNIST chip compiles and programs its 203,264 couplers, and random
 // weights classify at about chance.
 func TestEPMNISTChip(t *testing.T) {
-	nl, err := netlist.Load("../configs/ep-mnist.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := DefaultEPEval()
-	e.Net, e.Calibrate = randomLayered(t, 1), 0
-	e.Pixels, e.Labels = make([][]float64, 8), make([]int, 8)
-	for k := range e.Pixels {
-		e.Pixels[k] = make([]float64, 784)
-		for i := range e.Pixels[k] {
-			e.Pixels[k][i] = float64((i*7+k*13)%17) / 16
-		}
-		e.Labels[k] = k % 10
-	}
+	nl, e := mnistChipEval(t, 8)
 	start := time.Now()
 	rep, err := e.Evaluate(context.Background(), nl)
 	if err != nil {
