@@ -374,19 +374,7 @@ func (t *LayeredTrainer) start(re, im blas64.General) [][]float64 {
 		prev, off, e := 0, H, 0
 		for l := 2; l < L.Layers(); l++ {
 			np, nl := L.Sizes[l-1], L.Sizes[l]
-			pr, pi := make([]float64, nl), make([]float64, nl)
-			copy(pr, L.Bias[l])
-			for a := 0; a < np; a++ {
-				sa, ca := math.Sincos(phi[prev+a])
-				w := t.m.held[e+a*nl : e+(a+1)*nl]
-				for k, v := range w {
-					pr[k] += v * ca
-					pi[k] += v * sa
-				}
-			}
-			for k := range pr {
-				phi[off+k] = math.Atan2(pi[k], pr[k])
-			}
+			forwardLayer(phi[off:off+nl], L.Bias[l], t.m.held[e:e+np*nl], phi[prev:prev+np])
 			prev, off, e = off, off+nl, e+np*nl
 		}
 	}

@@ -130,29 +130,38 @@ func (L *LayeredWeights) ForwardPhases(x []float64) ([]float64, error) {
 	if len(x) != L.Sizes[0] {
 		return nil, fmt.Errorf("eqprop: %d pixels for an input layer of %d", len(x), L.Sizes[0])
 	}
-	prevC, prevS := make([]float64, len(x)), make([]float64, len(x))
+	prev := make([]float64, len(x))
 	for j, v := range x {
-		prevS[j], prevC[j] = math.Sincos(PixelPhase(v))
+		prev[j] = PixelPhase(v)
 	}
 	var out []float64
 	for l := 1; l < L.Layers(); l++ {
-		n := L.Sizes[l]
-		re, im := slices.Clone(L.Bias[l]), make([]float64, n)
-		for a := range prevC {
-			w := L.W[l-1][a*n : (a+1)*n]
-			for k, v := range w {
-				re[k] += v * prevC[a]
-				im[k] += v * prevS[a]
-			}
-		}
-		prevC, prevS = make([]float64, n), make([]float64, n)
-		for k := range re {
-			p := math.Atan2(im[k], re[k])
-			out = append(out, p)
-			prevS[k], prevC[k] = math.Sincos(p)
-		}
+		next := make([]float64, L.Sizes[l])
+		forwardLayer(next, L.Bias[l], L.W[l-1], prev)
+		out = append(out, next...)
+		prev = next
 	}
 	return out, nil
+}
+
+// forwardLayer sets out[k] = arg(bias_k + Σ_a w[a·n+k]·e^{j·prev_a}), the
+// forward start of a layer of n = len(out) rings behind a layer at phases
+// prev (w row-major, one row of n per ring of the layer before). The
+// trainer and ForwardPhases share it, so a chip that starts from
+// ForwardPhases starts where training did.
+func forwardLayer(out, bias, w, prev []float64) {
+	n := len(out)
+	re, im := slices.Clone(bias), make([]float64, n)
+	for a, p := range prev {
+		s, c := math.Sincos(p)
+		for k, v := range w[a*n : (a+1)*n] {
+			re[k] += v * c
+			im[k] += v * s
+		}
+	}
+	for k := range out {
+		out[k] = math.Atan2(im[k], re[k])
+	}
 }
 
 // MarshalJSON writes an epoch record with a test accuracy that was not
