@@ -80,6 +80,9 @@ type EPEval struct {
 	// StepRate bounds the step: dt·λ ≤ StepRate for the Gershgorin bound
 	// λ of the whole chip (0 = eqprop.DefaultConfig's).
 	StepRate float64
+	// NoTrim leaves the rings' frequency trims for the couplers' loading
+	// out (cycle model; see CouplerTrim).
+	NoTrim bool
 	// Software also classifies the same images in software
 	// (eqprop.EvaluateLayered: the trainer's phase model through the
 	// engine, no noise or mismatch), into EPReport.Software.
@@ -166,6 +169,9 @@ type EPReport struct {
 	// full scale (injection.max_current), which then set ClampRate.
 	ClampLimited bool    `json:"clamp_limited"`
 	RateScale    float64 `json:"rate_scale"`
+	// TrimMax is the largest ring trim for the couplers' loading as a
+	// fraction of f0 (cycle model; 0 without trims, EPEval.NoTrim).
+	TrimMax float64 `json:"trim_max"`
 	// TimeS is the chip time of one inference (one relaxation, s) and
 	// Steps its engine steps.
 	TimeS float64 `json:"time_per_inference_s"`
@@ -233,6 +239,9 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 		if c != 0 {
 			rep.Couplers++
 		}
+	}
+	for _, f := range run.trim {
+		rep.TrimMax = math.Max(rep.TrimMax, f/nl.Oscillators.Frequency)
 	}
 	if rep.ReadoutRef, err = run.calibrate(ctx); err != nil {
 		return nil, err
@@ -542,6 +551,9 @@ type epRun struct {
 	bias    chip.Injection // the biases' injection (input rings 0)
 	outPos  []int          // output unit k → its index in the TDC's targets
 	bits    int
+	// trim is each ring's frequency trim (Hz) in the cycle model (nil:
+	// none); see cycleTrim.
+	trim []float64
 }
 
 func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
@@ -660,6 +672,9 @@ func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
 		}
 		run.spc = math.Max(run.spc, math.Max(ch.MinStepsPerCycle(netlist.ModelCycle, 1), math.Ceil(4*lam/f0)))
 	}
+	if run.model == netlist.ModelCycle && !e.NoTrim {
+		run.trim = CouplerTrim(ch)
+	}
 	out := nl.Couplings.LayerStart(len(w.Sizes) - 1)
 	targets := nl.Detectors[tdc].Targets
 	for i := out; i < N; i++ {
@@ -702,7 +717,7 @@ func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int, po
 			}
 			copy(phi[in0:], fw)
 		}
-		inputs[b] = chip.Input{Phases: phi, Inject: inj}
+		inputs[b] = chip.Input{Phases: phi, Inject: inj, FreqOffset: run.trim}
 	}
 	res, err := ch.Run(ctx, inputs, chip.RunOptions{Model: run.model, StepsPerCycle: run.spc, Duration: run.dur,
 		NoNoise: run.e.NoNoise, NoiseSeed: run.e.NoiseSeed, InputBase: base, Precision: run.e.Precision, NoPower: !power})
@@ -720,4 +735,27 @@ func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int, po
 		outs[b] = out
 	}
 	return outs, res, nil
+}
+
+// CouplerTrim returns each ring's frequency trim (Hz) for the second-order
+// slow-down its own couplers cause in the cycle model (docs/ep.md, "The
+// cycle model against the phase model"): a ring whose programmed couplers
+// sum to the rate K_S = Σ_j |c_ij|·unit_k·ω0 runs slow by K_S²/(2·ω0) when
+// its neighbours apply no net field, so the compiler sets its trim to
+// +K_S²/(2·ω0) — what a designer measures by stopping every other ring and
+// counting each ring's frequency after programming. The phase model is the
+// cycle average of the trimmed chip, so it takes no trim.
+func CouplerTrim(ch *chip.Chip) []float64 {
+	unit, _, wref := ch.Rates()
+	ks := make([]float64, ch.N())
+	codes := ch.Codes()
+	for k, e := range ch.Edges() {
+		r := unit * math.Abs(float64(codes[k]))
+		ks[e.I] += r
+		ks[e.J] += r
+	}
+	for i, k := range ks {
+		ks[i] = k * k / (2 * wref) / (2 * math.Pi)
+	}
+	return ks
 }

@@ -51,7 +51,7 @@ func TestEPTreeClosedForm(t *testing.T) {
 	for _, c := range []struct {
 		model netlist.Model
 		tol   float64
-	}{{netlist.ModelPhase, 0.03}, {netlist.ModelCycle, 0.1}} {
+	}{{netlist.ModelPhase, 0.03}, {netlist.ModelCycle, 0.03}} {
 		e := DefaultEPEval()
 		e.Net, e.Pixels, e.Labels, e.Model, e.NoNoise, e.Calibrate = w, pix, labels, c.model, true, 0
 		rep, err := e.Evaluate(context.Background(), nl)
@@ -108,6 +108,33 @@ func TestEPForwardStart(t *testing.T) {
 		t.Logf("start %s: largest output error %.3f rad after 0.1 time constants", start, worst)
 		if far := worst > 0.05; far == (start == eqprop.StartForward) {
 			t.Errorf("start %s: largest output error %.3f rad (forward start: want ≤ 0.05, zero start: want more)", start, worst)
+		}
+	}
+}
+
+// CouplerTrim gives each ring K_S²/(2·ω0), K_S the sum of its programmed
+// couplers' rates: on the tree every ring but the inputs has two couplers
+// of code 31 (rate 31·unit_k·ω0 each), each input ring one.
+func TestCouplerTrim(t *testing.T) {
+	nl, w := tinyNet(t)
+	ch, err := chip.Compile(nl, chip.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	net := w.Net()
+	edges := make([]netlist.Edge, len(net.Edges))
+	for k, p := range net.Edges {
+		edges[k] = netlist.Edge{I: p[0], J: p[1], W: net.W[k]}
+	}
+	if _, err := ch.ProgramScale(edges, 1); err != nil {
+		t.Fatal(err)
+	}
+	unit, _, wref := ch.Rates()
+	k := 31 * unit
+	want := []float64{k * k, k * k, 4 * k * k, 4 * k * k, k * k, k * k}
+	for i, f := range CouplerTrim(ch) {
+		if w := want[i] / (2 * wref) / (2 * math.Pi); math.Abs(f-w) > 1e-12*w {
+			t.Errorf("ring %d: trim %.6g Hz, want K_S²/(2ω0) = %.6g Hz", i, f, w)
 		}
 	}
 }
