@@ -135,6 +135,9 @@ func writeEPReport(w io.Writer, r *bench.EPReport) error {
 	if r.ClampLimited {
 		fmt.Fprintf(tw, "\tthe clamps are limited by the drivers' full scale (injection.max_current)\n")
 	}
+	if r.Pumped > 0 {
+		fmt.Fprintf(tw, "SHIL pump\t%d rings at their own strengths, full strength %.3g%% of ω0\n", r.Pumped, 100*r.PumpKs)
+	}
 	if r.TrimMax > 0 {
 		fmt.Fprintf(tw, "ring trims\tup to %.3g%% of f0 for the couplers' second-order loading (cycle model)\n", 100*r.TrimMax)
 	}
