@@ -130,6 +130,10 @@ type Plan struct {
 	// (split), the other way BenchmarkWorkersWall measures two workers;
 	// the package's benchmarks set it, chip never does.
 	byInputs bool
+	// noShards keeps a batch on two or more workers in one engine (rows
+	// or inputs split within shared arrays) instead of batch shards
+	// (shards.go): the package's benchmarks compare the two.
+	noShards bool
 }
 
 // tabulated reports whether the ring is characterised (tables).
@@ -157,6 +161,8 @@ type Engine struct {
 	byLanes bool     // split steps by inputs, not rows
 	pool    *pool
 	core    stepper
+	sh      *shards   // a batch split among workers, each its own engine; then core and pool are nil
+	shErr   error     // building the shards failed
 	phi     []float64 // the observers' float64 phases (see Engine)
 	stale   bool      // phi lags a float32 state
 	bad     int       // first non-finite state index after the last step, or −1
@@ -188,6 +194,12 @@ func New(p *Plan) (*Engine, error) {
 	}
 	e := &Engine{p: p, bad: -1}
 	e.split()
+	if e.shErr != nil {
+		return nil, e.shErr
+	}
+	if e.sh != nil {
+		return e, nil
+	}
 	switch p.Precision {
 	case Float64:
 		e.core = newCore[float64](e)
@@ -219,6 +231,13 @@ func (e *Engine) split() {
 	}
 	w = max(1, min(w, N))
 	e.workers = w
+	if w > 1 && B > 1 && !p.noShards {
+		if from := shareInputs(B, w); len(from) > 2 {
+			e.workers = len(from) - 1
+			e.sh, e.shErr = newShards(e, from)
+			return
+		}
+	}
 	// Row passes: pieces of up to an eighth of a worker's share, in whole
 	// blocks of 16 rows (a batch of one's SELL blocks, sell.go), claimed
 	// by the workers as they go (pool.go): a worker the system sets aside
@@ -280,6 +299,10 @@ func (e *Engine) split() {
 
 // Close stops the workers; the engine must not be used afterwards.
 func (e *Engine) Close() {
+	if e.sh != nil {
+		e.sh.close()
+		return
+	}
 	e.pool.close()
 }
 
@@ -289,9 +312,36 @@ func (e *Engine) Workers() int { return e.workers }
 // Step advances the state by one step from t = n·dt and returns the
 // first state index (i·B + b) that is not finite afterwards, or −1.
 func (e *Engine) Step(n int) int {
+	if e.sh != nil {
+		e.stale = true
+		return e.sh.step(n)
+	}
 	e.core.step(n)
 	e.stale = true
 	return e.bad
+}
+
+// StepMany advances the state by up to count steps from t = n·dt (steps
+// n, n+1, …) and returns the number of steps done and the first state
+// index (i·B + b) that is not finite afterwards, or −1. It stops after
+// the first step that leaves a non-finite state; a batch split among
+// workers (shards.go) then reports the earliest such step of any shard,
+// and the other shards may have run further. Between steps nothing
+// observes the state, so each shard runs its steps without waiting for
+// the others: one barrier for count steps.
+func (e *Engine) StepMany(n, count int) (done, bad int) {
+	if e.sh != nil {
+		e.stale = true
+		return e.sh.stepMany(n, count)
+	}
+	for done < count {
+		bad = e.Step(n + done)
+		done++
+		if bad >= 0 {
+			return done, bad
+		}
+	}
+	return done, -1
 }
 
 // Phases returns the state as float64 phases φ_i of input b at index
@@ -299,6 +349,10 @@ func (e *Engine) Step(n int) int {
 // their turn counters). The slice is valid until the next Step or
 // AccumulatePower and must not be written.
 func (e *Engine) Phases() []float64 {
+	if e.stale && e.sh != nil {
+		e.sh.sync()
+		e.stale = false
+	}
 	if e.stale {
 		e.core.sync()
 		e.stale = false
@@ -312,6 +366,10 @@ func (e *Engine) Phases() []float64 {
 // with cos(φ_j − φ_i) = cos φ_j·cos φ_i + sin φ_j·sin φ_i, so it costs one
 // sparse product instead of a cosine per coupler and input.
 func (e *Engine) AccumulatePower(acc []float64) {
+	if e.sh != nil {
+		e.sh.power(acc) // each shard as below, its inputs' slice of acc; e.phi stays
+		return
+	}
 	lane := e.core.power()
 	e.stale = true // float32: the pass used the space e.phi lives in
 	q := e.p.VDD * e.p.VDD / 4
@@ -324,5 +382,8 @@ func (e *Engine) AccumulatePower(acc []float64) {
 // (arrays shared with the plan's couplings are not counted); in Float32
 // the observers' float64 phases share a buffer.
 func (e *Engine) Bytes() int64 {
+	if e.sh != nil {
+		return e.sh.bytes()
+	}
 	return e.core.bytes()
 }

@@ -135,7 +135,9 @@ func BenchmarkWorkers(b *testing.B) {
 			}
 			var busy [2][][]chunk
 			for w := range 2 {
-				e[w] = mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1))
+				p := benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1)
+				p.noShards = true // the row split's passes
+				e[w] = mustNew(b, p)
 				defer e[w].Close()
 				e[w].pool.close()
 				busy[w] = make([][]chunk, w+1)
@@ -268,7 +270,9 @@ func mustNew(tb testing.TB, p *Plan) *Engine {
 func BenchmarkPassTimeline(b *testing.B) {
 	for _, B := range []int{16, 64} {
 		b.Run(fmt.Sprintf("phase/f32/euler/B%d", B), func(b *testing.B) {
-			e := mustNew(b, benchPlan(784, 56, B, Phase, Euler, Float32, 2))
+			p := benchPlan(784, 56, B, Phase, Euler, Float32, 2)
+			p.noShards = true // the row split's passes
+			e := mustNew(b, p)
 			defer e.Close()
 			e.pool.close()
 			type ev struct {
@@ -362,15 +366,16 @@ func BenchmarkPassTimeline(b *testing.B) {
 
 // BenchmarkWorkersWall is the wall-clock figure of issue 16's target: one
 // and two workers on the oscnet784-like plan, run in turns of 50 steps in
-// the same process (so both see the same machine), with the engine's own
+// the same process (so all see the same machine), with the engine's own
 // pool (no timing inside the passes). Metrics: the median turn's µs a step
-// for each (w1-us, w2-us) and ratio = w1-us / w2-us, two workers against
-// one per wall clock; and where the engine splits such a step by rows,
-// the same for two workers split by inputs instead (w2in-us, ratio-in:
-// each worker its inputs through the whole step, no barrier inside it),
-// so one run shows which split the rule in split should pick. Meaningful
-// only on an idle machine (check the load average, e.g. uptime, before
-// and after).
+// for one worker (w1-us) and two as the engine splits them (w2-us: batch
+// shards, shards.go, for B > 1), and ratio = w1-us / w2-us, two workers
+// against one per wall clock; for B > 1 also two workers within one
+// engine's shared arrays (Plan.noShards), split as before the shards
+// (w2old-us, ratio-old: rows below four vectors of inputs a worker,
+// inputs from there) and split by inputs (w2in-us, ratio-in), so one run
+// compares the splits. Meaningful only on an idle machine (check the load
+// average, e.g. uptime, before and after).
 //
 //	go test ./chip/internal/engine -run '^$' -bench WorkersWall -benchtime 4000x -count 5
 func BenchmarkWorkersWall(b *testing.B) {
@@ -385,24 +390,26 @@ func BenchmarkWorkersWall(b *testing.B) {
 		{"phase/f32/heun/B64", Phase, Heun, Float32, 64},
 		{"phase/f64/euler/B64", Phase, Euler, Float64, 64},
 		{"cycle/f32/euler/B64", Cycle, Euler, Float32, 64},
+		{"phase/f32/euler/B32", Phase, Euler, Float32, 32},
 		{"phase/f32/euler/B16", Phase, Euler, Float32, 16},
 		{"phase/f32/euler/B1", Phase, Euler, Float32, 1},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			var e []*Engine
-			for w := range 2 {
-				e = append(e, mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, w+1)))
-				defer e[w].Close()
+			type variant struct {
+				name              string
+				workers           int
+				noShards, byInput bool
 			}
-			if !e[1].byLanes && c.B > 1 {
-				p := benchPlan(784, 56, c.B, c.model, c.integ, c.prec, 2)
-				p.byInputs = true
-				if in := mustNew(b, p); in.byLanes {
-					e = append(e, in)
-					defer in.Close()
-				} else {
-					in.Close()
-				}
+			vs := []variant{{"w1", 1, false, false}, {"w2", 2, false, false}}
+			if c.B > 1 {
+				vs = append(vs, variant{"w2old", 2, true, false}, variant{"w2in", 2, true, true})
+			}
+			var e []*Engine
+			for _, v := range vs {
+				p := benchPlan(784, 56, c.B, c.model, c.integ, c.prec, v.workers)
+				p.noShards, p.byInputs = v.noShards, v.byInput
+				e = append(e, mustNew(b, p))
+				defer e[len(e)-1].Close()
 			}
 			const turn = 50
 			per := make([][]float64, len(e))
@@ -423,13 +430,11 @@ func BenchmarkWorkersWall(b *testing.B) {
 			for w := range e {
 				slices.Sort(per[w])
 				med[w] = per[w][len(per[w])/2]
+				b.ReportMetric(med[w], vs[w].name+"-us")
 			}
-			b.ReportMetric(med[0], "w1-us")
-			b.ReportMetric(med[1], "w2-us")
 			b.ReportMetric(med[0]/med[1], "ratio")
-			if len(e) > 2 {
-				b.ReportMetric(med[2], "w2in-us")
-				b.ReportMetric(med[0]/med[2], "ratio-in")
+			for w := 2; w < len(e); w++ {
+				b.ReportMetric(med[0]/med[w], "ratio-"+vs[w].name[2:])
 			}
 		})
 	}
