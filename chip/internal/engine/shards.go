@@ -42,8 +42,8 @@ type shards struct {
 	n     int       // shStep: the first step
 	count int       // shStep: the steps
 	done  []int     // shStep: per shard, the steps done
-	acc []float64 // shPower: the caller's accumulator
-	bad []int     // shStep: per shard, the first non-finite index (batch's), or −1
+	acc   []float64 // shPower: the caller's accumulator
+	bad   []int     // shStep: per shard, the first non-finite index (batch's), or −1
 }
 
 // shareInputs cuts B inputs into up to w contiguous shares: equal ones, in
