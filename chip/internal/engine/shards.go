@@ -94,7 +94,7 @@ func (sh *shards) plan(s int) *Plan {
 	lo, hi := sh.from[s], sh.from[s+1]
 	N, B, n := p.N, p.B, hi-lo
 	q := *p
-	q.B, q.Workers, q.byInputs = n, 1, false
+	q.B, q.Workers = n, 1
 	cut := func(x []float64) []float64 {
 		if x == nil {
 			return nil
