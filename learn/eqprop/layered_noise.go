@@ -234,8 +234,11 @@ type NoisyEval struct {
 	// transfer).
 	Linewidth, FreqSigma float64
 	Instance             int
-	// Bits are the coupler codes' bits (−1: W's training bits, 0: float).
-	Bits int
+	// Bits are the coupler codes' bits (−1: W's training bits, 0: float);
+	// with FullScaleMax their full scale is the largest |weight or bias|
+	// (as the compiled chip maps float-trained weights), else W's WMax.
+	Bits         int
+	FullScaleMax bool
 	// Aware sets the read-out (Repeats has no effect: no nudge; Window
 	// and DetBits do); Instances and First are ignored (Instance is the
 	// chip).
@@ -252,6 +255,14 @@ func EvaluateLayeredNoisy(ctx context.Context, W *LayeredWeights, d Examples, n 
 	s.Linewidth, s.FreqSigma = e.Linewidth, e.FreqSigma
 	if e.Bits >= 0 {
 		s.Bits = e.Bits
+	}
+	if e.FullScaleMax {
+		s.WMax = 0
+		for _, p := range W.Params() {
+			for _, v := range p {
+				s.WMax = math.Max(s.WMax, math.Abs(v))
+			}
+		}
 	}
 	s.Estimator = EstimatorEP
 	s.Aware = e.Aware

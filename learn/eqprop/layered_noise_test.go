@@ -2,6 +2,7 @@ package eqprop
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"strconv"
@@ -77,7 +78,8 @@ func TestNoiseAwareRead(t *testing.T) {
 // data set, so it runs only with OSCSIM_EP_NOISY=a.npz,b.npz and
 // OSCSIM_EP_NOISY_AT, a ';'-separated list of chips, each
 // space-separated key=value of lw (Hz), fs (relative), bits (−1: the
-// weights'), inst, det, window, e.g. "lw=2e4 fs=2e-4 inst=100;bits=3";
+// weights'), fsmax (1: codes' full scale the largest |parameter|), inst,
+// det, window, e.g. "lw=2e4 fs=2e-4 inst=100;bits=3";
 // OSCSIM_EP_NOISY_N test images (default 2000).
 func TestLayeredNoisyEval(t *testing.T) {
 	files := os.Getenv("OSCSIM_EP_NOISY")
@@ -125,6 +127,8 @@ func TestLayeredNoisyEval(t *testing.T) {
 					e.Instance = int(x)
 				case "det":
 					e.Aware.DetBits = int(x)
+				case "fsmax":
+					e.FullScaleMax = x != 0
 				case "window":
 					e.Aware.Window = x
 				default:
@@ -137,5 +141,72 @@ func TestLayeredNoisyEval(t *testing.T) {
 			}
 			t.Logf("NOISY %s | %s | %.2f%%", path, spec, 100*acc)
 		}
+	}
+}
+
+// TestLayeredNoisyGradient measures how much of EP's estimate survives
+// phase noise in the loop (docs/ep.md §6.3): on trained weights, the
+// cosine between the estimate over one minibatch of 64 test images with
+// the rings' phase noise and the noise-free estimate at the same β, for
+// the remedies a chip has (β, K repeats, a read-out window). It runs only
+// with OSCSIM_EP_NOISY_GRAD=weights.npz (OSCSIM_EP_NOISY_LW: linewidth in
+// Hz, default 2e4).
+func TestLayeredNoisyGradient(t *testing.T) {
+	path := os.Getenv("OSCSIM_EP_NOISY_GRAD")
+	if path == "" {
+		t.Skip("set OSCSIM_EP_NOISY_GRAD=weights.npz to measure EP's estimate under phase noise")
+	}
+	lw := 2e4
+	if v, err := strconv.ParseFloat(os.Getenv("OSCSIM_EP_NOISY_LW"), 64); err == nil {
+		lw = v
+	}
+	ctx := context.Background()
+	W, err := LoadLayered(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := dataset.Locate(ctx, W.Settings.Data, "")
+	if err != nil {
+		t.Skip(err)
+	}
+	im, lb, err := dataset.LoadSplit(dir, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Examples{N: im.N, P: im.Pixels(), Pix: im.Pix, Labels: lb}
+	idx := make([]int, 64)
+	for b := range idx {
+		idx[b] = b
+	}
+	grad := func(s LayeredSettings) []float64 {
+		tr, err := NewLayeredTrainer(W.withoutOpt(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, _, err := tr.Gradient(ctx, d, idx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return flatten(g)
+	}
+	base := W.Settings.WithDefaults()
+	base.Linewidth, base.FreqSigma, base.Aware = 0, 0, NoiseAware{}
+	for _, c := range []struct {
+		beta   float64
+		K      int
+		window float64
+	}{{0.1, 1, 0}, {0.3, 1, 0}, {1, 1, 0}, {0.1, 4, 0}, {0.1, 16, 0}, {0.1, 64, 0}, {0.1, 1, 30}, {0.1, 1, 120}, {0.3, 4, 30}} {
+		s := base
+		s.Beta = c.beta
+		s.Aware.Window = c.window
+		ref := grad(s)
+		s.Linewidth = lw
+		s.Aware.Repeats = c.K
+		var cs []string
+		for seed := range uint64(3) {
+			s.Seed = 100 + seed
+			cs = append(cs, fmt.Sprintf("%.3f", Cosine(ref, grad(s))))
+		}
+		t.Logf("GRAD lw %g Hz, β %g, K %d, window %g: cosine with the noise-free estimate %s", lw, c.beta, c.K, c.window, strings.Join(cs, ", "))
 	}
 }
