@@ -93,6 +93,7 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		ckpt      = fs.String("checkpoint", "", "checkpoint written after every epoch (default: <-o>.ckpt)")
 		resume    = fs.String("resume", "", "continue from this checkpoint (its settings; --epochs may raise the count)")
 		noProg    = noProgressFlag(fs)
+		setAware  = awareFlags(fs) // ep_noise.go
 	)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -144,6 +145,7 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		s = def
 		s.Data, s.Epochs, s.Batch, s.Beta, s.LR, s.Optimizer, s.Momentum = *dsName, *epochs, *batch, *beta, rates, *optim, *momentum
 		s.Seed, s.Bits, s.Linewidth, s.FreqSigma, s.Time, s.WMax = *seed, *bits, float64(lw), float64(fsg), *relax, *wmax
+		setAware(&s)
 		if err := s.Start.UnmarshalText([]byte(*startAt)); err != nil {
 			return usageErr("train ep", "--start: %v", err)
 		}

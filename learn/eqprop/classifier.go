@@ -113,6 +113,7 @@ func (s LayeredSettings) Validate(pairs int) error {
 	if s.Estimator == EstimatorBPTT && s.Noisy() {
 		errs = append(errs, fmt.Errorf("estimator %q is the noise-free software reference: no linewidth or freq_sigma", s.Estimator))
 	}
+	errs = append(errs, s.Aware.validate()) // layered_noise.go
 	return errors.Join(errs...)
 }
 
@@ -223,7 +224,7 @@ func (t *LayeredTrainer) setEpoch(ep int) error {
 	s := t.S
 	sub := Layered(t.W.Sizes[1:]...)
 	cfg := Config{Kappa: s.Kappa, WMax: s.WMax, Time: s.Time, Rate: s.Rate, Bits: s.Bits,
-		FreqSigma: s.FreqSigma, Linewidth: s.Linewidth, Instance: ep, Seed: s.Seed, Pump: t.W.SHIL != nil}
+		FreqSigma: s.FreqSigma, Linewidth: s.Linewidth, Instance: t.instance(ep, 0), Seed: s.Seed, Pump: t.W.SHIL != nil}
 	t.syncSub(sub)
 	m, err := Software(sub, cfg)
 	if err != nil {
@@ -246,11 +247,18 @@ func (t *LayeredTrainer) syncSub(sub *Net) {
 // program clips every weight and bias to ±WMax, programs layers 1… onto
 // the chip and sets the input couplers' held values (B-bit codes or float).
 func (t *LayeredTrainer) program() error {
+	if err := t.switchInstance(); err != nil { // layered_noise.go
+		return err
+	}
 	wm := t.S.WMax
 	for _, p := range t.W.Params() {
 		for k, v := range p {
 			p[k] = math.Max(-wm, math.Min(wm, v))
 		}
+	}
+	wm = t.inputScale() // layered_noise.go: the input couplers' full scale
+	for k, v := range t.W.W[0] {
+		t.W.W[0][k] = math.Max(-wm, math.Min(wm, v))
 	}
 	t.syncSub(t.m.Net)
 	if err := t.m.Program(); err != nil {
@@ -440,7 +448,7 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 	if t.S.Estimator == EstimatorBPTT {
 		return t.bpttGradient(ctx, d, idx, t.start(re, im), free, cx, sx)
 	}
-	fr, err := t.relax(ctx, t.start(re, im), free, t.noiseSeed(0), false)
+	fr, err := t.relaxRead(ctx, t.start(re, im), free, t.noiseSeed(0), false)
 	if err != nil {
 		return nil, res, err
 	}
@@ -463,7 +471,7 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 		}
 		nud[B+b] = t.clamps(re, im, b, nre, nim)
 	}
-	nr, err := t.relax(ctx, init, nud, t.noiseSeed(1), false)
+	nr, err := t.relaxRead(ctx, init, nud, t.noiseSeed(1), true)
 	if err != nil {
 		return nil, res, err
 	}
@@ -597,7 +605,7 @@ func (t *LayeredTrainer) Predict(ctx context.Context, d Examples, idx []int, see
 	for b := range idx {
 		cl[b] = t.clamps(re, im, b, nil, nil)
 	}
-	rel, err := t.relax(ctx, t.start(re, im), cl, seed, false)
+	rel, err := t.relaxRead(ctx, t.start(re, im), cl, seed, false)
 	if err != nil {
 		return nil, err
 	}

@@ -106,6 +106,9 @@ type LayeredSettings struct {
 	// training loop when set (noise-aware training).
 	Linewidth float64 `json:"linewidth_hz"`
 	FreqSigma float64 `json:"freq_sigma"`
+	// Aware are the noise-aware trainer's remedies and read-out
+	// (layered_noise.go, docs/ep.md §6.3).
+	Aware NoiseAware `json:"aware,omitzero"`
 	// PixelPhase is how a pixel x ∈ [0, 1] becomes an input phase
 	// (PixelMap's text form).
 	PixelPhase string `json:"pixel_phase"`
