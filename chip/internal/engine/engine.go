@@ -185,7 +185,11 @@ func New(p *Plan) (*Engine, error) {
 	}
 	e := &Engine{p: p, bad: -1, workers: 1}
 	if w := workers(p); w > 1 && B > 1 {
-		from := shareInputs(B, w)
+		vec := 8
+		if p.Precision == Float32 || p.Noise32 {
+			vec = 16
+		}
+		from := shareInputs(B, w, vec)
 		e.workers = len(from) - 1
 		var err error
 		if e.sh, err = newShards(e, from); err != nil {

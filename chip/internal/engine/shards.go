@@ -49,13 +49,14 @@ type shards struct {
 }
 
 // shareInputs cuts B inputs into up to w contiguous shares: equal ones, in
-// whole vectors of 16 inputs when there is one (the float32 noise draws
-// whole vectors of 16 together and the inputs after them one at a time,
-// noise32), and drops empty shares.
-func shareInputs(B, w int) []int {
+// whole vectors of vec inputs when there is one, and drops empty shares.
+// vec is 16 with the float32 noise (it draws whole vectors of 16 inputs
+// together and the inputs after them one at a time, noise32), else 8 (a
+// vector of float64).
+func shareInputs(B, w, vec int) []int {
 	per := (B + w - 1) / w
-	if B >= 16 {
-		per = (per + 15) / 16 * 16
+	if B >= vec {
+		per = (per + vec - 1) / vec * vec
 	}
 	from := []int{0}
 	for b := per; b < B; b += per {
