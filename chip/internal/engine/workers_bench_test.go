@@ -169,6 +169,7 @@ func BenchmarkShardsBusy(b *testing.B) {
 		B     int
 	}{
 		{"phase/f32/euler/B64", Phase, Euler, Float32, 64},
+		{"phase/f32/heun/B64", Phase, Heun, Float32, 64},
 		{"cycle/f32/euler/B64", Cycle, Euler, Float32, 64},
 		{"phase/f64/euler/B64", Phase, Euler, Float64, 64},
 		{"phase/f32/euler/B32", Phase, Euler, Float32, 32},
