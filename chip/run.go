@@ -544,7 +544,7 @@ func (e *runner) run(ctx context.Context) (*Result, error) {
 			if bin {
 				lk.Binarised++
 			}
-			if ch.pumpMask[i] > 0 && ch.ks > 0 && math.Abs(f)*tl < lockTolCycles {
+			if ch.pumpMask[i] != 0 && ch.ks > 0 && math.Abs(f)*tl < lockTolCycles {
 				lk.PumpLocked++
 			}
 		}
