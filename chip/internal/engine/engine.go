@@ -220,9 +220,10 @@ func (p *Plan) vector() int {
 // whole vectors of inputs (32 float32 or 16 float64 inputs) and a step
 // has at least 2²⁰ coupling terms ((couplers + rings) × inputs, about
 // 100 µs of float32 work): a shard of 32 float32 inputs costs about
-// 1.1–1.3× per input what one engine of 64 does, and one barrier a step
-// is a few µs (docs/performance.md, "Two workers"). Smaller batches and
-// chips stay on one worker.
+// 1.0–1.2× per input what one engine of 64 does, two shards on two cores
+// spend 1.1–1.3× one worker's CPU time, and a barrier is a few µs
+// (docs/performance.md, "Batch shards"; measured on a loaded machine).
+// Smaller batches and chips stay on one worker.
 func workers(p *Plan) int {
 	w := p.Workers
 	if w <= 0 {
