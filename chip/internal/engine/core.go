@@ -9,11 +9,12 @@ import (
 // A step of the engine is a start pass (noise increments and the
 // trigonometric terms of the state) and one pass per integrator stage,
 // each over every ring and input in turn, on one goroutine: a batch on
-// several workers is cut into shards, each its own engine (shards.go).
-// Every (ring, input) value is computed by the same arithmetic whatever
-// batch it is in.
+// several workers is cut into shards, each its own engine (shards.go),
+// and only a batch of one splits its passes' rows among workers
+// (rows1.go). Every (ring, input) value is computed by the same
+// arithmetic whatever batch it is in.
 
-// core is the state and the passes of a one-worker engine in precision T.
+// core is the state and the passes of an engine in precision T.
 //
 // Layout: index i·B+b for ring i and input b (the batch inner). The
 // trigonometric buffer tb[0] holds what other rows read through the
