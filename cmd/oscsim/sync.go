@@ -109,6 +109,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		unit     = fs.Float64("unit", freqsync.DefaultUnit, "frequency unit of the parameters (Hz)")
 		online   = fs.Bool("online", false, "reference only: the online pull/push rule instead of Adam")
 		noClip   = fs.Bool("no-clip", false, "no tanh clipping of the Jacobian")
+		balance  = fs.Bool("balance", false, "weight the loss so both classes of every output pair count equally (a departure from the paper's eq. 1; docs/sync.md)")
 		paperDt  = fs.Bool("paper-dt", false, "the paper's dt = 10 ps (default 200 ps)")
 		awareLW  = fs.Float64("aware-linewidth", 0, "hardware-aware: phase-noise linewidth (Hz) drawn afresh each step")
 		awareMis = fs.Float64("aware-mismatch", 0, "hardware-aware: relative ring-frequency mismatch drawn afresh each step")
@@ -133,7 +134,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	sp := freqsync.PaperSpec(a, dim, iris)
 	sp.N, sp.Iterations, sp.Seed, sp.Grad, sp.LR, sp.Unit, sp.Online, sp.NoClip = *n, *iters, *seed, g, *lr, *unit, *online, *noClip
-	sp.Draws = *draws
+	sp.Draws, sp.Balance = *draws, *balance
 	// --fd-step and --restarts replace PaperSpec's per-task values only
 	// when given (the 2-D reference tasks use their own: docs/sync.md).
 	fs.Visit(func(f *flag.Flag) {
@@ -174,7 +175,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "accuracy  train %.2f%%, test %.2f%%\n", 100*res.Train, 100*res.Test)
 	if *out != "" {
 		extra := map[string]any{"task": *sf.task, "species": *sf.species, "iterations": sp.Iterations, "seed": sp.Seed,
-			"grad": g.String(), "fd_step_hz": sp.FDStep, "draws": sp.Draws, "restarts": sp.Restarts, "lr": sp.LR, "online": sp.Online, "no_clip": sp.NoClip, "aware_linewidth_hz": *awareLW, "aware_mismatch": *awareMis}
+			"grad": g.String(), "fd_step_hz": sp.FDStep, "draws": sp.Draws, "restarts": sp.Restarts, "lr": sp.LR, "online": sp.Online, "no_clip": sp.NoClip, "balance": sp.Balance, "aware_linewidth_hz": *awareLW, "aware_mismatch": *awareMis}
 		if err := freqsync.Save(*out, res.Model, sp.Phys, extra); err != nil {
 			return err
 		}
@@ -336,6 +337,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			a2 := 100 * freqsync.Score(p2, test.Y)
 			tuned = append(tuned, a2)
+			fmt.Fprintf(stdout, "instance  %d: %.2f%% → %.2f%% after fine-tuning\n", t, 100*a, a2)
 			if a2 >= 95 {
 				reach++
 			}
