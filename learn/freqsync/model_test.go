@@ -283,3 +283,51 @@ func TestRestarts(t *testing.T) {
 		t.Errorf("TotalIterations = %d, want %d", got, want)
 	}
 }
+
+// TestConstancy: Step.Constant is set only when every example gave the
+// same output bits.
+func TestConstancy(t *testing.T) {
+	for _, c := range []struct {
+		outs [][]bool
+		want bool
+	}{
+		{[][]bool{{false}, {false}, {false}}, true},
+		{[][]bool{{false}, {true}, {false}}, false},
+		{[][]bool{{true, false}, {true, false}}, true},
+		{[][]bool{{true, false}, {true, true}}, false},
+	} {
+		var k constancy
+		for _, o := range c.outs {
+			for p, b := range o {
+				k.see(p, b)
+			}
+		}
+		if k.constant() != c.want {
+			t.Errorf("%v: constant %v, want %v", c.outs, k.constant(), c.want)
+		}
+	}
+}
+
+// TestPairWeights: with Balance, a constant answer costs ½ a pair whatever
+// the class shares (the "always no" loss equals the positives' share
+// without it).
+func TestPairWeights(t *testing.T) {
+	d := Grid(Circle, 10)
+	pos := d.Positives()
+	for _, balance := range []bool{false, true} {
+		w := pairWeights(d, balance)
+		var loss float64
+		for _, y := range d.Y {
+			E, _ := PairLoss(100, y[0]) // far apart: "always no"
+			loss += w.of(0, y[0]) * E
+		}
+		loss /= float64(len(d.Y))
+		want := pos
+		if balance {
+			want = 0.5
+		}
+		if math.Abs(loss-want) > 1e-9 {
+			t.Errorf("balance %v: always-no loss %g, want %g", balance, loss, want)
+		}
+	}
+}
