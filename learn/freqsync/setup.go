@@ -31,7 +31,7 @@ type Spec struct {
 	Restarts, Probe int
 	// SkipConstant makes the restarts' choice pass over starts whose
 	// lowest-loss iterate answers the same for every example ("always
-	// no"), unless every start does (docs/sync.md, "sync-tasks").
+	// no"), unless every start does (docs/sync.md, "Fourth session").
 	SkipConstant bool
 	// Balance weights the loss by class (Options.Balance; a departure
 	// from the paper's eq. 1).
@@ -58,7 +58,7 @@ const DefaultRestarts = 3
 
 // TaskRestarts is PaperSpec's number of starts for the reference network
 // on the 2-D tasks, which trains with DefaultFDStep there (docs/sync.md,
-// "sync-tasks: the fourth session").
+// "Fourth session").
 const TaskRestarts = 5
 
 // TrainFDStep is PaperSpec's finite-difference step for training from
@@ -80,7 +80,10 @@ const DefaultUnit = 100e6
 // common initial phases, step TrainFDStep), not the paper's path-wise
 // derivative (Reverse or Forward, which Grad selects back): docs/sync.md,
 // "Gradient noise", has the measurements behind the choice; and training
-// starts DefaultRestarts times and continues the best start ("Restarts"). The reference
+// starts DefaultRestarts times and continues the best start ("Restarts"). On
+// the 2-D tasks (iris false) the restarts pass over starts that fell onto a
+// constant answer (SkipConstant) and the reference network trains with
+// DefaultFDStep and TaskRestarts starts ("Fourth session"). The reference
 // network's inputs are oscillators 0..dim−1; the output pair is (4, 5) in
 // the paper's numbering (indices 3, 4) on the 2-D tasks, and on Iris the
 // two tuning oscillators (4, 5) (reference) or oscillators (0, 1)
@@ -95,7 +98,7 @@ func PaperSpec(arch Arch, dim int, iris bool) Spec {
 	}
 	s.Init.PairAtEdge = arch == Extended
 	if !iris {
-		// The 2-D tasks (docs/sync.md, "sync-tasks: the fourth session"):
+		// The 2-D tasks (docs/sync.md, "Fourth session"):
 		// the restarts pass over starts that fell onto "always no", and
 		// the reference network takes the narrow step with 5 starts.
 		s.SkipConstant = true

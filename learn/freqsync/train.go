@@ -74,7 +74,7 @@ type Options struct {
 	Draws int
 	// Balance weights every output pair's loss so that its two classes
 	// (should / should not synchronise) count equally: a departure from
-	// eq. 1's plain mean (docs/sync.md, "sync-tasks").
+	// eq. 1's plain mean (docs/sync.md, "Fourth session").
 	Balance bool
 }
 
