@@ -16,6 +16,8 @@ import (
 	"oscsim/learn/eqprop"
 	"oscsim/netlist"
 	"oscsim/phasedet"
+	"oscsim/shil"
+	"oscsim/tech"
 )
 
 // EPEval evaluates a layered classifier trained by equilibrium
@@ -80,6 +82,9 @@ type EPEval struct {
 	// StepRate bounds the step: dt·λ ≤ StepRate for the Gershgorin bound
 	// λ of the whole chip (0 = eqprop.DefaultConfig's).
 	StepRate float64
+	// NoTrim leaves the rings' frequency trims for the couplers' loading
+	// out (cycle model; see CouplerTrim).
+	NoTrim bool
 	// Software also classifies the same images in software
 	// (eqprop.EvaluateLayered: the trainer's phase model through the
 	// engine, no noise or mismatch), into EPReport.Software.
@@ -166,6 +171,13 @@ type EPReport struct {
 	// full scale (injection.max_current), which then set ClampRate.
 	ClampLimited bool    `json:"clamp_limited"`
 	RateScale    float64 `json:"rate_scale"`
+	// Pumped are the rings with a SHIL pump (per-ring strengths from the
+	// weights) and PumpKs the pump's full-strength rate, a fraction of ω0.
+	Pumped int     `json:"pumped_rings,omitempty"`
+	PumpKs float64 `json:"pump_ks,omitempty"`
+	// TrimMax is the largest ring trim for the couplers' loading as a
+	// fraction of f0 (cycle model; 0 without trims, EPEval.NoTrim).
+	TrimMax float64 `json:"trim_max"`
 	// TimeS is the chip time of one inference (one relaxation, s) and
 	// Steps its engine steps.
 	TimeS float64 `json:"time_per_inference_s"`
@@ -234,6 +246,13 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 			rep.Couplers++
 		}
 	}
+	if nl.SHIL != nil {
+		_, ks, wref := ch.Rates()
+		rep.Pumped, rep.PumpKs = len(nl.SHIL.Targets), ks/wref
+	}
+	for _, f := range run.trim {
+		rep.TrimMax = math.Max(rep.TrimMax, f/nl.Oscillators.Frequency)
+	}
 	if rep.ReadoutRef, err = run.calibrate(ctx); err != nil {
 		return nil, err
 	}
@@ -289,6 +308,11 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 	// One inference: its run, no reprogramming (the weights stay).
 	L := mean.Ledger(0, run.dur)
 	card := nl.Tech
+	pumpBits := 0
+	if run.pumpLevels > 0 {
+		pumpBits = nl.Injection.Bits
+		addPumpDACs(L, len(nl.SHIL.Targets), pumpBits, card, run.dur)
+	}
 	input := float64(w.Sizes[0]*2*(nl.Injection.Bits+1)) * card.EnergyBit
 	L.Energy = append(L.Energy, chip.Line{Name: "input drivers' codes", Value: input,
 		Formula: fmt.Sprintf("%d input drivers·2·(%d+1) bits·EnergyBit per image", w.Sizes[0], nl.Injection.Bits)})
@@ -301,6 +325,9 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 	rep.InputNJ = input * 1e9
 	rep.EnergyNJ = L.EnergyPerRun * 1e9
 	rep.ProgramNJ = (L.ProgramEnergy + float64(L.DriverBits-w.Sizes[0]*2*(nl.Injection.Bits+1))*card.EnergyBit) * 1e9
+	if pumpBits > 0 {
+		rep.ProgramNJ += float64(len(nl.SHIL.Targets)*(pumpBits+1)) * card.EnergyBit * 1e9
+	}
 	rep.Wall = time.Since(start).Seconds()
 	return rep, nil
 }
@@ -384,6 +411,9 @@ func (e *EPEval) chipFor(nl *netlist.Netlist) (*netlist.Netlist, int, error) {
 	}
 	if e.NoMismatch {
 		nl = WithoutMismatch(nl)
+	}
+	if nl, err = e.withPump(nl); err != nil {
+		return nil, 0, err
 	}
 	out := c.LayerStart(len(w.Sizes) - 1)
 	tdc := -1
@@ -542,6 +572,11 @@ type epRun struct {
 	bias    chip.Injection // the biases' injection (input rings 0)
 	outPos  []int          // output unit k → its index in the TDC's targets
 	bits    int
+	// pumpLevels are the pump DACs' levels per sign (0: no pump).
+	pumpLevels float64
+	// trim is each ring's frequency trim (Hz) in the cycle model (nil:
+	// none); see cycleTrim.
+	trim []float64
 }
 
 func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
@@ -570,14 +605,8 @@ func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
 	unit, _, wref := ch.Rates()
 	run.wref = wref
 	run.kappa = unit * float64(nl.Couplings.MaxCode) / run.fs
-	if w.SHIL != nil {
-		for l, s := range w.SHIL {
-			for i, x := range s {
-				if x != 0 {
-					return nil, fmt.Errorf("bench: ep: %s: unit %d of layer %d has a SHIL strength %g; the layered chip has no per-ring pump", e.Weights, i, l, x)
-				}
-			}
-		}
+	if err := run.programPump(); err != nil {
+		return nil, err
 	}
 	// The clamps' locking rate: ratio times the largest Σ_i |W0_ji| over
 	// input rings j, the weights as the couplers hold them (clipped).
@@ -639,7 +668,7 @@ func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
 	// The step: Euler/Heun at dt·λ ≤ 1 for the Gershgorin bound λ of the
 	// whole chip, input rings and their clamps included (the engine's own
 	// bound counts the couplers only).
-	lam := 2 * run.kappa * (net.RowSum() + math.Max(bmax, run.clamp))
+	lam := 2 * run.kappa * (net.RowSum() + math.Max(bmax, run.clamp) + 2*shilMax(w))
 	f0 := nl.Oscillators.Frequency
 	if run.model == netlist.ModelPhase {
 		rate := cfg.StepRate
@@ -659,6 +688,9 @@ func newEPRun(e *EPEval, ch *chip.Chip, tdc int) (*epRun, error) {
 			run.spc = netlist.ModelCycle.DefaultStepsPerCycle()
 		}
 		run.spc = math.Max(run.spc, math.Max(ch.MinStepsPerCycle(netlist.ModelCycle, 1), math.Ceil(4*lam/f0)))
+	}
+	if run.model == netlist.ModelCycle && !e.NoTrim {
+		run.trim = CouplerTrim(ch)
 	}
 	out := nl.Couplings.LayerStart(len(w.Sizes) - 1)
 	targets := nl.Detectors[tdc].Targets
@@ -702,7 +734,7 @@ func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int, po
 			}
 			copy(phi[in0:], fw)
 		}
-		inputs[b] = chip.Input{Phases: phi, Inject: inj}
+		inputs[b] = chip.Input{Phases: phi, Inject: inj, FreqOffset: run.trim}
 	}
 	res, err := ch.Run(ctx, inputs, chip.RunOptions{Model: run.model, StepsPerCycle: run.spc, Duration: run.dur,
 		NoNoise: run.e.NoNoise, NoiseSeed: run.e.NoiseSeed, InputBase: base, Precision: run.e.Precision, NoPower: !power})
@@ -720,4 +752,156 @@ func (run *epRun) classify(ctx context.Context, pixels [][]float64, base int, po
 		outs[b] = out
 	}
 	return outs, res, nil
+}
+
+// CouplerTrim returns each ring's frequency trim (Hz) for the second-order
+// slow-down its own couplers cause in the cycle model (docs/ep.md, "The
+// cycle model against the phase model"): a ring whose programmed couplers
+// sum to the rate K_S = Σ_j |c_ij|·unit_k·ω0 runs slow by K_S²/(2·ω0) when
+// its neighbours apply no net field, so the compiler sets its trim to
+// +K_S²/(2·ω0) — what a designer measures by stopping every other ring and
+// counting each ring's frequency after programming. The phase model is the
+// cycle average of the trimmed chip, so it takes no trim.
+func CouplerTrim(ch *chip.Chip) []float64 {
+	unit, _, wref := ch.Rates()
+	ks := make([]float64, ch.N())
+	codes := ch.Codes()
+	for k, e := range ch.Edges() {
+		r := unit * math.Abs(float64(codes[k]))
+		ks[e.I] += r
+		ks[e.J] += r
+	}
+	for i, k := range ks {
+		ks[i] = k * k / (2 * wref) / (2 * math.Pi)
+	}
+	return ks
+}
+
+// withPump returns nl with the SHIL pump the weights' per-ring strengths
+// need (docs/ep.md, "Per-ring SHIL strengths"): nl itself when the weights
+// have none; when nl has a [shil] table, nl after checking that its pump
+// reaches every ring with a strength and is strong enough; otherwise a
+// copy with a constant pump at 2·f0 into every ring with a nonzero
+// strength, of full-strength rate K_s = max_i |s_i|·κ (the rate of unit
+// weight κ of the programming that follows).
+func (e *EPEval) withPump(nl *netlist.Netlist) (*netlist.Netlist, error) {
+	w := e.Net
+	smax := shilMax(w)
+	if smax == 0 {
+		return nl, nil
+	}
+	kappa := nl.Couplings.UnitK * float64(nl.Couplings.MaxCode) / e.fullScale(nl) // fraction of ω0
+	if !(kappa > 0) {
+		return nil, fmt.Errorf("bench: ep: %s: %w: SHIL strengths need the coupling rate as couplings.unit_k", nl.File, ErrEPChip)
+	}
+	rings := shilRings(w)
+	if s := nl.SHIL; s != nil {
+		for i, x := range rings {
+			if x != 0 && !slices.Contains(s.Targets, i) {
+				return nil, fmt.Errorf("bench: ep: %s: %w: ring %d has SHIL strength %g but is not among shil.targets", nl.File, ErrEPChip, i, x)
+			}
+		}
+		if s.Schedule != shil.Constant {
+			return nil, fmt.Errorf("bench: ep: %s: %w: the SHIL strengths need a constant pump (shil.schedule = %q)", nl.File, ErrEPChip, s.Schedule)
+		}
+		return nl, nil
+	}
+	cp := *nl
+	cp.SHIL = &netlist.SHIL{Ks: smax * kappa, Schedule: shil.Constant, Port: netlist.PortTap, Stage: nl.Oscillators.TapStage}
+	for i, x := range rings {
+		if x != 0 {
+			cp.SHIL.Targets = append(cp.SHIL.Targets, i)
+		}
+	}
+	return &cp, nil
+}
+
+// programPump sets each ring's pump gain to its SHIL strength s_i: rate
+// s_i·κ = g_i·K_s, the gain on a signed code of injection.bits bits
+// (g = code/(2^bits − 1), the pump's per-ring amplitude DAC: design
+// choice [A], docs/ep.md). It refuses a strength beyond the pump's full
+// strength.
+func (run *epRun) programPump() error {
+	w, ch := run.e.Net, run.ch
+	if shilMax(w) == 0 {
+		return nil
+	}
+	_, ks, _ := ch.Rates()
+	levels := float64(int(1)<<ch.Netlist().Injection.Bits - 1)
+	g := make([]float64, ch.N())
+	for i, s := range shilRings(w) {
+		x := s * run.kappa / ks
+		if math.Abs(x) > 1+1e-9 {
+			return fmt.Errorf("bench: ep: %s: ring %d's SHIL strength %g is %.3g× the pump's full strength", run.e.Weights, i, s, math.Abs(x))
+		}
+		g[i] = math.Round(x*levels) / levels
+	}
+	run.pumpLevels = levels
+	return ch.SetPumpGains(g)
+}
+
+// shilRings returns the weights' SHIL strength of every ring of the chip
+// (layers numbered in order, the input layer's 0), nil without any.
+func shilRings(w *eqprop.LayeredWeights) []float64 {
+	if w.SHIL == nil {
+		return nil
+	}
+	var out []float64
+	for l, n := range w.Sizes {
+		if l == 0 || len(w.SHIL[l]) == 0 {
+			out = append(out, make([]float64, n)...)
+			continue
+		}
+		out = append(out, w.SHIL[l]...)
+	}
+	return out
+}
+
+// shilMax returns the largest |SHIL strength| of the weights (0 without).
+func shilMax(w *eqprop.LayeredWeights) float64 {
+	m := 0.0
+	for _, x := range shilRings(w) {
+		m = math.Max(m, math.Abs(x))
+	}
+	return m
+}
+
+// addPumpDACs adds to a layered chip's ledger the SHIL pump's per-ring
+// amplitude DACs (design choice [A], docs/ep.md, "Per-ring SHIL
+// strengths"): for each of n pumped rings a signed current DAC of bits
+// bits weighting the pump's 2·f0 drive, as an injection driver's DAC —
+// 2^bits − 1 unit cells of one unit inverter's area, 2 TGs of sign switch
+// and bits + 1 SRAM bits — leaking as that many unit inverters. The cells
+// grow the core by their area over the core utilisation, and the die,
+// pad ring and run energy (over a relaxation of t seconds) follow.
+func addPumpDACs(L *chip.Ledger, n, bits int, card tech.Card, t float64) {
+	cells := float64(n * (1<<bits - 1))
+	area := cells*card.AreaInv + float64(2*n)*card.AreaTG + float64(n*(bits+1))*card.AreaSRAM
+	leak := (cells + float64(2*n+n*(bits+1))) * card.LeakInv
+	core := L.CoreArea + area/chip.CoreUtilization
+	side, ring, limited := chip.DieGeometry(core, L.Pads, card.PadPitch, card.PadDepth)
+	fill := 0.0
+	if limited {
+		fill = side*side - ring - core
+	} else {
+		ring = side*side - core
+	}
+	for k, l := range L.Area {
+		switch l.Name {
+		case "core overhead (placement, routing)":
+			L.Area[k].Value += (core - L.CoreArea) - area
+		case "pad ring (I/O)":
+			L.Area[k].Value = ring
+		case "unused core (pad-limited die)":
+			L.Area[k].Value = fill
+		}
+	}
+	L.Area = append(L.Area, chip.Line{Name: "SHIL pump: per-ring amplitude DACs", Value: area,
+		Formula: fmt.Sprintf("%d rings·((2^%d − 1)·AreaInv + 2·AreaTG + %d bits·AreaSRAM)", n, bits, bits+1)})
+	L.CoreArea, L.DieArea, L.DieSide, L.PadLimited = core, side*side, side, limited
+	L.Power = append(L.Power, chip.Line{Name: "SHIL pump: amplitude DACs' leakage", Value: leak,
+		Formula: fmt.Sprintf("%d rings·((2^%d − 1) cells + 2 + %d bits)·LeakInv", n, bits, bits+1)})
+	L.TotalPower += leak
+	L.Energy = append(L.Energy, chip.Line{Name: "SHIL pump: amplitude DACs' leakage", Value: leak * t, Formula: "leakage·T"})
+	L.EnergyPerRun += leak * t
 }

@@ -65,7 +65,7 @@ type Chip struct {
 	pumpI    float64 // pump current amplitude (A)
 	ks       float64 // full-strength SHIL rate (rad/s)
 	sched    shil.Schedule
-	pumpMask []float64 // 1 for targeted rings
+	pumpMask []float64 // 1 for targeted rings (SetPumpGains: any gain)
 
 	detectors []detector
 	programs  int
@@ -465,7 +465,7 @@ func (ch *Chip) maxRate(ksScale float64) float64 {
 		for x := ch.csr.rowPtr[i]; x < ch.csr.rowPtr[i+1]; x++ {
 			s += math.Abs(ch.rate(float64(ch.csr.g[x])))
 		}
-		mx = math.Max(mx, 2*s+2*ch.ks*ksScale*ch.pumpMask[i]+math.Abs(ch.dOmega[i]))
+		mx = math.Max(mx, 2*s+2*ch.ks*ksScale*math.Abs(ch.pumpMask[i])+math.Abs(ch.dOmega[i]))
 	}
 	return mx
 }

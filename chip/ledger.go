@@ -370,6 +370,15 @@ func (F *ledgerFixed) ledger(ch *Chip, res *Result) *Ledger {
 			mean *= res.KsScale
 		}
 		pumpInj = shil.Power(ch.pumpI*mean, nt, vdd, 0, f0)
+		// Per-ring gains (SetPumpGains): ring i draws |g_i| of the current.
+		var gsum float64
+		for _, g := range ch.pumpMask {
+			gsum += math.Abs(g)
+		}
+		if gsum != float64(nt) {
+			pumpInj = shil.Power(ch.pumpI*mean, 1, vdd, 0, f0) * gsum
+			L.Assumptions = append(L.Assumptions, fmt.Sprintf("SHIL pump: per-ring gains, injection Σ|g_i|·VDD·2·I·⟨schedule⟩/π with Σ|g_i| = %.4g over %d targets", gsum, nt))
+		}
 		pumpDist = shil.Power(0, nt, vdd, shil.DistCap(nt, card), f0) * on
 	}
 

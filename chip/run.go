@@ -420,7 +420,41 @@ func (e *runner) run(ctx context.Context) (*Result, error) {
 		e.opt.OnStep(0, e.phi)
 	}
 
-	for n := 0; n < e.steps; n++ {
+	// ahead is how many steps from n the loop may leave to the engine
+	// before it must look at the state again (the checks below at n, the
+	// observers after the last step), at most up to the next 256-step
+	// context check: a batch split among workers then runs them with one
+	// barrier (engine.Engine.StepMany). The steps are the same either way.
+	ahead := func(n int) int {
+		if e.opt.OnStep != nil {
+			return 1
+		}
+		k := min(e.steps-n, 256-n&255)
+		next := func(at int) { // the loop looks at step at (before it)
+			if at > n {
+				k = min(k, at-n)
+			}
+		}
+		next(lockStart)
+		for d := range ch.detectors {
+			if ch.detectors[d].kind == phasedet.Counter {
+				next(counterStart[d])
+			}
+		}
+		for d := range scheds { // samples after step s, so before step s
+			if s := &scheds[d]; s.next < len(s.steps) {
+				next(s.steps[s.next])
+			}
+		}
+		if !e.opt.NoPower {
+			k = min(k, powEvery-n%powEvery)
+		}
+		if e.opt.TraceEvery > 0 {
+			k = min(k, e.opt.TraceEvery-n%e.opt.TraceEvery)
+		}
+		return k
+	}
+	for n := 0; n < e.steps; {
 		if n&255 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -439,12 +473,14 @@ func (e *runner) run(ctx context.Context) (*Result, error) {
 				counterPhi[d] = append([]float64(nil), e.phi...)
 			}
 		}
-		if x := e.step(n); x >= 0 {
+		ran, x := e.eng.StepMany(n, ahead(n))
+		n += ran
+		if x >= 0 {
 			e.sync()
 			return nil, fmt.Errorf("chip: %w at step %d (t = %s): oscillator %s, input %d (phase %g); try more steps per cycle",
-				ErrNaN, n+1, netlist.FormatSI(float64(n+1)*e.dt, "s"), ch.nl.Oscillators.Names[x/B], x%B, e.phi[x])
+				ErrNaN, n, netlist.FormatSI(float64(n)*e.dt, "s"), ch.nl.Oscillators.Names[x/B], x%B, e.phi[x])
 		}
-		done := n + 1
+		done := n
 		if e.opt.OnStep != nil {
 			e.sync()
 			e.opt.OnStep(done, e.phi)
@@ -508,7 +544,7 @@ func (e *runner) run(ctx context.Context) (*Result, error) {
 			if bin {
 				lk.Binarised++
 			}
-			if ch.pumpMask[i] > 0 && ch.ks > 0 && math.Abs(f)*tl < lockTolCycles {
+			if ch.pumpMask[i] != 0 && ch.ks > 0 && math.Abs(f)*tl < lockTolCycles {
 				lk.PumpLocked++
 			}
 		}

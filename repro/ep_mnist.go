@@ -55,10 +55,11 @@ type EPLayeredPlan struct {
 
 // EPLayeredFull is the full run (the public configuration: 784-256-10, 5
 // epochs, all images, 3 seeds; the chip's phase model on all 10,000 test
-// images, its cycle model, about 10× dearer per image, on the first 200);
+// images, its cycle model, about 16× dearer per image, on the first 1,000,
+// where one run's binomial error is about 0.6 points);
 // EPLayeredQuick the CI run (seconds).
 var (
-	EPLayeredFull  = EPLayeredPlan{Hidden: 256, Epochs: 5, Batch: 64, Train: 0, Test: 0, Seeds: 3, ChipPhase: 10000, ChipCycle: 200, Calibrate: bench.EPDefaultCalibration}
+	EPLayeredFull  = EPLayeredPlan{Hidden: 256, Epochs: 5, Batch: 64, Train: 0, Test: 0, Seeds: 3, ChipPhase: 10000, ChipCycle: 1000, Calibrate: bench.EPDefaultCalibration}
 	EPLayeredQuick = EPLayeredPlan{Hidden: 32, Epochs: 3, Batch: 32, Train: 1000, Test: 300, Seeds: 3, ChipPhase: 40, ChipCycle: 4, Calibrate: 4}
 )
 
@@ -159,7 +160,7 @@ func runEPLayered(ctx context.Context, env Env, name, data string, paper float64
 	add("energy_nJ", energy, NoPaper, "nJ")
 	add("area_mm2", area, NoPaper, "mm2")
 	res.Notes = append(res.Notes,
-		fmt.Sprintf("784-%d-10, %d epochs of %d training images, Adam lr %v, β = %g (symmetric ±β), batch %d, %d seeds; software on %d test images (phase model, float weights); chip on the first %d (phase) and %d (cycle) test images of configs/ep-mnist.toml (5-bit couplers, noise and mismatch as described), one chip instance per seed",
+		fmt.Sprintf("784-%d-10, %d epochs of %d training images, Adam lr %v, β = %g (symmetric ±β), batch %d, %d seeds; software on %d test images (phase model, float weights); chip on the first %d (phase) and %d (cycle) test images of configs/ep-mnist.toml (5-bit couplers, noise and mismatch as described; the cycle model with each ring trimmed for its couplers' second-order slow-down, bench.CouplerTrim), one chip instance per seed",
 			p.Hidden, p.Epochs, train.N, DefaultEPLR(), eqprop.DefaultLayeredSettings.Beta, p.Batch, p.Seeds, test.N, p.ChipPhase, p.ChipCycle),
 		fmt.Sprintf("training: %.1f s per epoch (wall, as the weights record it)", epochSec),
 		"inputs held at phase (π/2)·pixel, biases as injections at f0, read-out argmax cos(φ_k) against the reference with off-class targets at π/2 (docs/ep.md §6)",

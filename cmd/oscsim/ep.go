@@ -38,6 +38,11 @@ run (--schedule constant to keep them); --estimator bptt trains by
 backpropagation through the Euler steps instead of EP (a software
 reference). docs/ep.md §6.5 has the measurements behind these defaults.
 
+--cost xent nudges the outputs along a softmax cross-entropy on
+gain·cos φ_k instead of towards targets 0 and π/2 (the class read stays
+argmax cos φ_k); --shil / --shil-train give every hidden and output ring
+a SHIL pump at 2·f0 of its own (trainable) strength (docs/ep.md §6.6).
+
 Quantisation-aware (--bits B: couplers on B-bit codes in the loop) and
 noise-aware (--linewidth, --freq-sigma: phase noise and ring mismatch in
 the loop, a new chip instance every epoch) training are options.
@@ -76,12 +81,19 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		startAt   = fs.String("start", string(def.Start), "free relaxations start from: zero or forward (each layer at its input phasor's phase)")
 		estim     = fs.String("estimator", string(def.Estimator), "gradient: ep (symmetric ±β) or bptt (backpropagation through the Euler steps, software reference)")
 		sched     = fs.String("schedule", string(def.Schedule), "learning-rate schedule: constant or cosine (to 0 over the run)")
+		costName  = fs.String("cost", string(def.Cost), "output cost the nudge follows: cos (targets 0 and π/2) or xent (softmax cross-entropy on gain·cos φ)")
+		gain      = fs.Float64("gain", def.Gain, "read-out gain of the xent cost's logits gain·cos φ_k")
+		shilInit  = fs.Float64("shil", 0, "initial per-ring SHIL strength (units of κ, |s| ≤ wmax); non-zero or --shil-train gives the rings a pump")
+		shilTrain = fs.Bool("shil-train", false, "train the per-ring SHIL strengths by EP")
+		lrBias    = fs.Float64("lr-bias", 0, "biases' learning rate (0: their layer pair's)")
+		lrSHIL    = fs.Float64("lr-shil", 0, "SHIL strengths' learning rate (0: their layer pair's)")
 		nTrain    = fs.Int("train", 0, "use the first N training images (0: all)")
 		nTest     = fs.Int("test", 0, "evaluate on the first N test images after each epoch (0: all, -1: none)")
 		out       = fs.String("o", "", "write the final weights to this .npz file")
 		ckpt      = fs.String("checkpoint", "", "checkpoint written after every epoch (default: <-o>.ckpt)")
 		resume    = fs.String("resume", "", "continue from this checkpoint (its settings; --epochs may raise the count)")
 		noProg    = noProgressFlag(fs)
+		setAware  = awareFlags(fs) // ep_noise.go
 	)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -133,6 +145,7 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		s = def
 		s.Data, s.Epochs, s.Batch, s.Beta, s.LR, s.Optimizer, s.Momentum = *dsName, *epochs, *batch, *beta, rates, *optim, *momentum
 		s.Seed, s.Bits, s.Linewidth, s.FreqSigma, s.Time, s.WMax = *seed, *bits, float64(lw), float64(fsg), *relax, *wmax
+		setAware(&s)
 		if err := s.Start.UnmarshalText([]byte(*startAt)); err != nil {
 			return usageErr("train ep", "--start: %v", err)
 		}
@@ -141,6 +154,13 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		if err := s.Schedule.UnmarshalText([]byte(*sched)); err != nil {
 			return usageErr("train ep", "--schedule: %v", err)
+		}
+		if err := s.Cost.UnmarshalText([]byte(*costName)); err != nil {
+			return usageErr("train ep", "--cost: %v", err)
+		}
+		s.Gain, s.SHIL, s.SHILTrain, s.LRBias, s.LRSHIL = *gain, *shilInit, *shilTrain, *lrBias, *lrSHIL
+		if s.Cost != eqprop.CostXent {
+			s.Gain = 0
 		}
 		s = s.WithDefaults()
 		sizes := append(append([]int{784}, hs...), 10)
@@ -151,6 +171,9 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return usageErr("train ep", "%v", err)
 		}
 		W.Init(s.Init, s.Seed)
+		if s.SHILTrain || s.SHIL != 0 {
+			W.EnableSHIL(s.SHIL)
+		}
 		W.Settings = s
 	}
 	if *ckpt == "" && *out != "" {
@@ -182,7 +205,17 @@ func runTrainEP(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fmt.Fprintf(stdout, "dataset   %s: %d train, %d test images\n", *dsName, train.N, test.N)
 	fmt.Fprintf(stdout, "network   %s, %d parameters; batch %d, β = %g, %s lr %v (%s), %d bits, linewidth %g Hz, freq σ %g\n",
 		joinInts(W.Sizes), W.NParams(), s.Batch, s.Beta, s.Optimizer, s.LR, s.Schedule, s.Bits, s.Linewidth, s.FreqSigma)
-	fmt.Fprintf(stdout, "relax     %g time constants from %s, wmax %g, estimator %s\n", s.Time, s.Start, s.WMax, s.Estimator)
+	fmt.Fprintf(stdout, "relax     %g time constants from %s, wmax %g, estimator %s, cost %s", s.Time, s.Start, s.WMax, s.Estimator, s.Cost)
+	if s.Cost == eqprop.CostXent {
+		fmt.Fprintf(stdout, " (gain %g)", s.Gain)
+	}
+	if s.SHILTrain || s.SHIL != 0 || W.SHIL != nil {
+		fmt.Fprintf(stdout, ", SHIL %g (trained: %v)", s.SHIL, s.SHILTrain)
+	}
+	if s.LRBias != 0 || s.LRSHIL != 0 {
+		fmt.Fprintf(stdout, ", lr bias %g, SHIL %g", s.LRBias, s.LRSHIL)
+	}
+	fmt.Fprintln(stdout)
 	tr, err := eqprop.TrainLayered(ctx, W, s, train, test, eqprop.LayeredRun{Checkpoint: *ckpt, Meter: meter, TestN: *nTest,
 		OnEpoch: func(r eqprop.EpochRecord) {
 			fmt.Fprintf(stdout, "epoch %d   cost %.4f, train %.2f%%, test %s (%.0f s)\n", r.Epoch, r.Cost, 100*r.TrainAcc, pct(r.TestAcc), r.Seconds)

@@ -58,6 +58,7 @@ func runEvalEP(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&e.Batch, "batch", e.Batch, "images per chip run (results do not depend on it)")
 	fs.StringVar(&e.Precision, "precision", e.Precision, "engine state precision: float64 or float32 (faster, its own noise realisation)")
 	fs.Float64Var(&e.StepRate, "step-rate", e.StepRate, "phase model's step bound dt·λ (0 = the trainer's default)")
+	fs.BoolVar(&e.NoTrim, "no-trim", false, "cycle model: leave out the rings' trims for their couplers' second-order loading (docs/ep.md)")
 	fs.BoolVar(&e.Software, "software", false, "also classify the same images in software (the trainer's phase model, no noise or mismatch)")
 	asJSON := fs.Bool("json", false, "print the report as JSON instead of text")
 	out := fs.String("o", "", "also write the report as JSON to this file")
@@ -133,6 +134,12 @@ func writeEPReport(w io.Writer, r *bench.EPReport) error {
 	fmt.Fprintf(tw, "κ, clamp\t%.3g%% of ω0 per unit weight; clamps %g× the largest input pull = %.3g κ; rate scale %.3g κ\n", 100*r.Kappa, r.Clamp, r.ClampRate, r.RateScale)
 	if r.ClampLimited {
 		fmt.Fprintf(tw, "\tthe clamps are limited by the drivers' full scale (injection.max_current)\n")
+	}
+	if r.Pumped > 0 {
+		fmt.Fprintf(tw, "SHIL pump\t%d rings at their own strengths, full strength %.3g%% of ω0\n", r.Pumped, 100*r.PumpKs)
+	}
+	if r.TrimMax > 0 {
+		fmt.Fprintf(tw, "ring trims\tup to %.3g%% of f0 for the couplers' second-order loading (cycle model)\n", 100*r.TrimMax)
 	}
 	fmt.Fprintf(tw, "time per inference\t%s (%d steps)\n", si(r.TimeS, "s"), r.Steps)
 	fmt.Fprintf(tw, "power\t%s\n", si(r.PowerW, "W"))

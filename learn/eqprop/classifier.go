@@ -28,6 +28,7 @@ var DefaultLayeredSettings = LayeredSettings{
 	Epochs: 5, Batch: 64, Beta: 0.1, LR: []float64{0.001, 0.001}, Optimizer: OptAdam, Init: 1,
 	WMax: 0.5, Kappa: 1e-3, Time: 30, PixelPhase: PixelPhaseLinear, Readout: ReadoutCos,
 	Start: StartForward, Estimator: EstimatorEP, Schedule: ScheduleCosine,
+	Cost: CostCos, Gain: 4,
 }
 
 // WithDefaults returns s with zero fields set from DefaultLayeredSettings.
@@ -64,6 +65,10 @@ func (s LayeredSettings) WithDefaults() LayeredSettings {
 	s.Start = cmp.Or(s.Start, d.Start)
 	s.Estimator = cmp.Or(s.Estimator, d.Estimator)
 	s.Schedule = cmp.Or(s.Schedule, d.Schedule)
+	s.Cost = cmp.Or(s.Cost, d.Cost)
+	if s.Cost == CostXent {
+		set(&s.Gain, d.Gain)
+	}
 	return s
 }
 
@@ -99,9 +104,16 @@ func (s LayeredSettings) Validate(pairs int) error {
 	if !slices.Contains(starts, s.Start) || !slices.Contains(estimators, s.Estimator) || !slices.Contains(schedules, s.Schedule) {
 		errs = append(errs, fmt.Errorf("start %q, estimator %q, schedule %q: want one of %v, %v, %v", s.Start, s.Estimator, s.Schedule, starts, estimators, schedules))
 	}
+	if !slices.Contains(costs, s.Cost) || (s.Cost == CostXent && !(s.Gain > 0 && s.Gain < 1e3)) {
+		errs = append(errs, fmt.Errorf("cost %q with read-out gain %g: want one of %v, a gain in (0, 1000) for %q", s.Cost, s.Gain, costs, CostXent))
+	}
+	if !(math.Abs(s.SHIL) <= s.WMax) || !(s.LRBias >= 0) || !(s.LRSHIL >= 0) || math.IsInf(s.LRBias+s.LRSHIL, 0) {
+		errs = append(errs, fmt.Errorf("shil %g must be within ±wmax %g, lr_bias %g and lr_shil %g finite and ≥ 0", s.SHIL, s.WMax, s.LRBias, s.LRSHIL))
+	}
 	if s.Estimator == EstimatorBPTT && s.Noisy() {
 		errs = append(errs, fmt.Errorf("estimator %q is the noise-free software reference: no linewidth or freq_sigma", s.Estimator))
 	}
+	errs = append(errs, s.Aware.validate()) // layered_noise.go
 	return errors.Join(errs...)
 }
 
@@ -192,8 +204,8 @@ func NewLayeredTrainer(W *LayeredWeights, s LayeredSettings) (*LayeredTrainer, e
 	if err := s.Validate(len(W.W)); err != nil {
 		return nil, fmt.Errorf("eqprop: layered settings: %w", err)
 	}
-	if W.SHIL != nil {
-		return nil, fmt.Errorf("eqprop: the layered trainer runs no SHIL pump; clear the weights' SHIL strengths")
+	if W.SHIL == nil && (s.SHILTrain || s.SHIL != 0) {
+		W.EnableSHIL(s.SHIL)
 	}
 	t := &LayeredTrainer{W: W, S: s}
 	for g := range 256 {
@@ -212,7 +224,7 @@ func (t *LayeredTrainer) setEpoch(ep int) error {
 	s := t.S
 	sub := Layered(t.W.Sizes[1:]...)
 	cfg := Config{Kappa: s.Kappa, WMax: s.WMax, Time: s.Time, Rate: s.Rate, Bits: s.Bits,
-		FreqSigma: s.FreqSigma, Linewidth: s.Linewidth, Instance: ep, Seed: s.Seed}
+		FreqSigma: s.FreqSigma, Linewidth: s.Linewidth, Instance: t.instance(ep, 0), Seed: s.Seed, Pump: t.W.SHIL != nil}
 	t.syncSub(sub)
 	m, err := Software(sub, cfg)
 	if err != nil {
@@ -235,14 +247,24 @@ func (t *LayeredTrainer) syncSub(sub *Net) {
 // program clips every weight and bias to ±WMax, programs layers 1… onto
 // the chip and sets the input couplers' held values (B-bit codes or float).
 func (t *LayeredTrainer) program() error {
+	if err := t.switchInstance(); err != nil { // layered_noise.go
+		return err
+	}
 	wm := t.S.WMax
 	for _, p := range t.W.Params() {
 		for k, v := range p {
 			p[k] = math.Max(-wm, math.Min(wm, v))
 		}
 	}
+	wm = t.inputScale() // layered_noise.go: the input couplers' full scale
+	for k, v := range t.W.W[0] {
+		t.W.W[0][k] = math.Max(-wm, math.Min(wm, v))
+	}
 	t.syncSub(t.m.Net)
 	if err := t.m.Program(); err != nil {
+		return err
+	}
+	if err := t.programSHIL(); err != nil {
 		return err
 	}
 	w := t.W.W[0]
@@ -295,11 +317,11 @@ func (t *LayeredTrainer) drive(d Examples, idx []int) (re, im, cx, sx blas64.Gen
 }
 
 // clamps returns image b's injections on the simulated rings: layer 1's
-// phasors (inputs and bias) and every later layer's bias, plus, when
-// beta ≠ 0, the nudge of strength beta towards the targets on the output
-// layer (class: phase 0, others π). Each ring's terms are summed into one
-// phasor (Machine.injection does the same).
-func (t *LayeredTrainer) clamps(re, im blas64.General, b int, class int, beta float64) []Nudge {
+// phasors (inputs and bias) and every later layer's bias, plus, when nre
+// is not nil, the output layer's nudge phasors nre + j·nim (nudge). Each
+// ring's terms are summed into one phasor (Machine.injection does the
+// same).
+func (t *LayeredTrainer) clamps(re, im blas64.General, b int, nre, nim []float64) []Nudge {
 	L := t.W
 	H := L.Sizes[1]
 	n := t.m.Net.N
@@ -313,16 +335,11 @@ func (t *LayeredTrainer) clamps(re, im blas64.General, b int, class int, beta fl
 		}
 		off += L.Sizes[l]
 	}
-	if beta != 0 {
+	if nre != nil {
 		out := n - L.Sizes[L.Layers()-1]
-		for k := out; k < n; k++ {
-			ps := OffTarget
-			if k-out == class {
-				ps = 0
-			}
-			s, c := math.Sincos(ps)
-			pr[k] += beta * c
-			pi[k] += beta * s
+		for k := range nre {
+			pr[out+k] += nre[k]
+			pi[out+k] += nim[k]
 		}
 	}
 	ns := make([]Nudge, 0, n)
@@ -332,24 +349,6 @@ func (t *LayeredTrainer) clamps(re, im blas64.General, b int, class int, beta fl
 		}
 	}
 	return ns
-}
-
-// targets returns the output targets of class c in the simulated rings'
-// numbering (NaN: not an output): phase 0 for c, π for the others.
-func (t *LayeredTrainer) targets(c int) []float64 {
-	n := t.m.Net.N
-	K := t.W.Sizes[t.W.Layers()-1]
-	y := make([]float64, n)
-	for i := range y {
-		y[i] = math.NaN()
-	}
-	for k := 0; k < K; k++ {
-		y[n-K+k] = OffTarget
-		if k == c {
-			y[n-K+k] = 0
-		}
-	}
-	return y
 }
 
 // start returns the free relaxations' initial phases for the images whose
@@ -443,13 +442,13 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 	L, beta := t.W, t.S.Beta
 	re, im, cx, sx := t.drive(d, idx)
 	free := make([][]Nudge, B)
-	for b, n := range idx {
-		free[b] = t.clamps(re, im, b, int(d.Labels[n]), 0)
+	for b := range idx {
+		free[b] = t.clamps(re, im, b, nil, nil)
 	}
 	if t.S.Estimator == EstimatorBPTT {
 		return t.bpttGradient(ctx, d, idx, t.start(re, im), free, cx, sx)
 	}
-	fr, err := t.relax(ctx, t.start(re, im), free, t.noiseSeed(0), false)
+	fr, err := t.relaxRead(ctx, t.start(re, im), free, t.noiseSeed(0), false)
 	if err != nil {
 		return nil, res, err
 	}
@@ -459,16 +458,20 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 	nud := make([][]Nudge, 2*B)
 	for b, k := range idx {
 		c := int(d.Labels[k])
-		phi := fr.Read[b]
-		res.Cost += Cost(phi, t.targets(c)) / float64(B)
-		if Classify(phi[n-K:], 0) == c {
+		out := fr.Read[b][n-K:]
+		res.Cost += t.outCost(out, c) / float64(B)
+		if Classify(out, 0) == c {
 			res.Correct++
 		}
 		init[b], init[B+b] = fr.Final[b], fr.Final[b]
-		nud[b] = t.clamps(re, im, b, c, beta)
-		nud[B+b] = t.clamps(re, im, b, c, -beta)
+		nre, nim := t.nudge(out, c, beta)
+		nud[b] = t.clamps(re, im, b, nre, nim)
+		for k := range nre {
+			nre[k], nim[k] = -nre[k], -nim[k]
+		}
+		nud[B+b] = t.clamps(re, im, b, nre, nim)
 	}
-	nr, err := t.relax(ctx, init, nud, t.noiseSeed(1), false)
+	nr, err := t.relaxRead(ctx, init, nud, t.noiseSeed(1), true)
 	if err != nil {
 		return nil, res, err
 	}
@@ -500,9 +503,11 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 			gs[e] -= sc * (math.Cos(hi[i]-hi[j]) - math.Cos(lo[i]-lo[j]))
 		}
 	}
-	// Biases: −(cos φ⁺ − cos φ⁻).
+	// Biases: −(cos φ⁺ − cos φ⁻); SHIL strengths: −½·(cos 2φ⁺ − cos 2φ⁻).
 	grads, err := L.gradBlocks("gradient", g0.Data, gs, B, func(b, u int) float64 {
 		return -sc * (math.Cos(nr.Read[b][u]) - math.Cos(nr.Read[B+b][u]))
+	}, func(b, u int) float64 {
+		return -sc / 2 * (math.Cos(2*nr.Read[b][u]) - math.Cos(2*nr.Read[B+b][u]))
 	})
 	if err != nil {
 		return nil, res, err
@@ -515,9 +520,10 @@ func (t *LayeredTrainer) Gradient(ctx context.Context, d Examples, idx []int) ([
 // simulated layers' couplers (gs, ordered as the edges of L.Net, one slice
 // per L.W[1:]), then each simulated layer's biases, unit u's summed over
 // the batch's B examples of perUnit(b, u) (u a ring's index, layer 1's
-// rings first). A non-finite entry is an error naming what (the estimator),
-// the block and the entry.
-func (L *LayeredWeights) gradBlocks(what string, g0, gs []float64, B int, perUnit func(b, u int) float64) ([][]float64, error) {
+// rings first), then, when L has SHIL strengths, each layer's summed
+// perSHIL(b, u). A non-finite entry is an error naming what (the
+// estimator), the block and the entry.
+func (L *LayeredWeights) gradBlocks(what string, g0, gs []float64, B int, perUnit, perSHIL func(b, u int) float64) ([][]float64, error) {
 	grads := make([][]float64, 0, len(L.W)+L.Layers()-1)
 	grads = append(grads, g0)
 	k := 0
@@ -525,16 +531,22 @@ func (L *LayeredWeights) gradBlocks(what string, g0, gs []float64, B int, perUni
 		grads = append(grads, gs[k:k+len(w)])
 		k += len(w)
 	}
-	off := 0
-	for l := 1; l < L.Layers(); l++ {
-		gb := make([]float64, L.Sizes[l])
-		for b := 0; b < B; b++ {
-			for i := range gb {
-				gb[i] += perUnit(b, off+i)
+	units := func(f func(b, u int) float64) {
+		off := 0
+		for l := 1; l < L.Layers(); l++ {
+			gb := make([]float64, L.Sizes[l])
+			for b := 0; b < B; b++ {
+				for i := range gb {
+					gb[i] += f(b, off+i)
+				}
 			}
+			grads = append(grads, gb)
+			off += L.Sizes[l]
 		}
-		grads = append(grads, gb)
-		off += L.Sizes[l]
+	}
+	units(perUnit)
+	if L.SHIL != nil {
+		units(perSHIL)
 	}
 	for bl, g := range grads {
 		if bad := firstNonFinite(g); bad >= 0 {
@@ -565,13 +577,8 @@ func (t *LayeredTrainer) update(grads [][]float64) {
 	c1 := 1 - math.Pow(b1, float64(t.S.Steps))
 	c2 := 1 - math.Pow(b2, float64(t.S.Steps))
 	m, v := L.Opt[:n], L.Opt[n:]
-	nW := len(L.W)
 	for bl, p := range L.Params() {
-		pair := bl
-		if bl >= nW {
-			pair = bl - nW // bias of layer l+1 goes with pair l
-		}
-		eta := t.S.lr(pair) * f
+		eta := t.blockRate(bl) * f
 		g := grads[bl]
 		for k := range p {
 			if adam {
@@ -596,9 +603,9 @@ func (t *LayeredTrainer) Predict(ctx context.Context, d Examples, idx []int, see
 	re, im, _, _ := t.drive(d, idx)
 	cl := make([][]Nudge, len(idx))
 	for b := range idx {
-		cl[b] = t.clamps(re, im, b, 0, 0)
+		cl[b] = t.clamps(re, im, b, nil, nil)
 	}
-	rel, err := t.relax(ctx, t.start(re, im), cl, seed, false)
+	rel, err := t.relaxRead(ctx, t.start(re, im), cl, seed, false)
 	if err != nil {
 		return nil, err
 	}

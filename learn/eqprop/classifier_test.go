@@ -89,7 +89,7 @@ func layeredBPTT(t *testing.T, tr *LayeredTrainer, d Examples, idx []int) [][]fl
 	}
 	for b, n := range idx {
 		c := int(d.Labels[n])
-		s := Sample{Init: make([]float64, tr.m.Net.N), Target: tr.targets(c), Absolute: true, Clamps: tr.clamps(re, im, b, c, 0)}
+		s := Sample{Init: make([]float64, tr.m.Net.N), Target: tr.targets(c), Absolute: true, Clamps: tr.clamps(re, im, b, nil, nil)}
 		g, err := tr.m.BPTT(context.Background(), []Sample{s})
 		if err != nil {
 			t.Fatal(err)

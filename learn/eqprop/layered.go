@@ -106,6 +106,9 @@ type LayeredSettings struct {
 	// training loop when set (noise-aware training).
 	Linewidth float64 `json:"linewidth_hz"`
 	FreqSigma float64 `json:"freq_sigma"`
+	// Aware are the noise-aware trainer's remedies and read-out
+	// (layered_noise.go, docs/ep.md §6.3).
+	Aware NoiseAware `json:"aware,omitzero"`
 	// PixelPhase is how a pixel x ∈ [0, 1] becomes an input phase
 	// (PixelMap's text form).
 	PixelPhase string `json:"pixel_phase"`
@@ -118,6 +121,21 @@ type LayeredSettings struct {
 	Start     FreeStart `json:"start"`
 	Estimator Estimator `json:"estimator"`
 	Schedule  Schedule  `json:"schedule"`
+	// Cost is the output cost EP's nudge is the gradient force of
+	// (docs/ep.md §6.6): CostCos (files written before it existed) or
+	// CostXent, a softmax cross-entropy on the logits Gain·cos φ_k. The
+	// class read is argmax_k cos φ_k either way.
+	Cost OutputCost `json:"cost,omitempty"`
+	Gain float64    `json:"readout_gain,omitempty"`
+	// SHIL is every simulated ring's initial SHIL strength (units of κ)
+	// and SHILTrain whether EP trains them; a network has a pump when
+	// its weights carry SHIL strengths (LayeredWeights.SHIL).
+	SHIL      float64 `json:"shil,omitempty"`
+	SHILTrain bool    `json:"shil_train,omitempty"`
+	// LRBias and LRSHIL are the biases' and SHIL strengths' learning
+	// rates (0: their layer pair's LR).
+	LRBias float64 `json:"lr_bias,omitempty"`
+	LRSHIL float64 `json:"lr_shil,omitempty"`
 	// DecayEpochs is the schedule's horizon in epochs (0: Epochs); set it
 	// when a run is trained in parts (a checkpoint resumed to more
 	// epochs) so that every part follows the whole run's schedule.
@@ -202,10 +220,15 @@ func (L *LayeredWeights) BiasNudges() []Nudge {
 }
 
 // Params returns every trainable value (W[0], W[1], …, Bias[1], Bias[2],
-// …) as slices aliasing L's storage: the optimiser's order.
+// …, then SHIL[1], SHIL[2], … when the network has a pump) as slices
+// aliasing L's storage: the optimiser's order.
 func (L *LayeredWeights) Params() [][]float64 {
 	out := slices.Clone(L.W)
-	return append(out, L.Bias[1:]...)
+	out = append(out, L.Bias[1:]...)
+	if L.SHIL != nil {
+		out = append(out, L.SHIL[1:]...)
+	}
+	return out
 }
 
 // NParams returns the number of trainable values.
@@ -388,6 +411,9 @@ func LoadLayered(path string) (*LayeredWeights, error) {
 	}
 	if L.Settings.Schedule == "" {
 		L.Settings.Schedule = ScheduleConstant
+	}
+	if L.Settings.Cost == "" {
+		L.Settings.Cost = CostCos
 	}
 	for l := range L.W {
 		if L.W[l], err = get(fmt.Sprintf("w%d", l), L.Sizes[l], L.Sizes[l+1]); err != nil {

@@ -21,8 +21,11 @@ import (
 // (a phasor Re + j·Im adds −Re·sin φ + Im·cos φ to dφ/dt). The held inputs'
 // weights and the biases enter only through the clamp phasors (eq. 10):
 // ∂L/∂W0_ji = Σ_b cos x_j·g^Re_i + sin x_j·g^Im_i (two matrix products, as
-// EP's), ∂L/∂h_i = g^Re_i. It is Machine.BPTT with the clamp gradients kept
-// per image, for the analytic ring's odd coupling function only.
+// EP's), ∂L/∂h_i = g^Re_i. A ring's SHIL pump adds −s_i·sin 2φ_i to
+// dφ_i/dt (units of κ): −2·s_i·cos 2φ_i on the Jacobian's diagonal and
+// ∂L/∂s_i = Σ_n −h·sin 2φ_i·a_i. The cost's gradient at the last step is
+// the output cost's (outGrad). It is Machine.BPTT with the clamp gradients
+// kept per image, for the analytic ring's odd coupling function only.
 func (t *LayeredTrainer) bpttGradient(ctx context.Context, d Examples, idx []int, init [][]float64, free [][]Nudge, cx, sx blas64.General) ([][]float64, StepResult, error) {
 	var res StepResult
 	m, L := t.m, t.W
@@ -41,6 +44,12 @@ func (t *LayeredTrainer) bpttGradient(ctx context.Context, d Examples, idx []int
 	gs := make([]float64, len(m.Net.Edges))
 	gre := make([]float64, B*N)
 	gim := make([]float64, B*N)
+	gsh := make([]float64, B*N)
+	shil := L.pumpGains()
+	if shil == nil {
+		shil = make([]float64, N)
+	}
+	dC := make([]float64, K)
 	a, ja := make([]float64, N), make([]float64, N)
 	sn, cs := make([]float64, N), make([]float64, N)
 	pr, pi := make([]float64, N), make([]float64, N)
@@ -49,11 +58,11 @@ func (t *LayeredTrainer) bpttGradient(ctx context.Context, d Examples, idx []int
 		states := rel.Trace.Phases[b]
 		T := len(states) - 1
 		last := states[T]
-		psi := t.targets(c)
-		res.Cost += Cost(last, psi) / float64(B)
+		res.Cost += t.outCost(last[N-K:], c) / float64(B)
 		if Classify(rel.Read[b][N-K:], 0) == c {
 			res.Correct++
 		}
+		t.outGrad(last[N-K:], c, dC)
 		clear(pr)
 		clear(pi)
 		for _, cl := range free[b] {
@@ -61,13 +70,11 @@ func (t *LayeredTrainer) bpttGradient(ctx context.Context, d Examples, idx []int
 			pr[cl.Unit] += cl.Beta * co
 			pi[cl.Unit] += cl.Beta * s
 		}
-		for i := range a {
-			a[i] = 0
-			if !math.IsNaN(psi[i]) {
-				a[i] = math.Sin(last[i]-psi[i]) / float64(B)
-			}
+		clear(a)
+		for k, g := range dC {
+			a[N-K+k] = g / float64(B)
 		}
-		gr, gi := gre[b*N:(b+1)*N], gim[b*N:(b+1)*N]
+		gr, gi, gp := gre[b*N:(b+1)*N], gim[b*N:(b+1)*N], gsh[b*N:(b+1)*N]
 		for k := T - 1; k >= 0; k-- {
 			phi := states[k]
 			for i := range ja {
@@ -87,9 +94,12 @@ func (t *LayeredTrainer) bpttGradient(ctx context.Context, d Examples, idx []int
 			for i := range a {
 				// Clamp: f_i += −Re·sin φ + Im·cos φ, ∂f_i/∂φ_i =
 				// −(Re·cos φ + Im·sin φ).
+				// Pump: f_i += −s_i·sin 2φ_i, ∂f_i/∂φ_i = −2·s_i·cos 2φ_i.
+				s2, c2 := 2*sn[i]*cs[i], cs[i]*cs[i]-sn[i]*sn[i]
 				gr[i] -= h * sn[i] * a[i]
 				gi[i] += h * cs[i] * a[i]
-				a[i] += h * (ja[i] - (pr[i]*cs[i]+pi[i]*sn[i])*a[i])
+				gp[i] -= h * s2 * a[i]
+				a[i] += h * (ja[i] - (pr[i]*cs[i]+pi[i]*sn[i]+2*shil[i]*c2)*a[i])
 			}
 		}
 		if err := ctx.Err(); err != nil {
@@ -102,7 +112,8 @@ func (t *LayeredTrainer) bpttGradient(ctx context.Context, d Examples, idx []int
 	g0 := blas64.General{Rows: P, Cols: H, Stride: H, Data: make([]float64, P*H)}
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, cx, gr1, 0, g0)
 	blas64.Gemm(blas.Trans, blas.NoTrans, 1, sx, gi1, 1, g0)
-	grads, err := L.gradBlocks("BPTT gradient", g0.Data, gs, B, func(b, u int) float64 { return gre[b*N+u] })
+	grads, err := L.gradBlocks("BPTT gradient", g0.Data, gs, B, func(b, u int) float64 { return gre[b*N+u] },
+		func(b, u int) float64 { return gsh[b*N+u] })
 	if err != nil {
 		return nil, res, err
 	}

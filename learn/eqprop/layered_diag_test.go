@@ -90,7 +90,7 @@ func TestLayeredDiagnose(t *testing.T) {
 		re, im, _, _ := tr.drive(d, idx)
 		cl := make([][]Nudge, len(idx))
 		for b := range idx {
-			cl[b] = tr.clamps(re, im, b, 0, 0)
+			cl[b] = tr.clamps(re, im, b, nil, nil)
 		}
 		r1, err := tr.relax(ctx, tr.start(re, im), cl, 1, false)
 		if err != nil {

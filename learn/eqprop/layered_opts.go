@@ -195,3 +195,32 @@ func (r *EpochRecord) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// OutputCost is the cost on the output rings whose gradient force EP's
+// nudge applies (docs/ep.md §6.6).
+type OutputCost string
+
+const (
+	// CostCos: Σ_k (1 − cos(φ_k − ψ_k)) with targets ψ = 0 for the class
+	// and OffTarget for the others; the nudge is an injection of
+	// strength β at ψ_k on every output.
+	CostCos OutputCost = "cos"
+	// CostXent: the softmax cross-entropy −log p_c with
+	// p = softmax(Gain·cos φ_k) over the outputs (the logits are the
+	// outputs' phases against the reference, read as the chip reads
+	// them). Its force on output k, −β·∂C/∂φ_k = −β·Gain·(y_k − p_k)·
+	// sin φ_k, is an injection at phase 0 of strength β·Gain·(y_k − p_k)
+	// (negative: phase π) with p taken at the free equilibrium and held
+	// through the nudged relaxations: the same gradient as the cost's
+	// to first order in β (EP's estimate depends on the cost only
+	// through ∂C/∂φ at the free equilibrium). The class read is
+	// argmax_k cos φ_k = argmax_k p_k, as with CostCos.
+	CostXent OutputCost = "xent"
+)
+
+var costs = []OutputCost{CostCos, CostXent}
+
+// UnmarshalText parses a cost ("cos" or "xent").
+func (c *OutputCost) UnmarshalText(b []byte) error { return unmarshalWord(c, b, "cost", costs) }
+
+var _ encoding.TextUnmarshaler = (*OutputCost)(nil)

@@ -64,6 +64,10 @@ type Config struct {
 	FreqSigma float64
 	Linewidth float64
 	Instance  int
+	// Pump gives the software chip a SHIL pump at 2·f0 of full-strength
+	// rate K_s = κ on every ring, at gain 0 until Machine.SetSHIL sets
+	// each ring's strength (trainable SHIL, docs/ep.md §6.6).
+	Pump bool
 }
 
 // DefaultConfig: κ = 10⁻³·ω0 (weak coupling), full scale 4, relaxations
@@ -148,6 +152,9 @@ model = "phase"
 integrator = "euler"
 cycles = 100
 `, net.N, f0, cfg.FreqSigma, cfg.Linewidth, bits, cfg.WMax, cfg.Kappa*cfg.WMax/float64(maxCode))
+	if cfg.Pump {
+		src += fmt.Sprintf("[shil]\nks = %g\nschedule = \"constant\"\n", cfg.Kappa)
+	}
 	nl, err := netlist.Parse("eqprop-software.toml", []byte(src), nil)
 	if err != nil {
 		return nil, fmt.Errorf("eqprop: %w", err)
@@ -157,6 +164,11 @@ cycles = 100
 		return nil, fmt.Errorf("eqprop: %w", err)
 	}
 	m := &Machine{Chip: ch, Net: net, Cfg: cfg, det: -1, Model: netlist.ModelPhase}
+	if cfg.Pump {
+		if err := ch.SetPumpGains(make([]float64, net.N)); err != nil {
+			return nil, fmt.Errorf("eqprop: %w", err)
+		}
+	}
 	return m, m.init()
 }
 

@@ -6,41 +6,24 @@ import (
 	"unsafe"
 )
 
-// Passes of the engine. A step is a start pass (noise increments and the
-// trigonometric terms of the state) and one pass per integrator stage; the
-// pool's barrier between passes is the only synchronisation. A pass is cut
-// into chunks — pieces of rows (c.e.chunks, positions in the visiting
-// order: ordRows) for the trig, stage and row-wise power passes, of inputs
-// (c.e.lanes) for noise and the power sums, or with rows split on two
-// workers one start-pass chunk per share of rows for its noise
-// (setNoiseCopies) and halo trig rows (setHalo) — that the
-// workers claim (pool.go), and every (ring, input) value is computed by
-// the same arithmetic whatever the split and whichever worker runs its
-// chunk.
-const (
-	opStart = iota
-	opStage
-	opTrigY // heun: trig terms of the predictor y (ybuf), into tb[0]
-	opStep  // a whole step for the worker's inputs (split by inputs)
-	opPower // coupler power split by inputs
-	opPowerTrig
-	opPowerRows
-	opPowerSum
-	opSync
-)
+// A step of the engine is a start pass (noise increments and the
+// trigonometric terms of the state) and one pass per integrator stage,
+// each over every ring and input in turn, on one goroutine: a batch on
+// several workers is cut into shards, each its own engine (shards.go).
+// Every (ring, input) value is computed by the same arithmetic whatever
+// batch it is in.
 
-// core is the state and the passes of an engine in precision T.
+// core is the state and the passes of a one-worker engine in precision T.
 //
 // Layout: index i·B+b for ring i and input b (the batch inner). The
 // trigonometric buffer tb[0] holds what other rows read through the
 // couplings: the phase model stores sin φ_j ‖ cos φ_j per row (2B values),
 // the cycle model v(θ_j) (B values). Euler needs one such buffer, and so
-// does Heun in float64, or on one worker, or with inputs split: its first
-// stage writes its predictor y to ybuf and a trig pass after the barrier
-// turns it into the second stage's terms in the same buffer. RK4, and Heun
-// on a batch of one or in float32 with rows split among workers, alternate
-// two buffers between stages (tb[1]) so a stage can write the next stage's
-// terms while others still read.
+// does Heun on a batch: its first stage writes its predictor y to ybuf and
+// a trig pass turns it into the second stage's terms in the same buffer.
+// RK4, and Heun on a batch of one, alternate two buffers between stages
+// (tb[1]) so a stage can write the next stage's terms while later rows
+// still read this stage's.
 //
 // Memory (docs/performance.md): the couplers are read from the chip (CSR
 // columns and float32 conductances, 8 B a coupler); per ring and input a
@@ -68,19 +51,11 @@ type core[T real] struct {
 	// keys: float64 noise, each input's counter-based stream (noise64.go);
 	// step is the current step's index, the counter's high part.
 	stepN uint64
-	// xo: float32 noise, each input's generator (noise32.go). With rows
-	// split among workers, xo[j] is noise chunk j's own copy of all the
-	// generators: every noise chunk draws every input's whole step (the
-	// copies stay equal) and keeps the rows of its share (rowShare), so
-	// a worker reads only noise its own core wrote.
-	xo       []xoStates
-	rowShare []int32    // rows split on two workers: the stage pass's share of ring i (pool.go)
-	halo     [][]int32  // per share: the other share's rings it reads (setHalo)
-	haloOff  []int      // per share: its halo rows' offset after row N in tb[0]
-	nzSink   [][]T      // per worker: 2B values the rows of other shares are drawn into
-	nscr     [][]uint32 // per worker: one input's draws for a step (noise32)
-	nzs      [][]T      // per worker: their normals
-	tb       [2][]T     // trig buffers (see above)
+	// xo: float32 noise, each input's generator (noise32.go).
+	xo   xoStates
+	nscr []uint32 // one input's draws for a step (noise32)
+	nzs  []T      // their normals
+	tb   [2][]T   // trig buffers (see above)
 	// gg: cycle model, own rows only: sin θ (N·B) for the analytic ring,
 	// Γ(θ) ‖ Γp(θ) (2·N·B) for a tabulated one. back is tb[0] and gg in
 	// one array, whose first 2·N·B values the coupler-power pass uses for
@@ -112,19 +87,16 @@ type core[T real] struct {
 	lawEvery int
 	dw0      []T
 
-	scr [][]T // per worker: S ‖ C (2B), f (B), y (B), dw (B), noise (B)
+	scr []T // S ‖ C (2B), f (B), y (B), dw (B), noise (B)
 	// Batch of one with the vector kernels: the rows in blocks
-	// (sell.go) and per worker one block's sums S ‖ C.
+	// (sell.go) and one block's sums S ‖ C.
 	sell  *sell[T]
-	sellS [][]T
-	// per worker, tabulated ring: table positions of up to 64 inputs
-	tabK      [][]int32
-	tabF      [][]float64
-	pw        [][]T // per worker: one row's values in T (float64) or TG weights
-	pterm     []T   // coupler-power terms per (ring, input) when split by rows
-	ptermOwn  bool  // pterm is its own array (not nz or ybuf)
-	ptermNeed bool  // power passes split by rows need pterm
-	bad       []int // per worker: first non-finite state index, or −1
+	sellS []T
+	// tabulated ring: table positions of up to 64 inputs
+	tabK []int32
+	tabF []float64
+	pw   []T // one row's values in T (float64) or TG weights
+	bad  int // first non-finite state index after a step, or −1
 	// injA, injB: injection at f0 per (ring, input), nil without (inject.go).
 	injA, injB []T
 	lane       []float64
@@ -135,11 +107,8 @@ type core[T real] struct {
 	// step's start pass need not recompute it. A step or sync clears it.
 	trigFresh bool
 
-	// startMap: the start pass's chunks with float32 noise (setStartMap).
-	startMap []int32
-
-	// Current pass.
-	op, stage int
+	// The current step.
+	stage     int
 	times     [4]float64 // stage times (s)
 	wts       [4]T       // cycle: ω_ref·t at each stage (float32: mod 2π)
 	ks        [4]T       // phase: 2·K_s·f(t) at each stage
@@ -218,40 +187,15 @@ func newCore[T real](e *Engine) *core[T] {
 	default:
 		c.stages = 1
 	}
-	// Rows split on two workers (a batch; a batch of one's rows are a few
-	// bytes): the shares' own noise and halo trig rows, where they apply.
-	if e.workers == 2 && !e.byLanes && B > 1 {
-		halo := p.Model == Phase && c.sets == 1 && c.stages == 1
-		if halo || (p.Sigma != 0 && (f32 || p.Noise32)) {
-			c.setRowShare()
-		}
-		if halo {
-			c.setHalo()
-		}
-	}
 	if p.Sigma != 0 {
 		if f32 || p.Noise32 {
 			c.nz = make([]T, size)
-			c.xo = []xoStates{newXoStates(p.Keys32)}
-			if c.rowShare != nil {
-				c.setNoiseCopies()
-			}
-			// Scratch for the inputs after a worker's last whole vector
-			// of 16 (noise32), for the workers that have such inputs.
-			// Any worker may draw any input piece (pool.go).
-			narrow := false
-			for _, l := range e.lanes {
-				narrow = narrow || (l[1]-l[0])%16 != 0
-			}
-			P := (N + 1) / 2
-			for range e.workers {
-				var u []uint32
-				var z []T
-				if narrow {
-					u, z = make([]uint32, 2*P), make([]T, 2*P)
-				}
-				c.nscr = append(c.nscr, u)
-				c.nzs = append(c.nzs, z)
+			c.xo = newXoStates(p.Keys32)
+			// Scratch for the inputs after the last whole vector of 16
+			// (noise32).
+			if B%16 != 0 {
+				P := (N + 1) / 2
+				c.nscr, c.nzs = make([]uint32, 2*P), make([]T, 2*P)
 			}
 		} else {
 			c.keys = p.Keys64
@@ -260,7 +204,7 @@ func newCore[T real](e *Engine) *core[T] {
 	c.sigma = p.Sigma
 	if p.Model == Phase {
 		c.half = B
-		c.tb[0] = make([]T, 2*size*c.sets+2*c.haloRows()*B)
+		c.tb[0] = make([]T, 2*size*c.sets)
 	} else {
 		c.half = size
 		ggLen := size
@@ -274,16 +218,13 @@ func newCore[T real](e *Engine) *core[T] {
 		c.invC = T(1 / p.C)
 		c.tabulated = p.tabulated()
 	}
-	// RK4, Heun on a batch of one, and float32 Heun with rows split among
-	// workers write each stage's successor's trig terms as they go, into
-	// a second buffer: for one input it is N rows of 2 values and saves a
-	// pass, which weighs on small chips; split among workers it saves a
-	// pass and its barrier a step (8 B more per ring and input in the
-	// phase model, 4 B in the cycle model). Otherwise Heun keeps its
-	// predictor in ybuf for a trig pass (opTrigY): float64 could not spend
-	// the 16 B (phase) and stay within twice its memory budget on sparse
-	// chips (docs/performance.md, "Memory").
-	if c.stages == 4 || (c.stages == 2 && (B == 1 || (f32 && e.workers > 1 && !e.byLanes))) {
+	// RK4 and Heun on a batch of one write each stage's successor's trig
+	// terms as they go, into a second buffer: for one input it is N rows
+	// of 2 values and saves a pass, which weighs on small chips. Otherwise
+	// Heun keeps its predictor in ybuf for a trig pass: float64 could not
+	// spend the 16 B (phase) and stay within twice its memory budget on
+	// sparse chips (docs/performance.md, "Memory").
+	if c.stages == 4 || (c.stages == 2 && B == 1) {
 		c.tb[1] = make([]T, len(c.tb[0]))
 	}
 	if c.stages == 2 && c.tb[1] == nil {
@@ -303,36 +244,13 @@ func newCore[T real](e *Engine) *core[T] {
 		deg = max(deg, int(p.RowPtr[i+1]-p.RowPtr[i]))
 	}
 	if p.tabulated() {
-		for range e.workers {
-			c.tabK = append(c.tabK, make([]int32, min(B, 64)))
-			c.tabF = append(c.tabF, make([]float64, min(B, 64)))
-		}
+		c.tabK, c.tabF = make([]int32, min(B, 64)), make([]float64, min(B, 64))
 	}
 	if B == 1 && c.kn.gsum2 != nil {
 		c.sell = newSell[T](p.Order, p.RowPtr, c.colV, p.G, p.Model == Phase)
-		for range e.workers {
-			c.sellS = append(c.sellS, make([]T, 2*sellHeight))
-		}
+		c.sellS = make([]T, 2*sellHeight)
 	}
-	for range e.workers {
-		c.scr = append(c.scr, make([]T, 6*B))
-		c.pw = append(c.pw, make([]T, deg))
-		c.bad = append(c.bad, -1)
-	}
-	if e.workers > 1 && !e.byLanes {
-		// Split by rows, the power passes keep per-row terms in a buffer
-		// that is free between steps, or in their own array, made when a
-		// run first asks for coupler power.
-		c.ptermNeed = true
-		switch {
-		case c.nz != nil:
-			c.pterm = c.nz
-		case c.ybuf != nil && p.Model == Phase:
-			c.pterm = c.ybuf
-		case c.tb[1] != nil: // used within a step only
-			c.pterm = c.tb[1][:size]
-		}
-	}
+	c.scr, c.pw, c.bad = make([]T, 6*B), make([]T, deg), -1
 	if f32 {
 		// Observers read float64 phases (e.phi). Between steps the first
 		// trigonometric buffer (phase: 2·N·B float32) or v ‖ sin θ
@@ -344,10 +262,9 @@ func newCore[T real](e *Engine) *core[T] {
 			buf = c.back
 		}
 		e.phi = unsafe.Slice((*float64)(unsafe.Pointer(unsafe.SliceData(buf))), size)
-		c.syncRows([2]int{0, N})
+		c.syncRows()
 	}
 	c.lane = make([]float64, B)
-	c.setStartMap()
 	c.fast1 = f32 && p.Model == Phase && c.sell != nil && c.sell.pairs && c.stages == 1 &&
 		c.sets == 1 && c.q2scale == 0 && c.injA == nil && c.dw == nil && c.keys == nil
 	return c
@@ -376,29 +293,14 @@ func (c *core[T]) bytes() int64 {
 	if c.ybufOwn {
 		n += int64(len(c.ybuf)) * w
 	}
-	n += int64(len(c.turns)+2*len(c.keys)+len(c.rowShare)) * 4
-	for _, x := range c.xo {
-		n += int64(len(x.s0)) * 16
-	}
-	for _, z := range c.nzSink {
-		n += int64(len(z)) * w
-	}
-	if c.ptermOwn {
-		n += int64(len(c.pterm)) * w
-	}
+	n += int64(len(c.turns)+2*len(c.keys)+4*len(c.xo.s0)+len(c.nscr)) * 4
 	if len(c.colV) > 0 && &c.colV[0] != &c.col[0] {
 		n += int64(len(c.colV)) * 4
 	}
 	if c.f32 {
 		n += int64(len(c.mask)+len(c.gn)+len(c.gt)) * w // float64 shares the chip's
 	}
-	for k := range c.scr {
-		n += int64(len(c.scr[k])+len(c.pw[k])) * w
-	}
-	for k := range c.nscr {
-		n += int64(len(c.nscr[k]))*4 + int64(len(c.nzs[k]))*w
-	}
-	return n
+	return n + int64(len(c.scr)+len(c.pw)+len(c.nzs))*w
 }
 
 // setTimes prepares the stage times and time-dependent rates of step n
@@ -431,44 +333,38 @@ func (c *core[T]) setTimes(n int) {
 	}
 }
 
-// step advances the state by one step from t = n·dt. With rows split
-// among workers a step is a start pass and one pass per stage; with inputs
-// split (c.e.byLanes) the workers share nothing within a step, so a step
-// is one pass.
+// step advances the state by one step from t = n·dt: the start pass
+// (noise, then the trig terms of the state), and each stage's pass (Heun
+// on a batch: the predictor's trig terms before its second).
 func (c *core[T]) step(n int) {
+	clearUpper(c.kn.level)
 	c.setTimes(n)
 	c.stepN = uint64(n)
 	if c.lawEvery > 0 && n%c.lawEvery == 0 {
 		c.lawUpdate(float64(n) * c.p.Dt)
 	}
-	p := c.e.pool
-	for k := range c.bad {
-		c.bad[k] = -1
+	c.bad = -1
+	c.noise()
+	switch {
+	case c.trigFresh:
+	case c.B == 1:
+		c.trig1(0, c.phi, c.wts[0])
+	default:
+		c.trig(0, c.phi, c.wts[0])
 	}
-	rows, lanes := len(c.e.chunks), len(c.e.lanes)
-	if c.e.byLanes {
-		c.op = opStep
-		p.run(lanes)
-		c.trigFresh = false
-	} else {
-		c.op = opStart
-		p.run(c.startNoise() + rows)
-		c.trigFresh = false
-		for s := 0; s < c.stages; s++ {
-			if s == 1 && c.ybuf != nil {
-				c.op = opTrigY // heun: the predictor's trig terms
-				p.run(rows)
-			}
-			c.op, c.stage = opStage, s
-			p.run(rows)
+	c.trigFresh = false
+	for s := 0; s < c.stages; s++ {
+		if s == 1 && c.ybuf != nil {
+			c.trig(0, c.ybuf, c.wts[1]) // heun: the predictor's trig terms
+		}
+		c.stage = s
+		if c.B == 1 {
+			c.stagePass1()
+		} else {
+			c.stagePass(s)
 		}
 	}
-	c.e.bad = -1
-	for _, x := range c.bad {
-		if x >= 0 && (c.e.bad < 0 || x < c.e.bad) {
-			c.e.bad = x
-		}
-	}
+	c.e.bad = c.bad
 }
 
 // lawUpdate sets the cycle model's pumped rings' frequencies to their own
@@ -496,306 +392,62 @@ func (c *core[T]) lawUpdate(t float64) {
 	}
 }
 
-// startNoise is the number of the start pass's chunks that draw noise
-// (the inputs' pieces): none without float32 noise.
-func (c *core[T]) startNoise() int {
-	if c.nz == nil && c.halo == nil {
-		return 0
-	}
-	return len(c.e.lanes)
-}
-
-// setStartMap lays out the start pass's chunks when it draws float32
-// noise: the inputs' pieces (−1 − j for c.e.lanes[j]) spread evenly among
-// the rows' pieces (their index in c.e.chunks), so each worker's share of
-// the pass (pool.go) holds its part of the noise.
-func (c *core[T]) setStartMap() {
-	L, R := c.startNoise(), len(c.e.chunks)
-	if L == 0 {
-		return
-	}
-	c.startMap = make([]int32, 0, L+R)
-	r := 0
-	for j := range L {
-		for ; r < R*j/L; r++ {
-			c.startMap = append(c.startMap, int32(r))
-		}
-		c.startMap = append(c.startMap, int32(-1-j))
-	}
-	for ; r < R; r++ {
-		c.startMap = append(c.startMap, int32(r))
+// noise draws the step's increments σ·ξ of the float32 generator into
+// nz (float64 runs draw theirs in the stage passes: rowNoise).
+func (c *core[T]) noise() {
+	if c.nz != nil {
+		c.noise32()
 	}
 }
 
-// work runs chunk x of the current pass on worker k (pool.go): a piece
-// of rows (c.e.chunks) or of inputs (c.e.lanes). Worker k's scratch is
-// its own; which worker runs a chunk changes no result.
-func (c *core[T]) work(k, x int) {
-	clearUpper(c.kn.level)
-	switch c.op {
-	case opStart:
-		if c.startMap != nil {
-			if j := c.startMap[x]; j < 0 {
-				s := int(-1 - j)
-				switch {
-				case c.nz == nil:
-				case len(c.xo) > 1: // rows split on two workers: share s's noise
-					c.noise32(k, s, [2]int{0, c.B})
-				default:
-					c.noise(k, c.e.lanes[s])
-				}
-				if c.halo != nil {
-					c.haloTrig(k, s)
-				}
-				return
-			} else {
-				x = int(j)
-			}
-		}
-		rows := c.e.chunks[x]
-		switch {
-		case c.trigFresh:
-		case c.B == 1:
-			c.trig1(k, 0, rows, c.phi, c.wts[0])
-		default:
-			c.trigOrd(k, 0, x, c.phi, c.wts[0])
-		}
-	case opStage:
-		if c.B == 1 {
-			c.stagePass1(k, c.e.chunks[x])
-		} else {
-			c.stagePass(k, c.stage, c.e.chunks[x], [2]int{0, c.B})
-		}
-	case opTrigY:
-		c.trigOrd(k, 0, x, c.ybuf, c.wts[1])
-	case opStep:
-		all, l := [2]int{0, c.N}, c.e.lanes[x]
-		c.noise(k, l)
-		if !c.trigFresh {
-			c.trig(k, 0, all, l, c.phi, c.wts[0])
-		}
-		for s := 0; s < c.stages; s++ {
-			if s == 1 && c.stages == 2 {
-				c.trig(k, 0, all, l, c.ybuf, c.wts[1])
-			}
-			c.stagePass(k, s, all, l)
-		}
-	case opPower:
-		c.powerLanes(k, c.e.lanes[x])
-	case opPowerTrig:
-		c.rowRuns(x, func(rows [2]int) { c.powerTrig(rows, [2]int{0, c.B}) })
-	case opPowerRows:
-		c.rowRuns(x, func(rows [2]int) { c.powerRows(k, rows) })
-	case opPowerSum:
-		c.powerSum(c.e.lanes[x])
-	case opSync:
-		c.rowRuns(x, c.syncRows)
-	}
-}
-
-// rowRuns calls f on the rows of row chunk x: on one worker once, with
-// all rows in index order (the arrays streamed in address order); on
-// more, ring by ring in the chunk's visiting order (ordRows).
-func (c *core[T]) rowRuns(x int, f func(rows [2]int)) {
-	if c.e.workers == 1 {
-		f([2]int{0, c.N}) // the one chunk
-		return
-	}
-	for _, i := range c.ordRows(x) {
-		f([2]int{int(i), int(i) + 1})
-	}
-}
-
-// ordRows are the rings of row chunk x: positions c.e.chunks[x] of the
-// visiting order. Every row pass visits a chunk's rings in that order
-// (a batch of one's start pass excepted: trig1 runs along index rows), so
-// a worker that keeps its share of the chunks (pool.go) reads and writes
-// the same rows' state, noise and trig terms in every pass.
-func (c *core[T]) ordRows(x int) []int32 {
-	pos := c.e.chunks[x]
-	return c.p.Order[pos[0]:pos[1]]
-}
-
-// noise draws the step's increments σ·ξ of the float32 generator for
-// inputs [lo, hi) into nz (float64 runs draw theirs in the stage passes:
-// rowNoise).
-func (c *core[T]) noise(k int, l [2]int) {
-	if c.nz == nil || l[0] == l[1] {
-		return
-	}
-	c.noise32(k, 0, l)
-}
-
-// setRowShare sets rowShare, the share of the stage passes' chunks
-// (pool.go) that updates ring i, for rows split on two workers.
-func (c *core[T]) setRowShare() {
-	e := c.e
-	c.rowShare = make([]int32, c.N)
-	R := len(e.chunks)
-	for x, pos := range e.chunks {
-		s := shareOf(x, R, e.workers)
-		for _, i := range c.p.Order[pos[0]:pos[1]] {
-			c.rowShare[i] = int32(s)
-		}
-	}
-}
-
-// setNoiseCopies prepares the float32 noise for rows split on two
-// workers: the start pass has one noise chunk per share (startNoise), and
-// chunk j draws with its own copy xo[j] of the generators and keeps the
-// rows of share j (rowShare), so no worker reads noise written on another
-// core (on the 2-vCPU machine of docs/performance.md, "Two workers", a
-// line read from the other core costs more than drawing the whole step
-// twice). Each copy advances every input's stream over every ring, so the
-// copies stay equal and the numbers are those of one generator: the bits
-// do not change. Two workers only: each worker draws the whole step, so
-// with w workers the noise would not split at all; with more than two the
-// noise chunks keep drawing shares of the inputs.
-func (c *core[T]) setNoiseCopies() {
-	e := c.e
-	for range len(e.lanes) - 1 {
-		c.xo = append(c.xo, newXoStates(c.p.Keys32))
-	}
-	for range e.workers {
-		c.nzSink = append(c.nzSink, make([]T, 2*c.B))
-	}
-}
-
-// setHalo gives each share of rows (phase model, Euler, a batch, rows
-// split on two workers) its own copy of the trig terms its rows read
-// from the other share's rings: halo[s] lists those rings in the order
-// share s's rows first read them, their terms are rows N + haloOff[s] + h
-// of tb[0], which share s's start-pass chunk recomputes from their φ
-// (haloTrig), and colV sends share s's couplers from them there. So no
-// stage pass reads trig terms another core wrote; the start pass reads
-// those rings' φ rows instead, half the bytes (docs/performance.md,
-// "Two workers", fifth session). Every term is computed by the same
-// kernel from the same φ, so the sums read the same values: the bits do
-// not change.
-func (c *core[T]) setHalo() {
-	N := c.N
-	c.halo = make([][]int32, 2)
-	at := [2][]int32{make([]int32, N), make([]int32, N)} // halo index + 1
-	for _, i := range c.p.Order {
-		s := c.rowShare[i]
-		for _, j := range c.col[c.rowPtr[i]:c.rowPtr[i+1]] {
-			if c.rowShare[j] != s && at[s][j] == 0 {
-				c.halo[s] = append(c.halo[s], j)
-				at[s][j] = int32(len(c.halo[s]))
-			}
-		}
-	}
-	c.haloOff = []int{0, len(c.halo[0])}
-	c.colV = make([]int32, len(c.col))
-	for i := range N {
-		s := c.rowShare[i]
-		for x := c.rowPtr[i]; x < c.rowPtr[i+1]; x++ {
-			j := c.col[x]
-			c.colV[x] = j
-			if c.rowShare[j] != s {
-				c.colV[x] = int32(N+c.haloOff[s]) + at[s][j] - 1
-			}
-		}
-	}
-}
-
-// haloRows is the number of halo rows in tb[0] (setHalo).
-func (c *core[T]) haloRows() int {
-	n := 0
-	for _, h := range c.halo {
-		n += len(h)
-	}
-	return n
-}
-
-// haloTrig fills share s's halo rows of tb[0] from the current state.
-func (c *core[T]) haloTrig(k, s int) {
-	B := c.B
-	for h, j := range c.halo[s] {
-		c.trigRow(k, 0, c.N+c.haloOff[s]+h, 0, c.phi[int(j)*B:int(j+1)*B], c.wts[0])
-	}
-}
-
-// rowNoise returns the noise increments of row i for inputs b0 … b0+n−1 at
-// the current step (nil without noise): the slice of nz, or the float64
-// counter-based draws (noise64.go) in worker k's scratch.
-func (c *core[T]) rowNoise(k, i, b0, n int) []T {
+// rowNoise returns the noise increments of row i at the current step (nil
+// without noise): the row of nz, or the float64 counter-based draws
+// (noise64.go) in the scratch.
+func (c *core[T]) rowNoise(i int) []T {
 	if c.nz == nil && c.keys == nil { // small enough to inline: no call without noise
 		return nil
 	}
-	return c.rowNoiseDraw(k, i, b0, n)
+	return c.rowNoiseDraw(i)
 }
 
 // rowNoiseDraw is rowNoise with noise on.
-func (c *core[T]) rowNoiseDraw(k, i, b0, n int) []T {
+func (c *core[T]) rowNoiseDraw(i int) []T {
+	B := c.B
 	switch {
 	case c.nz != nil:
-		base := i*c.B + b0
-		return c.nz[base : base+n]
+		return c.nz[i*B : (i+1)*B]
 	case c.keys != nil:
-		out := c.scr[k][5*c.B : 5*c.B+n]
-		noise64Row(c.keys, c.stepN, c.N, i, b0, c.sigma, out)
+		out := c.scr[5*B : 6*B]
+		noise64Row(c.keys, c.stepN, c.N, i, 0, c.sigma, out)
 		return out
 	}
 	return nil
 }
 
 // noise32 draws the step's increments from the float32 generator
-// (noise32.go) for inputs l: two rings from each normal pair of an
-// input's stream, in ring order. Whole vectors of inputs advance together
-// (noise2); the inputs after them draw a whole step's uniforms first and
-// transform them along the rings (bm), so a batch of one is vectorised
-// too. Both give the same bits.
-//
-// j is the generators' copy and, with rows split (rowShare), the share
-// whose rows are kept: a pair of rings with one row kept is drawn whole
-// (the other row into worker k's sink), a pair with none only advances
-// the generators (xoSkip: no Box–Muller).
-func (c *core[T]) noise32(k, j int, l [2]int) {
+// (noise32.go): two rings from each normal pair of an input's stream, in
+// ring order. Whole vectors of inputs advance together (noise2); the
+// inputs after them draw a whole step's uniforms first and transform them
+// along the rings (bm), so a batch of one is vectorised too. Both give the
+// same bits.
+func (c *core[T]) noise32() {
 	B, N := c.B, c.N
-	a, b := l[0], l[1]
-	wide := a + (b-a)/16*16
-	x := c.xo[j]
+	wide := B / 16 * 16
+	x := c.xo
 	sigma := T(c.sigma)
-	own := func(i int) bool { return c.rowShare == nil || int(c.rowShare[i]) == j }
-	if wide > a {
-		s0, s1, s2, s3 := x.s0[a:wide], x.s1[a:wide], x.s2[a:wide], x.s3[a:wide]
-		var sink [2][]T
-		if c.rowShare != nil {
-			z := c.nzSink[k]
-			sink = [2][]T{z[:wide-a], z[B : B+wide-a]}
-		}
-		skip := 0 // pairs of rings neither of which is kept, not yet drawn
+	if wide > 0 {
+		s0, s1, s2, s3 := x.s0[:wide], x.s1[:wide], x.s2[:wide], x.s3[:wide]
 		for i := 0; i < N; i += 2 {
-			if !own(i) && (i+1 >= N || !own(i+1)) {
-				skip++
-				continue
-			}
-			if skip > 0 {
-				c.kn.xoSkip(s0, s1, s2, s3, 2*skip) // a pair is two draws
-				skip = 0
-			}
-			cur := c.nz[i*B+a : i*B+wide]
-			if !own(i) {
-				cur = sink[0]
-			}
 			var next []T
 			if i+1 < N {
-				next = c.nz[(i+1)*B+a : (i+1)*B+wide]
-				if !own(i + 1) {
-					next = sink[1]
-				}
+				next = c.nz[(i+1)*B : (i+1)*B+wide]
 			}
-			c.kn.noise2(s0, s1, s2, s3, sigma, cur, next)
-		}
-		if skip > 0 {
-			c.kn.xoSkip(s0, s1, s2, s3, 2*skip) // every copy ends the step alike
+			c.kn.noise2(s0, s1, s2, s3, sigma, c.nz[i*B:i*B+wide], next)
 		}
 	}
 	P := (N + 1) / 2
-	for lane := wide; lane < b; lane++ {
-		u, z := c.nscr[k], c.nzs[k]
-		x1, x2, z0, z1 := u[:P], u[P:2*P], z[:P], z[P:2*P]
+	for lane := wide; lane < B; lane++ {
+		x1, x2, z0, z1 := c.nscr[:P], c.nscr[P:2*P], c.nzs[:P], c.nzs[P:2*P]
 		for m := range x1 {
 			x1[m] = xoNext(&x.s0[lane], &x.s1[lane], &x.s2[lane], &x.s3[lane])
 			x2[m] = xoNext(&x.s0[lane], &x.s1[lane], &x.s2[lane], &x.s3[lane])
@@ -803,46 +455,34 @@ func (c *core[T]) noise32(k, j int, l [2]int) {
 		c.kn.bm(x1, x2, sigma, z0, z1)
 		nz := c.nz[lane:]
 		for m, v := range z0 {
-			if own(2 * m) {
-				nz[2*m*B] = v
-			}
-			if 2*m+1 < N && own(2*m+1) {
+			nz[2*m*B] = v
+			if 2*m+1 < N {
 				nz[(2*m+1)*B] = z1[m]
 			}
 		}
 	}
 }
 
-// trig fills trig buffer tb[buf] (and the cycle model's Γ, Γp) for rows
-// rows[0] ≤ i < rows[1] and inputs l[0] ≤ b < l[1] from state y (indexed
-// like phi) at ω_ref·t = wt.
-func (c *core[T]) trig(k, buf int, rows, l [2]int, y []T, wt T) {
-	for i := rows[0]; i < rows[1]; i++ {
-		c.trigRow(k, buf, i, l[0], y[i*c.B+l[0]:i*c.B+l[1]], wt)
+// trig fills trig buffer tb[buf] (and the cycle model's Γ, Γp) from state
+// y (indexed like phi) at ω_ref·t = wt.
+func (c *core[T]) trig(buf int, y []T, wt T) {
+	for i := range c.N {
+		c.trigRow(buf, i, y[i*c.B:(i+1)*c.B], wt)
 	}
 }
 
-// trigOrd is trig for all inputs of the rings of row chunk x (rowRuns):
-// the rows the stage passes give the same chunk, so with rows split among
-// workers a worker computes the trig terms of the rows whose state it
-// updates and the state stays in its core's caches from pass to pass
-// (the terms are per row, so the order changes no bit).
-func (c *core[T]) trigOrd(k, buf, x int, y []T, wt T) {
-	c.rowRuns(x, func(rows [2]int) { c.trig(k, buf, rows, [2]int{0, c.B}, y, wt) })
-}
-
-// trigRow fills row i's trig terms for inputs b0 ≤ b < b0 + len(y).
-func (c *core[T]) trigRow(k, buf, i, b0 int, y []T, wt T) {
+// trigRow fills row i's trig terms from its state y (B values).
+func (c *core[T]) trigRow(buf, i int, y []T, wt T) {
 	B, n := c.B, len(y)
 	if c.p.Model == Phase {
-		o := i*2*B + b0
+		o := i * 2 * B
 		c.kn.sincos(y, c.tb[buf][o:o+n], c.tb[buf][o+B:o+B+n])
 		if c.sets > 1 {
-			c.pathRows(buf, i, b0, n)
+			c.pathRows(buf, i, 0, n)
 		}
 		return
 	}
-	o := i*B + b0
+	o := i * B
 	v := c.tb[buf][o : o+n]
 	if !c.tabulated {
 		c.kn.cycleTrig(y, wt, v, c.gg[o:o+n])
@@ -858,10 +498,10 @@ func (c *core[T]) trigRow(k, buf, i, b0 int, y []T, wt T) {
 		ringosc.SampleRows(pk, wt, y, v, gam, gamp, notInv)
 		return
 	}
-	// Table positions by the vector kernel into worker k's scratch, then
+	// Table positions by the vector kernel into the scratch, then
 	// the loads (ringosc.SampleRows in two passes, the same bits).
 	scale, invM, fm := pk.Reduction()
-	kk, ff := c.tabK[k], c.tabF[k]
+	kk, ff := c.tabK, c.tabF
 	for a := 0; a < n; a += len(kk) {
 		m := min(len(kk), n-a)
 		c.kn.tabIdx(wt, y[a:a+m], scale, invM, fm, kk[:m], ff[:m])
@@ -874,39 +514,36 @@ func (c *core[T]) trigRow(k, buf, i, b0 int, y []T, wt T) {
 }
 
 // rowVals returns the chip's conductances of couplers [lo, hi) in T: the
-// chip's float32 array itself, or (float64) widened into worker k's
+// chip's float32 array itself, or (float64) widened into the
 // scratch, once per row rather than once per vector of inputs in the
 // sparse product's inner loop.
-func (c *core[T]) rowVals(k int, lo, hi int32) []T {
+func (c *core[T]) rowVals(lo, hi int32) []T {
 	if c.f32 { // T is float32: the chip's array as it is
 		return unsafe.Slice((*T)(unsafe.Pointer(unsafe.SliceData(c.vals[lo:hi]))), hi-lo)
 	}
-	w := c.pw[k][:hi-lo]
+	w := c.pw[:hi-lo]
 	for x, g := range c.vals[lo:hi] {
 		w[x] = T(g)
 	}
 	return w
 }
 
-// stagePass evaluates integrator stage s for inputs [l[0], l[1]) of the
-// rings at positions [pos[0], pos[1]) of the visiting order c.p.Order.
+// stagePass evaluates integrator stage s for every input of every ring,
+// in the visiting order c.p.Order.
 //
 // Stochastic Heun (Euler–Heun with additive noise ξ): the first stage
 // takes f1 = f(φ), writes the predictor y = φ + dt·f1 + ξ to ybuf and
 // advances φ to φ + h·f1 + ξ in place; after the trig pass the second
 // stage adds h·f2 with f2 = f(y): φ' = φ + (dt/2)·(f1 + f2) + ξ, one
 // rounding apart from summing the stages first.
-func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
+func (c *core[T]) stagePass(s int) {
 	B := c.B
-	b0, n := l[0], l[1]-l[0]
-	if n == 0 {
-		return
-	}
+	n := B
 	src, dst := 0, 0
 	if c.tb[1] != nil {
 		src, dst = s&1, (s+1)&1
 	}
-	scr := c.scr[k]
+	scr := c.scr
 	SC, f, y, dwb := scr[:2*n], scr[2*B:2*B+n], scr[3*B:3*B+n], scr[4*B:4*B+n]
 	final := s == c.stages-1
 	tb := c.tb[src]
@@ -914,12 +551,11 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 	if !final {
 		nextWt = c.wts[s+1]
 	}
-	order := c.p.Order
-	for r := pos[0]; r < pos[1]; r++ {
-		i := int(order[r])
+	for _, r := range c.p.Order {
+		i := int(r)
 		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-		cols, vals := c.colV[lo:hi], c.rowVals(k, lo, hi)
-		base := i*B + b0
+		cols, vals := c.colV[lo:hi], c.rowVals(lo, hi)
+		base := i * B
 		dw := dwb
 		if c.dw != nil {
 			dw = c.dw[base : base+n]
@@ -935,8 +571,8 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			out = c.k1[base : base+n] // rk4's running sum
 		}
 		if c.p.Model == Phase {
-			c.kn.spmm2(cols, vals, tb[b0:], 2*B, B, n, SC)
-			o := i*2*B + b0
+			c.kn.spmm2(cols, vals, tb, 2*B, B, n, SC)
+			o := i * 2 * B
 			kp := c.ks[s] * c.mask[i]
 			c.kn.phaseF(out, dw, tb[o:o+n], tb[o+B:o+B+n], SC[:n], SC[n:], c.a, kp)
 			c.pump2(out, tb[o:o+n], tb[o+B:o+B+n], kp, kp*kp*c.q2scale) // paths.go
@@ -944,7 +580,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 				c.injectPhase(out, base, tb[o:o+n], tb[o+B:o+B+n]) // inject.go
 			}
 		} else {
-			c.kn.spmm1(cols, vals, tb[b0:], B, n, SC[:n])
+			c.kn.spmm1(cols, vals, tb, B, n, SC[:n])
 			v := tb[base : base+n]
 			pm := c.pump[s] * c.mask[i]
 			if c.tabulated {
@@ -967,7 +603,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 				c.kn.rk4(phi, phi, c.c6, c.k1[base:base+n], out)
 			}
 			if c.stages != 2 {
-				if nz := c.rowNoise(k, i, b0, n); nz != nil {
+				if nz := c.rowNoise(i); nz != nil {
 					c.kn.add(phi, nz)
 				}
 			}
@@ -977,8 +613,8 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			}
 			if !c.kn.wrap(phi, turns) {
 				for b, p := range phi {
-					if p-p != 0 && (c.bad[k] < 0 || base+b < c.bad[k]) {
-						c.bad[k] = base + b
+					if p-p != 0 && (c.bad < 0 || base+b < c.bad) {
+						c.bad = base + b
 						break
 					}
 				}
@@ -990,7 +626,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 		case c.stages == 2: // heun predictor with the step's noise
 			c.kn.axpy(y, phi, c.dt, out)
 			c.kn.axpy(phi, phi, c.h, out)
-			if nz := c.rowNoise(k, i, b0, n); nz != nil {
+			if nz := c.rowNoise(i); nz != nil {
 				c.kn.add(y, nz)
 				c.kn.add(phi, nz)
 			}
@@ -1007,7 +643,7 @@ func (c *core[T]) stagePass(k, s int, pos, l [2]int) {
 			c.kn.acc2(c.k1[base:base+n], out)
 			c.kn.axpy(y, phi, c.dt, out)
 		}
-		c.trigRow(k, dst, i, b0, y, nextWt)
+		c.trigRow(dst, i, y, nextWt)
 	}
 }
 
@@ -1022,14 +658,14 @@ func sincosT[T real](x T) (T, T) {
 }
 
 // trig1 is trig for a batch of one input, without a kernel call per row.
-func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
+func (c *core[T]) trig1(buf int, y []T, wt T) {
 	tb := c.tb[buf]
 	if c.p.Model == Phase && c.f32 && c.sell != nil && c.sets == 1 {
 		// Vector sine and cosine along the rows (the same bits as
-		// sincosT), 16 rows at a time into worker k's scratch.
-		sc := c.sellS[k]
-		for a := rows[0]; a < rows[1]; a += sellHeight {
-			b := min(a+sellHeight, rows[1])
+		// sincosT), 16 rows at a time into the scratch.
+		sc := c.sellS
+		for a := 0; a < c.N; a += sellHeight {
+			b := min(a+sellHeight, c.N)
 			s, cs := sc[:b-a], sc[sellHeight:sellHeight+b-a]
 			c.kn.sincos(y[a:b], s, cs)
 			for q := range s {
@@ -1039,7 +675,7 @@ func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
 		return
 	}
 	if c.p.Model == Phase {
-		for i := rows[0]; i < rows[1]; i++ {
+		for i := range c.N {
 			tb[2*i], tb[2*i+1] = sincosT(y[i])
 			if c.sets > 1 {
 				c.pathRows1(tb, i)
@@ -1048,10 +684,10 @@ func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
 		return
 	}
 	if c.tabulated {
-		c.trig(k, buf, rows, [2]int{0, 1}, y, wt)
+		c.trig(buf, y, wt)
 		return
 	}
-	for i := rows[0]; i < rows[1]; i++ {
+	for i := range c.N {
 		s, cs := sincosT(wt + y[i])
 		tb[i] = 0.5 * (1 + cs)
 		c.gg[i] = s
@@ -1060,9 +696,9 @@ func (c *core[T]) trig1(k, buf int, rows [2]int, y []T, wt T) {
 
 // stagePass1 is stagePass for a batch of one input: the same arithmetic
 // as the kernels, written out per ring so a row costs no kernel calls.
-func (c *core[T]) stagePass1(k int, pos [2]int) {
+func (c *core[T]) stagePass1() {
 	if c.fast1 {
-		c.stagePass1Euler(k, pos)
+		c.stagePass1Euler()
 		return
 	}
 	s := c.stage
@@ -1078,18 +714,18 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 	}
 	phase := c.p.Model == Phase
 	ks, pump := c.ks[s], c.pump[s]
-	one := c.scr[k][:1]
+	one := c.scr[:1]
 	var sums [2][2]T
 	order := c.p.Order
-	for r := pos[0]; r < pos[1]; r++ {
+	for r := range c.N {
 		i := int(order[r])
 		var S, C T
 		if c.sell != nil {
 			// A block's sums at a time, a row to a vector lane
-			// (sell.go); a worker's share may start mid-block.
+			// (sell.go).
 			q := r % sellHeight
-			if q == 0 || r == pos[0] {
-				bk, ss := r/sellHeight, c.sellS[k]
+			if q == 0 {
+				bk, ss := r/sellHeight, c.sellS
 				if phase {
 					c.kn.gsum2(c.sell.cols[bk], c.sell.vals[bk], tb, ss, ss[sellHeight:])
 				} else {
@@ -1097,16 +733,16 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 				}
 			}
 			if c.sell.pairs {
-				S, C = c.sellS[k][2*q], c.sellS[k][2*q+1]
+				S, C = c.sellS[2*q], c.sellS[2*q+1]
 			} else {
-				S, C = c.sellS[k][q], c.sellS[k][sellHeight+q]
+				S, C = c.sellS[q], c.sellS[sellHeight+q]
 			}
 		} else {
 			// Row sums two rows at a time: four independent chains
 			// instead of two, each still summed in its row's order.
-			if (r-pos[0])&1 == 0 {
+			if r&1 == 0 {
 				next := -1
-				if r+1 < pos[1] {
+				if r+1 < c.N {
 					next = int(order[r+1])
 				}
 				if phase {
@@ -1115,7 +751,7 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 					c.rowSums1(i, next, tb, &sums)
 				}
 			}
-			S, C = sums[(r-pos[0])&1][0], sums[(r-pos[0])&1][1]
+			S, C = sums[r&1][0], sums[r&1][1]
 		}
 		var dw T
 		if c.dw != nil {
@@ -1159,7 +795,7 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 				p = p + c.c6*(c.k1[i]+f)
 			}
 			if c.stages != 2 {
-				if nz := c.rowNoise(k, i, 0, 1); nz != nil {
+				if nz := c.rowNoise(i); nz != nil {
 					p += nz[0]
 				}
 			}
@@ -1168,8 +804,8 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 				p, c.turns[i] = T(w), t
 			}
 			c.phi[i] = p
-			if p-p != 0 && (c.bad[k] < 0 || i < c.bad[k]) {
-				c.bad[k] = i
+			if p-p != 0 && (c.bad < 0 || i < c.bad) {
+				c.bad = i
 			}
 			continue
 		}
@@ -1178,7 +814,7 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 		case c.stages == 2:
 			y = p + c.dt*f
 			p = p + c.h*f
-			if nz := c.rowNoise(k, i, 0, 1); nz != nil {
+			if nz := c.rowNoise(i); nz != nil {
 				y += nz[0]
 				p += nz[0]
 			}
@@ -1201,7 +837,7 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 			}
 		case c.tabulated:
 			one[0] = y
-			c.trigRow(k, next, i, 0, one, nextWt)
+			c.trigRow(next, i, one, nextWt)
 		default:
 			sn, cs := sincosT(nextWt + y)
 			c.tb[next][i] = 0.5 * (1 + cs)
@@ -1217,17 +853,17 @@ func (c *core[T]) stagePass1(k int, pos [2]int) {
 // without the general loop's per-row branches and calls (the loop's own
 // work is about a sixth of the step; this made the step 14–21% cheaper
 // in CPU time, docs/performance.md).
-func (c *core[T]) stagePass1Euler(k int, pos [2]int) {
+func (c *core[T]) stagePass1Euler() {
 	tb, phi, turns, nz := c.tb[0], c.phi, c.turns, c.nz
 	dwRow, mask := c.dwRow, c.mask
 	ks, a, dt := c.ks[0], c.a, c.dt
-	ss := c.sellS[k]
+	ss := c.sellS
 	order := c.p.Order
-	bad := c.bad[k]
-	for r := pos[0]; r < pos[1]; r++ {
+	bad := c.bad
+	for r := range c.N {
 		i := int(order[r])
 		q := r % sellHeight
-		if q == 0 || r == pos[0] {
+		if q == 0 {
 			bk := r / sellHeight
 			c.kn.gsum2(c.sell.cols[bk], c.sell.vals[bk], tb, ss, ss[sellHeight:])
 		}
@@ -1248,7 +884,7 @@ func (c *core[T]) stagePass1Euler(k int, pos [2]int) {
 			bad = i
 		}
 	}
-	c.bad[k] = bad
+	c.bad = bad
 }
 
 // rowSums2 sets sums[0] = (G·sin φ, G·cos φ) of row a and sums[1] that of
@@ -1307,16 +943,13 @@ func (c *core[T]) rowSums1(a, b int, tb []T, sums *[2][2]T) {
 
 // Coupler power. c.lane[b] = Σ_i Σ_j w_ij·cos(φ_j − φ_i) for input b, in
 // siemens (the couplers' values are the chip's G in both models), with w
-// the TG weights (tgWeights: inverter
-// path whole, in-phase halved, since both directions of an in-phase pair
-// share one TG and see the same cos) and cos(φ_j − φ_i) = cos φ_i·cos φ_j +
-// sin φ_i·sin φ_j.
-// Each row's term is rounded in T and the terms are summed in float64 over
-// rings in order for each input, whichever way the work is split: by
-// inputs (powerLanes: one pass) or by rows (powerTrig, powerRows into the
-// free N·B buffer pterm, then powerSum: three passes).
+// the TG weights (tgWeights: inverter path whole, in-phase halved, since
+// both directions of an in-phase pair share one TG and see the same cos)
+// and cos(φ_j − φ_i) = cos φ_i·cos φ_j + sin φ_i·sin φ_j. Each row's term
+// is rounded in T and the terms are summed in float64 over rings in order
+// for each input, so an input's power does not depend on its batch.
 
-// powerSC is where the power passes keep sin φ ‖ cos φ: the first trig
+// powerSC is where the power pass keeps sin φ ‖ cos φ: the first trig
 // buffer (phase) or the start of tb[0] ‖ gg (cycle), free between steps.
 func (c *core[T]) powerSC() (sc []T, stride int) {
 	if c.p.Model == Phase {
@@ -1325,54 +958,46 @@ func (c *core[T]) powerSC() (sc []T, stride int) {
 	return c.back[:2*c.N*c.B], c.B
 }
 
-// powerTrig fills powerSC for rows × inputs l.
-func (c *core[T]) powerTrig(rows, l [2]int) {
-	sc, stride := c.powerSC()
-	B, n := c.B, l[1]-l[0]
-	for i := rows[0]; i < rows[1]; i++ {
-		o := i*stride + l[0]
-		c.kn.sincos(c.phi[i*B+l[0]:i*B+l[1]], sc[o:o+n], sc[o+c.half:o+c.half+n])
-		if c.sets > 1 && c.p.Model == Phase {
-			c.pathRows(0, i, l[0], n) // so the next step may start from them
-		}
-	}
-}
-
-// powerSums sets SC = (w·sin φ ‖ w·cos φ) of row i for inputs l, with w
-// the TG weights of the row's couplers (tgWeights).
-func (c *core[T]) powerSums(k, i int, l [2]int) (SC, sn, cs []T) {
-	sc, stride := c.powerSC()
-	n := l[1] - l[0]
-	lo, hi := c.rowPtr[i], c.rowPtr[i+1]
-	w := c.pw[k][:hi-lo]
-	tgWeights(w, c.vals[lo:hi])
-	SC = c.scr[k][:2*n]
-	c.kn.spmm2(c.col[lo:hi], w, sc[l[0]:], stride, c.half, n, SC)
-	o := i*stride + l[0]
-	return SC, sc[o : o+n], sc[o+c.half : o+c.half+n]
-}
-
-// powerLanes does the whole computation for inputs l.
-func (c *core[T]) powerLanes(k int, l [2]int) {
-	n := l[1] - l[0]
-	if n == 0 {
-		return
-	}
+// power computes c.lane for the current state.
+func (c *core[T]) power() []float64 {
+	clearUpper(c.kn.level)
 	if c.B == 1 {
 		c.power1()
-		return
+	} else {
+		c.powerB()
 	}
-	c.powerTrig([2]int{0, c.N}, l)
-	acc := c.lane[l[0]:l[1]]
+	c.trigFresh = c.p.Model == Phase // path rows included
+	return c.lane
+}
+
+// powerB is power for a batch.
+func (c *core[T]) powerB() {
+	sc, stride := c.powerSC()
+	B := c.B
+	for i := range c.N {
+		o := i * stride
+		c.kn.sincos(c.phi[i*B:(i+1)*B], sc[o:o+B], sc[o+c.half:o+c.half+B])
+		if c.sets > 1 && c.p.Model == Phase {
+			c.pathRows(0, i, 0, B) // so the next step may start from them
+		}
+	}
+	acc := c.lane
 	clear(acc)
-	for i := 0; i < c.N; i++ {
-		SC, sn, cs := c.powerSums(k, i, l)
-		c.kn.powAcc(acc, sn, cs, SC[:n], SC[n:])
+	for i := range c.N {
+		// SC = (w·sin φ ‖ w·cos φ) of row i, with w the TG weights of the
+		// row's couplers (tgWeights).
+		lo, hi := c.rowPtr[i], c.rowPtr[i+1]
+		w := c.pw[:hi-lo]
+		tgWeights(w, c.vals[lo:hi])
+		SC := c.scr[:2*B]
+		c.kn.spmm2(c.col[lo:hi], w, sc, stride, c.half, B, SC)
+		o := i * stride
+		c.kn.powAcc(acc, sc[o:o+B], sc[o+c.half:o+c.half+B], SC[:B], SC[B:])
 	}
 }
 
-// power1 is powerLanes for a batch of one input, without kernel calls:
-// the same arithmetic, per ring.
+// power1 is power for a batch of one input, without kernel calls: the
+// same arithmetic, per ring.
 func (c *core[T]) power1() {
 	sc, stride := c.powerSC()
 	h := c.half
@@ -1402,36 +1027,10 @@ func (c *core[T]) power1() {
 	c.lane[0] = acc
 }
 
-// powerRows writes the terms of rows [lo, hi) to pterm, rounded in T as
-// powAcc rounds them.
-func (c *core[T]) powerRows(k int, rows [2]int) {
-	B := c.B
-	for i := rows[0]; i < rows[1]; i++ {
-		SC, sn, cs := c.powerSums(k, i, [2]int{0, B})
-		S, C := SC[:B], SC[B:]
-		term := c.pterm[i*B : (i+1)*B]
-		for b := range term {
-			term[b] = cs[b]*C[b] + sn[b]*S[b]
-		}
-	}
-}
-
-// powerSum sums pterm over rows for inputs l.
-func (c *core[T]) powerSum(l [2]int) {
-	acc := c.lane[l[0]:l[1]]
-	clear(acc)
-	for i := 0; i < c.N; i++ {
-		for b, t := range c.pterm[i*c.B+l[0] : i*c.B+l[1]] {
-			acc[b] += float64(t)
-		}
-	}
-}
-
-// syncRows writes the float64 phases of rows [lo, hi) to e.phi.
-func (c *core[T]) syncRows(rows [2]int) {
-	lo, hi := rows[0]*c.B, rows[1]*c.B
-	dst, turns := c.e.phi[lo:hi], c.turns[lo:hi]
-	for x, p := range c.phi[lo:hi] {
+// syncRows writes the float64 phases of the state to e.phi.
+func (c *core[T]) syncRows() {
+	dst, turns := c.e.phi, c.turns
+	for x, p := range c.phi {
 		dst[x] = float64(p) + float64(turns[x])*(2*math.Pi)
 	}
 }
@@ -1441,29 +1040,6 @@ func (c *core[T]) sync() {
 	if c.turns == nil {
 		return
 	}
-	c.op = opSync
-	c.e.pool.run(len(c.e.chunks))
+	c.syncRows()
 	c.trigFresh = false // e.phi is written over the first trig buffer
-}
-
-// power computes c.lane for the current state.
-func (c *core[T]) power() []float64 {
-	p := c.e.pool
-	if c.ptermNeed && c.pterm == nil {
-		c.pterm, c.ptermOwn = make([]T, c.N*c.B), true
-	}
-	rows, lanes := len(c.e.chunks), len(c.e.lanes)
-	if c.pterm == nil {
-		c.op = opPower
-		p.run(lanes)
-	} else {
-		c.op = opPowerTrig
-		p.run(rows)
-		c.op = opPowerRows
-		p.run(rows)
-		c.op = opPowerSum
-		p.run(lanes)
-	}
-	c.trigFresh = c.p.Model == Phase // path rows included
-	return c.lane
 }

@@ -78,7 +78,9 @@ type Plan struct {
 	Integrator Integrator
 	Precision  Precision
 	// Workers is the number of goroutines; 0 picks one from the problem
-	// size and GOMAXPROCS. Results do not depend on it.
+	// size and GOMAXPROCS. A batch is split among them by its inputs
+	// (shards.go), so a batch of one runs on one. Results do not depend
+	// on it.
 	Workers int
 	Dt      float64 // step (s)
 	// Sigma is √(2D·dt), the standard deviation of a step's phase noise
@@ -125,18 +127,15 @@ type Plan struct {
 	// InjA and InjB are the injection at f0 per ring and input (N·B;
 	// inject.go), nil when no input injects.
 	InjA, InjB []float64
-
-	// byInputs splits steps by inputs from one whole vector a worker
-	// (split), the other way BenchmarkWorkersWall measures two workers;
-	// the package's benchmarks set it, chip never does.
-	byInputs bool
 }
 
 // tabulated reports whether the ring is characterised (tables).
 func (p *Plan) tabulated() bool { return p.Packed != nil }
 
 // Engine advances one batch on one chip: a precision-specific core
-// (core.go) run by a persistent worker pool (pool.go).
+// (core.go) on one worker, or on several the batch cut into shards, each
+// its own one-worker engine, run by a persistent worker pool (shards.go,
+// pool.go).
 //
 // Aliasing. The engine's buffers share memory to keep a run within its
 // memory budget (docs/performance.md, "Memory"); what callers see of
@@ -149,14 +148,8 @@ type Engine struct {
 	p *Plan
 
 	workers int
-	// chunks are the row passes' pieces (pool.go): positions in p.Order
-	// (rows in index order for a batch of one's start pass); one piece on
-	// one worker.
-	chunks  [][2]int
-	lanes   [][2]int // the input passes' pieces: equal shares of inputs
-	byLanes bool     // split steps by inputs, not rows
-	pool    *pool
-	core    stepper
+	core    stepper   // one worker
+	sh      *shards   // or the batch split among workers (then core is nil)
 	phi     []float64 // the observers' float64 phases (see Engine)
 	stale   bool      // phi lags a float32 state
 	bad     int       // first non-finite state index after the last step, or −1
@@ -164,7 +157,6 @@ type Engine struct {
 
 // stepper is the precision-specific part of the engine.
 type stepper interface {
-	work(k, x int)
 	step(n int)
 	sync()
 	power() []float64
@@ -186,101 +178,49 @@ func New(p *Plan) (*Engine, error) {
 	case p.DwInput == nil && len(p.DwRing) != N, p.DwInput != nil && len(p.DwInput) != N*B:
 		return nil, fmt.Errorf("engine: plan has %d ring and %d input frequencies for %d rings × %d inputs", len(p.DwRing), len(p.DwInput), N, B)
 	}
-	e := &Engine{p: p, bad: -1}
-	e.split()
+	switch p.Precision {
+	case Float64, Float32:
+	default:
+		return nil, fmt.Errorf("engine: unknown precision %d", p.Precision)
+	}
+	e := &Engine{p: p, bad: -1, workers: 1}
+	if w := workers(p); w > 1 && B > 1 {
+		from := shareInputs(B, w)
+		e.workers = len(from) - 1
+		var err error
+		if e.sh, err = newShards(e, from); err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
 	switch p.Precision {
 	case Float64:
 		e.core = newCore[float64](e)
 	case Float32:
 		e.core = newCore[float32](e)
-	default:
-		return nil, fmt.Errorf("engine: unknown precision %d", p.Precision)
 	}
-	e.pool = newPool(e.workers, e.core.work)
 	return e, nil
 }
 
-// split chooses the workers and their shares of rows and inputs.
-func (e *Engine) split() {
-	p := e.p
-	N, B := p.N, p.B
-	nnz := len(p.Col)
+// workers is the number of workers for plan p: Plan.Workers, or with 0
+// one chosen from the problem size and GOMAXPROCS. A batch of one runs on
+// one worker whatever it asks (a batch is split by its inputs, shards.go).
+func workers(p *Plan) int {
 	w := p.Workers
 	if w <= 0 {
-		// Parallel only on large chips: measured on an idle 2-core
-		// machine (docs/performance.md, "Two workers"), two workers are
-		// 0.6–0.7× one on oscnet784 and kings1968 at B ≤ 64 and gain
-		// only on random16k (1.2–1.5×), so automatic picks one worker
-		// below ~3·10⁷ coupling terms a step (≈ 3 ms of float32 work).
 		w = 1
-		if work := (nnz + N) * B; work >= 1<<25 {
+		if (len(p.Col)+p.N)*p.B >= 1<<25 {
 			w = runtime.GOMAXPROCS(0)
 		}
 	}
-	w = max(1, min(w, N))
-	e.workers = w
-	// Row passes: pieces of up to an eighth of a worker's share, in whole
-	// blocks of 16 rows (a batch of one's SELL blocks, sell.go), claimed
-	// by the workers as they go (pool.go): a worker the system sets aside
-	// holds a pass up by one piece, not by its share. The pieces are
-	// positions in the cache-friendly order p.Order, which every row pass
-	// visits (core.ordRows; a batch of one's start pass excepted).
-	//
-	// Each worker's share (pool.go: share s is chunks s·m to (s+1)·m − 1
-	// of the w·m) holds an equal number of whole blocks, give or take one,
-	// cut into m chunks of equal numbers of blocks: the shares end
-	// together, so on an idle machine a worker that finishes first finds
-	// the other in its last chunk and takes nothing of it (a taken chunk's
-	// rows' state, noise and trig terms change cores twice). The former
-	// cut, chunks of equal size from the first row, gave oscnet784's two
-	// shares 384 and 400 rows, the last ending in a 16-row chunk that the
-	// worker done first could take.
-	blocks := (N + sellHeight - 1) / sellHeight
-	if w == 1 {
-		e.chunks = append(e.chunks, [2]int{0, N})
-	} else if m := min(8, blocks/w); m > 0 {
-		for sh := range w {
-			b0, b1 := blocks*sh/w, blocks*(sh+1)/w
-			for q := range m {
-				lo, hi := b0+(b1-b0)*q/m, b0+(b1-b0)*(q+1)/m
-				e.chunks = append(e.chunks, [2]int{lo * sellHeight, min(hi*sellHeight, N)})
-			}
-		}
-	} else { // fewer blocks than workers
-		for lo := 0; lo < N; lo += sellHeight {
-			e.chunks = append(e.chunks, [2]int{lo, min(lo+sellHeight, N)})
-		}
-	}
-	// Inputs: equal shares in whole vectors of 16 when there is one: the
-	// float32 noise draws whole vectors of inputs together and the inputs
-	// after them one at a time (noise32), so with B = 16 on two workers
-	// one worker draws all 16 (4 µs a step on oscnet784) rather than each
-	// 8 one at a time (≈ 12 µs each: BenchmarkWorkers' busy time).
-	per := (B + w - 1) / w
-	if B >= 16 {
-		per = (per + 15) / 16 * 16
-	}
-	for k := 0; k < w; k++ {
-		a, b := min(k*per, B), min((k+1)*per, B)
-		if k == w-1 {
-			b = B
-		}
-		e.lanes = append(e.lanes, [2]int{a, b})
-	}
-	// With at least four whole vectors of inputs per worker, each worker
-	// advances its own inputs through the whole step: no barrier within a
-	// step, and each core reads only its inputs' share of the state. (With
-	// fewer, splitting rows measured faster: B = 64 on two workers.)
-	vec := 8
-	if p.Precision == Float32 {
-		vec = 16
-	}
-	e.byLanes = w > 1 && (B >= 4*vec*w || (p.byInputs && B >= vec*w))
+	return max(1, min(w, p.B))
 }
 
 // Close stops the workers; the engine must not be used afterwards.
 func (e *Engine) Close() {
-	e.pool.close()
+	if e.sh != nil {
+		e.sh.close()
+	}
 }
 
 // Workers returns the number of goroutines the engine runs on.
@@ -289,9 +229,36 @@ func (e *Engine) Workers() int { return e.workers }
 // Step advances the state by one step from t = n·dt and returns the
 // first state index (i·B + b) that is not finite afterwards, or −1.
 func (e *Engine) Step(n int) int {
+	if e.sh != nil {
+		e.stale = true
+		return e.sh.step(n)
+	}
 	e.core.step(n)
 	e.stale = true
 	return e.bad
+}
+
+// StepMany advances the state by up to count steps from t = n·dt (steps
+// n, n+1, …) and returns the number of steps done and the first state
+// index (i·B + b) that is not finite afterwards, or −1. It stops after
+// the first step that leaves a non-finite state; a batch split among
+// workers (shards.go) then reports the earliest such step of any shard,
+// and the other shards may have run further. Between steps nothing
+// observes the state, so each shard runs its steps without waiting for
+// the others: one barrier for count steps.
+func (e *Engine) StepMany(n, count int) (done, bad int) {
+	if e.sh != nil {
+		e.stale = true
+		return e.sh.stepMany(n, count)
+	}
+	for done < count {
+		bad = e.Step(n + done)
+		done++
+		if bad >= 0 {
+			return done, bad
+		}
+	}
+	return done, -1
 }
 
 // Phases returns the state as float64 phases φ_i of input b at index
@@ -299,6 +266,10 @@ func (e *Engine) Step(n int) int {
 // their turn counters). The slice is valid until the next Step or
 // AccumulatePower and must not be written.
 func (e *Engine) Phases() []float64 {
+	if e.stale && e.sh != nil {
+		e.sh.sync()
+		e.stale = false
+	}
 	if e.stale {
 		e.core.sync()
 		e.stale = false
@@ -312,6 +283,10 @@ func (e *Engine) Phases() []float64 {
 // with cos(φ_j − φ_i) = cos φ_j·cos φ_i + sin φ_j·sin φ_i, so it costs one
 // sparse product instead of a cosine per coupler and input.
 func (e *Engine) AccumulatePower(acc []float64) {
+	if e.sh != nil {
+		e.sh.power(acc) // each shard as below, its inputs' slice of acc; e.phi stays
+		return
+	}
 	lane := e.core.power()
 	e.stale = true // float32: the pass used the space e.phi lives in
 	q := e.p.VDD * e.p.VDD / 4
@@ -324,5 +299,8 @@ func (e *Engine) AccumulatePower(acc []float64) {
 // (arrays shared with the plan's couplings are not counted); in Float32
 // the observers' float64 phases share a buffer.
 func (e *Engine) Bytes() int64 {
+	if e.sh != nil {
+		return e.sh.bytes()
+	}
 	return e.core.bytes()
 }

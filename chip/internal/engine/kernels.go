@@ -117,9 +117,6 @@ type kernels[T real] struct {
 	// next normal pair of lane k's xoshiro128++ stream (states s0…s3;
 	// noise32.go).
 	noise2 func(s0, s1, s2, s3 []uint32, sigma T, a, b []T)
-	// xoSkip advances every lane's stream by draws outputs without
-	// keeping them (noise2's state update alone).
-	xoSkip func(s0, s1, s2, s3 []uint32, draws int)
 	// bm sets z0[m], z1[m] = σ·ξ₀, σ·ξ₁ from the draws x1[m], x2[m]: noise2's
 	// Box–Muller step alone, for one input's draws along the rings.
 	bm func(x1, x2 []uint32, sigma T, z0, z1 []T)
@@ -156,7 +153,7 @@ func goKernels32() kernels[float32] {
 		spmm2: spmm2Go[float32], spmm1: spmm1Go[float32], phaseF: phaseFGo[float32], cycleF: cycleFGo[float32], cycleFs: cycleFsGo[float32],
 		sincos: sincos32Go, cycleTrig: cycleTrig32Go,
 		axpy: axpyGo[float32], add: addGo[float32], acc2: acc2Go[float32], rk4: rk4Go[float32],
-		wrap: wrap32Go, powAcc: powAccGo[float32], noise2: noise2Go32, xoSkip: xoSkipGo, bm: bmGo32, tabIdx: tabIdxGo[float32],
+		wrap: wrap32Go, powAcc: powAccGo[float32], noise2: noise2Go32, bm: bmGo32, tabIdx: tabIdxGo[float32],
 		rot: rotGo[float32], pump2: pump2Go[float32],
 	}
 }
@@ -166,7 +163,7 @@ func goKernels64() kernels[float64] {
 		spmm2: spmm2Go[float64], spmm1: spmm1Go[float64], phaseF: phaseFGo[float64], cycleF: cycleFGo[float64], cycleFs: cycleFsGo[float64],
 		sincos: sincos64Go, cycleTrig: cycleTrig64Go,
 		axpy: axpyGo[float64], add: addGo[float64], acc2: acc2Go[float64], rk4: rk4Go[float64],
-		wrap: finite64Go, powAcc: powAccGo[float64], noise2: noise2Go64, xoSkip: xoSkipGo, bm: bmGo64, tabIdx: tabIdxGo[float64],
+		wrap: finite64Go, powAcc: powAccGo[float64], noise2: noise2Go64, bm: bmGo64, tabIdx: tabIdxGo[float64],
 		rot: rotGo[float64], pump2: pump2Go[float64],
 	}
 }

@@ -32,14 +32,14 @@ func vectorKernels32(l kernelLevel) kernels[float32] {
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F32AVX2, spmm1F32AVX2, phaseFF32AVX2, cycleFF32AVX2, cycleFsF32AVX2
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF32AVX2, addF32AVX2, acc2F32AVX2, rk4F32AVX2, rotF32AVX2, pump2F32AVX2
 		k.sincos, k.cycleTrig, k.wrap, k.powAcc = sincos32AVX2, cycleTrig32AVX2, wrap32AVX2, powAcc32AVX2
-		k.noise2, k.bm, k.xoSkip = noise2F32AVX2, bmF32AVX2, xoSkipF32AVX2
+		k.noise2, k.bm = noise2F32AVX2, bmF32AVX2
 		k.tabIdx = tabIdx32AVX2
 	case levelAVX512:
 		k.gsum2, k.gsum1 = gsum2F32AVX512, gsum1F32AVX512
 		k.spmm2, k.spmm1, k.phaseF, k.cycleF, k.cycleFs = spmm2F32AVX512, spmm1F32AVX512, phaseFF32AVX512, cycleFF32AVX512, cycleFsF32AVX512
 		k.axpy, k.add, k.acc2, k.rk4, k.rot, k.pump2 = axpyF32AVX512, addF32AVX512, acc2F32AVX512, rk4F32AVX512, rotF32AVX512, pump2F32AVX512
 		k.sincos, k.cycleTrig, k.wrap, k.powAcc = sincos32AVX512, cycleTrig32AVX512, wrap32AVX512, powAcc32AVX512
-		k.noise2, k.bm, k.xoSkip = noise2F32AVX512, bmF32AVX512, xoSkipF32AVX512
+		k.noise2, k.bm = noise2F32AVX512, bmF32AVX512
 		k.tabIdx = tabIdx32AVX512
 	}
 	return k

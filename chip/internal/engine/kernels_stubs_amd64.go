@@ -100,11 +100,6 @@ func powAccScanF32AVX2(acc []float64, sn []float32, cs []float32, S []float32, C
 //go:noescape
 func noise2F32AVX2(s0 []uint32, s1 []uint32, s2 []uint32, s3 []uint32, sigma float32, a []float32, b []float32)
 
-// xoSkip is xoSkipGo.
-//
-//go:noescape
-func xoSkipF32AVX2(s0 []uint32, s1 []uint32, s2 []uint32, s3 []uint32, draws int)
-
 // bm is bmGo32.
 //
 //go:noescape
@@ -299,11 +294,6 @@ func powAccScanF32AVX512(acc []float64, sn []float32, cs []float32, S []float32,
 //
 //go:noescape
 func noise2F32AVX512(s0 []uint32, s1 []uint32, s2 []uint32, s3 []uint32, sigma float32, a []float32, b []float32)
-
-// xoSkip is xoSkipGo.
-//
-//go:noescape
-func xoSkipF32AVX512(s0 []uint32, s1 []uint32, s2 []uint32, s3 []uint32, draws int)
 
 // bm is bmGo32.
 //

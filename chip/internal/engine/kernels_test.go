@@ -296,22 +296,6 @@ func checkKernels[T real](t *testing.T, name string, got *kernels[T], want kerne
 			t.Fatalf("%s noise2: generator state of lane %d differs", name, i)
 		}
 	}
-	// Skipping draws: the states must advance as xoNext advances them.
-	for _, n := range []int{m, 1, 15, 16, 17, 33} {
-		for _, d := range []int{0, 1, 2, 7} {
-			got.xoSkip(xa.s0[:n], xa.s1[:n], xa.s2[:n], xa.s3[:n], d)
-			for k := range n {
-				for range d {
-					xoNext(&xb.s0[k], &xb.s1[k], &xb.s2[k], &xb.s3[k])
-				}
-			}
-		}
-	}
-	for i := range xa.s0 {
-		if xa.s0[i] != xb.s0[i] || xa.s1[i] != xb.s1[i] || xa.s2[i] != xb.s2[i] || xa.s3[i] != xb.s3[i] {
-			t.Fatalf("%s xoSkip: generator state of lane %d differs", name, i)
-		}
-	}
 	// Box–Muller alone, with the draws' extremes in the first lanes.
 	for _, n := range []int{m, 1, 15, 16, 17, 40} {
 		x1, x2 := make([]uint32, n), make([]uint32, n)

@@ -149,17 +149,6 @@ func noise2Go32(s0, s1, s2, s3 []uint32, sigma float32, a, b []float32) {
 // draws x1[m], x2[m] (the same arithmetic as noise2Go32). Narrow batches
 // draw an input's uniforms for a whole step first (the generator is a
 // short sequential chain) and transform them in vectors along the rings.
-// xoSkipGo advances every lane's generator by draws outputs.
-func xoSkipGo(s0, s1, s2, s3 []uint32, draws int) {
-	n := len(s0)
-	s1, s2, s3 = s1[:n], s2[:n], s3[:n]
-	for k := range s0 {
-		for range draws {
-			xoNext(&s0[k], &s1[k], &s2[k], &s3[k])
-		}
-	}
-}
-
 func bmGo32(x1, x2 []uint32, sigma float32, z0, z1 []float32) {
 	n := len(z0)
 	x1, x2, z1 = x1[:n], x2[:n], z1[:n]

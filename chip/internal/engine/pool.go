@@ -6,19 +6,19 @@ import (
 )
 
 // pool is a persistent set of goroutines that run one pass of the engine at
-// a time. A pass is cut into chunks (rows or inputs); fn(k, c) runs chunk
-// c on worker k (k = 0 is the calling goroutine), and run(chunks) returns
-// when every chunk has finished, which is the barrier between passes.
+// a time. A pass is cut into chunks (the batch's shards, shards.go); fn(k,
+// c) runs chunk c on worker k (k = 0 is the calling goroutine), and
+// run(chunks) returns when every chunk has finished, which is the barrier
+// between passes.
 //
 // Each worker has a share of the chunks, the same in every pass of the
-// same size, so its rows stay in its core's caches from pass to pass; it
+// same size, so its data stays in its core's caches from pass to pass; it
 // claims its own chunks one at a time and then claims what is left of the
 // others' shares. So a worker that the operating system set aside (a
 // machine shared with other jobs) holds up a pass by at most the chunk it
 // is in, not by its share, and the pass ends without waiting for a worker
 // that claimed nothing. Which worker runs a chunk changes no bit of the
-// result (every chunk's arithmetic is the same on any worker; per-worker
-// scratch is indexed by k).
+// result (a shard's arithmetic is the same on any worker).
 //
 // Workers spin briefly between passes and then park, so a run of many
 // short passes costs no goroutine creation, no allocation and, while
@@ -97,19 +97,6 @@ func newPoolSpin(n, spin int, fn func(k, c int)) *pool {
 
 // pass returns the current pass's generation (tests).
 func (p *pool) pass() uint64 { return p.gen.Load() >> 16 }
-
-// shareOf is the worker whose share holds chunk x of a pass of chunks
-// chunks on n workers (work: share s is chunks·s/n ≤ x < chunks·(s+1)/n).
-func shareOf(x, chunks, n int) int {
-	s := x * n / chunks
-	for chunks*(s+1)/n <= x {
-		s++
-	}
-	for chunks*s/n > x {
-		s--
-	}
-	return s
-}
 
 // run executes a pass of chunks chunks and waits for all of them.
 func (p *pool) run(chunks int) {

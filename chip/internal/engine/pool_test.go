@@ -73,14 +73,53 @@ func TestPoolStress(t *testing.T) {
 	}
 }
 
-// TestShareOf holds shareOf to the shares work claims from.
-func TestShareOf(t *testing.T) {
-	for n := 1; n <= 5; n++ {
-		for chunks := 1; chunks <= 40; chunks++ {
-			for s := range n {
-				for x := chunks * s / n; x < chunks*(s+1)/n; x++ {
-					if got := shareOf(x, chunks, n); got != s {
-						t.Fatalf("shareOf(%d, %d, %d) = %d, want %d", x, chunks, n, got, s)
+// TestWorkersAgreeBits holds the batch shards (shards.go) to one worker's
+// bits at the engine's level, for each model, precision and integrator,
+// with noise on, at batches cut into whole vectors of 16 and narrow rest
+// (20, 64: shards of 16 and 4, of 32) and into small shards, a batch of one
+// among them (5 on three workers: 2, 2 and 1); also a run of steps in one
+// pass (StepMany) and the coupler power.
+func TestWorkersAgreeBits(t *testing.T) {
+	const n, steps = 200, 40
+	for _, model := range []Model{Phase, Cycle} {
+		for _, prec := range []Precision{Float32, Float64} {
+			for _, integ := range []Integrator{Euler, Heun, RK4} {
+				for _, B := range []int{1, 5, 20, 64} {
+					var ref, refPow []float64
+					for _, w := range []int{1, 2, 3} {
+						e := mustNew(t, benchPlan(n, 12, B, model, integ, prec, w))
+						if want := min(w, B); B == 5 && e.Workers() != want {
+							t.Fatalf("B=%d: %d workers for %d", B, e.Workers(), w)
+						}
+						for s := 0; s < steps; {
+							k := 1 + s%7
+							d, x := e.StepMany(s, k)
+							if x >= 0 || d != k {
+								t.Fatalf("%v/%v/%v B=%d w=%d: %d of %d steps, not finite at %d", model, prec, integ, B, w, d, k, x)
+							}
+							s += d
+						}
+						got := append([]float64(nil), e.Phases()...)
+						pow := make([]float64, B)
+						e.AccumulatePower(pow)
+						got2 := e.Phases()
+						e.Close()
+						if ref == nil {
+							ref, refPow = got, pow
+							continue
+						}
+						for x := range ref {
+							if math.Float64bits(got[x]) != math.Float64bits(ref[x]) || got2[x] != got[x] {
+								t.Errorf("model %d prec %d integ %d B=%d: %d workers differ from 1 at %d (%v vs %v)", model, prec, integ, B, w, x, got[x], ref[x])
+								break
+							}
+						}
+						for b := range pow {
+							if math.Float64bits(pow[b]) != math.Float64bits(refPow[b]) {
+								t.Errorf("model %d prec %d integ %d B=%d: %d workers' power differs from 1 at input %d (%v vs %v)", model, prec, integ, B, w, b, pow[b], refPow[b])
+								break
+							}
+						}
 					}
 				}
 			}
@@ -88,41 +127,30 @@ func TestShareOf(t *testing.T) {
 	}
 }
 
-// TestWorkersAgreeBits holds every split to one worker's bits at the engine's
-// level, for each model, precision and integrator, at a batch of one, a
-// batch with narrow inputs after a whole vector (20) and whole vectors
-// (64), with noise on: rows split (with the two-worker per-share noise),
-// inputs split, and the pool's chunk claiming in between.
-func TestWorkersAgreeBits(t *testing.T) {
-	const n, steps = 200, 40
-	for _, model := range []Model{Phase, Cycle} {
-		for _, prec := range []Precision{Float32, Float64} {
-			for _, integ := range []Integrator{Euler, Heun, RK4} {
-				for _, B := range []int{1, 20, 64} {
-					var ref []float64
-					for _, w := range []int{1, 2, 3, -2} { // −2: two, split by inputs
-						p := benchPlan(n, 12, B, model, integ, prec, max(w, -w))
-						p.byInputs = w < 0
-						e := mustNew(t, p)
-						for s := range steps {
-							if x := e.Step(s); x >= 0 {
-								t.Fatalf("%v/%v/%v B=%d w=%d: not finite at %d", model, prec, integ, B, w, x)
-							}
-						}
-						got := append([]float64(nil), e.Phases()...)
-						e.Close()
-						if ref == nil {
-							ref = got
-							continue
-						}
-						for x := range ref {
-							if math.Float64bits(got[x]) != math.Float64bits(ref[x]) {
-								t.Errorf("model %d prec %d integ %d B=%d: %d workers differ from 1 at %d (%v vs %v)", model, prec, integ, B, w, x, got[x], ref[x])
-								break
-							}
-						}
-					}
+// TestShardsNotFinite: a batch split into shards reports the batch's first
+// non-finite index and the step it became so, also within StepMany.
+func TestShardsNotFinite(t *testing.T) {
+	for _, prec := range []Precision{Float32, Float64} {
+		var want [2]int
+		for _, w := range []int{1, 2} {
+			p := benchPlan(50, 6, 40, Phase, Euler, prec, w)
+			p.DwInput = make([]float64, 50*40)
+			for x := range p.DwInput {
+				p.DwInput[x] = p.DwRing[x/40]
+			}
+			p.DwInput[7*40+35] = math.Inf(1) // ring 7 of input 35: the second shard (32–39)
+			e := mustNew(t, p)
+			d, x := e.StepMany(0, 5)
+			e.Close()
+			if w == 1 {
+				want = [2]int{d, x}
+				if x != 7*40+35 || d != 1 {
+					t.Fatalf("%v: one worker: step %d, index %d", prec, d, x)
 				}
+				continue
+			}
+			if [2]int{d, x} != want {
+				t.Errorf("%v: shards: step %d, index %d; want %v", prec, d, x, want)
 			}
 		}
 	}

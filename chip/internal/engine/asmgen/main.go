@@ -49,7 +49,6 @@ func main() {
 				g.wrapScan32()
 				g.powAcc32()
 				g.noise2()
-				g.xoSkip()
 				g.bm()
 			} else {
 				g.finiteScan64()
@@ -1385,40 +1384,6 @@ func (g *gen) noise2() {
 		JZ(LabelRef(skip))
 		g.store(z1, at(q["b"], i, 4))
 		Label(skip)
-	})
-}
-
-// xoSkip advances every lane's xoshiro128++ generator by draws outputs
-// (the outputs themselves are not kept): noise2's state update alone, for
-// the ring pairs whose normals a noise chunk does not keep.
-func (g *gen) xoSkip() {
-	g.text("xoSkip", "func(s0, s1, s2, s3 []uint32, draws int)")
-	Doc("xoSkip is xoSkipGo.")
-	q := slices("s0", "s1", "s2", "s3")
-	n := Load(Param("s0").Len(), GP64())
-	d := Load(Param("draws"), GP64())
-	g.elementwise(n, 4, func(i Register) {
-		var s [4]VecVirtual
-		for k := range s {
-			s[k] = g.load(at(q[fmt.Sprintf("s%d", k)], i, 4))
-		}
-		c := GP64()
-		MOVQ(d, c)
-		loop, done := fmt.Sprintf("skip%v", g.masked), fmt.Sprintf("skipped%v", g.masked)
-		Label(loop)
-		TESTQ(c, c)
-		JZ(LabelRef(done))
-		t := s
-		g.xoNext(&t) // the output is not kept
-		for k := range s {
-			VMOVUPS(t[k], s[k]) // the loop's registers carry the state
-		}
-		DECQ(c)
-		JMP(LabelRef(loop))
-		Label(done)
-		for k := range s {
-			g.store(s[k], at(q[fmt.Sprintf("s%d", k)], i, 4))
-		}
 	})
 }
 

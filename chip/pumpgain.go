@@ -1,0 +1,34 @@
+package chip
+
+import (
+	"fmt"
+	"math"
+)
+
+// SetPumpGains sets each ring's share of the SHIL pump: ring i is pumped at
+// rate g[i]·K_s (K_s the description's full-strength rate), a negative g[i]
+// being a pump of the opposite phase at 2·f0 (its energy term
+// −(g_i·K_s/2)·cos 2φ_i then favours ±π/2 instead of 0 and π). A chip
+// compiled with a [shil] section starts with gain 1 on its targets and 0
+// elsewhere; this reprograms them, as ProgramScale reprograms couplers (a
+// per-ring pump amplitude, docs/ep.md "Trainable SHIL strengths"). The
+// phase model follows the gains exactly; the cycle model's pump law scales
+// with them.
+func (ch *Chip) SetPumpGains(g []float64) error {
+	if len(g) != ch.n {
+		return fmt.Errorf("chip: %d pump gains for %d rings", len(g), ch.n)
+	}
+	if ch.nl.SHIL == nil {
+		return fmt.Errorf("chip: %s has no SHIL pump ([shil] section) to set gains of", ch.nl.File)
+	}
+	for i, v := range g {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("chip: pump gain %d is %v", i, v)
+		}
+	}
+	copy(ch.pumpMask, g)
+	return nil
+}
+
+// PumpGains returns a copy of each ring's pump gain (SetPumpGains).
+func (ch *Chip) PumpGains() []float64 { return append([]float64(nil), ch.pumpMask...) }
