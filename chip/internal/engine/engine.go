@@ -185,7 +185,7 @@ func New(p *Plan) (*Engine, error) {
 	}
 	e := &Engine{p: p, bad: -1, workers: 1}
 	if w := workers(p); w > 1 && B > 1 {
-		from := shareInputs(B, w)
+		from := shareInputs(B, w, p.vector())
 		e.workers = len(from) - 1
 		var err error
 		if e.sh, err = newShards(e, from); err != nil {
@@ -202,15 +202,34 @@ func New(p *Plan) (*Engine, error) {
 	return e, nil
 }
 
+// vector is the inputs a shard takes in whole groups of (shareInputs):
+// 16 with the float32 noise generator, which draws 16 inputs at once,
+// else 8 (a vector of float64).
+func (p *Plan) vector() int {
+	if p.Precision == Float32 || p.Noise32 {
+		return 16
+	}
+	return 8
+}
+
 // workers is the number of workers for plan p: Plan.Workers, or with 0
 // one chosen from the problem size and GOMAXPROCS. A batch of one runs on
 // one worker whatever it asks (a batch is split by its inputs, shards.go).
+//
+// Automatic: as many workers as CPUs when every shard gets at least two
+// whole vectors of inputs (32 float32 or 16 float64 inputs) and a step
+// has at least 2²⁰ coupling terms ((couplers + rings) × inputs, about
+// 100 µs of float32 work): a shard of 32 float32 inputs costs about
+// 1.0–1.2× per input what one engine of 64 does, two shards on two cores
+// spend 1.1–1.3× one worker's CPU time, and a barrier is a few µs
+// (docs/performance.md, "Batch shards"; measured on a loaded machine).
+// Smaller batches and chips stay on one worker.
 func workers(p *Plan) int {
 	w := p.Workers
 	if w <= 0 {
 		w = 1
-		if (len(p.Col)+p.N)*p.B >= 1<<25 {
-			w = runtime.GOMAXPROCS(0)
+		if (len(p.Col)+p.N)*p.B >= 1<<20 {
+			w = max(1, min(runtime.GOMAXPROCS(0), p.B/(2*p.vector())))
 		}
 	}
 	return max(1, min(w, p.B))
