@@ -118,7 +118,8 @@ func PaperSpec(arch Arch, dim int, iris bool) Spec {
 }
 
 // TotalIterations is the number of training iterations Run spends:
-// Iterations, plus RestartProbe for every start after the first.
+// Iterations, plus the probe length (Probe, or RestartProbe) for every
+// start after the first.
 func (s Spec) TotalIterations() int {
 	if p := s.probe(); !s.Online && s.Restarts > 1 && s.Iterations > p {
 		return s.Iterations + (s.Restarts-1)*p
