@@ -128,7 +128,8 @@ func runSyncTasks(ctx context.Context, env Env) (*Result, error) {
 	}
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("%d×%d grid over [500, 680]² MHz; mean ± sd over %d seeds (initial weights and phases); dt = %g s, T = %g s, tau = %g s; accuracy on the grid with fresh initial phases", s.side, s.side, s.seeds, s.phys.Dt, s.phys.T, s.phys.Tau),
-		"the regions are ours (the paper shows them only as maps), sized to its class shares: docs/sync.md")
+		"the regions are ours (the paper shows them only as maps), sized to its class shares: docs/sync.md",
+		"training: fd gradient; restarts pass over starts that fell onto a constant answer (\"always no\"); reference network h = 2 MHz with 5 starts, extended h = 10 MHz with 3 (PaperSpec; docs/sync.md, \"Fourth session\")")
 	return res, nil
 }
 
@@ -205,7 +206,7 @@ func runSyncTable1(ctx context.Context, env Env) (*Result, error) {
 		fmt.Sprintf("Iris: first 30 flowers of each species train, last 20 test; mean ± sd over %d seeds; dt = %g s", s.seeds, s.phys.Dt),
 		fmt.Sprintf("perceptron-orders/S: the perceptron over %d presentation orders (mean ± sd; …/reach-paper: the share of orders at or above the paper's number); tanh-long/S: a two-layer tanh network (6 hidden units) trained %d iterations, mean ± sd and …/best over %d seeds — what this split allows a well-trained small network (docs/sync.md)", s.orders, s.longIters, s.seeds),
 		"perceptron: 100 epochs on standardised features; its seeds only reorder the examples",
-		"training gradient: central differences of the loss (fd, h = 2 MHz), not the paper's path-wise derivative (docs/sync.md, \"Gradient noise\")")
+		"training gradient: central differences of the loss (fd, h = 10 MHz, 3 starts), not the paper's path-wise derivative (docs/sync.md, \"Gradient noise\", \"Restarts\")")
 	return res, nil
 }
 

@@ -45,7 +45,11 @@ a SHIL pump at 2·f0 of its own (trainable) strength (docs/ep.md §6.6).
 
 Quantisation-aware (--bits B: couplers on B-bit codes in the loop) and
 noise-aware (--linewidth, --freq-sigma: phase noise and ring mismatch in
-the loop, a new chip instance every epoch) training are options.
+the loop) training are options, with a chip's remedies (docs/ep.md §6.3):
+--instances N (train on N chip instances, cycled by minibatch; 0: a new
+one every epoch), --repeats K and --window T (average K nudged
+relaxations, or the read-out over T more time constants), --beta, and
+--det-bits D (the output rings read through D-bit TDCs).
 
 MNIST is fetched once into the user cache (or --data DIR with the IDX
 files); Fashion-MNIST likewise.
@@ -54,7 +58,8 @@ Examples:
   oscsim train ep -o ep.npz
   oscsim train ep --dataset fashion-mnist --epochs 5 -o ep-fmnist.npz
   oscsim train ep --hidden 64 --train 5000 --epochs 2 -o small.npz
-  oscsim train ep --bits 5 --linewidth 20kHz --freq-sigma 0.02% -o aware.npz
+  oscsim train ep --bits 5 --linewidth 20kHz --beta 0.3 --repeats 4 --window 30 -o aware.npz
+  oscsim train ep --freq-sigma 0.02% --instances 4 -o robust.npz
   oscsim train ep --resume ep.npz.ckpt -o ep.npz
 `
 

@@ -102,13 +102,14 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		iters    = fs.Int("iterations", 100, "training iterations (full-batch steps or online passes)")
 		seed     = fs.Uint64("seed", 1, "seed of the initial weights and phases")
 		grad     = fs.String("grad", "fd", "gradient: fd (central differences of the loss, docs/sync.md), or the paper's path-wise reverse (adjoint) or forward (sensitivities, eq. 7)")
-		fdStep   = fs.Float64("fd-step", freqsync.TrainFDStep, "--grad fd: step (Hz of natural frequency)")
+		fdStep   = fs.Float64("fd-step", freqsync.TrainFDStep, "--grad fd: step (Hz of natural frequency; default 10 MHz, 2 MHz for the reference network on the 2-D tasks)")
 		draws    = fs.Int("draws", 1, "initial-phase draws per example and iteration (loss and gradient averaged)")
-		restarts = fs.Int("restarts", freqsync.DefaultRestarts, "offline: train 10 iterations from this many initialisations, continue the one with the lowest training loss (1: one start)")
+		restarts = fs.Int("restarts", freqsync.DefaultRestarts, "offline: train 10 iterations from this many initialisations, continue the one with the lowest training loss (1: one start; default 3, 5 for the reference network on the 2-D tasks)")
 		lr       = fs.Float64("lr", 0.03, "Adam learning rate")
 		unit     = fs.Float64("unit", freqsync.DefaultUnit, "frequency unit of the parameters (Hz)")
 		online   = fs.Bool("online", false, "reference only: the online pull/push rule instead of Adam")
 		noClip   = fs.Bool("no-clip", false, "no tanh clipping of the Jacobian")
+		balance  = fs.Bool("balance", false, "weight the loss so both classes of every output pair count equally (a departure from the paper's eq. 1; docs/sync.md)")
 		paperDt  = fs.Bool("paper-dt", false, "the paper's dt = 10 ps (default 200 ps)")
 		awareLW  = fs.Float64("aware-linewidth", 0, "hardware-aware: phase-noise linewidth (Hz) drawn afresh each step")
 		awareMis = fs.Float64("aware-mismatch", 0, "hardware-aware: relative ring-frequency mismatch drawn afresh each step")
@@ -133,7 +134,17 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	sp := freqsync.PaperSpec(a, dim, iris)
 	sp.N, sp.Iterations, sp.Seed, sp.Grad, sp.LR, sp.Unit, sp.Online, sp.NoClip = *n, *iters, *seed, g, *lr, *unit, *online, *noClip
-	sp.FDStep, sp.Draws, sp.Restarts = *fdStep, *draws, *restarts
+	sp.Draws, sp.Balance = *draws, *balance
+	// --fd-step and --restarts replace PaperSpec's per-task values only
+	// when given (the 2-D reference tasks use their own: docs/sync.md).
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "fd-step":
+			sp.FDStep = *fdStep
+		case "restarts":
+			sp.Restarts = *restarts
+		}
+	})
 	if outs := len(train.Y[0]); outs > 1 {
 		if sp.Pairs, err = freqsync.DisjointPairs(outs, sp.N); err != nil {
 			return usageErr("train sync", "%v", err)
@@ -164,7 +175,7 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fmt.Fprintf(stdout, "accuracy  train %.2f%%, test %.2f%%\n", 100*res.Train, 100*res.Test)
 	if *out != "" {
 		extra := map[string]any{"task": *sf.task, "species": *sf.species, "iterations": sp.Iterations, "seed": sp.Seed,
-			"grad": g.String(), "fd_step_hz": sp.FDStep, "draws": sp.Draws, "restarts": sp.Restarts, "lr": sp.LR, "online": sp.Online, "no_clip": sp.NoClip, "aware_linewidth_hz": *awareLW, "aware_mismatch": *awareMis}
+			"grad": g.String(), "fd_step_hz": sp.FDStep, "draws": sp.Draws, "restarts": sp.Restarts, "lr": sp.LR, "online": sp.Online, "no_clip": sp.NoClip, "balance": sp.Balance, "aware_linewidth_hz": *awareLW, "aware_mismatch": *awareMis}
 		if err := freqsync.Save(*out, res.Model, sp.Phys, extra); err != nil {
 			return err
 		}
@@ -186,6 +197,7 @@ Examples:
   oscsim eval sync --weights versicolor.npz --task iris --species versicolor
   oscsim eval sync --weights versicolor.npz --linewidth 1e6 --trials 100
   oscsim eval sync --weights versicolor.npz --mismatch 0.002 --dac-bits 6 --counter
+  oscsim eval sync --weights versicolor.npz --chip configs/sync-iris.toml --mismatch 0.01 --trials 20 --finetune 10
 `
 
 // softwareAccuracy is the model's noise-free test accuracy (%) on the
@@ -215,7 +227,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	var (
 		weights  = fs.String("weights", "", "weights .npz from 'oscsim train sync' (required)")
 		lw       = fs.Float64("linewidth", 0, "phase-noise linewidth of each oscillator (Hz)")
-		mismatch = fs.Float64("mismatch", 0, "relative ring-frequency mismatch (a new chip instance per trial)")
+		mismatch = fs.Float64("mismatch", 0, "relative ring-frequency mismatch (a new chip instance per trial); with --chip it replaces the chip's oscillators.freq_sigma")
 		trials   = fs.Int("trials", 10, "noisy trials")
 		dacBits  = fs.Int("dac-bits", -1, "quantise natural frequencies onto a DAC of this many bits over the tuning range (0 = exact; default: the chip's tuning.dac_bits with --chip, else exact)")
 		counter  = fs.Bool("counter", false, "read mean frequencies with edge counters over the window (resolution 1/tau)")
@@ -265,6 +277,9 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *chipPath != "" {
 		if nl, _, err = loadChip(*chipPath); err != nil {
 			return err
+		}
+		if *mismatch > 0 {
+			nl.Oscillators.FreqSigma, nl.Oscillators.FreqSigmaPelgrom = *mismatch, false
 		}
 		if chipPhys, err = freqsync.ChipPhysics(nl, phys); err != nil {
 			return err
@@ -322,6 +337,7 @@ func runEvalSync(ctx context.Context, args []string, stdout, stderr io.Writer) e
 			}
 			a2 := 100 * freqsync.Score(p2, test.Y)
 			tuned = append(tuned, a2)
+			fmt.Fprintf(stdout, "instance  %d: %.2f%% → %.2f%% after fine-tuning\n", t, 100*a, a2)
 			if a2 >= 95 {
 				reach++
 			}

@@ -108,6 +108,13 @@ func TestLayeredNoisyEval(t *testing.T) {
 			}
 			d = Examples{N: im.N, P: im.Pixels(), Pix: im.Pix, Labels: lb}
 		}
+		for l, w := range W.W {
+			var mx, ss float64
+			for _, v := range w {
+				mx, ss = math.Max(mx, math.Abs(v)), ss+v*v
+			}
+			t.Logf("SIZE %s w%d: max |w| %.4f, rms %.4f", path, l, mx, math.Sqrt(ss/float64(len(w))))
+		}
 		for _, spec := range strings.Split(os.Getenv("OSCSIM_EP_NOISY_AT"), ";") {
 			e := NoisyEval{Bits: -1}
 			for _, kv := range strings.Fields(spec) {

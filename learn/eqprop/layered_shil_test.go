@@ -157,3 +157,11 @@ func TestLayeredSHILSaveLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLayeredSHILResume: a checkpoint with trainable SHIL strengths and
+// the cross-entropy cost resumes to the uninterrupted run's weights bit
+// for bit (the strengths and their Adam moments are in the checkpoint).
+func TestLayeredSHILResume(t *testing.T) {
+	s := LayeredSettings{Epochs: 3, Batch: 8, Seed: 5, SHIL: 0.1, SHILTrain: true, LRSHIL: 0.003, Cost: CostXent, DecayEpochs: 3}
+	testLayeredResume(t, s.WithDefaults())
+}

@@ -44,6 +44,14 @@ func TestLayeredSaveLoad(t *testing.T) {
 	if got.Settings.Epoch != 2 || got.Settings.Bits != 5 || got.Settings.LR[1] != 0.05 || got.Opt[3] != -2 {
 		t.Errorf("settings/opt not kept: %+v %v", got.Settings, got.Opt)
 	}
+	// Settings the file lacks load as what the trainer did before them.
+	if s := got.Settings; s.Cost != CostCos || s.Start != StartZero || s.Schedule != ScheduleConstant || got.SHIL != nil {
+		t.Errorf("old defaults: cost %q, start %q, schedule %q, SHIL %v", s.Cost, s.Start, s.Schedule, got.SHIL)
+	}
+	var c OutputCost
+	if err := c.UnmarshalText([]byte("softmax")); err == nil || !strings.Contains(err.Error(), "xent") {
+		t.Errorf("cost \"softmax\": %v, want an error listing the costs", err)
+	}
 	net := got.Net()
 	if net.N != 9 || len(net.W) != 4*3+3*2 || net.W[12] != 1 {
 		t.Errorf("Net: %d units, %d edges, W[12] = %v", net.N, len(net.W), net.W[12])

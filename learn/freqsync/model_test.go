@@ -208,28 +208,31 @@ func gradCase(t *testing.T) (*Net, *Model, Data) {
 }
 
 // TestLossGradient holds dE_tot/dparams (eqs. 1–5 through the model's
-// affine map, no clipping) against central differences of E_tot.
+// affine map, no clipping) against central differences of E_tot, with the
+// plain and the class-balanced loss.
 func TestLossGradient(t *testing.T) {
 	net, m, d := gradCase(t)
 	ctx := context.Background()
-	eval := func(m *Model) (float64, []float64) {
-		l, _, g, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: Reverse, NoClip: true}, false, 0)
-		if err != nil {
-			t.Fatal(err)
+	for _, balance := range []bool{false, true} {
+		eval := func(m *Model) (float64, []float64) {
+			st, g, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: Reverse, NoClip: true, Balance: balance}, false, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.Loss, g
 		}
-		return l, g
-	}
-	_, g := eval(m)
-	const h = 1e-6 // parameter units: 100 Hz
-	for k := range m.Params {
-		mp, mm := m.Clone(), m.Clone()
-		mp.Params[k] += h
-		mm.Params[k] -= h
-		lp, _ := eval(mp)
-		lm, _ := eval(mm)
-		fd := (lp - lm) / (2 * h)
-		if math.Abs(fd-g[k]) > 1e-5*(math.Abs(fd)+1e-3) {
-			t.Errorf("dE/dparam[%d]: %g, finite differences %g", k, g[k], fd)
+		_, g := eval(m)
+		const h = 1e-6 // parameter units: 100 Hz
+		for k := range m.Params {
+			mp, mm := m.Clone(), m.Clone()
+			mp.Params[k] += h
+			mm.Params[k] -= h
+			lp, _ := eval(mp)
+			lm, _ := eval(mm)
+			fd := (lp - lm) / (2 * h)
+			if math.Abs(fd-g[k]) > 1e-5*(math.Abs(fd)+1e-3) {
+				t.Errorf("balance %v: dE/dparam[%d]: %g, finite differences %g", balance, k, g[k], fd)
+			}
 		}
 	}
 }
@@ -240,15 +243,15 @@ func TestLossGradient(t *testing.T) {
 func TestFDGradient(t *testing.T) {
 	net, m, d := gradCase(t)
 	ctx := context.Background()
-	lr, _, gr, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: Reverse, NoClip: true}, false, 0)
+	sr, gr, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: Reverse, NoClip: true}, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lf, _, gf, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: FiniteDiff, FDStep: 100}, false, 0)
+	sf, gf, err := lossGrad(ctx, net, m, d, rand.New(rand.NewPCG(1, 1)), Options{Grad: FiniteDiff, FDStep: 100}, false, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lr != lf {
+	if lr, lf := sr.Loss, sf.Loss; lr != lf {
 		t.Errorf("loss %g (reverse run) vs %g (fd run) from the same phases", lr, lf)
 	}
 	for k := range gr {
@@ -278,5 +281,53 @@ func TestRestarts(t *testing.T) {
 	}
 	if got, want := sp.TotalIterations(), 2*RestartProbe+2; got != want {
 		t.Errorf("TotalIterations = %d, want %d", got, want)
+	}
+}
+
+// TestConstancy: Step.Constant is set only when every example gave the
+// same output bits.
+func TestConstancy(t *testing.T) {
+	for _, c := range []struct {
+		outs [][]bool
+		want bool
+	}{
+		{[][]bool{{false}, {false}, {false}}, true},
+		{[][]bool{{false}, {true}, {false}}, false},
+		{[][]bool{{true, false}, {true, false}}, true},
+		{[][]bool{{true, false}, {true, true}}, false},
+	} {
+		var k constancy
+		for _, o := range c.outs {
+			for p, b := range o {
+				k.see(p, b)
+			}
+		}
+		if k.constant() != c.want {
+			t.Errorf("%v: constant %v, want %v", c.outs, k.constant(), c.want)
+		}
+	}
+}
+
+// TestPairWeights: with Balance, a constant answer costs ½ a pair whatever
+// the class shares (the "always no" loss equals the positives' share
+// without it).
+func TestPairWeights(t *testing.T) {
+	d := Grid(Circle, 10)
+	pos := d.Positives()
+	for _, balance := range []bool{false, true} {
+		w := pairWeights(d, balance)
+		var loss float64
+		for _, y := range d.Y {
+			E, _ := PairLoss(100, y[0]) // far apart: "always no"
+			loss += w.of(0, y[0]) * E
+		}
+		loss /= float64(len(d.Y))
+		want := pos
+		if balance {
+			want = 0.5
+		}
+		if math.Abs(loss-want) > 1e-9 {
+			t.Errorf("balance %v: always-no loss %g, want %g", balance, loss, want)
+		}
 	}
 }

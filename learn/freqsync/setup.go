@@ -25,10 +25,17 @@ type Spec struct {
 	// FDStep and Draws as in Options.
 	FDStep float64
 	Draws  int
-	// Restarts > 1 trains RestartProbe iterations from this many
-	// initialisations and continues the one with the lowest training loss
-	// (docs/sync.md, "Restarts"); 0 or 1: one start.
-	Restarts int
+	// Restarts > 1 trains Probe iterations (0: RestartProbe) from this
+	// many initialisations and continues the one with the lowest training
+	// loss (docs/sync.md, "Restarts"); 0 or 1: one start.
+	Restarts, Probe int
+	// SkipConstant makes the restarts' choice pass over starts whose
+	// lowest-loss iterate answers the same for every example ("always
+	// no"), unless every start does (docs/sync.md, "Fourth session").
+	SkipConstant bool
+	// Balance weights the loss by class (Options.Balance; a departure
+	// from the paper's eq. 1).
+	Balance bool
 	// Online trains with the reference classifier's online rule (Alpha)
 	// instead of Adam.
 	Online bool
@@ -49,6 +56,11 @@ const RestartProbe = 10
 // "Restarts").
 const DefaultRestarts = 3
 
+// TaskRestarts is PaperSpec's number of starts for the reference network
+// on the 2-D tasks, which trains with DefaultFDStep there (docs/sync.md,
+// "Fourth session").
+const TaskRestarts = 5
+
 // TrainFDStep is PaperSpec's finite-difference step for training from
 // scratch (Hz): 10 MHz, half the Adler locking width 2k, sees lock edges
 // from farther than DefaultFDStep and, with restarts, trained every stuck
@@ -68,7 +80,10 @@ const DefaultUnit = 100e6
 // common initial phases, step TrainFDStep), not the paper's path-wise
 // derivative (Reverse or Forward, which Grad selects back): docs/sync.md,
 // "Gradient noise", has the measurements behind the choice; and training
-// starts DefaultRestarts times and continues the best start ("Restarts"). The reference
+// starts DefaultRestarts times and continues the best start ("Restarts"). On
+// the 2-D tasks (iris false) the restarts pass over starts that fell onto a
+// constant answer (SkipConstant) and the reference network trains with
+// DefaultFDStep and TaskRestarts starts ("Fourth session"). The reference
 // network's inputs are oscillators 0..dim−1; the output pair is (4, 5) in
 // the paper's numbering (indices 3, 4) on the 2-D tasks, and on Iris the
 // two tuning oscillators (4, 5) (reference) or oscillators (0, 1)
@@ -82,6 +97,15 @@ func PaperSpec(arch Arch, dim int, iris bool) Spec {
 		}
 	}
 	s.Init.PairAtEdge = arch == Extended
+	if !iris {
+		// The 2-D tasks (docs/sync.md, "Fourth session"):
+		// the restarts pass over starts that fell onto "always no", and
+		// the reference network takes the narrow step with 5 starts.
+		s.SkipConstant = true
+		if arch == Reference {
+			s.FDStep, s.Restarts = DefaultFDStep, TaskRestarts
+		}
+	}
 	switch {
 	case !iris:
 		s.Pairs = []Pair{{3, 4}}
@@ -94,12 +118,21 @@ func PaperSpec(arch Arch, dim int, iris bool) Spec {
 }
 
 // TotalIterations is the number of training iterations Run spends:
-// Iterations, plus RestartProbe for every start after the first.
+// Iterations, plus the probe length (Probe, or RestartProbe) for every
+// start after the first.
 func (s Spec) TotalIterations() int {
-	if !s.Online && s.Restarts > 1 && s.Iterations > RestartProbe {
-		return s.Iterations + (s.Restarts-1)*RestartProbe
+	if p := s.probe(); !s.Online && s.Restarts > 1 && s.Iterations > p {
+		return s.Iterations + (s.Restarts-1)*p
 	}
 	return s.Iterations
+}
+
+// probe is the restarts' probe length.
+func (s Spec) probe() int {
+	if s.Probe > 0 {
+		return s.Probe
+	}
+	return RestartProbe
 }
 
 // Outcome is a trained model with its record and scores.
@@ -126,17 +159,19 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 		return nil, err
 	}
 	var hist []Step
-	opt := Options{Iterations: s.Iterations, LR: s.LR, Grad: s.Grad, NoClip: s.NoClip, FDStep: s.FDStep, Draws: s.Draws, Seed: s.Seed, Aware: s.Aware, Progress: s.Progress}
+	opt := Options{Iterations: s.Iterations, LR: s.LR, Grad: s.Grad, NoClip: s.NoClip, FDStep: s.FDStep, Draws: s.Draws, Balance: s.Balance, Seed: s.Seed, Aware: s.Aware, Progress: s.Progress}
 	switch {
 	case s.Online:
 		hist, err = TrainOnline(ctx, net, m, train, OnlineOptions{Iterations: s.Iterations, Alpha: s.Alpha, Seed: s.Seed, Progress: s.Progress})
-	case s.Restarts > 1 && s.Iterations > RestartProbe:
-		// Restarts: RestartProbe iterations from each of s.Restarts
+	case s.Restarts > 1 && s.Iterations > s.probe():
+		// Restarts: s.probe() iterations from each of s.Restarts
 		// initialisations; the one with the lowest training loss seen
-		// goes on for the remaining iterations (a fresh Adam).
-		best, bestLoss := m, math.Inf(1)
+		// goes on for the remaining iterations (a fresh Adam). With
+		// SkipConstant a start whose lowest-loss iterate is a constant
+		// classifier ranks after every other start.
+		best, bestLoss, bestConst := m, math.Inf(1), true
 		probe := opt
-		probe.Iterations = RestartProbe
+		probe.Iterations = s.probe()
 		for r := 0; r < s.Restarts; r++ {
 			c := m
 			if r > 0 {
@@ -148,14 +183,19 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 			if err != nil {
 				return nil, err
 			}
+			lo, cst := math.Inf(1), false
 			for _, st := range h {
-				if st.Loss < bestLoss {
-					best, bestLoss, hist = c, st.Loss, h
+				if st.Loss < lo {
+					lo, cst = st.Loss, st.Constant
 				}
+			}
+			cst = cst && s.SkipConstant
+			if (bestConst && !cst) || (cst == bestConst && lo < bestLoss) || r == 0 {
+				best, bestLoss, bestConst, hist = c, lo, cst, h
 			}
 		}
 		m = best
-		opt.Iterations -= RestartProbe
+		opt.Iterations -= s.probe()
 		h, err := Train(ctx, net, m, train, opt)
 		if err != nil {
 			return nil, err

@@ -72,12 +72,19 @@ type Options struct {
 	// (0 or 1 = one draw, the paper's setting; docs/sync.md, "Gradient
 	// noise").
 	Draws int
+	// Balance weights every output pair's loss so that its two classes
+	// (should / should not synchronise) count equally: a departure from
+	// eq. 1's plain mean (docs/sync.md, "Fourth session").
+	Balance bool
 }
 
 // Step is one iteration's record.
 type Step struct {
 	Loss     float64 // E_tot (eq. 1) before the update
 	Accuracy float64 // training accuracy of that forward pass (0..1)
+	// Constant: every example gave the same output bits (the classifier
+	// answers one class whatever the input, e.g. "always no").
+	Constant bool
 }
 
 // RandomPhases draws B×N initial phases uniform in [0, 2π).
@@ -121,12 +128,12 @@ func Train(ctx context.Context, net *Net, m *Model, d Data, opt Options) ([]Step
 			}
 			noise = true
 		}
-		loss, acc, g, err := lossGrad(ctx, run, m, d, rng, opt, noise, int64(it+1))
+		st, g, err := lossGrad(ctx, run, m, d, rng, opt, noise, int64(it+1))
 		if err != nil {
 			return nil, err
 		}
-		hist = append(hist, Step{Loss: loss, Accuracy: acc})
-		if loss < bestLoss {
+		hist = append(hist, st)
+		if loss := st.Loss; loss < bestLoss {
 			bestLoss = loss
 			copy(best, m.Params)
 		}
@@ -178,10 +185,11 @@ func outputRows(m *Model) (rows []int, pos map[int]int) {
 
 // lossGrad runs one forward pass over the data set and returns E_tot, the
 // accuracy and dE_tot/dParams (docs/sync.md, "Gradient").
-func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, opt Options, noise bool, noiseSeed int64) (float64, float64, []float64, error) {
+func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, opt Options, noise bool, noiseSeed int64) (Step, []float64, error) {
 	if opt.Grad == FiniteDiff {
 		return fdLossGrad(ctx, net, m, d, rng, opt, noise, noiseSeed)
 	}
+	wt := pairWeights(d, opt.Balance)
 	M, R := len(d.X), max(1, opt.Draws)
 	F := make([][]float64, M*R)
 	clip := make([][]bool, M*R)
@@ -195,13 +203,14 @@ func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, o
 	th := RandomPhases(rng, M*R, m.N)
 	res, err := net.Simulate(ctx, F, th, SimOptions{Grad: opt.Grad, Rows: rows, Noise: noise, NoiseSeed: noiseSeed, Workers: opt.Workers})
 	if err != nil {
-		return 0, 0, nil, err
+		return Step{}, nil, err
 	}
 	k := net.Phys.K
 	g := make([]float64, len(m.Params))
 	dF := make([]float64, m.N)
 	var loss float64
 	correct := 0
+	var cst constancy
 	for e := 0; e < M*R; e++ {
 		x, y := d.X[e%M], d.Y[e%M]
 		fb, J := res.FBar[e], res.J[e]
@@ -212,10 +221,13 @@ func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, o
 		for p, pr := range m.Pairs {
 			D := Desync(fb[pr.I], fb[pr.J], k)
 			E, dEdD := PairLoss(D, y[p])
+			w := wt.of(p, y[p])
+			E, dEdD = w*E, w*dEdD
 			loss += E
 			if (D <= 1) != y[p] {
 				ok = false
 			}
+			cst.see(p, D <= 1)
 			s := 0.0
 			if fb[pr.I] > fb[pr.J] {
 				s = 1
@@ -240,8 +252,72 @@ func lossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, o
 	for i := range g {
 		g[i] /= float64(M * R)
 	}
-	return loss / float64(M*R), float64(correct) / float64(M*R), g, nil
+	return Step{Loss: loss / float64(M*R), Accuracy: float64(correct) / float64(M*R), Constant: cst.constant()}, g, nil
 }
+
+// classWeights are the per-pair loss weights of Options.Balance: pos[p]
+// for examples that should synchronise pair p, neg[p] for the others
+// (nil: every weight 1, eq. 1's plain mean).
+type classWeights struct{ pos, neg []float64 }
+
+// pairWeights returns the class weights of d: with balance, 1/(2·share)
+// for each class of each pair, so that a constant answer costs a loss of
+// ½ per pair whatever the class shares; without, none.
+func pairWeights(d Data, balance bool) classWeights {
+	if !balance || len(d.Y) == 0 {
+		return classWeights{}
+	}
+	P := len(d.Y[0])
+	w := classWeights{pos: make([]float64, P), neg: make([]float64, P)}
+	for p := 0; p < P; p++ {
+		n := 0
+		for _, y := range d.Y {
+			if y[p] {
+				n++
+			}
+		}
+		w.pos[p], w.neg[p] = 1, 1
+		if n > 0 && n < len(d.Y) {
+			share := float64(n) / float64(len(d.Y))
+			w.pos[p], w.neg[p] = 1/(2*share), 1/(2*(1-share))
+		}
+	}
+	return w
+}
+
+// of is the weight of pair p's loss for an example whose label is sync.
+func (w classWeights) of(p int, sync bool) float64 {
+	switch {
+	case w.pos == nil:
+		return 1
+	case sync:
+		return w.pos[p]
+	default:
+		return w.neg[p]
+	}
+}
+
+// constancy tracks whether every example so far gave the same output bits.
+type constancy struct {
+	first  []bool
+	differ bool
+}
+
+// see records output bit out of pair p of the next example (pairs in
+// order, example by example).
+func (c *constancy) see(p int, out bool) {
+	if c.differ {
+		return
+	}
+	if p >= len(c.first) {
+		c.first = append(c.first, out)
+		return
+	}
+	// Pairs of the first example fill c.first; later examples compare.
+	c.differ = c.first[p] != out
+}
+
+func (c *constancy) constant() bool { return !c.differ }
 
 // DefaultFDStep is the finite-difference gradient's step: 2 MHz of natural
 // frequency (a tenth of the Adler locking width 2k), wide enough to see
@@ -258,7 +334,7 @@ const DefaultFDStep = 2e6
 // and noise stream (common random numbers), so a difference sees only the
 // frequency change. The cost is 2A+1 forward passes whatever the number of
 // parameters (13 for N = 6).
-func fdLossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, opt Options, noise bool, noiseSeed int64) (float64, float64, []float64, error) {
+func fdLossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand, opt Options, noise bool, noiseSeed int64) (Step, []float64, error) {
 	h := opt.FDStep
 	if h <= 0 {
 		h = DefaultFDStep
@@ -299,16 +375,21 @@ func fdLossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand,
 	}
 	res, err := net.Simulate(ctx, F, phases, SimOptions{Noise: noise, NoiseSeed: noiseSeed, Index: idx, Workers: opt.Workers})
 	if err != nil {
-		return 0, 0, nil, err
+		return Step{}, nil, err
 	}
+	wt := pairWeights(d, opt.Balance)
+	var cst constancy
 	lossOf := func(c, e int) (float64, bool) {
 		fb, y := res.FBar[c*M*R+e], d.Y[e%M]
 		E, ok := 0.0, true
 		for p, pr := range m.Pairs {
 			D := Desync(fb[pr.I], fb[pr.J], net.Phys.K)
 			x, _ := PairLoss(D, y[p])
-			E += x
+			E += wt.of(p, y[p]) * x
 			ok = ok && (D <= 1) == y[p]
+			if c == 0 {
+				cst.see(p, D <= 1)
+			}
 		}
 		return E, ok
 	}
@@ -335,7 +416,7 @@ func fdLossGrad(ctx context.Context, net *Net, m *Model, d Data, rng *rand.Rand,
 	for i := range g {
 		g[i] /= float64(M * R)
 	}
-	return loss / float64(M*R), float64(correct) / float64(M*R), g, nil
+	return Step{Loss: loss / float64(M*R), Accuracy: float64(correct) / float64(M*R), Constant: cst.constant()}, g, nil
 }
 
 // EvalOptions set an evaluation.

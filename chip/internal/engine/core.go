@@ -9,11 +9,12 @@ import (
 // A step of the engine is a start pass (noise increments and the
 // trigonometric terms of the state) and one pass per integrator stage,
 // each over every ring and input in turn, on one goroutine: a batch on
-// several workers is cut into shards, each its own engine (shards.go).
-// Every (ring, input) value is computed by the same arithmetic whatever
-// batch it is in.
+// several workers is cut into shards, each its own engine (shards.go),
+// and only a batch of one splits its passes' rows among workers
+// (rows1.go). Every (ring, input) value is computed by the same
+// arithmetic whatever batch it is in.
 
-// core is the state and the passes of a one-worker engine in precision T.
+// core is the state and the passes of an engine in precision T.
 //
 // Layout: index i·B+b for ring i and input b (the batch inner). The
 // trigonometric buffer tb[0] holds what other rows read through the
@@ -88,10 +89,16 @@ type core[T real] struct {
 	dw0      []T
 
 	scr []T // S ‖ C (2B), f (B), y (B), dw (B), noise (B)
-	// Batch of one with the vector kernels: the rows in blocks
-	// (sell.go) and one block's sums S ‖ C.
-	sell  *sell[T]
-	sellS []T
+	// Batch of one with the vector kernels: the rows in blocks (sell.go).
+	sell *sell[T]
+	// A batch of one: per worker, its scratch (rows1.go); more than one
+	// when its rows are split among workers.
+	one []*worker1[T]
+	// With its rows split among workers: the chunks (positions in the
+	// visiting order; index rows in the start pass), the current pass and
+	// whether the start pass has a noise chunk (rows1.go).
+	chunks      [][2]int
+	op1, noise1 int
 	// tabulated ring: table positions of up to 64 inputs
 	tabK []int32
 	tabF []float64
@@ -248,9 +255,11 @@ func newCore[T real](e *Engine) *core[T] {
 	}
 	if B == 1 && c.kn.gsum2 != nil {
 		c.sell = newSell[T](p.Order, p.RowPtr, c.colV, p.G, p.Model == Phase)
-		c.sellS = make([]T, 2*sellHeight)
 	}
 	c.scr, c.pw, c.bad = make([]T, 6*B), make([]T, deg), -1
+	if B == 1 {
+		c.setOne()
+	}
 	if f32 {
 		// Observers read float64 phases (e.phi). Between steps the first
 		// trigonometric buffer (phase: 2·N·B float32) or v ‖ sin θ
@@ -300,7 +309,14 @@ func (c *core[T]) bytes() int64 {
 	if c.f32 {
 		n += int64(len(c.mask)+len(c.gn)+len(c.gt)) * w // float64 shares the chip's
 	}
-	return n + int64(len(c.scr)+len(c.pw)+len(c.nzs))*w
+	n += int64(len(c.scr)+len(c.pw)+len(c.nzs)) * w
+	for k, o := range c.one {
+		if k > 0 {
+			n += int64(len(o.scr)) * w
+		}
+		n += int64(len(o.sellS)) * w
+	}
+	return n
 }
 
 // setTimes prepares the stage times and time-dependent rates of step n
@@ -344,12 +360,13 @@ func (c *core[T]) step(n int) {
 		c.lawUpdate(float64(n) * c.p.Dt)
 	}
 	c.bad = -1
+	if c.B == 1 {
+		c.step1() // rows1.go
+		c.e.bad = c.bad
+		return
+	}
 	c.noise()
-	switch {
-	case c.trigFresh:
-	case c.B == 1:
-		c.trig1(0, c.phi, c.wts[0])
-	default:
+	if !c.trigFresh {
 		c.trig(0, c.phi, c.wts[0])
 	}
 	c.trigFresh = false
@@ -358,11 +375,7 @@ func (c *core[T]) step(n int) {
 			c.trig(0, c.ybuf, c.wts[1]) // heun: the predictor's trig terms
 		}
 		c.stage = s
-		if c.B == 1 {
-			c.stagePass1()
-		} else {
-			c.stagePass(s)
-		}
+		c.stagePass(s)
 	}
 	c.e.bad = c.bad
 }
@@ -402,22 +415,22 @@ func (c *core[T]) noise() {
 
 // rowNoise returns the noise increments of row i at the current step (nil
 // without noise): the row of nz, or the float64 counter-based draws
-// (noise64.go) in the scratch.
-func (c *core[T]) rowNoise(i int) []T {
+// (noise64.go) in scratch scr (6B values: the last B).
+func (c *core[T]) rowNoise(i int, scr []T) []T {
 	if c.nz == nil && c.keys == nil { // small enough to inline: no call without noise
 		return nil
 	}
-	return c.rowNoiseDraw(i)
+	return c.rowNoiseDraw(i, scr)
 }
 
 // rowNoiseDraw is rowNoise with noise on.
-func (c *core[T]) rowNoiseDraw(i int) []T {
+func (c *core[T]) rowNoiseDraw(i int, scr []T) []T {
 	B := c.B
 	switch {
 	case c.nz != nil:
 		return c.nz[i*B : (i+1)*B]
 	case c.keys != nil:
-		out := c.scr[5*B : 6*B]
+		out := scr[5*B : 6*B]
 		noise64Row(c.keys, c.stepN, c.N, i, 0, c.sigma, out)
 		return out
 	}
@@ -603,7 +616,7 @@ func (c *core[T]) stagePass(s int) {
 				c.kn.rk4(phi, phi, c.c6, c.k1[base:base+n], out)
 			}
 			if c.stages != 2 {
-				if nz := c.rowNoise(i); nz != nil {
+				if nz := c.rowNoise(i, scr); nz != nil {
 					c.kn.add(phi, nz)
 				}
 			}
@@ -626,7 +639,7 @@ func (c *core[T]) stagePass(s int) {
 		case c.stages == 2: // heun predictor with the step's noise
 			c.kn.axpy(y, phi, c.dt, out)
 			c.kn.axpy(phi, phi, c.h, out)
-			if nz := c.rowNoise(i); nz != nil {
+			if nz := c.rowNoise(i, scr); nz != nil {
 				c.kn.add(y, nz)
 				c.kn.add(phi, nz)
 			}
@@ -657,15 +670,16 @@ func sincosT[T real](x T) (T, T) {
 	return T(s), T(c)
 }
 
-// trig1 is trig for a batch of one input, without a kernel call per row.
-func (c *core[T]) trig1(buf int, y []T, wt T) {
+// trig1 is trig for a batch of one input, without a kernel call per row,
+// for rows rows[0] ≤ i < rows[1] in index order, on worker w.
+func (c *core[T]) trig1(w *worker1[T], buf int, rows [2]int, y []T, wt T) {
 	tb := c.tb[buf]
 	if c.p.Model == Phase && c.f32 && c.sell != nil && c.sets == 1 {
 		// Vector sine and cosine along the rows (the same bits as
 		// sincosT), 16 rows at a time into the scratch.
-		sc := c.sellS
-		for a := 0; a < c.N; a += sellHeight {
-			b := min(a+sellHeight, c.N)
+		sc := w.sellS
+		for a := rows[0]; a < rows[1]; a += sellHeight {
+			b := min(a+sellHeight, rows[1])
 			s, cs := sc[:b-a], sc[sellHeight:sellHeight+b-a]
 			c.kn.sincos(y[a:b], s, cs)
 			for q := range s {
@@ -675,7 +689,7 @@ func (c *core[T]) trig1(buf int, y []T, wt T) {
 		return
 	}
 	if c.p.Model == Phase {
-		for i := range c.N {
+		for i := rows[0]; i < rows[1]; i++ {
 			tb[2*i], tb[2*i+1] = sincosT(y[i])
 			if c.sets > 1 {
 				c.pathRows1(tb, i)
@@ -684,10 +698,12 @@ func (c *core[T]) trig1(buf int, y []T, wt T) {
 		return
 	}
 	if c.tabulated {
-		c.trig(buf, y, wt)
+		for i := rows[0]; i < rows[1]; i++ {
+			c.trigRow(buf, i, y[i:i+1], wt)
+		}
 		return
 	}
-	for i := range c.N {
+	for i := rows[0]; i < rows[1]; i++ {
 		s, cs := sincosT(wt + y[i])
 		tb[i] = 0.5 * (1 + cs)
 		c.gg[i] = s
@@ -695,10 +711,12 @@ func (c *core[T]) trig1(buf int, y []T, wt T) {
 }
 
 // stagePass1 is stagePass for a batch of one input: the same arithmetic
-// as the kernels, written out per ring so a row costs no kernel calls.
-func (c *core[T]) stagePass1() {
+// as the kernels, written out per ring so a row costs no kernel calls,
+// for the rings at positions [pos[0], pos[1]) of the visiting order, on
+// worker w.
+func (c *core[T]) stagePass1(w *worker1[T], pos [2]int) {
 	if c.fast1 {
-		c.stagePass1Euler()
+		c.stagePass1Euler(w, pos)
 		return
 	}
 	s := c.stage
@@ -714,18 +732,18 @@ func (c *core[T]) stagePass1() {
 	}
 	phase := c.p.Model == Phase
 	ks, pump := c.ks[s], c.pump[s]
-	one := c.scr[:1]
+	one := w.scr[:1]
 	var sums [2][2]T
 	order := c.p.Order
-	for r := range c.N {
+	for r := pos[0]; r < pos[1]; r++ {
 		i := int(order[r])
 		var S, C T
 		if c.sell != nil {
 			// A block's sums at a time, a row to a vector lane
-			// (sell.go).
+			// (sell.go); a worker's rows start at a whole block.
 			q := r % sellHeight
-			if q == 0 {
-				bk, ss := r/sellHeight, c.sellS
+			if q == 0 || r == pos[0] {
+				bk, ss := r/sellHeight, w.sellS
 				if phase {
 					c.kn.gsum2(c.sell.cols[bk], c.sell.vals[bk], tb, ss, ss[sellHeight:])
 				} else {
@@ -733,16 +751,16 @@ func (c *core[T]) stagePass1() {
 				}
 			}
 			if c.sell.pairs {
-				S, C = c.sellS[2*q], c.sellS[2*q+1]
+				S, C = w.sellS[2*q], w.sellS[2*q+1]
 			} else {
-				S, C = c.sellS[q], c.sellS[sellHeight+q]
+				S, C = w.sellS[q], w.sellS[sellHeight+q]
 			}
 		} else {
 			// Row sums two rows at a time: four independent chains
 			// instead of two, each still summed in its row's order.
-			if r&1 == 0 {
+			if (r-pos[0])&1 == 0 {
 				next := -1
-				if r+1 < c.N {
+				if r+1 < pos[1] {
 					next = int(order[r+1])
 				}
 				if phase {
@@ -751,7 +769,7 @@ func (c *core[T]) stagePass1() {
 					c.rowSums1(i, next, tb, &sums)
 				}
 			}
-			S, C = sums[r&1][0], sums[r&1][1]
+			S, C = sums[(r-pos[0])&1][0], sums[(r-pos[0])&1][1]
 		}
 		var dw T
 		if c.dw != nil {
@@ -795,7 +813,7 @@ func (c *core[T]) stagePass1() {
 				p = p + c.c6*(c.k1[i]+f)
 			}
 			if c.stages != 2 {
-				if nz := c.rowNoise(i); nz != nil {
+				if nz := c.rowNoise(i, w.scr); nz != nil {
 					p += nz[0]
 				}
 			}
@@ -804,8 +822,8 @@ func (c *core[T]) stagePass1() {
 				p, c.turns[i] = T(w), t
 			}
 			c.phi[i] = p
-			if p-p != 0 && (c.bad < 0 || i < c.bad) {
-				c.bad = i
+			if p-p != 0 && (w.bad < 0 || i < w.bad) {
+				w.bad = i
 			}
 			continue
 		}
@@ -814,7 +832,7 @@ func (c *core[T]) stagePass1() {
 		case c.stages == 2:
 			y = p + c.dt*f
 			p = p + c.h*f
-			if nz := c.rowNoise(i); nz != nil {
+			if nz := c.rowNoise(i, w.scr); nz != nil {
 				y += nz[0]
 				p += nz[0]
 			}
@@ -853,17 +871,17 @@ func (c *core[T]) stagePass1() {
 // without the general loop's per-row branches and calls (the loop's own
 // work is about a sixth of the step; this made the step 14–21% cheaper
 // in CPU time, docs/performance.md).
-func (c *core[T]) stagePass1Euler() {
+func (c *core[T]) stagePass1Euler(w *worker1[T], pos [2]int) {
 	tb, phi, turns, nz := c.tb[0], c.phi, c.turns, c.nz
 	dwRow, mask := c.dwRow, c.mask
 	ks, a, dt := c.ks[0], c.a, c.dt
-	ss := c.sellS
+	ss := w.sellS
 	order := c.p.Order
-	bad := c.bad
-	for r := range c.N {
+	bad := w.bad
+	for r := pos[0]; r < pos[1]; r++ {
 		i := int(order[r])
 		q := r % sellHeight
-		if q == 0 {
+		if q == 0 || r == pos[0] {
 			bk := r / sellHeight
 			c.kn.gsum2(c.sell.cols[bk], c.sell.vals[bk], tb, ss, ss[sellHeight:])
 		}
@@ -884,7 +902,7 @@ func (c *core[T]) stagePass1Euler() {
 			bad = i
 		}
 	}
-	c.bad = bad
+	w.bad = bad
 }
 
 // rowSums2 sets sums[0] = (G·sin φ, G·cos φ) of row a and sums[1] that of

@@ -46,10 +46,12 @@
 //     in the cycle model's sin θ rows gg[:N·B] (the trig pass turns y into
 //     sin θ in place); otherwise in its own array.
 //
-// A core runs on one goroutine. With several workers, each shard of the
-// batch is a whole engine with buffers of its own, and the shards share
-// only what they read (the plan's couplings, order, pump mask and ring
-// tables): nothing is written by one worker and read by another except
-// the gathered phases, power and non-finite index, which the pool's
-// barrier orders (shards.go, pool.go).
+// With several workers, each shard of a batch is a whole engine with
+// buffers of its own, and the shards share only what they read (the
+// plan's couplings, order, pump mask and ring tables): nothing is written
+// by one worker and read by another except the gathered phases, power and
+// non-finite index, which the pool's barrier orders (shards.go, pool.go).
+// A batch of one splits its rows instead (rows1.go): each pass writes only
+// its chunks' rows (and the noise chunk the whole noise buffer), with the
+// pool's barrier between passes and per-worker scratch.
 package engine

@@ -148,7 +148,8 @@ type Engine struct {
 	p *Plan
 
 	workers int
-	core    stepper   // one worker
+	core    stepper   // one worker, or a batch of one's rows split among workers (rows1.go)
+	pool    *pool     // the workers of a batch of one's rows, or nil
 	sh      *shards   // or the batch split among workers (then core is nil)
 	phi     []float64 // the observers' float64 phases (see Engine)
 	stale   bool      // phi lags a float32 state
@@ -184,14 +185,18 @@ func New(p *Plan) (*Engine, error) {
 		return nil, fmt.Errorf("engine: unknown precision %d", p.Precision)
 	}
 	e := &Engine{p: p, bad: -1, workers: 1}
-	if w := workers(p); w > 1 && B > 1 {
-		from := shareInputs(B, w)
+	w := workers(p)
+	if w > 1 && B > 1 {
+		from := shareInputs(B, w, p.vector())
 		e.workers = len(from) - 1
 		var err error
 		if e.sh, err = newShards(e, from); err != nil {
 			return nil, err
 		}
 		return e, nil
+	}
+	if B == 1 { // its rows split in whole blocks of 16 (rows1.go)
+		e.workers = max(1, min(w, (N+sellHeight-1)/sellHeight))
 	}
 	switch p.Precision {
 	case Float64:
@@ -202,18 +207,43 @@ func New(p *Plan) (*Engine, error) {
 	return e, nil
 }
 
+// vector is the inputs a shard takes in whole groups of (shareInputs):
+// 16 with the float32 noise generator, which draws 16 inputs at once,
+// else 8 (a vector of float64).
+func (p *Plan) vector() int {
+	if p.Precision == Float32 || p.Noise32 {
+		return 16
+	}
+	return 8
+}
+
 // workers is the number of workers for plan p: Plan.Workers, or with 0
-// one chosen from the problem size and GOMAXPROCS. A batch of one runs on
-// one worker whatever it asks (a batch is split by its inputs, shards.go).
+// one chosen from the problem size and GOMAXPROCS. A batch is split by its
+// inputs (shards.go), a batch of one by its rows (rows1.go).
+//
+// Automatic: as many workers as CPUs when every shard gets at least two
+// whole vectors of inputs (32 float32 or 16 float64 inputs) and a step
+// has at least 2²⁰ coupling terms ((couplers + rings) × inputs, about
+// 100 µs of float32 work): a shard of 32 float32 inputs costs about
+// 1.0–1.2× per input what one engine of 64 does, two shards on two cores
+// spend 1.1–1.3× one worker's CPU time, and a barrier is a few µs
+// (docs/performance.md, "Batch shards"; measured on a loaded machine).
+// Smaller batches and chips stay on one worker. A batch of one takes as
+// many workers as CPUs from 2²⁵ coupling terms a step (the rule before the
+// shards; its row split gained 1.25–1.77× on random16k's 6.7·10⁵ terms
+// under load, lost on oscnet784's 4.5·10⁴: docs/performance.md).
 func workers(p *Plan) int {
 	w := p.Workers
 	if w <= 0 {
 		w = 1
-		if (len(p.Col)+p.N)*p.B >= 1<<25 {
+		switch terms := (len(p.Col) + p.N) * p.B; {
+		case p.B == 1 && terms >= 1<<25:
 			w = runtime.GOMAXPROCS(0)
+		case p.B > 1 && terms >= 1<<20:
+			w = max(1, min(runtime.GOMAXPROCS(0), p.B/(2*p.vector())))
 		}
 	}
-	return max(1, min(w, p.B))
+	return max(1, w)
 }
 
 // Close stops the workers; the engine must not be used afterwards.
@@ -221,6 +251,7 @@ func (e *Engine) Close() {
 	if e.sh != nil {
 		e.sh.close()
 	}
+	e.pool.close()
 }
 
 // Workers returns the number of goroutines the engine runs on.

@@ -81,6 +81,49 @@ b4_store:
 	JMP     b4
 
 b4_end:
+b2:
+	MOVQ   R11, R12
+	ADDQ   $0x00000010, R12
+	CMPQ   R12, R8
+	JG     b2_end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ   (DX)(R11*4), R12
+	XORQ   R13, R13
+
+b2_col:
+	CMPQ         R13, SI
+	JGE          b2_store
+	MOVLQSX      (AX)(R13*4), R14
+	IMULQ        DI, R14
+	ADDQ         R12, R14
+	VBROADCASTSS (CX)(R13*4), Y4
+	VMOVUPS      (R14), Y5
+	VMULPS       Y5, Y4, Y5
+	VADDPS       Y5, Y0, Y0
+	VMOVUPS      (R14)(R9*1), Y5
+	VMULPS       Y5, Y4, Y5
+	VADDPS       Y5, Y1, Y1
+	VMOVUPS      32(R14), Y5
+	VMULPS       Y5, Y4, Y5
+	VADDPS       Y5, Y2, Y2
+	VMOVUPS      32(R14)(R9*1), Y5
+	VMULPS       Y5, Y4, Y5
+	VADDPS       Y5, Y3, Y3
+	INCQ         R13
+	JMP          b2_col
+
+b2_store:
+	VMOVUPS Y0, (BX)(R11*4)
+	VMOVUPS Y1, (R10)(R11*4)
+	VMOVUPS Y2, 32(BX)(R11*4)
+	VMOVUPS Y3, 32(R10)(R11*4)
+	ADDQ    $0x00000010, R11
+	JMP     b2
+
+b2_end:
 b1:
 	MOVQ   R11, R12
 	ADDQ   $0x00000008, R12
@@ -224,6 +267,39 @@ b4_store:
 	JMP     b4
 
 b4_end:
+b2:
+	MOVQ   R9, R10
+	ADDQ   $0x00000010, R10
+	CMPQ   R10, R8
+	JG     b2_end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	LEAQ   (DX)(R9*4), R10
+	XORQ   R11, R11
+
+b2_col:
+	CMPQ         R11, SI
+	JGE          b2_store
+	MOVLQSX      (AX)(R11*4), R12
+	IMULQ        DI, R12
+	ADDQ         R10, R12
+	VBROADCASTSS (CX)(R11*4), Y2
+	VMOVUPS      (R12), Y3
+	VMULPS       Y3, Y2, Y3
+	VADDPS       Y3, Y0, Y0
+	VMOVUPS      32(R12), Y3
+	VMULPS       Y3, Y2, Y3
+	VADDPS       Y3, Y1, Y1
+	INCQ         R11
+	JMP          b2_col
+
+b2_store:
+	VMOVUPS Y0, (BX)(R9*4)
+	VMOVUPS Y1, 32(BX)(R9*4)
+	ADDQ    $0x00000010, R9
+	JMP     b2
+
+b2_end:
 b1:
 	MOVQ   R9, R10
 	ADDQ   $0x00000008, R10
@@ -2391,6 +2467,49 @@ b4_store:
 	JMP     b4
 
 b4_end:
+b2:
+	MOVQ   R11, R12
+	ADDQ   $0x00000008, R12
+	CMPQ   R12, R8
+	JG     b2_end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	LEAQ   (DX)(R11*8), R12
+	XORQ   R13, R13
+
+b2_col:
+	CMPQ         R13, SI
+	JGE          b2_store
+	MOVLQSX      (AX)(R13*4), R14
+	IMULQ        DI, R14
+	ADDQ         R12, R14
+	VBROADCASTSD (CX)(R13*8), Y4
+	VMOVUPS      (R14), Y5
+	VMULPD       Y5, Y4, Y5
+	VADDPD       Y5, Y0, Y0
+	VMOVUPS      (R14)(R9*1), Y5
+	VMULPD       Y5, Y4, Y5
+	VADDPD       Y5, Y1, Y1
+	VMOVUPS      32(R14), Y5
+	VMULPD       Y5, Y4, Y5
+	VADDPD       Y5, Y2, Y2
+	VMOVUPS      32(R14)(R9*1), Y5
+	VMULPD       Y5, Y4, Y5
+	VADDPD       Y5, Y3, Y3
+	INCQ         R13
+	JMP          b2_col
+
+b2_store:
+	VMOVUPS Y0, (BX)(R11*8)
+	VMOVUPS Y1, (R10)(R11*8)
+	VMOVUPS Y2, 32(BX)(R11*8)
+	VMOVUPS Y3, 32(R10)(R11*8)
+	ADDQ    $0x00000008, R11
+	JMP     b2
+
+b2_end:
 b1:
 	MOVQ   R11, R12
 	ADDQ   $0x00000004, R12
@@ -2526,6 +2645,39 @@ b4_store:
 	JMP     b4
 
 b4_end:
+b2:
+	MOVQ   R9, R10
+	ADDQ   $0x00000008, R10
+	CMPQ   R10, R8
+	JG     b2_end
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	LEAQ   (DX)(R9*8), R10
+	XORQ   R11, R11
+
+b2_col:
+	CMPQ         R11, SI
+	JGE          b2_store
+	MOVLQSX      (AX)(R11*4), R12
+	IMULQ        DI, R12
+	ADDQ         R10, R12
+	VBROADCASTSD (CX)(R11*8), Y2
+	VMOVUPS      (R12), Y3
+	VMULPD       Y3, Y2, Y3
+	VADDPD       Y3, Y0, Y0
+	VMOVUPS      32(R12), Y3
+	VMULPD       Y3, Y2, Y3
+	VADDPD       Y3, Y1, Y1
+	INCQ         R11
+	JMP          b2_col
+
+b2_store:
+	VMOVUPS Y0, (BX)(R9*8)
+	VMOVUPS Y1, 32(BX)(R9*8)
+	ADDQ    $0x00000008, R9
+	JMP     b2
+
+b2_end:
 b1:
 	MOVQ   R9, R10
 	ADDQ   $0x00000004, R10
@@ -4072,6 +4224,49 @@ b4_store:
 	JMP     b4
 
 b4_end:
+b2:
+	MOVQ   R11, R12
+	ADDQ   $0x00000020, R12
+	CMPQ   R12, R8
+	JG     b2_end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	LEAQ   (DX)(R11*4), R12
+	XORQ   R13, R13
+
+b2_col:
+	CMPQ         R13, SI
+	JGE          b2_store
+	MOVLQSX      (AX)(R13*4), R14
+	IMULQ        DI, R14
+	ADDQ         R12, R14
+	VBROADCASTSS (CX)(R13*4), Z4
+	VMOVUPS      (R14), Z5
+	VMULPS       Z5, Z4, Z5
+	VADDPS       Z5, Z0, Z0
+	VMOVUPS      (R14)(R9*1), Z5
+	VMULPS       Z5, Z4, Z5
+	VADDPS       Z5, Z1, Z1
+	VMOVUPS      64(R14), Z5
+	VMULPS       Z5, Z4, Z5
+	VADDPS       Z5, Z2, Z2
+	VMOVUPS      64(R14)(R9*1), Z5
+	VMULPS       Z5, Z4, Z5
+	VADDPS       Z5, Z3, Z3
+	INCQ         R13
+	JMP          b2_col
+
+b2_store:
+	VMOVUPS Z0, (BX)(R11*4)
+	VMOVUPS Z1, (R10)(R11*4)
+	VMOVUPS Z2, 64(BX)(R11*4)
+	VMOVUPS Z3, 64(R10)(R11*4)
+	ADDQ    $0x00000020, R11
+	JMP     b2
+
+b2_end:
 b1:
 	MOVQ   R11, R12
 	ADDQ   $0x00000010, R12
@@ -4197,6 +4392,39 @@ b4_store:
 	JMP     b4
 
 b4_end:
+b2:
+	MOVQ   R9, R10
+	ADDQ   $0x00000020, R10
+	CMPQ   R10, R8
+	JG     b2_end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	LEAQ   (DX)(R9*4), R10
+	XORQ   R11, R11
+
+b2_col:
+	CMPQ         R11, SI
+	JGE          b2_store
+	MOVLQSX      (AX)(R11*4), R12
+	IMULQ        DI, R12
+	ADDQ         R10, R12
+	VBROADCASTSS (CX)(R11*4), Z2
+	VMOVUPS      (R12), Z3
+	VMULPS       Z3, Z2, Z3
+	VADDPS       Z3, Z0, Z0
+	VMOVUPS      64(R12), Z3
+	VMULPS       Z3, Z2, Z3
+	VADDPS       Z3, Z1, Z1
+	INCQ         R11
+	JMP          b2_col
+
+b2_store:
+	VMOVUPS Z0, (BX)(R9*4)
+	VMOVUPS Z1, 64(BX)(R9*4)
+	ADDQ    $0x00000020, R9
+	JMP     b2
+
+b2_end:
 b1:
 	MOVQ   R9, R10
 	ADDQ   $0x00000010, R10
@@ -6197,6 +6425,49 @@ b4_store:
 	JMP     b4
 
 b4_end:
+b2:
+	MOVQ   R11, R12
+	ADDQ   $0x00000010, R12
+	CMPQ   R12, R8
+	JG     b2_end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	LEAQ   (DX)(R11*8), R12
+	XORQ   R13, R13
+
+b2_col:
+	CMPQ         R13, SI
+	JGE          b2_store
+	MOVLQSX      (AX)(R13*4), R14
+	IMULQ        DI, R14
+	ADDQ         R12, R14
+	VBROADCASTSD (CX)(R13*8), Z4
+	VMOVUPS      (R14), Z5
+	VMULPD       Z5, Z4, Z5
+	VADDPD       Z5, Z0, Z0
+	VMOVUPS      (R14)(R9*1), Z5
+	VMULPD       Z5, Z4, Z5
+	VADDPD       Z5, Z1, Z1
+	VMOVUPS      64(R14), Z5
+	VMULPD       Z5, Z4, Z5
+	VADDPD       Z5, Z2, Z2
+	VMOVUPS      64(R14)(R9*1), Z5
+	VMULPD       Z5, Z4, Z5
+	VADDPD       Z5, Z3, Z3
+	INCQ         R13
+	JMP          b2_col
+
+b2_store:
+	VMOVUPS Z0, (BX)(R11*8)
+	VMOVUPS Z1, (R10)(R11*8)
+	VMOVUPS Z2, 64(BX)(R11*8)
+	VMOVUPS Z3, 64(R10)(R11*8)
+	ADDQ    $0x00000010, R11
+	JMP     b2
+
+b2_end:
 b1:
 	MOVQ   R11, R12
 	ADDQ   $0x00000008, R12
@@ -6322,6 +6593,39 @@ b4_store:
 	JMP     b4
 
 b4_end:
+b2:
+	MOVQ   R9, R10
+	ADDQ   $0x00000010, R10
+	CMPQ   R10, R8
+	JG     b2_end
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	LEAQ   (DX)(R9*8), R10
+	XORQ   R11, R11
+
+b2_col:
+	CMPQ         R11, SI
+	JGE          b2_store
+	MOVLQSX      (AX)(R11*4), R12
+	IMULQ        DI, R12
+	ADDQ         R10, R12
+	VBROADCASTSD (CX)(R11*8), Z2
+	VMOVUPS      (R12), Z3
+	VMULPD       Z3, Z2, Z3
+	VADDPD       Z3, Z0, Z0
+	VMOVUPS      64(R12), Z3
+	VMULPD       Z3, Z2, Z3
+	VADDPD       Z3, Z1, Z1
+	INCQ         R11
+	JMP          b2_col
+
+b2_store:
+	VMOVUPS Z0, (BX)(R9*8)
+	VMOVUPS Z1, 64(BX)(R9*8)
+	ADDQ    $0x00000010, R9
+	JMP     b2
+
+b2_end:
 b1:
 	MOVQ   R9, R10
 	ADDQ   $0x00000008, R10

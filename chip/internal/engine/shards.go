@@ -1,5 +1,7 @@
 package engine
 
+import "runtime"
+
 // Batch shards: a batch on two or more workers is cut into contiguous
 // slices of inputs, and each worker owns a complete one-worker engine for
 // its slice (a shard): its own state, trig buffers, noise generators,
@@ -47,13 +49,14 @@ type shards struct {
 }
 
 // shareInputs cuts B inputs into up to w contiguous shares: equal ones, in
-// whole vectors of 16 inputs when there is one (the float32 noise draws
-// whole vectors of 16 together and the inputs after them one at a time,
-// noise32), and drops empty shares.
-func shareInputs(B, w int) []int {
+// whole vectors of vec inputs when there is one, and drops empty shares.
+// vec is 16 with the float32 noise (it draws whole vectors of 16 inputs
+// together and the inputs after them one at a time, noise32), else 8 (a
+// vector of float64).
+func shareInputs(B, w, vec int) []int {
 	per := (B + w - 1) / w
-	if B >= 16 {
-		per = (per + 15) / 16 * 16
+	if B >= vec {
+		per = (per + vec - 1) / vec * vec
 	}
 	from := []int{0}
 	for b := per; b < B; b += per {
@@ -63,14 +66,26 @@ func shareInputs(B, w int) []int {
 }
 
 // newShards starts the workers and builds shard s of the inputs from[s] to
-// from[s+1] on worker s (pool.go: a worker claims its own share of a pass
-// before the others').
+// from[s+1] on worker s, which runs it from then on (pool.go: a worker
+// claims its own share of a pass first, and with as many chunks as
+// workers its share is its shard): the shard's memory comes from that
+// worker's allocation caches and is first written on its core. A build
+// pass leaves the shards of workers not yet running to a later pass.
 func newShards(e *Engine, from []int) (*shards, error) {
 	S := len(from) - 1
 	sh := &shards{e: e, from: from, parts: make([]*Engine, S), errs: make([]error, S), bad: make([]int, S), done: make([]int, S)}
 	sh.pool = newPool(S, sh.work)
 	sh.op = shBuild
-	sh.pool.run(S)
+	for built := false; !built; {
+		sh.pool.run(S)
+		built = true
+		for s, part := range sh.parts {
+			built = built && (part != nil || sh.errs[s] != nil)
+		}
+		if !built {
+			runtime.Gosched() // let the workers start
+		}
+	}
 	for _, err := range sh.errs {
 		if err != nil {
 			sh.close()
@@ -116,7 +131,9 @@ func (sh *shards) work(k, s int) {
 	part := sh.parts[s]
 	switch sh.op {
 	case shBuild:
-		sh.parts[s], sh.errs[s] = New(sh.plan(s))
+		if k == s && part == nil && sh.errs[s] == nil {
+			sh.parts[s], sh.errs[s] = New(sh.plan(s))
+		}
 	case shStep:
 		d, x := part.StepMany(sh.n, sh.count)
 		sh.done[s] = d

@@ -3,9 +3,12 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // constSchedule is a pump at full strength throughout.
@@ -141,4 +144,85 @@ func BenchmarkWorkersWall(b *testing.B) {
 			b.ReportMetric(med[0]/med[2], "ratio-x50")
 		})
 	}
+}
+
+// BenchmarkShardsBusy is what a machine shared with other jobs distorts
+// less than the wall clock: the CPU time of each step on the thread that
+// ran it (CLOCK_THREAD_CPUTIME_ID, goroutines locked to their threads), for
+// one worker and for each of two shards (shards.go) running at once, the
+// medians over the steps run (µs a step: busy-w1, busy-s0, busy-s1).
+// busy-w1 over the slower shard's (est) is two workers against one if the
+// step's wall time were the slower shard's CPU time: barrier and waits
+// aside, and without the host's sharing of the two CPUs, which only an
+// idle machine's wall clock (BenchmarkWorkersWall) shows. Time that two
+// workers spend on data the other core holds appears here as CPU time:
+// the earlier splits' chunks took 2.5× one worker's CPU on two workers
+// (docs/performance.md, "Two workers").
+//
+//	go test ./chip/internal/engine -run '^$' -bench ShardsBusy -benchtime 4000x
+func BenchmarkShardsBusy(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		model Model
+		integ Integrator
+		prec  Precision
+		B     int
+	}{
+		{"phase/f32/euler/B64", Phase, Euler, Float32, 64},
+		{"phase/f32/heun/B64", Phase, Heun, Float32, 64},
+		{"cycle/f32/euler/B64", Cycle, Euler, Float32, 64},
+		{"phase/f64/euler/B64", Phase, Euler, Float64, 64},
+		{"phase/f32/euler/B32", Phase, Euler, Float32, 32},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			one := mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, 1))
+			defer one.Close()
+			two := mustNew(b, benchPlan(784, 56, c.B, c.model, c.integ, c.prec, 2))
+			defer two.Close()
+			sh := two.sh
+			var busy [2][]time.Duration
+			locked := make([]bool, 2)
+			work := sh.work
+			sh.pool.close()
+			sh.pool = newPool(2, func(k, s int) {
+				if !locked[k] {
+					runtime.LockOSThread()
+					locked[k] = true
+				}
+				t0 := threadCPU()
+				work(k, s)
+				busy[s] = append(busy[s], threadCPU()-t0)
+			})
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var b1 []time.Duration
+			n := 0
+			for b.Loop() {
+				t0 := threadCPU()
+				one.Step(n)
+				b1 = append(b1, threadCPU()-t0)
+				two.Step(n)
+				n++
+			}
+			med := func(x []time.Duration) float64 {
+				x = slices.Clone(x)
+				slices.Sort(x)
+				return float64(x[len(x)/2].Nanoseconds()) / 1e3
+			}
+			w1, s0, s1 := med(b1), med(busy[0]), med(busy[1])
+			b.ReportMetric(w1, "busy-w1-us")
+			b.ReportMetric(s0, "busy-s0-us")
+			b.ReportMetric(s1, "busy-s1-us")
+			b.ReportMetric(w1/max(s0, s1), "est")
+		})
+	}
+}
+
+// threadCPU is the calling thread's CPU time.
+func threadCPU() time.Duration {
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_THREAD_CPUTIME_ID, &ts); err != nil {
+		return 0
+	}
+	return time.Duration(ts.Nano())
 }

@@ -513,7 +513,13 @@ func (g *gen) spmm(two bool) {
 		}
 		Label(name + "_end")
 	}
+	// Whole blocks of 4 vectors, then of 2, then 1 and the masked tail:
+	// each block's vectors sum along the row at once, so a batch of 2
+	// vectors (32 float32 inputs: a shard of 64, shards.go) keeps 4
+	// independent chains of additions (2 with spmm1) rather than walking
+	// the row twice with 2. Every lane sums in the row's order either way.
 	block("b4", 4, false)
+	block("b2", 2, false)
 	block("b1", 1, false)
 	block("bt", 1, true)
 	VZEROUPPER()
