@@ -772,6 +772,12 @@ func (t *LayeredTrainer) evaluator() *LayeredTrainer {
 func EvaluateLayered(ctx context.Context, W *LayeredWeights, d Examples, n int, meter *progress.Meter) (float64, error) {
 	s := W.Settings.WithDefaults()
 	s.Linewidth, s.FreqSigma = 0, 0
+	return accuracyWith(ctx, W, s, d, n, meter)
+}
+
+// accuracyWith returns W's accuracy on the first n images of d (0: all)
+// on a trainer with settings s (W's optimiser state dropped).
+func accuracyWith(ctx context.Context, W *LayeredWeights, s LayeredSettings, d Examples, n int, meter *progress.Meter) (float64, error) {
 	t, err := NewLayeredTrainer(W.withoutOpt(), s)
 	if err != nil {
 		return 0, err

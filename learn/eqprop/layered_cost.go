@@ -30,10 +30,19 @@ func (t *LayeredTrainer) target(k, c int) float64 {
 // softmax returns softmax(Gain·cos φ_k) over the outputs.
 func (t *LayeredTrainer) softmax(out []float64) []float64 {
 	p := make([]float64, len(out))
-	mx := math.Inf(-1)
 	for k, phi := range out {
 		p[k] = t.S.Gain * math.Cos(phi)
-		mx = math.Max(mx, p[k])
+	}
+	softmaxInPlace(p)
+	return p
+}
+
+// softmaxInPlace replaces the logits in p by their softmax (shifted by
+// their maximum so that no exponential overflows).
+func softmaxInPlace(p []float64) {
+	mx := math.Inf(-1)
+	for _, x := range p {
+		mx = math.Max(mx, x)
 	}
 	var z float64
 	for k := range p {
@@ -43,7 +52,6 @@ func (t *LayeredTrainer) softmax(out []float64) []float64 {
 	for k := range p {
 		p[k] /= z
 	}
-	return p
 }
 
 // outGrad sets g[k] = ∂C/∂φ_k at output phases out for class c.

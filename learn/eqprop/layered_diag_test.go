@@ -219,19 +219,10 @@ func TestMLPReference(t *testing.T) {
 		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, h, mat(H, K, params[2]), 0, o)
 		for b := 0; b < n; b++ {
 			row := o.Data[b*K : (b+1)*K]
-			mx := math.Inf(-1)
 			for k := range row {
 				row[k] += params[3][k]
-				mx = math.Max(mx, row[k])
 			}
-			var z float64
-			for k := range row {
-				row[k] = math.Exp(row[k] - mx)
-				z += row[k]
-			}
-			for k := range row {
-				row[k] /= z
-			}
+			softmaxInPlace(row)
 		}
 		return x, h, o
 	}

@@ -273,12 +273,5 @@ func EvaluateLayeredNoisy(ctx context.Context, W *LayeredWeights, d Examples, n 
 	if e.Batch > 0 {
 		s.Batch = e.Batch
 	}
-	t, err := NewLayeredTrainer(W.withoutOpt(), s)
-	if err != nil {
-		return 0, err
-	}
-	if err := d.Check(W.Sizes[len(W.Sizes)-1]); err != nil {
-		return 0, err
-	}
-	return t.Accuracy(ctx, d, n, s.Batch, meter)
+	return accuracyWith(ctx, W, s, d, n, meter)
 }
