@@ -35,19 +35,7 @@ func TestLayeredDiagnose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data := W.Settings.Data
-	if data == "" {
-		data = "mnist"
-	}
-	dir, err := dataset.Locate(ctx, data, "")
-	if err != nil {
-		t.Skip(err)
-	}
-	im, lb, err := dataset.LoadSplit(dir, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := Examples{N: im.N, P: im.Pixels(), Pix: im.Pix, Labels: lb}
+	d := dataSplit(t, W.Settings.Data, "test", 0)
 	for l, w := range W.W {
 		var mx, sum float64
 		for _, v := range w {
@@ -162,26 +150,11 @@ func TestMLPReference(t *testing.T) {
 	if _, err := fmt.Sscanf(spec, "%d,%d,%d", &nTrain, &nTest, &epochs); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
 	name := os.Getenv("OSCSIM_EP_MLP_DATA") // mnist (default) or fashion-mnist
 	if name == "" {
 		name = "mnist"
 	}
-	dir, err := dataset.Locate(ctx, name, "")
-	if err != nil {
-		t.Skip(err)
-	}
-	load := func(split string, n int) Examples {
-		im, lb, err := dataset.LoadSplit(dir, split)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 && n < im.N {
-			im, lb = im.Slice(0, n), lb[:n]
-		}
-		return Examples{N: im.N, P: im.Pixels(), Pix: im.Pix, Labels: lb}
-	}
-	train, test := load("train", nTrain), load("test", nTest)
+	train, test := dataSplit(t, name, "train", nTrain), dataSplit(t, name, "test", nTest)
 	const H, K, B = 256, 10, 64
 	P := train.P
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -289,4 +262,27 @@ func argmax(v []float64) int {
 		}
 	}
 	return k
+}
+
+// dataSplit is the first n images (0: all) of split ("train" or "test")
+// of the data set name ("" is MNIST, what files without the setting were
+// trained on), from the user cache; the test skips when the data cannot be
+// had.
+func dataSplit(t *testing.T, name, split string, n int) Examples {
+	t.Helper()
+	if name == "" {
+		name = "mnist"
+	}
+	dir, err := dataset.Locate(context.Background(), name, "")
+	if err != nil {
+		t.Skip(err)
+	}
+	im, lb, err := dataset.LoadSplit(dir, split)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n > 0 && n < im.N {
+		im, lb = im.Slice(0, n), lb[:n]
+	}
+	return Examples{N: im.N, P: im.Pixels(), Pix: im.Pix, Labels: lb}
 }

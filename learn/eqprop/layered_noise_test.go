@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"oscsim/chip"
-	"oscsim/dataset"
 	"oscsim/phasedet"
 )
 
@@ -98,15 +97,7 @@ func TestLayeredNoisyEval(t *testing.T) {
 			t.Fatal(err)
 		}
 		if d.N == 0 {
-			dir, err := dataset.Locate(ctx, W.Settings.Data, "")
-			if err != nil {
-				t.Skip(err)
-			}
-			im, lb, err := dataset.LoadSplit(dir, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
-			d = Examples{N: im.N, P: im.Pixels(), Pix: im.Pix, Labels: lb}
+			d = dataSplit(t, W.Settings.Data, "test", 0)
 		}
 		for l, w := range W.W {
 			var mx, ss float64
@@ -172,15 +163,7 @@ func TestLayeredNoisyGradient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir, err := dataset.Locate(ctx, W.Settings.Data, "")
-	if err != nil {
-		t.Skip(err)
-	}
-	im, lb, err := dataset.LoadSplit(dir, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := Examples{N: im.N, P: im.Pixels(), Pix: im.Pix, Labels: lb}
+	d := dataSplit(t, W.Settings.Data, "test", 0)
 	idx := make([]int, 64)
 	for b := range idx {
 		idx[b] = b
