@@ -17,7 +17,6 @@ import (
 	"oscsim/netlist"
 	"oscsim/phasedet"
 	"oscsim/shil"
-	"oscsim/tech"
 )
 
 // EPEval evaluates a layered classifier trained by equilibrium
@@ -308,11 +307,6 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 	// One inference: its run, no reprogramming (the weights stay).
 	L := mean.Ledger(0, run.dur)
 	card := nl.Tech
-	pumpBits := 0
-	if run.pumpLevels > 0 {
-		pumpBits = nl.Injection.Bits
-		addPumpDACs(L, len(nl.SHIL.Targets), pumpBits, card, run.dur)
-	}
 	input := float64(w.Sizes[0]*2*(nl.Injection.Bits+1)) * card.EnergyBit
 	L.Energy = append(L.Energy, chip.Line{Name: "input drivers' codes", Value: input,
 		Formula: fmt.Sprintf("%d input drivers·2·(%d+1) bits·EnergyBit per image", w.Sizes[0], nl.Injection.Bits)})
@@ -325,9 +319,6 @@ func (e *EPEval) Evaluate(ctx context.Context, nl *netlist.Netlist) (*EPReport, 
 	rep.InputNJ = input * 1e9
 	rep.EnergyNJ = L.EnergyPerRun * 1e9
 	rep.ProgramNJ = (L.ProgramEnergy + float64(L.DriverBits-w.Sizes[0]*2*(nl.Injection.Bits+1))*card.EnergyBit) * 1e9
-	if pumpBits > 0 {
-		rep.ProgramNJ += float64(len(nl.SHIL.Targets)*(pumpBits+1)) * card.EnergyBit * 1e9
-	}
 	rep.Wall = time.Since(start).Seconds()
 	return rep, nil
 }
@@ -572,8 +563,6 @@ type epRun struct {
 	bias    chip.Injection // the biases' injection (input rings 0)
 	outPos  []int          // output unit k → its index in the TDC's targets
 	bits    int
-	// pumpLevels are the pump DACs' levels per sign (0: no pump).
-	pumpLevels float64
 	// trim is each ring's frequency trim (Hz) in the cycle model (nil:
 	// none); see cycleTrim.
 	trim []float64
@@ -827,17 +816,18 @@ func (run *epRun) programPump() error {
 		return nil
 	}
 	_, ks, _ := ch.Rates()
-	levels := float64(int(1)<<ch.Netlist().Injection.Bits - 1)
 	g := make([]float64, ch.N())
 	for i, s := range shilRings(w) {
 		x := s * run.kappa / ks
 		if math.Abs(x) > 1+1e-9 {
 			return fmt.Errorf("bench: ep: %s: ring %d's SHIL strength %g is %.3g× the pump's full strength", run.e.Weights, i, s, math.Abs(x))
 		}
-		g[i] = math.Round(x*levels) / levels
+		g[i] = x
 	}
-	run.pumpLevels = levels
-	return ch.SetPumpGains(g)
+	if err := ch.SetPumpDACs(ch.Netlist().Injection.Bits); err != nil {
+		return err
+	}
+	return ch.SetPumpGains(g) // rounded to the DACs' codes
 }
 
 // shilRings returns the weights' SHIL strength of every ring of the chip
@@ -864,44 +854,4 @@ func shilMax(w *eqprop.LayeredWeights) float64 {
 		m = math.Max(m, math.Abs(x))
 	}
 	return m
-}
-
-// addPumpDACs adds to a layered chip's ledger the SHIL pump's per-ring
-// amplitude DACs (design choice [A], docs/ep.md, "Per-ring SHIL
-// strengths"): for each of n pumped rings a signed current DAC of bits
-// bits weighting the pump's 2·f0 drive, as an injection driver's DAC —
-// 2^bits − 1 unit cells of one unit inverter's area, 2 TGs of sign switch
-// and bits + 1 SRAM bits — leaking as that many unit inverters. The cells
-// grow the core by their area over the core utilisation, and the die,
-// pad ring and run energy (over a relaxation of t seconds) follow.
-func addPumpDACs(L *chip.Ledger, n, bits int, card tech.Card, t float64) {
-	cells := float64(n * (1<<bits - 1))
-	area := cells*card.AreaInv + float64(2*n)*card.AreaTG + float64(n*(bits+1))*card.AreaSRAM
-	leak := (cells + float64(2*n+n*(bits+1))) * card.LeakInv
-	core := L.CoreArea + area/chip.CoreUtilization
-	side, ring, limited := chip.DieGeometry(core, L.Pads, card.PadPitch, card.PadDepth)
-	fill := 0.0
-	if limited {
-		fill = side*side - ring - core
-	} else {
-		ring = side*side - core
-	}
-	for k, l := range L.Area {
-		switch l.Name {
-		case "core overhead (placement, routing)":
-			L.Area[k].Value += (core - L.CoreArea) - area
-		case "pad ring (I/O)":
-			L.Area[k].Value = ring
-		case "unused core (pad-limited die)":
-			L.Area[k].Value = fill
-		}
-	}
-	L.Area = append(L.Area, chip.Line{Name: "SHIL pump: per-ring amplitude DACs", Value: area,
-		Formula: fmt.Sprintf("%d rings·((2^%d − 1)·AreaInv + 2·AreaTG + %d bits·AreaSRAM)", n, bits, bits+1)})
-	L.CoreArea, L.DieArea, L.DieSide, L.PadLimited = core, side*side, side, limited
-	L.Power = append(L.Power, chip.Line{Name: "SHIL pump: amplitude DACs' leakage", Value: leak,
-		Formula: fmt.Sprintf("%d rings·((2^%d − 1) cells + 2 + %d bits)·LeakInv", n, bits, bits+1)})
-	L.TotalPower += leak
-	L.Energy = append(L.Energy, chip.Line{Name: "SHIL pump: amplitude DACs' leakage", Value: leak * t, Formula: "leakage·T"})
-	L.EnergyPerRun += leak * t
 }

@@ -277,5 +277,8 @@ func TestEPSHILPerRing(t *testing.T) {
 		if rep.Pumped != 4 || !(pump > 0) || math.Abs(rep.PumpKs-0.5*0.005) > 1e-12 {
 			t.Errorf("pump on %d rings (want 4), K_s %g of ω0 (want 0.0025), injection power %g W", rep.Pumped, rep.PumpKs, pump)
 		}
+		if !(rep.Ledger.PowerLine("SHIL pump: amplitude DACs' leakage") > 0) {
+			t.Errorf("the ledger has no leakage of the pump's per-ring amplitude DACs")
+		}
 	}
 }

@@ -66,6 +66,7 @@ type Chip struct {
 	ks       float64 // full-strength SHIL rate (rad/s)
 	sched    shil.Schedule
 	pumpMask []float64 // 1 for targeted rings (SetPumpGains: any gain)
+	pumpBits int       // bits of the per-ring pump amplitude DACs (SetPumpDACs; 0: none)
 
 	detectors []detector
 	programs  int

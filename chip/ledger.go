@@ -299,13 +299,26 @@ func (ch *Chip) newLedgerFixed() *ledgerFixed {
 			Line{"injection drivers: leakage", drv.Leakage(card), fmt.Sprintf("(%d cells + 4·%d sign switches + 2·%d bits)·LeakInv", drv.Cells(), drv.Drivers, drv.ConfigBits())})
 		note("injection drivers: two signed %d-bit current DACs per driver on the reference's quadrature lines (unit cell = AreaInv); their run power is the line %q", drv.Bits, LineInjection)
 	}
+	progBits, progFormula := hw.Bits, "config bits"
+	if b := ch.pumpBits; b > 0 && nt > 0 {
+		cells := nt * (1<<b - 1)
+		F.cells = append(F.cells, Line{"SHIL pump: per-ring amplitude DACs",
+			float64(cells)*card.AreaInv + float64(2*nt)*card.AreaTG + float64(nt*(b+1))*card.AreaSRAM,
+			fmt.Sprintf("%d rings·((2^%d − 1)·AreaInv + 2·AreaTG + %d bits·AreaSRAM)", nt, b, b+1)})
+		F.power = append(F.power, Line{"SHIL pump: amplitude DACs' leakage",
+			float64(cells+2*nt+nt*(b+1)) * card.LeakInv,
+			fmt.Sprintf("%d rings·((2^%d − 1) cells + 2 + %d bits)·LeakInv", nt, b, b+1)})
+		progBits += nt * (b + 1)
+		progFormula = fmt.Sprintf("(config bits + %d pump DAC bits)", nt*(b+1))
+		note("SHIL pump: a signed %d-bit amplitude DAC per pumped ring (SetPumpDACs)", b)
+	}
 	for _, l := range F.cells {
 		F.cellSum += l.Value
 	}
 	L.CoreArea = F.cellSum / CoreUtilization
 
-	L.ProgramEnergy = float64(hw.Bits) * card.EnergyBit
-	F.program = Line{"programming", L.ProgramEnergy, fmt.Sprintf("config bits·EnergyBit = %d·%s", hw.Bits, si(card.EnergyBit, "J"))}
+	L.ProgramEnergy = float64(progBits) * card.EnergyBit
+	F.program = Line{"programming", L.ProgramEnergy, fmt.Sprintf("%s·EnergyBit = %d·%s", progFormula, progBits, si(card.EnergyBit, "J"))}
 	L.DriverBits = ch.Drivers().ConfigBits()
 
 	// The pad ring's formula for the pad count of the estimate (a run's

@@ -25,8 +25,37 @@ func (ch *Chip) SetPumpGains(g []float64) error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("chip: pump gain %d is %v", i, v)
 		}
+		if ch.pumpBits > 0 && math.Abs(v) > 1+1e-9 {
+			return fmt.Errorf("chip: pump gain %d is %g, beyond its amplitude DAC's full scale 1", i, v)
+		}
 	}
 	copy(ch.pumpMask, g)
+	if ch.pumpBits > 0 {
+		levels := float64(int(1)<<ch.pumpBits - 1)
+		for i, v := range ch.pumpMask {
+			ch.pumpMask[i] = math.Round(v*levels) / levels
+		}
+	}
+	return nil
+}
+
+// SetPumpDACs gives every pumped ring a signed amplitude DAC of bits bits
+// (bits 0 removes them): from then on SetPumpGains rounds each gain to a
+// code, g = code/(2^bits − 1), |g| ≤ 1, and the ledger counts the DACs'
+// cells, leakage and configuration bits (docs/ep.md, "Per-ring SHIL
+// strengths": each DAC as an injection driver's, 2^bits − 1 unit cells
+// of a unit inverter, 2 TGs of sign switch and bits + 1 SRAM bits).
+func (ch *Chip) SetPumpDACs(bits int) error {
+	if bits < 0 || bits > 16 {
+		return fmt.Errorf("chip: pump DAC bits must be in 0..16 (got %d)", bits)
+	}
+	if bits > 0 && ch.nl.SHIL == nil {
+		return fmt.Errorf("chip: %s has no SHIL pump ([shil] section) to give DACs", ch.nl.File)
+	}
+	if bits != ch.pumpBits {
+		ch.pumpBits = bits
+		ch.ledgerMemo.Store(nil) // the hardware changed: the ledger is worked out afresh
+	}
 	return nil
 }
 
