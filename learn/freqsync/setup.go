@@ -36,11 +36,13 @@ type Spec struct {
 	// Balance weights the loss by class (Options.Balance; a departure
 	// from the paper's eq. 1).
 	Balance bool
-	// Online trains with the reference classifier's online rule (Alpha)
-	// instead of Adam.
-	Online bool
-	Alpha  float64
-	Seed   uint64
+	// Online trains with the reference classifier's online rule instead
+	// of Adam: Alpha, Push, PushWeight and Decay as in OnlineOptions.
+	Online            bool
+	Alpha             float64
+	Push              Push
+	PushWeight, Decay float64
+	Seed              uint64
 	// Aware, when not nil, trains hardware-aware (Options.Aware).
 	Aware    *Physics
 	Progress *progress.Meter
@@ -162,7 +164,7 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 	opt := Options{Iterations: s.Iterations, LR: s.LR, Grad: s.Grad, NoClip: s.NoClip, FDStep: s.FDStep, Draws: s.Draws, Balance: s.Balance, Seed: s.Seed, Aware: s.Aware, Progress: s.Progress}
 	switch {
 	case s.Online:
-		hist, err = TrainOnline(ctx, net, m, train, OnlineOptions{Iterations: s.Iterations, Alpha: s.Alpha, Seed: s.Seed, Progress: s.Progress})
+		hist, err = TrainOnline(ctx, net, m, train, OnlineOptions{Iterations: s.Iterations, Alpha: s.Alpha, Push: s.Push, PushWeight: s.PushWeight, Decay: s.Decay, Seed: s.Seed, Progress: s.Progress})
 	case s.Restarts > 1 && s.Iterations > s.probe():
 		// Restarts: s.probe() iterations from each of s.Restarts
 		// initialisations; the one with the lowest training loss seen
