@@ -89,6 +89,19 @@ func TestOnlineIsolatedPair(t *testing.T) {
 		}
 	}
 
+	// PaperSpec's push (k each, OnlinePushWeight) unlocks the pair in one
+	// step: 10 MHz apart becomes 10 MHz + 2k, and the other examples are
+	// then right, so nothing else moves.
+	net, m, d = isolatedPair(t, 645e6, 655e6, false, 30)
+	sp := PaperSpec(Reference, 1, false)
+	opt = OnlineOptions{Iterations: 2, Alpha: sp.Alpha, Push: sp.Push, PushWeight: sp.PushWeight, Decay: sp.Decay, Seed: 3}
+	if _, err := TrainOnline(ctx, net, m, d, opt); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := sep(m), 10e6+2*k; math.Abs(got-want) > 1 {
+		t.Errorf("PaperSpec push: separation %.3f MHz, want %.3f (one push)", got/1e6, want/1e6)
+	}
+
 	if _, err := TrainOnline(ctx, net, m, d, OnlineOptions{Iterations: 1, Alpha: 0.1, Push: "sideways"}); err == nil || !strings.Contains(err.Error(), "sideways") {
 		t.Errorf("bad push: %v, want an error naming it", err)
 	}

@@ -548,6 +548,15 @@ func (p *Push) UnmarshalText(b []byte) error {
 	return vocab.Set(p, b, "online push", PushThreshold, PushObserved, PushNatural)
 }
 
+// OnlinePushWeight is PaperSpec's push weight: with Alpha = 0.1 and
+// PushThreshold a push moves each oscillator of the pair by 0.1·20·k/2 = k,
+// so one push (the pair's separation + 2k) unlocks any isolated locked pair
+// (Adler: locked iff |F_i − F_j| ≤ 2k), the greedy step of a rule that
+// treats pairs as isolated; the per-pass decay 1/(1 + p) then makes the
+// steps, and the frequencies, settle (docs/sync.md, "Tenth session: the
+// online rule").
+const OnlinePushWeight = 20
+
 // OnlineOptions set the reference classifier's online rule.
 type OnlineOptions struct {
 	Iterations int
