@@ -530,7 +530,7 @@ func Score(pred, y [][]bool) float64 {
 type Push string
 
 // The pushes: each oscillator of the pair moves away from the other by
-// Alpha·PushWeight times
+// Alpha·PushWeight (decayed as the pull is) times the difference named.
 const (
 	// PushThreshold: k/2, the observed frequency difference at the
 	// decision threshold D = 1 (the rule of the first sessions).
