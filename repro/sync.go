@@ -129,7 +129,8 @@ func runSyncTasks(ctx context.Context, env Env) (*Result, error) {
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("%d×%d grid over [500, 680]² MHz; mean ± sd over %d seeds (initial weights and phases); dt = %g s, T = %g s, tau = %g s; accuracy on the grid with fresh initial phases", s.side, s.side, s.seeds, s.phys.Dt, s.phys.T, s.phys.Tau),
 		"the regions are ours (the paper shows them only as maps), sized to its class shares: docs/sync.md",
-		"training: fd gradient; restarts pass over starts that fell onto a constant answer (\"always no\"); reference network h = 2 MHz with 5 starts, extended h = 10 MHz with 3 (PaperSpec; docs/sync.md, \"Fourth session\")")
+		"training: fd gradient; restarts pass over starts that fell onto a constant answer (\"always no\"); reference network h = 2 MHz with 5 starts, extended h = 10 MHz with 3 (PaperSpec; docs/sync.md, \"Fourth session\")",
+		"online rule: pull α(f̄_j − f̄_i), push k per oscillator, step α/(1 + pass), α = 0.1; the pair's midpoint never moves, so its start decides whether the region can reach the disc (docs/sync.md, \"Tenth session\")")
 	return res, nil
 }
 

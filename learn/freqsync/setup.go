@@ -36,11 +36,13 @@ type Spec struct {
 	// Balance weights the loss by class (Options.Balance; a departure
 	// from the paper's eq. 1).
 	Balance bool
-	// Online trains with the reference classifier's online rule (Alpha)
-	// instead of Adam.
-	Online bool
-	Alpha  float64
-	Seed   uint64
+	// Online trains with the reference classifier's online rule instead
+	// of Adam: Alpha, Push, PushWeight and Decay as in OnlineOptions.
+	Online            bool
+	Alpha             float64
+	Push              Push
+	PushWeight, Decay float64
+	Seed              uint64
 	// Aware, when not nil, trains hardware-aware (Options.Aware).
 	Aware    *Physics
 	Progress *progress.Meter
@@ -90,7 +92,7 @@ const DefaultUnit = 100e6
 // (extended).
 func PaperSpec(arch Arch, dim int, iris bool) Spec {
 	s := Spec{Arch: arch, N: 6, Phys: FastPhysics(), Unit: DefaultUnit, LR: 0.03, Init: DefaultInit, Iterations: 100, Grad: FiniteDiff,
-		FDStep: TrainFDStep, Restarts: DefaultRestarts, Alpha: 0.1}
+		FDStep: TrainFDStep, Restarts: DefaultRestarts, Alpha: 0.1, Push: PushThreshold, PushWeight: OnlinePushWeight, Decay: 1}
 	if arch == Reference {
 		for l := 0; l < dim; l++ {
 			s.Inputs = append(s.Inputs, l)
@@ -162,7 +164,7 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 	opt := Options{Iterations: s.Iterations, LR: s.LR, Grad: s.Grad, NoClip: s.NoClip, FDStep: s.FDStep, Draws: s.Draws, Balance: s.Balance, Seed: s.Seed, Aware: s.Aware, Progress: s.Progress}
 	switch {
 	case s.Online:
-		hist, err = TrainOnline(ctx, net, m, train, OnlineOptions{Iterations: s.Iterations, Alpha: s.Alpha, Seed: s.Seed, Progress: s.Progress})
+		hist, err = TrainOnline(ctx, net, m, train, OnlineOptions{Iterations: s.Iterations, Alpha: s.Alpha, Push: s.Push, PushWeight: s.PushWeight, Decay: s.Decay, Seed: s.Seed, Progress: s.Progress})
 	case s.Restarts > 1 && s.Iterations > s.probe():
 		// Restarts: s.probe() iterations from each of s.Restarts
 		// initialisations; the one with the lowest training loss seen

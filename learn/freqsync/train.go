@@ -8,6 +8,7 @@ import (
 
 	"oscsim/chip"
 	"oscsim/internal/progress"
+	"oscsim/internal/vocab"
 	"oscsim/netlist"
 )
 
@@ -524,22 +525,64 @@ func Score(pred, y [][]bool) float64 {
 	return float64(c) / float64(len(pred))
 }
 
+// Push is how the online rule sizes a push (a pair that synchronises but
+// should not): docs/sync.md, "Tenth session: the online rule".
+type Push string
+
+// The pushes: each oscillator of the pair moves away from the other by
+// Alpha·PushWeight (decayed as the pull is) times the difference named.
+const (
+	// PushThreshold: k/2, the observed frequency difference at the
+	// decision threshold D = 1 (the rule of the first sessions).
+	PushThreshold Push = "threshold"
+	// PushObserved: |f̄_i − f̄_j|, the observed difference, as the pull;
+	// zero for a locked pair, so it hardly pushes (measured: the pair
+	// ends synchronised on nearly the whole grid on three of five seeds).
+	PushObserved Push = "observed"
+	// PushNatural: |F_i − F_j|, the pair's natural-frequency difference.
+	PushNatural Push = "natural"
+)
+
+// UnmarshalText accepts "threshold", "observed" or "natural".
+func (p *Push) UnmarshalText(b []byte) error {
+	return vocab.Set(p, b, "online push", PushThreshold, PushObserved, PushNatural)
+}
+
+// OnlinePushWeight is PaperSpec's push weight: with Alpha = 0.1 and
+// PushThreshold a push moves each oscillator of the pair by 0.1·20·k/2 = k,
+// so one push (the pair's separation + 2k) unlocks any isolated locked pair
+// (Adler: locked iff |F_i − F_j| ≤ 2k), the greedy step of a rule that
+// treats pairs as isolated; the per-pass decay 1/(1 + p) then makes the
+// steps, and the frequencies, settle (docs/sync.md, "Tenth session: the
+// online rule").
+const OnlinePushWeight = 20
+
 // OnlineOptions set the reference classifier's online rule.
 type OnlineOptions struct {
 	Iterations int
-	// Alpha scales the pull (a fraction of the observed frequency
-	// difference) and the push (a fraction of k/2); docs/sync.md.
-	Alpha    float64
+	// Alpha weighs the pull (a fraction of the observed frequency
+	// difference); Alpha·PushWeight weighs the push (Push says of what;
+	// "" = PushThreshold); PushWeight 0 means 1. docs/sync.md.
+	Alpha      float64
+	Push       Push
+	PushWeight float64
+	// Decay shrinks the step pass by pass: pass p (from 0) uses
+	// Alpha/(1 + Decay·p) (0 = a constant step).
+	Decay    float64
 	Seed     uint64
 	Progress *progress.Meter
 }
 
-// TrainOnline runs the Vassilieva-style online rule (Sec. III): each
-// example in turn runs on the network; for every output pair of tuning
-// oscillators that should synchronise but does not, the natural
-// frequencies are pulled together by Alpha·(f̄_j − f̄_i); for one that
-// synchronises but should not, they are pushed apart by Alpha·k/2 each.
-// An iteration presents every example once, in a fresh random order.
+// TrainOnline runs the Vassilieva-style online rule (Sec. III; docs/sync.md,
+// "Tenth session: the online rule"): each example in turn runs on the
+// network; for every output pair of tuning oscillators that should
+// synchronise but does not, the natural frequencies are pulled together by
+// a·(f̄_j − f̄_i) each; for one that synchronises but should not, they are
+// pushed apart by a·PushWeight times the Push difference each; a =
+// Alpha/(1 + Decay·p) in pass p. The rule moves the two frequencies by
+// opposite amounts, so their sum never changes (save at the range's edges,
+// where they are projected back). An iteration presents every example
+// once, in a fresh random order.
 func TrainOnline(ctx context.Context, net *Net, m *Model, d Data, opt OnlineOptions) ([]Step, error) {
 	if m.Arch != Reference {
 		return nil, fmt.Errorf("freqsync: the online rule trains the reference architecture only")
@@ -547,10 +590,21 @@ func TrainOnline(ctx context.Context, net *Net, m *Model, d Data, opt OnlineOpti
 	if err := checkData(m, d); err != nil {
 		return nil, err
 	}
+	if opt.Push == "" {
+		opt.Push = PushThreshold
+	}
+	if err := vocab.Check(opt.Push, "online push", PushThreshold, PushObserved, PushNatural); err != nil {
+		return nil, fmt.Errorf("freqsync: %w", err)
+	}
+	wPush := opt.PushWeight
+	if wPush == 0 {
+		wPush = 1
+	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x0411))
 	k := net.Phys.K
 	var hist []Step
 	for it := 0; it < opt.Iterations; it++ {
+		a := opt.Alpha / (1 + opt.Decay*float64(it))
 		correct := 0
 		for _, e := range rng.Perm(len(d.X)) {
 			F, _ := m.Frequencies(d.X[e])
@@ -569,7 +623,7 @@ func TrainOnline(ctx context.Context, net *Net, m *Model, d Data, opt OnlineOpti
 				switch {
 				case want && D > 1:
 					ok = false
-					dI := opt.Alpha * (fb[pr.J] - fb[pr.I]) / m.Unit
+					dI := a * (fb[pr.J] - fb[pr.I]) / m.Unit
 					m.Params[pr.I] += dI
 					m.Params[pr.J] -= dI
 				case !want && D <= 1:
@@ -578,7 +632,16 @@ func TrainOnline(ctx context.Context, net *Net, m *Model, d Data, opt OnlineOpti
 					if m.Params[pr.J] < m.Params[pr.I] {
 						s = -1
 					}
-					step := opt.Alpha * k / 2 / m.Unit
+					var diff float64
+					switch opt.Push {
+					case PushThreshold:
+						diff = k / 2
+					case PushObserved:
+						diff = math.Abs(fb[pr.J] - fb[pr.I])
+					case PushNatural:
+						diff = math.Abs(F[pr.J] - F[pr.I])
+					}
+					step := a * wPush * diff / m.Unit
 					m.Params[pr.I] -= s * step
 					m.Params[pr.J] += s * step
 				}
