@@ -1,7 +1,6 @@
 package repro
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -12,11 +11,9 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
 
 	"oscsim/chip"
 	"oscsim/configs"
-	"oscsim/internal/atomicfile"
 	"oscsim/learn/eqprop"
 	"oscsim/netlist"
 )
@@ -305,15 +302,6 @@ func (c epCurve) save(dir string) (string, error) {
 		return "", err
 	}
 	p.Add(l, pts, plotter.NewGrid())
-	cv, err := draw.NewFormattedCanvas(5*vg.Inch, 3.5*vg.Inch, "png")
-	if err != nil {
-		return "", err
-	}
-	p.Draw(draw.New(cv))
-	var buf bytes.Buffer
-	if _, err := cv.WriteTo(&buf); err != nil {
-		return "", err
-	}
 	path := filepath.Join(dir, c.file+".png")
-	return path, atomicfile.WriteFile(path, buf.Bytes())
+	return path, writeTiles(path, 1, 5*vg.Inch, 3.5*vg.Inch, []*plot.Plot{p})
 }

@@ -1,12 +1,10 @@
 package repro
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image/color"
 	"math"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"sync"
@@ -16,7 +14,6 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"oscsim/internal/atomicfile"
 	"oscsim/internal/progress"
 	"oscsim/learn/hrecm"
 )
@@ -460,17 +457,7 @@ func SaveHrecmScatter(path string, panels []HrecmPanel) error {
 	if len(panels) == 0 {
 		return fmt.Errorf("hrecm plot: no panels")
 	}
-	const w, h = 4 * vg.Inch, 3.5 * vg.Inch
-	ext := filepath.Ext(path)
-	if ext == "" {
-		return fmt.Errorf("hrecm plot %s: no file extension (want .png, .svg or .pdf)", path)
-	}
-	c, err := draw.NewFormattedCanvas(w*vg.Length(len(panels)), h, ext[1:])
-	if err != nil {
-		return err
-	}
-	dc := draw.New(c)
-	tiles := draw.Tiles{Rows: 1, Cols: len(panels)}
+	plots := make([]*plot.Plot, len(panels))
 	for k, pn := range panels {
 		p := plot.New()
 		p.Title.Text = pn.Title
@@ -510,11 +497,7 @@ func SaveHrecmScatter(path string, panels []HrecmPanel) error {
 			p.Add(ln)
 			p.Legend.Add("2K_s/K", ln)
 		}
-		p.Draw(tiles.At(dc, k, 0))
+		plots[k] = p
 	}
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(path, buf.Bytes())
+	return writeTiles(path, len(panels), 4*vg.Inch, 3.5*vg.Inch, plots)
 }

@@ -1,19 +1,19 @@
 package repro
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"image/color"
-	"path/filepath"
+	"math"
 	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"oscsim/dataset"
-	"oscsim/internal/atomicfile"
 	"oscsim/learn/freqsync"
 )
 
@@ -111,9 +111,11 @@ func runSyncTasks(ctx context.Context, env Env) (*Result, error) {
 		{"concave/reference", freqsync.Concave, freqsync.Reference, false, 100, 77.6},
 		{"concave/extended", freqsync.Concave, freqsync.Extended, false, 100, 99.8},
 	}
+	var maps []*plot.Plot
 	for _, j := range jobs {
 		d := freqsync.Grid(j.region, s.side)
 		var accs []float64
+		var outs []*freqsync.Outcome
 		for seed := 1; seed <= s.seeds; seed++ {
 			sp := syncSpec(s, j.arch, 2, false, j.iters, uint64(env.Seed)+uint64(seed))
 			sp.Online = j.online
@@ -123,8 +125,22 @@ func runSyncTasks(ctx context.Context, env Env) (*Result, error) {
 			}
 			env.Logf("%s seed %d: %.2f%%", j.key, seed, 100*out.Train)
 			accs = append(accs, out.Train)
+			outs = append(outs, out)
 		}
 		meanRow(res, j.key, accs, Paper(j.paper))
+		// The map of the median seed (the paper draws one run a task).
+		order := make([]int, len(accs))
+		for k := range order {
+			order[k] = k
+		}
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(accs[a], accs[b]) })
+		k := order[len(order)/2]
+		maps = append(maps, syncTaskMap(fmt.Sprintf("%s, seed %d of %d (median): %.1f%% (paper %.1f%%)", j.key, k+1, s.seeds, 100*accs[k], j.paper), d, outs[k].TrainPred))
+	}
+	if err := res.Plot(env, "sync-tasks.png", func(path string) error {
+		return writeTiles(path, 2, 11*vg.Centimeter, 13*vg.Centimeter, maps)
+	}); err != nil {
+		return nil, err
 	}
 	res.Notes = append(res.Notes,
 		fmt.Sprintf("%d×%d grid over [500, 680]² MHz; mean ± sd over %d seeds (initial weights and phases); dt = %g s, T = %g s, tau = %g s; accuracy on the grid with fresh initial phases", s.side, s.side, s.seeds, s.phys.Dt, s.phys.T, s.phys.Tau),
@@ -370,6 +386,52 @@ type syncCurve struct {
 	dash     bool
 }
 
+// syncTaskMap draws a 2-D task's grid with each example coloured by what
+// the trained network answered against its label: the maps of the paper's
+// Figs. 4–6 (input frequencies on the axes, the target region as the
+// positives).
+func syncTaskMap(title string, d freqsync.Data, pred [][]bool) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text, p.Y.Label.Text = "x1 (MHz)", "x2 (MHz)"
+	cats := []struct {
+		name      string
+		want, got bool
+		col       color.Color
+	}{
+		{"synchronised, right", true, true, color.RGBA{31, 119, 180, 255}},
+		{"missed (should synchronise)", true, false, color.RGBA{255, 127, 14, 255}},
+		{"false positive", false, true, color.RGBA{214, 39, 40, 255}},
+		{"not synchronised, right", false, false, color.RGBA{220, 220, 220, 255}},
+	}
+	side := math.Sqrt(float64(len(d.X)))
+	for _, c := range cats {
+		var xy plotter.XYs
+		for e, x := range d.X {
+			if d.Y[e][0] == c.want && pred[e][0] == c.got {
+				xy = append(xy, plotter.XY{X: x[0], Y: x[1]})
+			}
+		}
+		if len(xy) == 0 {
+			continue
+		}
+		sc, err := plotter.NewScatter(xy)
+		if err != nil {
+			continue // no finite points: nothing to draw
+		}
+		sc.GlyphStyle.Shape = draw.BoxGlyph{}
+		sc.GlyphStyle.Color = c.col
+		sc.GlyphStyle.Radius = vg.Length(100 / side) // ≈ half a cell on an 11 × 13 cm tile
+		p.Add(sc)
+		p.Legend.Add(fmt.Sprintf("%s (%d)", c.name, len(xy)), sc)
+	}
+	// The grid spans [500, 680]² MHz; the room above it holds the legend.
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 500, 680, 500, 750
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.YOffs = -vg.Points(6)
+	return p
+}
+
 // syncErrs is a curve as plotter.XYer and plotter.YErrorer.
 type syncErrs syncCurve
 
@@ -410,17 +472,5 @@ func plotSyncCurves(path, title, xLabel, yLabel string, curves []syncCurve) erro
 			p.Add(e)
 		}
 	}
-	ext := filepath.Ext(path)
-	if ext == "" {
-		return fmt.Errorf("plot %s: no file extension (want .png, .svg or .pdf)", path)
-	}
-	w, err := p.WriterTo(16*vg.Centimeter, 11*vg.Centimeter, ext[1:])
-	if err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	var buf bytes.Buffer
-	if _, err := w.WriteTo(&buf); err != nil {
-		return fmt.Errorf("plot %s: %w", path, err)
-	}
-	return atomicfile.WriteFile(path, buf.Bytes())
+	return writeTiles(path, 1, 16*vg.Centimeter, 11*vg.Centimeter, []*plot.Plot{p})
 }

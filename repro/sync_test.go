@@ -23,7 +23,7 @@ func TestSyncQuick(t *testing.T) {
 		"sync-fig7":   {"extended/params=15", "tanh/params=13"},
 		"sync-fig8":   {"mean@1MHz", "worst@1MHz", "aware/mean@1MHz", "aware/worst@1MHz"},
 	}
-	plots := map[string]string{"sync-fig7": "sync-fig7.png", "sync-fig8": "sync-fig8.png"}
+	plots := map[string]string{"sync-tasks": "sync-tasks.png", "sync-fig7": "sync-fig7.png", "sync-fig8": "sync-fig8.png"}
 	for name, keys := range want {
 		if name != "sync-tasks" {
 			if _, err := dataset.Locate(context.Background(), "iris", ""); err != nil {

@@ -144,6 +144,9 @@ type Outcome struct {
 	// Train and Test are accuracies (0..1) of noise-free runs with fresh
 	// initial phases (Test = Train when there is no test set).
 	Train, Test float64
+	// TrainPred are the output bits of the run that scored Train, per
+	// training example and output pair (the 2-D tasks' maps).
+	TrainPred [][]bool
 }
 
 // Run trains a model per spec on train and scores it on train and test
@@ -211,9 +214,13 @@ func (s Spec) Run(ctx context.Context, train, test Data) (*Outcome, error) {
 	}
 	out := &Outcome{Model: m, History: hist}
 	ev := EvalOptions{Seed: s.Seed + 1000}
-	if out.Train, err = Accuracy(ctx, net, m, train, ev); err != nil {
+	if err := checkData(m, train); err != nil {
 		return nil, err
 	}
+	if out.TrainPred, _, err = Predict(ctx, net, m, train.X, ev); err != nil {
+		return nil, err
+	}
+	out.Train = Score(out.TrainPred, train.Y)
 	out.Test = out.Train
 	if len(test.X) > 0 {
 		if out.Test, err = Accuracy(ctx, net, m, test, ev); err != nil {
