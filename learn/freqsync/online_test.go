@@ -109,7 +109,7 @@ func TestOnlineIsolatedPair(t *testing.T) {
 
 // TestOnlineVariants measures online-rule variants on the basic 2-D task
 // (34×34 grid, PaperSpec's other settings) and prints per-seed training
-// accuracy: the numbers of docs/sync.md, "Tenth session: the online rule".
+// accuracy: the numbers of docs/sync.md, "The online rule" (tenth session).
 // ONLINE_VARIANTS is a ;-list of push:alpha:pushweight:decay (e.g.
 // "threshold:0.1:1:0;natural:0.1:1:1"), ONLINE_SEEDS the --seed values
 // (default 2,3,4,5,6: reproduce seeds 1–5), ONLINE_CLUSTERS=1 adds which

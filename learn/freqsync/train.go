@@ -526,7 +526,7 @@ func Score(pred, y [][]bool) float64 {
 }
 
 // Push is how the online rule sizes a push (a pair that synchronises but
-// should not): docs/sync.md, "Tenth session: the online rule".
+// should not): docs/sync.md, "The online rule" (tenth session).
 type Push string
 
 // The pushes: each oscillator of the pair moves away from the other by
@@ -553,8 +553,8 @@ func (p *Push) UnmarshalText(b []byte) error {
 // so one push (the pair's separation + 2k) unlocks any isolated locked pair
 // (Adler: locked iff |F_i − F_j| ≤ 2k), the greedy step of a rule that
 // treats pairs as isolated; the per-pass decay 1/(1 + p) then makes the
-// steps, and the frequencies, settle (docs/sync.md, "Tenth session: the
-// online rule").
+// steps, and the frequencies, settle (docs/sync.md, "The online rule",
+// tenth session).
 const OnlinePushWeight = 20
 
 // OnlineOptions set the reference classifier's online rule.
@@ -574,7 +574,7 @@ type OnlineOptions struct {
 }
 
 // TrainOnline runs the Vassilieva-style online rule (Sec. III; docs/sync.md,
-// "Tenth session: the online rule"): each example in turn runs on the
+// "The online rule" (tenth session)): each example in turn runs on the
 // network; for every output pair of tuning oscillators that should
 // synchronise but does not, the natural frequencies are pulled together by
 // a·(f̄_j − f̄_i) each; for one that synchronises but should not, they are
