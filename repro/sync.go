@@ -135,7 +135,11 @@ func runSyncTasks(ctx context.Context, env Env) (*Result, error) {
 		}
 		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(accs[a], accs[b]) })
 		k := order[len(order)/2]
-		maps = append(maps, syncTaskMap(fmt.Sprintf("%s, seed %d of %d (median): %.1f%% (paper %.1f%%)", j.key, k+1, s.seeds, 100*accs[k], j.paper), d, outs[k].TrainPred))
+		mp, err := syncTaskMap(fmt.Sprintf("%s, seed %d of %d (median): %.1f%% (paper %.1f%%)", j.key, k+1, s.seeds, 100*accs[k], j.paper), d, outs[k].TrainPred)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", j.key, err)
+		}
+		maps = append(maps, mp)
 	}
 	if err := res.Plot(env, "sync-tasks.png", func(path string) error {
 		return writeTiles(path, 2, 11*vg.Centimeter, 13*vg.Centimeter, maps)
@@ -390,7 +394,7 @@ type syncCurve struct {
 // the trained network answered against its label: the maps of the paper's
 // Figs. 4–6 (input frequencies on the axes, the target region as the
 // positives).
-func syncTaskMap(title string, d freqsync.Data, pred [][]bool) *plot.Plot {
+func syncTaskMap(title string, d freqsync.Data, pred [][]bool) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = title
 	p.X.Label.Text, p.Y.Label.Text = "x1 (MHz)", "x2 (MHz)"
@@ -417,7 +421,7 @@ func syncTaskMap(title string, d freqsync.Data, pred [][]bool) *plot.Plot {
 		}
 		sc, err := plotter.NewScatter(xy)
 		if err != nil {
-			continue // no finite points: nothing to draw
+			return nil, fmt.Errorf("map %q: %w", title, err)
 		}
 		sc.GlyphStyle.Shape = draw.BoxGlyph{}
 		sc.GlyphStyle.Color = c.col
@@ -429,7 +433,7 @@ func syncTaskMap(title string, d freqsync.Data, pred [][]bool) *plot.Plot {
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 500, 680, 500, 750
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.YOffs = -vg.Points(6)
-	return p
+	return p, nil
 }
 
 // syncErrs is a curve as plotter.XYer and plotter.YErrorer.
