@@ -108,6 +108,9 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		lr       = fs.Float64("lr", 0.03, "Adam learning rate")
 		unit     = fs.Float64("unit", freqsync.DefaultUnit, "frequency unit of the parameters (Hz)")
 		online   = fs.Bool("online", false, "reference only: the online pull/push rule instead of Adam")
+		push     = fs.String("push", string(freqsync.PushThreshold), "--online: what a push is a fraction of: threshold (k/2), observed (|f̄_i − f̄_j|) or natural (|F_i − F_j|) (docs/sync.md, \"The online rule\")")
+		pushW    = fs.Float64("push-weight", freqsync.OnlinePushWeight, "--online: the push's weight over the pull's rate (default 20: one push of k per oscillator)")
+		decay    = fs.Float64("decay", 1, "--online: pass p steps with rate/(1 + decay·p) (0: a constant step)")
 		noClip   = fs.Bool("no-clip", false, "no tanh clipping of the Jacobian")
 		balance  = fs.Bool("balance", false, "weight the loss so both classes of every output pair count equally (a departure from the paper's eq. 1; docs/sync.md)")
 		paperDt  = fs.Bool("paper-dt", false, "the paper's dt = 10 ps (default 200 ps)")
@@ -135,6 +138,13 @@ func runTrainSync(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	sp := freqsync.PaperSpec(a, dim, iris)
 	sp.N, sp.Iterations, sp.Seed, sp.Grad, sp.LR, sp.Unit, sp.Online, sp.NoClip = *n, *iters, *seed, g, *lr, *unit, *online, *noClip
 	sp.Draws, sp.Balance = *draws, *balance
+	if err := sp.Push.UnmarshalText([]byte(*push)); err != nil {
+		return usageErr("train sync", "--push: %v", err)
+	}
+	if !(*pushW > 0) || math.IsInf(*pushW, 0) || !(*decay >= 0) || math.IsInf(*decay, 0) {
+		return usageErr("train sync", "--push-weight must be positive and --decay non-negative, both finite (got %g, %g)", *pushW, *decay)
+	}
+	sp.PushWeight, sp.Decay = *pushW, *decay
 	// --fd-step and --restarts replace PaperSpec's per-task values only
 	// when given (the 2-D reference tasks use their own: docs/sync.md).
 	fs.Visit(func(f *flag.Flag) {

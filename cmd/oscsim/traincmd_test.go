@@ -127,3 +127,22 @@ func TestDataUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestTrainSyncOnlineFlags: the online rule's options reach the rule, and
+// bad values are refused naming the flag.
+func TestTrainSyncOnlineFlags(t *testing.T) {
+	base := []string{"sync", "--task", "basic", "--arch", "reference", "--online", "--side", "6", "--iterations", "2"}
+	var stdout, stderr bytes.Buffer
+	if err := runTrain(context.Background(), append(base, "--push", "natural", "--push-weight", "1", "--decay", "0"), &stdout, &stderr); err != nil {
+		t.Fatalf("runTrain: %v\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "accuracy  train") {
+		t.Errorf("no accuracy line:\n%s", stdout.String())
+	}
+	for _, bad := range [][]string{{"--push", "sideways"}, {"--push-weight", "-1"}, {"--decay", "NaN"}} {
+		err := runTrain(context.Background(), append(base, bad...), &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), strings.TrimPrefix(bad[0], "--")) {
+			t.Errorf("%v: error %v, want one naming %s", bad, err, bad[0])
+		}
+	}
+}
