@@ -105,6 +105,9 @@ func TestOnlineIsolatedPair(t *testing.T) {
 	if _, err := TrainOnline(ctx, net, m, d, OnlineOptions{Iterations: 1, Alpha: 0.1, Push: "sideways"}); err == nil || !strings.Contains(err.Error(), "sideways") {
 		t.Errorf("bad push: %v, want an error naming it", err)
 	}
+	if _, err := TrainOnline(ctx, net, m, d, OnlineOptions{Iterations: 1, Alpha: 0.1, PushWeight: -1}); err == nil || !strings.Contains(err.Error(), "push weight") {
+		t.Errorf("negative push weight: %v, want an error naming it", err)
+	}
 }
 
 // TestOnlineVariants measures online-rule variants on the basic 2-D task

@@ -92,7 +92,7 @@ const DefaultUnit = 100e6
 // (extended).
 func PaperSpec(arch Arch, dim int, iris bool) Spec {
 	s := Spec{Arch: arch, N: 6, Phys: FastPhysics(), Unit: DefaultUnit, LR: 0.03, Init: DefaultInit, Iterations: 100, Grad: FiniteDiff,
-		FDStep: TrainFDStep, Restarts: DefaultRestarts, Alpha: 0.1, Push: PushThreshold, PushWeight: OnlinePushWeight, Decay: 1}
+		FDStep: TrainFDStep, Restarts: DefaultRestarts, Alpha: 0.1, Push: PushThreshold, PushWeight: OnlinePushWeight, Decay: OnlineDecay}
 	if arch == Reference {
 		for l := 0; l < dim; l++ {
 			s.Inputs = append(s.Inputs, l)

@@ -543,9 +543,12 @@ const (
 	PushNatural Push = "natural"
 )
 
+// pushes lists the Push words (UnmarshalText and TrainOnline's check).
+func pushes() []Push { return []Push{PushThreshold, PushObserved, PushNatural} }
+
 // UnmarshalText accepts "threshold", "observed" or "natural".
 func (p *Push) UnmarshalText(b []byte) error {
-	return vocab.Set(p, b, "online push", PushThreshold, PushObserved, PushNatural)
+	return vocab.Set(p, b, "online push", pushes()...)
 }
 
 // OnlinePushWeight is PaperSpec's push weight: with Alpha = 0.1 and
@@ -556,6 +559,10 @@ func (p *Push) UnmarshalText(b []byte) error {
 // steps, and the frequencies, settle (docs/sync.md, "The online rule",
 // tenth session).
 const OnlinePushWeight = 20
+
+// OnlineDecay is PaperSpec's per-pass decay of the online rule's steps:
+// pass p uses Alpha/(1 + p).
+const OnlineDecay = 1
 
 // OnlineOptions set the reference classifier's online rule.
 type OnlineOptions struct {
@@ -593,8 +600,11 @@ func TrainOnline(ctx context.Context, net *Net, m *Model, d Data, opt OnlineOpti
 	if opt.Push == "" {
 		opt.Push = PushThreshold
 	}
-	if err := vocab.Check(opt.Push, "online push", PushThreshold, PushObserved, PushNatural); err != nil {
+	if err := vocab.Check(opt.Push, "online push", pushes()...); err != nil {
 		return nil, fmt.Errorf("freqsync: %w", err)
+	}
+	if !(opt.PushWeight >= 0) || math.IsInf(opt.PushWeight, 0) || !(opt.Decay >= 0) || math.IsInf(opt.Decay, 0) {
+		return nil, fmt.Errorf("freqsync: online push weight %g and decay %g must be finite and non-negative", opt.PushWeight, opt.Decay)
 	}
 	wPush := opt.PushWeight
 	if wPush == 0 {
